@@ -1,0 +1,168 @@
+//! The attributes the reader extracts from an export. Everything else is only counted.
+//!
+//! The list is sync-rules.md §1.1 (IdFix's attribute set, both modes) plus what the
+//! Entra Connect scope and large-object rules need (§3.4, §3.5).
+
+/// How the reader stores an attribute's values.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum AttrShape {
+    /// One text value (the first one if an export repeats it).
+    Text,
+    /// Every value, in order (proxyAddresses).
+    TextList,
+    /// Only the last value is kept: objectClass lists the chain, the last is the most specific.
+    LastText,
+    /// A signed integer in decimal.
+    Integer,
+    /// `TRUE` / `FALSE`.
+    Boolean,
+    /// A 16-byte GUID.
+    Guid,
+    /// Only the number of values (member, userCertificate, userSMIMECertificate).
+    Count,
+    /// Only the size in bytes of the (first) value (thumbnailPhoto).
+    Size,
+}
+
+macro_rules! attributes {
+    ($( $variant:ident = $ldap:literal, $shape:ident; )*) => {
+        /// An attribute the reader extracts.
+        #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(u8)]
+        pub enum Attr { $( $variant, )* }
+
+        impl Attr {
+            /// Every extracted attribute, in declaration order.
+            pub const ALL: &'static [Attr] = &[ $( Attr::$variant, )* ];
+
+            /// The attribute's LDAP display name.
+            pub fn ldap_name(self) -> &'static str {
+                match self { $( Attr::$variant => $ldap, )* }
+            }
+
+            /// How its values are stored.
+            pub fn shape(self) -> AttrShape {
+                match self { $( Attr::$variant => AttrShape::$shape, )* }
+            }
+
+            /// Looks an attribute name up, ignoring case. The caller strips options (`;range=…`).
+            pub fn from_name(name: &[u8]) -> Option<Attr> {
+                // Names are short; compare case-insensitively without allocating.
+                $( if name.eq_ignore_ascii_case($ldap.as_bytes()) { return Some(Attr::$variant); } )*
+                None
+            }
+        }
+    };
+}
+
+attributes! {
+    Cn = "cn", Text;
+    DisplayName = "displayName", Text;
+    GivenName = "givenName", Text;
+    Sn = "sn", Text;
+    Mail = "mail", Text;
+    MailNickname = "mailNickname", Text;
+    SamAccountName = "sAMAccountName", Text;
+    TargetAddress = "targetAddress", Text;
+    UserPrincipalName = "userPrincipalName", Text;
+    HomeMdb = "homeMDB", Text;
+    ProxyAddresses = "proxyAddresses", TextList;
+    ObjectClass = "objectClass", LastText;
+    UserAccountControl = "userAccountControl", Integer;
+    GroupType = "groupType", Integer;
+    RecipientTypeDetails = "msExchRecipientTypeDetails", Integer;
+    IsCriticalSystemObject = "isCriticalSystemObject", Boolean;
+    HideFromAddressLists = "msExchHideFromAddressLists", Boolean;
+    ObjectGuid = "objectGUID", Guid;
+    ConsistencyGuid = "mS-DS-ConsistencyGuid", Guid;
+    Member = "member", Count;
+    UserCertificate = "userCertificate", Count;
+    UserSmimeCertificate = "userSMIMECertificate", Count;
+    ThumbnailPhoto = "thumbnailPhoto", Size;
+}
+
+impl Attr {
+    /// Whether an export may hold several values (csvde joins them with `;`).
+    pub fn is_multi_valued(self) -> bool {
+        matches!(
+            self.shape(),
+            AttrShape::TextList | AttrShape::LastText | AttrShape::Count
+        )
+    }
+
+    /// Attributes whose absence from a whole export means the export itself is incomplete
+    /// (made with a `-l` list lacking them, or from a global catalog): the rules depend on them.
+    pub const EXPECTED: &'static [Attr] = &[
+        Attr::ObjectClass,
+        Attr::Cn,
+        Attr::DisplayName,
+        Attr::Mail,
+        Attr::MailNickname,
+        Attr::ProxyAddresses,
+        Attr::SamAccountName,
+        Attr::UserPrincipalName,
+        Attr::ObjectGuid,
+        Attr::UserAccountControl,
+    ];
+}
+
+/// Text attributes, in column order of [`crate::directory::Directory::text`].
+pub const TEXT_ATTRS: [Attr; 10] = [
+    Attr::Cn,
+    Attr::DisplayName,
+    Attr::GivenName,
+    Attr::Sn,
+    Attr::Mail,
+    Attr::MailNickname,
+    Attr::SamAccountName,
+    Attr::TargetAddress,
+    Attr::UserPrincipalName,
+    Attr::HomeMdb,
+];
+
+/// Integer attributes, in column order.
+pub const INT_ATTRS: [Attr; 3] = [
+    Attr::UserAccountControl,
+    Attr::GroupType,
+    Attr::RecipientTypeDetails,
+];
+
+/// Boolean attributes, in column order.
+pub const BOOL_ATTRS: [Attr; 2] = [Attr::IsCriticalSystemObject, Attr::HideFromAddressLists];
+
+/// Counted attributes, in column order.
+pub const COUNT_ATTRS: [Attr; 3] = [Attr::Member, Attr::UserCertificate, Attr::UserSmimeCertificate];
+
+/// Position of an attribute inside its shape's column array.
+pub fn column_index(attr: Attr) -> usize {
+    let find = |list: &[Attr]| list.iter().position(|a| *a == attr);
+    find(&TEXT_ATTRS)
+        .or_else(|| find(&INT_ATTRS))
+        .or_else(|| find(&BOOL_ATTRS))
+        .or_else(|| find(&COUNT_ATTRS))
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup_ignores_case_and_knows_every_attribute() {
+        assert_eq!(Attr::from_name(b"USERPRINCIPALNAME"), Some(Attr::UserPrincipalName));
+        assert_eq!(Attr::from_name(b"proxyaddresses"), Some(Attr::ProxyAddresses));
+        assert_eq!(Attr::from_name(b"whenCreated"), None);
+        for a in Attr::ALL {
+            assert_eq!(Attr::from_name(a.ldap_name().as_bytes()), Some(*a));
+        }
+    }
+
+    #[test]
+    fn every_columnar_attribute_has_a_distinct_slot() {
+        for list in [&TEXT_ATTRS[..], &INT_ATTRS[..], &BOOL_ATTRS[..], &COUNT_ATTRS[..]] {
+            for (i, a) in list.iter().enumerate() {
+                assert_eq!(column_index(*a), i);
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! Library errors. The CLI adds context and turns them into exit codes.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}: cannot open: {source}", .path.display())]
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: is a directory, not an export file", .0.display())]
+    IsDirectory(PathBuf),
+    #[error("{}: read failed: {source}", .path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: neither LDIF nor csvde (it starts with {start}); use --format to force one", .path.display())]
+    UnknownFormat { path: PathBuf, start: String },
+    #[error("{}: unusable csvde header: {reason}", .path.display())]
+    BadHeader { path: PathBuf, reason: String },
+    #[error("{}: cannot write: {source}", .path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,312 @@
+//! Synthetic exports for tests, benchmarks and demos: users, groups, contacts and computers
+//! across several domains, with multi-valued proxyAddresses, non-ASCII names, folded lines and
+//! binary GUIDs/SIDs, in either format and in UTF-8 or UTF-16LE. Seeded, so reproducible.
+
+pub mod writer;
+
+use crate::ingest::{Encoding, Format};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::io::{self, Write};
+pub use writer::{ExportObject, ExportValue, LdifStyle};
+
+/// What to generate.
+#[derive(Clone, Debug)]
+pub struct GenerateOptions {
+    pub objects: u64,
+    pub seed: u64,
+    pub format: Format,
+    pub encoding: Encoding,
+    /// Number of domains (1 to [`DOMAINS`].len()).
+    pub domains: usize,
+}
+
+impl Default for GenerateOptions {
+    fn default() -> Self {
+        GenerateOptions {
+            objects: 1000,
+            seed: 1,
+            format: Format::Ldif,
+            encoding: Encoding::Utf8,
+            domains: 3,
+        }
+    }
+}
+
+/// Domains objects are spread over: (AD DNS name, mail domain). One is non-routable on purpose.
+pub const DOMAINS: [(&str, &str); 4] = [
+    ("corp.contoso.com", "contoso.com"),
+    ("emea.contoso.com", "contoso.com"),
+    ("fabrikam.local", "fabrikam.local"),
+    ("tailspin.example.org", "tailspintoys.com"),
+];
+
+const GIVEN: [&str; 24] = [
+    "James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "David",
+    "Elizabeth", "William", "Susan", "José", "Zoë", "Łukasz", "Søren", "François", "Ana",
+    "Mohammed", "Wei", "Yuki", "Olga", "Björn", "Aoife",
+];
+const SURNAMES: [&str; 24] = [
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "García", "Miller", "Davis", "Müller",
+    "Wilson", "Anderson", "Taylor", "O'Brien", "Nguyễn", "Kowalski", "Øvergaard", "Şahin",
+    "Martin", "Lee", "Thompson", "王", "Иванов", "Dubois", "Rossi",
+];
+const DEPARTMENTS: [&str; 8] = [
+    "Sales", "Finance", "Engineering", "Human Resources", "Legal", "Marketing", "Support",
+    "Operations",
+];
+
+/// Summary of a generated file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Generated {
+    pub objects: u64,
+    pub users: u64,
+    pub groups: u64,
+    pub contacts: u64,
+    pub computers: u64,
+}
+
+/// Writes a generated export to `out`.
+pub fn generate<W: Write>(options: &GenerateOptions, out: W) -> io::Result<Generated> {
+    let mut text = writer::TextOut::new(io::BufWriter::with_capacity(1 << 20, out), options.encoding == Encoding::Utf16Le)?;
+    let mut summary = Generated::default();
+    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
+    let domains = &DOMAINS[..options.domains.clamp(1, DOMAINS.len())];
+    let style = LdifStyle::default();
+    let columns: Vec<String> = CSV_COLUMNS.iter().map(|c| c.to_string()).collect();
+    let column_of = |name: &str| CSV_COLUMNS.iter().position(|c| c.eq_ignore_ascii_case(name));
+    if options.format == Format::Csvde {
+        text.write_str(&writer::csvde_header(&columns))?;
+    }
+    let mut buffer = String::with_capacity(1 << 16);
+    for i in 0..options.objects {
+        let object = make_object(&mut rng, i, domains, &mut summary);
+        match options.format {
+            Format::Ldif => writer::write_ldif_record(&object, &style, &mut buffer),
+            Format::Csvde => writer::write_csvde_row(&object, columns.len(), &column_of, &mut buffer),
+        }
+        if buffer.len() > 1 << 15 {
+            text.write_str(&buffer)?;
+            buffer.clear();
+        }
+    }
+    text.write_str(&buffer)?;
+    text.into_inner().flush()?;
+    summary.objects = options.objects;
+    Ok(summary)
+}
+
+/// Every attribute the generator writes, in csvde header order.
+const CSV_COLUMNS: [&str; 52] = [
+    "objectClass", "cn", "sn", "givenName", "distinguishedName", "instanceType", "whenCreated",
+    "whenChanged", "displayName", "uSNCreated", "uSNChanged", "department", "company", "title",
+    "telephoneNumber", "physicalDeliveryOfficeName", "description", "memberOf", "member",
+    "groupType", "name", "objectGUID", "userAccountControl", "badPwdCount", "codePage",
+    "countryCode", "badPasswordTime", "lastLogoff", "lastLogon", "pwdLastSet", "primaryGroupID",
+    "objectSid", "accountExpires", "logonCount", "sAMAccountName", "sAMAccountType",
+    "userPrincipalName", "objectCategory", "dSCorePropagationData", "lastLogonTimestamp", "mail",
+    "mailNickname", "proxyAddresses", "targetAddress", "homeMDB", "msExchRecipientTypeDetails",
+    "dNSHostName", "servicePrincipalName", "operatingSystem", "userCertificate", "thumbnailPhoto",
+    "msExchHideFromAddressLists",
+];
+
+fn ascii_fold(s: &str) -> String {
+    let mapped: String = s
+        .chars()
+        .map(|c| match c {
+            'é' | 'è' | 'ë' => 'e',
+            'ç' => 'c',
+            'ã' | 'á' | 'à' => 'a',
+            'ø' | 'Ø' | 'ö' => 'o',
+            'ü' | 'ú' | 'ễ' => 'u',
+            'ł' | 'Ł' => 'l',
+            'ş' | 'Ş' => 's',
+            c => c,
+        })
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    if mapped.is_empty() {
+        "x".to_string()
+    } else {
+        mapped.to_ascii_lowercase()
+    }
+}
+
+fn base_dn(domain: &str) -> String {
+    domain
+        .split('.')
+        .map(|p| format!("DC={p}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn time(rng: &mut ChaCha8Rng) -> String {
+    format!(
+        "20{:02}{:02}{:02}{:02}{:02}{:02}.0Z",
+        rng.random_range(10..26),
+        rng.random_range(1..13),
+        rng.random_range(1..29),
+        rng.random_range(0..24),
+        rng.random_range(0..60),
+        rng.random_range(0..60)
+    )
+}
+
+fn bytes(rng: &mut ChaCha8Rng, n: usize) -> Vec<u8> {
+    (0..n).map(|_| rng.random()).collect()
+}
+
+fn sid(rng: &mut ChaCha8Rng, rid: u64) -> Vec<u8> {
+    let mut s = vec![1, 5, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0];
+    s.extend(bytes(rng, 12));
+    s.extend(((rid % u32::MAX as u64) as u32).to_le_bytes());
+    s
+}
+
+fn make_object(
+    rng: &mut ChaCha8Rng,
+    i: u64,
+    domains: &[(&str, &str)],
+    summary: &mut Generated,
+) -> ExportObject {
+    let (ad_domain, mail_domain) = domains[(i % domains.len() as u64) as usize];
+    let base = base_dn(ad_domain);
+    let roll: u32 = rng.random_range(0..100);
+    let given = GIVEN[rng.random_range(0..GIVEN.len())];
+    let surname = SURNAMES[rng.random_range(0..SURNAMES.len())];
+    let department = DEPARTMENTS[rng.random_range(0..DEPARTMENTS.len())];
+    let alias = format!("{}.{}{}", ascii_fold(given), ascii_fold(surname), i);
+    let schema = format!("CN=Schema,CN=Configuration,{}", base_dn(domains[0].0));
+    let common = |o: &mut ExportObject, rng: &mut ChaCha8Rng, name: &str| {
+        let dn = o.dn.clone();
+        o.text("cn", name)
+            .text("distinguishedName", dn)
+            .text("instanceType", "4");
+        let created = time(rng);
+        o.text("whenCreated", created).text("whenChanged", time(rng));
+        o.text("uSNCreated", rng.random_range(10_000..9_000_000u64).to_string())
+            .text("uSNChanged", rng.random_range(10_000..9_000_000u64).to_string())
+            .text("name", name)
+            .binary("objectGUID", bytes(rng, 16));
+    };
+    if roll < 78 {
+        summary.users += 1;
+        let name = format!("{given} {surname} {i}");
+        let mut o = ExportObject::new(format!("CN={name},OU={department},OU=Staff,{base}"));
+        for c in ["top", "person", "organizationalPerson", "user"] {
+            o.text("objectClass", c);
+        }
+        common(&mut o, rng, &name);
+        o.text("sn", surname).text("givenName", given);
+        o.text("displayName", format!("{surname}, {given}"))
+            .text("department", department)
+            .text("company", "Contoso Ltd")
+            .text("title", "Specialist")
+            .text("telephoneNumber", format!("+1 425 555 {:04}", i % 10_000))
+            .text("physicalDeliveryOfficeName", format!("Building {}", i % 40));
+        for g in 0..rng.random_range(0..3) {
+            o.text("memberOf", format!("CN=Group {g}-{},OU=Groups,{base}", i % 97));
+        }
+        let disabled = rng.random_range(0..20) == 0;
+        o.text("userAccountControl", if disabled { "514" } else { "512" })
+            .text("badPwdCount", "0")
+            .text("codePage", "0")
+            .text("countryCode", "0")
+            .text("badPasswordTime", rng.random_range(13_000_000_000_000_000u64..13_400_000_000_000_000).to_string())
+            .text("lastLogoff", "0")
+            .text("lastLogon", rng.random_range(13_000_000_000_000_000u64..13_400_000_000_000_000).to_string())
+            .text("pwdLastSet", rng.random_range(13_000_000_000_000_000u64..13_400_000_000_000_000).to_string())
+            .text("primaryGroupID", "513");
+        o.binary("objectSid", sid(rng, 1000 + i));
+        o.text("accountExpires", "9223372036854775807")
+            .text("logonCount", rng.random_range(0..900u32).to_string())
+            .text("sAMAccountName", format!("{}{}", &ascii_fold(surname)[..ascii_fold(surname).len().min(12)], i))
+            .text("sAMAccountType", "805306368")
+            .text("userPrincipalName", format!("{alias}@{mail_domain}"))
+            .text("objectCategory", format!("CN=Person,{schema}"))
+            .text("dSCorePropagationData", "16010101000000.0Z")
+            .text("lastLogonTimestamp", rng.random_range(13_000_000_000_000_000u64..13_400_000_000_000_000).to_string());
+        if rng.random_range(0..10) < 8 {
+            o.text("mail", format!("{alias}@{mail_domain}"))
+                .text("mailNickname", alias.clone())
+                .text("proxyAddresses", format!("SMTP:{alias}@{mail_domain}"))
+                .text("proxyAddresses", format!("smtp:{}@{mail_domain}", ascii_fold(surname) + &i.to_string()))
+                .text("proxyAddresses", format!("X500:/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn={:032x}-{}", rng.random::<u128>(), &alias[..alias.len().min(8)]));
+            if rng.random_range(0..4) == 0 {
+                o.text("proxyAddresses", format!("SIP:{alias}@{mail_domain}"));
+            }
+            o.text("homeMDB", format!("CN=Mailbox Database {},CN=Databases,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,{}", i % 8, base_dn(domains[0].0)))
+                .text("msExchRecipientTypeDetails", "1");
+        }
+        if rng.random_range(0..50) == 0 {
+            o.binary("thumbnailPhoto", bytes(rng, 600));
+        }
+        if rng.random_range(0..100) == 0 {
+            o.binary("userCertificate", bytes(rng, 400));
+        }
+        o
+    } else if roll < 86 {
+        summary.groups += 1;
+        let name = format!("{department} Team {i}");
+        let mut o = ExportObject::new(format!("CN={name},OU=Groups,{base}"));
+        o.text("objectClass", "top").text("objectClass", "group");
+        common(&mut o, rng, &name);
+        o.text("description", format!("Members of {department}"));
+        let members = if rng.random_range(0..200) == 0 { 1500 } else { rng.random_range(0..30) };
+        for m in 0..members {
+            o.text("member", format!("CN=Member {m} of {i},OU=Staff,{base}"));
+        }
+        let distribution = rng.random_range(0..3) == 0;
+        o.text("groupType", if distribution { "8" } else { "-2147483640" });
+        o.binary("objectSid", sid(rng, 1000 + i));
+        o.text("sAMAccountName", format!("grp{i}"))
+            .text("sAMAccountType", if distribution { "268435457" } else { "268435456" })
+            .text("objectCategory", format!("CN=Group,{schema}"));
+        if distribution {
+            let alias = format!("team{i}");
+            o.text("mail", format!("{alias}@{mail_domain}"))
+                .text("mailNickname", alias.clone())
+                .text("proxyAddresses", format!("SMTP:{alias}@{mail_domain}"));
+        }
+        o
+    } else if roll < 93 {
+        summary.contacts += 1;
+        let name = format!("{given} {surname} (external {i})");
+        let mut o = ExportObject::new(format!("CN={name},OU=Contacts,{base}"));
+        for c in ["top", "person", "organizationalPerson", "contact"] {
+            o.text("objectClass", c);
+        }
+        common(&mut o, rng, &name);
+        let external = format!("{alias}@partner.example.net");
+        o.text("sn", surname)
+            .text("givenName", given)
+            .text("displayName", format!("{given} {surname} (Partner)"))
+            .text("objectCategory", format!("CN=Person,{schema}"))
+            .text("mail", external.clone())
+            .text("mailNickname", format!("ext{i}"))
+            .text("proxyAddresses", format!("SMTP:{external}"))
+            .text("targetAddress", format!("SMTP:{external}"));
+        o
+    } else {
+        summary.computers += 1;
+        let name = format!("WS{i:07}");
+        let mut o = ExportObject::new(format!("CN={name},OU=Workstations,{base}"));
+        for c in ["top", "person", "organizationalPerson", "user", "computer"] {
+            o.text("objectClass", c);
+        }
+        common(&mut o, rng, &name);
+        o.text("userAccountControl", "4096");
+        o.binary("objectSid", sid(rng, 1000 + i));
+        o.text("sAMAccountName", format!("{name}$"))
+            .text("sAMAccountType", "805306369")
+            .text("objectCategory", format!("CN=Computer,{schema}"))
+            .text("dNSHostName", format!("{}.{ad_domain}", name.to_lowercase()))
+            .text("servicePrincipalName", format!("HOST/{name}"))
+            .text("servicePrincipalName", format!("HOST/{}.{ad_domain}", name.to_lowercase()))
+            .text("operatingSystem", "Windows 11 Enterprise");
+        if rng.random_range(0..3) == 0 {
+            o.binary("userCertificate", bytes(rng, 300));
+        }
+        o
+    }
+}

@@ -1,0 +1,282 @@
+//! Writers for both export formats, used by the generator and the round-trip tests.
+//! They follow what ldifde/ldapsearch and csvde write (export-formats.md §4).
+
+use base64::Engine;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+/// One attribute value of an object to export.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExportValue {
+    Text(String),
+    Binary(Vec<u8>),
+}
+
+/// An object to export: DN and attributes in order, each with its values.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExportObject {
+    pub dn: String,
+    pub attributes: Vec<(String, Vec<ExportValue>)>,
+}
+
+impl ExportObject {
+    pub fn new(dn: impl Into<String>) -> ExportObject {
+        ExportObject {
+            dn: dn.into(),
+            attributes: Vec::new(),
+        }
+    }
+
+    pub fn text(&mut self, name: &str, value: impl Into<String>) -> &mut Self {
+        self.push(name, ExportValue::Text(value.into()))
+    }
+
+    pub fn binary(&mut self, name: &str, value: Vec<u8>) -> &mut Self {
+        self.push(name, ExportValue::Binary(value))
+    }
+
+    pub fn push(&mut self, name: &str, value: ExportValue) -> &mut Self {
+        match self.attributes.iter_mut().find(|(n, _)| n == name) {
+            Some((_, values)) => values.push(value),
+            None => self.attributes.push((name.to_string(), vec![value])),
+        }
+        self
+    }
+}
+
+/// LDIF layout choices.
+#[derive(Clone, Debug)]
+pub struct LdifStyle {
+    /// Fold lines longer than this many bytes (ldapsearch: 76; `None`: never).
+    pub fold_width: Option<usize>,
+    /// Write `changetype: add` after the DN, as ldifde does.
+    pub changetype_add: bool,
+    pub crlf: bool,
+}
+
+impl Default for LdifStyle {
+    fn default() -> Self {
+        LdifStyle {
+            fold_width: Some(76),
+            changetype_add: true,
+            crlf: true,
+        }
+    }
+}
+
+/// Appends one LDIF record (with its terminating blank line) to `out`.
+pub fn write_ldif_record(object: &ExportObject, style: &LdifStyle, out: &mut String) {
+    let eol = if style.crlf { "\r\n" } else { "\n" };
+    let mut line = String::new();
+    ldif_line(&mut line, "dn", object.dn.as_bytes(), false);
+    push_folded(out, &line, style, eol);
+    if style.changetype_add {
+        out.push_str("changetype: add");
+        out.push_str(eol);
+    }
+    for (name, values) in &object.attributes {
+        for value in values {
+            line.clear();
+            match value {
+                ExportValue::Text(t) => ldif_line(&mut line, name, t.as_bytes(), false),
+                ExportValue::Binary(b) => ldif_line(&mut line, name, b, true),
+            }
+            push_folded(out, &line, style, eol);
+        }
+    }
+    out.push_str(eol);
+}
+
+/// RFC 2849: a value is written plain only if it is a SAFE-STRING; otherwise base64.
+fn ldif_line(line: &mut String, name: &str, value: &[u8], binary: bool) {
+    let safe = !binary
+        && value.iter().all(|b| (1..0x80).contains(b) && *b != b'\n' && *b != b'\r')
+        && !matches!(value.first(), Some(b' ' | b':' | b'<'))
+        && value.last() != Some(&b' ');
+    line.push_str(name);
+    if safe {
+        line.push_str(": ");
+        // Safe means ASCII, so this is valid UTF-8.
+        line.push_str(std::str::from_utf8(value).unwrap_or_default());
+    } else {
+        line.push_str(":: ");
+        base64::engine::general_purpose::STANDARD.encode_string(value, line);
+    }
+}
+
+fn push_folded(out: &mut String, line: &str, style: &LdifStyle, eol: &str) {
+    let width = match style.fold_width {
+        Some(w) if w >= 2 && line.len() > w => w,
+        _ => {
+            out.push_str(line);
+            out.push_str(eol);
+            return;
+        }
+    };
+    // Lines are ASCII (anything else was base64-encoded), so any byte is a char boundary.
+    let mut rest = line;
+    let mut first = true;
+    while !rest.is_empty() {
+        let take = if first { width } else { width - 1 }.min(rest.len());
+        if !first {
+            out.push(' ');
+        }
+        out.push_str(&rest[..take]);
+        out.push_str(eol);
+        rest = &rest[take..];
+        first = false;
+    }
+}
+
+/// The csvde header line for these columns (the DN column first).
+pub fn csvde_header(columns: &[String]) -> String {
+    let mut out = String::from("DN");
+    for c in columns {
+        out.push(',');
+        out.push_str(c);
+    }
+    out.push_str("\r\n");
+    out
+}
+
+/// Appends one csvde row. `column_of` maps an attribute name (lower case) to its column.
+pub fn write_csvde_row(
+    object: &ExportObject,
+    columns: usize,
+    column_of: &dyn Fn(&str) -> Option<usize>,
+    out: &mut String,
+) {
+    let mut fields: Vec<String> = vec![String::new(); columns];
+    for (name, values) in &object.attributes {
+        let Some(col) = column_of(name) else { continue };
+        let field = &mut fields[col];
+        for value in values {
+            if !field.is_empty() {
+                field.push(';');
+            }
+            match value {
+                ExportValue::Text(t) => field.push_str(&t.replace(';', "\\;")),
+                ExportValue::Binary(b) => {
+                    field.push_str("X'");
+                    for byte in b {
+                        let _ = write!(field, "{byte:02x}");
+                    }
+                    field.push('\'');
+                }
+            }
+        }
+    }
+    push_csv_field(out, &object.dn);
+    for f in &fields {
+        out.push(',');
+        push_csv_field(out, f);
+    }
+    out.push_str("\r\n");
+}
+
+/// RFC 4180: quote when the field holds a comma, a quote or a line break; double the quotes.
+fn push_csv_field(out: &mut String, field: &str) {
+    if field.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&field.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(field);
+    }
+}
+
+/// Writes text as UTF-8 or as UTF-16LE with a BOM (what `-u` produces).
+pub struct TextOut<W: Write> {
+    inner: W,
+    utf16: bool,
+    buffer: Vec<u8>,
+}
+
+impl<W: Write> TextOut<W> {
+    pub fn new(mut inner: W, utf16: bool) -> io::Result<TextOut<W>> {
+        if utf16 {
+            inner.write_all(&[0xFF, 0xFE])?;
+        }
+        Ok(TextOut {
+            inner,
+            utf16,
+            buffer: Vec::new(),
+        })
+    }
+
+    pub fn write_str(&mut self, text: &str) -> io::Result<()> {
+        if !self.utf16 {
+            return self.inner.write_all(text.as_bytes());
+        }
+        self.buffer.clear();
+        self.buffer
+            .extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        self.inner.write_all(&self.buffer)
+    }
+
+    pub fn into_inner(self) -> W {
+        self.inner
+    }
+}
+
+/// Writes objects as a complete csvde file (header = union of attributes, in order of appearance).
+pub fn csvde_file(objects: &[ExportObject]) -> String {
+    let mut columns: Vec<String> = Vec::new();
+    for o in objects {
+        for (name, _) in &o.attributes {
+            if !columns.iter().any(|c| c.eq_ignore_ascii_case(name)) {
+                columns.push(name.clone());
+            }
+        }
+    }
+    let mut out = csvde_header(&columns);
+    let lookup = |name: &str| columns.iter().position(|c| c.eq_ignore_ascii_case(name));
+    for o in objects {
+        write_csvde_row(o, columns.len(), &lookup, &mut out);
+    }
+    out
+}
+
+/// Writes objects as a complete LDIF file.
+pub fn ldif_file(objects: &[ExportObject], style: &LdifStyle) -> String {
+    let mut out = String::new();
+    for o in objects {
+        write_ldif_record(o, style, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ldif_base64_for_unsafe_values_and_folds() {
+        let mut o = ExportObject::new("CN=Zoë,DC=x");
+        o.text("cn", "Zoë").text("description", " lead").text("mail", "a@b.c");
+        let style = LdifStyle {
+            fold_width: Some(10),
+            changetype_add: true,
+            crlf: false,
+        };
+        let text = ldif_file(&[o], &style);
+        assert!(text.starts_with("dn:: Q049Wm/Dqy\n xEQz14\n"), "{text}");
+        assert!(text.contains("cn:: Wm/Dqw==\n"));
+        assert!(text.contains("description:: IGxlYWQ=\n"));
+        assert!(text.contains("mail: a@b.c\n"));
+    }
+
+    #[test]
+    fn csvde_quotes_escapes_and_hex() {
+        let mut o = ExportObject::new("CN=a,DC=x");
+        o.text("proxyAddresses", "smtp:a@x")
+            .text("proxyAddresses", "X400:c=us;a= ;")
+            .binary("objectGUID", vec![0x0b, 0xff])
+            .text("description", "say \"hi\"");
+        let text = csvde_file(&[o]);
+        assert_eq!(
+            text,
+            "DN,proxyAddresses,objectGUID,description\r\n\"CN=a,DC=x\",smtp:a@x;X400:c=us\\;a= \\;,X'0bff',\"say \"\"hi\"\"\"\r\n"
+        );
+    }
+}

@@ -1,0 +1,403 @@
+//! Cuts an input stream into blocks of whole records, so blocks can be parsed in parallel.
+//!
+//! The stream is read in fixed-size pieces (never the whole file), transcoded to UTF-8 when the
+//! file is UTF-16 or Windows-1252, and cut at the last record boundary in the buffer:
+//! an empty line for LDIF; for csvde a newline outside quotes, found from the parity of the
+//! `"` count (RFC 4180 doubles embedded quotes, so parity is exact for well-formed rows).
+//! A record that grows past `max_record` bytes, or a quote that never closes, is rejected with
+//! its line number and skipped, so one broken record can't stall or exhaust the reader.
+
+use super::encoding::Format;
+use super::table::Rejection;
+use memchr::{memchr, memchr2, memmem, memrchr2};
+use std::io::{self, Read};
+
+/// Size of one read from the input.
+const READ_SIZE: usize = 4 << 20;
+
+/// A run of whole records.
+pub struct Block {
+    pub seq: usize,
+    pub data: Vec<u8>,
+    /// Line number (1-based) of the block's first line in the file.
+    pub first_line: u64,
+    /// Records the reader itself had to skip before this block.
+    pub rejections: Vec<Rejection>,
+}
+
+/// Reads blocks of whole records from a stream.
+pub struct BlockReader<R> {
+    input: R,
+    decoder: Option<encoding_rs::Decoder>,
+    raw: Vec<u8>,
+    pending: Vec<u8>,
+    eof: bool,
+    format: Format,
+    next_line: u64,
+    block_size: usize,
+    want: usize,
+    max_record: usize,
+    seq: usize,
+    rejections: Vec<Rejection>,
+    /// Bytes taken from the input so far.
+    pub bytes_read: u64,
+    /// Characters the decoder replaced because the input was not valid in its encoding.
+    pub replacements: u64,
+}
+
+impl<R: Read> BlockReader<R> {
+    /// `prefix` holds bytes already read from `input` (after any byte-order mark).
+    pub fn new(
+        input: R,
+        prefix: &[u8],
+        decoder: Option<encoding_rs::Decoder>,
+        format: Format,
+        block_size: usize,
+        max_record: usize,
+    ) -> BlockReader<R> {
+        let mut reader = BlockReader {
+            input,
+            decoder,
+            raw: Vec::new(),
+            pending: Vec::with_capacity(block_size + READ_SIZE),
+            eof: false,
+            format,
+            next_line: 1,
+            block_size: block_size.max(1),
+            want: block_size.max(1),
+            max_record: max_record.max(1024),
+            seq: 0,
+            rejections: Vec::new(),
+            bytes_read: 0,
+            replacements: 0,
+        };
+        reader.push_input(prefix, false);
+        reader
+    }
+
+    /// The decoded text read so far (at least the first read), for format detection.
+    pub fn peek(&mut self, at_least: usize) -> io::Result<&[u8]> {
+        while !self.eof && self.pending.len() < at_least {
+            self.fill_once()?;
+        }
+        Ok(&self.pending[..self.pending.len().min(at_least)])
+    }
+
+    pub fn set_format(&mut self, format: Format) {
+        self.format = format;
+    }
+
+    /// Removes the first record (the csvde header) and returns it.
+    pub fn take_first_record(&mut self) -> io::Result<Vec<u8>> {
+        let mut searched = 0;
+        loop {
+            if let Some(end) = first_csv_row_end(&self.pending, searched) {
+                let header: Vec<u8> = self.pending.drain(..end).collect();
+                self.next_line += bytecount::count(&header, b'\n') as u64;
+                return Ok(header);
+            }
+            searched = self.pending.len();
+            if self.eof || self.pending.len() > self.max_record {
+                let header = std::mem::take(&mut self.pending);
+                self.next_line += bytecount::count(&header, b'\n') as u64;
+                return Ok(header);
+            }
+            self.fill_once()?;
+        }
+    }
+
+    /// The next block, or `None` at the end of the input.
+    pub fn next_block(&mut self) -> io::Result<Option<Block>> {
+        loop {
+            while !self.eof && self.pending.len() < self.want {
+                self.fill_once()?;
+            }
+            if self.pending.is_empty() {
+                if self.eof {
+                    return Ok(if self.rejections.is_empty() {
+                        None
+                    } else {
+                        Some(self.emit(Vec::new()))
+                    });
+                }
+                continue;
+            }
+            if self.eof {
+                if self.format == Format::Csvde && bytecount::count(&self.pending, b'"') % 2 == 1 {
+                    self.drop_first_line(
+                        "unterminated quoted field: its closing quote is missing, so it would run \
+                         to the end of the file; this line was skipped"
+                            .into(),
+                    );
+                    continue;
+                }
+                let data = std::mem::take(&mut self.pending);
+                return Ok(Some(self.emit(data)));
+            }
+            match self.boundary() {
+                Some(end) => {
+                    let mut rest = Vec::with_capacity(self.block_size + READ_SIZE);
+                    rest.extend_from_slice(&self.pending[end..]);
+                    let mut data = std::mem::replace(&mut self.pending, rest);
+                    data.truncate(end);
+                    return Ok(Some(self.emit(data)));
+                }
+                None if self.pending.len() >= self.max_record => self.oversize()?,
+                None => self.want = self.pending.len() + self.block_size,
+            }
+        }
+    }
+
+    fn emit(&mut self, data: Vec<u8>) -> Block {
+        let first_line = self.next_line;
+        self.next_line += bytecount::count(&data, b'\n') as u64;
+        self.want = self.block_size;
+        self.seq += 1;
+        Block {
+            seq: self.seq - 1,
+            data,
+            first_line,
+            rejections: std::mem::take(&mut self.rejections),
+        }
+    }
+
+    fn reject(&mut self, reason: String) {
+        self.rejections.push(Rejection {
+            record_line: self.next_line,
+            line: self.next_line,
+            reason,
+        });
+    }
+
+    fn drop_first_line(&mut self, reason: String) {
+        self.reject(reason);
+        match memchr(b'\n', &self.pending) {
+            Some(i) => {
+                self.pending.drain(..=i);
+                self.next_line += 1;
+            }
+            None => self.pending.clear(),
+        }
+    }
+
+    /// No record boundary within `max_record` bytes.
+    fn oversize(&mut self) -> io::Result<()> {
+        let limit = self.max_record;
+        match self.format {
+            Format::Csvde if memchr(b'\n', &self.pending).is_some() => {
+                // Every newline is inside quotes: the first line opened a quote that never closes.
+                self.drop_first_line(format!(
+                    "unterminated quoted field: no closing quote within {limit} bytes; this line \
+                     was skipped"
+                ));
+                Ok(())
+            }
+            Format::Csvde => {
+                self.reject(format!(
+                    "line longer than {limit} bytes (--max-record-bytes); skipped"
+                ));
+                self.skip_past(b"\n")
+            }
+            Format::Ldif => {
+                self.reject(format!(
+                    "record longer than {limit} bytes (--max-record-bytes); skipped to the next \
+                     blank line"
+                ));
+                self.skip_past(b"\n\n")
+            }
+        }
+    }
+
+    /// Discards input up to and including the next `separator` (for LDIF, a blank line with
+    /// either line ending), counting the lines it skips.
+    fn skip_past(&mut self, separator: &[u8]) -> io::Result<()> {
+        loop {
+            let found = if separator == b"\n\n" {
+                ldif_first_boundary(&self.pending)
+            } else {
+                memchr(b'\n', &self.pending).map(|i| i + 1)
+            };
+            if let Some(end) = found {
+                self.next_line += bytecount::count(&self.pending[..end], b'\n') as u64;
+                self.pending.drain(..end);
+                return Ok(());
+            }
+            // Keep the last two bytes: a separator may straddle two reads.
+            let keep = self.pending.len().min(2);
+            let cut = self.pending.len() - keep;
+            self.next_line += bytecount::count(&self.pending[..cut], b'\n') as u64;
+            self.pending.drain(..cut);
+            if self.eof {
+                self.next_line += bytecount::count(&self.pending, b'\n') as u64;
+                self.pending.clear();
+                return Ok(());
+            }
+            self.fill_once()?;
+        }
+    }
+
+    fn boundary(&self) -> Option<usize> {
+        match self.format {
+            Format::Ldif => ldif_last_boundary(&self.pending),
+            Format::Csvde => csv_last_boundary(&self.pending),
+        }
+    }
+
+    fn fill_once(&mut self) -> io::Result<()> {
+        if self.eof {
+            return Ok(());
+        }
+        let mut raw = std::mem::take(&mut self.raw);
+        raw.resize(READ_SIZE, 0);
+        let n = loop {
+            match self.input.read(&mut raw) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        self.bytes_read += n as u64;
+        self.eof = n == 0;
+        self.push_input(&raw[..n], self.eof);
+        self.raw = raw;
+        Ok(())
+    }
+
+    fn push_input(&mut self, bytes: &[u8], last: bool) {
+        let Some(decoder) = self.decoder.as_mut() else {
+            self.pending.extend_from_slice(bytes);
+            return;
+        };
+        let start = self.pending.len();
+        let room = decoder
+            .max_utf8_buffer_length(bytes.len())
+            .unwrap_or(bytes.len() * 3 + 16);
+        self.pending.resize(start + room, 0);
+        let (_, _, written, replaced) =
+            decoder.decode_to_utf8(bytes, &mut self.pending[start..], last);
+        self.pending.truncate(start + written);
+        if replaced {
+            self.replacements +=
+                memmem::find_iter(&self.pending[start..], "\u{FFFD}".as_bytes()).count() as u64;
+        }
+    }
+}
+
+/// End of the last blank line (`\n\n` or `\n\r\n`) in `buf`.
+fn ldif_last_boundary(buf: &[u8]) -> Option<usize> {
+    let lf = memmem::rfind(buf, b"\n\n").map(|i| i + 2);
+    let crlf = memmem::rfind(buf, b"\n\r\n").map(|i| i + 3);
+    lf.max(crlf)
+}
+
+/// End of the first blank line in `buf`.
+fn ldif_first_boundary(buf: &[u8]) -> Option<usize> {
+    let lf = memmem::find(buf, b"\n\n").map(|i| i + 2);
+    let crlf = memmem::find(buf, b"\n\r\n").map(|i| i + 3);
+    match (lf, crlf) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// End of the last line of `buf` that ends outside quotes. `buf` starts outside quotes.
+fn csv_last_boundary(buf: &[u8]) -> Option<usize> {
+    let mut quotes_before = bytecount::count(buf, b'"');
+    let mut end = buf.len();
+    while let Some(i) = memrchr2(b'"', b'\n', &buf[..end]) {
+        if buf[i] == b'"' {
+            quotes_before -= 1;
+        } else if quotes_before % 2 == 0 {
+            return Some(i + 1);
+        }
+        end = i;
+    }
+    None
+}
+
+/// End of the first row of `buf` (a newline outside quotes), searching from `from`.
+fn first_csv_row_end(buf: &[u8], _from: usize) -> Option<usize> {
+    let mut quoted = false;
+    let mut pos = 0;
+    while let Some(i) = memchr2(b'"', b'\n', &buf[pos..]) {
+        let at = pos + i;
+        if buf[at] == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            return Some(at + 1);
+        }
+        pos = at + 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocks(input: &[u8], format: Format, block: usize, max: usize) -> Vec<Block> {
+        let mut r = BlockReader::new(input, b"", None, format, block, max);
+        let mut out = Vec::new();
+        while let Some(b) = r.next_block().unwrap() {
+            out.push(b);
+        }
+        out
+    }
+
+    #[test]
+    fn ldif_blocks_end_on_blank_lines_and_keep_line_numbers() {
+        let input = b"dn: a\r\ncn: a\r\n\r\ndn: b\ncn: b\n\ndn: c\ncn: c";
+        let out = blocks(input, Format::Ldif, 1, 1 << 20);
+        let joined: Vec<u8> = out.iter().flat_map(|b| b.data.clone()).collect();
+        assert_eq!(joined, input);
+        assert!(out.len() >= 2);
+        for b in &out {
+            let text = String::from_utf8_lossy(&b.data);
+            assert!(text.starts_with("dn: "), "block starts mid-record: {text:?}");
+            let expected = 1 + bytecount::count(&input[..input.len() - joined.len()], b'\n');
+            assert!(b.first_line >= expected as u64);
+        }
+        assert_eq!(out[1].first_line, 4);
+    }
+
+    #[test]
+    fn csv_blocks_never_cut_inside_quotes() {
+        let input = b"\"CN=a,DC=x\",\"multi\nline\"\n\"CN=b,DC=x\",b\n";
+        for size in 1..input.len() {
+            let out = blocks(input, Format::Csvde, size, 1 << 20);
+            for b in &out {
+                assert_eq!(bytecount::count(&b.data, b'"') % 2, 0);
+            }
+            let lines: Vec<u64> = out.iter().map(|b| b.first_line).collect();
+            assert_eq!(lines[0], 1);
+            if out.len() > 1 {
+                assert_eq!(lines[1], 3);
+            }
+        }
+    }
+
+    #[test]
+    fn unterminated_quote_at_the_end_skips_one_line() {
+        let input = b"\"CN=a,DC=x\",a\n\"CN=b,DC=x,b\n\"CN=c,DC=x\",c\n";
+        let out = blocks(input, Format::Csvde, 1 << 20, 1 << 20);
+        let rejected: Vec<&Rejection> = out.iter().flat_map(|b| &b.rejections).collect();
+        assert_eq!(rejected.len(), 1);
+        assert_eq!(rejected[0].line, 2);
+        let data: Vec<u8> = out.iter().flat_map(|b| b.data.clone()).collect();
+        assert_eq!(data, b"\"CN=a,DC=x\",a\n\"CN=c,DC=x\",c\n");
+    }
+
+    #[test]
+    fn oversized_ldif_record_is_rejected_and_skipped() {
+        let mut input = b"dn: a\ncn: a\n\ndn: huge\ndescription: ".to_vec();
+        input.extend(std::iter::repeat_n(b'x', 10_000));
+        input.extend_from_slice(b"\n\ndn: c\ncn: c\n");
+        let out = blocks(&input, Format::Ldif, 1024, 2048);
+        let rejected: Vec<&Rejection> = out.iter().flat_map(|b| &b.rejections).collect();
+        assert_eq!(rejected.len(), 1);
+        assert_eq!(rejected[0].line, 4);
+        let last = out.iter().rev().find(|b| !b.data.is_empty()).unwrap();
+        assert_eq!(last.data, b"dn: c\ncn: c\n");
+        assert_eq!(last.first_line, 7);
+    }
+}

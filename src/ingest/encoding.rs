@@ -1,0 +1,168 @@
+//! Encoding and format detection (export-formats.md §4.4): BOM first, then BOM-less UTF-16,
+//! then UTF-8 if the sample is valid, else Windows-1252.
+
+use serde::Serialize;
+
+/// A text encoding an export can arrive in.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+pub enum Encoding {
+    #[value(name = "utf-8")]
+    #[serde(rename = "utf-8")]
+    Utf8,
+    #[value(name = "utf-16le")]
+    #[serde(rename = "utf-16le")]
+    Utf16Le,
+    #[value(name = "utf-16be")]
+    #[serde(rename = "utf-16be")]
+    Utf16Be,
+    #[value(name = "windows-1252")]
+    #[serde(rename = "windows-1252")]
+    Windows1252,
+}
+
+impl Encoding {
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "utf-8",
+            Encoding::Utf16Le => "utf-16le",
+            Encoding::Utf16Be => "utf-16be",
+            Encoding::Windows1252 => "windows-1252",
+        }
+    }
+
+    /// The decoder that turns the file into UTF-8, or `None` when it already is.
+    pub(crate) fn decoder(self) -> Option<encoding_rs::Decoder> {
+        let enc = match self {
+            Encoding::Utf8 => return None,
+            Encoding::Utf16Le => encoding_rs::UTF_16LE,
+            Encoding::Utf16Be => encoding_rs::UTF_16BE,
+            Encoding::Windows1252 => encoding_rs::WINDOWS_1252,
+        };
+        Some(enc.new_decoder_without_bom_handling())
+    }
+}
+
+/// What detection found at the start of a file.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Detected {
+    pub encoding: Encoding,
+    /// Length of the byte-order mark to skip.
+    pub bom_len: usize,
+}
+
+/// Detects the encoding from the first bytes of a file (a few kilobytes to a few megabytes).
+/// `complete` says the sample is the whole file (so a cut multi-byte sequence at its end is an error).
+pub fn detect_encoding(sample: &[u8], complete: bool) -> Detected {
+    let found = |encoding, bom_len| Detected { encoding, bom_len };
+    if sample.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return found(Encoding::Utf8, 3);
+    }
+    if sample.starts_with(&[0xFF, 0xFE]) {
+        return found(Encoding::Utf16Le, 2);
+    }
+    if sample.starts_with(&[0xFE, 0xFF]) {
+        return found(Encoding::Utf16Be, 2);
+    }
+    // Without a BOM, ASCII text in UTF-16 has a NUL in every other byte.
+    let head = &sample[..sample.len().min(4096) & !1];
+    if head.len() >= 4 {
+        let pairs = head.len() / 2;
+        let odd_nuls = head.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+        let even_nuls = head.iter().step_by(2).filter(|b| **b == 0).count();
+        if odd_nuls * 10 >= pairs * 7 && even_nuls * 10 < pairs {
+            return found(Encoding::Utf16Le, 0);
+        }
+        if even_nuls * 10 >= pairs * 7 && odd_nuls * 10 < pairs {
+            return found(Encoding::Utf16Be, 0);
+        }
+    }
+    match std::str::from_utf8(sample) {
+        Ok(_) => found(Encoding::Utf8, 0),
+        // A sequence cut by the end of the sample is not evidence against UTF-8.
+        Err(e) if e.error_len().is_none() && !complete => found(Encoding::Utf8, 0),
+        Err(_) => found(Encoding::Windows1252, 0),
+    }
+}
+
+/// An export format.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// csvde's CSV.
+    Csvde,
+    /// ldifde's (or ldapsearch's) LDIF.
+    Ldif,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Csvde => "csvde",
+            Format::Ldif => "ldif",
+        }
+    }
+}
+
+/// Detects the format from the start of the decoded text; `None` if it is neither.
+pub fn detect_format(text: &[u8]) -> Option<Format> {
+    for line in text.split(|b| *b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() || line[0] == b'#' || line[0] == b' ' {
+            continue;
+        }
+        let name_end = line
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b';' | b'=' | b'.')));
+        if let Some(i) = name_end {
+            if line[i] == b':' && i > 0 {
+                return Some(Format::Ldif);
+            }
+        }
+        let first = line.split(|b| *b == b',').next().unwrap_or_default();
+        let first = first.trim_ascii();
+        let first = first
+            .strip_prefix(b"\"")
+            .and_then(|f| f.strip_suffix(b"\""))
+            .unwrap_or(first);
+        if memchr::memchr(b',', line).is_some()
+            || first.eq_ignore_ascii_case(b"DN")
+            || first.eq_ignore_ascii_case(b"distinguishedName")
+        {
+            return Some(Format::Csvde);
+        }
+        return None;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boms_win() {
+        assert_eq!(detect_encoding(b"\xEF\xBB\xBFdn: x", true), Detected { encoding: Encoding::Utf8, bom_len: 3 });
+        assert_eq!(detect_encoding(b"\xFF\xFEd\0n\0", true).encoding, Encoding::Utf16Le);
+        assert_eq!(detect_encoding(b"\xFE\xFF\0d\0n", true).encoding, Encoding::Utf16Be);
+    }
+
+    #[test]
+    fn bomless_utf16_utf8_and_ansi() {
+        let utf16: Vec<u8> = "dn: CN=a\r\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(detect_encoding(&utf16, true), Detected { encoding: Encoding::Utf16Le, bom_len: 0 });
+        assert_eq!(detect_encoding("cn: Jos\u{e9}".as_bytes(), true).encoding, Encoding::Utf8);
+        assert_eq!(detect_encoding(b"cn: Jos\xe9\n", true).encoding, Encoding::Windows1252);
+        // A multi-byte character cut by the end of a partial sample stays UTF-8.
+        assert_eq!(detect_encoding(b"cn: Jos\xc3", false).encoding, Encoding::Utf8);
+    }
+
+    #[test]
+    fn format_by_content() {
+        assert_eq!(detect_format(b"# comment\nversion: 1\n\ndn: x\n"), Some(Format::Ldif));
+        assert_eq!(detect_format(b"dn:: Q049eA==\n"), Some(Format::Ldif));
+        assert_eq!(detect_format(b"DN,objectClass\n\"CN=a,DC=b\",user\n"), Some(Format::Csvde));
+        assert_eq!(detect_format(b"\"DN\",cn\n"), Some(Format::Csvde));
+        assert_eq!(detect_format(b"hello world\n"), None);
+        assert_eq!(detect_format(b""), None);
+    }
+}

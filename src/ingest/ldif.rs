@@ -1,0 +1,287 @@
+//! LDIF scanner (RFC 2849 as written by ldifde and OpenLDAP's ldapsearch).
+//!
+//! Works on a block of whole records (see [`super::blocks`]) without copying lines, except to
+//! join folded lines and to decode base64. Everything export-formats.md §4.3 and §4.7 lists is
+//! accepted: `version:`, comments and their continuations, folding at any column, `::` base64,
+//! `dn::`, `changetype: add`, attribute options, ldapsearch trailers, CRLF or LF, no final
+//! newline, attribute names in any case.
+
+use super::sink::{NonEntry, RecordSink, Value};
+use base64::Engine;
+use memchr::memchr;
+
+/// Scans every record in `data`, whose first line is line `first_line` of the file.
+pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, sink: &mut S) {
+    let mut scanner = Scanner {
+        record: RecordState::default(),
+        folded: Vec::new(),
+        decoded: Vec::new(),
+        keys: Vec::new(),
+    };
+    scanner.run(data, first_line, sink);
+}
+
+#[derive(Default)]
+struct RecordState {
+    /// Line of the record's first non-comment line (0 = no record open).
+    start: u64,
+    has_dn: bool,
+    trailer: bool,
+    dnless: bool,
+    /// Index of the attribute line within the record, for the name cache.
+    position: usize,
+    error: Option<(u64, String)>,
+    dn_text: String,
+}
+
+struct Scanner<K> {
+    record: RecordState,
+    folded: Vec<u8>,
+    decoded: Vec<u8>,
+    /// Names seen at each position of the previous records, with their resolved keys:
+    /// exports repeat the same attribute order, so most lines skip the name lookup.
+    keys: Vec<(Vec<u8>, K)>,
+}
+
+impl<K: Copy> Scanner<K> {
+    fn run<S: RecordSink<Key = K>>(&mut self, data: &[u8], first_line: u64, sink: &mut S) {
+        let mut pos = 0usize;
+        let mut line_no = first_line.saturating_sub(1);
+        while pos < data.len() {
+            let (line, next) = physical_line(data, pos);
+            pos = next;
+            line_no += 1;
+            if line.is_empty() {
+                self.finish(sink);
+                continue;
+            }
+            let this_line = line_no;
+            let mut folded = false;
+            if data.get(pos) == Some(&b' ') {
+                folded = true;
+                self.folded.clear();
+                self.folded.extend_from_slice(line);
+                while data.get(pos) == Some(&b' ') {
+                    let (cont, next) = physical_line(data, pos);
+                    pos = next;
+                    line_no += 1;
+                    self.folded.extend_from_slice(&cont[1..]);
+                }
+            }
+            if line[0] == b'#' {
+                continue; // a comment, with its continuation lines
+            }
+            if self.record.start == 0 {
+                self.record.start = this_line;
+            }
+            if self.record.error.is_some() {
+                continue; // the record is already rejected; read on to its end
+            }
+            if line[0] == b' ' {
+                self.fail(this_line, "continuation line (starting with a space) with no line to continue".into());
+                continue;
+            }
+            let logical = if folded {
+                std::mem::take(&mut self.folded)
+            } else {
+                Vec::new()
+            };
+            let text: &[u8] = if folded { &logical } else { line };
+            self.attribute_line(text, this_line, sink);
+            if folded {
+                self.folded = logical;
+            }
+        }
+        self.finish(sink);
+    }
+
+    fn fail(&mut self, line: u64, reason: String) {
+        if self.record.error.is_none() {
+            self.record.error = Some((line, reason));
+        }
+    }
+
+    fn attribute_line<S: RecordSink<Key = K>>(&mut self, text: &[u8], line: u64, sink: &mut S) {
+        let Some(colon) = memchr(b':', text) else {
+            return self.fail(line, format!("line has no ':' separator: {}", preview(text)));
+        };
+        let description = &text[..colon];
+        if description.is_empty() || !description.iter().all(|b| is_description_byte(*b)) {
+            return self.fail(
+                line,
+                format!("invalid attribute name {}", preview(description)),
+            );
+        }
+        let (name, options) = match memchr(b';', description) {
+            Some(i) => (&description[..i], &description[i..]),
+            None => (description, &b""[..]),
+        };
+        let rest = &text[colon + 1..];
+        let value = match rest.first() {
+            Some(b':') => {
+                let encoded = trim_spaces(&rest[1..]);
+                self.decoded.clear();
+                if let Err(e) = base64::engine::general_purpose::STANDARD
+                    .decode_vec(encoded, &mut self.decoded)
+                {
+                    let name = String::from_utf8_lossy(description).into_owned();
+                    return self.fail(line, format!("invalid base64 in {name}: {e}"));
+                }
+                Value::Encoded(&self.decoded)
+            }
+            Some(b'<') => {
+                return self.fail(
+                    line,
+                    "URL value (':<') is not supported in an export; export the value inline".into(),
+                );
+            }
+            _ => {
+                let plain = skip_leading_spaces(rest);
+                if memchr(0, plain).is_some() {
+                    let name = String::from_utf8_lossy(description).into_owned();
+                    return self.fail(line, format!("NUL byte in the value of {name}"));
+                }
+                Value::Text(plain)
+            }
+        };
+
+        if name.eq_ignore_ascii_case(b"dn") {
+            if self.record.has_dn {
+                return self.fail(
+                    line,
+                    "second 'dn:' line in one record (is a blank line missing between records?)"
+                        .into(),
+                );
+            }
+            if self.record.position > 0 {
+                return self.fail(line, "'dn:' must be the first line of a record".into());
+            }
+            self.record.has_dn = true;
+            self.record.dnless = false;
+            self.record.dn_text = String::from_utf8_lossy(value.bytes()).into_owned();
+            sink.begin(self.record.start, value);
+            return;
+        }
+        if !self.record.has_dn {
+            if name.eq_ignore_ascii_case(b"version") {
+                return; // `version: 1` before the first record
+            }
+            if name.eq_ignore_ascii_case(b"search") || name.eq_ignore_ascii_case(b"result") {
+                self.record.trailer = true;
+            } else {
+                self.record.dnless = true;
+            }
+            self.record.position += 1;
+            return;
+        }
+        if name.eq_ignore_ascii_case(b"changetype") {
+            if !value.bytes().eq_ignore_ascii_case(b"add") {
+                let kind = String::from_utf8_lossy(value.bytes()).into_owned();
+                return self.fail(
+                    line,
+                    format!("'changetype: {kind}' is a change record, not an exported object"),
+                );
+            }
+            return;
+        }
+
+        let key = resolve_cached(&mut self.keys, self.record.position, name, sink);
+        self.record.position += 1;
+        sink.present(key);
+        if sink.wants_values(key) {
+            let ranged = contains_ignore_case(options, b";range=");
+            sink.value(key, value, ranged);
+        }
+    }
+
+    fn finish<S: RecordSink<Key = K>>(&mut self, sink: &mut S) {
+        let record = std::mem::take(&mut self.record);
+        if record.start == 0 {
+            return; // only comments or blank lines
+        }
+        if let Some((line, reason)) = record.error {
+            let reason = if record.has_dn {
+                format!("{reason} (record dn: {})", record.dn_text)
+            } else {
+                reason
+            };
+            sink.reject(record.start, line, reason);
+        } else if record.has_dn {
+            sink.commit();
+        } else if record.trailer {
+            sink.non_entry(record.start, NonEntry::SearchTrailer);
+        } else if record.dnless {
+            sink.non_entry(record.start, NonEntry::WithoutDn);
+        }
+        // A record that held only `version: 1` is nothing at all.
+    }
+}
+
+/// Resolves a name through the per-position cache: exports repeat the same attribute order,
+/// so most lines skip the sink's lookup.
+fn resolve_cached<S: RecordSink>(
+    keys: &mut Vec<(Vec<u8>, S::Key)>,
+    position: usize,
+    name: &[u8],
+    sink: &mut S,
+) -> S::Key {
+    if let Some((cached, key)) = keys.get(position) {
+        if cached.as_slice() == name {
+            return *key;
+        }
+    }
+    let key = sink.resolve(name);
+    if position < keys.len() {
+        keys[position] = (name.to_vec(), key);
+    } else if position == keys.len() && position < 512 {
+        keys.push((name.to_vec(), key));
+    }
+    key
+}
+
+/// The line starting at `pos` without its line ending, and where the next line starts.
+fn physical_line(data: &[u8], pos: usize) -> (&[u8], usize) {
+    let rest = &data[pos..];
+    let (mut line, next) = match memchr(b'\n', rest) {
+        Some(i) => (&rest[..i], pos + i + 1),
+        None => (rest, data.len()),
+    };
+    if let [head @ .., b'\r'] = line {
+        line = head;
+    }
+    (line, next)
+}
+
+fn is_description_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b';' | b'=' | b'.' | b'_')
+}
+
+fn trim_spaces(b: &[u8]) -> &[u8] {
+    let start = b.iter().position(|c| *c != b' ').unwrap_or(b.len());
+    let end = b.iter().rposition(|c| *c != b' ').map_or(start, |i| i + 1);
+    &b[start..end.max(start)]
+}
+
+fn skip_leading_spaces(b: &[u8]) -> &[u8] {
+    let start = b.iter().position(|c| *c != b' ').unwrap_or(b.len());
+    &b[start..]
+}
+
+fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// A short printable excerpt of a line for messages.
+pub(crate) fn preview(b: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&b[..b.len().min(60)]);
+    let mut out: String = text
+        .chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect();
+    if b.len() > 60 {
+        out.push('…');
+    }
+    format!("\"{out}\"")
+}

@@ -1,0 +1,325 @@
+//! Ingest: exports on disk → the directory table.
+//!
+//! Each file is detected (encoding, format), cut into blocks of whole records by a reader
+//! thread ([`blocks`]), and the blocks are parsed in parallel with rayon ([`ldif`], [`csvde`])
+//! into table chunks that are appended in file order. Only the attributes the rules need are
+//! kept ([`crate::directory::attrs`]); the raw text is dropped block by block.
+
+pub mod blocks;
+pub mod csvde;
+pub mod encoding;
+pub mod ldif;
+pub mod sink;
+pub mod table;
+
+pub use encoding::{Encoding, Format};
+pub use table::Rejection;
+
+use crate::directory::Directory;
+use crate::error::Error;
+use blocks::{Block, BlockReader};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use table::{BlockStats, TableSink};
+
+/// How to read the inputs.
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    /// Force a format instead of detecting it.
+    pub format: Option<Format>,
+    /// Force an encoding instead of detecting it.
+    pub encoding: Option<Encoding>,
+    /// Bytes per parallel block.
+    pub block_size: usize,
+    /// A record (or csvde row) larger than this is rejected.
+    pub max_record_bytes: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            format: None,
+            encoding: None,
+            block_size: 8 << 20,
+            max_record_bytes: 64 << 20,
+        }
+    }
+}
+
+/// Rejections kept per file for the report (all are counted).
+pub const MAX_KEPT_REJECTIONS: usize = 10_000;
+
+/// What reading one input produced.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FileReport {
+    pub path: String,
+    pub format: Option<Format>,
+    pub encoding: Option<Encoding>,
+    pub bom: bool,
+    /// Bytes read from disk.
+    pub bytes: u64,
+    /// Objects parsed into the directory.
+    pub objects: u64,
+    /// Records rejected (each has a line and a reason; the first ones are kept).
+    pub rejected: u64,
+    pub rejections: Vec<Rejection>,
+    /// ldapsearch `search:`/`result:` trailer records (not objects, not errors).
+    pub search_trailers: u64,
+    /// Records without `dn:` such as referrals (not objects, not errors).
+    pub records_without_dn: u64,
+    /// Values that were not valid in the file's encoding and were decoded with replacements.
+    pub lossy_values: u64,
+    /// Values that could not be interpreted (a non-numeric groupType, a GUID of the wrong length …).
+    pub malformed_values: u64,
+    /// Attribute name → number of objects having it, by name.
+    pub attributes: Vec<AttributeCount>,
+    /// Rows of the directory that came from this file.
+    #[serde(skip)]
+    pub rows: std::ops::Range<usize>,
+    /// Set when the file could not be read at all (or stopped being readable part-way).
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct AttributeCount {
+    pub name: String,
+    pub objects: u64,
+}
+
+impl FileReport {
+    /// Records read: parsed plus rejected.
+    pub fn read(&self) -> u64 {
+        self.objects + self.rejected
+    }
+
+    fn add_rejections(&mut self, rejections: Vec<Rejection>) {
+        self.rejected += rejections.len() as u64;
+        let room = MAX_KEPT_REJECTIONS.saturating_sub(self.rejections.len());
+        self.rejections.extend(rejections.into_iter().take(room));
+    }
+}
+
+/// The directory and what reading each input found.
+#[derive(Debug, Default)]
+pub struct Ingest {
+    pub directory: Directory,
+    pub files: Vec<FileReport>,
+}
+
+impl Ingest {
+    pub fn objects_read(&self) -> u64 {
+        self.files.iter().map(FileReport::read).sum()
+    }
+
+    pub fn objects_rejected(&self) -> u64 {
+        self.files.iter().map(|f| f.rejected).sum()
+    }
+
+    /// Files that could not be read.
+    pub fn failed_files(&self) -> impl Iterator<Item = &FileReport> {
+        self.files.iter().filter(|f| f.error.is_some())
+    }
+}
+
+/// Reads every input into one directory (several domains or forests become one table with a
+/// source column). A file that can't be read is reported, and the others are still read.
+pub fn read_files(paths: &[PathBuf], options: &ReadOptions) -> Ingest {
+    let mut ingest = Ingest::default();
+    for (index, path) in paths.iter().enumerate() {
+        let display = path.display().to_string();
+        ingest.directory.sources.push(display.clone());
+        let start = ingest.directory.len();
+        let mut report = FileReport {
+            path: display,
+            ..FileReport::default()
+        };
+        let file_index = u16::try_from(index).unwrap_or(u16::MAX);
+        if let Err(e) = read_file(path, file_index, options, &mut ingest.directory, &mut report) {
+            report.error = Some(e.to_string());
+        }
+        report.rows = start..ingest.directory.len();
+        report.objects = report.rows.len() as u64;
+        ingest.files.push(report);
+    }
+    ingest
+}
+
+fn read_file(
+    path: &Path,
+    file_index: u16,
+    options: &ReadOptions,
+    directory: &mut Directory,
+    report: &mut FileReport,
+) -> Result<(), Error> {
+    let open_error = |source| Error::Open {
+        path: path.to_path_buf(),
+        source,
+    };
+    if path.is_dir() {
+        return Err(Error::IsDirectory(path.to_path_buf()));
+    }
+    let mut file = std::fs::File::open(path).map_err(open_error)?;
+    let read_error = |source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+
+    // Detect the encoding from the first megabyte.
+    let mut sample = Vec::with_capacity(1 << 20);
+    (&mut file)
+        .take(1 << 20)
+        .read_to_end(&mut sample)
+        .map_err(read_error)?;
+    let complete = sample.len() < 1 << 20;
+    let detected = encoding::detect_encoding(&sample, complete);
+    let (enc, bom_len) = match options.encoding {
+        Some(forced) => {
+            let bom = encoding::detect_encoding(&sample, complete);
+            (forced, if bom.encoding == forced { bom.bom_len } else { 0 })
+        }
+        None => (detected.encoding, detected.bom_len),
+    };
+    report.encoding = Some(enc);
+    report.bom = bom_len > 0;
+
+    let mut reader = BlockReader::new(
+        file,
+        &sample[bom_len..],
+        enc.decoder(),
+        Format::Ldif,
+        options.block_size,
+        options.max_record_bytes,
+    );
+    reader.bytes_read = sample.len() as u64;
+    let format = match options.format {
+        Some(f) => f,
+        None => {
+            let head = reader.peek(64 << 10).map_err(read_error)?;
+            if head.iter().all(u8::is_ascii_whitespace) {
+                // An empty file: nothing to read, nothing lost.
+                report.bytes = reader.bytes_read;
+                return Ok(());
+            }
+            encoding::detect_format(head).ok_or_else(|| Error::UnknownFormat {
+                path: path.to_path_buf(),
+                start: ldif::preview(head),
+            })?
+        }
+    };
+    report.format = Some(format);
+    reader.set_format(format);
+
+    let header = match format {
+        Format::Csvde => {
+            let first = reader.take_first_record().map_err(read_error)?;
+            let header = csvde::CsvHeader::parse(&first).map_err(|reason| Error::BadHeader {
+                path: path.to_path_buf(),
+                reason,
+            })?;
+            Some(header)
+        }
+        Format::Ldif => None,
+    };
+
+    let parse = |block: Block| -> (Directory, BlockStats) {
+        let mut sink = TableSink::new(file_index);
+        match &header {
+            Some(h) => csvde::scan(&block.data, block.first_line, h, &mut sink),
+            None => ldif::scan(&block.data, block.first_line, &mut sink),
+        }
+        let (table, mut stats) = sink.finish();
+        if !block.rejections.is_empty() {
+            let mut all = block.rejections;
+            all.append(&mut stats.rejections);
+            stats.rejections = all;
+        }
+        (table, stats)
+    };
+
+    let mut attributes: FxHashMap<Box<[u8]>, (String, u64)> = FxHashMap::default();
+    let mut merge = |parsed: Vec<(Directory, BlockStats)>, directory: &mut Directory| {
+        for (table, stats) in parsed {
+            directory.append(table);
+            report.add_rejections(stats.rejections);
+            report.search_trailers += stats.search_trailers;
+            report.records_without_dn += stats.records_without_dn;
+            report.lossy_values += stats.lossy_values;
+            report.malformed_values += stats.malformed_values;
+            for (lower, name, count) in stats.attributes {
+                attributes.entry(lower).or_insert((name, 0)).1 += count;
+            }
+        }
+    };
+
+    // A reader thread cuts blocks ahead while the pool parses the previous batch and the
+    // batch before that is appended: reading, parsing and appending overlap.
+    let batch = (rayon::current_num_threads() * 2).max(2);
+    let outcome = std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<std::io::Result<Block>>(batch);
+        let reader_thread = scope.spawn(move || {
+            loop {
+                match reader.next_block() {
+                    Ok(Some(block)) => {
+                        if sender.send(Ok(block)).is_err() {
+                            break;
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        let _ = sender.send(Err(e));
+                        break;
+                    }
+                }
+            }
+            (reader.bytes_read, reader.replacements)
+        });
+        let mut failure = None;
+        let mut parsed: Vec<(Directory, BlockStats)> = Vec::new();
+        loop {
+            let mut blocks = Vec::with_capacity(batch);
+            while blocks.len() < batch {
+                match receiver.recv() {
+                    Ok(Ok(block)) => blocks.push(block),
+                    Ok(Err(e)) => {
+                        failure = Some(e);
+                        break;
+                    }
+                    Err(_) => break,
+                }
+            }
+            let finished = blocks.is_empty();
+            let previous = std::mem::take(&mut parsed);
+            let ((), next) = rayon::join(
+                || merge(previous, directory),
+                || blocks.into_par_iter().map(parse).collect::<Vec<_>>(),
+            );
+            parsed = next;
+            if finished || failure.is_some() {
+                merge(std::mem::take(&mut parsed), directory);
+                break;
+            }
+        }
+        drop(receiver);
+        let (bytes, replacements) = reader_thread.join().unwrap_or((0, 0));
+        (failure, bytes, replacements)
+    });
+    let (failure, bytes, replacements) = outcome;
+    report.bytes = bytes;
+    report.lossy_values += replacements;
+    let mut attributes: Vec<AttributeCount> = attributes
+        .into_values()
+        .map(|(name, objects)| AttributeCount { name, objects })
+        .collect();
+    attributes.sort_by_key(|a| a.name.to_ascii_lowercase());
+    report.attributes = attributes;
+    match failure {
+        Some(source) => Err(Error::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+        None => Ok(()),
+    }
+}

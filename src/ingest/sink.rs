@@ -1,0 +1,58 @@
+//! The interface between the format scanners and whatever consumes records.
+//!
+//! Scanners ([`super::ldif`], [`super::csvde`]) know the syntax; sinks know what to keep.
+//! The directory is built by [`super::table::TableSink`]; the differential test against
+//! ldif-parser uses a sink that keeps every attribute.
+
+/// One attribute value as it appears in the export.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Value<'a> {
+    /// A plain value: text in the file's encoding, already transcoded to UTF-8 (it may still
+    /// be invalid UTF-8 when the file claimed to be UTF-8 and was not).
+    Text(&'a [u8]),
+    /// A value the export encoded (LDIF `::` base64, csvde `X'hex'`): raw bytes, text or binary.
+    Encoded(&'a [u8]),
+}
+
+impl<'a> Value<'a> {
+    pub fn bytes(&self) -> &'a [u8] {
+        match self {
+            Value::Text(b) | Value::Encoded(b) => b,
+        }
+    }
+}
+
+/// Receives the records of one block, in file order.
+pub trait RecordSink {
+    /// A resolved attribute name; scanners resolve each distinct name as rarely as they can.
+    type Key: Copy;
+
+    /// Resolves an attribute name (without options such as `;range=0-1499`).
+    fn resolve(&mut self, name: &[u8]) -> Self::Key;
+    /// Whether csvde should split this attribute's field on unescaped `;`.
+    fn multi_valued(&self, key: Self::Key) -> bool;
+    /// Whether the sink needs the values at all (else the scanner only reports presence).
+    fn wants_values(&self, key: Self::Key) -> bool;
+
+    /// A record with a DN starts at `line`.
+    fn begin(&mut self, line: u64, dn: Value<'_>);
+    /// One value of the current record. `ranged` is set for `attr;range=lo-hi` names.
+    fn value(&mut self, key: Self::Key, value: Value<'_>, ranged: bool);
+    /// The attribute is present in the current record (called once per value, values or not).
+    fn present(&mut self, key: Self::Key);
+    /// The current record is complete and valid.
+    fn commit(&mut self);
+    /// The record starting at `record_line` is rejected; `line` is where the problem is.
+    fn reject(&mut self, record_line: u64, line: u64, reason: String);
+    /// A record that holds no object (ldapsearch `search:`/`result:` trailers, DN-less records).
+    fn non_entry(&mut self, line: u64, kind: NonEntry);
+}
+
+/// Records that are not objects and not errors.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum NonEntry {
+    /// ldapsearch's `search: N` / `result: 0 Success` trailer.
+    SearchTrailer,
+    /// A record without `dn:` (for example a `ref:` referral).
+    WithoutDn,
+}

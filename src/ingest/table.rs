@@ -1,0 +1,373 @@
+//! Builds the directory table from scanned records: the sink that keeps only what the rules need.
+
+use super::sink::{NonEntry, RecordSink, Value};
+use crate::directory::attrs::{column_index, Attr, AttrShape};
+use crate::directory::{Directory, ObjectFlags, ObjectKind, SourceRef};
+use rustc_hash::FxHashMap;
+use std::borrow::Cow;
+
+/// A record the reader could not use.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Rejection {
+    /// Line where the record starts.
+    pub record_line: u64,
+    /// Line where the problem is.
+    pub line: u64,
+    pub reason: String,
+}
+
+/// What one block contributed besides its objects.
+#[derive(Debug, Default)]
+pub struct BlockStats {
+    pub rejections: Vec<Rejection>,
+    pub search_trailers: u64,
+    pub records_without_dn: u64,
+    pub lossy_values: u64,
+    pub malformed_values: u64,
+    /// Attribute name (lower case) → (name as first spelled, objects having it).
+    pub attributes: Vec<(Box<[u8]>, String, u64)>,
+}
+
+/// Attribute slot: the name's statistics and the extracted attribute, if any.
+#[derive(Copy, Clone, Debug)]
+pub struct Slot {
+    index: u32,
+    attr: Option<Attr>,
+}
+
+/// The values of the record being read, kept until the record proves valid.
+#[derive(Default)]
+struct Scratch {
+    line: u64,
+    dn: String,
+    text: [(bool, String); crate::directory::TEXT_ATTRS.len()],
+    proxies: Vec<String>,
+    proxy_count: usize,
+    class: Option<String>,
+    int: [Option<i64>; crate::directory::INT_ATTRS.len()],
+    boolean: [Option<bool>; crate::directory::BOOL_ATTRS.len()],
+    count: [u32; crate::directory::COUNT_ATTRS.len()],
+    guid: Option<[u8; 16]>,
+    consistency_guid: bool,
+    thumbnail: Option<u32>,
+    flags: u8,
+}
+
+impl Scratch {
+    fn reset(&mut self) {
+        self.dn.clear();
+        self.text.iter_mut().for_each(|t| t.0 = false);
+        self.proxy_count = 0;
+        self.class = None;
+        self.int = Default::default();
+        self.boolean = Default::default();
+        self.count = Default::default();
+        self.guid = None;
+        self.consistency_guid = false;
+        self.thumbnail = None;
+        self.flags = 0;
+    }
+}
+
+/// Builds a chunk of the directory from one block of one file.
+pub struct TableSink {
+    pub table: Directory,
+    pub stats: BlockStats,
+    file: u16,
+    names: FxHashMap<Box<[u8]>, u32>,
+    /// Per slot: (lower-case name, first spelling, objects having it, last record counted).
+    slots: Vec<(Box<[u8]>, String, u64, u64)>,
+    record: u64,
+    open: bool,
+    scratch: Scratch,
+}
+
+impl TableSink {
+    pub fn new(file: u16) -> TableSink {
+        TableSink {
+            table: Directory::default(),
+            stats: BlockStats::default(),
+            file,
+            names: FxHashMap::default(),
+            slots: Vec::new(),
+            record: 0,
+            open: false,
+            scratch: Scratch::default(),
+        }
+    }
+
+    /// Finishes the block: the table and the statistics.
+    pub fn finish(mut self) -> (Directory, BlockStats) {
+        self.stats.attributes = self
+            .slots
+            .into_iter()
+            .filter(|s| s.2 > 0)
+            .map(|(lower, name, count, _)| (lower, name, count))
+            .collect();
+        (self.table, self.stats)
+    }
+
+    fn text<'a>(&mut self, bytes: &'a [u8]) -> Cow<'a, str> {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => {
+                self.stats.lossy_values += 1;
+                self.scratch.flags |= ObjectFlags::LOSSY_TEXT;
+                String::from_utf8_lossy(bytes)
+            }
+        }
+    }
+
+    fn malformed(&mut self) {
+        self.stats.malformed_values += 1;
+        self.scratch.flags |= ObjectFlags::MALFORMED_VALUE;
+    }
+}
+
+impl RecordSink for TableSink {
+    type Key = Slot;
+
+    fn resolve(&mut self, name: &[u8]) -> Slot {
+        let lower: Box<[u8]> = name.to_ascii_lowercase().into_boxed_slice();
+        let next = self.slots.len() as u32;
+        let index = *self.names.entry(lower.clone()).or_insert_with(|| {
+            self.slots
+                .push((lower, String::from_utf8_lossy(name).into_owned(), 0, 0));
+            next
+        });
+        Slot {
+            index,
+            attr: Attr::from_name(name),
+        }
+    }
+
+    fn multi_valued(&self, key: Slot) -> bool {
+        key.attr.is_some_and(Attr::is_multi_valued)
+    }
+
+    fn wants_values(&self, key: Slot) -> bool {
+        key.attr.is_some()
+    }
+
+    fn begin(&mut self, line: u64, dn: Value<'_>) {
+        self.scratch.reset();
+        self.record += 1;
+        self.open = true;
+        self.scratch.line = line;
+        let dn = self.text(dn.bytes()).into_owned();
+        self.scratch.dn = dn;
+    }
+
+    fn present(&mut self, key: Slot) {
+        let slot = &mut self.slots[key.index as usize];
+        if slot.3 != self.record {
+            slot.3 = self.record;
+            slot.2 += 1;
+        }
+    }
+
+    fn value(&mut self, key: Slot, value: Value<'_>, ranged: bool) {
+        let Some(attr) = key.attr else { return };
+        let bytes = value.bytes();
+        match attr.shape() {
+            AttrShape::Text => {
+                let i = column_index(attr);
+                if !self.scratch.text[i].0 {
+                    let text = self.text(bytes);
+                    let slot = &mut self.scratch.text[i];
+                    slot.0 = true;
+                    slot.1.clear();
+                    slot.1.push_str(&text);
+                }
+            }
+            AttrShape::TextList => {
+                let text = self.text(bytes);
+                let s = &mut self.scratch;
+                if s.proxy_count < s.proxies.len() {
+                    s.proxies[s.proxy_count].clear();
+                    s.proxies[s.proxy_count].push_str(&text);
+                } else {
+                    s.proxies.push(text.into_owned());
+                }
+                s.proxy_count += 1;
+            }
+            AttrShape::LastText => {
+                let text = self.text(bytes).into_owned();
+                self.scratch.class = Some(text);
+            }
+            AttrShape::Integer => match parse_integer(bytes) {
+                Some(v) => self.scratch.int[column_index(attr)] = Some(v),
+                None => self.malformed(),
+            },
+            AttrShape::Boolean => {
+                let t = trim_ascii(bytes);
+                let v = if t.eq_ignore_ascii_case(b"TRUE") {
+                    Some(true)
+                } else if t.eq_ignore_ascii_case(b"FALSE") {
+                    Some(false)
+                } else {
+                    None
+                };
+                match v {
+                    Some(v) => self.scratch.boolean[column_index(attr)] = Some(v),
+                    None => self.malformed(),
+                }
+            }
+            AttrShape::Guid => match parse_guid(value) {
+                Some(g) if attr == Attr::ObjectGuid => self.scratch.guid = Some(g),
+                Some(_) => self.scratch.consistency_guid = true,
+                // mS-DS-ConsistencyGuid may hold any bytes; it still anchors the object.
+                None if attr == Attr::ConsistencyGuid && !bytes.is_empty() => {
+                    self.scratch.consistency_guid = true
+                }
+                None => self.malformed(),
+            },
+            AttrShape::Count => {
+                let c = &mut self.scratch.count[column_index(attr)];
+                *c = c.saturating_add(1);
+                if ranged {
+                    self.scratch.flags |= ObjectFlags::RANGED;
+                }
+            }
+            AttrShape::Size => {
+                if self.scratch.thumbnail.is_none() {
+                    self.scratch.thumbnail = Some(u32::try_from(bytes.len()).unwrap_or(u32::MAX));
+                }
+            }
+        }
+    }
+
+    fn commit(&mut self) {
+        if !self.open {
+            return;
+        }
+        self.open = false;
+        let s = &self.scratch;
+        let t = &mut self.table;
+        t.source.push(SourceRef {
+            file: self.file,
+            line: s.line,
+        });
+        t.dn.push(Some(&s.dn));
+        t.object_class.push(s.class.as_deref());
+        t.kind
+            .push(s.class.as_deref().map_or(ObjectKind::Other, ObjectKind::from_class));
+        for (column, (present, value)) in t.text.iter_mut().zip(&s.text) {
+            column.push(present.then_some(value.as_str()));
+        }
+        for p in &s.proxies[..s.proxy_count] {
+            t.proxy_addresses.push_value(p);
+        }
+        t.proxy_addresses.end_row();
+        for (column, v) in t.int.iter_mut().zip(s.int) {
+            column.push(v);
+        }
+        for (column, v) in t.boolean.iter_mut().zip(s.boolean) {
+            column.push(v);
+        }
+        for (column, v) in t.count.iter_mut().zip(s.count) {
+            column.push(v);
+        }
+        t.object_guid.push(s.guid);
+        t.has_consistency_guid.push(s.consistency_guid);
+        t.thumbnail_photo_bytes.push(s.thumbnail);
+        t.flags.push(ObjectFlags(s.flags));
+    }
+
+    fn reject(&mut self, record_line: u64, line: u64, reason: String) {
+        self.open = false;
+        self.stats.rejections.push(Rejection {
+            record_line,
+            line,
+            reason,
+        });
+    }
+
+    fn non_entry(&mut self, _line: u64, kind: NonEntry) {
+        match kind {
+            NonEntry::SearchTrailer => self.stats.search_trailers += 1,
+            NonEntry::WithoutDn => self.stats.records_without_dn += 1,
+        }
+    }
+}
+
+fn trim_ascii(b: &[u8]) -> &[u8] {
+    b.trim_ascii()
+}
+
+/// Decimal (AD's form) or `0x` hexadecimal; values above i64 (unsigned 64-bit) are malformed.
+fn parse_integer(bytes: &[u8]) -> Option<i64> {
+    let t = std::str::from_utf8(trim_ascii(bytes)).ok()?;
+    if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        return i64::from_str_radix(hex, 16).ok();
+    }
+    t.parse::<i64>().ok()
+}
+
+/// A GUID from its 16 raw bytes (as exported) or from its text form
+/// `d08f810b-a35c-49a8-…` (some tools print it), returned in AD's on-the-wire byte order.
+pub fn parse_guid(value: Value<'_>) -> Option<[u8; 16]> {
+    let bytes = value.bytes();
+    if let (Value::Encoded(_), Ok(raw)) = (value, <[u8; 16]>::try_from(bytes)) {
+        return Some(raw);
+    }
+    let text = std::str::from_utf8(bytes).ok()?.trim();
+    let text = text
+        .strip_prefix('{')
+        .and_then(|t| t.strip_suffix('}'))
+        .unwrap_or(text);
+    let hex: String = text.chars().filter(|c| *c != '-').collect();
+    if hex.len() != 32 || text.len() != 36 {
+        return None;
+    }
+    let mut canonical = [0u8; 16];
+    for (i, b) in canonical.iter_mut().enumerate() {
+        *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    // Text form is big-endian for Data1..Data3; the wire form is little-endian.
+    let mut wire = canonical;
+    wire[0..4].reverse();
+    wire[4..6].reverse();
+    wire[6..8].reverse();
+    Some(wire)
+}
+
+/// The text form of a wire-order GUID.
+pub fn format_guid(wire: &[u8; 16]) -> String {
+    let mut c = *wire;
+    c[0..4].reverse();
+    c[4..6].reverse();
+    c[6..8].reverse();
+    let h: Vec<String> = c.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        h[0..4].concat(),
+        h[4..6].concat(),
+        h[6..8].concat(),
+        h[8..10].concat(),
+        h[10..16].concat()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guid_text_and_wire_forms_round_trip() {
+        // export-formats.md §4.2: X'0b818fd0…' is GUID d08f810b-…
+        let wire = parse_guid(Value::Text(b"d08f810b-a35c-49a8-8a3c-1b2c3d4e5f60")).unwrap();
+        assert_eq!(&wire[..4], &[0x0b, 0x81, 0x8f, 0xd0]);
+        assert_eq!(format_guid(&wire), "d08f810b-a35c-49a8-8a3c-1b2c3d4e5f60");
+        assert_eq!(parse_guid(Value::Encoded(&wire)), Some(wire));
+        assert_eq!(parse_guid(Value::Text(b"not a guid")), None);
+    }
+
+    #[test]
+    fn integers_accept_signed_decimal_and_hex() {
+        assert_eq!(parse_integer(b"-2147483646"), Some(-2147483646));
+        assert_eq!(parse_integer(b"0x1000"), Some(4096));
+        assert_eq!(parse_integer(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_integer(b"twelve"), None);
+    }
+}

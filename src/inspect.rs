@@ -1,0 +1,206 @@
+//! `synclint inspect`: what an export holds, before any rule runs — format, encoding, objects
+//! by class, rejected records, attributes present, and attributes the rules need but that
+//! never appear (an export made with a `-l` list, or from a global catalog).
+
+use crate::directory::{Attr, ObjectFlags};
+use crate::ingest::{Encoding, FileReport, Format, Ingest};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// How many rejected records the report lists per file.
+pub const REJECTIONS_SHOWN: usize = 10;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct InspectReport {
+    pub objects_read: u64,
+    pub objects_parsed: u64,
+    pub objects_rejected: u64,
+    pub files: Vec<FileSummary>,
+    /// Attribute → objects having it, over all files.
+    pub attributes: BTreeMap<String, u64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FileSummary {
+    pub path: String,
+    pub format: Option<Format>,
+    pub encoding: Option<Encoding>,
+    pub bom: bool,
+    pub bytes: u64,
+    pub objects: u64,
+    pub rejected: u64,
+    /// The first rejected records as `file:line: reason`.
+    pub rejections: Vec<String>,
+    pub objects_by_class: BTreeMap<String, u64>,
+    pub search_trailers: u64,
+    pub records_without_dn: u64,
+    pub lossy_values: u64,
+    pub malformed_values: u64,
+    /// Objects with a range-retrieved attribute (`member;range=…`): their counts may be short.
+    pub ranged_objects: u64,
+    pub attributes: BTreeMap<String, u64>,
+    pub warnings: Vec<String>,
+    pub error: Option<String>,
+}
+
+impl InspectReport {
+    pub fn build(ingest: &Ingest) -> InspectReport {
+        let dir = &ingest.directory;
+        let mut files = Vec::new();
+        let mut attributes: BTreeMap<String, u64> = BTreeMap::new();
+        for f in &ingest.files {
+            let mut by_class = BTreeMap::new();
+            let mut ranged = 0;
+            for row in f.rows.clone() {
+                let class = dir.object_class.get(row).unwrap_or("(none)");
+                *by_class.entry(class.to_string()).or_insert(0) += 1;
+                if dir.flags[row].has(ObjectFlags::RANGED) {
+                    ranged += 1;
+                }
+            }
+            let file_attributes: BTreeMap<String, u64> =
+                f.attributes.iter().map(|a| (a.name.clone(), a.objects)).collect();
+            for a in &f.attributes {
+                let key = attributes
+                    .keys()
+                    .find(|k| k.eq_ignore_ascii_case(&a.name))
+                    .cloned()
+                    .unwrap_or_else(|| a.name.clone());
+                *attributes.entry(key).or_insert(0) += a.objects;
+            }
+            files.push(FileSummary {
+                path: f.path.clone(),
+                format: f.format,
+                encoding: f.encoding,
+                bom: f.bom,
+                bytes: f.bytes,
+                objects: f.objects,
+                rejected: f.rejected,
+                rejections: f
+                    .rejections
+                    .iter()
+                    .take(REJECTIONS_SHOWN)
+                    .map(|r| format!("{}:{}: {}", f.path, r.line, r.reason))
+                    .collect(),
+                objects_by_class: by_class,
+                search_trailers: f.search_trailers,
+                records_without_dn: f.records_without_dn,
+                lossy_values: f.lossy_values,
+                malformed_values: f.malformed_values,
+                ranged_objects: ranged,
+                attributes: file_attributes,
+                warnings: warnings(f, ranged),
+                error: f.error.clone(),
+            });
+        }
+        InspectReport {
+            objects_read: ingest.objects_read(),
+            objects_parsed: dir.len() as u64,
+            objects_rejected: ingest.objects_rejected(),
+            files,
+            attributes,
+        }
+    }
+
+    /// The human-readable form.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for f in &self.files {
+            let _ = writeln!(out, "{}", f.path);
+            if let Some(e) = &f.error {
+                let _ = writeln!(out, "  error: {e}");
+            }
+            let _ = writeln!(
+                out,
+                "  format {}, encoding {}{}, {} bytes",
+                f.format.map_or("-", Format::name),
+                f.encoding.map_or("-", Encoding::name),
+                if f.bom { " (BOM)" } else { "" },
+                f.bytes
+            );
+            let _ = writeln!(
+                out,
+                "  objects read {}: parsed {}, rejected {}",
+                f.objects + f.rejected,
+                f.objects,
+                f.rejected
+            );
+            for (class, n) in &f.objects_by_class {
+                let _ = writeln!(out, "    {class:<24} {n:>10}");
+            }
+            if f.search_trailers + f.records_without_dn > 0 {
+                let _ = writeln!(
+                    out,
+                    "  not objects: {} search trailers, {} records without dn",
+                    f.search_trailers, f.records_without_dn
+                );
+            }
+            for r in &f.rejections {
+                let _ = writeln!(out, "  rejected: {r}");
+            }
+            if f.rejected as usize > f.rejections.len() {
+                let _ = writeln!(out, "  … and {} more rejected", f.rejected as usize - f.rejections.len());
+            }
+            let _ = writeln!(out, "  attributes present (objects having them):");
+            for (name, n) in &f.attributes {
+                let _ = writeln!(out, "    {name:<32} {n:>10}");
+            }
+            for w in &f.warnings {
+                let _ = writeln!(out, "  warning: {w}");
+            }
+        }
+        let _ = writeln!(
+            out,
+            "total: {} objects read = {} parsed + {} rejected",
+            self.objects_read, self.objects_parsed, self.objects_rejected
+        );
+        out
+    }
+}
+
+fn warnings(f: &FileReport, ranged: u64) -> Vec<String> {
+    let mut w = Vec::new();
+    if f.error.is_some() || f.format.is_none() {
+        if f.error.is_none() {
+            w.push("the file is empty".to_string());
+        }
+        return w;
+    }
+    if f.objects > 0 {
+        for attr in Attr::EXPECTED {
+            let present = f
+                .attributes
+                .iter()
+                .any(|a| a.name.eq_ignore_ascii_case(attr.ldap_name()));
+            if !present {
+                w.push(format!(
+                    "no object has {}: the rules that need it can't run; the export was probably made \
+                     with an -l list lacking it, or from a global catalog (port 3268)",
+                    attr.ldap_name()
+                ));
+            }
+        }
+    }
+    if f.lossy_values > 0 {
+        w.push(format!(
+            "{} values were not valid {} and were decoded with replacement characters; use \
+             --encoding if the guess is wrong",
+            f.lossy_values,
+            f.encoding.map_or("text", Encoding::name)
+        ));
+    }
+    if f.malformed_values > 0 {
+        w.push(format!(
+            "{} values could not be interpreted (non-numeric integers, booleans other than \
+             TRUE/FALSE, GUIDs of the wrong size)",
+            f.malformed_values
+        ));
+    }
+    if ranged > 0 {
+        w.push(format!(
+            "{ranged} objects have range-retrieved values (member;range=…): their value counts may be short"
+        ));
+    }
+    w
+}

@@ -1,0 +1,16 @@
+//! synclint: reads Active Directory exports (csvde, ldifde) offline and finds what directory
+//! synchronization to Entra ID / Microsoft 365 would reject or degrade.
+//!
+//! The pipeline: [`ingest`] (formats, encodings, parallel parsing) → [`directory`] (the
+//! columnar table of objects) → rules → findings → report. [`generate`] makes synthetic
+//! exports for tests, benchmarks and demos.
+
+pub mod directory;
+pub mod error;
+pub mod generate;
+pub mod ingest;
+pub mod inspect;
+pub mod output;
+pub mod cli;
+
+pub use error::Error;

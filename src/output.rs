@@ -1,0 +1,80 @@
+//! Writing output files safely: into a temporary file beside the target, then renamed over it,
+//! so a crash or a full disk never leaves a half-written report, and an input is never touched.
+
+use crate::error::Error;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// Writes `path` atomically with `fill`. Refuses to overwrite any of `inputs`.
+pub fn write_atomically(
+    path: &Path,
+    inputs: &[PathBuf],
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), Error> {
+    let error = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    if is_one_of(path, inputs) {
+        return Err(error(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "refusing to overwrite an input file",
+        )));
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let temp = tempfile::Builder::new()
+        .prefix(".synclint-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(error)?;
+    {
+        let mut writer = BufWriter::new(temp.as_file());
+        fill(&mut writer).map_err(error)?;
+        writer.flush().map_err(error)?;
+    }
+    temp.as_file().sync_all().map_err(error)?;
+    // Temporary files are created private (0600); a report is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = temp
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    temp.persist(path).map_err(|e| error(e.error))?;
+    Ok(())
+}
+
+fn is_one_of(path: &Path, inputs: &[PathBuf]) -> bool {
+    let Ok(target) = path.canonicalize() else {
+        return false; // does not exist yet, so it is no input
+    };
+    inputs
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .any(|p| p == target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_and_refuses_inputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.txt");
+        write_atomically(&target, &[], |w| w.write_all(b"hello")).unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"hello");
+        let err = write_atomically(&target, &[target.clone()], |w| w.write_all(b"x"));
+        assert!(err.is_err());
+        assert_eq!(std::fs::read(&target).unwrap(), b"hello");
+        // A failed fill leaves the old file and no temporary behind.
+        let failed = write_atomically(&target, &[], |_| Err(io::Error::other("boom")));
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read(&target).unwrap(), b"hello");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}
