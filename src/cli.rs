@@ -27,7 +27,9 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Show what exports hold: format, encoding, objects by class, rejected records, attributes.
-    #[command(after_help = "Examples:\n  synclint inspect samples/contoso.ldf samples/fabrikam.csv\n  synclint inspect export.csv --json > inspect.json\n  synclint inspect odd.txt --format ldif --encoding windows-1252")]
+    #[command(
+        after_help = "Examples:\n  synclint inspect samples/contoso.ldf samples/fabrikam.csv\n  synclint inspect export.csv --json > inspect.json\n  synclint inspect odd.txt --format ldif --encoding windows-1252"
+    )]
     Inspect {
         /// csvde (.csv) or ldifde (.ldf) exports; several domains or forests may be given.
         #[arg(required = true)]
@@ -39,7 +41,9 @@ pub enum Command {
         read: ReadArgs,
     },
     /// Write a synthetic export (users, groups, contacts, computers) for tests and demos.
-    #[command(after_help = "Examples:\n  synclint generate --objects 1000 -o demo.ldf\n  synclint generate --objects 1000000 --format csvde --encoding utf-16le --seed 7 -o big.csv")]
+    #[command(
+        after_help = "Examples:\n  synclint generate --objects 1000 -o demo.ldf\n  synclint generate --objects 1000000 --format csvde --encoding utf-16le --seed 7 -o big.csv"
+    )]
     Generate {
         /// Output file.
         #[arg(short, long)]
@@ -92,7 +96,11 @@ pub fn run() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match execute(cli) {
@@ -164,5 +172,9 @@ fn inspect(files: &[PathBuf], json: bool, read: &ReadArgs) -> Result<ExitCode> {
         eprintln!("synclint: {}", f.error.as_deref().unwrap_or_default());
         failed = true;
     }
-    Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -59,8 +59,11 @@ impl InspectReport {
                     ranged += 1;
                 }
             }
-            let file_attributes: BTreeMap<String, u64> =
-                f.attributes.iter().map(|a| (a.name.clone(), a.objects)).collect();
+            let file_attributes: BTreeMap<String, u64> = f
+                .attributes
+                .iter()
+                .map(|a| (a.name.clone(), a.objects))
+                .collect();
             for a in &f.attributes {
                 let key = attributes
                     .keys()
@@ -140,7 +143,11 @@ impl InspectReport {
                 let _ = writeln!(out, "  rejected: {r}");
             }
             if f.rejected as usize > f.rejections.len() {
-                let _ = writeln!(out, "  … and {} more rejected", f.rejected as usize - f.rejections.len());
+                let _ = writeln!(
+                    out,
+                    "  … and {} more rejected",
+                    f.rejected as usize - f.rejections.len()
+                );
             }
             let _ = writeln!(out, "  attributes present (objects having them):");
             for (name, n) in &f.attributes {

@@ -5,12 +5,12 @@
 //! columnar table of objects) → rules → findings → report. [`generate`] makes synthetic
 //! exports for tests, benchmarks and demos.
 
+pub mod cli;
 pub mod directory;
 pub mod error;
 pub mod generate;
 pub mod ingest;
 pub mod inspect;
 pub mod output;
-pub mod cli;
 
 pub use error::Error;

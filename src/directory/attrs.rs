@@ -131,7 +131,11 @@ pub const INT_ATTRS: [Attr; 3] = [
 pub const BOOL_ATTRS: [Attr; 2] = [Attr::IsCriticalSystemObject, Attr::HideFromAddressLists];
 
 /// Counted attributes, in column order.
-pub const COUNT_ATTRS: [Attr; 3] = [Attr::Member, Attr::UserCertificate, Attr::UserSmimeCertificate];
+pub const COUNT_ATTRS: [Attr; 3] = [
+    Attr::Member,
+    Attr::UserCertificate,
+    Attr::UserSmimeCertificate,
+];
 
 /// Position of an attribute inside its shape's column array.
 pub fn column_index(attr: Attr) -> usize {
@@ -149,8 +153,14 @@ mod tests {
 
     #[test]
     fn lookup_ignores_case_and_knows_every_attribute() {
-        assert_eq!(Attr::from_name(b"USERPRINCIPALNAME"), Some(Attr::UserPrincipalName));
-        assert_eq!(Attr::from_name(b"proxyaddresses"), Some(Attr::ProxyAddresses));
+        assert_eq!(
+            Attr::from_name(b"USERPRINCIPALNAME"),
+            Some(Attr::UserPrincipalName)
+        );
+        assert_eq!(
+            Attr::from_name(b"proxyaddresses"),
+            Some(Attr::ProxyAddresses)
+        );
         assert_eq!(Attr::from_name(b"whenCreated"), None);
         for a in Attr::ALL {
             assert_eq!(Attr::from_name(a.ldap_name().as_bytes()), Some(*a));
@@ -159,7 +169,12 @@ mod tests {
 
     #[test]
     fn every_columnar_attribute_has_a_distinct_slot() {
-        for list in [&TEXT_ATTRS[..], &INT_ATTRS[..], &BOOL_ATTRS[..], &COUNT_ATTRS[..]] {
+        for list in [
+            &TEXT_ATTRS[..],
+            &INT_ATTRS[..],
+            &BOOL_ATTRS[..],
+            &COUNT_ATTRS[..],
+        ] {
             for (i, a) in list.iter().enumerate() {
                 assert_eq!(column_index(*a), i);
             }

@@ -23,14 +23,17 @@ pub enum ObjectKind {
 impl ObjectKind {
     /// Classifies by the most specific objectClass value.
     pub fn from_class(class: &str) -> ObjectKind {
-        match class.to_ascii_lowercase().as_str() {
-            "user" => ObjectKind::User,
-            "inetorgperson" => ObjectKind::InetOrgPerson,
-            "computer" => ObjectKind::Computer,
-            "group" => ObjectKind::Group,
-            "contact" => ObjectKind::Contact,
-            _ => ObjectKind::Other,
-        }
+        const KINDS: [(&str, ObjectKind); 5] = [
+            ("user", ObjectKind::User),
+            ("inetOrgPerson", ObjectKind::InetOrgPerson),
+            ("computer", ObjectKind::Computer),
+            ("group", ObjectKind::Group),
+            ("contact", ObjectKind::Contact),
+        ];
+        KINDS
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(class))
+            .map_or(ObjectKind::Other, |(_, kind)| *kind)
     }
 
     pub fn name(self) -> &'static str {
@@ -83,7 +86,11 @@ impl TextColumn {
         if !*self.present.get(row)? {
             return None;
         }
-        let start = if row == 0 { 0 } else { self.ends[row - 1] as usize };
+        let start = if row == 0 {
+            0
+        } else {
+            self.ends[row - 1] as usize
+        };
         let end = self.ends[row] as usize;
         self.data.get(start..end)
     }
@@ -109,7 +116,11 @@ impl TextColumn {
 
     fn truncate(&mut self, rows: usize) {
         if rows < self.ends.len() {
-            let keep = if rows == 0 { 0 } else { self.ends[rows - 1] as usize };
+            let keep = if rows == 0 {
+                0
+            } else {
+                self.ends[rows - 1] as usize
+            };
             self.data.truncate(keep);
             self.ends.truncate(rows);
             self.present.truncate(rows);
@@ -135,7 +146,11 @@ impl ListColumn {
     }
 
     pub fn get(&self, row: usize) -> impl ExactSizeIterator<Item = &str> + '_ {
-        let start = if row == 0 { 0 } else { self.row_ends[row - 1] as usize };
+        let start = if row == 0 {
+            0
+        } else {
+            self.row_ends[row - 1] as usize
+        };
         let end = self.row_ends.get(row).map_or(start, |e| *e as usize);
         (start..end).map(move |i| self.values.get(i).unwrap_or(""))
     }
@@ -156,12 +171,17 @@ impl ListColumn {
     fn append(&mut self, other: ListColumn) {
         let base = self.values.len() as u64;
         self.values.append(other.values);
-        self.row_ends.extend(other.row_ends.iter().map(|e| e + base));
+        self.row_ends
+            .extend(other.row_ends.iter().map(|e| e + base));
     }
 
     fn truncate(&mut self, rows: usize) {
         if rows < self.row_ends.len() {
-            let keep = if rows == 0 { 0 } else { self.row_ends[rows - 1] as usize };
+            let keep = if rows == 0 {
+                0
+            } else {
+                self.row_ends[rows - 1] as usize
+            };
             self.values.truncate(keep);
             self.row_ends.truncate(rows);
         }

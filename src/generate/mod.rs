@@ -42,17 +42,65 @@ pub const DOMAINS: [(&str, &str); 4] = [
 ];
 
 const GIVEN: [&str; 24] = [
-    "James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "David",
-    "Elizabeth", "William", "Susan", "José", "Zoë", "Łukasz", "Søren", "François", "Ana",
-    "Mohammed", "Wei", "Yuki", "Olga", "Björn", "Aoife",
+    "James",
+    "Mary",
+    "John",
+    "Patricia",
+    "Robert",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Susan",
+    "José",
+    "Zoë",
+    "Łukasz",
+    "Søren",
+    "François",
+    "Ana",
+    "Mohammed",
+    "Wei",
+    "Yuki",
+    "Olga",
+    "Björn",
+    "Aoife",
 ];
 const SURNAMES: [&str; 24] = [
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "García", "Miller", "Davis", "Müller",
-    "Wilson", "Anderson", "Taylor", "O'Brien", "Nguyễn", "Kowalski", "Øvergaard", "Şahin",
-    "Martin", "Lee", "Thompson", "王", "Иванов", "Dubois", "Rossi",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "García",
+    "Miller",
+    "Davis",
+    "Müller",
+    "Wilson",
+    "Anderson",
+    "Taylor",
+    "O'Brien",
+    "Nguyễn",
+    "Kowalski",
+    "Øvergaard",
+    "Şahin",
+    "Martin",
+    "Lee",
+    "Thompson",
+    "王",
+    "Иванов",
+    "Dubois",
+    "Rossi",
 ];
 const DEPARTMENTS: [&str; 8] = [
-    "Sales", "Finance", "Engineering", "Human Resources", "Legal", "Marketing", "Support",
+    "Sales",
+    "Finance",
+    "Engineering",
+    "Human Resources",
+    "Legal",
+    "Marketing",
+    "Support",
     "Operations",
 ];
 
@@ -68,13 +116,20 @@ pub struct Generated {
 
 /// Writes a generated export to `out`.
 pub fn generate<W: Write>(options: &GenerateOptions, out: W) -> io::Result<Generated> {
-    let mut text = writer::TextOut::new(io::BufWriter::with_capacity(1 << 20, out), options.encoding == Encoding::Utf16Le)?;
+    let mut text = writer::TextOut::new(
+        io::BufWriter::with_capacity(1 << 20, out),
+        options.encoding == Encoding::Utf16Le,
+    )?;
     let mut summary = Generated::default();
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let domains = &DOMAINS[..options.domains.clamp(1, DOMAINS.len())];
     let style = LdifStyle::default();
     let columns: Vec<String> = CSV_COLUMNS.iter().map(|c| c.to_string()).collect();
-    let column_of = |name: &str| CSV_COLUMNS.iter().position(|c| c.eq_ignore_ascii_case(name));
+    let column_of = |name: &str| {
+        CSV_COLUMNS
+            .iter()
+            .position(|c| c.eq_ignore_ascii_case(name))
+    };
     if options.format == Format::Csvde {
         text.write_str(&writer::csvde_header(&columns))?;
     }
@@ -83,7 +138,9 @@ pub fn generate<W: Write>(options: &GenerateOptions, out: W) -> io::Result<Gener
         let object = make_object(&mut rng, i, domains, &mut summary);
         match options.format {
             Format::Ldif => writer::write_ldif_record(&object, &style, &mut buffer),
-            Format::Csvde => writer::write_csvde_row(&object, columns.len(), &column_of, &mut buffer),
+            Format::Csvde => {
+                writer::write_csvde_row(&object, columns.len(), &column_of, &mut buffer)
+            }
         }
         if buffer.len() > 1 << 15 {
             text.write_str(&buffer)?;
@@ -98,15 +155,57 @@ pub fn generate<W: Write>(options: &GenerateOptions, out: W) -> io::Result<Gener
 
 /// Every attribute the generator writes, in csvde header order.
 const CSV_COLUMNS: [&str; 52] = [
-    "objectClass", "cn", "sn", "givenName", "distinguishedName", "instanceType", "whenCreated",
-    "whenChanged", "displayName", "uSNCreated", "uSNChanged", "department", "company", "title",
-    "telephoneNumber", "physicalDeliveryOfficeName", "description", "memberOf", "member",
-    "groupType", "name", "objectGUID", "userAccountControl", "badPwdCount", "codePage",
-    "countryCode", "badPasswordTime", "lastLogoff", "lastLogon", "pwdLastSet", "primaryGroupID",
-    "objectSid", "accountExpires", "logonCount", "sAMAccountName", "sAMAccountType",
-    "userPrincipalName", "objectCategory", "dSCorePropagationData", "lastLogonTimestamp", "mail",
-    "mailNickname", "proxyAddresses", "targetAddress", "homeMDB", "msExchRecipientTypeDetails",
-    "dNSHostName", "servicePrincipalName", "operatingSystem", "userCertificate", "thumbnailPhoto",
+    "objectClass",
+    "cn",
+    "sn",
+    "givenName",
+    "distinguishedName",
+    "instanceType",
+    "whenCreated",
+    "whenChanged",
+    "displayName",
+    "uSNCreated",
+    "uSNChanged",
+    "department",
+    "company",
+    "title",
+    "telephoneNumber",
+    "physicalDeliveryOfficeName",
+    "description",
+    "memberOf",
+    "member",
+    "groupType",
+    "name",
+    "objectGUID",
+    "userAccountControl",
+    "badPwdCount",
+    "codePage",
+    "countryCode",
+    "badPasswordTime",
+    "lastLogoff",
+    "lastLogon",
+    "pwdLastSet",
+    "primaryGroupID",
+    "objectSid",
+    "accountExpires",
+    "logonCount",
+    "sAMAccountName",
+    "sAMAccountType",
+    "userPrincipalName",
+    "objectCategory",
+    "dSCorePropagationData",
+    "lastLogonTimestamp",
+    "mail",
+    "mailNickname",
+    "proxyAddresses",
+    "targetAddress",
+    "homeMDB",
+    "msExchRecipientTypeDetails",
+    "dNSHostName",
+    "servicePrincipalName",
+    "operatingSystem",
+    "userCertificate",
+    "thumbnailPhoto",
     "msExchHideFromAddressLists",
 ];
 
@@ -183,11 +282,18 @@ fn make_object(
             .text("distinguishedName", dn)
             .text("instanceType", "4");
         let created = time(rng);
-        o.text("whenCreated", created).text("whenChanged", time(rng));
-        o.text("uSNCreated", rng.random_range(10_000..9_000_000u64).to_string())
-            .text("uSNChanged", rng.random_range(10_000..9_000_000u64).to_string())
-            .text("name", name)
-            .binary("objectGUID", bytes(rng, 16));
+        o.text("whenCreated", created)
+            .text("whenChanged", time(rng));
+        o.text(
+            "uSNCreated",
+            rng.random_range(10_000..9_000_000u64).to_string(),
+        )
+        .text(
+            "uSNChanged",
+            rng.random_range(10_000..9_000_000u64).to_string(),
+        )
+        .text("name", name)
+        .binary("objectGUID", bytes(rng, 16));
     };
     if roll < 78 {
         summary.users += 1;
@@ -205,27 +311,53 @@ fn make_object(
             .text("telephoneNumber", format!("+1 425 555 {:04}", i % 10_000))
             .text("physicalDeliveryOfficeName", format!("Building {}", i % 40));
         for g in 0..rng.random_range(0..3) {
-            o.text("memberOf", format!("CN=Group {g}-{},OU=Groups,{base}", i % 97));
+            o.text(
+                "memberOf",
+                format!("CN=Group {g}-{},OU=Groups,{base}", i % 97),
+            );
         }
         let disabled = rng.random_range(0..20) == 0;
         o.text("userAccountControl", if disabled { "514" } else { "512" })
             .text("badPwdCount", "0")
             .text("codePage", "0")
             .text("countryCode", "0")
-            .text("badPasswordTime", rng.random_range(13_000_000_000_000_000u64..13_400_000_000_000_000).to_string())
+            .text(
+                "badPasswordTime",
+                rng.random_range(13_000_000_000_000_000u64..13_400_000_000_000_000)
+                    .to_string(),
+            )
             .text("lastLogoff", "0")
-            .text("lastLogon", rng.random_range(13_000_000_000_000_000u64..13_400_000_000_000_000).to_string())
-            .text("pwdLastSet", rng.random_range(13_000_000_000_000_000u64..13_400_000_000_000_000).to_string())
+            .text(
+                "lastLogon",
+                rng.random_range(13_000_000_000_000_000u64..13_400_000_000_000_000)
+                    .to_string(),
+            )
+            .text(
+                "pwdLastSet",
+                rng.random_range(13_000_000_000_000_000u64..13_400_000_000_000_000)
+                    .to_string(),
+            )
             .text("primaryGroupID", "513");
         o.binary("objectSid", sid(rng, 1000 + i));
         o.text("accountExpires", "9223372036854775807")
             .text("logonCount", rng.random_range(0..900u32).to_string())
-            .text("sAMAccountName", format!("{}{}", &ascii_fold(surname)[..ascii_fold(surname).len().min(12)], i))
+            .text(
+                "sAMAccountName",
+                format!(
+                    "{}{}",
+                    &ascii_fold(surname)[..ascii_fold(surname).len().min(12)],
+                    i
+                ),
+            )
             .text("sAMAccountType", "805306368")
             .text("userPrincipalName", format!("{alias}@{mail_domain}"))
             .text("objectCategory", format!("CN=Person,{schema}"))
             .text("dSCorePropagationData", "16010101000000.0Z")
-            .text("lastLogonTimestamp", rng.random_range(13_000_000_000_000_000u64..13_400_000_000_000_000).to_string());
+            .text(
+                "lastLogonTimestamp",
+                rng.random_range(13_000_000_000_000_000u64..13_400_000_000_000_000)
+                    .to_string(),
+            );
         if rng.random_range(0..10) < 8 {
             o.text("mail", format!("{alias}@{mail_domain}"))
                 .text("mailNickname", alias.clone())
@@ -252,7 +384,11 @@ fn make_object(
         o.text("objectClass", "top").text("objectClass", "group");
         common(&mut o, rng, &name);
         o.text("description", format!("Members of {department}"));
-        let members = if rng.random_range(0..200) == 0 { 1500 } else { rng.random_range(0..30) };
+        let members = if rng.random_range(0..200) == 0 {
+            1500
+        } else {
+            rng.random_range(0..30)
+        };
         for m in 0..members {
             o.text("member", format!("CN=Member {m} of {i},OU=Staff,{base}"));
         }
@@ -260,7 +396,14 @@ fn make_object(
         o.text("groupType", if distribution { "8" } else { "-2147483640" });
         o.binary("objectSid", sid(rng, 1000 + i));
         o.text("sAMAccountName", format!("grp{i}"))
-            .text("sAMAccountType", if distribution { "268435457" } else { "268435456" })
+            .text(
+                "sAMAccountType",
+                if distribution {
+                    "268435457"
+                } else {
+                    "268435456"
+                },
+            )
             .text("objectCategory", format!("CN=Group,{schema}"));
         if distribution {
             let alias = format!("team{i}");
@@ -300,9 +443,15 @@ fn make_object(
         o.text("sAMAccountName", format!("{name}$"))
             .text("sAMAccountType", "805306369")
             .text("objectCategory", format!("CN=Computer,{schema}"))
-            .text("dNSHostName", format!("{}.{ad_domain}", name.to_lowercase()))
+            .text(
+                "dNSHostName",
+                format!("{}.{ad_domain}", name.to_lowercase()),
+            )
             .text("servicePrincipalName", format!("HOST/{name}"))
-            .text("servicePrincipalName", format!("HOST/{}.{ad_domain}", name.to_lowercase()))
+            .text(
+                "servicePrincipalName",
+                format!("HOST/{}.{ad_domain}", name.to_lowercase()),
+            )
             .text("operatingSystem", "Windows 11 Enterprise");
         if rng.random_range(0..3) == 0 {
             o.binary("userCertificate", bytes(rng, 300));

@@ -90,7 +90,9 @@ pub fn write_ldif_record(object: &ExportObject, style: &LdifStyle, out: &mut Str
 /// RFC 2849: a value is written plain only if it is a SAFE-STRING; otherwise base64.
 fn ldif_line(line: &mut String, name: &str, value: &[u8], binary: bool) {
     let safe = !binary
-        && value.iter().all(|b| (1..0x80).contains(b) && *b != b'\n' && *b != b'\r')
+        && value
+            .iter()
+            .all(|b| (1..0x80).contains(b) && *b != b'\n' && *b != b'\r')
         && !matches!(value.first(), Some(b' ' | b':' | b'<'))
         && value.last() != Some(&b' ');
     line.push_str(name);
@@ -253,17 +255,23 @@ mod tests {
     #[test]
     fn ldif_base64_for_unsafe_values_and_folds() {
         let mut o = ExportObject::new("CN=Zoë,DC=x");
-        o.text("cn", "Zoë").text("description", " lead").text("mail", "a@b.c");
+        o.text("cn", "Zoë")
+            .text("description", " lead")
+            .text("mail", "a@b.c");
         let style = LdifStyle {
-            fold_width: Some(10),
+            fold_width: Some(12),
             changetype_add: true,
             crlf: false,
         };
         let text = ldif_file(&[o], &style);
-        assert!(text.starts_with("dn:: Q049Wm/Dqy\n xEQz14\n"), "{text}");
-        assert!(text.contains("cn:: Wm/Dqw==\n"));
-        assert!(text.contains("description:: IGxlYWQ=\n"));
-        assert!(text.contains("mail: a@b.c\n"));
+        assert!(
+            text.starts_with("dn:: Q049Wm/\n DqyxEQz14\nchangetype: add\n"),
+            "{text}"
+        );
+        assert!(text.contains("cn:: Wm/Dqw=\n =\n"), "{text}");
+        let unfolded = text.replace("\n ", "");
+        assert!(unfolded.contains("description:: IGxlYWQ=\n"));
+        assert!(unfolded.contains("mail: a@b.c\n"));
     }
 
     #[test]

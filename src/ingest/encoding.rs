@@ -141,26 +141,62 @@ mod tests {
 
     #[test]
     fn boms_win() {
-        assert_eq!(detect_encoding(b"\xEF\xBB\xBFdn: x", true), Detected { encoding: Encoding::Utf8, bom_len: 3 });
-        assert_eq!(detect_encoding(b"\xFF\xFEd\0n\0", true).encoding, Encoding::Utf16Le);
-        assert_eq!(detect_encoding(b"\xFE\xFF\0d\0n", true).encoding, Encoding::Utf16Be);
+        assert_eq!(
+            detect_encoding(b"\xEF\xBB\xBFdn: x", true),
+            Detected {
+                encoding: Encoding::Utf8,
+                bom_len: 3
+            }
+        );
+        assert_eq!(
+            detect_encoding(b"\xFF\xFEd\0n\0", true).encoding,
+            Encoding::Utf16Le
+        );
+        assert_eq!(
+            detect_encoding(b"\xFE\xFF\0d\0n", true).encoding,
+            Encoding::Utf16Be
+        );
     }
 
     #[test]
     fn bomless_utf16_utf8_and_ansi() {
-        let utf16: Vec<u8> = "dn: CN=a\r\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
-        assert_eq!(detect_encoding(&utf16, true), Detected { encoding: Encoding::Utf16Le, bom_len: 0 });
-        assert_eq!(detect_encoding("cn: Jos\u{e9}".as_bytes(), true).encoding, Encoding::Utf8);
-        assert_eq!(detect_encoding(b"cn: Jos\xe9\n", true).encoding, Encoding::Windows1252);
+        let utf16: Vec<u8> = "dn: CN=a\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(
+            detect_encoding(&utf16, true),
+            Detected {
+                encoding: Encoding::Utf16Le,
+                bom_len: 0
+            }
+        );
+        assert_eq!(
+            detect_encoding("cn: Jos\u{e9}".as_bytes(), true).encoding,
+            Encoding::Utf8
+        );
+        assert_eq!(
+            detect_encoding(b"cn: Jos\xe9\n", true).encoding,
+            Encoding::Windows1252
+        );
         // A multi-byte character cut by the end of a partial sample stays UTF-8.
-        assert_eq!(detect_encoding(b"cn: Jos\xc3", false).encoding, Encoding::Utf8);
+        assert_eq!(
+            detect_encoding(b"cn: Jos\xc3", false).encoding,
+            Encoding::Utf8
+        );
     }
 
     #[test]
     fn format_by_content() {
-        assert_eq!(detect_format(b"# comment\nversion: 1\n\ndn: x\n"), Some(Format::Ldif));
+        assert_eq!(
+            detect_format(b"# comment\nversion: 1\n\ndn: x\n"),
+            Some(Format::Ldif)
+        );
         assert_eq!(detect_format(b"dn:: Q049eA==\n"), Some(Format::Ldif));
-        assert_eq!(detect_format(b"DN,objectClass\n\"CN=a,DC=b\",user\n"), Some(Format::Csvde));
+        assert_eq!(
+            detect_format(b"DN,objectClass\n\"CN=a,DC=b\",user\n"),
+            Some(Format::Csvde)
+        );
         assert_eq!(detect_format(b"\"DN\",cn\n"), Some(Format::Csvde));
         assert_eq!(detect_format(b"hello world\n"), None);
         assert_eq!(detect_format(b""), None);

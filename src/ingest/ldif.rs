@@ -17,6 +17,7 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, sink: &mut S) {
         folded: Vec::new(),
         decoded: Vec::new(),
         keys: Vec::new(),
+        known: rustc_hash::FxHashMap::default(),
     };
     scanner.run(data, first_line, sink);
 }
@@ -41,6 +42,8 @@ struct Scanner<K> {
     /// Names seen at each position of the previous records, with their resolved keys:
     /// exports repeat the same attribute order, so most lines skip the name lookup.
     keys: Vec<(Vec<u8>, K)>,
+    /// Every name resolved in this block, by its exact bytes.
+    known: rustc_hash::FxHashMap<Vec<u8>, K>,
 }
 
 impl<K: Copy> Scanner<K> {
@@ -78,7 +81,10 @@ impl<K: Copy> Scanner<K> {
                 continue; // the record is already rejected; read on to its end
             }
             if line[0] == b' ' {
-                self.fail(this_line, "continuation line (starting with a space) with no line to continue".into());
+                self.fail(
+                    this_line,
+                    "continuation line (starting with a space) with no line to continue".into(),
+                );
                 continue;
             }
             let logical = if folded {
@@ -103,7 +109,10 @@ impl<K: Copy> Scanner<K> {
 
     fn attribute_line<S: RecordSink<Key = K>>(&mut self, text: &[u8], line: u64, sink: &mut S) {
         let Some(colon) = memchr(b':', text) else {
-            return self.fail(line, format!("line has no ':' separator: {}", preview(text)));
+            return self.fail(
+                line,
+                format!("line has no ':' separator: {}", preview(text)),
+            );
         };
         let description = &text[..colon];
         if description.is_empty() || !description.iter().all(|b| is_description_byte(*b)) {
@@ -121,8 +130,8 @@ impl<K: Copy> Scanner<K> {
             Some(b':') => {
                 let encoded = trim_spaces(&rest[1..]);
                 self.decoded.clear();
-                if let Err(e) = base64::engine::general_purpose::STANDARD
-                    .decode_vec(encoded, &mut self.decoded)
+                if let Err(e) =
+                    base64::engine::general_purpose::STANDARD.decode_vec(encoded, &mut self.decoded)
                 {
                     let name = String::from_utf8_lossy(description).into_owned();
                     return self.fail(line, format!("invalid base64 in {name}: {e}"));
@@ -132,7 +141,8 @@ impl<K: Copy> Scanner<K> {
             Some(b'<') => {
                 return self.fail(
                     line,
-                    "URL value (':<') is not supported in an export; export the value inline".into(),
+                    "URL value (':<') is not supported in an export; export the value inline"
+                        .into(),
                 );
             }
             _ => {
@@ -158,7 +168,7 @@ impl<K: Copy> Scanner<K> {
             }
             self.record.has_dn = true;
             self.record.dnless = false;
-            self.record.dn_text = String::from_utf8_lossy(value.bytes()).into_owned();
+            self.record.dn_text = String::from_utf8_lossy(value.raw()).into_owned();
             sink.begin(self.record.start, value);
             return;
         }
@@ -175,8 +185,8 @@ impl<K: Copy> Scanner<K> {
             return;
         }
         if name.eq_ignore_ascii_case(b"changetype") {
-            if !value.bytes().eq_ignore_ascii_case(b"add") {
-                let kind = String::from_utf8_lossy(value.bytes()).into_owned();
+            if !value.raw().eq_ignore_ascii_case(b"add") {
+                let kind = String::from_utf8_lossy(value.raw()).into_owned();
                 return self.fail(
                     line,
                     format!("'changetype: {kind}' is a change record, not an exported object"),
@@ -185,7 +195,13 @@ impl<K: Copy> Scanner<K> {
             return;
         }
 
-        let key = resolve_cached(&mut self.keys, self.record.position, name, sink);
+        let key = resolve_cached(
+            &mut self.keys,
+            &mut self.known,
+            self.record.position,
+            name,
+            sink,
+        );
         self.record.position += 1;
         sink.present(key);
         if sink.wants_values(key) {
@@ -221,6 +237,7 @@ impl<K: Copy> Scanner<K> {
 /// so most lines skip the sink's lookup.
 fn resolve_cached<S: RecordSink>(
     keys: &mut Vec<(Vec<u8>, S::Key)>,
+    known: &mut rustc_hash::FxHashMap<Vec<u8>, S::Key>,
     position: usize,
     name: &[u8],
     sink: &mut S,
@@ -230,7 +247,14 @@ fn resolve_cached<S: RecordSink>(
             return *key;
         }
     }
-    let key = sink.resolve(name);
+    let key = match known.get(name) {
+        Some(key) => *key,
+        None => {
+            let key = sink.resolve(name);
+            known.insert(name.to_vec(), key);
+            key
+        }
+    };
     if position < keys.len() {
         keys[position] = (name.to_vec(), key);
     } else if position == keys.len() && position < 512 {

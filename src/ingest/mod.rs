@@ -137,7 +137,13 @@ pub fn read_files(paths: &[PathBuf], options: &ReadOptions) -> Ingest {
             ..FileReport::default()
         };
         let file_index = u16::try_from(index).unwrap_or(u16::MAX);
-        if let Err(e) = read_file(path, file_index, options, &mut ingest.directory, &mut report) {
+        if let Err(e) = read_file(
+            path,
+            file_index,
+            options,
+            &mut ingest.directory,
+            &mut report,
+        ) {
             report.error = Some(e.to_string());
         }
         report.rows = start..ingest.directory.len();
@@ -178,7 +184,14 @@ fn read_file(
     let (enc, bom_len) = match options.encoding {
         Some(forced) => {
             let bom = encoding::detect_encoding(&sample, complete);
-            (forced, if bom.encoding == forced { bom.bom_len } else { 0 })
+            (
+                forced,
+                if bom.encoding == forced {
+                    bom.bom_len
+                } else {
+                    0
+                },
+            )
         }
         None => (detected.encoding, detected.bom_len),
     };
@@ -224,12 +237,13 @@ fn read_file(
         Format::Ldif => None,
     };
 
-    let parse = |block: Block| -> (Directory, BlockStats) {
+    let parse = |block: Block, recycle: &std::sync::mpsc::Sender<Vec<u8>>| {
         let mut sink = TableSink::new(file_index);
         match &header {
             Some(h) => csvde::scan(&block.data, block.first_line, h, &mut sink),
             None => ldif::scan(&block.data, block.first_line, &mut sink),
         }
+        let _ = recycle.send(block.data);
         let (table, mut stats) = sink.finish();
         if !block.rejections.is_empty() {
             let mut all = block.rejections;
@@ -259,8 +273,12 @@ fn read_file(
     let batch = (rayon::current_num_threads() * 2).max(2);
     let outcome = std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<std::io::Result<Block>>(batch);
+        let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
         let reader_thread = scope.spawn(move || {
             loop {
+                while let Ok(buffer) = recycled.try_recv() {
+                    reader.recycle(buffer);
+                }
                 match reader.next_block() {
                     Ok(Some(block)) => {
                         if sender.send(Ok(block)).is_err() {
@@ -294,7 +312,12 @@ fn read_file(
             let previous = std::mem::take(&mut parsed);
             let ((), next) = rayon::join(
                 || merge(previous, directory),
-                || blocks.into_par_iter().map(parse).collect::<Vec<_>>(),
+                || {
+                    blocks
+                        .into_par_iter()
+                        .map_with(recycle.clone(), |r, b| parse(b, r))
+                        .collect::<Vec<_>>()
+                },
             );
             parsed = next;
             if finished || failure.is_some() {

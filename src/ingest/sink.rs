@@ -10,15 +10,59 @@ pub enum Value<'a> {
     /// A plain value: text in the file's encoding, already transcoded to UTF-8 (it may still
     /// be invalid UTF-8 when the file claimed to be UTF-8 and was not).
     Text(&'a [u8]),
-    /// A value the export encoded (LDIF `::` base64, csvde `X'hex'`): raw bytes, text or binary.
+    /// A value the export encoded (LDIF `::` base64): raw bytes, text or binary.
     Encoded(&'a [u8]),
+    /// csvde's `X'…'`: the hex digits, still encoded (validated, even length). Decoded only by
+    /// a sink that needs the bytes: counting certificates or sizing a photo does not.
+    Hex(&'a [u8]),
 }
 
 impl<'a> Value<'a> {
-    pub fn bytes(&self) -> &'a [u8] {
+    /// The value's bytes; hex is decoded into `buf`.
+    pub fn bytes<'b>(&self, buf: &'b mut Vec<u8>) -> &'b [u8]
+    where
+        'a: 'b,
+    {
         match self {
             Value::Text(b) | Value::Encoded(b) => b,
+            Value::Hex(digits) => {
+                buf.clear();
+                buf.extend(
+                    digits
+                        .chunks_exact(2)
+                        .map(|p| (hex_digit(p[0]) << 4) | hex_digit(p[1])),
+                );
+                buf
+            }
         }
+    }
+
+    /// The bytes as they stand (hex digits for [`Value::Hex`]).
+    pub fn raw(&self) -> &'a [u8] {
+        match self {
+            Value::Text(b) | Value::Encoded(b) | Value::Hex(b) => b,
+        }
+    }
+
+    /// Size in bytes of the value once decoded.
+    pub fn decoded_len(&self) -> usize {
+        match self {
+            Value::Text(b) | Value::Encoded(b) => b.len(),
+            Value::Hex(digits) => digits.len() / 2,
+        }
+    }
+
+    /// Whether the export marked the value as encoded (binary or non-ASCII).
+    pub fn is_encoded(&self) -> bool {
+        !matches!(self, Value::Text(_))
+    }
+}
+
+fn hex_digit(b: u8) -> u8 {
+    match b {
+        b'0'..=b'9' => b - b'0',
+        b'a'..=b'f' => b - b'a' + 10,
+        _ => b.wrapping_sub(b'A').wrapping_add(10),
     }
 }
 

@@ -43,7 +43,7 @@ struct Scratch {
     text: [(bool, String); crate::directory::TEXT_ATTRS.len()],
     proxies: Vec<String>,
     proxy_count: usize,
-    class: Option<String>,
+    class: (bool, String),
     int: [Option<i64>; crate::directory::INT_ATTRS.len()],
     boolean: [Option<bool>; crate::directory::BOOL_ATTRS.len()],
     count: [u32; crate::directory::COUNT_ATTRS.len()],
@@ -58,7 +58,7 @@ impl Scratch {
         self.dn.clear();
         self.text.iter_mut().for_each(|t| t.0 = false);
         self.proxy_count = 0;
-        self.class = None;
+        self.class.0 = false;
         self.int = Default::default();
         self.boolean = Default::default();
         self.count = Default::default();
@@ -80,6 +80,7 @@ pub struct TableSink {
     record: u64,
     open: bool,
     scratch: Scratch,
+    hex: Vec<u8>,
 }
 
 impl TableSink {
@@ -93,6 +94,7 @@ impl TableSink {
             record: 0,
             open: false,
             scratch: Scratch::default(),
+            hex: Vec::new(),
         }
     }
 
@@ -115,6 +117,68 @@ impl TableSink {
                 self.scratch.flags |= ObjectFlags::LOSSY_TEXT;
                 String::from_utf8_lossy(bytes)
             }
+        }
+    }
+
+    fn typed_value(&mut self, attr: Attr, shape: AttrShape, value: Value<'_>, hex: &mut Vec<u8>) {
+        let bytes = value.bytes(hex);
+        match shape {
+            AttrShape::Text => {
+                let i = column_index(attr);
+                if !self.scratch.text[i].0 {
+                    let text = self.text(bytes);
+                    let slot = &mut self.scratch.text[i];
+                    slot.0 = true;
+                    slot.1.clear();
+                    slot.1.push_str(&text);
+                }
+            }
+            AttrShape::TextList => {
+                let text = self.text(bytes);
+                let s = &mut self.scratch;
+                if s.proxy_count < s.proxies.len() {
+                    s.proxies[s.proxy_count].clear();
+                    s.proxies[s.proxy_count].push_str(&text);
+                } else {
+                    s.proxies.push(text.into_owned());
+                }
+                s.proxy_count += 1;
+            }
+            AttrShape::LastText => {
+                let text = self.text(bytes);
+                let class = &mut self.scratch.class;
+                class.0 = true;
+                class.1.clear();
+                class.1.push_str(&text);
+            }
+            AttrShape::Integer => match parse_integer(bytes) {
+                Some(v) => self.scratch.int[column_index(attr)] = Some(v),
+                None => self.malformed(),
+            },
+            AttrShape::Boolean => {
+                let t = trim_ascii(bytes);
+                let v = if t.eq_ignore_ascii_case(b"TRUE") {
+                    Some(true)
+                } else if t.eq_ignore_ascii_case(b"FALSE") {
+                    Some(false)
+                } else {
+                    None
+                };
+                match v {
+                    Some(v) => self.scratch.boolean[column_index(attr)] = Some(v),
+                    None => self.malformed(),
+                }
+            }
+            AttrShape::Guid => match parse_guid(value, bytes) {
+                Some(g) if attr == Attr::ObjectGuid => self.scratch.guid = Some(g),
+                Some(_) => self.scratch.consistency_guid = true,
+                // mS-DS-ConsistencyGuid may hold any bytes; it still anchors the object.
+                None if attr == Attr::ConsistencyGuid && !bytes.is_empty() => {
+                    self.scratch.consistency_guid = true
+                }
+                None => self.malformed(),
+            },
+            AttrShape::Count | AttrShape::Size => {}
         }
     }
 
@@ -154,8 +218,12 @@ impl RecordSink for TableSink {
         self.record += 1;
         self.open = true;
         self.scratch.line = line;
-        let dn = self.text(dn.bytes()).into_owned();
-        self.scratch.dn = dn;
+        let mut hex = std::mem::take(&mut self.hex);
+        let dn = self.text(dn.bytes(&mut hex));
+        let mut target = std::mem::take(&mut self.scratch.dn);
+        target.push_str(&dn);
+        self.scratch.dn = target;
+        self.hex = hex;
     }
 
     fn present(&mut self, key: Slot) {
@@ -168,73 +236,28 @@ impl RecordSink for TableSink {
 
     fn value(&mut self, key: Slot, value: Value<'_>, ranged: bool) {
         let Some(attr) = key.attr else { return };
-        let bytes = value.bytes();
-        match attr.shape() {
-            AttrShape::Text => {
-                let i = column_index(attr);
-                if !self.scratch.text[i].0 {
-                    let text = self.text(bytes);
-                    let slot = &mut self.scratch.text[i];
-                    slot.0 = true;
-                    slot.1.clear();
-                    slot.1.push_str(&text);
-                }
-            }
-            AttrShape::TextList => {
-                let text = self.text(bytes);
-                let s = &mut self.scratch;
-                if s.proxy_count < s.proxies.len() {
-                    s.proxies[s.proxy_count].clear();
-                    s.proxies[s.proxy_count].push_str(&text);
-                } else {
-                    s.proxies.push(text.into_owned());
-                }
-                s.proxy_count += 1;
-            }
-            AttrShape::LastText => {
-                let text = self.text(bytes).into_owned();
-                self.scratch.class = Some(text);
-            }
-            AttrShape::Integer => match parse_integer(bytes) {
-                Some(v) => self.scratch.int[column_index(attr)] = Some(v),
-                None => self.malformed(),
-            },
-            AttrShape::Boolean => {
-                let t = trim_ascii(bytes);
-                let v = if t.eq_ignore_ascii_case(b"TRUE") {
-                    Some(true)
-                } else if t.eq_ignore_ascii_case(b"FALSE") {
-                    Some(false)
-                } else {
-                    None
-                };
-                match v {
-                    Some(v) => self.scratch.boolean[column_index(attr)] = Some(v),
-                    None => self.malformed(),
-                }
-            }
-            AttrShape::Guid => match parse_guid(value) {
-                Some(g) if attr == Attr::ObjectGuid => self.scratch.guid = Some(g),
-                Some(_) => self.scratch.consistency_guid = true,
-                // mS-DS-ConsistencyGuid may hold any bytes; it still anchors the object.
-                None if attr == Attr::ConsistencyGuid && !bytes.is_empty() => {
-                    self.scratch.consistency_guid = true
-                }
-                None => self.malformed(),
-            },
+        let shape = attr.shape();
+        match shape {
             AttrShape::Count => {
                 let c = &mut self.scratch.count[column_index(attr)];
                 *c = c.saturating_add(1);
                 if ranged {
                     self.scratch.flags |= ObjectFlags::RANGED;
                 }
+                return;
             }
             AttrShape::Size => {
                 if self.scratch.thumbnail.is_none() {
-                    self.scratch.thumbnail = Some(u32::try_from(bytes.len()).unwrap_or(u32::MAX));
+                    let size = u32::try_from(value.decoded_len()).unwrap_or(u32::MAX);
+                    self.scratch.thumbnail = Some(size);
                 }
+                return;
             }
+            _ => {}
         }
+        let mut hex = std::mem::take(&mut self.hex);
+        self.typed_value(attr, shape, value, &mut hex);
+        self.hex = hex;
     }
 
     fn commit(&mut self) {
@@ -249,9 +272,10 @@ impl RecordSink for TableSink {
             line: s.line,
         });
         t.dn.push(Some(&s.dn));
-        t.object_class.push(s.class.as_deref());
+        let class = s.class.0.then_some(s.class.1.as_str());
+        t.object_class.push(class);
         t.kind
-            .push(s.class.as_deref().map_or(ObjectKind::Other, ObjectKind::from_class));
+            .push(class.map_or(ObjectKind::Other, ObjectKind::from_class));
         for (column, (present, value)) in t.text.iter_mut().zip(&s.text) {
             column.push(present.then_some(value.as_str()));
         }
@@ -306,9 +330,8 @@ fn parse_integer(bytes: &[u8]) -> Option<i64> {
 
 /// A GUID from its 16 raw bytes (as exported) or from its text form
 /// `d08f810b-a35c-49a8-…` (some tools print it), returned in AD's on-the-wire byte order.
-pub fn parse_guid(value: Value<'_>) -> Option<[u8; 16]> {
-    let bytes = value.bytes();
-    if let (Value::Encoded(_), Ok(raw)) = (value, <[u8; 16]>::try_from(bytes)) {
+pub fn parse_guid(value: Value<'_>, bytes: &[u8]) -> Option<[u8; 16]> {
+    if let (true, Ok(raw)) = (value.is_encoded(), <[u8; 16]>::try_from(bytes)) {
         return Some(raw);
     }
     let text = std::str::from_utf8(bytes).ok()?.trim();
@@ -356,11 +379,12 @@ mod tests {
     #[test]
     fn guid_text_and_wire_forms_round_trip() {
         // export-formats.md §4.2: X'0b818fd0…' is GUID d08f810b-…
-        let wire = parse_guid(Value::Text(b"d08f810b-a35c-49a8-8a3c-1b2c3d4e5f60")).unwrap();
+        let text = b"d08f810b-a35c-49a8-8a3c-1b2c3d4e5f60";
+        let wire = parse_guid(Value::Text(text), text).unwrap();
         assert_eq!(&wire[..4], &[0x0b, 0x81, 0x8f, 0xd0]);
         assert_eq!(format_guid(&wire), "d08f810b-a35c-49a8-8a3c-1b2c3d4e5f60");
-        assert_eq!(parse_guid(Value::Encoded(&wire)), Some(wire));
-        assert_eq!(parse_guid(Value::Text(b"not a guid")), None);
+        assert_eq!(parse_guid(Value::Encoded(&wire), &wire), Some(wire));
+        assert_eq!(parse_guid(Value::Text(b"not a guid"), b"not a guid"), None);
     }
 
     #[test]
