@@ -1,0 +1,283 @@
+//! Every variant of export-formats.md §4 that the reader must accept, with the parsed values.
+
+use crate::{assert_reconciles, read, row_of, sample, temp_file};
+use synclint::directory::{Attr, ObjectFlags, ObjectKind};
+use synclint::ingest::table::format_guid;
+use synclint::ingest::{read_files, Encoding, Format, ReadOptions};
+
+fn guid(n: u8) -> [u8; 16] {
+    std::array::from_fn(|i| ((n as usize * 37 + i * 11) % 256) as u8)
+}
+
+#[test]
+fn ldifde_export_crlf_base64_folding_ranges_and_no_final_newline() {
+    let ingest = read(&[sample("contoso.ldf")]);
+    assert_reconciles(&ingest);
+    let f = &ingest.files[0];
+    assert_eq!(f.format, Some(Format::Ldif));
+    assert_eq!(f.encoding, Some(Encoding::Utf8));
+    assert_eq!((f.objects, f.rejected), (4, 0));
+    let d = &ingest.directory;
+
+    // dn:: and cn:: are base64 UTF-8; binary objectGUID is kept as bytes.
+    let ana = row_of(d, "CN=Ana García,OU=Sales,DC=corp,DC=contoso,DC=com");
+    assert_eq!(d.text(Attr::Cn, ana), Some("Ana García"));
+    assert_eq!(d.text(Attr::DisplayName, ana), Some("García, Ana"));
+    assert_eq!(d.object_guid[ana], Some(guid(1)));
+    assert_eq!(d.kind[ana], ObjectKind::User);
+    assert_eq!(d.object_class.get(ana), Some("user"));
+    assert_eq!(d.int(Attr::RecipientTypeDetails, ana), Some(1));
+    assert_eq!(d.thumbnail_photo_bytes[ana], Some(200));
+    // Folded lines join at any column, dropping exactly one space.
+    let proxies: Vec<&str> = d.proxy_addresses.get(ana).collect();
+    assert_eq!(proxies.len(), 4);
+    assert_eq!(
+        proxies[2],
+        "X500:/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=ana"
+    );
+    assert!(d
+        .text(Attr::HomeMdb, ana)
+        .unwrap()
+        .contains("CN=Administrative Groups,CN=Contoso"));
+
+    // Attribute names in any case; a comment with a continuation line before the record.
+    let bob = row_of(d, "CN=Bob O'Brien,OU=Sales,DC=corp,DC=contoso,DC=com");
+    assert_eq!(
+        d.text(Attr::UserPrincipalName, bob),
+        Some("bob.o'brien@contoso.local")
+    );
+    assert_eq!(d.text(Attr::SamAccountName, bob), Some("bobrien"));
+    assert_eq!(d.int(Attr::UserAccountControl, bob), Some(514));
+    assert_eq!(d.count(Attr::UserCertificate, bob), 2);
+    assert_eq!(
+        d.source[bob].line, 30,
+        "a record's line is its first non-comment line"
+    );
+
+    // member;range=0-1499 counts as member and flags the object.
+    let group = row_of(d, "CN=All Sales,OU=Groups,DC=corp,DC=contoso,DC=com");
+    assert_eq!(d.kind[group], ObjectKind::Group);
+    assert_eq!(d.count(Attr::Member, group), 3);
+    assert!(d.flags[group].has(ObjectFlags::RANGED));
+    assert_eq!(d.int(Attr::GroupType, group), Some(-2147483646));
+
+    // The last record has no final newline; a leading space forced base64 and is kept.
+    let contact = row_of(d, "CN=Dee Partner,OU=Contacts,DC=corp,DC=contoso,DC=com");
+    assert_eq!(d.kind[contact], ObjectKind::Contact);
+    assert_eq!(
+        d.text(Attr::DisplayName, contact),
+        Some(" Dee Partner (leading space)")
+    );
+    assert_eq!(d.text(Attr::MailNickname, contact), Some("dee.partner"));
+    assert_eq!(
+        d.text(Attr::TargetAddress, contact),
+        Some("SMTP:dee@partner.example.net")
+    );
+}
+
+#[test]
+fn ldapsearch_output_version_comments_trailers_and_referrals() {
+    let ingest = read(&[sample("ldapsearch.ldif")]);
+    assert_reconciles(&ingest);
+    let f = &ingest.files[0];
+    assert_eq!((f.objects, f.rejected), (2, 0));
+    assert_eq!(f.search_trailers, 1);
+    assert_eq!(f.records_without_dn, 1, "the ref: record");
+    let d = &ingest.directory;
+    let erik = row_of(d, "CN=Erik Sørensen,OU=Staff,DC=emea,DC=contoso,DC=com");
+    assert_eq!(
+        d.kind[erik],
+        ObjectKind::InetOrgPerson,
+        "last objectClass wins"
+    );
+    assert!(d.has_consistency_guid[erik]);
+    assert_eq!(d.boolean(Attr::HideFromAddressLists, erik), Some(true));
+    assert_eq!(d.boolean(Attr::IsCriticalSystemObject, erik), Some(false));
+    let krbtgt = row_of(d, "CN=krbtgt,CN=Users,DC=emea,DC=contoso,DC=com");
+    assert_eq!(d.boolean(Attr::IsCriticalSystemObject, krbtgt), Some(true));
+}
+
+#[test]
+fn csvde_quoting_multivalues_escapes_hex_and_absent_fields() {
+    let ingest = read(&[sample("fabrikam.csv")]);
+    assert_reconciles(&ingest);
+    let f = &ingest.files[0];
+    assert_eq!(f.format, Some(Format::Csvde));
+    assert_eq!((f.objects, f.rejected), (5, 0));
+    let d = &ingest.directory;
+    let frank = row_of(d, "CN=Frank Miller,OU=Staff,DC=fabrikam,DC=com");
+    assert_eq!(d.text(Attr::DisplayName, frank), Some("Miller, Frank"));
+    let proxies: Vec<&str> = d.proxy_addresses.get(frank).collect();
+    assert_eq!(
+        proxies,
+        [
+            "SMTP:frank.miller@fabrikam.com",
+            "smtp:fm@fabrikam.com",
+            "X400:c=us;a= ;p=Fabrikam;o=Exchange;s=Miller;g=Frank;"
+        ]
+    );
+    assert_eq!(d.object_guid[frank], Some(guid(6)));
+    assert_eq!(format_guid(&guid(6)).len(), 36);
+    // An empty field is an absent attribute.
+    assert_eq!(d.text(Attr::TargetAddress, frank), None);
+    assert_eq!(d.int(Attr::GroupType, frank), None);
+
+    // A quoted field with CRLF and doubled quotes; the row's line is where it starts.
+    let grace = row_of(d, "CN=Grace Hopper,OU=Staff,DC=fabrikam,DC=com");
+    assert_eq!(d.source[grace].line, 3);
+    assert_eq!(
+        d.text(Attr::UserPrincipalName, grace),
+        Some("grace hopper@fabrikam.com")
+    );
+    assert_eq!(d.thumbnail_photo_bytes[grace], Some(50));
+    let group = row_of(d, "CN=Fabrikam Staff,OU=Groups,DC=fabrikam,DC=com");
+    assert_eq!(
+        d.source[group].line, 5,
+        "the quoted newline moved the next row down a line"
+    );
+    assert_eq!(d.count(Attr::Member, group), 2);
+    assert_eq!(d.int(Attr::GroupType, group), Some(8));
+    let computer = row_of(d, "CN=WS0001,OU=Workstations,DC=fabrikam,DC=com");
+    assert_eq!(d.kind[computer], ObjectKind::Computer);
+    assert_eq!(d.text(Attr::SamAccountName, computer), Some("WS0001$"));
+}
+
+#[test]
+fn encodings_utf16le_bom_windows_1252_and_bomless_utf16() {
+    let ingest = read(&[sample("fabrikam-unicode.csv"), sample("ansi.csv")]);
+    assert_reconciles(&ingest);
+    assert_eq!(ingest.files[0].encoding, Some(Encoding::Utf16Le));
+    assert!(ingest.files[0].bom);
+    assert_eq!(ingest.files[1].encoding, Some(Encoding::Windows1252));
+    let d = &ingest.directory;
+    let wang = row_of(d, "CN=王 伟,OU=Staff,DC=fabrikam,DC=com");
+    assert_eq!(d.text(Attr::Cn, wang), Some("王 伟"));
+    let lukasz = row_of(d, "CN=Łukasz Kowalski,OU=Staff,DC=fabrikam,DC=com");
+    assert_eq!(
+        d.proxy_addresses.get(lukasz).nth(1),
+        Some("smtp:łukasz@fabrikam.com")
+    );
+    let jose = row_of(d, "CN=José Núñez,OU=Staff,DC=fabrikam,DC=com");
+    assert_eq!(d.text(Attr::Cn, jose), Some("José Núñez"));
+    assert_eq!(d.source[jose].file, 1);
+    assert_eq!(ingest.directory.sources.len(), 2);
+
+    // Without a BOM: UTF-16LE and UTF-16BE by their NUL pattern; UTF-8 with a BOM.
+    let dir = tempfile::tempdir().unwrap();
+    let text = "dn: CN=Zoë,DC=x\r\ncn: Zoë\r\nmail: z@x.com\r\n";
+    let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let mut bom8 = vec![0xEF, 0xBB, 0xBF];
+    bom8.extend_from_slice(text.as_bytes());
+    let paths = [
+        temp_file(&dir, "le.ldf", &le),
+        temp_file(&dir, "be.ldf", &be),
+        temp_file(&dir, "bom8.ldf", &bom8),
+    ];
+    let ingest = read(&paths);
+    let encodings: Vec<_> = ingest.files.iter().map(|f| (f.encoding, f.bom)).collect();
+    assert_eq!(
+        encodings,
+        [
+            (Some(Encoding::Utf16Le), false),
+            (Some(Encoding::Utf16Be), false),
+            (Some(Encoding::Utf8), true)
+        ]
+    );
+    for row in 0..3 {
+        assert_eq!(ingest.directory.text(Attr::Cn, row), Some("Zoë"));
+    }
+}
+
+#[test]
+fn invalid_utf8_in_a_utf8_file_is_counted_as_lossy() {
+    let dir = tempfile::tempdir().unwrap();
+    // Valid UTF-8 for the first megabyte decides the encoding; the bad byte comes later.
+    let mut bytes = Vec::new();
+    for i in 0..60_000 {
+        bytes.extend_from_slice(format!("dn: CN=u{i},DC=x\ncn: Zoë {i}\n\n").as_bytes());
+    }
+    bytes.extend_from_slice(b"dn: CN=bad,DC=x\ncn: caf\xe9\n");
+    let path = temp_file(&dir, "late.ldf", &bytes);
+    let ingest = read(&[path]);
+    assert_eq!(ingest.files[0].encoding, Some(Encoding::Utf8));
+    assert_eq!(ingest.files[0].lossy_values, 1);
+    let d = &ingest.directory;
+    let bad = row_of(d, "CN=bad,DC=x");
+    assert_eq!(d.text(Attr::Cn, bad), Some("caf\u{FFFD}"));
+    assert!(d.flags[bad].has(ObjectFlags::LOSSY_TEXT));
+}
+
+#[test]
+fn format_comes_from_content_and_can_be_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = temp_file(&dir, "export.txt", b"DN,cn\r\n\"CN=a,DC=x\",a\r\n");
+    let ldif = temp_file(&dir, "export.csv", b"dn: CN=b,DC=x\ncn: b\n");
+    let ingest = read(&[csv.clone(), ldif]);
+    assert_eq!(ingest.files[0].format, Some(Format::Csvde));
+    assert_eq!(ingest.files[1].format, Some(Format::Ldif));
+    // Forced encoding: the same bytes read as Windows-1252.
+    let options = ReadOptions {
+        encoding: Some(Encoding::Windows1252),
+        format: Some(Format::Csvde),
+        ..ReadOptions::default()
+    };
+    let forced = read_files(&[csv], &options);
+    assert_eq!(forced.files[0].encoding, Some(Encoding::Windows1252));
+    assert_eq!(forced.directory.len(), 1);
+}
+
+#[test]
+fn parallel_small_blocks_match_one_block_exactly() {
+    use synclint::generate::{generate, GenerateOptions};
+    let dir = tempfile::tempdir().unwrap();
+    for (format, encoding) in [
+        (Format::Ldif, Encoding::Utf8),
+        (Format::Csvde, Encoding::Utf8),
+        (Format::Csvde, Encoding::Utf16Le),
+    ] {
+        let mut bytes = Vec::new();
+        let options = GenerateOptions {
+            objects: 3000,
+            seed: 9,
+            format,
+            encoding,
+            domains: 4,
+        };
+        generate(&options, &mut bytes).unwrap();
+        let path = temp_file(&dir, "gen", &bytes);
+        let whole = read_files(
+            &[path.clone()],
+            &ReadOptions {
+                block_size: 1 << 30,
+                ..ReadOptions::default()
+            },
+        );
+        let split = read_files(
+            &[path],
+            &ReadOptions {
+                block_size: 4096,
+                ..ReadOptions::default()
+            },
+        );
+        assert_reconciles(&split);
+        assert_eq!(split.files[0].objects, 3000);
+        assert_eq!(split.files[0].rejected, 0);
+        let (a, b) = (&whole.directory, &split.directory);
+        assert_eq!(a.len(), b.len());
+        for row in 0..a.len() {
+            assert_eq!(a.dn.get(row), b.dn.get(row));
+            assert_eq!(a.source[row], b.source[row], "line numbers of row {row}");
+            assert_eq!(
+                a.proxy_addresses.get(row).collect::<Vec<_>>(),
+                b.proxy_addresses.get(row).collect::<Vec<_>>()
+            );
+            for attr in synclint::directory::TEXT_ATTRS {
+                assert_eq!(a.text(attr, row), b.text(attr, row));
+            }
+            assert_eq!(a.object_guid[row], b.object_guid[row]);
+            assert_eq!(a.count[0][row], b.count[0][row]);
+        }
+        assert_eq!(whole.files[0].attributes, split.files[0].attributes);
+    }
+}
