@@ -77,6 +77,9 @@ pub struct ReadArgs {
     /// Reject any record (csvde row) larger than this many bytes.
     #[arg(long, default_value_t = 64 << 20)]
     pub max_record_bytes: usize,
+    /// Bytes per parallel parsing block (tuning only).
+    #[arg(long, default_value_t = 4 << 20, hide = true)]
+    pub block_size: usize,
 }
 
 impl ReadArgs {
@@ -85,7 +88,7 @@ impl ReadArgs {
             format: self.format,
             encoding: self.encoding,
             max_record_bytes: self.max_record_bytes,
-            ..ReadOptions::default()
+            block_size: self.block_size,
         }
     }
 }

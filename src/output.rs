@@ -68,7 +68,9 @@ mod tests {
         let target = dir.path().join("out.txt");
         write_atomically(&target, &[], |w| w.write_all(b"hello")).unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"hello");
-        let err = write_atomically(&target, &[target.clone()], |w| w.write_all(b"x"));
+        let err = write_atomically(&target, std::slice::from_ref(&target), |w| {
+            w.write_all(b"x")
+        });
         assert!(err.is_err());
         assert_eq!(std::fs::read(&target).unwrap(), b"hello");
         // A failed fill leaves the old file and no temporary behind.

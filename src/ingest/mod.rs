@@ -43,7 +43,7 @@ impl Default for ReadOptions {
         ReadOptions {
             format: None,
             encoding: None,
-            block_size: 8 << 20,
+            block_size: 4 << 20,
             max_record_bytes: 64 << 20,
         }
     }

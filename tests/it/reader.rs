@@ -247,7 +247,7 @@ fn parallel_small_blocks_match_one_block_exactly() {
         generate(&options, &mut bytes).unwrap();
         let path = temp_file(&dir, "gen", &bytes);
         let whole = read_files(
-            &[path.clone()],
+            std::slice::from_ref(&path),
             &ReadOptions {
                 block_size: 1 << 30,
                 ..ReadOptions::default()
