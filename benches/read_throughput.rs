@@ -26,6 +26,9 @@ fn main() {
         "objects: {objects}, runs: {runs} (best), cores: {}",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
+    let mut rows = Vec::new();
+    let mut oracle = None;
+    let mut oracle_size = 0.0;
     println!("| format | file size | cat > /dev/null | read, 1 thread | read, 2 threads | peak RSS (2 threads) | RSS / file |");
     println!("|---|---|---|---|---|---|---|");
     for format in [Format::Ldif, Format::Csvde] {
@@ -61,10 +64,24 @@ fn main() {
         });
         let one = best(runs, || run_child(&path, 1));
         let two = best(runs, || run_child(&path, 2));
-        println!(
+        rows.push(format!(
             "| {} | {:.0} MB | {:.2} s ({:.0} MB/s) | {:.2} s ({:.0} MB/s) | {:.2} s ({:.0} MB/s) | {:.0} MB | {:.2} |",
             format.name(), mb, cat.0, mb / cat.0, one.0, mb / one.0, two.0, mb / two.0,
             two.1 as f64 / 1e6, two.1 as f64 / size
+        ));
+        if format == Format::Ldif {
+            oracle = Some(run_child_mode(&path, 2, "ldif-parser"));
+            oracle_size = size;
+        }
+    }
+    for row in rows {
+        println!("{row}");
+    }
+    if let Some((secs, rss)) = oracle {
+        println!();
+        println!(
+            "ldif-parser on the same LDIF (whole file as &str, split at blank lines, chunks parsed with rayon, 2 threads): {:.2} s ({:.0} MB/s), peak RSS {:.0} MB ({:.2}x the file)",
+            secs, oracle_size / 1e6 / secs, rss as f64 / 1e6, rss as f64 / oracle_size
         );
     }
 }
@@ -84,9 +101,13 @@ fn best(runs: usize, mut f: impl FnMut() -> (f64, u64)) -> (f64, u64) {
 
 /// Runs one read in a child process, so its peak RSS is the read's alone.
 fn run_child(path: &Path, threads: usize) -> (f64, u64) {
+    run_child_mode(path, threads, "synclint")
+}
+
+fn run_child_mode(path: &Path, threads: usize, reader: &str) -> (f64, u64) {
     let exe = std::env::current_exe().expect("bench executable");
     let out = Command::new(exe)
-        .env(CHILD, format!("{threads}:{}", path.display()))
+        .env(CHILD, format!("{reader}:{threads}:{}", path.display()))
         .output()
         .expect("run bench child");
     assert!(
@@ -108,7 +129,8 @@ fn run_child(path: &Path, threads: usize) -> (f64, u64) {
 }
 
 fn child(spec: &str) {
-    let (threads, path) = spec.split_once(':').expect("threads:path");
+    let (reader, rest) = spec.split_once(':').expect("reader:threads:path");
+    let (threads, path) = rest.split_once(':').expect("threads:path");
     let threads: usize = threads.parse().expect("threads");
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -116,11 +138,42 @@ fn child(spec: &str) {
         .expect("pool");
     let path = PathBuf::from(path);
     let start = Instant::now();
+    if reader == "ldif-parser" {
+        let entries = pool.install(|| ldif_parser_read(&path));
+        let secs = start.elapsed().as_secs_f64();
+        assert!(entries > 0);
+        println!("{secs} {}", peak_rss_bytes());
+        return;
+    }
     let ingest = pool.install(|| read_files(&[path], &ReadOptions::default()));
     let secs = start.elapsed().as_secs_f64();
     assert_eq!(ingest.files[0].rejected, 0);
     assert!(!ingest.directory.is_empty());
     println!("{secs} {}", peak_rss_bytes());
+}
+
+/// ldif-parser takes one `&str` and stops at 1,000,000 entries per call: the file is read whole,
+/// cut at blank lines into 64 MB pieces, and the pieces are parsed in parallel, keeping every entry.
+fn ldif_parser_read(path: &Path) -> usize {
+    use rayon::prelude::*;
+    let text = std::fs::read_to_string(path).expect("UTF-8 LDIF");
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    while start < text.len() {
+        let mut end = (start + (64 << 20)).min(text.len());
+        if end < text.len() {
+            end = text[end..]
+                .find("\r\n\r\n")
+                .map_or(text.len(), |i| end + i + 4);
+        }
+        pieces.push(&text[start..end]);
+        start = end;
+    }
+    let parsed: Vec<Vec<ldif_parser::LdifEntry>> = pieces
+        .par_iter()
+        .map(|p| ldif_parser::LdifParser::parse(p).expect("ldif-parser parses generated LDIF"))
+        .collect();
+    parsed.iter().map(Vec::len).sum()
 }
 
 /// Peak resident set size of this process (Linux: VmHWM in /proc/self/status).
