@@ -23,25 +23,15 @@ pub struct InspectReport {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct FileSummary {
-    pub path: String,
-    pub format: Option<Format>,
-    pub encoding: Option<Encoding>,
-    pub bom: bool,
-    pub bytes: u64,
-    pub objects: u64,
-    pub rejected: u64,
+    /// What the reader reported (format, encoding, counts, attributes …).
+    #[serde(flatten)]
+    pub file: FileReport,
     /// The first rejected records as `file:line: reason`.
     pub rejections: Vec<String>,
     pub objects_by_class: BTreeMap<String, u64>,
-    pub search_trailers: u64,
-    pub records_without_dn: u64,
-    pub lossy_values: u64,
-    pub malformed_values: u64,
     /// Objects with a range-retrieved attribute (`member;range=…`): their counts may be short.
     pub ranged_objects: u64,
-    pub attributes: BTreeMap<String, u64>,
     pub warnings: Vec<String>,
-    pub error: Option<String>,
 }
 
 impl InspectReport {
@@ -59,27 +49,16 @@ impl InspectReport {
                     ranged += 1;
                 }
             }
-            let file_attributes: BTreeMap<String, u64> = f
-                .attributes
-                .iter()
-                .map(|a| (a.name.clone(), a.objects))
-                .collect();
-            for a in &f.attributes {
+            for (name, objects) in &f.attributes {
                 let key = attributes
                     .keys()
-                    .find(|k| k.eq_ignore_ascii_case(&a.name))
+                    .find(|k| k.eq_ignore_ascii_case(name))
                     .cloned()
-                    .unwrap_or_else(|| a.name.clone());
-                *attributes.entry(key).or_insert(0) += a.objects;
+                    .unwrap_or_else(|| name.clone());
+                *attributes.entry(key).or_insert(0) += objects;
             }
             files.push(FileSummary {
-                path: f.path.clone(),
-                format: f.format,
-                encoding: f.encoding,
-                bom: f.bom,
-                bytes: f.bytes,
-                objects: f.objects,
-                rejected: f.rejected,
+                file: f.clone(),
                 rejections: f
                     .rejections
                     .iter()
@@ -87,14 +66,8 @@ impl InspectReport {
                     .map(|r| format!("{}:{}: {}", f.path, r.line, r.reason))
                     .collect(),
                 objects_by_class: by_class,
-                search_trailers: f.search_trailers,
-                records_without_dn: f.records_without_dn,
-                lossy_values: f.lossy_values,
-                malformed_values: f.malformed_values,
                 ranged_objects: ranged,
-                attributes: file_attributes,
                 warnings: warnings(f, ranged),
-                error: f.error.clone(),
             });
         }
         InspectReport {
@@ -109,7 +82,8 @@ impl InspectReport {
     /// The human-readable form.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        for f in &self.files {
+        for summary in &self.files {
+            let f = &summary.file;
             let _ = writeln!(out, "{}", f.path);
             if let Some(e) = &f.error {
                 let _ = writeln!(out, "  error: {e}");
@@ -129,7 +103,7 @@ impl InspectReport {
                 f.objects,
                 f.rejected
             );
-            for (class, n) in &f.objects_by_class {
+            for (class, n) in &summary.objects_by_class {
                 let _ = writeln!(out, "    {class:<24} {n:>10}");
             }
             if f.search_trailers + f.records_without_dn > 0 {
@@ -139,21 +113,18 @@ impl InspectReport {
                     f.search_trailers, f.records_without_dn
                 );
             }
-            for r in &f.rejections {
+            for r in &summary.rejections {
                 let _ = writeln!(out, "  rejected: {r}");
             }
-            if f.rejected as usize > f.rejections.len() {
-                let _ = writeln!(
-                    out,
-                    "  … and {} more rejected",
-                    f.rejected as usize - f.rejections.len()
-                );
+            if f.rejected as usize > summary.rejections.len() {
+                let more = f.rejected as usize - summary.rejections.len();
+                let _ = writeln!(out, "  … and {more} more rejected");
             }
             let _ = writeln!(out, "  attributes present (objects having them):");
             for (name, n) in &f.attributes {
                 let _ = writeln!(out, "    {name:<32} {n:>10}");
             }
-            for w in &f.warnings {
+            for w in &summary.warnings {
                 let _ = writeln!(out, "  warning: {w}");
             }
         }
@@ -178,8 +149,8 @@ fn warnings(f: &FileReport, ranged: u64) -> Vec<String> {
         for attr in Attr::EXPECTED {
             let present = f
                 .attributes
-                .iter()
-                .any(|a| a.name.eq_ignore_ascii_case(attr.ldap_name()));
+                .keys()
+                .any(|name| name.eq_ignore_ascii_case(attr.ldap_name()));
             if !present {
                 w.push(format!(
                     "no object has {}: the rules that need it can't run; the export was probably made \

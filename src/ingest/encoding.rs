@@ -105,11 +105,20 @@ impl Format {
 
 /// Detects the format from the start of the decoded text; `None` if it is neither.
 pub fn detect_format(text: &[u8]) -> Option<Format> {
-    for line in text.split(|b| *b == b'\n') {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let mut lines = text
+        .split(|b| *b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .peekable();
+    while let Some(line) = lines.next() {
         if line.is_empty() || line[0] == b'#' || line[0] == b' ' {
             continue;
         }
+        // LDIF may fold anywhere, even inside the first attribute name: unfold first.
+        let mut logical = line.to_vec();
+        while let Some(next) = lines.next_if(|l| l.first() == Some(&b' ')) {
+            logical.extend_from_slice(&next[1..]);
+        }
+        let line = logical.as_slice();
         let name_end = line
             .iter()
             .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b';' | b'=' | b'.')));
@@ -193,6 +202,8 @@ mod tests {
             Some(Format::Ldif)
         );
         assert_eq!(detect_format(b"dn:: Q049eA==\n"), Some(Format::Ldif));
+        // Folded inside the first attribute name (RFC 2849 allows any column).
+        assert_eq!(detect_format(b"dn\n : CN=a\n"), Some(Format::Ldif));
         assert_eq!(
             detect_format(b"DN,objectClass\n\"CN=a,DC=b\",user\n"),
             Some(Format::Csvde)

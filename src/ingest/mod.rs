@@ -21,6 +21,7 @@ use blocks::{Block, BlockReader};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use table::{BlockStats, TableSink};
@@ -65,6 +66,7 @@ pub struct FileReport {
     pub objects: u64,
     /// Records rejected (each has a line and a reason; the first ones are kept).
     pub rejected: u64,
+    #[serde(skip)]
     pub rejections: Vec<Rejection>,
     /// ldapsearch `search:`/`result:` trailer records (not objects, not errors).
     pub search_trailers: u64,
@@ -74,19 +76,13 @@ pub struct FileReport {
     pub lossy_values: u64,
     /// Values that could not be interpreted (a non-numeric groupType, a GUID of the wrong length …).
     pub malformed_values: u64,
-    /// Attribute name → number of objects having it, by name.
-    pub attributes: Vec<AttributeCount>,
+    /// Attribute name (as first spelled) → number of objects having it.
+    pub attributes: BTreeMap<String, u64>,
     /// Rows of the directory that came from this file.
     #[serde(skip)]
     pub rows: std::ops::Range<usize>,
     /// Set when the file could not be read at all (or stopped being readable part-way).
     pub error: Option<String>,
-}
-
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct AttributeCount {
-    pub name: String,
-    pub objects: u64,
 }
 
 impl FileReport {
@@ -332,12 +328,7 @@ fn read_file(
     let (failure, bytes, replacements) = outcome;
     report.bytes = bytes;
     report.lossy_values += replacements;
-    let mut attributes: Vec<AttributeCount> = attributes
-        .into_values()
-        .map(|(name, objects)| AttributeCount { name, objects })
-        .collect();
-    attributes.sort_by_key(|a| a.name.to_ascii_lowercase());
-    report.attributes = attributes;
+    report.attributes = attributes.into_values().collect();
     match failure {
         Some(source) => Err(Error::Read {
             path: path.to_path_buf(),
