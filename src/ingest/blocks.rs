@@ -93,14 +93,12 @@ impl<R: Read> BlockReader<R> {
 
     /// Removes the first record (the csvde header) and returns it.
     pub fn take_first_record(&mut self) -> io::Result<Vec<u8>> {
-        let mut searched = 0;
         loop {
-            if let Some(end) = first_csv_row_end(&self.pending, searched) {
+            if let Some(end) = first_csv_row_end(&self.pending) {
                 let header: Vec<u8> = self.pending.drain(..end).collect();
                 self.next_line += bytecount::count(&header, b'\n') as u64;
                 return Ok(header);
             }
-            searched = self.pending.len();
             if self.eof || self.pending.len() > self.max_record {
                 let header = std::mem::take(&mut self.pending);
                 self.next_line += bytecount::count(&header, b'\n') as u64;
@@ -357,8 +355,8 @@ fn csv_last_boundary(buf: &[u8]) -> Option<usize> {
     None
 }
 
-/// End of the first row of `buf` (a newline outside quotes), searching from `from`.
-fn first_csv_row_end(buf: &[u8], _from: usize) -> Option<usize> {
+/// End of the first row of `buf` (a newline outside quotes).
+fn first_csv_row_end(buf: &[u8]) -> Option<usize> {
     let mut quoted = false;
     let mut pos = 0;
     while let Some(i) = memchr2(b'"', b'\n', &buf[pos..]) {

@@ -87,16 +87,11 @@ impl<K: Copy> Scanner<K> {
                 );
                 continue;
             }
-            let logical = if folded {
-                std::mem::take(&mut self.folded)
-            } else {
-                Vec::new()
-            };
-            let text: &[u8] = if folded { &logical } else { line };
+            // attribute_line borrows the scanner, so the joined line is lent out and put back.
+            let joined = std::mem::take(&mut self.folded);
+            let text = if folded { joined.as_slice() } else { line };
             self.attribute_line(text, this_line, sink);
-            if folded {
-                self.folded = logical;
-            }
+            self.folded = joined;
         }
         self.finish(sink);
     }

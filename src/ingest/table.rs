@@ -156,7 +156,7 @@ impl TableSink {
                 None => self.malformed(),
             },
             AttrShape::Boolean => {
-                let t = trim_ascii(bytes);
+                let t = bytes.trim_ascii();
                 let v = if t.eq_ignore_ascii_case(b"TRUE") {
                     Some(true)
                 } else if t.eq_ignore_ascii_case(b"FALSE") {
@@ -315,13 +315,9 @@ impl RecordSink for TableSink {
     }
 }
 
-fn trim_ascii(b: &[u8]) -> &[u8] {
-    b.trim_ascii()
-}
-
 /// Decimal (AD's form) or `0x` hexadecimal; values above i64 (unsigned 64-bit) are malformed.
 fn parse_integer(bytes: &[u8]) -> Option<i64> {
-    let t = std::str::from_utf8(trim_ascii(bytes)).ok()?;
+    let t = std::str::from_utf8(bytes.trim_ascii()).ok()?;
     if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
         return i64::from_str_radix(hex, 16).ok();
     }
