@@ -57,36 +57,46 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sin
     let mut rows = RowScanner::new(data, first_line);
     // One NUL search over the block spares a search per row when (as usual) there is none.
     rows.check_nul = memchr(0, data).is_some();
+    let utf8 = Value::block_is_utf8(data);
     let mut row = Row::default();
     let mut unescaped = Vec::new();
+    // Objects having each column, reported once per block.
+    let mut present = vec![0u64; columns.len()];
     while let Some(line) = rows.next_row(&mut row) {
         if let Some(reason) = row_problem(&row, header) {
             sink.reject(line, line, reason);
             continue;
         }
-        sink.begin(line, Value::Text(row.field(header.dn_column)));
+        // SAFETY (for every `Value::plain` below): fields, their `;` parts and their unescaped
+        // forms are cut from `data` at ASCII bytes, and `utf8` says `data` is valid UTF-8.
+        sink.begin(line, unsafe {
+            Value::plain(row.field(header.dn_column), utf8)
+        });
         for (i, &(key, multi, wants)) in columns.iter().enumerate() {
             let field = row.field(i);
             if i == header.dn_column || field.is_empty() {
                 continue;
             }
+            present[i] += 1;
             if !wants {
-                sink.present(key);
                 continue;
             }
             if multi {
                 for part in split_unescaped(field) {
-                    sink.present(key);
                     let value = unescape(part, &mut unescaped);
-                    sink.value(key, classify(value), false);
+                    sink.value(key, classify(value, utf8), false);
                 }
             } else {
-                sink.present(key);
                 let value = unescape(field, &mut unescaped);
-                sink.value(key, classify(value), false);
+                sink.value(key, classify(value, utf8), false);
             }
         }
         sink.commit();
+    }
+    for (&(key, _, _), objects) in columns.iter().zip(present) {
+        if objects > 0 {
+            sink.present_in(key, objects);
+        }
     }
 }
 
@@ -197,55 +207,58 @@ impl<'a> RowScanner<'a> {
     fn quoted_field(&mut self, row: &mut Row<'a>) -> (bool, usize, usize) {
         let data = self.data;
         let start = self.pos + 1;
-        let mut pos = start;
+        let mut scan = start; // where the next search starts
+        let mut seg = start; // start of the part not yet copied (after a `""`)
         let mut copied: Option<usize> = None; // start of this field in row.unquoted
         loop {
-            let Some(q) = memchr(b'"', &data[pos..]).map(|i| pos + i) else {
+            // One search finds both the closing quote and any quoted newline (for line numbers).
+            let Some(at) = memchr::memchr2(b'"', b'\n', &data[scan..]).map(|i| scan + i) else {
                 // No closing quote (only possible at the end of the input).
-                self.line += bytecount::count(&data[pos..], b'\n') as u64;
                 self.pos = data.len();
                 return match copied {
                     Some(u) => {
-                        row.unquoted.extend_from_slice(&data[pos..]);
+                        row.unquoted.extend_from_slice(&data[seg..]);
                         (true, u, row.unquoted.len())
                     }
                     None => (false, start, data.len()),
                 };
             };
-            self.line += count_newlines(&data[pos..q]);
-            if data.get(q + 1) == Some(&b'"') {
-                let u = *copied.get_or_insert(row.unquoted.len());
-                let _ = u;
-                row.unquoted.extend_from_slice(&data[pos..=q]);
-                pos = q + 2;
+            if data[at] == b'\n' {
+                self.line += 1;
+                scan = at + 1;
+                continue;
+            }
+            if data.get(at + 1) == Some(&b'"') {
+                copied.get_or_insert(row.unquoted.len());
+                row.unquoted.extend_from_slice(&data[seg..=at]);
+                seg = at + 2;
+                scan = at + 2;
                 continue;
             }
             // Closing quote; anything up to the next delimiter is kept as written.
-            let tail_end = memchr::memchr3(b',', b'\n', b'\r', &data[q + 1..])
-                .map_or(data.len(), |i| q + 1 + i);
+            let tail_end = match data.get(at + 1) {
+                None | Some(b',' | b'\n' | b'\r') => at + 1,
+                Some(_) => memchr::memchr3(b',', b'\n', b'\r', &data[at + 1..])
+                    .map_or(data.len(), |i| at + 1 + i),
+            };
             self.pos = tail_end;
-            let tail = &data[q + 1..tail_end];
+            let tail = &data[at + 1..tail_end];
             return match copied {
-                None if tail.is_empty() => (false, start, q),
+                None if tail.is_empty() => (false, start, at),
                 None => {
                     let u = row.unquoted.len();
-                    row.unquoted.extend_from_slice(&data[start..q]);
+                    row.unquoted.extend_from_slice(&data[start..at]);
                     row.unquoted.extend_from_slice(tail);
                     (true, u, row.unquoted.len())
                 }
                 Some(u) => {
-                    row.unquoted.extend_from_slice(&data[pos..q]);
+                    row.unquoted.extend_from_slice(&data[seg..at]);
                     row.unquoted.extend_from_slice(tail);
                     (true, u, row.unquoted.len())
                 }
             };
         }
     }
-}
-
-/// Newlines in a short slice (a quoted field): a plain loop beats SIMD set-up at this size.
-fn count_newlines(b: &[u8]) -> u64 {
-    b.iter().filter(|c| **c == b'\n').count() as u64
 }
 
 fn row_problem(row: &Row<'_>, header: &CsvHeader) -> Option<String> {
@@ -341,13 +354,14 @@ fn unescape<'a>(value: &'a [u8], buf: &'a mut Vec<u8>) -> &'a [u8] {
     buf
 }
 
-/// `X'0b81…'` → hex (left encoded); anything else is text.
-fn classify(value: &[u8]) -> Value<'_> {
+/// `X'0b81…'` → hex (left encoded); anything else is text. `utf8`: see [`Value::plain`].
+fn classify(value: &[u8], utf8: bool) -> Value<'_> {
     match value.strip_prefix(b"X'").and_then(|v| v.strip_suffix(b"'")) {
         Some(inner) if inner.len() % 2 == 0 && inner.iter().all(u8::is_ascii_hexdigit) => {
             Value::Hex(inner)
         }
-        _ => Value::Text(value),
+        // SAFETY: only called with values cut from a block that `utf8` vouches for.
+        _ => unsafe { Value::plain(value, utf8) },
     }
 }
 
@@ -403,11 +417,11 @@ mod tests {
     #[test]
     fn hex_values_decode_and_malformed_hex_stays_text() {
         let mut buf = Vec::new();
-        let hex = classify(b"X'0b81FF'");
+        let hex = classify(b"X'0b81FF'", true);
         assert_eq!(hex, Value::Hex(b"0b81FF"));
         assert_eq!(hex.bytes(&mut buf), &[0x0b, 0x81, 0xff]);
         assert_eq!(hex.decoded_len(), 3);
-        assert_eq!(classify(b"X'0g'"), Value::Text(b"X'0g'"));
-        assert_eq!(classify(b"X'0'"), Value::Text(b"X'0'"));
+        assert_eq!(classify(b"X'0g'", false), Value::Text(b"X'0g'"));
+        assert_eq!(classify(b"X'0'", true), Value::Str("X'0'"));
     }
 }

@@ -18,6 +18,7 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, sink: &mut S) {
         decoded: Vec::new(),
         keys: Vec::new(),
         known: rustc_hash::FxHashMap::default(),
+        utf8: Value::block_is_utf8(data),
     };
     scanner.run(data, first_line, sink);
 }
@@ -44,6 +45,8 @@ struct Scanner<K> {
     keys: Vec<(Vec<u8>, K)>,
     /// Every name resolved in this block, by its exact bytes.
     known: rustc_hash::FxHashMap<Vec<u8>, K>,
+    /// The whole block is valid UTF-8, so plain values need no check of their own.
+    utf8: bool,
 }
 
 impl<K: Copy> Scanner<K> {
@@ -146,7 +149,10 @@ impl<K: Copy> Scanner<K> {
                     let name = String::from_utf8_lossy(description).into_owned();
                     return self.fail(line, format!("NUL byte in the value of {name}"));
                 }
-                Value::Text(plain)
+                // SAFETY: `plain` is a line of the block, or lines joined at fold points, cut
+                // after the ASCII `:` and spaces; `self.utf8` says the block is valid UTF-8, and
+                // a fold inside a multi-byte character would have made it invalid.
+                unsafe { Value::plain(plain, self.utf8) }
             }
         };
 

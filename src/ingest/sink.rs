@@ -10,6 +10,8 @@ pub enum Value<'a> {
     /// A plain value: text in the file's encoding, already transcoded to UTF-8 (it may still
     /// be invalid UTF-8 when the file claimed to be UTF-8 and was not).
     Text(&'a [u8]),
+    /// A plain value already known to be valid UTF-8 (cut from a block that validated whole).
+    Str(&'a str),
     /// A value the export encoded (LDIF `::` base64): raw bytes, text or binary.
     Encoded(&'a [u8]),
     /// csvde's `X'…'`: the hex digits, still encoded (validated, even length). Decoded only by
@@ -18,6 +20,28 @@ pub enum Value<'a> {
 }
 
 impl<'a> Value<'a> {
+    /// A plain value cut from `block`: [`Value::Str`] when the block is valid UTF-8.
+    ///
+    /// # Safety
+    /// When `block_is_utf8` is true, `bytes` must be valid UTF-8. Scanners guarantee it by
+    /// cutting values out of a block that validated as UTF-8 only at ASCII bytes (delimiters,
+    /// quotes, line ends, `\;` escapes, fold points), which can't fall inside a multi-byte
+    /// character; joining such pieces keeps them valid.
+    pub unsafe fn plain(bytes: &'a [u8], block_is_utf8: bool) -> Value<'a> {
+        if block_is_utf8 {
+            debug_assert!(std::str::from_utf8(bytes).is_ok());
+            // SAFETY: the caller's contract above.
+            Value::Str(unsafe { std::str::from_utf8_unchecked(bytes) })
+        } else {
+            Value::Text(bytes)
+        }
+    }
+
+    /// Whether a whole block is valid UTF-8 (SIMD: cheaper than checking each value).
+    pub fn block_is_utf8(block: &[u8]) -> bool {
+        simdutf8::basic::from_utf8(block).is_ok()
+    }
+
     /// The value's bytes; hex is decoded into `buf`.
     pub fn bytes<'b>(&self, buf: &'b mut Vec<u8>) -> &'b [u8]
     where
@@ -25,6 +49,7 @@ impl<'a> Value<'a> {
     {
         match self {
             Value::Text(b) | Value::Encoded(b) => b,
+            Value::Str(s) => s.as_bytes(),
             Value::Hex(digits) => {
                 buf.clear();
                 buf.extend(
@@ -41,6 +66,7 @@ impl<'a> Value<'a> {
     pub fn raw(&self) -> &'a [u8] {
         match self {
             Value::Text(b) | Value::Encoded(b) | Value::Hex(b) => b,
+            Value::Str(s) => s.as_bytes(),
         }
     }
 
@@ -48,13 +74,14 @@ impl<'a> Value<'a> {
     pub fn decoded_len(&self) -> usize {
         match self {
             Value::Text(b) | Value::Encoded(b) => b.len(),
+            Value::Str(s) => s.len(),
             Value::Hex(digits) => digits.len() / 2,
         }
     }
 
     /// Whether the export marked the value as encoded (binary or non-ASCII).
     pub fn is_encoded(&self) -> bool {
-        !matches!(self, Value::Text(_))
+        !matches!(self, Value::Text(_) | Value::Str(_))
     }
 }
 
@@ -84,6 +111,9 @@ pub trait RecordSink {
     fn value(&mut self, key: Self::Key, value: Value<'_>, ranged: bool);
     /// The attribute is present in the current record (called once per value, values or not).
     fn present(&mut self, key: Self::Key);
+    /// `objects` committed records of the block had the attribute (csvde counts per column
+    /// instead of calling [`RecordSink::present`] for every field).
+    fn present_in(&mut self, key: Self::Key, objects: u64);
     /// The current record is complete and valid.
     fn commit(&mut self);
     /// The record starting at `record_line` is rejected; `line` is where the problem is.

@@ -109,7 +109,10 @@ impl TableSink {
         (self.table, self.stats)
     }
 
-    fn text<'a>(&mut self, bytes: &'a [u8]) -> Cow<'a, str> {
+    fn text<'a>(&mut self, value: Value<'a>, bytes: &'a [u8]) -> Cow<'a, str> {
+        if let Value::Str(s) = value {
+            return Cow::Borrowed(s);
+        }
         match std::str::from_utf8(bytes) {
             Ok(s) => Cow::Borrowed(s),
             Err(_) => {
@@ -126,7 +129,7 @@ impl TableSink {
             AttrShape::Text => {
                 let i = column_index(attr);
                 if !self.scratch.text[i].0 {
-                    let text = self.text(bytes);
+                    let text = self.text(value, bytes);
                     let slot = &mut self.scratch.text[i];
                     slot.0 = true;
                     slot.1.clear();
@@ -134,7 +137,7 @@ impl TableSink {
                 }
             }
             AttrShape::TextList => {
-                let text = self.text(bytes);
+                let text = self.text(value, bytes);
                 let s = &mut self.scratch;
                 if s.proxy_count < s.proxies.len() {
                     s.proxies[s.proxy_count].clear();
@@ -145,7 +148,7 @@ impl TableSink {
                 s.proxy_count += 1;
             }
             AttrShape::LastText => {
-                let text = self.text(bytes);
+                let text = self.text(value, bytes);
                 let class = &mut self.scratch.class;
                 class.0 = true;
                 class.1.clear();
@@ -219,7 +222,8 @@ impl RecordSink for TableSink {
         self.open = true;
         self.scratch.line = line;
         let mut hex = std::mem::take(&mut self.hex);
-        let dn = self.text(dn.bytes(&mut hex));
+        let bytes = dn.bytes(&mut hex);
+        let dn = self.text(dn, bytes);
         let mut target = std::mem::take(&mut self.scratch.dn);
         target.push_str(&dn);
         self.scratch.dn = target;
@@ -232,6 +236,10 @@ impl RecordSink for TableSink {
             slot.3 = self.record;
             slot.2 += 1;
         }
+    }
+
+    fn present_in(&mut self, key: Slot, objects: u64) {
+        self.slots[key.index as usize].2 += objects;
     }
 
     fn value(&mut self, key: Slot, value: Value<'_>, ranged: bool) {

@@ -65,6 +65,7 @@ impl RecordSink for Everything {
         }
     }
     fn present(&mut self, _: usize) {}
+    fn present_in(&mut self, _: usize, _: u64) {}
     fn commit(&mut self) {
         self.records.extend(self.current.take());
     }
