@@ -76,12 +76,37 @@ pub fn detect_encoding(sample: &[u8], complete: bool) -> Detected {
             return found(Encoding::Utf16Be, 0);
         }
     }
-    match std::str::from_utf8(sample) {
-        Ok(_) => found(Encoding::Utf8, 0),
-        // A sequence cut by the end of the sample is not evidence against UTF-8.
-        Err(e) if e.error_len().is_none() && !complete => found(Encoding::Utf8, 0),
-        Err(_) => found(Encoding::Windows1252, 0),
+    if is_utf8(sample, complete) || is_utf8(&unfold(sample), complete) {
+        found(Encoding::Utf8, 0)
+    } else {
+        found(Encoding::Windows1252, 0)
     }
+}
+
+fn is_utf8(sample: &[u8], complete: bool) -> bool {
+    match std::str::from_utf8(sample) {
+        Ok(_) => true,
+        // A sequence cut by the end of the sample is not evidence against UTF-8.
+        Err(e) => e.error_len().is_none() && !complete,
+    }
+}
+
+/// The sample with LDIF fold points removed: RFC 2849 folds bytes, so a fold may split a
+/// UTF-8 character, and such a file is still UTF-8.
+fn unfold(sample: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(sample.len());
+    let mut rest = sample;
+    while let Some(i) = memchr::memmem::find(rest, b"\n ") {
+        let cut = if i > 0 && rest[i - 1] == b'\r' {
+            i - 1
+        } else {
+            i
+        };
+        out.extend_from_slice(&rest[..cut]);
+        rest = &rest[i + 2..];
+    }
+    out.extend_from_slice(rest);
+    out
 }
 
 /// An export format.
@@ -187,6 +212,11 @@ mod tests {
         assert_eq!(
             detect_encoding(b"cn: Jos\xe9\n", true).encoding,
             Encoding::Windows1252
+        );
+        // A character split by an LDIF fold is still UTF-8.
+        assert_eq!(
+            detect_encoding(b"cn: Zo\xc3\n \xab\n", true).encoding,
+            Encoding::Utf8
         );
         // A multi-byte character cut by the end of a partial sample stays UTF-8.
         assert_eq!(

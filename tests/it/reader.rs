@@ -281,3 +281,20 @@ fn parallel_small_blocks_match_one_block_exactly() {
         assert_eq!(whole.files[0].attributes, split.files[0].attributes);
     }
 }
+
+#[test]
+fn a_fold_inside_a_multibyte_character_joins_back_without_loss() {
+    // RFC 2849 folds bytes, so a fold may split a character: the block is then not valid UTF-8
+    // as it stands, and each value is checked after joining instead.
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_file(
+        &dir,
+        "split.ldf",
+        b"dn: CN=Zo\xc3\n \xab,DC=x\ncn: Zo\xc3\n \xab\nmail: z@x.com\n",
+    );
+    let ingest = read(&[path]);
+    assert_reconciles(&ingest);
+    assert_eq!(ingest.files[0].lossy_values, 0);
+    let row = row_of(&ingest.directory, "CN=Zoë,DC=x");
+    assert_eq!(ingest.directory.text(Attr::Cn, row), Some("Zoë"));
+}
