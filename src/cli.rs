@@ -1,9 +1,13 @@
 //! The command line: argument parsing, friendly errors, exit codes. The work is in the library.
 
+use crate::findings::Severity;
 use crate::generate::{self, GenerateOptions};
 use crate::ingest::{self, Encoding, Format, ReadOptions};
 use crate::inspect::InspectReport;
 use crate::output::write_atomically;
+use crate::rules::registry::{self, RULES};
+use crate::rules::{Profile, RuleOptions};
+use crate::scope::ScopeOptions;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -14,7 +18,7 @@ use std::process::ExitCode;
     name = "synclint",
     version,
     about = "Finds what Entra ID / Microsoft 365 directory sync would reject or degrade, offline, from csvde or ldifde exports.",
-    after_help = "Examples:\n  synclint inspect samples/contoso.ldf\n  synclint inspect export1.csv export2.ldf --json\n  synclint generate --objects 1000000 --format csvde -o big.csv\n\nExit status: 0 success, 2 usage error or unreadable input."
+    after_help = "Examples:\n  synclint analyze samples/contoso.ldf samples/fabrikam.csv --json summary.json --csv-dir findings\n  synclint analyze export.csv --verified-domain contoso.com --suffix-map contoso.local=contoso.com\n  synclint rules            (list every rule)\n  synclint rules SL101      (explain one)\n  synclint inspect export1.csv export2.ldf --json\n  synclint generate --objects 1000000 --format csvde -o big.csv\n\nExit status: 0 success (analyze: nothing at or above --fail-on), 1 findings at or above --fail-on, 2 usage error or unreadable input."
 )]
 pub struct Cli {
     /// Worker threads for parsing (default: one per core).
@@ -26,6 +30,36 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Run every rule over the exports and report what sync would reject or degrade.
+    #[command(
+        after_help = "Examples:\n  synclint analyze samples/contoso.ldf samples/fabrikam.csv --json summary.json --csv-dir findings\n  synclint analyze forest1.ldf forest2.ldf --verified-domains domains.txt --fail-on warning\n  synclint analyze export.csv --exclude-ou OU=Disabled,DC=contoso,DC=com --suffix-map contoso.local=contoso.com\n  synclint analyze export.csv --profile idfix-dedicated\n\nExit status: 0 nothing at or above --fail-on, 1 something was, 2 usage error or unreadable input."
+    )]
+    Analyze {
+        /// csvde or ldifde exports; several domains or forests are analyzed as one directory.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Write the JSON summary here.
+        #[arg(long, value_name = "SUMMARY")]
+        json: Option<PathBuf>,
+        /// Write findings.csv and one CSV per class into this folder.
+        #[arg(long, value_name = "DIR")]
+        csv_dir: Option<PathBuf>,
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Exit with status 1 when a finding of this severity or worse exists.
+        #[arg(long, value_enum, default_value_t = FailOn::Error)]
+        fail_on: FailOn,
+        #[command(flatten)]
+        read: ReadArgs,
+    },
+    /// List the rules, or explain one (by code or slug).
+    #[command(
+        after_help = "Examples:\n  synclint rules\n  synclint rules SL801\n  synclint rules upn-invalid-character"
+    )]
+    Rules {
+        /// A rule code (SL101) or slug.
+        rule: Option<String>,
+    },
     /// Show what exports hold: format, encoding, objects by class, rejected records, attributes.
     #[command(
         after_help = "Examples:\n  synclint inspect samples/contoso.ldf samples/fabrikam.csv\n  synclint inspect export.csv --json > inspect.json\n  synclint inspect odd.txt --format ldif --encoding windows-1252"
@@ -63,6 +97,74 @@ pub enum Command {
         #[arg(long, default_value_t = 3)]
         domains: usize,
     },
+}
+
+/// When `analyze` exits with status 1.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+/// Options for the rules and the scope.
+#[derive(Args, Debug, Clone)]
+pub struct RuleArgs {
+    /// Rule set: Microsoft's current documentation, or IdFix's Dedicated rules.
+    #[arg(long, value_enum, default_value_t = Profile::Entra)]
+    pub profile: Profile,
+    /// A domain verified in the tenant (repeatable); UPN suffixes outside the list are reported.
+    #[arg(long = "verified-domain", value_name = "DOMAIN")]
+    pub verified_domain: Vec<String>,
+    /// A file of verified domains, one per line (# comments allowed).
+    #[arg(long, value_name = "FILE")]
+    pub verified_domains: Option<PathBuf>,
+    /// Suggest re-suffixing OLD to NEW in fixes (repeatable), e.g. contoso.local=contoso.com.
+    #[arg(long = "suffix-map", value_name = "OLD=NEW")]
+    pub suffix_map: Vec<String>,
+    /// Analyze only objects under this DN (repeatable), like Connect's OU filtering.
+    #[arg(long = "include-ou", value_name = "DN")]
+    pub include_ou: Vec<String>,
+    /// Leave out objects under this DN (repeatable).
+    #[arg(long = "exclude-ou", value_name = "DN")]
+    pub exclude_ou: Vec<String>,
+}
+
+impl RuleArgs {
+    pub fn options(&self) -> Result<(RuleOptions, ScopeOptions)> {
+        let mut verified: Vec<String> = self
+            .verified_domain
+            .iter()
+            .map(|d| d.trim().to_lowercase())
+            .collect();
+        if let Some(path) = &self.verified_domains {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            verified.extend(
+                text.lines()
+                    .map(|l| l.split('#').next().unwrap_or("").trim().to_lowercase())
+                    .filter(|l| !l.is_empty()),
+            );
+        }
+        let mut suffix_map = Vec::new();
+        for pair in &self.suffix_map {
+            let (old, new) = pair
+                .split_once('=')
+                .with_context(|| format!("--suffix-map takes OLD=NEW, got {pair:?}"))?;
+            suffix_map.push((old.trim().to_lowercase(), new.trim().to_string()));
+        }
+        let rules = RuleOptions {
+            profile: self.profile,
+            verified_domains: (!verified.is_empty()).then(|| verified.into_iter().collect()),
+            suffix_map,
+        };
+        let scope = ScopeOptions {
+            include_ou: self.include_ou.clone(),
+            exclude_ou: self.exclude_ou.clone(),
+        };
+        Ok((rules, scope))
+    }
 }
 
 /// Options for reading exports.
@@ -122,6 +224,22 @@ fn execute(cli: Cli) -> Result<ExitCode> {
         .build()
         .context("cannot start worker threads")?;
     pool.install(|| match cli.command {
+        Command::Analyze {
+            files,
+            json,
+            csv_dir,
+            rules,
+            fail_on,
+            read,
+        } => analyze(
+            &files,
+            json.as_deref(),
+            csv_dir.as_deref(),
+            &rules,
+            fail_on,
+            &read,
+        ),
+        Command::Rules { rule } => list_rules(rule.as_deref()),
         Command::Inspect { files, json, read } => inspect(&files, json, &read),
         Command::Generate {
             output,
@@ -160,6 +278,100 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     })
+}
+
+fn analyze(
+    files: &[PathBuf],
+    json: Option<&std::path::Path>,
+    csv_dir: Option<&std::path::Path>,
+    rules: &RuleArgs,
+    fail_on: FailOn,
+    read: &ReadArgs,
+) -> Result<ExitCode> {
+    let (rule_options, scope_options) = rules.options()?;
+    let analysis = crate::analyze::run(files, &read.options(), &scope_options, rule_options);
+    let summary = crate::report::summary::Summary::build(&analysis);
+    if let Some(path) = json {
+        write_atomically(path, files, |w| {
+            serde_json::to_writer_pretty(&mut *w, &summary)?;
+            w.write_all(b"\n")
+        })?;
+    }
+    if let Some(dir) = csv_dir {
+        crate::report::csv::write_dir(&analysis, dir, files)?;
+    }
+    let o = &summary.objects;
+    let by = &summary.findings.by_severity;
+    eprintln!(
+        "synclint: {} objects read ({} analyzed, {} out of scope, {} rejected): {} findings ({} errors, {} warnings, {} info)",
+        o.read, o.analyzed, o.out_of_scope, o.rejected, summary.findings.total,
+        by.get("error").unwrap_or(&0), by.get("warning").unwrap_or(&0), by.get("info").unwrap_or(&0)
+    );
+    let mut unreadable = false;
+    for f in analysis.ingest.failed_files() {
+        eprintln!("synclint: {}", f.error.as_deref().unwrap_or_default());
+        unreadable = true;
+    }
+    if unreadable {
+        return Ok(ExitCode::from(2));
+    }
+    let threshold = match fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    let failed = threshold.is_some_and(|s| analysis.count_at_least(s) > 0);
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn list_rules(name: Option<&str>) -> Result<ExitCode> {
+    let Some(name) = name else {
+        println!("code   slug                           class        severity profiles");
+        for r in RULES {
+            let profiles: Vec<&str> = r
+                .profiles
+                .iter()
+                .map(|p| match p {
+                    Profile::Entra => "entra",
+                    Profile::IdfixDedicated => "idfix-dedicated",
+                })
+                .collect();
+            println!(
+                "{:<6} {:<30} {:<12} {:<8} {}",
+                r.code,
+                r.slug,
+                r.class.name(),
+                r.severity.name(),
+                profiles.join(",")
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let Some(r) = registry::find(name) else {
+        anyhow::bail!("no rule {name:?}; `synclint rules` lists them");
+    };
+    println!(
+        "{} {} ({}, {})",
+        r.code,
+        r.slug,
+        r.class.name(),
+        r.severity.name()
+    );
+    println!("attributes: {}", r.attributes.join(", "));
+    if let Some(idfix) = r.idfix {
+        println!("IdFix error type: {idfix}");
+    }
+    println!("Entra: {}", r.entra);
+    println!(
+        "\nWhat: {}\n\nWhy: {}\n\nFix: {}\n\nSource: {}",
+        r.what, r.why, r.fix, r.source
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn inspect(files: &[PathBuf], json: bool, read: &ReadArgs) -> Result<ExitCode> {

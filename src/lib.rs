@@ -5,12 +5,17 @@
 //! columnar table of objects) → rules → findings → report. [`generate`] makes synthetic
 //! exports for tests, benchmarks and demos.
 
+pub mod analyze;
 pub mod cli;
 pub mod directory;
 pub mod error;
+pub mod findings;
 pub mod generate;
 pub mod ingest;
 pub mod inspect;
 pub mod output;
+pub mod report;
+pub mod rules;
+pub mod scope;
 
 pub use error::Error;

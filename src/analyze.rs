@@ -1,0 +1,85 @@
+//! The whole pipeline: ingest → directory → scope → rules → findings.
+
+use crate::findings::{Class, Finding, Severity};
+use crate::ingest::{self, Ingest, ReadOptions};
+use crate::rules::{self, uniqueness, RuleOptions};
+use crate::scope::{self, Scope, ScopeOptions};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// Everything a report needs.
+pub struct Analysis {
+    pub ingest: Ingest,
+    pub scope: Scope,
+    pub findings: Vec<Finding>,
+    pub uniqueness: uniqueness::Summary,
+    pub options: RuleOptions,
+    pub timings: Timings,
+}
+
+/// Wall time per stage.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Timings {
+    pub read: Duration,
+    pub scope: Duration,
+    pub rules: Duration,
+}
+
+/// Reads the inputs and runs the rules.
+pub fn run(
+    paths: &[PathBuf],
+    read: &ReadOptions,
+    scope_options: &ScopeOptions,
+    options: RuleOptions,
+) -> Analysis {
+    let t = Instant::now();
+    let ingest = ingest::read_files(paths, read);
+    let read_time = t.elapsed();
+    let (scope, findings, uniqueness, scope_time, rules_time) =
+        check(&ingest, scope_options, &options);
+    Analysis {
+        ingest,
+        scope,
+        findings,
+        uniqueness,
+        options,
+        timings: Timings {
+            read: read_time,
+            scope: scope_time,
+            rules: rules_time,
+        },
+    }
+}
+
+/// Scope and rules over an already-read directory (separately timed by the benchmark).
+pub fn check(
+    ingest: &Ingest,
+    scope_options: &ScopeOptions,
+    options: &RuleOptions,
+) -> (Scope, Vec<Finding>, uniqueness::Summary, Duration, Duration) {
+    let t = Instant::now();
+    let scope = scope::decide(&ingest.directory, scope_options, options.profile);
+    let scope_time = t.elapsed();
+    let t = Instant::now();
+    let result = rules::run(&ingest.directory, &scope, options);
+    (
+        scope,
+        result.findings,
+        result.uniqueness,
+        scope_time,
+        t.elapsed(),
+    )
+}
+
+impl Analysis {
+    pub fn count_at_least(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.rule.severity >= severity)
+            .count()
+    }
+
+    pub fn by_class(&self, class: Class) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |f| f.rule.class == class)
+    }
+}

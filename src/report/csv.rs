@@ -1,0 +1,99 @@
+//! CSV findings (`--csv-dir`): `findings.csv` plus one file per class.
+//!
+//! Spreadsheet safety: a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is
+//! written with a leading `'`, so Excel and LibreOffice show it as text instead of evaluating
+//! it as a formula (CSV injection). The value is otherwise unchanged.
+
+use crate::analyze::Analysis;
+use crate::error::Error;
+use crate::findings::{Class, Finding};
+use crate::output::write_atomically;
+use std::borrow::Cow;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The columns, then `note` (what it conflicts with, why a suggestion was withheld).
+pub const COLUMNS: [&str; 12] = [
+    "rule",
+    "class",
+    "severity",
+    "dn",
+    "object_class",
+    "attribute",
+    "value",
+    "suggested_value",
+    "action",
+    "group_id",
+    "source",
+    "note",
+];
+
+/// Neutralizes a cell a spreadsheet would read as a formula.
+pub fn safe_cell(value: &str) -> Cow<'_, str> {
+    match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{value}")),
+        _ => Cow::Borrowed(value),
+    }
+}
+
+/// The file name of a class's CSV (`large-object.csv`).
+pub fn class_file(class: Class) -> String {
+    format!("{}.csv", class.name().to_lowercase().replace(' ', "-"))
+}
+
+/// Writes `findings.csv` and one CSV per class into `dir` (created if needed).
+pub fn write_dir(a: &Analysis, dir: &Path, inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut written = Vec::new();
+    let all = dir.join("findings.csv");
+    write_atomically(&all, inputs, |w| write(a, a.findings.iter(), w))?;
+    written.push(all);
+    for class in Class::ALL {
+        let path = dir.join(class_file(class));
+        write_atomically(&path, inputs, |w| write(a, a.by_class(class), w))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+fn write<'a>(
+    a: &Analysis,
+    findings: impl Iterator<Item = &'a Finding>,
+    w: &mut dyn io::Write,
+) -> io::Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(COLUMNS)?;
+    let dir = &a.ingest.directory;
+    for f in findings {
+        let row = f.row as usize;
+        let src = dir.source[row];
+        let source = format!(
+            "{}:{}",
+            dir.sources
+                .get(src.file as usize)
+                .map_or("", String::as_str),
+            src.line
+        );
+        let group = f.group.map(|g| g.to_string()).unwrap_or_default();
+        let fields = [
+            f.rule.code,
+            f.rule.class.name(),
+            f.rule.severity.name(),
+            dir.dn.get(row).unwrap_or(""),
+            dir.object_class.get(row).unwrap_or(""),
+            f.attribute,
+            &f.value,
+            f.suggested.as_deref().unwrap_or(""),
+            f.action.name(),
+            &group,
+            &source,
+            f.note.as_deref().unwrap_or(""),
+        ];
+        out.write_record(fields.iter().map(|v| safe_cell(v).into_owned()))?;
+    }
+    out.flush()?;
+    Ok(())
+}

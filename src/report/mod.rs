@@ -1,0 +1,4 @@
+//! Reports: the JSON summary and the CSV findings (the workbook comes next).
+
+pub mod csv;
+pub mod summary;

@@ -1,0 +1,162 @@
+//! Address syntax shared by the UPN, mail, proxy and target rules.
+
+/// Splits `local@domain` at its only `@`.
+pub fn split(address: &str) -> Option<(&str, &str)> {
+    let at = address.find('@')?;
+    if address[at + 1..].contains('@') {
+        return None;
+    }
+    Some((&address[..at], &address[at + 1..]))
+}
+
+/// RFC 5322 dot-atom characters of a local part (sync-rules.md §1.5, the RFC2822 rule).
+pub fn is_atom_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c)
+}
+
+/// A DNS label character (letters with diacritics are invalid in addresses, §2.1).
+pub fn is_domain_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-' || c == '.'
+}
+
+/// The first reason an SMTP address (without its `smtp:` prefix) breaks the mail standard
+/// Entra applies (§2.1, §1.5): exactly one `@`, a dot-atom local part, an ASCII domain.
+pub fn smtp_problem(address: &str) -> Option<String> {
+    if address.is_empty() {
+        return Some("empty address".into());
+    }
+    if let Some(c) = address.chars().find(|c| c.is_whitespace()) {
+        return Some(format!("contains white space ({})", describe(c)));
+    }
+    let ats = address.matches('@').count();
+    if ats != 1 {
+        return Some(if ats == 0 {
+            "no '@'".into()
+        } else {
+            format!("{ats} '@' characters")
+        });
+    }
+    let (local, domain) = split(address)?;
+    if local.is_empty() {
+        return Some("nothing before '@'".into());
+    }
+    if domain.is_empty() {
+        return Some("nothing after '@'".into());
+    }
+    if let Some(c) = local.chars().find(|c| !is_atom_char(*c) && *c != '.') {
+        return Some(format!("invalid character {} before '@'", describe(c)));
+    }
+    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        return Some("a period at the start or end of the local part, or two in a row".into());
+    }
+    if let Some(c) = domain.chars().find(|c| !is_domain_char(*c)) {
+        return Some(format!("invalid character {} after '@'", describe(c)));
+    }
+    if domain.starts_with('.')
+        || domain.ends_with('.')
+        || domain.contains("..")
+        || !domain.contains('.')
+    {
+        return Some("the domain is not of the form name.tld".into());
+    }
+    if domain
+        .split('.')
+        .any(|l| l.starts_with('-') || l.ends_with('-'))
+    {
+        return Some("a domain label starts or ends with '-'".into());
+    }
+    None
+}
+
+/// IdFix-style repair of an SMTP address: transliterate letters with diacritics, drop
+/// characters that can't appear, tidy periods. `None` if nothing usable is left.
+pub fn clean_smtp(address: &str) -> Option<String> {
+    let (local, domain) = split(address).or_else(|| {
+        let at = address.rfind('@')?;
+        Some((&address[..at], &address[at + 1..]))
+    })?;
+    let local = tidy_periods(
+        &ascii(local)
+            .chars()
+            .filter(|c| is_atom_char(*c) || *c == '.')
+            .collect::<String>(),
+    );
+    let domain = tidy_periods(
+        &ascii(domain)
+            .to_ascii_lowercase()
+            .chars()
+            .filter(|c| is_domain_char(*c))
+            .collect::<String>(),
+    );
+    if local.is_empty() || domain.is_empty() {
+        return None;
+    }
+    Some(format!("{local}@{domain}"))
+}
+
+/// Letters with diacritics and other scripts written in ASCII (`Łukasz` → `Lukasz`).
+pub fn ascii(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_string();
+    }
+    deunicode::deunicode(text).replace(' ', "")
+}
+
+/// Removes leading, trailing and doubled periods.
+pub fn tidy_periods(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for part in text.split('.').filter(|p| !p.is_empty()) {
+        if !out.is_empty() {
+            out.push('.');
+        }
+        out.push_str(part);
+    }
+    out
+}
+
+/// A character as a reader can see it in a message.
+pub fn describe(c: char) -> String {
+    match c {
+        ' ' => "space".into(),
+        '\t' => "tab".into(),
+        '\n' | '\r' => "line break".into(),
+        c if c.is_control() => format!("U+{:04X}", c as u32),
+        c => format!("'{c}'"),
+    }
+}
+
+/// Cuts `text` to at most `max` characters.
+pub fn truncate_chars(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smtp_syntax() {
+        assert_eq!(smtp_problem("ana.garcia@contoso.com"), None);
+        assert_eq!(smtp_problem("o'brien+tag@contoso.com"), None);
+        assert!(smtp_problem("grace hopper@fabrikam.com")
+            .unwrap()
+            .contains("space"));
+        assert!(smtp_problem("a@b@c.com").unwrap().contains("2 '@'"));
+        assert!(smtp_problem("anacontoso.com").unwrap().contains("no '@'"));
+        assert!(smtp_problem("ana.@contoso.com").unwrap().contains("period"));
+        assert!(smtp_problem("josé@contoso.com").unwrap().contains("'é'"));
+        assert!(smtp_problem("a@contoso").unwrap().contains("name.tld"));
+        assert!(smtp_problem("a(b)@contoso.com").unwrap().contains("'('"));
+    }
+
+    #[test]
+    fn cleaning() {
+        assert_eq!(
+            clean_smtp("josé núñez@Contoso.com").as_deref(),
+            Some("josenunez@contoso.com")
+        );
+        assert_eq!(clean_smtp(".a..b.@x.com").as_deref(), Some("a.b@x.com"));
+        assert_eq!(clean_smtp("@x.com"), None);
+        assert_eq!(ascii("Łukasz"), "Lukasz");
+    }
+}

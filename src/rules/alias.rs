@@ -1,0 +1,157 @@
+//! mailNickname, the Exchange alias (sync-rules.md §2.4 [S17], §2.1 [S2], §1.3-1.4 [S1]).
+
+use super::address::{describe, tidy_periods, truncate_chars};
+use super::{Context, Profile, Rule, ALL_PROFILES, ENTRA};
+use crate::directory::Attr;
+use crate::findings::{Action, Class, Finding, Severity};
+
+const ATTR: &[&str] = &["mailNickname"];
+
+pub static INVALID_CHARACTER: Rule = Rule {
+    code: "SL301",
+    slug: "alias-invalid-character",
+    class: Class::Character,
+    severity: Severity::Warning,
+    attributes: ATTR,
+    idfix: Some("Character"),
+    entra: "the character becomes '_' in the synced alias",
+    source: "sync-rules.md §2.4 [S17], §2.1 [S2]; Dedicated profile: §1.4 [S1]",
+    what: "A character outside the Exchange alias set: letters, digits, ! # $ % ' * + - / = ? ^ _ ` { | } ~ and periods, plus Latin-1 letters U+00A1-U+00FF. White space, @, quotes, brackets, commas, semicolons and other scripts are not allowed. The idfix-dedicated profile uses IdFix's narrower Dedicated set.",
+    why: "Invalid characters are replaced by '_' in the synced alias, which then differs from on-premises and from the address the user knows.",
+    fix: "Remove the characters (the suggestion does).",
+    default_action: Action::Edit,
+    profiles: ALL_PROFILES,
+};
+
+pub static AMPERSAND: Rule = Rule {
+    code: "SL302",
+    slug: "alias-ampersand",
+    class: Class::Character,
+    severity: Severity::Error,
+    attributes: ATTR,
+    idfix: None,
+    entra: "not supported by Entra Connect synchronization",
+    source: "sync-rules.md §2.4 [S17], §6.6",
+    what: "mailNickname contains '&'.",
+    why: "Microsoft's alias documentation: \"The & character is not supported in the Alias value for Microsoft Entra Connect synchronization.\" IdFix never checked it.",
+    fix: "Remove the '&' or replace it with 'and'.",
+    default_action: Action::Edit,
+    profiles: ENTRA,
+};
+
+pub static PERIODS: Rule = Rule {
+    code: "SL303",
+    slug: "alias-period-placement",
+    class: Class::Character,
+    severity: Severity::Error,
+    attributes: ATTR,
+    idfix: Some("Character"),
+    entra: "invalid alias",
+    source: "sync-rules.md §2.4 [S17], §2.1 [S2], §1.3 [S1]",
+    what: "mailNickname starts or ends with a period, or has two in a row. IdFix checks only a leading period.",
+    why: "\"Periods must be surrounded by other valid characters\"; the alias can't begin with '.'.",
+    fix: "Remove the stray periods (the suggestion does; if nothing is left it uses cn).",
+    default_action: Action::Edit,
+    profiles: ALL_PROFILES,
+};
+
+pub static TOO_LONG: Rule = Rule {
+    code: "SL304",
+    slug: "alias-too-long",
+    class: Class::Length,
+    severity: Severity::Error,
+    attributes: ATTR,
+    idfix: Some("Length"),
+    entra: "invalid alias",
+    source: "sync-rules.md §2.4 [S17], §1.3 [S1]",
+    what: "mailNickname longer than 64 characters.",
+    why: "64 is the alias limit in Exchange and in IdFix's rules.",
+    fix: "Shorten it (the suggestion truncates to 64).",
+    default_action: Action::Edit,
+    profiles: ALL_PROFILES,
+};
+
+/// Whether `c` may stand in an alias under `profile`.
+pub fn char_ok(c: char, profile: Profile) -> bool {
+    match profile {
+        Profile::Entra => {
+            c.is_ascii_alphanumeric()
+                || "!#$%&'*+-/=?^_`{|}~.".contains(c)
+                || ('\u{A1}'..='\u{FF}').contains(&c)
+        }
+        // IdFix Dedicated's bad set: \s \ ! # $ % & * + / = ? ^ ` { } | ~ < > ( ) ' ; : , [ ] " @
+        Profile::IdfixDedicated => {
+            !c.is_whitespace() && !"\\!#$%&*+/=?^`{}|~<>()';:,[]\"@".contains(c)
+        }
+    }
+}
+
+pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
+    let Some(alias) = ctx.dir.text(Attr::MailNickname, row) else {
+        return;
+    };
+    let profile = ctx.options.profile;
+    let cn = || {
+        ctx.dir.text(Attr::Cn, row).map(|c| {
+            c.chars()
+                .filter(|c| char_ok(*c, profile) && *c != '&')
+                .collect::<String>()
+        })
+    };
+    let bad: Vec<char> = alias.chars().filter(|c| !char_ok(*c, profile)).collect();
+    if let Some(first) = bad.first() {
+        let fixed: String = alias.chars().filter(|c| char_ok(*c, profile)).collect();
+        let fixed = tidy_periods(&fixed);
+        let f = Finding::new(&INVALID_CHARACTER, row, ATTR[0], alias)
+            .suggest(if fixed.is_empty() { cn() } else { Some(fixed) })
+            .note(format!(
+                "invalid character {} ({} in all)",
+                describe(*first),
+                bad.len()
+            ));
+        ctx.report(out, f);
+    }
+    if alias.contains('&') {
+        let fixed = tidy_periods(&alias.replace('&', ""));
+        ctx.report(
+            out,
+            Finding::new(&AMPERSAND, row, ATTR[0], alias)
+                .suggest(Some(fixed).filter(|f| !f.is_empty())),
+        );
+    }
+    if alias.starts_with('.') || alias.ends_with('.') || alias.contains("..") {
+        let fixed = tidy_periods(alias);
+        let f = Finding::new(&PERIODS, row, ATTR[0], alias).suggest(if fixed.is_empty() {
+            cn()
+        } else {
+            Some(fixed)
+        });
+        ctx.report(out, f);
+    }
+    let length = alias.chars().count();
+    if length > 64 {
+        let f = Finding::new(&TOO_LONG, row, ATTR[0], alias)
+            .suggest(Some(tidy_periods(&truncate_chars(alias, 64))))
+            .note(format!("{length} characters"));
+        ctx.report(out, f);
+    }
+}
+
+pub fn validate(ctx: &Context, _row: usize, value: &str) -> Option<&'static Rule> {
+    let profile = ctx.options.profile;
+    if !value.chars().all(|c| char_ok(c, profile)) {
+        Some(&INVALID_CHARACTER)
+    } else if value.contains('&') && profile == Profile::Entra {
+        Some(&AMPERSAND)
+    } else if value.is_empty()
+        || value.starts_with('.')
+        || value.ends_with('.')
+        || value.contains("..")
+    {
+        Some(&PERIODS)
+    } else if value.chars().count() > 64 {
+        Some(&TOO_LONG)
+    } else {
+        None
+    }
+}

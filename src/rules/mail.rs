@@ -1,0 +1,120 @@
+//! mail (sync-rules.md §2.1 [S2], §1.3 [S1], §3.2 [S15]).
+
+use super::address::{clean_smtp, smtp_problem, split, truncate_chars};
+use super::domain::{suffix_status, SuffixStatus};
+use super::{Context, Rule, ALL_PROFILES};
+use crate::directory::Attr;
+use crate::findings::{Action, Class, Finding, Severity};
+
+const ATTR: &[&str] = &["mail"];
+
+pub static FORMAT: Rule = Rule {
+    code: "SL201",
+    slug: "mail-format",
+    class: Class::Format,
+    severity: Severity::Warning,
+    attributes: ATTR,
+    idfix: Some("Format"),
+    entra: "the address is discarded from the proxy calculation",
+    source: "sync-rules.md §2.1 [S2], §1.5 [S1], §3.2 [S15]",
+    what: "mail is not a valid SMTP address: white space, a character outside RFC 5322's dot-atom, letters with diacritics, no '@' or several, or a domain that is not name.tld.",
+    why: "mail feeds the primary SMTP address; a malformed one is dropped by the proxy calculation, and the mailbox loses it.",
+    fix: "Correct the address; the suggestion removes invalid characters and transliterates diacritics.",
+    default_action: Action::Edit,
+    profiles: ALL_PROFILES,
+};
+
+pub static NON_ROUTABLE_SUFFIX: Rule = Rule {
+    code: "SL202",
+    slug: "mail-non-routable-suffix",
+    class: Class::Suffix,
+    severity: Severity::Warning,
+    attributes: ATTR,
+    idfix: Some("TopLevelDomain"),
+    entra: "the address can't be used for mail in Microsoft 365",
+    source: "sync-rules.md §5, §3.2 [S15]",
+    what: "mail's domain is special-use or not delegated (.local, .corp, a single label …).",
+    why: "Such an address can't receive Internet mail and can't be a verified domain; Exchange Online drops unverified-domain addresses of licensed users.",
+    fix: "Use an address in a routable, verified domain (--suffix-map old=new suggests one).",
+    default_action: Action::Edit,
+    profiles: ALL_PROFILES,
+};
+
+pub static TOO_LONG: Rule = Rule {
+    code: "SL203",
+    slug: "mail-too-long",
+    class: Class::Length,
+    severity: Severity::Error,
+    attributes: ATTR,
+    idfix: Some("Length"),
+    entra: "DataValidationFailed",
+    source: "sync-rules.md §1.3 [S1] (256), §1.4",
+    what: "mail longer than 256 characters.",
+    why: "The attribute's limit in IdFix's rule set (the AD schema bound); longer values fail validation.",
+    fix: "Shorten the address.",
+    default_action: Action::Edit,
+    profiles: ALL_PROFILES,
+};
+
+pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
+    let Some(mail) = ctx.dir.text(Attr::Mail, row) else {
+        return;
+    };
+    if mail.chars().count() > 256 {
+        let f = Finding::new(&TOO_LONG, row, ATTR[0], mail)
+            .note(format!("{} characters", mail.chars().count()));
+        ctx.report(out, f.suggest(Some(truncate_chars(mail, 256))));
+    }
+    if let Some(problem) = smtp_problem(mail) {
+        ctx.report(
+            out,
+            Finding::new(&FORMAT, row, ATTR[0], mail)
+                .suggest(repaired(ctx, mail))
+                .note(problem),
+        );
+        return;
+    }
+    if let Some((_, domain)) = split(mail) {
+        if let Some(reason) = non_routable(domain) {
+            ctx.report(
+                out,
+                Finding::new(&NON_ROUTABLE_SUFFIX, row, ATTR[0], mail)
+                    .suggest(repaired(ctx, mail))
+                    .note(reason),
+            );
+        }
+    }
+}
+
+/// An SMTP address cleaned and re-suffixed through --suffix-map, fixing all it can at once.
+pub fn repaired(ctx: &Context, address: &str) -> Option<String> {
+    let clean = clean_smtp(address)?;
+    let (local, domain) = split(&clean)?;
+    Some(match ctx.mapped_suffix(domain) {
+        Some(new) => format!("{local}@{new}"),
+        None => clean,
+    })
+}
+
+/// Why a domain is not routable, or `None` if it is (invalid syntax is left to format rules).
+pub fn non_routable(domain: &str) -> Option<String> {
+    match suffix_status(domain) {
+        SuffixStatus::Routable | SuffixStatus::Invalid => None,
+        SuffixStatus::SpecialUse(reason) => Some(reason.to_string()),
+        SuffixStatus::NotDelegated => Some(format!(
+            "{domain} does not end in a delegated top-level domain"
+        )),
+    }
+}
+
+pub fn validate(_ctx: &Context, _row: usize, value: &str) -> Option<&'static Rule> {
+    if value.chars().count() > 256 {
+        return Some(&TOO_LONG);
+    }
+    if smtp_problem(value).is_some() {
+        return Some(&FORMAT);
+    }
+    split(value)
+        .and_then(|(_, d)| non_routable(d))
+        .map(|_| &NON_ROUTABLE_SUFFIX)
+}

@@ -1,0 +1,163 @@
+//! Rules: every sync blocker and degrader, one small module per family, all listed in
+//! [`registry`]. A rule is a [`Rule`] (stable code, class, severity, documentation with its
+//! source in sync-rules.md) plus the check in its family's module.
+//!
+//! To add a rule: declare its `Rule` and check in the family's module (or a new module), and
+//! list it in `registry.rs`.
+
+pub mod account;
+pub mod address;
+pub mod advisory;
+pub mod alias;
+pub mod domain;
+pub mod large;
+pub mod mail;
+pub mod names;
+pub mod proxy;
+pub mod registry;
+pub mod target;
+pub mod uniqueness;
+pub mod upn;
+
+use crate::directory::Directory;
+use crate::findings::{Action, Class, Finding, Severity};
+use crate::scope::Scope;
+use rayon::prelude::*;
+use std::collections::HashSet;
+
+/// A rule's identity and documentation.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable code, e.g. `SL101`.
+    pub code: &'static str,
+    pub slug: &'static str,
+    pub class: Class,
+    pub severity: Severity,
+    pub attributes: &'static [&'static str],
+    /// IdFix's error type where one applies (Character, Format, TopLevelDomain, …).
+    pub idfix: Option<&'static str>,
+    /// The Entra error or outcome it leads to.
+    pub entra: &'static str,
+    /// Where the rule comes from: a section and source key of sync-rules.md.
+    pub source: &'static str,
+    pub what: &'static str,
+    pub why: &'static str,
+    pub fix: &'static str,
+    pub default_action: Action,
+    /// Profiles that run it.
+    pub profiles: &'static [Profile],
+}
+
+impl PartialEq for Rule {
+    fn eq(&self, other: &Rule) -> bool {
+        self.code == other.code
+    }
+}
+
+/// Which rule set to apply.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+pub enum Profile {
+    /// Microsoft's current documentation (Entra ID, Entra Connect).
+    #[value(name = "entra")]
+    #[serde(rename = "entra")]
+    Entra,
+    /// IdFix's Dedicated/ITAR rule set (sync-rules.md §1.4).
+    #[value(name = "idfix-dedicated")]
+    #[serde(rename = "idfix-dedicated")]
+    IdfixDedicated,
+}
+
+/// Both profiles.
+pub const ALL_PROFILES: &[Profile] = &[Profile::Entra, Profile::IdfixDedicated];
+/// Only Microsoft's current rules.
+pub const ENTRA: &[Profile] = &[Profile::Entra];
+/// Only IdFix Dedicated.
+pub const DEDICATED: &[Profile] = &[Profile::IdfixDedicated];
+
+/// What the user told us about the tenant.
+#[derive(Clone, Debug)]
+pub struct RuleOptions {
+    pub profile: Profile,
+    /// Domains verified in the tenant (lower case), if known.
+    pub verified_domains: Option<HashSet<String>>,
+    /// `old=new` suffix replacements for suggested fixes (lower case).
+    pub suffix_map: Vec<(String, String)>,
+}
+
+impl Default for RuleOptions {
+    fn default() -> Self {
+        RuleOptions {
+            profile: Profile::Entra,
+            verified_domains: None,
+            suffix_map: Vec::new(),
+        }
+    }
+}
+
+/// Everything a check can look at.
+pub struct Context<'a> {
+    pub dir: &'a Directory,
+    pub scope: &'a Scope,
+    pub options: &'a RuleOptions,
+}
+
+impl Context<'_> {
+    pub fn runs(&self, rule: &Rule) -> bool {
+        rule.profiles.contains(&self.options.profile)
+    }
+
+    /// Pushes a finding if the profile runs the rule.
+    pub fn report(&self, out: &mut Vec<Finding>, finding: Finding) {
+        if self.runs(finding.rule) {
+            out.push(finding);
+        }
+    }
+
+    /// The suggested replacement suffix for `domain`, from `--suffix-map`.
+    pub fn mapped_suffix(&self, domain: &str) -> Option<&str> {
+        let lower = domain.to_ascii_lowercase();
+        self.options
+            .suffix_map
+            .iter()
+            .find(|(old, _)| *old == lower)
+            .map(|(_, new)| new.as_str())
+    }
+}
+
+/// The result of running the rules.
+pub struct Analysis {
+    /// In directory order, then rule order; uniqueness groups keep their members adjacent.
+    pub findings: Vec<Finding>,
+    pub uniqueness: uniqueness::Summary,
+}
+
+/// Runs every rule of the profile over the in-scope objects.
+pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
+    let ctx = Context {
+        dir,
+        scope,
+        options,
+    };
+    // Per-object checks, in parallel over row ranges; results keep row order.
+    let rows: Vec<usize> = (0..dir.len()).filter(|r| scope.in_scope(*r)).collect();
+    let per_object: Vec<Vec<Finding>> = rows
+        .par_chunks(4096)
+        .map(|chunk| {
+            let mut out = Vec::new();
+            for &row in chunk {
+                for check in registry::OBJECT_CHECKS {
+                    check(&ctx, row, &mut out);
+                }
+            }
+            out
+        })
+        .collect();
+    let mut findings: Vec<Finding> = per_object.into_iter().flatten().collect();
+    let (unique_findings, index, summary) = uniqueness::check(&ctx);
+    findings.extend(unique_findings);
+    registry::recheck_suggestions(&ctx, &index, &mut findings);
+    Analysis {
+        findings,
+        uniqueness: summary,
+    }
+}

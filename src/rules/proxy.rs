@@ -1,0 +1,275 @@
+//! proxyAddresses, each value by its type (sync-rules.md §2.1 [S2], §1.3 [S1], §3.2 [S15]).
+
+use super::address::{describe, smtp_problem, split, truncate_chars};
+use super::domain::is_microsoft_namespace;
+use super::mail::{non_routable, repaired};
+use super::{Context, Rule, ALL_PROFILES, ENTRA};
+use crate::findings::{Action, Class, Finding, Severity};
+
+const ATTR: &[&str] = &["proxyAddresses"];
+
+pub static INVALID_SMTP: Rule = Rule {
+    code: "SL401",
+    slug: "proxy-invalid-smtp",
+    class: Class::Format,
+    severity: Severity::Warning,
+    attributes: ATTR,
+    idfix: Some("Format"),
+    entra: "the address is discarded (data loss)",
+    source: "sync-rules.md §2.1 [S2], §1.5 [S1], §3.2 [S15]",
+    what: "An smtp: address that breaks the mail standard: white space, < > ( ) ; , [ ] \", letters with diacritics, no '@' or several, a domain that is not name.tld.",
+    why: "Entra's proxy calculation drops malformed addresses: mail sent to them bounces after migration.",
+    fix: "Correct the address (the suggestion removes invalid characters and transliterates diacritics) or remove it.",
+    default_action: Action::Edit,
+    profiles: ALL_PROFILES,
+};
+
+pub static COLON_AFTER_PREFIX: Rule = Rule {
+    code: "SL402",
+    slug: "proxy-colon-after-prefix",
+    class: Class::Character,
+    severity: Severity::Warning,
+    attributes: ATTR,
+    idfix: Some("Character"),
+    entra: "the address is invalid and discarded",
+    source: "sync-rules.md §2.1 [S2] (SMTP:user:M@contoso.com is invalid), §1.3 [S1]",
+    what: "A second ':' after the type prefix of an smtp: address.",
+    why: "The rules apply after the type delimiter; a colon there makes the address invalid.",
+    fix: "Remove the extra colon (the suggestion does).",
+    default_action: Action::Edit,
+    profiles: ALL_PROFILES,
+};
+
+pub static TOO_LONG: Rule = Rule {
+    code: "SL403",
+    slug: "proxy-too-long",
+    class: Class::Length,
+    severity: Severity::Error,
+    attributes: ATTR,
+    idfix: Some("Length"),
+    entra: "DataValidationFailed",
+    source: "sync-rules.md §2.1 [S2] (256 per value), §1.3 [S1]",
+    what: "A proxyAddresses value longer than 256 characters.",
+    why: "256 characters per value is the documented limit.",
+    fix: "Shorten or remove the value.",
+    default_action: Action::Edit,
+    profiles: ALL_PROFILES,
+};
+
+pub static MICROSOFT_NAMESPACE: Rule = Rule {
+    code: "SL404",
+    slug: "proxy-microsoft-namespace",
+    class: Class::Advisory,
+    severity: Severity::Warning,
+    attributes: ATTR,
+    idfix: None,
+    entra: "discarded by the proxy calculation",
+    source: "sync-rules.md §3.2 [S15], §5, §6.7",
+    what: "An smtp: address in *.onmicrosoft.com or *.microsoftonline.com set on-premises.",
+    why: "Entra discards on-premises addresses in Microsoft's namespaces and adds its own; the on-premises value silently disappears.",
+    fix: "Remove the value on-premises; Exchange Online creates the onmicrosoft.com address itself.",
+    default_action: Action::Remove,
+    profiles: ENTRA,
+};
+
+pub static LEGACY_TYPE: Rule = Rule {
+    code: "SL405",
+    slug: "proxy-legacy-type",
+    class: Class::Advisory,
+    severity: Severity::Info,
+    attributes: ATTR,
+    idfix: None,
+    entra: "discarded by the proxy calculation",
+    source: "sync-rules.md §3.2 [S15], §6.7",
+    what: "An X400: or MSMAIL: (or CCMAIL:) address.",
+    why: "Legacy address types are discarded by Entra's proxy calculation; nothing breaks, but they don't arrive.",
+    fix: "Nothing required; remove them if they are no longer used.",
+    default_action: Action::Complete,
+    profiles: ENTRA,
+};
+
+pub static NO_PREFIX: Rule = Rule {
+    code: "SL406",
+    slug: "proxy-no-prefix",
+    class: Class::Format,
+    severity: Severity::Warning,
+    attributes: ATTR,
+    idfix: Some("Format"),
+    entra: "discarded (missing SMTP: prefix)",
+    source: "sync-rules.md §3.2 [S15]",
+    what: "A proxyAddresses value without a type prefix (no 'type:' before the address).",
+    why: "Values without a prefix are malformed and discarded.",
+    fix: "Add the prefix (smtp: for a secondary SMTP address); the suggestion does when the value is an address.",
+    default_action: Action::Edit,
+    profiles: ALL_PROFILES,
+};
+
+pub static NON_ROUTABLE_SUFFIX: Rule = Rule {
+    code: "SL407",
+    slug: "proxy-non-routable-suffix",
+    class: Class::Suffix,
+    severity: Severity::Warning,
+    attributes: ATTR,
+    idfix: Some("TopLevelDomain"),
+    entra: "an unverified-domain address is dropped when an Exchange Online license is assigned",
+    source: "sync-rules.md §3.2 [S15], §5",
+    what: "An smtp: address whose domain is special-use or not delegated (.local, .corp …).",
+    why:
+        "Such a domain can never be verified; Exchange Online drops the address for licensed users.",
+    fix: "Remove the address or re-domain it (--suffix-map old=new suggests).",
+    default_action: Action::Remove,
+    profiles: ALL_PROFILES,
+};
+
+pub static SEVERAL_PRIMARY: Rule = Rule {
+    code: "SL408",
+    slug: "proxy-several-primary",
+    class: Class::Format,
+    severity: Severity::Warning,
+    attributes: ATTR,
+    idfix: None,
+    entra: "ambiguous primary SMTP address",
+    source: "sync-rules.md §3.2 [S15] (one primary SMTP: feeds mail and soft match)",
+    what: "More than one upper-case SMTP: (primary) value on one object.",
+    why: "There is one primary address; with several, which one becomes mail and the soft-match key is undefined.",
+    fix: "Keep one SMTP: and make the others smtp:.",
+    default_action: Action::Edit,
+    profiles: ENTRA,
+};
+
+pub static INVALID_OTHER: Rule = Rule {
+    code: "SL409",
+    slug: "proxy-invalid-character",
+    class: Class::Character,
+    severity: Severity::Warning,
+    attributes: ATTR,
+    idfix: Some("Character"),
+    entra: "the value may be rejected or discarded",
+    source: "sync-rules.md §1.3 [S1] (x500: \\f \\n \\r \\t \\v [ ] \" ; others: white space < > ( ) , [ ] \")",
+    what: "A non-SMTP value (X500:, SIP:, EUM: …) with a character IdFix rejects for its type. The apostrophe is allowed (IdFix 2.6 changelog).",
+    why: "Invalid characters in a proxy value make it unusable.",
+    fix: "Remove the characters (the suggestion does).",
+    default_action: Action::Edit,
+    profiles: ALL_PROFILES,
+};
+
+/// The type prefix and the rest of a proxy value.
+pub fn parse(value: &str) -> Option<(&str, &str)> {
+    let colon = value.find(':')?;
+    (colon > 0).then(|| (&value[..colon], &value[colon + 1..]))
+}
+
+pub fn is_smtp(prefix: &str) -> bool {
+    prefix.eq_ignore_ascii_case("smtp")
+}
+
+fn x_type(prefix: &str, n: &str) -> bool {
+    let p = prefix.to_ascii_lowercase();
+    p == format!("x{n}") || p == format!("x.{n}")
+}
+
+fn other_char_ok(prefix: &str, c: char) -> bool {
+    if x_type(prefix, "500") || x_type(prefix, "400") {
+        !"\u{c}\n\r\t\u{b}[]\"".contains(c)
+    } else {
+        !c.is_whitespace() && !"<>(),[]\"".contains(c)
+    }
+}
+
+pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
+    let proxies = ctx.dir.proxy_addresses.get(row);
+    if proxies.len() == 0 {
+        return;
+    }
+    let mut primaries = 0;
+    for value in proxies {
+        check_value(ctx, row, value, out);
+        if value.starts_with("SMTP:") {
+            primaries += 1;
+        }
+    }
+    if primaries > 1 {
+        let primary: Vec<&str> = ctx
+            .dir
+            .proxy_addresses
+            .get(row)
+            .filter(|v| v.starts_with("SMTP:"))
+            .collect();
+        let f = Finding::new(&SEVERAL_PRIMARY, row, ATTR[0], primary[1]).note(format!(
+            "{primaries} primary addresses: {}",
+            primary.join(", ")
+        ));
+        ctx.report(out, f);
+    }
+}
+
+fn check_value(ctx: &Context, row: usize, value: &str, out: &mut Vec<Finding>) {
+    let finding = |rule: &'static Rule| Finding::new(rule, row, ATTR[0], value);
+    let length = value.chars().count();
+    if length > 256 {
+        ctx.report(
+            out,
+            finding(&TOO_LONG)
+                .suggest(Some(truncate_chars(value, 256)))
+                .note(format!("{length} characters")),
+        );
+    }
+    let Some((prefix, address)) = parse(value) else {
+        let fixed = (smtp_problem(value).is_none()).then(|| format!("smtp:{value}"));
+        ctx.report(out, finding(&NO_PREFIX).suggest(fixed));
+        return;
+    };
+    if is_smtp(prefix) {
+        if address.contains(':') {
+            let fixed = format!("{prefix}:{}", address.replace(':', ""));
+            ctx.report(out, finding(&COLON_AFTER_PREFIX).suggest(Some(fixed)));
+            return;
+        }
+        if let Some(problem) = smtp_problem(address) {
+            let fixed = repaired(ctx, address).map(|a| format!("{prefix}:{a}"));
+            ctx.report(out, finding(&INVALID_SMTP).suggest(fixed).note(problem));
+            return;
+        }
+        let Some((_, domain)) = split(address) else {
+            return;
+        };
+        if is_microsoft_namespace(domain) {
+            ctx.report(out, finding(&MICROSOFT_NAMESPACE));
+        } else if let Some(reason) = non_routable(domain) {
+            let fixed = ctx
+                .mapped_suffix(domain)
+                .and(repaired(ctx, address))
+                .map(|a| format!("{prefix}:{a}"));
+            let mut f = finding(&NON_ROUTABLE_SUFFIX).suggest(fixed).note(reason);
+            if f.suggested.is_some() {
+                f.action = Action::Edit;
+            }
+            ctx.report(out, f);
+        }
+        return;
+    }
+    if x_type(prefix, "400")
+        || prefix.eq_ignore_ascii_case("msmail")
+        || prefix.eq_ignore_ascii_case("ccmail")
+    {
+        ctx.report(out, finding(&LEGACY_TYPE));
+    }
+    if let Some(c) = address.chars().find(|c| !other_char_ok(prefix, *c)) {
+        let fixed: String = address
+            .chars()
+            .filter(|c| other_char_ok(prefix, *c))
+            .collect();
+        let f = finding(&INVALID_OTHER)
+            .suggest(Some(format!("{prefix}:{fixed}")))
+            .note(format!("invalid character {}", describe(c)));
+        ctx.report(out, f);
+    }
+}
+
+pub fn validate(ctx: &Context, row: usize, value: &str) -> Option<&'static Rule> {
+    let mut out = Vec::new();
+    check_value(ctx, row, value, &mut out);
+    out.iter()
+        .find(|f| f.rule.severity > Severity::Info)
+        .map(|f| f.rule)
+}

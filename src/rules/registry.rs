@@ -1,0 +1,181 @@
+//! The one place that lists every rule and every check. Adding a rule: declare it in its
+//! family's module, then add it to [`RULES`] (and its family's check to [`OBJECT_CHECKS`] if
+//! the family is new).
+
+use super::uniqueness::{self, Index};
+use super::{account, advisory, alias, large, mail, names, proxy, target, upn, Context, Rule};
+use crate::findings::Finding;
+use std::collections::HashMap;
+
+/// Every rule, in code order.
+pub static RULES: &[&Rule] = &[
+    &upn::INVALID_CHARACTER,
+    &upn::TOO_LONG,
+    &upn::FORMAT,
+    &upn::NON_ROUTABLE_SUFFIX,
+    &upn::UNVERIFIED_SUFFIX,
+    &upn::MISSING,
+    &mail::FORMAT,
+    &mail::NON_ROUTABLE_SUFFIX,
+    &mail::TOO_LONG,
+    &alias::INVALID_CHARACTER,
+    &alias::AMPERSAND,
+    &alias::PERIODS,
+    &alias::TOO_LONG,
+    &proxy::INVALID_SMTP,
+    &proxy::COLON_AFTER_PREFIX,
+    &proxy::TOO_LONG,
+    &proxy::MICROSOFT_NAMESPACE,
+    &proxy::LEGACY_TYPE,
+    &proxy::NO_PREFIX,
+    &proxy::NON_ROUTABLE_SUFFIX,
+    &proxy::SEVERAL_PRIMARY,
+    &proxy::INVALID_OTHER,
+    &account::INVALID_CHARACTER,
+    &account::TOO_LONG,
+    &names::DISPLAY_NAME_TOO_LONG,
+    &names::DISPLAY_NAME_BLANK,
+    &names::GIVEN_NAME_TOO_LONG,
+    &names::SURNAME_TOO_LONG,
+    &names::DISPLAY_NAME_SPACES,
+    &target::INVALID,
+    &target::TOO_LONG,
+    &target::BLANK,
+    &large::TOO_MANY_CERTIFICATES,
+    &large::TOO_MANY_SMIME_CERTIFICATES,
+    &large::TOO_MANY_PROXIES,
+    &large::LARGE_GROUP,
+    &large::LARGE_PHOTO,
+    &large::RANGED_VALUES,
+    &uniqueness::DUPLICATE_UPN,
+    &uniqueness::DUPLICATE_MAIL,
+    &uniqueness::DUPLICATE_SMTP,
+    &uniqueness::DUPLICATE_OTHER_PROXY,
+    &uniqueness::DUPLICATE_TARGET,
+    &uniqueness::DUPLICATE_ALIAS,
+    &uniqueness::DUPLICATE_SAM,
+    &uniqueness::UPN_COLLISION,
+    &uniqueness::ADDRESS_COLLISION,
+    &uniqueness::TYPE_MISMATCH,
+    &advisory::UPN_NOT_PRIMARY_SMTP,
+    &advisory::MAIL_NOT_PRIMARY_SMTP,
+];
+
+/// A check run on each in-scope object.
+pub type ObjectCheck = fn(&Context, usize, &mut Vec<Finding>);
+
+/// Per-object checks, in report order (uniqueness runs over all objects at once).
+pub static OBJECT_CHECKS: &[ObjectCheck] = &[
+    upn::check,
+    mail::check,
+    alias::check,
+    proxy::check,
+    account::check,
+    names::check,
+    target::check,
+    large::check,
+    advisory::check,
+];
+
+/// Looks a rule up by code (`SL101`) or slug, ignoring case.
+pub fn find(name: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .find(|r| r.code.eq_ignore_ascii_case(name) || r.slug.eq_ignore_ascii_case(name))
+        .copied()
+}
+
+/// The first rule a value of `attribute` would break on object `row`.
+pub fn validate(ctx: &Context, row: usize, attribute: &str, value: &str) -> Option<&'static Rule> {
+    match attribute {
+        "userPrincipalName" => upn::validate(ctx, row, value),
+        "mail" => mail::validate(ctx, row, value),
+        "mailNickname" => alias::validate(ctx, row, value),
+        "proxyAddresses" => proxy::validate(ctx, row, value),
+        "sAMAccountName" => account::validate(ctx, row, value),
+        "targetAddress" => target::validate(ctx, row, value),
+        "displayName" | "givenName" | "sn" => names::validate(ctx, row, attribute, value),
+        _ => None,
+    }
+}
+
+/// Keeps a suggestion only if it passes every rule for its attribute and collides neither
+/// with an existing value of another object nor with another suggestion; otherwise withholds
+/// it and says why.
+pub fn recheck_suggestions(ctx: &Context, index: &Index, findings: &mut [Finding]) {
+    let mut claimed: HashMap<(uniqueness::Space, String), u32> = HashMap::new();
+    for f in findings.iter_mut() {
+        let Some(suggested) = f.suggested.take() else {
+            continue;
+        };
+        let row = f.row as usize;
+        let withheld = if suggested == f.value {
+            Some("no change would fix it".to_string())
+        } else if let Some(rule) = validate(ctx, row, f.attribute, &suggested) {
+            Some(format!(
+                "it would still break {} ({})",
+                rule.code, rule.slug
+            ))
+        } else if let Some((space, key)) = uniqueness::key_of(f.attribute, &suggested) {
+            let holders = index.holders(ctx, space, key, f.row);
+            if let Some(other) = holders.first() {
+                Some(format!(
+                    "it would collide with {}",
+                    ctx.dir.dn.get(*other as usize).unwrap_or("another object")
+                ))
+            } else {
+                match claimed.get(&(space, key.to_lowercase())) {
+                    Some(other) if *other != f.row => Some(format!(
+                        "it would collide with the suggestion for {}",
+                        ctx.dir.dn.get(*other as usize).unwrap_or("another object")
+                    )),
+                    _ => {
+                        claimed.insert((space, key.to_lowercase()), f.row);
+                        None
+                    }
+                }
+            }
+        } else {
+            None
+        };
+        match withheld {
+            Some(reason) => {
+                let note = format!("suggestion {suggested:?} withheld: {reason}");
+                f.note = Some(match f.note.take() {
+                    Some(n) => format!("{n}; {note}"),
+                    None => note,
+                });
+            }
+            None => f.suggested = Some(suggested),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_slugs_are_unique_and_documented() {
+        let mut codes: Vec<&str> = RULES.iter().map(|r| r.code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), RULES.len());
+        let mut slugs: Vec<&str> = RULES.iter().map(|r| r.slug).collect();
+        slugs.sort_unstable();
+        slugs.dedup();
+        assert_eq!(slugs.len(), RULES.len());
+        for r in RULES {
+            assert!(r.code.starts_with("SL") && r.code.len() == 5, "{}", r.code);
+            assert!(r.source.contains('§'), "{} cites no section", r.code);
+            assert!(
+                !r.what.is_empty() && !r.why.is_empty() && !r.fix.is_empty(),
+                "{}",
+                r.code
+            );
+            assert!(!r.profiles.is_empty(), "{}", r.code);
+        }
+        assert_eq!(find("sl101").map(|r| r.slug), Some("upn-invalid-character"));
+        assert_eq!(find("duplicate-upn").map(|r| r.code), Some("SL801"));
+    }
+}

@@ -1,0 +1,304 @@
+//! userPrincipalName: Entra's UPN policy (sync-rules.md §2.2 [S5]) and suffix rules (§2.3).
+
+use super::address::{ascii, describe, split, tidy_periods};
+use super::domain::{suffix_status, SuffixStatus};
+use super::{Context, Rule, ALL_PROFILES, ENTRA};
+use crate::directory::{Attr, ObjectKind};
+use crate::findings::{Action, Class, Finding, Severity};
+
+const ATTR: &[&str] = &["userPrincipalName"];
+
+pub static INVALID_CHARACTER: Rule = Rule {
+    code: "SL101",
+    slug: "upn-invalid-character",
+    class: Class::Character,
+    severity: Severity::Error,
+    attributes: ATTR,
+    idfix: Some("Character"),
+    entra: "DataValidationFailed; the UPN is recalculated to <alias>@<tenant>.onmicrosoft.com",
+    source: "sync-rules.md §2.2 [S5], §2.1 [S2], §2.3 [S10]",
+    what: "A character outside Entra's UPN whitelist: A-Z a-z 0-9 ' . - _ ! # ^ ~ before the '@'; letters, digits, '.' and '-' after it. White space, letters with diacritics, & $ ` % * + / = ? { } | < > ( ) ; : , [ ] \" and \\ are all invalid.",
+    why: "Entra refuses the value and recalculates the UPN from the alias and the onmicrosoft.com domain, so the user signs in with an address nobody expects. Unlike IdFix, the apostrophe is allowed (Entra permits it) and $ and ` are flagged (IdFix lets them through).",
+    fix: "Remove or transliterate the characters (the suggestion does both) and check that the result is still the address the user knows.",
+    default_action: Action::Edit,
+    profiles: ENTRA,
+};
+
+pub static TOO_LONG: Rule = Rule {
+    code: "SL102",
+    slug: "upn-too-long",
+    class: Class::Length,
+    severity: Severity::Error,
+    attributes: ATTR,
+    idfix: Some("Length"),
+    entra: "DataValidationFailed",
+    source: "sync-rules.md §2.2 [S5], §2.1 [S2]; §1.6.1 (IdFix checks only 113)",
+    what: "More than 113 characters in all, more than 64 before the '@' or more than 48 after it.",
+    why: "Entra rejects longer UPNs. IdFix checks only the total, so UPNs with a long local part or domain pass IdFix and fail in Entra.",
+    fix: "Shorten the part before the '@' (the suggestion truncates it to 64) or use a shorter UPN suffix.",
+    default_action: Action::Edit,
+    profiles: ALL_PROFILES,
+};
+
+pub static FORMAT: Rule = Rule {
+    code: "SL103",
+    slug: "upn-format",
+    class: Class::Format,
+    severity: Severity::Error,
+    attributes: ATTR,
+    idfix: Some("Format"),
+    entra: "DataValidationFailed",
+    source: "sync-rules.md §2.2 [S5], §2.1 [S2]",
+    what: "Not of the form name@domain: no '@', more than one, nothing before or after it, a period right before the '@', or a period at the start or doubled.",
+    why: "Entra accepts only one '@', never first, and no '.' immediately before it.",
+    fix: "Correct the value; the suggestion removes stray periods where that is enough.",
+    default_action: Action::Edit,
+    profiles: ALL_PROFILES,
+};
+
+pub static NON_ROUTABLE_SUFFIX: Rule = Rule {
+    code: "SL104",
+    slug: "upn-non-routable-suffix",
+    class: Class::Suffix,
+    severity: Severity::Warning,
+    attributes: ATTR,
+    idfix: Some("TopLevelDomain"),
+    entra: "UPN replaced by <alias>@<tenant>.onmicrosoft.com",
+    source: "sync-rules.md §2.3 [S3, S4, S10], §5 [S27-S29]",
+    what: "The UPN suffix is not a delegated Internet domain: special-use (.local, .internal, .test, home.arpa …), never delegated (.corp, .lan …), a single label, or an unknown TLD. Checked against the public suffix list (current, IDN TLDs included), not IdFix's frozen list.",
+    why: "Only a verified tenant domain can be a UPN suffix, and a non-routable one can never be verified: the user is synced as <alias>@<tenant>.onmicrosoft.com.",
+    fix: "Add a routable UPN suffix (Active Directory Domains and Trusts → UPN Suffixes) and re-suffix the users; --suffix-map old=new makes the suggestions.",
+    default_action: Action::Edit,
+    profiles: ALL_PROFILES,
+};
+
+pub static UNVERIFIED_SUFFIX: Rule = Rule {
+    code: "SL105",
+    slug: "upn-unverified-suffix",
+    class: Class::Suffix,
+    severity: Severity::Warning,
+    attributes: ATTR,
+    idfix: None,
+    entra: "UPN replaced by <alias>@<tenant>.onmicrosoft.com",
+    source: "sync-rules.md §2.3 [S3, S10], §6.3",
+    what: "The UPN suffix is routable but not among the verified domains given with --verified-domain / --verified-domains.",
+    why: "Entra keeps a UPN suffix only if the domain is verified in the tenant; otherwise the user silently gets the onmicrosoft.com UPN.",
+    fix: "Verify the domain in the tenant before syncing, or re-suffix the users to a verified domain.",
+    default_action: Action::Edit,
+    profiles: ALL_PROFILES,
+};
+
+pub static MISSING: Rule = Rule {
+    code: "SL106",
+    slug: "upn-missing",
+    class: Class::Blank,
+    severity: Severity::Warning,
+    attributes: ATTR,
+    idfix: None,
+    entra: "Connect derives sAMAccountName@<domain FQDN>",
+    source: "sync-rules.md §2.3 [S30]",
+    what: "A user without userPrincipalName whose derived UPN (sAMAccountName@ the domain's DNS name) has a non-routable suffix.",
+    why: "Connect's default rule builds the UPN from sAMAccountName and the AD domain name; with a non-routable domain that UPN falls back to onmicrosoft.com.",
+    fix: "Set a userPrincipalName with a routable, verified suffix.",
+    default_action: Action::Edit,
+    profiles: ENTRA,
+};
+
+fn is_user(ctx: &Context, row: usize) -> bool {
+    matches!(
+        ctx.dir.kind[row],
+        ObjectKind::User | ObjectKind::InetOrgPerson
+    )
+}
+
+/// Characters Entra's UPN policy allows before the '@' (§2.2).
+pub fn local_char_ok(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "'.-_!#^~".contains(c)
+}
+
+fn domain_char_ok(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '.' || c == '-'
+}
+
+/// The UPN with every repairable problem repaired at once (so one suggestion fixes all of
+/// the object's UPN findings): characters transliterated or dropped, periods tidied, the name
+/// cut to 64, the suffix replaced through --suffix-map.
+pub fn repaired(ctx: &Context, upn: &str) -> Option<String> {
+    let at = upn.rfind('@')?;
+    let (local, domain) = (&upn[..at], &upn[at + 1..]);
+    let local: String = ascii(&local.replace('@', ""))
+        .chars()
+        .filter(|c| local_char_ok(*c))
+        .collect();
+    let local: String = tidy_periods(&local).chars().take(64).collect();
+    let local = tidy_periods(&local);
+    let domain: String = ascii(domain)
+        .chars()
+        .filter(|c| domain_char_ok(*c))
+        .collect();
+    let domain = tidy_periods(&domain);
+    let domain = ctx
+        .mapped_suffix(&domain)
+        .map_or(domain.clone(), str::to_string);
+    let fixed = format!("{local}@{domain}");
+    (!local.is_empty()
+        && !domain.is_empty()
+        && domain.chars().count() <= 48
+        && fixed.chars().count() <= 113)
+        .then_some(fixed)
+}
+
+pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
+    if !is_user(ctx, row) {
+        return;
+    }
+    let Some(upn) = ctx.dir.text(Attr::UserPrincipalName, row) else {
+        return missing(ctx, row, out);
+    };
+    let report = |out: &mut Vec<Finding>, rule: &'static Rule, note: String| {
+        ctx.report(
+            out,
+            Finding::new(rule, row, ATTR[0], upn)
+                .suggest(repaired(ctx, upn))
+                .note(note),
+        );
+    };
+    let ats = upn.matches('@').count();
+    let Some((local, domain)) = split(upn) else {
+        let note = if ats == 0 {
+            "no '@'".to_string()
+        } else {
+            format!("{ats} '@' characters")
+        };
+        return report(out, &FORMAT, note);
+    };
+    if local.is_empty() || domain.is_empty() {
+        return report(out, &FORMAT, "nothing before or after '@'".into());
+    }
+    if local.ends_with('.') || local.starts_with('.') || local.contains("..") {
+        report(
+            out,
+            &FORMAT,
+            "a period at the start or end of the name, or two in a row".into(),
+        );
+    }
+    let bad: Vec<char> = local
+        .chars()
+        .filter(|c| !local_char_ok(*c))
+        .chain(domain.chars().filter(|c| !domain_char_ok(*c)))
+        .collect();
+    if let Some(first) = bad.first() {
+        report(
+            out,
+            &INVALID_CHARACTER,
+            format!(
+                "invalid character {} ({} in all)",
+                describe(*first),
+                bad.len()
+            ),
+        );
+    }
+    let (total, before, after) = (
+        upn.chars().count(),
+        local.chars().count(),
+        domain.chars().count(),
+    );
+    if total > 113 || before > 64 || after > 48 {
+        report(
+            out,
+            &TOO_LONG,
+            format!("{total} characters: {before} before '@', {after} after (limits 113, 64, 48)"),
+        );
+    }
+    suffix(ctx, row, upn, local, domain, out);
+}
+
+fn suffix(ctx: &Context, row: usize, upn: &str, local: &str, domain: &str, out: &mut Vec<Finding>) {
+    let _ = local;
+    let remapped = repaired(ctx, upn);
+    match suffix_status(domain) {
+        SuffixStatus::Routable => {
+            if let Some(verified) = &ctx.options.verified_domains {
+                if !verified.contains(&domain.to_lowercase()) {
+                    let f = Finding::new(&UNVERIFIED_SUFFIX, row, ATTR[0], upn)
+                        .suggest(remapped)
+                        .note(format!("{domain} is not a verified domain"));
+                    ctx.report(out, f);
+                }
+            }
+        }
+        SuffixStatus::SpecialUse(reason) => {
+            let f = Finding::new(&NON_ROUTABLE_SUFFIX, row, ATTR[0], upn)
+                .suggest(remapped)
+                .note(reason);
+            ctx.report(out, f);
+        }
+        SuffixStatus::NotDelegated => {
+            let f = Finding::new(&NON_ROUTABLE_SUFFIX, row, ATTR[0], upn)
+                .suggest(remapped)
+                .note(format!(
+                    "{domain} does not end in a delegated top-level domain"
+                ));
+            ctx.report(out, f);
+        }
+        SuffixStatus::Invalid => {} // reported as a format or character problem
+    }
+}
+
+/// The domain's DNS name from the DN's DC= components.
+pub fn dns_domain(dn: &str) -> Option<String> {
+    let labels: Vec<&str> = dn
+        .split(',')
+        .filter_map(|rdn| {
+            let rdn = rdn.trim();
+            rdn.get(..3)
+                .filter(|p| p.eq_ignore_ascii_case("DC="))
+                .map(|_| &rdn[3..])
+        })
+        .collect();
+    (!labels.is_empty()).then(|| labels.join("."))
+}
+
+fn missing(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
+    let (Some(sam), Some(domain)) = (
+        ctx.dir.text(Attr::SamAccountName, row),
+        ctx.dir.dn.get(row).and_then(dns_domain),
+    ) else {
+        return;
+    };
+    let status = suffix_status(&domain);
+    if status != SuffixStatus::Routable {
+        let derived = format!("{sam}@{domain}");
+        let fixed = ctx.mapped_suffix(&domain).map(|new| format!("{sam}@{new}"));
+        let f = Finding::new(&MISSING, row, ATTR[0], "")
+            .suggest(fixed)
+            .note(format!(
+                "no UPN: Connect derives {derived}, whose suffix is not routable"
+            ));
+        ctx.report(out, f);
+    }
+}
+
+/// The first rule a candidate UPN would break (for re-checking suggestions).
+pub fn validate(ctx: &Context, row: usize, value: &str) -> Option<&'static Rule> {
+    let mut out = Vec::new();
+    let Some((local, domain)) = split(value) else {
+        return Some(&FORMAT);
+    };
+    if local.is_empty()
+        || domain.is_empty()
+        || local.ends_with('.')
+        || local.starts_with('.')
+        || local.contains("..")
+    {
+        return Some(&FORMAT);
+    }
+    if !local.chars().all(local_char_ok) || !domain.chars().all(domain_char_ok) {
+        return Some(&INVALID_CHARACTER);
+    }
+    if value.chars().count() > 113 || local.chars().count() > 64 || domain.chars().count() > 48 {
+        return Some(&TOO_LONG);
+    }
+    suffix(ctx, row, value, local, domain, &mut out);
+    out.first().map(|f| f.rule)
+}

@@ -1,0 +1,285 @@
+//! Scope: which objects Entra Connect would synchronize at all (sync-rules.md §3.5 [S12],
+//! §1.2 [S1]). Every object out of scope keeps its reason; rules see only the rest.
+
+use crate::directory::{Attr, Directory, ObjectKind};
+use crate::rules::Profile;
+use rustc_hash::FxHashMap;
+
+/// Options that narrow the scope, like Connect's OU filtering.
+#[derive(Clone, Debug, Default)]
+pub struct ScopeOptions {
+    /// Only objects under one of these DNs (subtrees), if any are given.
+    pub include_ou: Vec<String>,
+    /// No object under these DNs.
+    pub exclude_ou: Vec<String>,
+}
+
+/// The scope decision for every object.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    reasons: Vec<Option<Box<str>>>,
+}
+
+impl Scope {
+    pub fn in_scope(&self, row: usize) -> bool {
+        matches!(self.reasons.get(row), Some(None))
+    }
+
+    /// Why the object is out of scope, if it is.
+    pub fn reason(&self, row: usize) -> Option<&str> {
+        self.reasons.get(row).and_then(|r| r.as_deref())
+    }
+
+    pub fn analyzed(&self) -> u64 {
+        self.reasons.iter().filter(|r| r.is_none()).count() as u64
+    }
+
+    pub fn out_of_scope(&self) -> u64 {
+        self.reasons.len() as u64 - self.analyzed()
+    }
+}
+
+/// `msExchRecipientTypeDetails` bits Connect excludes: public folders, system attendant,
+/// system mailboxes, mailbox plans, discovery mailboxes … (`&H21C07000`, §3.5).
+const EXCLUDED_RECIPIENT_TYPES: i64 = 0x21C0_7000;
+/// Role groups.
+const ROLE_GROUP: i64 = 0x4000_0000;
+/// Connect's group member limit.
+pub const MAX_GROUP_MEMBERS: u32 = 250_000;
+
+/// IdFix's cn prefixes (§1.2): used as they are by the idfix-dedicated profile; the Entra
+/// profile keeps only those that can't be a person's name (IdFix's "Admini", "Guest" and
+/// "support_" prefixes skip real users such as "Guest Services", §1.6.7).
+const IDFIX_CN_PREFIXES: &[&str] = &[
+    "Admini",
+    "CAS_{",
+    "DiscoverySearchMailbox",
+    "FederatedEmail",
+    "Guest",
+    "HTTPConnector",
+    "krbtgt",
+    "iusr_",
+    "iwam",
+    "msol",
+    "support_",
+    "SystemMailbox",
+    "WWIOadmini",
+    "HealthMailbox",
+    "Exchange Online-ApplicationAccount",
+];
+const SYSTEM_CN_PREFIXES: &[&str] = &[
+    "CAS_{",
+    "DiscoverySearchMailbox",
+    "FederatedEmail.",
+    "SystemMailbox{",
+    "HealthMailbox",
+    "Exchange Online-ApplicationAccount",
+    "MSOL_",
+];
+const SYSTEM_CN_EXACT: &[&str] = &[
+    "krbtgt",
+    "Guest",
+    "Administrator",
+    "DefaultAccount",
+    "WDAGUtilityAccount",
+];
+
+fn starts_with_ci(text: &str, prefix: &str) -> bool {
+    text.len() >= prefix.len()
+        && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// Whether `dn` is `base` or lies under it.
+pub fn is_under(dn: &str, base: &str) -> bool {
+    let (dn, base) = (dn.trim(), base.trim());
+    dn.len() >= base.len()
+        && dn.as_bytes()[dn.len() - base.len()..].eq_ignore_ascii_case(base.as_bytes())
+        && (dn.len() == base.len() || dn.as_bytes()[dn.len() - base.len() - 1] == b',')
+}
+
+/// Decides the scope of every object.
+pub fn decide(dir: &Directory, options: &ScopeOptions, profile: Profile) -> Scope {
+    // The same object in two inputs (same objectGUID, else same DN) is one object.
+    let mut first_seen: FxHashMap<Vec<u8>, usize> = FxHashMap::default();
+    let mut reasons = Vec::with_capacity(dir.len());
+    for row in 0..dir.len() {
+        let dn = dir.dn.get(row).unwrap_or("");
+        let identity = match dir.object_guid[row] {
+            Some(g) => g.to_vec(),
+            None => {
+                let mut k = b"dn:".to_vec();
+                k.extend(dn.to_lowercase().bytes());
+                k
+            }
+        };
+        if let Some(&first) = first_seen.get(&identity) {
+            let src = dir.source[first];
+            let file = dir
+                .sources
+                .get(src.file as usize)
+                .map_or("", String::as_str);
+            reasons.push(Some(
+                format!("same object as {file}:{} (read twice)", src.line).into(),
+            ));
+            continue;
+        }
+        first_seen.insert(identity, row);
+        reasons.push(reason(dir, row, dn, options, profile).map(Into::into));
+    }
+    Scope { reasons }
+}
+
+fn reason(
+    dir: &Directory,
+    row: usize,
+    dn: &str,
+    options: &ScopeOptions,
+    profile: Profile,
+) -> Option<String> {
+    if !options.include_ou.is_empty() && !options.include_ou.iter().any(|ou| is_under(dn, ou)) {
+        return Some("outside every --include-ou".into());
+    }
+    if let Some(ou) = options.exclude_ou.iter().find(|ou| is_under(dn, ou)) {
+        return Some(format!("under --exclude-ou {ou}"));
+    }
+    let first_rdn = dn.split(',').next().unwrap_or("");
+    let upper = first_rdn.to_ascii_uppercase();
+    if upper.contains("\\0ACNF:") || upper.contains("\nCNF:") {
+        return Some("replication conflict object (CNF in the first RDN)".into());
+    }
+    let text = |a| dir.text(a, row);
+    let critical = dir.boolean(Attr::IsCriticalSystemObject, row);
+    match profile {
+        Profile::Entra if critical.is_some() => {
+            return Some("isCriticalSystemObject is set (Connect: IsPresent)".into())
+        }
+        Profile::IdfixDedicated if critical == Some(true) => {
+            return Some("isCriticalSystemObject = TRUE".into())
+        }
+        _ => {}
+    }
+    let cn = text(Attr::Cn).unwrap_or("");
+    let system = match profile {
+        Profile::Entra => {
+            SYSTEM_CN_PREFIXES.iter().any(|p| starts_with_ci(cn, p))
+                || SYSTEM_CN_EXACT.iter().any(|e| cn.eq_ignore_ascii_case(e))
+        }
+        Profile::IdfixDedicated => {
+            IDFIX_CN_PREFIXES.iter().any(|p| starts_with_ci(cn, p)) || cn.ends_with('$')
+        }
+    };
+    if system {
+        return Some(format!("system account ({cn})"));
+    }
+    if profile == Profile::IdfixDedicated && text(Attr::Mail).is_none() {
+        return Some("no mail (IdFix Dedicated reads only objects with mail)".into());
+    }
+    let sam = text(Attr::SamAccountName);
+    let alias = text(Attr::MailNickname);
+    let rtd = dir.int(Attr::RecipientTypeDetails, row).unwrap_or(0);
+    let cas = |v: Option<&str>| v.is_some_and(|v| starts_with_ci(v, "CAS_") && v.contains('}'));
+    match dir.kind[row] {
+        ObjectKind::User | ObjectKind::InetOrgPerson => {
+            if dir.object_guid[row].is_none() && !dir.has_consistency_guid[row] {
+                return Some(
+                    "no sourceAnchor (neither objectGUID nor mS-DS-ConsistencyGuid)".into(),
+                );
+            }
+            let Some(sam) = sam else {
+                return Some("no sAMAccountName".into());
+            };
+            if starts_with_ci(sam, "AAD_") || starts_with_ci(sam, "MSOL_") {
+                return Some(format!("service account ({sam})"));
+            }
+            if sam.eq_ignore_ascii_case("SUPPORT_388945a0") {
+                return Some("built-in SUPPORT_388945a0 account".into());
+            }
+            if alias.is_some_and(|a| starts_with_ci(a, "SystemMailbox{"))
+                || cas(alias)
+                || cas(Some(sam))
+            {
+                return Some("Exchange system mailbox".into());
+            }
+            if rtd & EXCLUDED_RECIPIENT_TYPES != 0 {
+                return Some(format!(
+                    "msExchRecipientTypeDetails {rtd} is an Exchange system recipient type"
+                ));
+            }
+        }
+        ObjectKind::Contact => {
+            let mail = text(Attr::Mail);
+            if mail.is_none() {
+                return Some("contact without mail".into());
+            }
+            let smtp_primary = dir
+                .proxy_addresses
+                .get(row)
+                .any(|p| p.starts_with("SMTP:") && p.contains('@'));
+            let mail_enabled = dir.proxy_addresses.value_count(row) > 0
+                && (smtp_primary || mail.is_some_and(|m| m.contains('@')));
+            if !mail_enabled {
+                return Some(
+                    "contact is not mail-enabled (no proxyAddresses with an address)".into(),
+                );
+            }
+            if text(Attr::DisplayName).is_some_and(|d| d.contains("(MSOL)"))
+                && dir.boolean(Attr::HideFromAddressLists, row) == Some(true)
+            {
+                return Some("hidden (MSOL) contact".into());
+            }
+            if cas(alias) {
+                return Some("Exchange system contact".into());
+            }
+        }
+        ObjectKind::Group => {
+            let members = dir.count(Attr::Member, row);
+            if members >= MAX_GROUP_MEMBERS {
+                return Some(format!(
+                    "group with {members} members (Connect syncs fewer than 250,000)"
+                ));
+            }
+            let security = dir.int(Attr::GroupType, row).is_some_and(|t| t < 0);
+            let mail_enabled =
+                text(Attr::Mail).is_some() || dir.proxy_addresses.value_count(row) > 0;
+            if !security && !mail_enabled {
+                return Some("distribution group that is not mail-enabled".into());
+            }
+            if sam.is_some_and(|s| s.eq_ignore_ascii_case("MSOL_AD_Sync_RichCoexistence")) {
+                return Some("Connect's own rich-coexistence group".into());
+            }
+            if rtd & ROLE_GROUP != 0 {
+                return Some("Exchange role group".into());
+            }
+        }
+        ObjectKind::Computer => {
+            if dir.count(Attr::UserCertificate, row) == 0 {
+                return Some(
+                    "computer without userCertificate (synced only for hybrid join)".into(),
+                );
+            }
+        }
+        ObjectKind::Other => {
+            let class = dir.object_class.get(row).unwrap_or("no objectClass");
+            return Some(format!("not a user, contact, group or computer ({class})"));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subtree_match_is_on_rdn_boundaries() {
+        assert!(is_under(
+            "CN=a,OU=Sales,DC=x,DC=com",
+            "ou=sales,dc=x,dc=com"
+        ));
+        assert!(is_under("OU=Sales,DC=x,DC=com", "OU=Sales,DC=x,DC=com"));
+        assert!(!is_under(
+            "CN=a,OU=PreSales,DC=x,DC=com",
+            "OU=Sales,DC=x,DC=com"
+        ));
+    }
+}
