@@ -2,6 +2,7 @@
 
 use crate::rules::Rule;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// How bad a finding is.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
@@ -104,7 +105,7 @@ pub struct Finding {
     /// Duplicate or collision group.
     pub group: Option<u32>,
     /// Extra detail: what it conflicts with, why a suggestion was withheld.
-    pub note: Option<String>,
+    pub note: Option<Cow<'static, str>>,
 }
 
 impl Finding {
@@ -126,7 +127,7 @@ impl Finding {
         self
     }
 
-    pub fn note(mut self, note: impl Into<String>) -> Finding {
+    pub fn note(mut self, note: impl Into<Cow<'static, str>>) -> Finding {
         self.note = Some(note.into());
         self
     }

@@ -3,6 +3,7 @@
 
 use crate::directory::{Attr, Directory, ObjectKind};
 use crate::rules::Profile;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 /// Options that narrow the scope, like Connect's OU filtering.
@@ -100,32 +101,35 @@ pub fn is_under(dn: &str, base: &str) -> bool {
 /// Decides the scope of every object.
 pub fn decide(dir: &Directory, options: &ScopeOptions, profile: Profile) -> Scope {
     // The same object in two inputs (same objectGUID, else same DN) is one object.
-    let mut first_seen: FxHashMap<Vec<u8>, usize> = FxHashMap::default();
-    let mut reasons = Vec::with_capacity(dir.len());
+    let mut by_guid: FxHashMap<[u8; 16], usize> = FxHashMap::default();
+    by_guid.reserve(dir.len());
+    let mut by_dn: FxHashMap<String, usize> = FxHashMap::default();
+    let mut first_of = Vec::with_capacity(dir.len());
     for row in 0..dir.len() {
-        let dn = dir.dn.get(row).unwrap_or("");
-        let identity = match dir.object_guid[row] {
-            Some(g) => g.to_vec(),
-            None => {
-                let mut k = b"dn:".to_vec();
-                k.extend(dn.to_lowercase().bytes());
-                k
-            }
+        let first = match dir.object_guid[row] {
+            Some(g) => *by_guid.entry(g).or_insert(row),
+            None => *by_dn
+                .entry(dir.dn.get(row).unwrap_or("").to_lowercase())
+                .or_insert(row),
         };
-        if let Some(&first) = first_seen.get(&identity) {
-            let src = dir.source[first];
-            let file = dir
-                .sources
-                .get(src.file as usize)
-                .map_or("", String::as_str);
-            reasons.push(Some(
-                format!("same object as {file}:{} (read twice)", src.line).into(),
-            ));
-            continue;
-        }
-        first_seen.insert(identity, row);
-        reasons.push(reason(dir, row, dn, options, profile).map(Into::into));
+        first_of.push(first);
     }
+    let reasons = (0..dir.len())
+        .into_par_iter()
+        .map(|row| {
+            let first = first_of[row];
+            if first != row {
+                let src = dir.source[first];
+                let file = dir
+                    .sources
+                    .get(src.file as usize)
+                    .map_or("", String::as_str);
+                return Some(format!("same object as {file}:{} (read twice)", src.line).into());
+            }
+            let dn = dir.dn.get(row).unwrap_or("");
+            reason(dir, row, dn, options, profile).map(Into::into)
+        })
+        .collect();
     Scope { reasons }
 }
 

@@ -1,6 +1,6 @@
 //! sAMAccountName (sync-rules.md §2.1 [S2], §1.3 [S1], §6.9).
 
-use super::address::{describe, truncate_chars};
+use super::address::{ascii_set, describe, in_set, longer_than, truncate_chars};
 use super::{Context, Rule, ALL_PROFILES};
 use crate::directory::{Attr, ObjectKind};
 use crate::findings::{Action, Class, Finding, Severity};
@@ -39,10 +39,10 @@ pub static TOO_LONG: Rule = Rule {
     profiles: ALL_PROFILES,
 };
 
-const INVALID: &str = "[]\\\"|,/:<>+=;?*'";
+const INVALID_SET: u128 = ascii_set("[]\\\"|,/:<>+=;?*'");
 
 pub fn char_ok(c: char) -> bool {
-    !INVALID.contains(c) && !c.is_control()
+    !in_set(c, INVALID_SET) && !c.is_control()
 }
 
 fn limit(kind: ObjectKind) -> usize {
@@ -76,7 +76,7 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
 pub fn validate(ctx: &Context, row: usize, value: &str) -> Option<&'static Rule> {
     if value.is_empty() || !value.chars().all(char_ok) {
         Some(&INVALID_CHARACTER)
-    } else if value.chars().count() > limit(ctx.dir.kind[row]) {
+    } else if longer_than(value, limit(ctx.dir.kind[row])) {
         Some(&TOO_LONG)
     } else {
         None

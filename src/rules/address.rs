@@ -1,5 +1,25 @@
 //! Address syntax shared by the UPN, mail, proxy and target rules.
 
+/// A set of ASCII characters as a 128-bit mask: membership is one shift, which matters when
+/// every character of millions of values is checked.
+pub const fn ascii_set(chars: &str) -> u128 {
+    let bytes = chars.as_bytes();
+    let mut mask = 0u128;
+    let mut i = 0;
+    while i < bytes.len() {
+        mask |= 1u128 << bytes[i];
+        i += 1;
+    }
+    mask
+}
+
+/// Whether `c` is in an [`ascii_set`].
+pub fn in_set(c: char, set: u128) -> bool {
+    (c as u32) < 128 && (set >> (c as u32)) & 1 == 1
+}
+
+const ATOM_SYMBOLS: u128 = ascii_set("!#$%&'*+/=?^_`{|}~-");
+
 /// Splits `local@domain` at its only `@`.
 pub fn split(address: &str) -> Option<(&str, &str)> {
     let at = address.find('@')?;
@@ -11,7 +31,7 @@ pub fn split(address: &str) -> Option<(&str, &str)> {
 
 /// RFC 5322 dot-atom characters of a local part (sync-rules.md §1.5, the RFC2822 rule).
 pub fn is_atom_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c)
+    c.is_ascii_alphanumeric() || in_set(c, ATOM_SYMBOLS)
 }
 
 /// A DNS label character (letters with diacritics are invalid in addresses, §2.1).
@@ -19,9 +39,46 @@ pub fn is_domain_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '-' || c == '.'
 }
 
+/// Whether `text` has more than `max` characters (bytes first: most values are short).
+pub fn longer_than(text: &str, max: usize) -> bool {
+    text.len() > max && text.chars().count() > max
+}
+
+const DOMAIN_BYTES: u128 =
+    ascii_set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.");
+const LOCAL_BYTES: u128 = DOMAIN_BYTES | ATOM_SYMBOLS;
+
+/// One pass over an ASCII address that says whether it is certainly valid; the precise
+/// reason (rare) comes from the slower checks in [`smtp_problem`].
+fn smtp_clearly_valid(address: &str) -> bool {
+    let b = address.as_bytes();
+    let Some(at) = b.iter().position(|c| *c == b'@') else {
+        return false;
+    };
+    let (local, domain) = (&b[..at], &b[at + 1..]);
+    let ok = |part: &[u8], set: u128| part.iter().all(|c| *c < 128 && (set >> c) & 1 == 1);
+    let dots_ok = |part: &[u8]| {
+        !part.is_empty()
+            && part[0] != b'.'
+            && part[part.len() - 1] != b'.'
+            && !part.windows(2).any(|w| w == b"..")
+    };
+    ok(local, LOCAL_BYTES)
+        && ok(domain, DOMAIN_BYTES)
+        && dots_ok(local)
+        && dots_ok(domain)
+        && domain.contains(&b'.')
+        && !domain
+            .split(|c| *c == b'.')
+            .any(|l| l.first() == Some(&b'-') || l.last() == Some(&b'-'))
+}
+
 /// The first reason an SMTP address (without its `smtp:` prefix) breaks the mail standard
 /// Entra applies (§2.1, §1.5): exactly one `@`, a dot-atom local part, an ASCII domain.
 pub fn smtp_problem(address: &str) -> Option<String> {
+    if smtp_clearly_valid(address) {
+        return None;
+    }
     if address.is_empty() {
         return Some("empty address".into());
     }

@@ -1,6 +1,6 @@
 //! mailNickname, the Exchange alias (sync-rules.md §2.4 [S17], §2.1 [S2], §1.3-1.4 [S1]).
 
-use super::address::{describe, tidy_periods, truncate_chars};
+use super::address::{ascii_set, describe, in_set, longer_than, tidy_periods, truncate_chars};
 use super::{Context, Profile, Rule, ALL_PROFILES, ENTRA};
 use crate::directory::Attr;
 use crate::findings::{Action, Class, Finding, Severity};
@@ -71,18 +71,19 @@ pub static TOO_LONG: Rule = Rule {
     profiles: ALL_PROFILES,
 };
 
+const ALIAS_SYMBOLS: u128 = ascii_set("!#$%&'*+-/=?^_`{|}~.");
+const DEDICATED_INVALID: u128 = ascii_set("\\!#$%&*+/=?^`{}|~<>()';:,[]\"@");
+
 /// Whether `c` may stand in an alias under `profile`.
 pub fn char_ok(c: char, profile: Profile) -> bool {
     match profile {
         Profile::Entra => {
             c.is_ascii_alphanumeric()
-                || "!#$%&'*+-/=?^_`{|}~.".contains(c)
+                || in_set(c, ALIAS_SYMBOLS)
                 || ('\u{A1}'..='\u{FF}').contains(&c)
         }
         // IdFix Dedicated's bad set: \s \ ! # $ % & * + / = ? ^ ` { } | ~ < > ( ) ' ; : , [ ] " @
-        Profile::IdfixDedicated => {
-            !c.is_whitespace() && !"\\!#$%&*+/=?^`{}|~<>()';:,[]\"@".contains(c)
-        }
+        Profile::IdfixDedicated => !c.is_whitespace() && !in_set(c, DEDICATED_INVALID),
     }
 }
 
@@ -149,7 +150,7 @@ pub fn validate(ctx: &Context, _row: usize, value: &str) -> Option<&'static Rule
         || value.contains("..")
     {
         Some(&PERIODS)
-    } else if value.chars().count() > 64 {
+    } else if longer_than(value, 64) {
         Some(&TOO_LONG)
     } else {
         None

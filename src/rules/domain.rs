@@ -48,8 +48,28 @@ const SPECIAL: &[(&str, &str)] = &[
     ("private", ".private is not a delegated TLD"),
 ];
 
+thread_local! {
+    /// Exports hold a handful of distinct domains over millions of addresses: judge each once.
+    static JUDGED: std::cell::RefCell<rustc_hash::FxHashMap<String, SuffixStatus>> =
+        std::cell::RefCell::new(rustc_hash::FxHashMap::default());
+}
+
 /// Judges a domain (the part after `@`, or a UPN suffix).
 pub fn suffix_status(domain: &str) -> SuffixStatus {
+    JUDGED.with(|cache| {
+        if let Some(status) = cache.borrow().get(domain) {
+            return status.clone();
+        }
+        let status = judge(domain);
+        let mut cache = cache.borrow_mut();
+        if cache.len() < 100_000 {
+            cache.insert(domain.to_string(), status.clone());
+        }
+        status
+    })
+}
+
+fn judge(domain: &str) -> SuffixStatus {
     let domain = domain.trim_end_matches('.').to_lowercase();
     if domain.is_empty()
         || domain.starts_with('.')
@@ -78,10 +98,12 @@ pub fn suffix_status(domain: &str) -> SuffixStatus {
 
 /// Microsoft's own namespaces: routable, but on-premises addresses there are discarded (§3.2).
 pub fn is_microsoft_namespace(domain: &str) -> bool {
-    let d = domain.to_ascii_lowercase();
-    ["onmicrosoft.com", "microsoftonline.com"]
-        .iter()
-        .any(|m| d == *m || d.ends_with(&format!(".{m}")))
+    ["onmicrosoft.com", "microsoftonline.com"].iter().any(|m| {
+        let (d, m) = (domain.as_bytes(), m.as_bytes());
+        d.len() >= m.len()
+            && d[d.len() - m.len()..].eq_ignore_ascii_case(m)
+            && (d.len() == m.len() || d[d.len() - m.len() - 1] == b'.')
+    })
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
 //! mail (sync-rules.md §2.1 [S2], §1.3 [S1], §3.2 [S15]).
 
-use super::address::{clean_smtp, smtp_problem, split, truncate_chars};
+use super::address::{clean_smtp, longer_than, smtp_problem, split, truncate_chars};
 use super::domain::{suffix_status, SuffixStatus};
 use super::{Context, Rule, ALL_PROFILES};
 use crate::directory::Attr;
 use crate::findings::{Action, Class, Finding, Severity};
+use std::borrow::Cow;
 
 const ATTR: &[&str] = &["mail"];
 
@@ -60,7 +61,7 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
     let Some(mail) = ctx.dir.text(Attr::Mail, row) else {
         return;
     };
-    if mail.chars().count() > 256 {
+    if longer_than(mail, 256) {
         let f = Finding::new(&TOO_LONG, row, ATTR[0], mail)
             .note(format!("{} characters", mail.chars().count()));
         ctx.report(out, f.suggest(Some(truncate_chars(mail, 256))));
@@ -79,7 +80,7 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
             ctx.report(
                 out,
                 Finding::new(&NON_ROUTABLE_SUFFIX, row, ATTR[0], mail)
-                    .suggest(repaired(ctx, mail))
+                    .suggest(ctx.mapped_suffix(domain).and_then(|_| repaired(ctx, mail)))
                     .note(reason),
             );
         }
@@ -97,18 +98,18 @@ pub fn repaired(ctx: &Context, address: &str) -> Option<String> {
 }
 
 /// Why a domain is not routable, or `None` if it is (invalid syntax is left to format rules).
-pub fn non_routable(domain: &str) -> Option<String> {
+pub fn non_routable(domain: &str) -> Option<Cow<'static, str>> {
     match suffix_status(domain) {
         SuffixStatus::Routable | SuffixStatus::Invalid => None,
-        SuffixStatus::SpecialUse(reason) => Some(reason.to_string()),
-        SuffixStatus::NotDelegated => Some(format!(
-            "{domain} does not end in a delegated top-level domain"
-        )),
+        SuffixStatus::SpecialUse(reason) => Some(reason.into()),
+        SuffixStatus::NotDelegated => {
+            Some(format!("{domain} does not end in a delegated top-level domain").into())
+        }
     }
 }
 
 pub fn validate(_ctx: &Context, _row: usize, value: &str) -> Option<&'static Rule> {
-    if value.chars().count() > 256 {
+    if longer_than(value, 256) {
         return Some(&TOO_LONG);
     }
     if smtp_problem(value).is_some() {

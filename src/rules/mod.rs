@@ -115,11 +115,10 @@ impl Context<'_> {
 
     /// The suggested replacement suffix for `domain`, from `--suffix-map`.
     pub fn mapped_suffix(&self, domain: &str) -> Option<&str> {
-        let lower = domain.to_ascii_lowercase();
         self.options
             .suffix_map
             .iter()
-            .find(|(old, _)| *old == lower)
+            .find(|(old, _)| old.eq_ignore_ascii_case(domain))
             .map(|(_, new)| new.as_str())
     }
 }
@@ -152,7 +151,11 @@ pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
             out
         })
         .collect();
-    let mut findings: Vec<Finding> = per_object.into_iter().flatten().collect();
+    let total = per_object.iter().map(Vec::len).sum::<usize>();
+    let mut findings: Vec<Finding> = Vec::with_capacity(total + total / 8);
+    for chunk in per_object {
+        findings.extend(chunk);
+    }
     let (unique_findings, index, summary) = uniqueness::check(&ctx);
     findings.extend(unique_findings);
     registry::recheck_suggestions(&ctx, &index, &mut findings);

@@ -1,6 +1,6 @@
 //! displayName, givenName, sn (sync-rules.md §2.1 [S2], §1.3-1.4 [S1], §3.5 [S30]).
 
-use super::address::truncate_chars;
+use super::address::{longer_than, truncate_chars};
 use super::{Context, Rule, ALL_PROFILES, DEDICATED};
 use crate::directory::{Attr, ObjectKind};
 use crate::findings::{Action, Class, Finding, Severity};
@@ -115,12 +115,12 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
     );
     length(ctx, row, Attr::GivenName, &GIVEN_NAME_TOO_LONG, 64, out);
     length(ctx, row, Attr::Sn, &SURNAME_TOO_LONG, 64, out);
-    let cn = ctx.dir.text(Attr::Cn, row).map(|c| truncate_chars(c, 256));
+    let cn = || ctx.dir.text(Attr::Cn, row).map(|c| truncate_chars(c, 256));
     match ctx.dir.text(Attr::DisplayName, row) {
         Some(name) if !name.is_empty() && name.trim().is_empty() => {
             ctx.report(
                 out,
-                Finding::new(&DISPLAY_NAME_BLANK, row, "displayName", name).suggest(cn),
+                Finding::new(&DISPLAY_NAME_BLANK, row, "displayName", name).suggest(cn()),
             );
         }
         Some(name) if name.trim() != name => {
@@ -131,7 +131,7 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
         None if ctx.dir.kind[row] == ObjectKind::Group => {
             ctx.report(
                 out,
-                Finding::new(&DISPLAY_NAME_SPACES, row, "displayName", "").suggest(cn),
+                Finding::new(&DISPLAY_NAME_SPACES, row, "displayName", "").suggest(cn()),
             );
         }
         _ => {}
@@ -149,7 +149,7 @@ pub fn validate(
         "givenName" => (&GIVEN_NAME_TOO_LONG, 64),
         _ => (&SURNAME_TOO_LONG, 64),
     };
-    if value.chars().count() > max {
+    if longer_than(value, max) {
         Some(rule)
     } else if attribute == "displayName" && value.trim().is_empty() {
         Some(&DISPLAY_NAME_BLANK)

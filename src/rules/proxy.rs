@@ -1,6 +1,6 @@
 //! proxyAddresses, each value by its type (sync-rules.md §2.1 [S2], §1.3 [S1], §3.2 [S15]).
 
-use super::address::{describe, smtp_problem, split, truncate_chars};
+use super::address::{ascii_set, describe, in_set, smtp_problem, split, truncate_chars};
 use super::domain::is_microsoft_namespace;
 use super::mail::{non_routable, repaired};
 use super::{Context, Rule, ALL_PROFILES, ENTRA};
@@ -163,17 +163,38 @@ pub fn is_smtp(prefix: &str) -> bool {
     prefix.eq_ignore_ascii_case("smtp")
 }
 
+/// `x400`/`x.400` style prefixes, any case (IdFix: `^x\.?400`).
 fn x_type(prefix: &str, n: &str) -> bool {
-    let p = prefix.to_ascii_lowercase();
-    p == format!("x{n}") || p == format!("x.{n}")
+    let rest = match prefix.as_bytes().first() {
+        Some(b'x' | b'X') => &prefix[1..],
+        _ => return false,
+    };
+    rest.strip_prefix('.').unwrap_or(rest) == n
 }
+
+const X_INVALID: u128 = ascii_set("\u{c}\n\r\t\u{b}[]\"");
+const OTHER_INVALID: u128 = ascii_set("<>(),[]\"");
 
 fn other_char_ok(prefix: &str, c: char) -> bool {
     if x_type(prefix, "500") || x_type(prefix, "400") {
-        !"\u{c}\n\r\t\u{b}[]\"".contains(c)
+        !in_set(c, X_INVALID)
     } else {
-        !c.is_whitespace() && !"<>(),[]\"".contains(c)
+        !c.is_whitespace() && !in_set(c, OTHER_INVALID)
     }
+}
+
+/// The first character of a non-SMTP value its type does not allow. Long X500 values are
+/// the bulk of proxyAddresses, so ASCII values are checked byte by byte.
+fn first_bad_other(prefix: &str, address: &str) -> Option<char> {
+    if address.is_ascii() {
+        let x = x_type(prefix, "500") || x_type(prefix, "400");
+        let set = if x { X_INVALID } else { OTHER_INVALID };
+        return address
+            .bytes()
+            .find(|b| (set >> b) & 1 == 1 || (!x && b.is_ascii_whitespace()))
+            .map(char::from);
+    }
+    address.chars().find(|c| !other_char_ok(prefix, *c))
 }
 
 pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
@@ -254,7 +275,7 @@ fn check_value(ctx: &Context, row: usize, value: &str, out: &mut Vec<Finding>) {
     {
         ctx.report(out, finding(&LEGACY_TYPE));
     }
-    if let Some(c) = address.chars().find(|c| !other_char_ok(prefix, *c)) {
+    if let Some(c) = first_bad_other(prefix, address) {
         let fixed: String = address
             .chars()
             .filter(|c| other_char_ok(prefix, *c))

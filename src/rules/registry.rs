@@ -142,8 +142,8 @@ pub fn recheck_suggestions(ctx: &Context, index: &Index, findings: &mut [Finding
             Some(reason) => {
                 let note = format!("suggestion {suggested:?} withheld: {reason}");
                 f.note = Some(match f.note.take() {
-                    Some(n) => format!("{n}; {note}"),
-                    None => note,
+                    Some(n) => format!("{n}; {note}").into(),
+                    None => note.into(),
                 });
             }
             None => f.suggested = Some(suggested),

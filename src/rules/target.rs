@@ -1,6 +1,8 @@
 //! targetAddress (sync-rules.md §2.1 [S2], §1.3-1.4 [S1]).
 
-use super::address::{clean_smtp, describe, smtp_problem, truncate_chars};
+use super::address::{
+    ascii_set, clean_smtp, describe, in_set, longer_than, smtp_problem, truncate_chars,
+};
 use super::proxy::{is_smtp, parse};
 use super::{Context, Rule, ALL_PROFILES, DEDICATED};
 use crate::directory::{Attr, ObjectKind};
@@ -56,8 +58,10 @@ pub static BLANK: Rule = Rule {
     profiles: DEDICATED,
 };
 
+const TARGET_INVALID: u128 = ascii_set("\\<>();,[]\"");
+
 fn bad_char(c: char) -> bool {
-    c.is_whitespace() || "\\<>();,[]\"".contains(c)
+    c.is_whitespace() || in_set(c, TARGET_INVALID)
 }
 
 pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
@@ -106,7 +110,7 @@ fn problem(target: &str) -> Option<String> {
 }
 
 pub fn validate(_ctx: &Context, _row: usize, value: &str) -> Option<&'static Rule> {
-    if value.chars().count() > 256 {
+    if longer_than(value, 256) {
         Some(&TOO_LONG)
     } else if value.is_empty() || problem(value).is_some() {
         Some(&INVALID)

@@ -413,15 +413,20 @@ pub fn check(ctx: &Context) -> (Vec<Finding>, Index, Summary) {
             out
         })
         .collect();
-    entries.par_sort_unstable_by_key(|e| (e.hash, e.row, e.source, e.index));
+    entries.par_sort_unstable_by_key(|e| e.hash);
 
     // Runs of equal hash held by two or more rows are the candidates; most values are unique.
     let mut runs = Vec::new();
     let mut start = 0;
     while start < entries.len() {
-        let hash = entries[start].hash;
-        let end = start + entries[start..].partition_point(|e| e.hash == hash);
-        if entries[start].row != entries[end - 1].row {
+        let first = entries[start];
+        let mut end = start + 1;
+        let mut rows_differ = false;
+        while end < entries.len() && entries[end].hash == first.hash {
+            rows_differ |= entries[end].row != first.row;
+            end += 1;
+        }
+        if rows_differ {
             runs.push(start..end);
         }
         start = end;

@@ -1,10 +1,11 @@
 //! userPrincipalName: Entra's UPN policy (sync-rules.md §2.2 [S5]) and suffix rules (§2.3).
 
-use super::address::{ascii, describe, split, tidy_periods};
+use super::address::{ascii, ascii_set, describe, in_set, longer_than, split, tidy_periods};
 use super::domain::{suffix_status, SuffixStatus};
 use super::{Context, Rule, ALL_PROFILES, ENTRA};
 use crate::directory::{Attr, ObjectKind};
 use crate::findings::{Action, Class, Finding, Severity};
+use std::borrow::Cow;
 
 const ATTR: &[&str] = &["userPrincipalName"];
 
@@ -111,9 +112,11 @@ fn is_user(ctx: &Context, row: usize) -> bool {
     )
 }
 
+const UPN_SYMBOLS: u128 = ascii_set("'.-_!#^~");
+
 /// Characters Entra's UPN policy allows before the '@' (§2.2).
 pub fn local_char_ok(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "'.-_!#^~".contains(c)
+    c.is_ascii_alphanumeric() || in_set(c, UPN_SYMBOLS)
 }
 
 fn domain_char_ok(c: char) -> bool {
@@ -163,8 +166,8 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
                 .note(note),
         );
     };
-    let ats = upn.matches('@').count();
     let Some((local, domain)) = split(upn) else {
+        let ats = upn.matches('@').count();
         let note = if ats == 0 {
             "no '@'".to_string()
         } else {
@@ -210,38 +213,38 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
             format!("{total} characters: {before} before '@', {after} after (limits 113, 64, 48)"),
         );
     }
-    suffix(ctx, row, upn, local, domain, out);
+    suffix(ctx, row, upn, domain, out);
 }
 
-fn suffix(ctx: &Context, row: usize, upn: &str, local: &str, domain: &str, out: &mut Vec<Finding>) {
-    let _ = local;
-    let remapped = repaired(ctx, upn);
+/// The suffix rule a domain breaks, with the reason.
+fn suffix_rule(ctx: &Context, domain: &str) -> Option<(&'static Rule, Cow<'static, str>)> {
     match suffix_status(domain) {
-        SuffixStatus::Routable => {
-            if let Some(verified) = &ctx.options.verified_domains {
-                if !verified.contains(&domain.to_lowercase()) {
-                    let f = Finding::new(&UNVERIFIED_SUFFIX, row, ATTR[0], upn)
-                        .suggest(remapped)
-                        .note(format!("{domain} is not a verified domain"));
-                    ctx.report(out, f);
-                }
-            }
-        }
-        SuffixStatus::SpecialUse(reason) => {
-            let f = Finding::new(&NON_ROUTABLE_SUFFIX, row, ATTR[0], upn)
-                .suggest(remapped)
-                .note(reason);
-            ctx.report(out, f);
-        }
-        SuffixStatus::NotDelegated => {
-            let f = Finding::new(&NON_ROUTABLE_SUFFIX, row, ATTR[0], upn)
-                .suggest(remapped)
-                .note(format!(
-                    "{domain} does not end in a delegated top-level domain"
-                ));
-            ctx.report(out, f);
-        }
-        SuffixStatus::Invalid => {} // reported as a format or character problem
+        SuffixStatus::Routable => match &ctx.options.verified_domains {
+            Some(verified) if !verified.contains(&domain.to_lowercase()) => Some((
+                &UNVERIFIED_SUFFIX,
+                format!("{domain} is not a verified domain").into(),
+            )),
+            _ => None,
+        },
+        SuffixStatus::SpecialUse(reason) => Some((&NON_ROUTABLE_SUFFIX, reason.into())),
+        SuffixStatus::NotDelegated => Some((
+            &NON_ROUTABLE_SUFFIX,
+            format!("{domain} does not end in a delegated top-level domain").into(),
+        )),
+        SuffixStatus::Invalid => None, // reported as a format or character problem
+    }
+}
+
+fn suffix(ctx: &Context, row: usize, upn: &str, domain: &str, out: &mut Vec<Finding>) {
+    if let Some((rule, note)) = suffix_rule(ctx, domain) {
+        // Only --suffix-map can repair a suffix; without it there is nothing to suggest.
+        let fixed = ctx.mapped_suffix(domain).and_then(|_| repaired(ctx, upn));
+        ctx.report(
+            out,
+            Finding::new(rule, row, ATTR[0], upn)
+                .suggest(fixed)
+                .note(note),
+        );
     }
 }
 
@@ -280,8 +283,7 @@ fn missing(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
 }
 
 /// The first rule a candidate UPN would break (for re-checking suggestions).
-pub fn validate(ctx: &Context, row: usize, value: &str) -> Option<&'static Rule> {
-    let mut out = Vec::new();
+pub fn validate(ctx: &Context, _row: usize, value: &str) -> Option<&'static Rule> {
     let Some((local, domain)) = split(value) else {
         return Some(&FORMAT);
     };
@@ -296,9 +298,10 @@ pub fn validate(ctx: &Context, row: usize, value: &str) -> Option<&'static Rule>
     if !local.chars().all(local_char_ok) || !domain.chars().all(domain_char_ok) {
         return Some(&INVALID_CHARACTER);
     }
-    if value.chars().count() > 113 || local.chars().count() > 64 || domain.chars().count() > 48 {
+    if longer_than(value, 113) || longer_than(local, 64) || longer_than(domain, 48) {
         return Some(&TOO_LONG);
     }
-    suffix(ctx, row, value, local, domain, &mut out);
-    out.first().map(|f| f.rule)
+    suffix_rule(ctx, domain)
+        .map(|(rule, _)| rule)
+        .filter(|r| ctx.runs(r))
 }
