@@ -46,6 +46,7 @@ fn main() {
                 format,
                 encoding: Encoding::Utf8,
                 domains: 3,
+                planted: false,
             };
             generate(&options, file).expect("generate");
             std::fs::rename(&tmp, &path).expect("rename bench file");

@@ -96,6 +96,9 @@ pub enum Command {
         /// Number of domains to spread objects over (1-4).
         #[arg(long, default_value_t = 3)]
         domains: usize,
+        /// Plant known sync problems at fixed intervals (duplicates, collisions, invalid values).
+        #[arg(long)]
+        plant_issues: bool,
     },
 }
 
@@ -248,6 +251,7 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             format,
             encoding,
             domains,
+            plant_issues,
         } => {
             if !matches!(encoding, Encoding::Utf8 | Encoding::Utf16Le) {
                 anyhow::bail!("generate writes utf-8 or utf-16le");
@@ -258,6 +262,7 @@ fn execute(cli: Cli) -> Result<ExitCode> {
                 format,
                 encoding,
                 domains,
+                planted: plant_issues,
             };
             let mut summary = None;
             write_atomically(&output, &[], |w| {

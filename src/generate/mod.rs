@@ -19,6 +19,9 @@ pub struct GenerateOptions {
     pub encoding: Encoding,
     /// Number of domains (1 to [`DOMAINS`].len()).
     pub domains: usize,
+    /// Plant known sync problems (duplicates, collisions, invalid values) at fixed intervals;
+    /// see [`plant`].
+    pub planted: bool,
 }
 
 impl Default for GenerateOptions {
@@ -29,6 +32,7 @@ impl Default for GenerateOptions {
             format: Format::Ldif,
             encoding: Encoding::Utf8,
             domains: 3,
+            planted: false,
         }
     }
 }
@@ -114,15 +118,115 @@ pub struct Generated {
     pub computers: u64,
 }
 
+/// The generated objects, in order (what [`generate`] writes).
+pub struct Objects {
+    rng: ChaCha8Rng,
+    next: u64,
+    count: u64,
+    domains: &'static [(&'static str, &'static str)],
+    planted: bool,
+    pub summary: Generated,
+}
+
+/// Iterates over the objects `options` describe.
+pub fn objects(options: &GenerateOptions) -> Objects {
+    Objects {
+        rng: ChaCha8Rng::seed_from_u64(options.seed),
+        next: 0,
+        count: options.objects,
+        domains: &DOMAINS[..options.domains.clamp(1, DOMAINS.len())],
+        planted: options.planted,
+        summary: Generated::default(),
+    }
+}
+
+impl Iterator for Objects {
+    type Item = ExportObject;
+
+    fn next(&mut self) -> Option<ExportObject> {
+        if self.next >= self.count {
+            return None;
+        }
+        let i = self.next;
+        self.next += 1;
+        self.summary.objects += 1;
+        let mut object = make_object(&mut self.rng, i, self.domains, &mut self.summary);
+        if self.planted {
+            plant(&mut object, i);
+        }
+        Some(object)
+    }
+}
+
+/// Plants known problems by object number, so tests can count them independently:
+/// shared UPNs (every 101st object), shared mail (103rd), a shared secondary SMTP address
+/// (107th), a shared address between users' UPNs (113th) and others' proxies (127th) or
+/// groups' proxies (every 11th group, in even buckets), a space in the UPN (131st), '&' in the alias (137th),
+/// a space in a proxy address (139th), an apostrophe in sAMAccountName (149th) and a
+/// 300-character displayName (151st).
+pub fn plant(o: &mut ExportObject, i: u64) {
+    let class = o.last_text("objectClass").unwrap_or_default();
+    let user = class == "user";
+    // Groups join only the even buckets, so odd ones clash between users alone.
+    if class == "group" && o.has("mail") && i % 11 == 0 && (i / 1130) % 2 == 0 {
+        o.text(
+            "proxyAddresses",
+            format!("smtp:clash{}@contoso.com", i / 1130),
+        );
+    }
+    if !user {
+        return;
+    }
+    if i % 101 == 0 {
+        o.set(
+            "userPrincipalName",
+            format!("dup.upn{}@contoso.com", i / 1010),
+        );
+    }
+    if i % 103 == 0 {
+        o.set("mail", format!("dup.mail{}@contoso.com", i / 1030));
+    }
+    if i % 107 == 0 {
+        o.text(
+            "proxyAddresses",
+            format!("smtp:shared.proxy{}@contoso.com", i / 1070),
+        );
+    }
+    if i % 113 == 0 {
+        o.set(
+            "userPrincipalName",
+            format!("clash{}@contoso.com", i / 1130),
+        );
+    }
+    if i % 127 == 0 {
+        o.text(
+            "proxyAddresses",
+            format!("smtp:clash{}@contoso.com", i / 1270),
+        );
+    }
+    if i % 131 == 0 {
+        o.set("userPrincipalName", format!("space user{i}@contoso.com"));
+    }
+    if i % 137 == 0 {
+        o.set("mailNickname", format!("r&d{i}"));
+    }
+    if i % 139 == 0 {
+        o.text("proxyAddresses", format!("smtp:bad address{i}@contoso.com"));
+    }
+    if i % 149 == 0 {
+        o.set("sAMAccountName", format!("o'neil{i}"));
+    }
+    if i % 151 == 0 {
+        o.set("displayName", "x".repeat(300));
+    }
+}
+
 /// Writes a generated export to `out`.
 pub fn generate<W: Write>(options: &GenerateOptions, out: W) -> io::Result<Generated> {
     let mut text = writer::TextOut::new(
         io::BufWriter::with_capacity(1 << 20, out),
         options.encoding == Encoding::Utf16Le,
     )?;
-    let mut summary = Generated::default();
-    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-    let domains = &DOMAINS[..options.domains.clamp(1, DOMAINS.len())];
     let style = LdifStyle::default();
     let columns: Vec<String> = CSV_COLUMNS.iter().map(|c| c.to_string()).collect();
     let column_of = |name: &str| {
@@ -134,8 +238,8 @@ pub fn generate<W: Write>(options: &GenerateOptions, out: W) -> io::Result<Gener
         text.write_str(&writer::csvde_header(&columns))?;
     }
     let mut buffer = String::with_capacity(1 << 16);
-    for i in 0..options.objects {
-        let object = make_object(&mut rng, i, domains, &mut summary);
+    let mut all = objects(options);
+    for object in all.by_ref() {
         match options.format {
             Format::Ldif => writer::write_ldif_record(&object, &style, &mut buffer),
             Format::Csvde => {
@@ -149,8 +253,7 @@ pub fn generate<W: Write>(options: &GenerateOptions, out: W) -> io::Result<Gener
     }
     text.write_str(&buffer)?;
     text.into_inner().flush()?;
-    summary.objects = options.objects;
-    Ok(summary)
+    Ok(all.summary)
 }
 
 /// Every attribute the generator writes, in csvde header order.

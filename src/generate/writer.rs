@@ -35,6 +35,29 @@ impl ExportObject {
         self.push(name, ExportValue::Binary(value))
     }
 
+    /// Replaces every value of `name` with one text value.
+    pub fn set(&mut self, name: &str, value: impl Into<String>) -> &mut Self {
+        self.attributes.retain(|(n, _)| n != name);
+        self.text(name, value)
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.attributes.iter().any(|(n, _)| n == name)
+    }
+
+    /// The last text value of `name`.
+    pub fn last_text(&self, name: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .rev()
+            .filter(|(n, _)| n == name)
+            .flat_map(|(_, v)| v.iter().rev())
+            .find_map(|v| match v {
+                ExportValue::Text(t) => Some(t.as_str()),
+                ExportValue::Binary(_) => None,
+            })
+    }
+
     pub fn push(&mut self, name: &str, value: ExportValue) -> &mut Self {
         match self.attributes.iter_mut().find(|(n, _)| n == name) {
             Some((_, values)) => values.push(value),

@@ -551,17 +551,26 @@ fn report_group(
         .any(|(e, _)| matches!(e.source, Source::Upn | Source::DerivedUpn));
 
     for (entry, _) in group {
-        let rule: &'static Rule = if mismatch {
-            &TYPE_MISMATCH
-        } else if duplicated.contains(&entry.source.summary_key()) {
-            entry.source.duplicate_rule()
-        } else if collision && involves_upn {
-            &UPN_COLLISION
-        } else if collision {
-            &ADDRESS_COLLISION
+        // A value can be both duplicated within its attribute and colliding across
+        // attributes: each is its own finding (and sheet). A type mismatch says it all.
+        let mut rules: Vec<&'static Rule> = Vec::with_capacity(2);
+        if mismatch {
+            rules.push(&TYPE_MISMATCH);
         } else {
+            if duplicated.contains(&entry.source.summary_key()) {
+                rules.push(entry.source.duplicate_rule());
+            }
+            if collision {
+                rules.push(if involves_upn {
+                    &UPN_COLLISION
+                } else {
+                    &ADDRESS_COLLISION
+                });
+            }
+        }
+        if rules.is_empty() {
             continue;
-        };
+        }
         let Some(value) = raw_value(ctx, entry) else {
             continue;
         };
@@ -589,12 +598,18 @@ fn report_group(
         if entry.source == Source::DerivedUpn {
             note = format!("derived UPN (no userPrincipalName); {note}");
         }
-        let mut finding =
-            Finding::new(rule, entry.row as usize, entry.source.attribute(), &value).note(note);
-        finding.group = Some(id);
-        if entry.source == Source::SmtpProxy && value.starts_with("smtp:") {
-            finding.action = Action::Remove;
+        for rule in rules {
+            let mut finding =
+                Finding::new(rule, entry.row as usize, entry.source.attribute(), &value)
+                    .note(note.clone());
+            finding.group = Some(id);
+            if entry.source == Source::SmtpProxy
+                && value.starts_with("smtp:")
+                && rule.class == Class::Duplicate
+            {
+                finding.action = Action::Remove;
+            }
+            ctx.report(findings, finding);
         }
-        ctx.report(findings, finding);
     }
 }

@@ -138,6 +138,7 @@ fn generated_ldif_agrees_with_ldif_parser() {
         format: Format::Ldif,
         encoding: Encoding::Utf8,
         domains: 4,
+        planted: false,
     };
     generate(&options, &mut bytes).unwrap();
     assert_eq!(compare(&bytes), 5000);

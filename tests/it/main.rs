@@ -5,6 +5,7 @@ mod cli;
 mod differential;
 mod reader;
 mod roundtrip;
+mod rules;
 
 use std::path::{Path, PathBuf};
 use synclint::directory::Directory;

@@ -243,6 +243,7 @@ fn parallel_small_blocks_match_one_block_exactly() {
             format,
             encoding,
             domains: 4,
+            planted: false,
         };
         generate(&options, &mut bytes).unwrap();
         let path = temp_file(&dir, "gen", &bytes);

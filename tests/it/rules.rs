@@ -1,0 +1,976 @@
+//! The rule engine: every rule positive and negative, IdFix's verdicts and where synclint
+//! deliberately differs (sync-rules.md §1.6), duplicate and collision counts against an
+//! independent count, and hostile values.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use synclint::directory::Directory;
+use synclint::findings::Finding;
+use synclint::generate::writer::{ldif_file, ExportObject, LdifStyle};
+use synclint::ingest::{ldif, table::TableSink};
+use synclint::rules::uniqueness::Summary;
+use synclint::rules::{self, Profile, RuleOptions};
+use synclint::scope::{self, Scope, ScopeOptions};
+
+pub struct Run {
+    pub dir: Directory,
+    pub scope: Scope,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+}
+
+impl Run {
+    /// Rule codes reported for the object with this cn.
+    pub fn codes(&self, cn: &str) -> Vec<&'static str> {
+        let mut codes: Vec<&str> = self
+            .findings
+            .iter()
+            .filter(|f| self.dir.text(synclint::directory::Attr::Cn, f.row as usize) == Some(cn))
+            .map(|f| f.rule.code)
+            .collect();
+        codes.sort_unstable();
+        codes
+    }
+
+    pub fn finding(&self, code: &str) -> &Finding {
+        self.findings
+            .iter()
+            .find(|f| f.rule.code == code)
+            .unwrap_or_else(|| panic!("no {code}"))
+    }
+
+    pub fn reason(&self, cn: &str) -> Option<&str> {
+        let row = (0..self.dir.len())
+            .find(|r| self.dir.text(synclint::directory::Attr::Cn, *r) == Some(cn))?;
+        self.scope.reason(row)
+    }
+}
+
+pub fn run_with(
+    objects: &[ExportObject],
+    options: RuleOptions,
+    scope_options: ScopeOptions,
+) -> Run {
+    let text = ldif_file(objects, &LdifStyle::default());
+    let mut sink = TableSink::new(0);
+    ldif::scan(text.as_bytes(), 1, &mut sink);
+    let (mut dir, stats) = sink.finish();
+    assert!(stats.rejections.is_empty(), "{:?}", stats.rejections);
+    dir.sources.push("test.ldf".into());
+    let scope = scope::decide(&dir, &scope_options, options.profile);
+    let analysis = rules::run(&dir, &scope, &options);
+    Run {
+        dir,
+        scope,
+        findings: analysis.findings,
+        summary: analysis.uniqueness,
+    }
+}
+
+pub fn run(objects: &[ExportObject]) -> Run {
+    run_with(objects, RuleOptions::default(), ScopeOptions::default())
+}
+
+pub fn profile(objects: &[ExportObject], profile: Profile) -> Run {
+    run_with(
+        objects,
+        RuleOptions {
+            profile,
+            ..RuleOptions::default()
+        },
+        ScopeOptions::default(),
+    )
+}
+
+/// A user Entra Connect syncs without complaint.
+pub fn user(cn: &str) -> ExportObject {
+    let alias = cn.to_lowercase().replace(' ', ".");
+    let mut o = ExportObject::new(format!("CN={cn},OU=Staff,DC=corp,DC=contoso,DC=com"));
+    for c in ["top", "person", "organizationalPerson", "user"] {
+        o.text("objectClass", c);
+    }
+    let guid: Vec<u8> = cn.bytes().chain(std::iter::repeat(7)).take(16).collect();
+    o.text("cn", cn)
+        .text("displayName", cn)
+        .text("givenName", cn.split(' ').next().unwrap_or(cn))
+        .text("sn", cn.split(' ').next_back().unwrap_or(cn))
+        .binary("objectGUID", guid)
+        .text("userAccountControl", "512")
+        .text(
+            "sAMAccountName",
+            alias.replace('.', "").chars().take(20).collect::<String>(),
+        )
+        .text("userPrincipalName", format!("{alias}@contoso.com"))
+        .text("mail", format!("{alias}@contoso.com"))
+        .text("mailNickname", alias.clone())
+        .text("proxyAddresses", format!("SMTP:{alias}@contoso.com"));
+    o
+}
+
+pub fn group(cn: &str, address: &str) -> ExportObject {
+    let mut o = ExportObject::new(format!("CN={cn},OU=Groups,DC=corp,DC=contoso,DC=com"));
+    o.text("objectClass", "top").text("objectClass", "group");
+    let guid: Vec<u8> = cn.bytes().chain(std::iter::repeat(9)).take(16).collect();
+    o.text("cn", cn)
+        .binary("objectGUID", guid)
+        .text("groupType", "8")
+        .text("sAMAccountName", cn.replace(' ', ""))
+        .text("mail", address)
+        .text("mailNickname", cn.to_lowercase().replace(' ', ""))
+        .text("proxyAddresses", format!("SMTP:{address}"));
+    o
+}
+
+pub fn contact(cn: &str, address: &str) -> ExportObject {
+    let mut o = ExportObject::new(format!("CN={cn},OU=Contacts,DC=corp,DC=contoso,DC=com"));
+    for c in ["top", "person", "organizationalPerson", "contact"] {
+        o.text("objectClass", c);
+    }
+    o.text("cn", cn)
+        .text("displayName", cn)
+        .text("mail", address)
+        .text("mailNickname", cn.to_lowercase().replace(' ', ""))
+        .text("proxyAddresses", format!("SMTP:{address}"))
+        .text("targetAddress", format!("SMTP:{address}"));
+    o
+}
+
+fn with(mut o: ExportObject, f: impl FnOnce(&mut ExportObject)) -> ExportObject {
+    f(&mut o);
+    o
+}
+
+#[test]
+fn valid_objects_have_no_findings() {
+    let r = run(&[
+        user("Valid User"),
+        group("All Staff", "staff@contoso.com"),
+        contact("Dee Partner", "dee@partner.example.net"),
+    ]);
+    assert_eq!(r.scope.analyzed(), 3);
+    assert!(
+        r.findings.is_empty(),
+        "{:?}",
+        r.findings
+            .iter()
+            .map(|f| (f.rule.code, &f.value))
+            .collect::<Vec<_>>()
+    );
+}
+
+/// Each case: an object, the rule it must raise. The valid baseline above is the negative.
+#[test]
+fn every_per_object_rule_fires_on_its_case() {
+    let long = "x".repeat(300);
+    let cases: Vec<(&str, ExportObject)> = vec![
+        (
+            "SL101",
+            with(user("A1"), |o| {
+                o.set("userPrincipalName", "jos\u{e9} n@contoso.com");
+            }),
+        ),
+        (
+            "SL102",
+            with(user("A2"), |o| {
+                o.set(
+                    "userPrincipalName",
+                    format!("{}@contoso.com", "a".repeat(65)),
+                );
+            }),
+        ),
+        (
+            "SL103",
+            with(user("A3"), |o| {
+                o.set("userPrincipalName", "a3.@contoso.com");
+            }),
+        ),
+        (
+            "SL104",
+            with(user("A4"), |o| {
+                o.set("userPrincipalName", "a4@corp.contoso.local");
+            }),
+        ),
+        (
+            "SL106",
+            with(
+                ExportObject::new("CN=A6,OU=Staff,DC=corp,DC=contoso,DC=local"),
+                |o| {
+                    o.text("objectClass", "user")
+                        .text("cn", "A6")
+                        .binary("objectGUID", vec![6; 16])
+                        .text("sAMAccountName", "a6");
+                },
+            ),
+        ),
+        (
+            "SL201",
+            with(user("B1"), |o| {
+                o.set("mail", "b1 @contoso.com");
+            }),
+        ),
+        (
+            "SL202",
+            with(user("B2"), |o| {
+                o.set("mail", "b2@contoso.corp");
+            }),
+        ),
+        (
+            "SL203",
+            with(user("B3"), |o| {
+                o.set("mail", format!("{long}@contoso.com"));
+            }),
+        ),
+        (
+            "SL301",
+            with(user("C1"), |o| {
+                o.set("mailNickname", "c 1");
+            }),
+        ),
+        (
+            "SL302",
+            with(user("C2"), |o| {
+                o.set("mailNickname", "r&d");
+            }),
+        ),
+        (
+            "SL303",
+            with(user("C3"), |o| {
+                o.set("mailNickname", ".c3");
+            }),
+        ),
+        (
+            "SL304",
+            with(user("C4"), |o| {
+                o.set("mailNickname", "c".repeat(65));
+            }),
+        ),
+        (
+            "SL401",
+            with(user("D1"), |o| {
+                o.text("proxyAddresses", "smtp:d 1@contoso.com");
+            }),
+        ),
+        (
+            "SL402",
+            with(user("D2"), |o| {
+                o.text("proxyAddresses", "SMTP:user:M@contoso.com");
+            }),
+        ),
+        (
+            "SL403",
+            with(user("D3"), |o| {
+                o.text("proxyAddresses", format!("sip:{long}"));
+            }),
+        ),
+        (
+            "SL404",
+            with(user("D4"), |o| {
+                o.text("proxyAddresses", "smtp:d4@contoso.onmicrosoft.com");
+            }),
+        ),
+        (
+            "SL405",
+            with(user("D5"), |o| {
+                o.text("proxyAddresses", "X400:c=us;a= ;p=Contoso;s=D5;");
+            }),
+        ),
+        (
+            "SL406",
+            with(user("D6"), |o| {
+                o.text("proxyAddresses", "d6@contoso.com");
+            }),
+        ),
+        (
+            "SL407",
+            with(user("D7"), |o| {
+                o.text("proxyAddresses", "smtp:d7@contoso.local");
+            }),
+        ),
+        (
+            "SL408",
+            with(user("D8"), |o| {
+                o.text("proxyAddresses", "SMTP:d8.other@contoso.com");
+            }),
+        ),
+        (
+            "SL409",
+            with(user("D9"), |o| {
+                o.text("proxyAddresses", "SIP:d9 @contoso.com");
+            }),
+        ),
+        (
+            "SL501",
+            with(user("E1"), |o| {
+                o.set("sAMAccountName", "o'neil");
+            }),
+        ),
+        (
+            "SL502",
+            with(user("E2"), |o| {
+                o.set("sAMAccountName", "e".repeat(21));
+            }),
+        ),
+        (
+            "SL601",
+            with(user("F1"), |o| {
+                o.set("displayName", "f".repeat(257));
+            }),
+        ),
+        (
+            "SL602",
+            with(user("F2"), |o| {
+                o.set("displayName", "   ");
+            }),
+        ),
+        (
+            "SL603",
+            with(user("F3"), |o| {
+                o.set("givenName", "g".repeat(65));
+            }),
+        ),
+        (
+            "SL604",
+            with(user("F4"), |o| {
+                o.set("sn", "s".repeat(65));
+            }),
+        ),
+        (
+            "SL651",
+            with(contact("G1", "g1@partner.example.net"), |o| {
+                o.set("targetAddress", "SMTP:g1 @partner.example.net");
+            }),
+        ),
+        (
+            "SL652",
+            with(contact("G2", "g2@partner.example.net"), |o| {
+                o.set("targetAddress", format!("SMTP:{long}@x.com"));
+            }),
+        ),
+        (
+            "SL701",
+            with(user("H1"), |o| {
+                for i in 0..16u8 {
+                    o.binary("userCertificate", vec![i; 8]);
+                }
+            }),
+        ),
+        (
+            "SL702",
+            with(user("H2"), |o| {
+                for i in 0..16u8 {
+                    o.binary("userSMIMECertificate", vec![i; 8]);
+                }
+            }),
+        ),
+        (
+            "SL703",
+            with(user("H3"), |o| {
+                for i in 0..300 {
+                    o.text("proxyAddresses", format!("smtp:h3.{i}@contoso.com"));
+                }
+            }),
+        ),
+        (
+            "SL704",
+            with(group("H4", "h4@contoso.com"), |o| {
+                for i in 0..50_000 {
+                    o.text("member", format!("CN=m{i}"));
+                }
+            }),
+        ),
+        (
+            "SL705",
+            with(user("H5"), |o| {
+                o.binary("thumbnailPhoto", vec![1; 110_000]);
+            }),
+        ),
+        (
+            "SL901",
+            with(user("I1"), |o| {
+                o.set("userPrincipalName", "i1.login@contoso.com");
+            }),
+        ),
+        (
+            "SL902",
+            with(user("I2"), |o| {
+                o.set("mail", "i2.other@contoso.com");
+            }),
+        ),
+    ];
+    let objects: Vec<ExportObject> = cases.iter().map(|(_, o)| o.clone()).collect();
+    let r = run(&objects);
+    for (code, object) in &cases {
+        let cn = object.last_text("cn").unwrap();
+        assert!(
+            r.codes(cn).contains(code),
+            "{code} not raised for {cn}: {:?} (scope: {:?})",
+            r.codes(cn),
+            r.reason(cn)
+        );
+    }
+}
+
+#[test]
+fn unverified_suffix_and_suffix_map() {
+    let objects = [
+        with(user("V1"), |o| {
+            o.set("userPrincipalName", "v1@fabrikam.com");
+        }),
+        with(user("V2"), |o| {
+            o.set("userPrincipalName", "v2@contoso.local");
+        }),
+    ];
+    let options = RuleOptions {
+        verified_domains: Some(HashSet::from(["contoso.com".to_string()])),
+        suffix_map: vec![("contoso.local".into(), "contoso.com".into())],
+        ..RuleOptions::default()
+    };
+    let r = run_with(&objects, options, ScopeOptions::default());
+    assert!(r.codes("V1").contains(&"SL105"));
+    assert!(!r.codes("Valid User").contains(&"SL105"));
+    let v2 = r.findings.iter().find(|f| f.rule.code == "SL104").unwrap();
+    assert_eq!(v2.suggested.as_deref(), Some("v2@contoso.com"));
+    // Without the map nothing can be suggested for a suffix, and the note says so.
+    let r = run(&objects[1..]);
+    assert_eq!(r.finding("SL104").suggested, None);
+}
+
+#[test]
+fn dedicated_profile_rules() {
+    let objects = [
+        with(user("P1"), |o| {
+            o.set("displayName", " P1 ");
+        }),
+        with(user("P2"), |o| {
+            o.set("mailNickname", "p2.");
+        }),
+        with(contact("P3", "p3@partner.example.net"), |o| {
+            o.attributes.retain(|(n, _)| n != "targetAddress");
+        }),
+        with(user("P4"), |o| {
+            o.set("mailNickname", "p'4");
+        }),
+    ];
+    let r = profile(&objects, Profile::IdfixDedicated);
+    assert!(r.codes("P1").contains(&"SL605"));
+    // IdFix's own Dedicated periods rule never reports (§1.6.5); synclint's does.
+    assert!(r.codes("P2").contains(&"SL303"));
+    assert!(r.codes("P3").contains(&"SL653"));
+    assert!(
+        r.codes("P4").contains(&"SL301"),
+        "Dedicated forbids the apostrophe in aliases"
+    );
+    let entra = run(&objects);
+    assert!(
+        !entra.codes("P1").contains(&"SL605"),
+        "Connect trims, so Entra does not report it"
+    );
+    assert!(
+        !entra.codes("P4").contains(&"SL301"),
+        "Exchange allows ' in aliases"
+    );
+}
+
+/// sync-rules.md §1.3 and §1.6: where synclint agrees with IdFix and where it deliberately differs.
+#[test]
+fn idfix_verdicts_and_deliberate_differences() {
+    let objects = [
+        // §1.6.2: IdFix flags the apostrophe in UPNs; Entra allows it.
+        with(user("Q1"), |o| {
+            o.set("userPrincipalName", "o'brien@contoso.com");
+        }),
+        // §2.2: $ and ` are outside the whitelist; IdFix lets them through.
+        with(user("Q2"), |o| {
+            o.set("userPrincipalName", "q$2@contoso.com");
+        }),
+        // §1.6.3: IdFix's stale list lacks .app and caps TLDs at 17 letters.
+        with(user("Q3"), |o| {
+            o.set("userPrincipalName", "q3@contoso.app");
+        }),
+        with(user("Q4"), |o| {
+            o.set("userPrincipalName", "q4@contoso.xn--vermgensberatung-pwb");
+        }),
+        // §1.6.1: IdFix checks only 113 in all; Entra also 64 before '@'.
+        with(user("Q5"), |o| {
+            o.set(
+                "userPrincipalName",
+                format!("{}@contoso.com", "q".repeat(65)),
+            );
+        }),
+        // §1.6.6: an inetOrgPerson is a user: 20-character sAMAccountName limit.
+        with(user("Q6"), |o| {
+            o.text("objectClass", "inetOrgPerson");
+            o.set("sAMAccountName", "q".repeat(21));
+        }),
+        // §6.11: IdFix's 255/63/255 limits are one short of the documented 256/64/256.
+        with(user("Q7"), |o| {
+            o.set("displayName", "q".repeat(256));
+            o.set("givenName", "q".repeat(64));
+        }),
+        // §6.11: an absent displayName is IdFix noise (Connect uses cn).
+        with(user("Q8"), |o| {
+            o.attributes.retain(|(n, _)| n != "displayName");
+        }),
+        // §6.9: the apostrophe in sAMAccountName, missing from IdFix's regex.
+        with(user("Q9"), |o| {
+            o.set("sAMAccountName", "q'9");
+        }),
+        // §1.3: mailNickname with a leading period: both flag it.
+        with(user("Q10"), |o| {
+            o.set("mailNickname", ".q10");
+        }),
+        // §1.3 and IdFix 2.6: the apostrophe is allowed in smtp proxies.
+        with(user("Q11"), |o| {
+            o.text("proxyAddresses", "smtp:o'q11@contoso.com");
+        }),
+        // §1.6.7: IdFix skips real people whose cn starts with "Guest".
+        with(user("Guest Services"), |_| {}),
+    ];
+    let r = run(&objects);
+    assert!(!r.codes("Q1").contains(&"SL101"));
+    assert!(r.codes("Q2").contains(&"SL101"));
+    assert!(!r.codes("Q3").contains(&"SL104"));
+    assert!(!r.codes("Q4").contains(&"SL104"));
+    assert!(r.codes("Q5").contains(&"SL102"));
+    assert!(r.codes("Q6").contains(&"SL502"));
+    assert!(r.codes("Q7").is_empty(), "{:?}", r.codes("Q7"));
+    assert!(r.codes("Q8").is_empty(), "{:?}", r.codes("Q8"));
+    assert!(r.codes("Q9").contains(&"SL501"));
+    assert!(r.codes("Q10").contains(&"SL303"));
+    assert!(r.codes("Q11").is_empty(), "{:?}", r.codes("Q11"));
+    assert_eq!(r.reason("Guest Services"), None, "a real user is analyzed");
+    // §1.6.4: msExchRecipientTypeDetails arrives in decimal; Connect's bitmask still excludes it.
+    let mailbox = with(user("SystemMailbox"), |o| {
+        o.text("msExchRecipientTypeDetails", "8388608");
+    });
+    assert!(run(&[mailbox])
+        .reason("SystemMailbox")
+        .unwrap()
+        .contains("recipient type"));
+}
+
+#[test]
+fn scope_rules_keep_their_reasons() {
+    let objects = [
+        with(user("S1"), |o| {
+            o.text("isCriticalSystemObject", "TRUE");
+        }),
+        with(user("S2"), |o| {
+            o.attributes.retain(|(n, _)| n != "objectGUID");
+        }),
+        with(user("S3"), |o| {
+            o.attributes.retain(|(n, _)| n != "sAMAccountName");
+        }),
+        with(user("S4"), |o| {
+            o.set("sAMAccountName", "MSOL_0123abcd");
+        }),
+        with(
+            ExportObject::new("CN=S5\\0ACNF:1234,OU=Staff,DC=corp,DC=contoso,DC=com"),
+            |o| {
+                o.text("objectClass", "user")
+                    .text("cn", "S5")
+                    .binary("objectGUID", vec![5; 16])
+                    .text("sAMAccountName", "s5");
+            },
+        ),
+        with(contact("S6", "s6@x.com"), |o| {
+            o.attributes.retain(|(n, _)| n != "mail");
+        }),
+        with(group("S7", "s7@contoso.com"), |o| {
+            o.attributes
+                .retain(|(n, _)| n != "mail" && n != "proxyAddresses");
+        }),
+        with(
+            ExportObject::new("CN=WS1,OU=Computers,DC=corp,DC=contoso,DC=com"),
+            |o| {
+                o.text("objectClass", "computer")
+                    .text("cn", "WS1")
+                    .binary("objectGUID", vec![8; 16]);
+            },
+        ),
+        user("S9"),
+        user("S9"), // the same object read twice
+    ];
+    let r = run_with(
+        &objects,
+        RuleOptions::default(),
+        ScopeOptions {
+            exclude_ou: vec![],
+            include_ou: vec![],
+        },
+    );
+    let reasons: Vec<Option<&str>> = ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "WS1"]
+        .iter()
+        .map(|cn| r.reason(cn))
+        .collect();
+    for (cn, reason) in ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "WS1"]
+        .iter()
+        .zip(&reasons)
+    {
+        assert!(reason.is_some(), "{cn} should be out of scope");
+    }
+    assert!(reasons[4].unwrap().contains("CNF"));
+    assert_eq!(r.scope.analyzed(), 1);
+    assert!(r
+        .scope
+        .reason(9)
+        .unwrap()
+        .contains("same object as test.ldf:"));
+    assert!(
+        r.findings.iter().all(|f| f.rule.code != "SL801"),
+        "an object is never its own duplicate"
+    );
+    // OU filtering.
+    let objects = [
+        user("O1"),
+        with(user("O2"), |o| {
+            o.dn = "CN=O2,OU=Disabled,DC=corp,DC=contoso,DC=com".into();
+        }),
+    ];
+    let r = run_with(
+        &objects,
+        RuleOptions::default(),
+        ScopeOptions {
+            include_ou: vec![],
+            exclude_ou: vec!["ou=disabled,dc=corp,dc=contoso,dc=com".into()],
+        },
+    );
+    assert!(r.reason("O2").unwrap().contains("exclude-ou"));
+    assert_eq!(r.reason("O1"), None);
+}
+
+#[test]
+fn duplicates_and_collisions_across_attributes_and_types() {
+    let objects = [
+        user("U1"),
+        with(user("U2"), |o| {
+            o.set("userPrincipalName", "U1@CONTOSO.COM");
+        }),
+        with(user("U3"), |o| {
+            o.text("proxyAddresses", "smtp:u1@contoso.com");
+        }),
+        with(user("U4"), |o| {
+            o.set("mail", "shared@contoso.com");
+        }),
+        with(user("U5"), |o| {
+            o.set("mail", "shared@contoso.com");
+        }),
+        group("G1", "u4@contoso.com"),
+        with(user("U6"), |o| {
+            o.text("proxyAddresses", "X500:/o=Contoso/cn=shared");
+        }),
+        with(user("U7"), |o| {
+            o.text("proxyAddresses", "x500:/O=CONTOSO/CN=SHARED");
+        }),
+        with(user("U8"), |o| {
+            o.set("mailNickname", "u1");
+        }),
+        with(user("U9"), |o| {
+            o.set("userPrincipalName", "u9@contoso.com");
+            o.set("mail", "team@contoso.com");
+        }),
+        group("Team", "team@contoso.com"),
+    ];
+    let r = run(&objects);
+    assert!(r.codes("U2").contains(&"SL801"), "{:?}", r.codes("U2"));
+    assert!(r.codes("U1").contains(&"SL801"));
+    // U1's UPN = U3's smtp proxy: a UPN/address collision (U1 also has it as mail and proxy).
+    assert!(
+        r.codes("U3").contains(&"SL803") || r.codes("U3").contains(&"SL851"),
+        "{:?}",
+        r.codes("U3")
+    );
+    assert!(r.codes("U4").contains(&"SL802") && r.codes("U5").contains(&"SL802"));
+    assert!(r.codes("U6").contains(&"SL804") && r.codes("U7").contains(&"SL804"));
+    assert!(r.codes("U8").contains(&"SL806"));
+    assert!(
+        r.codes("U9").contains(&"SL853") && r.codes("Team").contains(&"SL853"),
+        "{:?}",
+        r.codes("U9")
+    );
+    let d = &r.summary.duplicates;
+    assert_eq!(
+        (
+            d["userPrincipalName"].groups,
+            d["userPrincipalName"].objects
+        ),
+        (1, 2)
+    );
+    assert_eq!(
+        (d["mail"].groups, d["mail"].objects),
+        (2, 4),
+        "shared@ and team@"
+    );
+    assert_eq!(
+        (
+            d["proxyAddressesOther"].groups,
+            d["proxyAddressesOther"].objects
+        ),
+        (1, 2)
+    );
+    assert_eq!(d["mailNickname"].groups, 1);
+    // Every member of a group carries the group id, and they are adjacent.
+    let ids: Vec<u32> = r.findings.iter().filter_map(|f| f.group).collect();
+    let mut seen = Vec::new();
+    for id in ids {
+        if seen.last() != Some(&id) {
+            assert!(!seen.contains(&id), "group {id} is not contiguous");
+            seen.push(id);
+        }
+    }
+}
+
+#[test]
+fn suggestions_are_rechecked_and_withheld_with_a_reason() {
+    let objects = [
+        // Cleaning "ab c" gives "abc", which another object already has.
+        with(user("W1"), |o| {
+            o.set("userPrincipalName", "ab c@contoso.com");
+        }),
+        with(user("W2"), |o| {
+            o.set("userPrincipalName", "abc@contoso.com");
+        }),
+        // Two suggestions that would collide with each other: the second is withheld.
+        with(user("W3"), |o| {
+            o.set("mail", "x y@contoso.com");
+        }),
+        with(user("W4"), |o| {
+            o.set("mail", "xy @contoso.com");
+        }),
+        // A fix that still fails another rule is withheld too.
+        with(user("W5"), |o| {
+            o.set("userPrincipalName", "w 5@contoso.local");
+        }),
+    ];
+    let r = run(&objects);
+    let w1 = r
+        .findings
+        .iter()
+        .find(|f| f.rule.code == "SL101" && f.value.starts_with("ab c"))
+        .unwrap();
+    assert_eq!(w1.suggested, None);
+    assert!(
+        w1.note
+            .as_deref()
+            .unwrap()
+            .contains("would collide with CN=W2"),
+        "{:?}",
+        w1.note
+    );
+    let mails: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule.code == "SL201")
+        .collect();
+    assert_eq!(mails[0].suggested.as_deref(), Some("xy@contoso.com"));
+    assert_eq!(mails[1].suggested, None);
+    assert!(mails[1]
+        .note
+        .as_deref()
+        .unwrap()
+        .contains("suggestion for CN=W3"));
+    let w5 = r
+        .findings
+        .iter()
+        .find(|f| f.rule.code == "SL101" && f.value.starts_with("w 5"))
+        .unwrap();
+    assert!(
+        w5.note.as_deref().unwrap().contains("still break SL104"),
+        "{:?}",
+        w5.note
+    );
+}
+
+#[test]
+fn hostile_values_never_panic_and_findings_stay_correct() {
+    let mut weird = user("Z1");
+    weird.set("displayName", "d".repeat(1 << 20));
+    for i in 0..10_000 {
+        weird.text("proxyAddresses", format!("smtp:z1.{i}@contoso.com"));
+    }
+    let objects = [
+        weird,
+        with(user("Z2"), |o| {
+            o.set("mail", "@");
+            o.set("userPrincipalName", "@@");
+            o.set("mailNickname", ".");
+        }),
+        with(user("Z3"), |o| {
+            o.set("userPrincipalName", "\u{0}\u{ffff}\u{1F600}@\u{202E}.com");
+            o.text("proxyAddresses", "smtp:");
+            o.text("proxyAddresses", ":");
+        }),
+        with(user("Z4"), |o| {
+            o.set("displayName", "");
+            o.set("mail", "z4@[127.0.0.1]");
+            o.set("targetAddress", "");
+        }),
+    ];
+    let r = run(&objects);
+    assert!(r.codes("Z1").contains(&"SL601"));
+    assert!(r.codes("Z1").contains(&"SL703"));
+    assert!(r.codes("Z2").contains(&"SL103"));
+    assert!(r.codes("Z2").contains(&"SL201"));
+    assert!(r.codes("Z3").contains(&"SL101"));
+    assert!(r.codes("Z4").contains(&"SL201"));
+}
+
+/// Planted generated data: the duplicate and collision groups equal an independent count.
+#[test]
+fn planted_duplicates_match_an_independent_count() {
+    use synclint::generate::{objects, ExportValue, GenerateOptions};
+    let options = GenerateOptions {
+        objects: 30_000,
+        seed: 5,
+        planted: true,
+        ..GenerateOptions::default()
+    };
+    let generated: Vec<ExportObject> = objects(&options).collect();
+    let r = run(&generated);
+    let in_scope: HashSet<&str> = (0..r.dir.len())
+        .filter(|row| r.scope.in_scope(*row))
+        .filter_map(|row| r.dir.dn.get(row))
+        .collect();
+
+    // value space → normalized value → (objects, attributes)
+    type Holders = BTreeMap<String, (BTreeSet<String>, BTreeSet<&'static str>)>;
+    let mut spaces: BTreeMap<&str, Holders> = BTreeMap::new();
+    let mut add = |space: &'static str, attr: &'static str, value: &str, dn: &str| {
+        let e = spaces
+            .entry(space)
+            .or_default()
+            .entry(value.to_lowercase())
+            .or_default();
+        e.0.insert(dn.to_string());
+        e.1.insert(attr);
+    };
+    for o in &generated {
+        if !in_scope.contains(o.dn.as_str()) {
+            continue;
+        }
+        let texts = |name: &str| -> Vec<String> {
+            o.attributes
+                .iter()
+                .filter(|(n, _)| n == name)
+                .flat_map(|(_, v)| v.iter())
+                .filter_map(|v| match v {
+                    ExportValue::Text(t) => Some(t.clone()),
+                    ExportValue::Binary(_) => None,
+                })
+                .collect()
+        };
+        let class = o.last_text("objectClass").unwrap_or_default().to_string();
+        for v in texts("userPrincipalName") {
+            if class == "user" {
+                add("address", "userPrincipalName", &v, &o.dn);
+            }
+        }
+        for v in texts("mail") {
+            add("address", "mail", &v, &o.dn);
+        }
+        for v in texts("proxyAddresses") {
+            match v.split_once(':') {
+                Some((p, a)) if p.eq_ignore_ascii_case("smtp") => {
+                    add("address", "proxyAddresses", a, &o.dn)
+                }
+                Some(_) => add("proxy", "proxyAddressesOther", &v, &o.dn),
+                None => {}
+            }
+        }
+        for v in texts("targetAddress") {
+            match v.split_once(':') {
+                Some((p, a)) if p.eq_ignore_ascii_case("smtp") => {
+                    add("address", "targetAddress", a, &o.dn)
+                }
+                _ => add("proxy", "targetAddress", &v, &o.dn),
+            }
+        }
+        for v in texts("mailNickname") {
+            add("alias", "mailNickname", &v, &o.dn);
+        }
+    }
+    let mut expected: BTreeMap<&str, (u64, BTreeSet<String>)> = BTreeMap::new();
+    let mut collisions = (0u64, BTreeSet::new());
+    for (space, holders) in &spaces {
+        for (objects, attrs) in holders.values() {
+            if objects.len() < 2 {
+                continue;
+            }
+            if *space != "alias" && attrs.len() >= 2 {
+                collisions.0 += 1;
+                collisions.1.extend(objects.iter().cloned());
+            }
+        }
+    }
+    // Per attribute: values held by two or more objects through that attribute.
+    for o_attr in [
+        "userPrincipalName",
+        "mail",
+        "proxyAddresses",
+        "proxyAddressesOther",
+        "targetAddress",
+        "mailNickname",
+    ] {
+        let mut per_value: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for o in &generated {
+            if !in_scope.contains(o.dn.as_str()) {
+                continue;
+            }
+            let class = o.last_text("objectClass").unwrap_or_default();
+            for (n, values) in &o.attributes {
+                for v in values {
+                    let ExportValue::Text(t) = v else { continue };
+                    let key = match (o_attr, n.as_str()) {
+                        ("userPrincipalName", "userPrincipalName") if class == "user" => {
+                            Some(t.to_lowercase())
+                        }
+                        ("mail", "mail") | ("mailNickname", "mailNickname") => {
+                            Some(t.to_lowercase())
+                        }
+                        ("proxyAddresses", "proxyAddresses") => t
+                            .split_once(':')
+                            .filter(|(p, _)| p.eq_ignore_ascii_case("smtp"))
+                            .map(|(_, a)| a.to_lowercase()),
+                        ("proxyAddressesOther", "proxyAddresses") => t
+                            .split_once(':')
+                            .filter(|(p, _)| !p.eq_ignore_ascii_case("smtp"))
+                            .map(|_| t.to_lowercase()),
+                        ("targetAddress", "targetAddress") => Some(
+                            t.split_once(':')
+                                .filter(|(p, _)| p.eq_ignore_ascii_case("smtp"))
+                                .map_or(t.to_lowercase(), |(_, a)| a.to_lowercase()),
+                        ),
+                        _ => None,
+                    };
+                    if let Some(k) = key {
+                        per_value.entry(k).or_default().insert(o.dn.clone());
+                    }
+                }
+            }
+        }
+        let groups: Vec<&BTreeSet<String>> = per_value.values().filter(|s| s.len() >= 2).collect();
+        let objects: BTreeSet<&String> = groups.iter().flat_map(|s| s.iter()).collect();
+        expected.insert(
+            o_attr,
+            (groups.len() as u64, objects.into_iter().cloned().collect()),
+        );
+    }
+    for (attr, (groups, objects)) in &expected {
+        let got = r.summary.duplicates[attr];
+        assert_eq!(
+            (got.groups, got.objects),
+            (*groups, objects.len() as u64),
+            "{attr}"
+        );
+    }
+    assert!(
+        expected["userPrincipalName"].0 >= 5 && expected["proxyAddresses"].0 >= 5,
+        "planting produced duplicates"
+    );
+    assert_eq!(
+        (r.summary.collisions.groups, r.summary.collisions.objects),
+        (collisions.0, collisions.1.len() as u64)
+    );
+    assert!(collisions.0 >= 5);
+    assert!(r.findings.iter().any(|f| f.rule.code == "SL851"));
+    assert!(r.findings.iter().any(|f| f.rule.code == "SL853"));
+}
