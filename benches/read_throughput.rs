@@ -6,11 +6,13 @@
 //! peak RSS (VmHWM). Best of SYNCLINT_BENCH_RUNS (default 3) runs.
 //! SYNCLINT_BENCH_OBJECTS changes the size.
 
+mod common;
+
+use common::{bench_file, peak_rss_bytes};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
-use synclint::generate::{generate, GenerateOptions};
-use synclint::ingest::{read_files, Encoding, Format, ReadOptions};
+use synclint::ingest::{read_files, Format, ReadOptions};
 
 const CHILD: &str = "SYNCLINT_BENCH_CHILD";
 
@@ -32,25 +34,7 @@ fn main() {
     println!("| format | file size | cat > /dev/null | read, 1 thread | read, 2 threads | peak RSS (2 threads) | RSS / file |");
     println!("|---|---|---|---|---|---|---|");
     for format in [Format::Ldif, Format::Csvde] {
-        let path = dir.join(format!(
-            "{}-{objects}.{}",
-            format.name(),
-            if format == Format::Ldif { "ldf" } else { "csv" }
-        ));
-        if !path.exists() {
-            let tmp = path.with_extension("part");
-            let file = std::fs::File::create(&tmp).expect("create bench file");
-            let options = GenerateOptions {
-                objects,
-                seed: 1,
-                format,
-                encoding: Encoding::Utf8,
-                domains: 3,
-                planted: false,
-            };
-            generate(&options, file).expect("generate");
-            std::fs::rename(&tmp, &path).expect("rename bench file");
-        }
+        let path = bench_file(&dir, format, objects, false);
         let size = std::fs::metadata(&path).expect("bench file").len() as f64;
         let mb = size / 1e6;
         let cat = best(runs, || {
@@ -175,14 +159,4 @@ fn ldif_parser_read(path: &Path) -> usize {
         .map(|p| ldif_parser::LdifParser::parse(p).expect("ldif-parser parses generated LDIF"))
         .collect();
     parsed.iter().map(Vec::len).sum()
-}
-
-/// Peak resident set size of this process (Linux: VmHWM in /proc/self/status).
-fn peak_rss_bytes() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or(0, |kb| kb * 1024)
 }

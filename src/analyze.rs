@@ -1,6 +1,6 @@
 //! The whole pipeline: ingest → directory → scope → rules → findings.
 
-use crate::findings::{Class, Finding, Severity};
+use crate::findings::{Class, Finding, FindingList, Severity};
 use crate::ingest::{self, Ingest, ReadOptions};
 use crate::rules::{self, uniqueness, RuleOptions};
 use crate::scope::{self, Scope, ScopeOptions};
@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 pub struct Analysis {
     pub ingest: Ingest,
     pub scope: Scope,
-    pub findings: Vec<Finding>,
+    pub findings: FindingList,
     pub uniqueness: uniqueness::Summary,
     pub options: RuleOptions,
     pub timings: Timings,
@@ -56,7 +56,7 @@ pub fn check(
     ingest: &Ingest,
     scope_options: &ScopeOptions,
     options: &RuleOptions,
-) -> (Scope, Vec<Finding>, uniqueness::Summary, Duration, Duration) {
+) -> (Scope, FindingList, uniqueness::Summary, Duration, Duration) {
     let t = Instant::now();
     let scope = scope::decide(&ingest.directory, scope_options, options.profile);
     let scope_time = t.elapsed();

@@ -132,3 +132,43 @@ impl Finding {
         self
     }
 }
+
+/// Findings in order, kept in the chunks the parallel checks produced: concatenating them
+/// would hold every finding twice at the peak.
+#[derive(Clone, Debug, Default)]
+pub struct FindingList {
+    chunks: Vec<Vec<Finding>>,
+}
+
+impl FindingList {
+    pub fn push_chunk(&mut self, chunk: Vec<Finding>) {
+        if !chunk.is_empty() {
+            self.chunks.push(chunk);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.chunks.iter().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.chunks.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Finding> + '_ {
+        self.chunks.iter().flatten()
+    }
+
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Finding> + '_ {
+        self.chunks.iter_mut().flatten()
+    }
+}
+
+impl<'a> IntoIterator for &'a FindingList {
+    type Item = &'a Finding;
+    type IntoIter = std::iter::Flatten<std::slice::Iter<'a, Vec<Finding>>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.chunks.iter().flatten()
+    }
+}

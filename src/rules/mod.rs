@@ -20,7 +20,7 @@ pub mod uniqueness;
 pub mod upn;
 
 use crate::directory::Directory;
-use crate::findings::{Action, Class, Finding, Severity};
+use crate::findings::{Action, Class, Finding, FindingList, Severity};
 use crate::scope::Scope;
 use rayon::prelude::*;
 use std::collections::HashSet;
@@ -126,7 +126,7 @@ impl Context<'_> {
 /// The result of running the rules.
 pub struct Analysis {
     /// In directory order, then rule order; uniqueness groups keep their members adjacent.
-    pub findings: Vec<Finding>,
+    pub findings: FindingList,
     pub uniqueness: uniqueness::Summary,
 }
 
@@ -151,13 +151,12 @@ pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
             out
         })
         .collect();
-    let total = per_object.iter().map(Vec::len).sum::<usize>();
-    let mut findings: Vec<Finding> = Vec::with_capacity(total + total / 8);
+    let mut findings = FindingList::default();
     for chunk in per_object {
-        findings.extend(chunk);
+        findings.push_chunk(chunk);
     }
     let (unique_findings, index, summary) = uniqueness::check(&ctx);
-    findings.extend(unique_findings);
+    findings.push_chunk(unique_findings);
     registry::recheck_suggestions(&ctx, &index, &mut findings);
     Analysis {
         findings,

@@ -4,7 +4,7 @@
 
 use super::uniqueness::{self, Index};
 use super::{account, advisory, alias, large, mail, names, proxy, target, upn, Context, Rule};
-use crate::findings::Finding;
+use crate::findings::{Finding, FindingList};
 use std::collections::HashMap;
 
 /// Every rule, in code order.
@@ -102,7 +102,7 @@ pub fn validate(ctx: &Context, row: usize, attribute: &str, value: &str) -> Opti
 /// Keeps a suggestion only if it passes every rule for its attribute and collides neither
 /// with an existing value of another object nor with another suggestion; otherwise withholds
 /// it and says why.
-pub fn recheck_suggestions(ctx: &Context, index: &Index, findings: &mut [Finding]) {
+pub fn recheck_suggestions(ctx: &Context, index: &Index, findings: &mut FindingList) {
     let mut claimed: HashMap<(uniqueness::Space, String), u32> = HashMap::new();
     for f in findings.iter_mut() {
         let Some(suggested) = f.suggested.take() else {

@@ -220,8 +220,9 @@ pub const SUMMARY_KEYS: [&str; 7] = [
 pub struct Entry {
     pub hash: u64,
     pub row: u32,
-    /// Which proxyAddresses value, for proxies.
-    pub index: u32,
+    /// Which proxyAddresses value, for proxies (values past the 65,536th of one object are
+    /// not compared: no real object has that many; SL703 flags 300).
+    pub index: u16,
     pub source: Source,
 }
 
@@ -348,7 +349,10 @@ fn is_user(kind: ObjectKind) -> bool {
 fn entries_of(ctx: &Context, row: usize, out: &mut Vec<Entry>) {
     let dir = ctx.dir;
     let r = row as u32;
-    let mut push = |source: Source, value: &str, index: u32| {
+    let mut push = |source: Source, value: &str, index: usize| {
+        let Ok(index) = u16::try_from(index) else {
+            return;
+        };
         if !value.is_empty() {
             out.push(Entry {
                 hash: key_hash(source.space(), value),
@@ -374,10 +378,8 @@ fn entries_of(ctx: &Context, row: usize, out: &mut Vec<Entry>) {
     }
     for (i, value) in dir.proxy_addresses.get(row).enumerate() {
         match parse(value) {
-            Some((prefix, address)) if is_smtp(prefix) => {
-                push(Source::SmtpProxy, address, i as u32)
-            }
-            Some(_) => push(Source::OtherProxy, value, i as u32),
+            Some((prefix, address)) if is_smtp(prefix) => push(Source::SmtpProxy, address, i),
+            Some(_) => push(Source::OtherProxy, value, i),
             None => {}
         }
     }

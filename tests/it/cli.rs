@@ -82,3 +82,145 @@ fn generate_is_seeded_and_readable() {
     assert_eq!(json["files"][0]["encoding"], "utf-16le");
     assert_eq!(json["files"][0]["rejected"], 0);
 }
+
+#[test]
+fn analyze_writes_the_summary_and_csvs_and_sets_the_exit_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("summary.json");
+    let csv_dir = dir.path().join("findings");
+    let inputs = [
+        "contoso.ldf",
+        "fabrikam.csv",
+        "ldapsearch.ldif",
+        "fabrikam-unicode.csv",
+        "ansi.csv",
+        "broken.ldf",
+    ];
+    let paths: Vec<String> = inputs
+        .iter()
+        .map(|n| sample(n).to_string_lossy().into_owned())
+        .collect();
+    let mut args = vec![
+        "analyze",
+        "--json",
+        json.to_str().unwrap(),
+        "--csv-dir",
+        csv_dir.to_str().unwrap(),
+    ];
+    args.extend(paths.iter().map(String::as_str));
+    let out = synclint(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "errors were found: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("findings"));
+    let s: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let o = &s["objects"];
+    let n = |v: &serde_json::Value| v.as_u64().unwrap();
+    assert_eq!(
+        n(&o["read"]),
+        n(&o["analyzed"]) + n(&o["out_of_scope"]) + n(&o["rejected"])
+    );
+    assert_eq!(n(&o["rejected"]), 5);
+    let total = n(&s["findings"]["total"]);
+    let by_class: u64 = s["findings"]["by_class"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(n)
+        .sum();
+    let by_rule: u64 = s["findings"]["by_rule"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(n)
+        .sum();
+    let by_severity: u64 = s["findings"]["by_severity"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(n)
+        .sum();
+    assert_eq!((by_class, by_rule, by_severity), (total, total, total));
+    for key in [
+        "userPrincipalName",
+        "mail",
+        "proxyAddresses",
+        "proxyAddressesOther",
+        "targetAddress",
+        "mailNickname",
+        "sAMAccountName",
+    ] {
+        assert!(s["duplicates"][key]["groups"].is_u64(), "{key}");
+        assert!(s["duplicates"][key]["objects"].is_u64(), "{key}");
+    }
+    assert!(s["collisions"]["groups"].is_u64());
+
+    // findings.csv has a row per finding; the class files split it.
+    let rows = |p: &std::path::Path| csv::Reader::from_path(p).unwrap().records().count() as u64;
+    assert_eq!(rows(&csv_dir.join("findings.csv")), total);
+    let split: u64 = [
+        "duplicate",
+        "collision",
+        "character",
+        "format",
+        "suffix",
+        "length",
+        "blank",
+        "large-object",
+        "advisory",
+    ]
+    .iter()
+    .map(|c| rows(&csv_dir.join(format!("{c}.csv"))))
+    .sum();
+    assert_eq!(split, total);
+    let header = csv::Reader::from_path(csv_dir.join("findings.csv"))
+        .unwrap()
+        .headers()
+        .unwrap()
+        .clone();
+    assert_eq!(&header[0], "rule");
+    assert_eq!(&header[10], "source");
+    let grace = std::fs::read_to_string(csv_dir.join("character.csv")).unwrap();
+    assert!(
+        grace.contains("grace hopper@fabrikam.com,gracehopper@fabrikam.com,EDIT"),
+        "{grace}"
+    );
+    assert!(grace.contains("samples/fabrikam.csv:3") || grace.contains("fabrikam.csv:3"));
+
+    // --fail-on never: exit 0 with the same findings.
+    let mut args = vec!["analyze", "--fail-on", "never"];
+    args.extend(paths.iter().map(String::as_str));
+    assert_eq!(synclint(&args).status.code(), Some(0));
+}
+
+#[test]
+fn csv_cells_never_start_a_formula() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("formula.ldf");
+    std::fs::write(&input, "dn: CN=Eve,OU=Staff,DC=contoso,DC=com\nobjectClass: user\ncn: Eve\nobjectGUID:: AAECAwQFBgcICQoLDA0ODw==\nsAMAccountName: eve\nuserPrincipalName: =HYPERLINK(\"x\")@contoso.com\n").unwrap();
+    let out_dir = dir.path().join("out");
+    let out = synclint(&[
+        "analyze",
+        input.to_str().unwrap(),
+        "--csv-dir",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = std::fs::read_to_string(out_dir.join("findings.csv")).unwrap();
+    assert!(text.contains("'=HYPERLINK"), "{text}");
+    assert!(!text.contains(",=HYPERLINK"));
+}
+
+#[test]
+fn rules_lists_and_explains() {
+    let out = synclint(&["rules"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("SL101") && text.contains("SL853"));
+    let out = synclint(&["rules", "SL853"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("object-type-mismatch") && text.contains("Source: sync-rules.md"));
+    assert_eq!(synclint(&["rules", "SL999"]).status.code(), Some(2));
+}

@@ -14,7 +14,7 @@ use synclint::scope::{self, Scope, ScopeOptions};
 pub struct Run {
     pub dir: Directory,
     pub scope: Scope,
-    pub findings: Vec<Finding>,
+    pub findings: synclint::findings::FindingList,
     pub summary: Summary,
 }
 
@@ -973,4 +973,48 @@ fn planted_duplicates_match_an_independent_count() {
     assert!(collisions.0 >= 5);
     assert!(r.findings.iter().any(|f| f.rule.code == "SL851"));
     assert!(r.findings.iter().any(|f| f.rule.code == "SL853"));
+}
+
+#[test]
+fn target_sam_and_address_collisions() {
+    let no_upn = |cn: &str| {
+        with(user(cn), |o| {
+            o.attributes.retain(|(n, _)| n != "userPrincipalName");
+            o.set("sAMAccountName", "jdoe");
+        })
+    };
+    let objects = [
+        with(contact("T1", "t1@partner.example.net"), |o| {
+            o.set("targetAddress", "SMTP:shared@partner.example.net");
+        }),
+        with(contact("T2", "t2@partner.example.net"), |o| {
+            o.set("targetAddress", "smtp:SHARED@partner.example.net");
+        }),
+        no_upn("N1"),
+        no_upn("N2"),
+        with(user("M1"), |o| {
+            o.set("mail", "m1.alias@contoso.com");
+        }),
+        with(user("M2"), |o| {
+            o.text("proxyAddresses", "smtp:m1.alias@contoso.com");
+        }),
+    ];
+    let r = run(&objects);
+    assert!(
+        r.codes("T1").contains(&"SL805") && r.codes("T2").contains(&"SL805"),
+        "{:?}",
+        r.codes("T1")
+    );
+    assert!(r.codes("N1").contains(&"SL807") && r.codes("N2").contains(&"SL807"));
+    assert!(
+        r.codes("N1").contains(&"SL801"),
+        "the derived UPNs jdoe@corp.contoso.com clash too"
+    );
+    assert!(
+        r.codes("M1").contains(&"SL852") && r.codes("M2").contains(&"SL852"),
+        "{:?}",
+        r.codes("M1")
+    );
+    assert_eq!(r.summary.duplicates["targetAddress"].groups, 1);
+    assert_eq!(r.summary.duplicates["sAMAccountName"].groups, 1);
 }
