@@ -334,9 +334,21 @@ fn analyze(
     })
 }
 
+/// Writes to standard output; a closed pipe (`synclint rules | head`) is not an error.
+fn print_out(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
 fn list_rules(name: Option<&str>) -> Result<ExitCode> {
+    use std::fmt::Write;
+    let mut text = String::new();
     let Some(name) = name else {
-        println!("code   slug                           class        severity profiles");
+        text.push_str("code   slug                           class        severity profiles\n");
         for r in RULES {
             let profiles: Vec<&str> = r
                 .profiles
@@ -346,7 +358,8 @@ fn list_rules(name: Option<&str>) -> Result<ExitCode> {
                     Profile::IdfixDedicated => "idfix-dedicated",
                 })
                 .collect();
-            println!(
+            let _ = writeln!(
+                text,
                 "{:<6} {:<30} {:<12} {:<8} {}",
                 r.code,
                 r.slug,
@@ -355,27 +368,31 @@ fn list_rules(name: Option<&str>) -> Result<ExitCode> {
                 profiles.join(",")
             );
         }
+        print_out(&text)?;
         return Ok(ExitCode::SUCCESS);
     };
     let Some(r) = registry::find(name) else {
         anyhow::bail!("no rule {name:?}; `synclint rules` lists them");
     };
-    println!(
+    let _ = writeln!(
+        text,
         "{} {} ({}, {})",
         r.code,
         r.slug,
         r.class.name(),
         r.severity.name()
     );
-    println!("attributes: {}", r.attributes.join(", "));
+    let _ = writeln!(text, "attributes: {}", r.attributes.join(", "));
     if let Some(idfix) = r.idfix {
-        println!("IdFix error type: {idfix}");
+        let _ = writeln!(text, "IdFix error type: {idfix}");
     }
-    println!("Entra: {}", r.entra);
-    println!(
+    let _ = writeln!(text, "Entra: {}", r.entra);
+    let _ = writeln!(
+        text,
         "\nWhat: {}\n\nWhy: {}\n\nFix: {}\n\nSource: {}",
         r.what, r.why, r.fix, r.source
     );
+    print_out(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -383,9 +400,9 @@ fn inspect(files: &[PathBuf], json: bool, read: &ReadArgs) -> Result<ExitCode> {
     let ingest = ingest::read_files(files, &read.options());
     let report = InspectReport::build(&ingest);
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        print_out(&(serde_json::to_string_pretty(&report)? + "\n"))?;
     } else {
-        print!("{}", report.render());
+        print_out(&report.render())?;
     }
     let mut failed = false;
     for f in ingest.failed_files() {
