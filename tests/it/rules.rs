@@ -675,7 +675,7 @@ fn duplicates_and_collisions_across_attributes_and_types() {
     assert!(r.codes("U1").contains(&"SL801"));
     // U1's UPN = U3's smtp proxy: a UPN/address collision (U1 also has it as mail and proxy).
     assert!(
-        r.codes("U3").contains(&"SL803") || r.codes("U3").contains(&"SL851"),
+        r.codes("U3").contains(&"SL803") && r.codes("U3").contains(&"SL851"),
         "{:?}",
         r.codes("U3")
     );
