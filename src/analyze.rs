@@ -23,6 +23,7 @@ pub struct Timings {
     pub read: Duration,
     pub scope: Duration,
     pub rules: Duration,
+    pub workbook: Duration,
 }
 
 /// Reads the inputs and runs the rules.
@@ -47,6 +48,7 @@ pub fn run(
             read: read_time,
             scope: scope_time,
             rules: rules_time,
+            workbook: Duration::ZERO,
         },
     }
 }

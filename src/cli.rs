@@ -5,6 +5,7 @@ use crate::generate::{self, GenerateOptions};
 use crate::ingest::{self, Encoding, Format, ReadOptions};
 use crate::inspect::InspectReport;
 use crate::output::write_atomically;
+use crate::progress::Stage;
 use crate::rules::registry::{self, RULES};
 use crate::rules::{Profile, RuleOptions};
 use crate::scope::ScopeOptions;
@@ -34,24 +35,7 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  synclint analyze samples/contoso.ldf samples/fabrikam.csv --json summary.json --csv-dir findings\n  synclint analyze forest1.ldf forest2.ldf --verified-domains domains.txt --fail-on warning\n  synclint analyze export.csv --exclude-ou OU=Disabled,DC=contoso,DC=com --suffix-map contoso.local=contoso.com\n  synclint analyze export.csv --profile idfix-dedicated\n\nExit status: 0 nothing at or above --fail-on, 1 something was, 2 usage error or unreadable input."
     )]
-    Analyze {
-        /// csvde or ldifde exports; several domains or forests are analyzed as one directory.
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// Write the JSON summary here.
-        #[arg(long, value_name = "SUMMARY")]
-        json: Option<PathBuf>,
-        /// Write findings.csv and one CSV per class into this folder.
-        #[arg(long, value_name = "DIR")]
-        csv_dir: Option<PathBuf>,
-        #[command(flatten)]
-        rules: RuleArgs,
-        /// Exit with status 1 when a finding of this severity or worse exists.
-        #[arg(long, value_enum, default_value_t = FailOn::Error)]
-        fail_on: FailOn,
-        #[command(flatten)]
-        read: ReadArgs,
-    },
+    Analyze(AnalyzeArgs),
     /// List the rules, or explain one (by code or slug).
     #[command(
         after_help = "Examples:\n  synclint rules\n  synclint rules SL801\n  synclint rules upn-invalid-character"
@@ -100,6 +84,47 @@ pub enum Command {
         #[arg(long)]
         plant_issues: bool,
     },
+}
+
+/// Arguments of `analyze`.
+#[derive(Args, Debug)]
+pub struct AnalyzeArgs {
+    /// csvde or ldifde exports; several domains or forests are analyzed as one directory.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// The workbook to write (default: <first input's name>-synclint.xlsx in the current folder).
+    #[arg(short, long, value_name = "REPORT.xlsx")]
+    pub output: Option<PathBuf>,
+    /// Write the JSON summary here.
+    #[arg(long, value_name = "SUMMARY")]
+    pub json: Option<PathBuf>,
+    /// Write findings.csv and one CSV per class into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub csv_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Exit with status 1 when a finding of this severity or worse exists.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// No progress display (it is shown only on a terminal anyway).
+    #[arg(short, long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+impl AnalyzeArgs {
+    /// The workbook path: `-o`, or derived from the first input.
+    pub fn workbook_path(&self) -> PathBuf {
+        self.output.clone().unwrap_or_else(|| {
+            let stem = self
+                .files
+                .first()
+                .and_then(|f| f.file_stem())
+                .map_or("synclint".into(), |s| s.to_string_lossy().into_owned());
+            PathBuf::from(format!("{stem}-synclint.xlsx"))
+        })
+    }
 }
 
 /// When `analyze` exits with status 1.
@@ -194,6 +219,7 @@ impl ReadArgs {
             encoding: self.encoding,
             max_record_bytes: self.max_record_bytes,
             block_size: self.block_size,
+            ..ReadOptions::default()
         }
     }
 }
@@ -227,21 +253,7 @@ fn execute(cli: Cli) -> Result<ExitCode> {
         .build()
         .context("cannot start worker threads")?;
     pool.install(|| match cli.command {
-        Command::Analyze {
-            files,
-            json,
-            csv_dir,
-            rules,
-            fail_on,
-            read,
-        } => analyze(
-            &files,
-            json.as_deref(),
-            csv_dir.as_deref(),
-            &rules,
-            fail_on,
-            &read,
-        ),
+        Command::Analyze(args) => analyze(&args),
         Command::Rules { rule } => list_rules(rule.as_deref()),
         Command::Inspect { files, json, read } => inspect(&files, json, &read),
         Command::Generate {
@@ -285,32 +297,73 @@ fn execute(cli: Cli) -> Result<ExitCode> {
     })
 }
 
-fn analyze(
-    files: &[PathBuf],
-    json: Option<&std::path::Path>,
-    csv_dir: Option<&std::path::Path>,
-    rules: &RuleArgs,
-    fail_on: FailOn,
-    read: &ReadArgs,
-) -> Result<ExitCode> {
-    let (rule_options, scope_options) = rules.options()?;
-    let analysis = crate::analyze::run(files, &read.options(), &scope_options, rule_options);
+fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
+    let files = &args.files;
+    let (rule_options, scope_options) = args.rules.options()?;
+    let workbook = args.workbook_path();
+    let total: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    let reading = Stage::start("reading", total, true, args.quiet);
+    let read_options = ReadOptions {
+        sha256: true,
+        progress: Some(reading.counter.clone()),
+        ..args.read.options()
+    };
+    let t = std::time::Instant::now();
+    let ingest = crate::ingest::read_files(files, &read_options);
+    reading.finish();
+    let read_time = t.elapsed();
+    let checking = Stage::start("rules", 1, false, args.quiet);
+    let (scope, findings, uniqueness, scope_time, rules_time) =
+        crate::analyze::check(&ingest, &scope_options, &rule_options);
+    checking.finish();
+    let mut analysis = crate::analyze::Analysis {
+        ingest,
+        scope,
+        findings,
+        uniqueness,
+        options: rule_options,
+        timings: crate::analyze::Timings {
+            read: read_time,
+            scope: scope_time,
+            rules: rules_time,
+            workbook: Default::default(),
+        },
+    };
+    let writing = Stage::start(
+        "workbook",
+        analysis.findings.len() as u64,
+        false,
+        args.quiet,
+    );
+    let t = std::time::Instant::now();
+    let workbook_options = crate::report::workbook::WorkbookOptions {
+        progress: Some(writing.counter.clone()),
+        ..Default::default()
+    };
+    let written = crate::report::workbook::write(&analysis, &workbook, files, &workbook_options);
+    writing.finish();
+    written?;
+    analysis.timings.workbook = t.elapsed();
     let summary = crate::report::summary::Summary::build(&analysis);
-    if let Some(path) = json {
+    if let Some(path) = &args.json {
         write_atomically(path, files, |w| {
             serde_json::to_writer_pretty(&mut *w, &summary)?;
             w.write_all(b"\n")
         })?;
     }
-    if let Some(dir) = csv_dir {
+    if let Some(dir) = &args.csv_dir {
         crate::report::csv::write_dir(&analysis, dir, files)?;
     }
     let o = &summary.objects;
     let by = &summary.findings.by_severity;
     eprintln!(
-        "synclint: {} objects read ({} analyzed, {} out of scope, {} rejected): {} findings ({} errors, {} warnings, {} info)",
+        "synclint: {} objects read ({} analyzed, {} out of scope, {} rejected): {} findings ({} errors, {} warnings, {} info); workbook {}",
         o.read, o.analyzed, o.out_of_scope, o.rejected, summary.findings.total,
-        by.get("error").unwrap_or(&0), by.get("warning").unwrap_or(&0), by.get("info").unwrap_or(&0)
+        by.get("error").unwrap_or(&0), by.get("warning").unwrap_or(&0), by.get("info").unwrap_or(&0), workbook.display()
     );
     let mut unreadable = false;
     for f in analysis.ingest.failed_files() {
@@ -320,7 +373,7 @@ fn analyze(
     if unreadable {
         return Ok(ExitCode::from(2));
     }
-    let threshold = match fail_on {
+    let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Info => Some(Severity::Info),

@@ -14,6 +14,7 @@ pub mod generate;
 pub mod ingest;
 pub mod inspect;
 pub mod output;
+pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod scope;

@@ -11,6 +11,20 @@ pub fn write_atomically(
     inputs: &[PathBuf],
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), Error> {
+    write_file_atomically(path, inputs, |file| {
+        let mut writer = BufWriter::new(file);
+        fill(&mut writer)?;
+        writer.flush()
+    })
+}
+
+/// Like [`write_atomically`], handing `fill` the temporary file itself (for writers that
+/// need to seek, such as the xlsx packager).
+pub fn write_file_atomically(
+    path: &Path,
+    inputs: &[PathBuf],
+    fill: impl FnOnce(&mut std::fs::File) -> io::Result<()>,
+) -> Result<(), Error> {
     let error = |source| Error::Write {
         path: path.to_path_buf(),
         source,
@@ -25,16 +39,12 @@ pub fn write_atomically(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let temp = tempfile::Builder::new()
+    let mut temp = tempfile::Builder::new()
         .prefix(".synclint-")
         .suffix(".tmp")
         .tempfile_in(&dir)
         .map_err(error)?;
-    {
-        let mut writer = BufWriter::new(temp.as_file());
-        fill(&mut writer).map_err(error)?;
-        writer.flush().map_err(error)?;
-    }
+    fill(temp.as_file_mut()).map_err(error)?;
     temp.as_file().sync_all().map_err(error)?;
     // Temporary files are created private (0600); a report is an ordinary file.
     #[cfg(unix)]

@@ -46,6 +46,10 @@ pub struct BlockReader<R> {
     /// Buffers of parsed blocks, handed back for reuse: fresh multi-megabyte allocations cost
     /// page faults and zeroing in the kernel on every block.
     spare: Vec<Vec<u8>>,
+    /// Digest of every byte taken from the input, when asked for (the workbook records it).
+    pub hasher: Option<sha2::Sha256>,
+    /// Shared byte counter for progress reporting.
+    pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
 
 impl<R: Read> BlockReader<R> {
@@ -74,6 +78,8 @@ impl<R: Read> BlockReader<R> {
             bytes_read: 0,
             replacements: 0,
             spare: Vec::new(),
+            hasher: None,
+            progress: None,
         };
         reader.push_input(prefix, false);
         reader
@@ -269,21 +275,36 @@ impl<R: Read> BlockReader<R> {
             // UTF-8 needs no decoding: read straight into the pending buffer.
             // read_to_end fills spare capacity without zeroing it first; it stops short of
             // READ_SIZE only at the end of the input.
+            let start = self.pending.len();
             let n = (&mut self.input)
                 .take(READ_SIZE as u64)
                 .read_to_end(&mut self.pending)?;
             self.bytes_read += n as u64;
             self.eof = n < READ_SIZE;
+            self.observe(start, None);
             return Ok(());
         }
         let mut raw = std::mem::take(&mut self.raw);
         raw.resize(READ_SIZE, 0);
         let n = read_retrying(&mut self.input, &mut raw)?;
         self.bytes_read += n as u64;
+        self.observe(0, Some(&raw[..n]));
         self.eof = n == 0;
         self.push_input(&raw[..n], self.eof);
         self.raw = raw;
         Ok(())
+    }
+
+    /// Feeds newly read bytes (`raw`, or `pending[start..]` when read straight into it) to
+    /// the digest and the progress counter.
+    fn observe(&mut self, start: usize, raw: Option<&[u8]>) {
+        let bytes = raw.unwrap_or(&self.pending[start..]);
+        if let Some(hasher) = self.hasher.as_mut() {
+            sha2::Digest::update(hasher, bytes);
+        }
+        if let Some(progress) = &self.progress {
+            progress.fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     fn push_input(&mut self, bytes: &[u8], last: bool) {

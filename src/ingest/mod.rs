@@ -37,6 +37,10 @@ pub struct ReadOptions {
     pub block_size: usize,
     /// A record (or csvde row) larger than this is rejected.
     pub max_record_bytes: usize,
+    /// Compute each input's SHA-256 while reading (the workbook records it).
+    pub sha256: bool,
+    /// Bytes read so far, over all inputs, for a progress display.
+    pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
 
 impl Default for ReadOptions {
@@ -46,6 +50,8 @@ impl Default for ReadOptions {
             encoding: None,
             block_size: 4 << 20,
             max_record_bytes: 64 << 20,
+            sha256: false,
+            progress: None,
         }
     }
 }
@@ -62,6 +68,8 @@ pub struct FileReport {
     pub bom: bool,
     /// Bytes read from disk.
     pub bytes: u64,
+    /// SHA-256 of the file, when asked for.
+    pub sha256: Option<String>,
     /// Objects parsed into the directory.
     pub objects: u64,
     /// Records rejected (each has a line and a reason; the first ones are kept).
@@ -203,6 +211,15 @@ fn read_file(
         options.max_record_bytes,
     );
     reader.bytes_read = sample.len() as u64;
+    if options.sha256 {
+        let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+        sha2::Digest::update(&mut hasher, &sample);
+        reader.hasher = Some(hasher);
+    }
+    if let Some(progress) = &options.progress {
+        progress.fetch_add(sample.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        reader.progress = Some(progress.clone());
+    }
     let format = match options.format {
         Some(f) => f,
         None => {
@@ -288,7 +305,13 @@ fn read_file(
                     }
                 }
             }
-            (reader.bytes_read, reader.replacements)
+            let digest = reader.hasher.take().map(|h| {
+                sha2::Digest::finalize(h)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+            });
+            (reader.bytes_read, reader.replacements, digest)
         });
         let mut failure = None;
         let mut parsed: Vec<(Directory, BlockStats)> = Vec::new();
@@ -322,11 +345,12 @@ fn read_file(
             }
         }
         drop(receiver);
-        let (bytes, replacements) = reader_thread.join().unwrap_or((0, 0));
-        (failure, bytes, replacements)
+        let (bytes, replacements, digest) = reader_thread.join().unwrap_or((0, 0, None));
+        (failure, bytes, replacements, digest)
     });
-    let (failure, bytes, replacements) = outcome;
+    let (failure, bytes, replacements, digest) = outcome;
     report.bytes = bytes;
+    report.sha256 = digest;
     report.lossy_values += replacements;
     report.attributes = attributes.into_values().collect();
     match failure {

@@ -73,7 +73,12 @@ impl Summary {
             d.sort();
             d
         });
-        let Timings { read, scope, rules } = &a.timings;
+        let Timings {
+            read,
+            scope,
+            rules,
+            workbook,
+        } = &a.timings;
         Summary {
             version: env!("CARGO_PKG_VERSION"),
             profile: a.options.profile,
@@ -110,6 +115,7 @@ impl Summary {
                 ("read", read.as_millis()),
                 ("scope", scope.as_millis()),
                 ("rules", rules.as_millis()),
+                ("workbook", workbook.as_millis()),
             ]
             .into_iter()
             .collect(),

@@ -100,8 +100,11 @@ fn analyze_writes_the_summary_and_csvs_and_sets_the_exit_status() {
         .iter()
         .map(|n| sample(n).to_string_lossy().into_owned())
         .collect();
+    let xlsx = dir.path().join("report.xlsx");
     let mut args = vec![
         "analyze",
+        "-o",
+        xlsx.to_str().unwrap(),
         "--json",
         json.to_str().unwrap(),
         "--csv-dir",
@@ -191,7 +194,13 @@ fn analyze_writes_the_summary_and_csvs_and_sets_the_exit_status() {
     assert!(grace.contains("samples/fabrikam.csv:3") || grace.contains("fabrikam.csv:3"));
 
     // --fail-on never: exit 0 with the same findings.
-    let mut args = vec!["analyze", "--fail-on", "never"];
+    let mut args = vec![
+        "analyze",
+        "--fail-on",
+        "never",
+        "-o",
+        xlsx.to_str().unwrap(),
+    ];
     args.extend(paths.iter().map(String::as_str));
     assert_eq!(synclint(&args).status.code(), Some(0));
 }
@@ -202,9 +211,12 @@ fn csv_cells_never_start_a_formula() {
     let input = dir.path().join("formula.ldf");
     std::fs::write(&input, "dn: CN=Eve,OU=Staff,DC=contoso,DC=com\nobjectClass: user\ncn: Eve\nobjectGUID:: AAECAwQFBgcICQoLDA0ODw==\nsAMAccountName: eve\nuserPrincipalName: =HYPERLINK(\"x\")@contoso.com\n").unwrap();
     let out_dir = dir.path().join("out");
+    let xlsx = dir.path().join("formula.xlsx");
     let out = synclint(&[
         "analyze",
         input.to_str().unwrap(),
+        "-o",
+        xlsx.to_str().unwrap(),
         "--csv-dir",
         out_dir.to_str().unwrap(),
     ]);

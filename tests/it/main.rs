@@ -6,6 +6,7 @@ mod differential;
 mod reader;
 mod roundtrip;
 mod rules;
+mod workbook;
 
 use std::path::{Path, PathBuf};
 use synclint::directory::Directory;

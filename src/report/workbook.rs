@@ -1,0 +1,844 @@
+//! The Excel workbook: the consultant's hand-off (issue 4).
+//!
+//! Sheets, in order: Summary (run facts, classes and rules linked to their sheets, charts),
+//! one sheet per issue class that has findings (continued on `<Class> (2)` … past Excel's
+//! 1,048,576 rows), Domains, Out of scope, Input problems. Class sheets are written in
+//! rust_xlsxwriter's constant-memory mode, row by row, so memory does not grow with the number
+//! of findings. Every value is written as a string cell: nothing a directory holds can become
+//! a formula.
+
+use crate::analyze::Analysis;
+use crate::directory::{Attr, ObjectKind};
+use crate::error::Error;
+use crate::findings::{Class, Finding};
+use crate::output::write_file_atomically;
+use crate::rules::domain::{suffix_status, SuffixStatus};
+use crate::rules::proxy::{is_smtp, parse};
+use crate::rules::registry::RULES;
+use rust_xlsxwriter::{
+    Chart, ChartType, DataValidation, Format, FormatAlign, FormatBorder, Table, TableColumn,
+    TableStyle, Url, Workbook, Worksheet, XlsxError,
+};
+use rustc_hash::FxHashMap;
+use std::path::{Path, PathBuf};
+
+/// Data rows per sheet: Excel's 1,048,576 rows less the header.
+pub const EXCEL_DATA_ROWS: usize = 1_048_575;
+
+/// Sheet columns of every class sheet.
+pub const COLUMNS: [(&str, f64); 14] = [
+    ("Rule", 8.0),
+    ("Severity", 9.0),
+    ("Object (DN)", 48.0),
+    ("OU path", 36.0),
+    ("Object class", 12.0),
+    ("Attribute", 18.0),
+    ("Value", 40.0),
+    ("Suggested value", 36.0),
+    ("Action", 10.0),
+    ("Update", 36.0),
+    ("Group", 8.0),
+    ("Conflicts with", 48.0),
+    ("Source", 28.0),
+    ("Why", 60.0),
+];
+const ACTION_COLUMN: u16 = 8;
+
+/// The actions the reviewer can pick (IdFix's, plus IGNORE).
+pub const ACTIONS: [&str; 4] = ["EDIT", "REMOVE", "COMPLETE", "IGNORE"];
+
+/// Workbook layout choices.
+#[derive(Clone, Debug)]
+pub struct WorkbookOptions {
+    /// Data rows per class sheet before it continues on the next (tests use small values).
+    pub rows_per_sheet: usize,
+    /// Above this many rows a sheet gets an autofilter and banding instead of an Excel table
+    /// (a table costs memory per row in constant-memory mode).
+    pub table_rows: usize,
+    /// Called with the number of finding rows written so far.
+    pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+}
+
+impl Default for WorkbookOptions {
+    fn default() -> Self {
+        WorkbookOptions {
+            rows_per_sheet: EXCEL_DATA_ROWS,
+            table_rows: 100_000,
+            progress: None,
+        }
+    }
+}
+
+/// What was written.
+#[derive(Clone, Debug, Default)]
+pub struct WorkbookStats {
+    /// Sheet names in order, with their data rows.
+    pub sheets: Vec<(String, usize)>,
+}
+
+/// The canonical OU path of a DN (`corp.contoso.com/Staff/Sales`), which sorts by location.
+pub fn ou_path(dn: &str) -> String {
+    let mut domain = Vec::new();
+    let mut ous = Vec::new();
+    for rdn in split_dn(dn).into_iter().skip(1) {
+        let (kind, value) = rdn.split_once('=').unwrap_or(("", rdn));
+        if kind.trim().eq_ignore_ascii_case("DC") {
+            domain.push(value.trim());
+        } else {
+            ous.push(value.trim());
+        }
+    }
+    ous.reverse();
+    let mut path = domain.join(".");
+    for ou in ous {
+        path.push('/');
+        path.push_str(ou);
+    }
+    path
+}
+
+/// Splits a DN at the commas that separate RDNs (not at escaped `\,`).
+fn split_dn(dn: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let bytes = dn.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b',' => {
+                parts.push(&dn[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    parts.push(&dn[start.min(dn.len())..]);
+    parts
+}
+
+/// The sheet names of a class with `rows` findings.
+pub fn class_sheet_names(class: Class, rows: usize, per_sheet: usize) -> Vec<String> {
+    let sheets = rows.div_ceil(per_sheet.max(1)).max(1);
+    (0..sheets)
+        .map(|i| {
+            if i == 0 {
+                class.name().to_string()
+            } else {
+                format!("{} ({})", class.name(), i + 1)
+            }
+        })
+        .collect()
+}
+
+struct Formats {
+    title: Format,
+    bold: Format,
+    header: Format,
+    link: Format,
+    shaded: Format,
+    plain: Format,
+    number: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        let header = Format::new()
+            .set_bold()
+            .set_background_color("1F4E79")
+            .set_font_color("FFFFFF")
+            .set_border_bottom(FormatBorder::Thin);
+        Formats {
+            title: Format::new().set_bold().set_font_size(16),
+            bold: Format::new().set_bold(),
+            header,
+            link: Format::new()
+                .set_font_color("0563C1")
+                .set_underline(rust_xlsxwriter::FormatUnderline::Single),
+            shaded: Format::new().set_background_color("DDEBF7"),
+            plain: Format::new(),
+            number: Format::new()
+                .set_num_format("#,##0")
+                .set_align(FormatAlign::Right),
+        }
+    }
+}
+
+fn xlsx(e: XlsxError) -> std::io::Error {
+    std::io::Error::other(e.to_string())
+}
+
+/// Writes the workbook to `path` (atomically; never over an input).
+pub fn write(
+    a: &Analysis,
+    path: &Path,
+    inputs: &[PathBuf],
+    options: &WorkbookOptions,
+) -> Result<WorkbookStats, Error> {
+    let mut stats = WorkbookStats::default();
+    write_file_atomically(path, inputs, |file| {
+        let mut workbook = Workbook::new();
+        if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            // Constant-memory sheets spill to temporary files: keep them beside the output.
+            let _ = workbook.set_tempdir(dir);
+        }
+        stats = build(a, &mut workbook, options).map_err(xlsx)?;
+        workbook.save_to_writer(file).map_err(xlsx)
+    })?;
+    Ok(stats)
+}
+
+fn build(
+    a: &Analysis,
+    workbook: &mut Workbook,
+    options: &WorkbookOptions,
+) -> Result<WorkbookStats, XlsxError> {
+    let f = Formats::new();
+    let mut stats = WorkbookStats::default();
+    // Plan the class sheets first: the Summary links to them.
+    let mut plan: Vec<(Class, Vec<String>, usize)> = Vec::new();
+    for class in Class::ALL {
+        let rows = a.by_class(class).count();
+        if rows > 0 {
+            plan.push((
+                class,
+                class_sheet_names(class, rows, options.rows_per_sheet),
+                rows,
+            ));
+        }
+    }
+    summary_sheet(a, workbook, &plan, &f)?;
+    stats.sheets.push(("Summary".into(), 0));
+    for (class, names, rows) in &plan {
+        let mut findings: Vec<&Finding> = a.by_class(*class).collect();
+        // Members of a group stand together, in group order; other findings keep file order.
+        if matches!(class, Class::Duplicate | Class::Collision) {
+            findings.sort_by_key(|f| (f.group.unwrap_or(u32::MAX), f.row));
+        }
+        for (i, name) in names.iter().enumerate() {
+            let start = i * options.rows_per_sheet;
+            let end = (start + options.rows_per_sheet).min(*rows);
+            class_sheet(
+                a,
+                workbook,
+                name,
+                *class,
+                &findings[start..end],
+                options,
+                &f,
+            )?;
+            stats.sheets.push((name.clone(), end - start));
+        }
+    }
+    stats
+        .sheets
+        .push(("Domains".into(), domains_sheet(a, workbook, &f)?));
+    stats
+        .sheets
+        .push(("Out of scope".into(), out_of_scope_sheet(a, workbook, &f)?));
+    stats.sheets.push((
+        "Input problems".into(),
+        input_problems_sheet(a, workbook, &f)?,
+    ));
+    Ok(stats)
+}
+
+fn header(ws: &mut Worksheet, row: u32, names: &[&str], f: &Formats) -> Result<(), XlsxError> {
+    for (i, name) in names.iter().enumerate() {
+        ws.write_string_with_format(row, i as u16, *name, &f.header)?;
+    }
+    Ok(())
+}
+
+fn link_to(sheet: &str) -> Url {
+    Url::new(format!("internal:'{}'!A1", sheet.replace('\'', "''")))
+}
+
+fn summary_sheet(
+    a: &Analysis,
+    workbook: &mut Workbook,
+    plan: &[(Class, Vec<String>, usize)],
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let ws = workbook.add_worksheet();
+    ws.set_name("Summary")?;
+    ws.set_column_width(0, 34)?;
+    ws.set_column_width(1, 22)?;
+    ws.set_column_width(2, 14)?;
+    ws.set_column_width(3, 12)?;
+    ws.set_column_width(4, 12)?;
+    ws.set_column_width(5, 66)?;
+    ws.set_column_width(6, 12)?;
+    ws.write_string_with_format(
+        0,
+        0,
+        "synclint report: directory synchronization readiness",
+        &f.title,
+    )?;
+    let facts = [
+        ("synclint version", env!("CARGO_PKG_VERSION").to_string()),
+        ("Date (UTC)", utc_now()),
+        ("Profile", format!("{:?}", a.options.profile).to_lowercase()),
+        (
+            "Verified domains",
+            a.options.verified_domains.as_ref().map_or(
+                "(none given: routable suffixes are assumed usable)".to_string(),
+                |v| {
+                    let mut d: Vec<&str> = v.iter().map(String::as_str).collect();
+                    d.sort_unstable();
+                    d.join(", ")
+                },
+            ),
+        ),
+    ];
+    let mut row = 2;
+    for (k, v) in facts {
+        ws.write_string_with_format(row, 0, k, &f.bold)?;
+        ws.write_string(row, 1, v)?;
+        row += 1;
+    }
+    row += 1;
+    let objects = [
+        ("Objects read", a.ingest.objects_read()),
+        ("Analyzed", a.scope.analyzed()),
+        ("Out of scope", a.scope.out_of_scope()),
+        ("Rejected (input problems)", a.ingest.objects_rejected()),
+        ("Findings", a.findings.len() as u64),
+    ];
+    for (k, v) in objects {
+        ws.write_string_with_format(row, 0, k, &f.bold)?;
+        ws.write_number_with_format(row, 1, v as f64, &f.number)?;
+        row += 1;
+    }
+    ws.write_url_with_text(row - 3, 2, link_to("Out of scope"), "see sheet")?;
+    ws.write_url_with_text(row - 2, 2, link_to("Input problems"), "see sheet")?;
+
+    row += 1;
+    ws.write_string_with_format(row, 0, "Inputs", &f.bold)?;
+    row += 1;
+    header(
+        ws,
+        row,
+        &[
+            "File", "Format", "Encoding", "Objects", "Rejected", "SHA-256", "Bytes",
+        ],
+        f,
+    )?;
+    row += 1;
+    for file in &a.ingest.files {
+        ws.write_string(row, 0, &file.path)?;
+        ws.write_string(row, 1, file.format.map_or("-", |x| x.name()))?;
+        ws.write_string(row, 2, file.encoding.map_or("-", |x| x.name()))?;
+        ws.write_number_with_format(row, 3, file.objects as f64, &f.number)?;
+        ws.write_number_with_format(row, 4, file.rejected as f64, &f.number)?;
+        ws.write_string(row, 5, file.sha256.as_deref().unwrap_or(""))?;
+        ws.write_number_with_format(row, 6, file.bytes as f64, &f.number)?;
+        row += 1;
+    }
+
+    row += 1;
+    ws.write_string_with_format(row, 0, "Findings by class", &f.bold)?;
+    row += 1;
+    header(ws, row, &["Class", "Findings", "Sheet"], f)?;
+    row += 1;
+    let class_first = row;
+    for class in Class::ALL {
+        let n = a.by_class(class).count();
+        ws.write_string(row, 0, class.name())?;
+        ws.write_number_with_format(row, 1, n as f64, &f.number)?;
+        if let Some((_, names, _)) = plan.iter().find(|(c, _, _)| *c == class) {
+            ws.write_url_with_format(row, 2, link_to(&names[0]).set_text(&names[0]), &f.link)?;
+        }
+        row += 1;
+    }
+    let class_last = row - 1;
+
+    row += 1;
+    ws.write_string_with_format(row, 0, "Findings by rule", &f.bold)?;
+    row += 1;
+    header(
+        ws,
+        row,
+        &[
+            "Rule",
+            "Class",
+            "Severity",
+            "Findings",
+            "",
+            "What it checks",
+        ],
+        f,
+    )?;
+    row += 1;
+    let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
+    for finding in &a.findings {
+        *counts.entry(finding.rule.code).or_default() += 1;
+    }
+    for rule in RULES
+        .iter()
+        .filter(|r| r.profiles.contains(&a.options.profile))
+    {
+        let n = counts.get(rule.code).copied().unwrap_or(0);
+        match plan.iter().find(|(c, _, _)| *c == rule.class) {
+            Some((_, names, _)) => ws.write_url_with_format(
+                row,
+                0,
+                link_to(&names[0]).set_text(format!("{} {}", rule.code, rule.slug)),
+                &f.link,
+            )?,
+            None => ws.write_string(row, 0, format!("{} {}", rule.code, rule.slug))?,
+        };
+        ws.write_string(row, 1, rule.class.name())?;
+        ws.write_string(row, 2, rule.severity.name())?;
+        ws.write_number_with_format(row, 3, n as f64, &f.number)?;
+        ws.write_string(row, 5, rule.what)?;
+        row += 1;
+    }
+
+    // Chart data: top OUs by findings and UPN suffixes, beside the tables.
+    let mut by_ou: FxHashMap<String, usize> = FxHashMap::default();
+    for finding in &a.findings {
+        let dn = a
+            .ingest
+            .directory
+            .dn
+            .get(finding.row as usize)
+            .unwrap_or("");
+        *by_ou.entry(ou_path(dn)).or_default() += 1;
+    }
+    let mut top_ou: Vec<(String, usize)> = by_ou.into_iter().collect();
+    top_ou.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+    top_ou.truncate(10);
+    let suffixes = upn_suffixes(a);
+    let data_col = 8u16;
+    ws.set_column_width(data_col, 40)?;
+    ws.set_column_width(data_col + 1, 12)?;
+    ws.write_string_with_format(2, data_col, "Top OUs by findings", &f.bold)?;
+    header(ws, 3, &["OU path", "Findings"], f)?;
+    for (i, (ou, n)) in top_ou.iter().enumerate() {
+        ws.write_string(
+            4 + i as u32,
+            data_col,
+            if ou.is_empty() { "(root)" } else { ou },
+        )?;
+        ws.write_number_with_format(4 + i as u32, data_col + 1, *n as f64, &f.number)?;
+    }
+    let suffix_row = 16u32;
+    ws.write_string_with_format(
+        suffix_row,
+        data_col,
+        "UPN suffixes (analyzed users)",
+        &f.bold,
+    )?;
+    header(ws, suffix_row + 1, &["Suffix", "Users"], f)?;
+    for (i, (suffix, n)) in suffixes.iter().enumerate() {
+        ws.write_string(suffix_row + 2 + i as u32, data_col, suffix)?;
+        ws.write_number_with_format(
+            suffix_row + 2 + i as u32,
+            data_col + 1,
+            *n as f64,
+            &f.number,
+        )?;
+    }
+
+    let mut chart = Chart::new(ChartType::Bar);
+    chart.title().set_name("Findings per class");
+    chart
+        .add_series()
+        .set_categories(("Summary", class_first, 0, class_last, 0))
+        .set_values(("Summary", class_first, 1, class_last, 1));
+    chart.legend().set_hidden();
+    ws.insert_chart(2, 11, &chart)?;
+    if !top_ou.is_empty() {
+        let mut chart = Chart::new(ChartType::Bar);
+        chart.title().set_name("Top 10 OUs by findings");
+        let last = 4 + top_ou.len() as u32 - 1;
+        chart
+            .add_series()
+            .set_categories(("Summary", 4, data_col, last, data_col))
+            .set_values(("Summary", 4, data_col + 1, last, data_col + 1));
+        chart.legend().set_hidden();
+        ws.insert_chart(18, 11, &chart)?;
+    }
+    if !suffixes.is_empty() {
+        let mut chart = Chart::new(ChartType::Pie);
+        chart.title().set_name("UPN suffix distribution");
+        let first = suffix_row + 2;
+        let last = first + suffixes.len() as u32 - 1;
+        chart
+            .add_series()
+            .set_categories(("Summary", first, data_col, last, data_col))
+            .set_values(("Summary", first, data_col + 1, last, data_col + 1));
+        ws.insert_chart(34, 11, &chart)?;
+    }
+    ws.set_active(true);
+    Ok(())
+}
+
+/// The ten most common UPN suffixes of analyzed users, then "(other)".
+fn upn_suffixes(a: &Analysis) -> Vec<(String, usize)> {
+    let dir = &a.ingest.directory;
+    let mut counts: FxHashMap<String, usize> = FxHashMap::default();
+    for row in 0..dir.len() {
+        if !a.scope.in_scope(row)
+            || !matches!(dir.kind[row], ObjectKind::User | ObjectKind::InetOrgPerson)
+        {
+            continue;
+        }
+        let suffix = dir
+            .text(Attr::UserPrincipalName, row)
+            .and_then(|u| u.rsplit_once('@'))
+            .map_or("(no UPN)".to_string(), |(_, d)| d.to_lowercase());
+        *counts.entry(suffix).or_default() += 1;
+    }
+    let mut all: Vec<(String, usize)> = counts.into_iter().collect();
+    all.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+    if all.len() > 10 {
+        let other: usize = all[10..].iter().map(|x| x.1).sum();
+        all.truncate(10);
+        all.push(("(other)".into(), other));
+    }
+    all
+}
+
+fn class_sheet(
+    a: &Analysis,
+    workbook: &mut Workbook,
+    name: &str,
+    class: Class,
+    findings: &[&Finding],
+    options: &WorkbookOptions,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    let ws = workbook.add_worksheet_with_constant_memory()?;
+    ws.set_name(name)?;
+    let last_col = COLUMNS.len() as u16 - 1;
+    let last_row = findings.len() as u32;
+    for (i, (_, width)) in COLUMNS.iter().enumerate() {
+        ws.set_column_width(i as u16, *width)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    let grouped = matches!(class, Class::Duplicate | Class::Collision);
+    if findings.len() <= options.table_rows {
+        let columns: Vec<TableColumn> = COLUMNS
+            .iter()
+            .map(|(n, _)| TableColumn::new().set_header(*n))
+            .collect();
+        // Grouped sheets shade by group instead of by row.
+        let table = Table::new()
+            .set_columns(&columns)
+            .set_style(TableStyle::Medium2)
+            .set_banded_rows(!grouped);
+        ws.add_table(0, 0, last_row.max(1), last_col, &table)?;
+    } else {
+        header(ws, 0, &COLUMNS.map(|c| c.0), f)?;
+        ws.autofilter(0, 0, last_row, last_col)?;
+    }
+    let validation = DataValidation::new()
+        .allow_list_strings(&ACTIONS)?
+        .set_input_title("Action")?
+        .set_input_message(
+            "EDIT applies Update; REMOVE deletes the value; COMPLETE or IGNORE change nothing.",
+        )?;
+    ws.add_data_validation(
+        1,
+        ACTION_COLUMN,
+        last_row.max(1),
+        ACTION_COLUMN,
+        &validation,
+    )?;
+
+    let dir = &a.ingest.directory;
+    let banded_by_hand = findings.len() > options.table_rows;
+    for (i, finding) in findings.iter().enumerate() {
+        let row = i as u32 + 1;
+        let r = finding.row as usize;
+        let dn = dir.dn.get(r).unwrap_or("");
+        let src = dir.source[r];
+        let source = format!(
+            "{}:{}",
+            dir.sources
+                .get(src.file as usize)
+                .map_or("", String::as_str),
+            src.line
+        );
+        let (conflicts, why) = match (finding.group, finding.note.as_deref()) {
+            (Some(_), Some(note)) => (note.to_string(), finding.rule.why.to_string()),
+            (_, Some(note)) => (String::new(), note.to_string()),
+            _ => (String::new(), finding.rule.why.to_string()),
+        };
+        let suggested = finding.suggested.as_deref().unwrap_or("");
+        let group = finding.group.map(|g| g.to_string()).unwrap_or_default();
+        let cells: [&str; 14] = [
+            finding.rule.code,
+            finding.rule.severity.name(),
+            dn,
+            &ou_path(dn),
+            dir.object_class.get(r).unwrap_or(""),
+            finding.attribute,
+            &finding.value,
+            suggested,
+            finding.action.name(),
+            suggested,
+            &group,
+            &conflicts,
+            &source,
+            &why,
+        ];
+        let shade = if grouped {
+            finding.group.unwrap_or(0) % 2 == 1
+        } else {
+            banded_by_hand && i % 2 == 1
+        };
+        let format = if shade { &f.shaded } else { &f.plain };
+        for (col, value) in cells.iter().enumerate() {
+            // write_string: a value that looks like a formula stays text.
+            ws.write_string_with_format(row, col as u16, *value, format)?;
+        }
+        if let Some(progress) = &options.progress {
+            progress.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+    Ok(())
+}
+
+fn domains_sheet(a: &Analysis, workbook: &mut Workbook, f: &Formats) -> Result<usize, XlsxError> {
+    let dir = &a.ingest.directory;
+    // domain → objects per attribute: UPN, mail, proxyAddresses, targetAddress
+    let mut seen: FxHashMap<String, [u64; 4]> = FxHashMap::default();
+    let mut count = |domain: &str, i: usize| {
+        seen.entry(domain.to_lowercase()).or_default()[i] += 1;
+    };
+    let domain_of = |address: &str| address.rsplit_once('@').map(|(_, d)| d.to_string());
+    for row in (0..dir.len()).filter(|r| a.scope.in_scope(*r)) {
+        if let Some(d) = dir.text(Attr::UserPrincipalName, row).and_then(domain_of) {
+            count(&d, 0);
+        }
+        if let Some(d) = dir.text(Attr::Mail, row).and_then(domain_of) {
+            count(&d, 1);
+        }
+        for p in dir.proxy_addresses.get(row) {
+            if let Some(d) = parse(p)
+                .filter(|(t, _)| is_smtp(t))
+                .and_then(|(_, a)| domain_of(a))
+            {
+                count(&d, 2);
+            }
+        }
+        if let Some(d) = dir
+            .text(Attr::TargetAddress, row)
+            .and_then(parse)
+            .filter(|(t, _)| is_smtp(t))
+            .and_then(|(_, a)| domain_of(a))
+        {
+            count(&d, 3);
+        }
+    }
+    let mut domains: Vec<(String, [u64; 4])> = seen.into_iter().collect();
+    domains.sort_by(|x, y| x.0.cmp(&y.0));
+    let ws = workbook.add_worksheet_with_constant_memory()?;
+    ws.set_name("Domains")?;
+    let cols = [
+        "Domain",
+        "userPrincipalName",
+        "mail",
+        "proxyAddresses",
+        "targetAddress",
+        "Routable",
+        "Verified",
+        "Suggested mapping",
+    ];
+    for (i, w) in [36.0, 18.0, 12.0, 16.0, 14.0, 52.0, 12.0, 28.0]
+        .iter()
+        .enumerate()
+    {
+        ws.set_column_width(i as u16, *w)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    let columns: Vec<TableColumn> = cols
+        .iter()
+        .map(|n| TableColumn::new().set_header(*n))
+        .collect();
+    ws.add_table(
+        0,
+        0,
+        domains.len().max(1) as u32,
+        cols.len() as u16 - 1,
+        &Table::new()
+            .set_columns(&columns)
+            .set_style(TableStyle::Medium2),
+    )?;
+    for (i, (domain, n)) in domains.iter().enumerate() {
+        let row = i as u32 + 1;
+        let routable = match suffix_status(domain) {
+            SuffixStatus::Routable => "yes".to_string(),
+            SuffixStatus::SpecialUse(reason) => format!("no: {reason}"),
+            SuffixStatus::NotDelegated => "no: not a delegated top-level domain".to_string(),
+            SuffixStatus::Invalid => "no: not a valid domain".to_string(),
+        };
+        let verified = match &a.options.verified_domains {
+            Some(v) if v.contains(domain) => "yes",
+            Some(_) => "no",
+            None => "unknown",
+        };
+        let mapping = a
+            .options
+            .suffix_map
+            .iter()
+            .find(|(old, _)| old == domain)
+            .map_or("", |(_, new)| new.as_str());
+        ws.write_string(row, 0, domain)?;
+        for (j, v) in n.iter().enumerate() {
+            ws.write_number_with_format(row, j as u16 + 1, *v as f64, &f.number)?;
+        }
+        ws.write_string(row, 5, routable)?;
+        ws.write_string(row, 6, verified)?;
+        ws.write_string(row, 7, mapping)?;
+    }
+    Ok(domains.len())
+}
+
+fn out_of_scope_sheet(
+    a: &Analysis,
+    workbook: &mut Workbook,
+    f: &Formats,
+) -> Result<usize, XlsxError> {
+    let dir = &a.ingest.directory;
+    let rows: Vec<usize> = (0..dir.len()).filter(|r| !a.scope.in_scope(*r)).collect();
+    let ws = workbook.add_worksheet_with_constant_memory()?;
+    ws.set_name("Out of scope")?;
+    for (i, w) in [56.0, 14.0, 70.0, 30.0].iter().enumerate() {
+        ws.set_column_width(i as u16, *w)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    header(
+        ws,
+        0,
+        &["Object (DN)", "Object class", "Reason", "Source"],
+        f,
+    )?;
+    ws.autofilter(0, 0, rows.len().max(1) as u32, 3)?;
+    for (i, r) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        if row as usize > EXCEL_DATA_ROWS {
+            break;
+        }
+        let src = dir.source[*r];
+        ws.write_string(row, 0, dir.dn.get(*r).unwrap_or(""))?;
+        ws.write_string(row, 1, dir.object_class.get(*r).unwrap_or(""))?;
+        ws.write_string(row, 2, a.scope.reason(*r).unwrap_or(""))?;
+        ws.write_string(
+            row,
+            3,
+            format!(
+                "{}:{}",
+                dir.sources
+                    .get(src.file as usize)
+                    .map_or("", String::as_str),
+                src.line
+            ),
+        )?;
+    }
+    Ok(rows.len().min(EXCEL_DATA_ROWS))
+}
+
+fn input_problems_sheet(
+    a: &Analysis,
+    workbook: &mut Workbook,
+    f: &Formats,
+) -> Result<usize, XlsxError> {
+    let ws = workbook.add_worksheet_with_constant_memory()?;
+    ws.set_name("Input problems")?;
+    for (i, w) in [40.0, 10.0, 100.0].iter().enumerate() {
+        ws.set_column_width(i as u16, *w)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    header(ws, 0, &["File", "Line", "Problem"], f)?;
+    let mut row = 1u32;
+    for file in &a.ingest.files {
+        if let Some(error) = &file.error {
+            ws.write_string(row, 0, &file.path)?;
+            ws.write_string(row, 2, error)?;
+            row += 1;
+        }
+        for r in &file.rejections {
+            ws.write_string(row, 0, &file.path)?;
+            ws.write_number(row, 1, r.line as f64)?;
+            ws.write_string(row, 2, &r.reason)?;
+            row += 1;
+        }
+        let unlisted = file.rejected.saturating_sub(file.rejections.len() as u64);
+        if unlisted > 0 {
+            ws.write_string(row, 0, &file.path)?;
+            ws.write_string(
+                row,
+                2,
+                format!(
+                    "… and {unlisted} more rejected records (only the first {} are listed)",
+                    file.rejections.len()
+                ),
+            )?;
+            row += 1;
+        }
+    }
+    ws.autofilter(0, 0, row.max(2) - 1, 2)?;
+    Ok(row as usize - 1)
+}
+
+/// The current UTC date and time, ISO 8601 (no time-zone crate needed for UTC).
+fn utc_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = (secs / 86_400) as i64;
+    let (h, m, s) = (secs % 86_400 / 3600, secs % 3600 / 60, secs % 60);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{d:02} {h:02}:{m:02}:{s:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ou_paths_are_canonical_and_sortable() {
+        assert_eq!(
+            ou_path("CN=Ana,OU=Sales,OU=Staff,DC=corp,DC=contoso,DC=com"),
+            "corp.contoso.com/Staff/Sales"
+        );
+        assert_eq!(
+            ou_path("CN=Smith\\, John,OU=Staff,DC=x,DC=com"),
+            "x.com/Staff"
+        );
+        assert_eq!(ou_path("CN=a"), "");
+    }
+
+    #[test]
+    fn sheets_split_past_the_row_limit() {
+        assert_eq!(
+            class_sheet_names(Class::Format, 2_100_000, EXCEL_DATA_ROWS),
+            ["Format", "Format (2)", "Format (3)"]
+        );
+        assert_eq!(
+            class_sheet_names(Class::LargeObject, 10, 5),
+            ["Large object", "Large object (2)"]
+        );
+    }
+
+    #[test]
+    fn utc_date_has_the_iso_shape() {
+        let now = utc_now();
+        assert_eq!(now.len(), 19);
+        assert!(now.starts_with("20"));
+    }
+}

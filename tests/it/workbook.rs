@@ -1,0 +1,280 @@
+//! The workbook read back: sheet names and order, headers, rows per sheet against the JSON
+//! summary, links and data validation present, formula-looking values stored as strings,
+//! and classes continuing on further sheets past the row limit.
+
+use crate::sample;
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use synclint::report::workbook::{self, WorkbookOptions, COLUMNS};
+
+/// Every worksheet's XML, by sheet name, straight from the package.
+fn sheet_xml(path: &Path) -> Vec<(String, String)> {
+    let file = std::fs::File::open(path).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut workbook_xml = String::new();
+    zip.by_name("xl/workbook.xml")
+        .unwrap()
+        .read_to_string(&mut workbook_xml)
+        .unwrap();
+    let names: Vec<String> = workbook_xml
+        .split("<sheet ")
+        .skip(1)
+        .map(|s| {
+            s.split("name=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .replace("&amp;", "&")
+        })
+        .collect();
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let mut xml = String::new();
+            zip.by_name(&format!("xl/worksheets/sheet{}.xml", i + 1))
+                .unwrap()
+                .read_to_string(&mut xml)
+                .unwrap();
+            (name, xml)
+        })
+        .collect()
+}
+
+fn analyze(dir: &Path, inputs: &[PathBuf]) -> (PathBuf, serde_json::Value) {
+    let xlsx = dir.join("report.xlsx");
+    let json = dir.join("summary.json");
+    let mut args: Vec<String> = vec![
+        "analyze".into(),
+        "-q".into(),
+        "--fail-on".into(),
+        "never".into(),
+        "-o".into(),
+        xlsx.to_string_lossy().into(),
+        "--json".into(),
+        json.to_string_lossy().into(),
+    ];
+    args.extend(inputs.iter().map(|p| p.to_string_lossy().into_owned()));
+    let out = Command::new(env!("CARGO_BIN_EXE_synclint"))
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        xlsx,
+        serde_json::from_slice(&std::fs::read(json).unwrap()).unwrap(),
+    )
+}
+
+#[test]
+fn sheets_headers_rows_links_and_validation() {
+    let dir = tempfile::tempdir().unwrap();
+    let formula = dir.path().join("formula.ldf");
+    std::fs::write(&formula, "dn: CN=Eve,OU=Staff,DC=contoso,DC=com\nobjectClass: user\ncn: Eve\nobjectGUID:: AAECAwQFBgcICQoLDA0ODw==\nsAMAccountName: eve\nuserPrincipalName: =HYPERLINK(\"http://x\")@contoso.com\nmailNickname: +cmd|' /C calc'!A0\n").unwrap();
+    let inputs: Vec<PathBuf> = [
+        "contoso.ldf",
+        "fabrikam.csv",
+        "ldapsearch.ldif",
+        "broken.ldf",
+    ]
+    .iter()
+    .map(|n| sample(n))
+    .chain([formula])
+    .collect();
+    let (xlsx, summary) = analyze(dir.path(), &inputs);
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+
+    // Order: Summary, the classes that have findings (in class order), then the three lists.
+    let by_class = summary["findings"]["by_class"].as_object().unwrap();
+    let class_order = [
+        "Duplicate",
+        "Collision",
+        "Character",
+        "Format",
+        "Suffix",
+        "Length",
+        "Blank",
+        "Large object",
+        "Advisory",
+    ];
+    let mut expected: Vec<String> = vec!["Summary".into()];
+    expected.extend(
+        class_order
+            .iter()
+            .filter(|c| by_class[**c].as_u64().unwrap() > 0)
+            .map(|c| c.to_string()),
+    );
+    expected.extend(["Domains", "Out of scope", "Input problems"].map(String::from));
+    assert_eq!(wb.sheet_names(), expected);
+    assert!(
+        expected.len() > 6,
+        "the samples fill several classes: {expected:?}"
+    );
+
+    for class in class_order
+        .iter()
+        .filter(|c| by_class[**c].as_u64().unwrap() > 0)
+    {
+        let range = wb.worksheet_range(class).unwrap();
+        let header: Vec<String> = range
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(header, COLUMNS.map(|c| c.0.to_string()), "{class}");
+        assert_eq!(
+            (range.height() - 1) as u64,
+            by_class[*class].as_u64().unwrap(),
+            "{class}"
+        );
+    }
+    let total: u64 = summary["findings"]["total"].as_u64().unwrap();
+    let rows: usize = class_order
+        .iter()
+        .filter_map(|c| wb.worksheet_range(c).ok())
+        .map(|r| r.height() - 1)
+        .sum();
+    assert_eq!(rows as u64, total);
+
+    // Formula-looking values are strings, in the Value column and the Update column alike.
+    let character = wb.worksheet_range("Character").unwrap();
+    let cells: Vec<&Data> = character.rows().flat_map(|r| r.iter()).collect();
+    assert!(cells.contains(&&Data::String(
+        "=HYPERLINK(\"http://x\")@contoso.com".into()
+    )));
+    assert!(cells
+        .iter()
+        .any(|c| matches!(c, Data::String(s) if s.starts_with("+cmd|"))));
+
+    // Out of scope and input problems: one row each.
+    let out_of_scope = wb.worksheet_range("Out of scope").unwrap();
+    assert_eq!(
+        (out_of_scope.height() - 1) as u64,
+        summary["objects"]["out_of_scope"].as_u64().unwrap()
+    );
+    let problems = wb.worksheet_range("Input problems").unwrap();
+    assert_eq!(
+        (problems.height() - 1) as u64,
+        summary["objects"]["rejected"].as_u64().unwrap()
+    );
+    let domains = wb.worksheet_range("Domains").unwrap();
+    assert!(domains.rows().any(
+        |r| r[0] == Data::String("contoso.local".into()) && r[5].to_string().starts_with("no:")
+    ));
+
+    // The package itself: links on the Summary, the Action dropdown on every class sheet,
+    // and not one formula cell anywhere.
+    let xml = sheet_xml(&xlsx);
+    let summary_xml = &xml[0].1;
+    assert!(
+        summary_xml.contains("<hyperlink ") && summary_xml.contains("location=\"'Character'!A1\""),
+        "internal links"
+    );
+    for (name, sheet) in &xml {
+        assert!(
+            !sheet.contains("<f>") && !sheet.contains("<f "),
+            "{name} has a formula"
+        );
+        if class_order.contains(&name.as_str()) {
+            assert!(
+                sheet.contains("<dataValidation ") && sheet.contains("EDIT,REMOVE,COMPLETE,IGNORE"),
+                "{name}"
+            );
+            assert!(sheet.contains("<pane "), "{name} has a frozen header");
+        }
+    }
+}
+
+#[test]
+fn a_class_continues_on_further_sheets_and_groups_stay_together() {
+    use synclint::generate::{generate, GenerateOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("gen.ldf");
+    let mut bytes = Vec::new();
+    generate(
+        &GenerateOptions {
+            objects: 4000,
+            seed: 3,
+            planted: true,
+            ..GenerateOptions::default()
+        },
+        &mut bytes,
+    )
+    .unwrap();
+    std::fs::write(&input, bytes).unwrap();
+    let analysis = synclint::analyze::run(
+        &[input.clone()],
+        &Default::default(),
+        &Default::default(),
+        Default::default(),
+    );
+    let suffix = analysis.by_class(synclint::findings::Class::Suffix).count();
+    assert!(suffix > 1000, "{suffix}");
+    let path = dir.path().join("split.xlsx");
+    // 500 rows a sheet; above 200 rows autofilter replaces the table.
+    let options = WorkbookOptions {
+        rows_per_sheet: 500,
+        table_rows: 200,
+        progress: None,
+    };
+    let stats = workbook::write(&analysis, &path, &[input], &options).unwrap();
+    let suffix_sheets: Vec<&(String, usize)> = stats
+        .sheets
+        .iter()
+        .filter(|(n, _)| n.starts_with("Suffix"))
+        .collect();
+    assert_eq!(suffix_sheets.len(), suffix.div_ceil(500));
+    assert_eq!(suffix_sheets[1].0, "Suffix (2)");
+    assert_eq!(suffix_sheets.iter().map(|s| s.1).sum::<usize>(), suffix);
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let names = wb.sheet_names();
+    assert!(names.contains(&"Suffix (3)".to_string()));
+    let second = wb.worksheet_range("Suffix (2)").unwrap();
+    assert_eq!(second.height() - 1, 500);
+    let xml = sheet_xml(&path);
+    let (_, suffix_xml) = xml.iter().find(|(n, _)| n == "Suffix").unwrap();
+    assert!(suffix_xml.contains("<autoFilter "));
+
+    // Duplicate groups: every member of a group adjacent.
+    let dup = wb.worksheet_range("Duplicate").unwrap();
+    let groups: Vec<String> = dup.rows().skip(1).map(|r| r[10].to_string()).collect();
+    let mut seen: Vec<&String> = Vec::new();
+    for g in &groups {
+        if seen.last() != Some(&g) {
+            assert!(!seen.contains(&g), "group {g} split");
+            seen.push(g);
+        }
+    }
+    assert!(seen.len() > 3);
+}
+
+#[test]
+fn outputs_never_overwrite_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.ldf");
+    std::fs::copy(sample("contoso.ldf"), &input).unwrap();
+    let before = std::fs::read(&input).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_synclint"))
+        .args([
+            "analyze",
+            "-q",
+            input.to_str().unwrap(),
+            "-o",
+            input.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to overwrite an input"));
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+}
