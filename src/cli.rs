@@ -35,7 +35,7 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  synclint analyze samples/contoso.ldf samples/fabrikam.csv --json summary.json --csv-dir findings\n  synclint analyze forest1.ldf forest2.ldf --verified-domains domains.txt --fail-on warning\n  synclint analyze export.csv --exclude-ou OU=Disabled,DC=contoso,DC=com --suffix-map contoso.local=contoso.com\n  synclint analyze export.csv --profile idfix-dedicated\n\nExit status: 0 nothing at or above --fail-on, 1 something was, 2 usage error or unreadable input."
     )]
-    Analyze(AnalyzeArgs),
+    Analyze(Box<AnalyzeArgs>),
     /// List the rules, or explain one (by code or slug).
     #[command(
         after_help = "Examples:\n  synclint rules\n  synclint rules SL801\n  synclint rules upn-invalid-character"
