@@ -213,7 +213,7 @@ fn a_class_continues_on_further_sheets_and_groups_stay_together() {
     .unwrap();
     std::fs::write(&input, bytes).unwrap();
     let analysis = synclint::analyze::run(
-        &[input.clone()],
+        std::slice::from_ref(&input),
         &Default::default(),
         &Default::default(),
         Default::default(),
