@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 use synclint::ingest::{read_files, Format, ReadOptions};
+use synclint::report::workbook::{self, WorkbookOptions};
 use synclint::rules::RuleOptions;
 use synclint::scope::ScopeOptions;
 
@@ -59,11 +60,11 @@ fn main() {
     }
     let (_, line) = best.expect("a run");
     let f: Vec<&str> = line.split_whitespace().collect();
-    println!("| objects | read | scope | rules + collisions | scope + rules | findings | duplicate groups | collision groups | peak RSS |");
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("| objects | read | scope | rules + collisions | scope + rules | findings | duplicate groups | collision groups | peak RSS before the workbook | workbook | writer's own peak RSS |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     println!(
-        "| {objects} | {} s | {} s | {} s | {} s | {} | {} | {} | {} MB |",
-        f[1], f[2], f[3], f[0], f[4], f[5], f[6], f[7]
+        "| {objects} | {} s | {} s | {} s | {} s | {} | {} | {} | {} MB | {} s | {} MB |",
+        f[1], f[2], f[3], f[0], f[4], f[5], f[6], f[7], f[8], f[9]
     );
 }
 
@@ -71,16 +72,69 @@ fn child(path: &Path) {
     let t = Instant::now();
     let ingest = read_files(&[PathBuf::from(path)], &ReadOptions::default());
     let read = t.elapsed().as_secs_f64();
-    let (_, findings, summary, scope, rules) =
+    let (scope_result, findings, summary, scope, rules) =
         synclint::analyze::check(&ingest, &ScopeOptions::default(), &RuleOptions::default());
-    let groups: u64 = summary.duplicates.values().map(|g| g.groups).sum();
+    let peak_before_writing = peak_rss_bytes();
+    let finding_count = findings.len();
+    let duplicate_groups: u64 = summary.duplicates.values().map(|g| g.groups).sum();
+    let collision_groups = summary.collisions.groups;
+    let mut analysis = synclint::analyze::Analysis {
+        ingest,
+        scope: scope_result,
+        findings,
+        uniqueness: summary,
+        options: RuleOptions::default(),
+        timings: Default::default(),
+    };
+    // The writer's own peak: reset the high-water mark, then compare with the RSS before.
+    let rss_before = current_rss_bytes();
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let out = path.with_extension("xlsx");
+    let t = Instant::now();
+    workbook::write(&analysis, &out, &[], &WorkbookOptions::default()).expect("workbook");
+    let write = t.elapsed().as_secs_f64();
+    let writer_peak = peak_rss_bytes().saturating_sub(rss_before);
+    if std::env::var_os("SYNCLINT_BENCH_SPILL").is_some() {
+        // Three copies of the Suffix findings: more than 2.1M rows of one class.
+        let suffix: Vec<_> = analysis
+            .by_class(synclint::findings::Class::Suffix)
+            .cloned()
+            .collect();
+        for _ in 0..2 {
+            analysis.findings.push_chunk(suffix.clone());
+        }
+        let t = Instant::now();
+        let spill =
+            workbook::write(&analysis, &out, &[], &WorkbookOptions::default()).expect("workbook");
+        let sheets: Vec<String> = spill
+            .sheets
+            .iter()
+            .filter(|(n, _)| n.starts_with("Suffix"))
+            .map(|(n, r)| format!("{n}: {r} rows"))
+            .collect();
+        eprintln!(
+            "spill: {} Suffix findings written in {:.1} s on {}",
+            suffix.len() * 3,
+            t.elapsed().as_secs_f64(),
+            sheets.join(", ")
+        );
+    }
+    let _ = std::fs::remove_file(&out);
     println!(
-        "{:.3} {read:.3} {:.3} {:.3} {} {groups} {} {}",
+        "{:.3} {read:.3} {:.3} {:.3} {finding_count} {duplicate_groups} {collision_groups} {} {write:.3} {}",
         scope.as_secs_f64() + rules.as_secs_f64(),
         scope.as_secs_f64(),
         rules.as_secs_f64(),
-        findings.len(),
-        summary.collisions.groups,
-        peak_rss_bytes() / 1_000_000
+        peak_before_writing / 1_000_000,
+        writer_peak / 1_000_000
     );
+}
+
+fn current_rss_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
 }

@@ -16,8 +16,8 @@ use crate::rules::domain::{suffix_status, SuffixStatus};
 use crate::rules::proxy::{is_smtp, parse};
 use crate::rules::registry::RULES;
 use rust_xlsxwriter::{
-    Chart, ChartType, DataValidation, Format, FormatAlign, FormatBorder, Table, TableColumn,
-    TableStyle, Url, Workbook, Worksheet, XlsxError,
+    Chart, ChartType, ConditionalFormatFormula, DataValidation, Format, FormatAlign, FormatBorder,
+    Table, TableColumn, TableStyle, Url, Workbook, Worksheet, XlsxError,
 };
 use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
@@ -138,7 +138,6 @@ struct Formats {
     header: Format,
     link: Format,
     shaded: Format,
-    plain: Format,
     number: Format,
 }
 
@@ -157,7 +156,6 @@ impl Formats {
                 .set_font_color("0563C1")
                 .set_underline(rust_xlsxwriter::FormatUnderline::Single),
             shaded: Format::new().set_background_color("DDEBF7"),
-            plain: Format::new(),
             number: Format::new()
                 .set_num_format("#,##0")
                 .set_align(FormatAlign::Right),
@@ -179,6 +177,10 @@ pub fn write(
     let mut stats = WorkbookStats::default();
     write_file_atomically(path, inputs, |file| {
         let mut workbook = Workbook::new();
+        // Deflate level 1: writing time is dominated by compression at the default 6, and the
+        // file is only slightly larger. Zip64 once a sheet's XML may pass 4 GB.
+        workbook.set_zip_compression_level(1);
+        workbook.use_zip_large_file(a.findings.len() > 1_000_000);
         if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             // Constant-memory sheets spill to temporary files: keep them beside the output.
             let _ = workbook.set_tempdir(dir);
@@ -245,8 +247,18 @@ fn build(
 }
 
 fn header(ws: &mut Worksheet, row: u32, names: &[&str], f: &Formats) -> Result<(), XlsxError> {
+    header_at(ws, row, 0, names, f)
+}
+
+fn header_at(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    names: &[&str],
+    f: &Formats,
+) -> Result<(), XlsxError> {
     for (i, name) in names.iter().enumerate() {
-        ws.write_string_with_format(row, i as u16, *name, &f.header)?;
+        ws.write_string_with_format(row, col + i as u16, *name, &f.header)?;
     }
     Ok(())
 }
@@ -366,7 +378,7 @@ fn summary_sheet(
             "Severity",
             "Findings",
             "",
-            "What it checks",
+            "Outcome in Entra (synclint rules CODE explains)",
         ],
         f,
     )?;
@@ -392,7 +404,7 @@ fn summary_sheet(
         ws.write_string(row, 1, rule.class.name())?;
         ws.write_string(row, 2, rule.severity.name())?;
         ws.write_number_with_format(row, 3, n as f64, &f.number)?;
-        ws.write_string(row, 5, rule.what)?;
+        ws.write_string(row, 5, rule.entra)?;
         row += 1;
     }
 
@@ -415,7 +427,7 @@ fn summary_sheet(
     ws.set_column_width(data_col, 40)?;
     ws.set_column_width(data_col + 1, 12)?;
     ws.write_string_with_format(2, data_col, "Top OUs by findings", &f.bold)?;
-    header(ws, 3, &["OU path", "Findings"], f)?;
+    header_at(ws, 3, data_col, &["OU path", "Findings"], f)?;
     for (i, (ou, n)) in top_ou.iter().enumerate() {
         ws.write_string(
             4 + i as u32,
@@ -431,7 +443,7 @@ fn summary_sheet(
         "UPN suffixes (analyzed users)",
         &f.bold,
     )?;
-    header(ws, suffix_row + 1, &["Suffix", "Users"], f)?;
+    header_at(ws, suffix_row + 1, data_col, &["Suffix", "Users"], f)?;
     for (i, (suffix, n)) in suffixes.iter().enumerate() {
         ws.write_string(suffix_row + 2 + i as u32, data_col, suffix)?;
         ws.write_number_with_format(
@@ -472,6 +484,9 @@ fn summary_sheet(
             .set_values(("Summary", first, data_col + 1, last, data_col + 1));
         ws.insert_chart(34, 11, &chart)?;
     }
+    // Printed or exported to PDF: one page wide, landscape, charts included.
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
     ws.set_active(true);
     Ok(())
 }
@@ -549,8 +564,21 @@ fn class_sheet(
         &validation,
     )?;
 
-    let dir = &a.ingest.directory;
+    // Shading without per-cell formats: group sheets alternate by group id (column K), large
+    // sheets without a table alternate by row.
     let banded_by_hand = findings.len() > options.table_rows;
+    if grouped || banded_by_hand {
+        let rule = if grouped {
+            "=MOD(VALUE($K2),2)=1"
+        } else {
+            "=MOD(ROW(),2)=0"
+        };
+        let shading = ConditionalFormatFormula::new()
+            .set_rule(rule)
+            .set_format(&f.shaded);
+        ws.add_conditional_format(1, 0, last_row.max(1), last_col, &shading)?;
+    }
+    let dir = &a.ingest.directory;
     for (i, finding) in findings.iter().enumerate() {
         let row = i as u32 + 1;
         let r = finding.row as usize;
@@ -586,15 +614,13 @@ fn class_sheet(
             &source,
             &why,
         ];
-        let shade = if grouped {
-            finding.group.unwrap_or(0) % 2 == 1
-        } else {
-            banded_by_hand && i % 2 == 1
-        };
-        let format = if shade { &f.shaded } else { &f.plain };
         for (col, value) in cells.iter().enumerate() {
-            // write_string: a value that looks like a formula stays text.
-            ws.write_string_with_format(row, col as u16, *value, format)?;
+            // write_string: a value that looks like a formula stays text. Empty cells are
+            // left out, and no cell carries its own format (shading is conditional, below):
+            // per-cell formats cost a hash lookup each and dominated writing time.
+            if !value.is_empty() {
+                ws.write_string(row, col as u16, *value)?;
+            }
         }
         if let Some(progress) = &options.progress {
             progress.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
