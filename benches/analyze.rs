@@ -48,6 +48,7 @@ fn main() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
+        eprint!("{}", String::from_utf8_lossy(&out.stderr));
         let line = String::from_utf8_lossy(&out.stdout).trim().to_string();
         let check: f64 = line
             .split_whitespace()
