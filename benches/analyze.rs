@@ -86,6 +86,7 @@ fn child(path: &Path) {
         uniqueness: summary,
         options: RuleOptions::default(),
         timings: Default::default(),
+        changes: None,
     };
     // The writer's own peak: reset the high-water mark, then compare with the RSS before.
     let rss_before = current_rss_bytes();

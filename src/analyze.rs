@@ -15,6 +15,8 @@ pub struct Analysis {
     pub uniqueness: uniqueness::Summary,
     pub options: RuleOptions,
     pub timings: Timings,
+    /// Set when the run was compared with a baseline (`--baseline`).
+    pub changes: Option<crate::baseline::Changes>,
 }
 
 /// Wall time per stage.
@@ -50,6 +52,7 @@ pub fn run(
             rules: rules_time,
             workbook: Duration::ZERO,
         },
+        changes: None,
     }
 }
 

@@ -36,6 +36,11 @@ pub enum Command {
         after_help = "Examples:\n  synclint analyze samples/contoso.ldf samples/fabrikam.csv --json summary.json --csv-dir findings\n  synclint analyze forest1.ldf forest2.ldf --verified-domains domains.txt --fail-on warning\n  synclint analyze export.csv --exclude-ou OU=Disabled,DC=contoso,DC=com --suffix-map contoso.local=contoso.com\n  synclint analyze export.csv --profile idfix-dedicated\n\nExit status: 0 nothing at or above --fail-on, 1 something was, 2 usage error or unreadable input."
     )]
     Analyze(Box<AnalyzeArgs>),
+    /// Turn a reviewed workbook into an LDIF change file for `ldifde -i` (and an undo file).
+    #[command(
+        after_help = "Examples:\n  synclint fix reviewed.xlsx -o changes.ldf --undo undo.ldf\n  synclint fix reviewed.xlsx -o changes.ldf --export current-export.ldf --strict\n\nEDIT applies the Update column, REMOVE deletes the value, COMPLETE/IGNORE/empty change nothing.\nExit status: 0 written (refused rows are listed), 1 refused rows with --strict (nothing written), 2 usage error or unreadable input."
+    )]
+    Fix(Box<FixArgs>),
     /// List the rules, or explain one (by code or slug).
     #[command(
         after_help = "Examples:\n  synclint rules\n  synclint rules SL801\n  synclint rules upn-invalid-character"
@@ -101,6 +106,10 @@ pub struct AnalyzeArgs {
     /// Write findings.csv and one CSV per class into this folder.
     #[arg(long, value_name = "DIR")]
     pub csv_dir: Option<PathBuf>,
+    /// Compare with a previous run's --json summary: new, resolved and unchanged findings
+    /// (summary and a Changes sheet).
+    #[arg(long, value_name = "PREVIOUS.json")]
+    pub baseline: Option<PathBuf>,
     #[command(flatten)]
     pub rules: RuleArgs,
     /// Exit with status 1 when a finding of this severity or worse exists.
@@ -125,6 +134,28 @@ impl AnalyzeArgs {
             PathBuf::from(format!("{stem}-synclint.xlsx"))
         })
     }
+}
+
+/// Arguments of `fix`.
+#[derive(Args, Debug)]
+pub struct FixArgs {
+    /// The workbook written by `analyze`, with Action and Update filled in by the reviewer.
+    pub workbook: PathBuf,
+    /// The LDIF change file to write.
+    #[arg(short, long, value_name = "CHANGES.ldf")]
+    pub output: PathBuf,
+    /// Also write an LDIF file that restores the original values.
+    #[arg(long, value_name = "UNDO.ldf")]
+    pub undo: Option<PathBuf>,
+    /// Check against these current exports (default: the inputs recorded in the workbook,
+    /// which must be unchanged).
+    #[arg(long = "export", value_name = "FILE")]
+    pub exports: Vec<PathBuf>,
+    /// Fail, writing nothing, if any row is refused.
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub rules: RuleArgs,
 }
 
 /// When `analyze` exits with status 1.
@@ -255,6 +286,7 @@ fn execute(cli: Cli) -> Result<ExitCode> {
     pool.install(|| match cli.command {
         Command::Analyze(args) => analyze(&args),
         Command::Rules { rule } => list_rules(rule.as_deref()),
+        Command::Fix(args) => fix(&args),
         Command::Inspect { files, json, read } => inspect(&files, json, &read),
         Command::Generate {
             output,
@@ -332,7 +364,18 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
             rules: rules_time,
             workbook: Default::default(),
         },
+        changes: None,
     };
+    let items = if args.json.is_some() || args.baseline.is_some() {
+        crate::baseline::items(&analysis)
+    } else {
+        Vec::new()
+    };
+    if let Some(path) = &args.baseline {
+        let previous = crate::baseline::load(path)?;
+        let changes = crate::baseline::compare(&path.display().to_string(), &items, &previous);
+        analysis.changes = Some(changes);
+    }
     let writing = Stage::start(
         "workbook",
         analysis.findings.len() as u64,
@@ -348,7 +391,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     writing.finish();
     written?;
     analysis.timings.workbook = t.elapsed();
-    let summary = crate::report::summary::Summary::build(&analysis);
+    let summary = crate::report::summary::Summary::build(&analysis, items);
     if let Some(path) = &args.json {
         write_atomically(path, files, |w| {
             serde_json::to_writer_pretty(&mut *w, &summary)?;
@@ -385,6 +428,51 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn fix(args: &FixArgs) -> Result<ExitCode> {
+    let reviewed = crate::fix::reviewed::read(&args.workbook)?;
+    let (rules, _) = args.rules.options()?;
+    let options = crate::fix::FixOptions {
+        exports: args.exports.clone(),
+        rules,
+    };
+    let plan = crate::fix::plan(&reviewed, &options)?;
+    for r in &plan.refused {
+        eprintln!(
+            "synclint: refused {} row {}: {} {}: {}",
+            r.sheet, r.line, r.dn, r.attribute, r.reason
+        );
+    }
+    if args.strict && !plan.refused.is_empty() {
+        eprintln!(
+            "synclint: {} rows refused; nothing written (--strict)",
+            plan.refused.len()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let mut protected: Vec<PathBuf> = reviewed.inputs.iter().map(|(p, _)| p.clone()).collect();
+    protected.extend(args.exports.iter().cloned());
+    protected.push(args.workbook.clone());
+    let changes = crate::fix::ldif::changes(&plan.edits);
+    write_atomically(&args.output, &protected, |w| {
+        w.write_all(changes.as_bytes())
+    })?;
+    if let Some(undo) = &args.undo {
+        let text = crate::fix::ldif::undo(&plan.edits);
+        write_atomically(undo, &protected, |w| w.write_all(text.as_bytes()))?;
+    }
+    let objects: std::collections::HashSet<&str> =
+        plan.edits.iter().map(|e| e.dn.as_str()).collect();
+    eprintln!(
+        "synclint: {} changes to {} objects written to {}; {} rows refused, {} left as they are",
+        plan.edits.len(),
+        objects.len(),
+        args.output.display(),
+        plan.refused.len(),
+        plan.untouched
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Writes to standard output; a closed pipe (`synclint rules | head`) is not an error.

@@ -20,6 +20,12 @@ pub enum Error {
     UnknownFormat { path: PathBuf, start: String },
     #[error("{}: unusable csvde header: {reason}", .path.display())]
     BadHeader { path: PathBuf, reason: String },
+    #[error("{}: not a usable baseline (a previous run's --json summary): {reason}", .path.display())]
+    Baseline { path: PathBuf, reason: String },
+    #[error("{}: not a synclint workbook that can be read: {reason}", .path.display())]
+    Workbook { path: PathBuf, reason: String },
+    #[error("{0}")]
+    Fix(String),
     #[error("{}: cannot write: {source}", .path.display())]
     Write {
         path: PathBuf,

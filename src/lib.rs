@@ -6,10 +6,12 @@
 //! exports for tests, benchmarks and demos.
 
 pub mod analyze;
+pub mod baseline;
 pub mod cli;
 pub mod directory;
 pub mod error;
 pub mod findings;
+pub mod fix;
 pub mod generate;
 pub mod ingest;
 pub mod inspect;

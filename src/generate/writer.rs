@@ -111,7 +111,7 @@ pub fn write_ldif_record(object: &ExportObject, style: &LdifStyle, out: &mut Str
 }
 
 /// RFC 2849: a value is written plain only if it is a SAFE-STRING; otherwise base64.
-fn ldif_line(line: &mut String, name: &str, value: &[u8], binary: bool) {
+pub fn ldif_line(line: &mut String, name: &str, value: &[u8], binary: bool) {
     let safe = !binary
         && value
             .iter()

@@ -20,6 +20,10 @@ pub struct Summary {
     pub duplicates: BTreeMap<&'static str, GroupCount>,
     pub collisions: GroupCount,
     pub timings_ms: BTreeMap<&'static str, u128>,
+    /// Against `--baseline`: new, resolved and unchanged findings.
+    pub changes: Option<crate::baseline::Changes>,
+    /// Every finding with its stable id (what a later `--baseline` compares with).
+    pub items: Vec<crate::baseline::Item>,
 }
 
 #[derive(Serialize)]
@@ -50,7 +54,7 @@ pub struct Findings {
 }
 
 impl Summary {
-    pub fn build(a: &Analysis) -> Summary {
+    pub fn build(a: &Analysis, items: Vec<crate::baseline::Item>) -> Summary {
         let mut by_class: BTreeMap<&'static str, u64> =
             Class::ALL.iter().map(|c| (c.name(), 0)).collect();
         let mut by_rule: BTreeMap<&'static str, u64> = RULES
@@ -119,6 +123,8 @@ impl Summary {
             ]
             .into_iter()
             .collect(),
+            changes: a.changes.clone(),
+            items,
         }
     }
 }

@@ -212,6 +212,11 @@ fn build(
     }
     summary_sheet(a, workbook, &plan, &f)?;
     stats.sheets.push(("Summary".into(), 0));
+    if let Some(changes) = &a.changes {
+        stats
+            .sheets
+            .push(("Changes".into(), changes_sheet(changes, workbook, &f)?));
+    }
     for (class, names, rows) in &plan {
         let mut findings: Vec<&Finding> = a.by_class(*class).collect();
         // Members of a group stand together, in group order; other findings keep file order.
@@ -304,6 +309,16 @@ fn summary_sheet(
             ),
         ),
     ];
+    let mut facts = facts.to_vec();
+    if let Some(c) = &a.changes {
+        facts.push((
+            "Since baseline",
+            format!(
+                "{} new, {} resolved, {} unchanged ({})",
+                c.new, c.resolved, c.unchanged, c.baseline
+            ),
+        ));
+    }
     let mut row = 2;
     for (k, v) in facts {
         ws.write_string_with_format(row, 0, k, &f.bold)?;
@@ -627,6 +642,57 @@ fn class_sheet(
         }
     }
     Ok(())
+}
+
+fn changes_sheet(
+    changes: &crate::baseline::Changes,
+    workbook: &mut Workbook,
+    f: &Formats,
+) -> Result<usize, XlsxError> {
+    let ws = workbook.add_worksheet_with_constant_memory()?;
+    ws.set_name("Changes")?;
+    for (i, w) in [10.0, 8.0, 56.0, 18.0, 48.0, 18.0].iter().enumerate() {
+        ws.set_column_width(i as u16, *w)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    header(
+        ws,
+        0,
+        &[
+            "Status",
+            "Rule",
+            "Object (DN)",
+            "Attribute",
+            "Value",
+            "Finding id",
+        ],
+        f,
+    )?;
+    let rows: Vec<(&str, &crate::baseline::Item)> = changes
+        .new_items
+        .iter()
+        .map(|i| ("new", i))
+        .chain(changes.resolved_items.iter().map(|i| ("resolved", i)))
+        .take(EXCEL_DATA_ROWS)
+        .collect();
+    ws.autofilter(0, 0, rows.len().max(1) as u32, 5)?;
+    for (n, (status, item)) in rows.iter().enumerate() {
+        let row = n as u32 + 1;
+        for (col, value) in [
+            *status,
+            &item.rule,
+            &item.dn,
+            &item.attribute,
+            &item.value,
+            &item.id,
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string(row, col as u16, *value)?;
+        }
+    }
+    Ok(rows.len())
 }
 
 fn domains_sheet(a: &Analysis, workbook: &mut Workbook, f: &Formats) -> Result<usize, XlsxError> {

@@ -3,6 +3,7 @@
 mod bad_input;
 mod cli;
 mod differential;
+mod fix;
 mod reader;
 mod roundtrip;
 mod rules;

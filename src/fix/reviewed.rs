@@ -1,0 +1,122 @@
+//! Reads a reviewed workbook back (calamine): the inputs recorded on the Summary sheet and,
+//! from every class sheet, the rows with their Action and Update. Columns are found by their
+//! header, so a reviewer who reorders or adds columns does not break it.
+
+use crate::error::Error;
+use crate::report::workbook::COLUMNS;
+use calamine::{open_workbook, Data, Range, Reader, Xlsx};
+use std::path::{Path, PathBuf};
+
+/// One finding row as the reviewer left it.
+#[derive(Clone, Debug)]
+pub struct ReviewedRow {
+    pub sheet: String,
+    /// 1-based row number in the sheet, as Excel shows it.
+    pub line: usize,
+    pub rule: String,
+    pub dn: String,
+    pub attribute: String,
+    pub value: String,
+    /// Upper-cased: EDIT, REMOVE, COMPLETE, IGNORE or empty.
+    pub action: String,
+    pub update: String,
+}
+
+/// The reviewed workbook's content.
+#[derive(Clone, Debug, Default)]
+pub struct Reviewed {
+    /// Inputs as the Summary recorded them: path and SHA-256.
+    pub inputs: Vec<(PathBuf, String)>,
+    pub rows: Vec<ReviewedRow>,
+}
+
+fn text(cell: Option<&Data>) -> String {
+    match cell {
+        Some(Data::String(s)) => s.clone(),
+        Some(Data::Empty) | None => String::new(),
+        Some(Data::Float(f)) if f.fract() == 0.0 => format!("{}", *f as i64),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// Reads the workbook at `path`.
+pub fn read(path: &Path) -> Result<Reviewed, Error> {
+    let error = |reason: String| Error::Workbook {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let mut workbook: Xlsx<_> =
+        open_workbook(path).map_err(|e: calamine::XlsxError| error(e.to_string()))?;
+    let mut reviewed = Reviewed::default();
+    for name in workbook.sheet_names() {
+        let range = workbook
+            .worksheet_range(&name)
+            .map_err(|e| error(format!("sheet {name}: {e}")))?;
+        if name == "Summary" {
+            reviewed.inputs = inputs(&range);
+        } else {
+            rows(&name, &range, &mut reviewed.rows);
+        }
+    }
+    Ok(reviewed)
+}
+
+/// The Summary's inputs table: a header row starting with "File" with a "SHA-256" column.
+fn inputs(range: &Range<Data>) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut columns: Option<usize> = None;
+    for row in range.rows() {
+        match columns {
+            None => {
+                if text(row.first()) == "File" {
+                    columns = row.iter().position(|c| text(Some(c)) == "SHA-256");
+                }
+            }
+            Some(sha) => {
+                let file = text(row.first());
+                if file.is_empty() {
+                    break;
+                }
+                out.push((PathBuf::from(file), text(row.get(sha))));
+            }
+        }
+    }
+    out
+}
+
+/// Finding rows of a class sheet (a sheet whose header has the class-sheet columns).
+fn rows(sheet: &str, range: &Range<Data>, out: &mut Vec<ReviewedRow>) {
+    let mut iter = range.rows();
+    let Some(header) = iter.next() else { return };
+    let header: Vec<String> = header.iter().map(|c| text(Some(c))).collect();
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let needed = [
+        COLUMNS[0].0,
+        COLUMNS[2].0,
+        COLUMNS[5].0,
+        COLUMNS[6].0,
+        COLUMNS[8].0,
+        COLUMNS[9].0,
+    ];
+    let Some(idx) = needed
+        .iter()
+        .map(|n| col(n))
+        .collect::<Option<Vec<usize>>>()
+    else {
+        return; // not a class sheet
+    };
+    let start = range.start().map_or(0, |(r, _)| r as usize);
+    for (i, row) in iter.enumerate() {
+        let get = |c: usize| text(row.get(c));
+        out.push(ReviewedRow {
+            sheet: sheet.to_string(),
+            line: start + i + 2,
+            rule: get(idx[0]),
+            dn: get(idx[1]),
+            attribute: get(idx[2]),
+            value: get(idx[3]),
+            action: get(idx[4]).trim().to_ascii_uppercase(),
+            update: get(idx[5]),
+        });
+    }
+}
