@@ -8,33 +8,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const FIXTURE: &str = "dn: CN=John Doe,OU=Staff,DC=contoso,DC=com\r
-objectClass: top\r
-objectClass: user\r
-cn: John Doe\r
-objectGUID:: AAECAwQFBgcICQoLDA0ODw==\r
-sAMAccountName: jdoe\r
-displayName: John Doe\r
-userPrincipalName: jo hn@contoso.com\r
-mail: john@contoso.com\r
-mailNickname: r&d\r
-proxyAddresses: SMTP:john@contoso.com\r
-proxyAddresses: smtp:john doe@contoso.com\r
-proxyAddresses: smtp:john@contoso.onmicrosoft.com\r
-\r
-dn: CN=Jane Roe,OU=Staff,DC=contoso,DC=com\r
-objectClass: top\r
-objectClass: user\r
-cn: Jane Roe\r
-objectGUID:: EBESExQVFhcYGRobHB0eHw==\r
-sAMAccountName: jroe\r
-displayName: Jane Roe\r
-userPrincipalName: jane@contoso.com\r
-mail: jane@contoso.com\r
-mailNickname: jane\r
-proxyAddresses: SMTP:jane@contoso.com\r
-\r
-";
+/// samples/fixable.ldf: two users, one with a UPN, an alias and proxies to repair.
+fn fixture() -> String {
+    std::fs::read_to_string(crate::sample("fixable.ldf")).unwrap()
+}
 
 fn synclint(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_synclint"))
@@ -256,7 +233,7 @@ fn analyze(
 fn review_fix_apply_reanalyze_and_undo() {
     let dir = tempfile::tempdir().unwrap();
     let export = dir.path().join("export.ldf");
-    std::fs::write(&export, FIXTURE).unwrap();
+    std::fs::write(&export, fixture()).unwrap();
     let (xlsx, before) = analyze(dir.path(), "before", &export, None);
     let rules: Vec<&str> = before["items"]
         .as_array()
@@ -297,7 +274,7 @@ fn review_fix_apply_reanalyze_and_undo() {
     ));
 
     // Apply to the original export and analyze again: the targeted findings are gone, none new.
-    let original = parse(FIXTURE);
+    let original = parse(&fixture());
     let mut fixed = original.clone();
     apply(&mut fixed, &text);
     let fixed_path = dir.path().join("fixed.ldf");
@@ -322,7 +299,7 @@ fn review_fix_apply_reanalyze_and_undo() {
 fn invalid_colliding_and_stale_edits_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let export = dir.path().join("export.ldf");
-    std::fs::write(&export, FIXTURE).unwrap();
+    std::fs::write(&export, fixture()).unwrap();
     let (xlsx, _) = analyze(dir.path(), "before", &export, None);
     let reviewed = dir.path().join("reviewed.xlsx");
     review(&xlsx, &reviewed, |rule, _, suggested| match rule {
@@ -351,7 +328,7 @@ fn invalid_colliding_and_stale_edits_are_refused() {
     assert!(!strict.exists());
 
     // The export changed after the workbook was made: refused without --export …
-    let changed = FIXTURE.replace("smtp:john doe@contoso.com", "smtp:john.doe@contoso.com");
+    let changed = fixture().replace("smtp:john doe@contoso.com", "smtp:john.doe@contoso.com");
     std::fs::write(&export, &changed).unwrap();
     let out = synclint(&["fix", s(&reviewed), "-o", s(&changes)]);
     assert_eq!(out.status.code(), Some(2));
@@ -374,7 +351,7 @@ fn invalid_colliding_and_stale_edits_are_refused() {
 fn a_second_export_reports_exactly_its_changes() {
     let dir = tempfile::tempdir().unwrap();
     let first = dir.path().join("first.ldf");
-    std::fs::write(&first, FIXTURE).unwrap();
+    std::fs::write(&first, fixture()).unwrap();
     let (_, before) = analyze(dir.path(), "first", &first, None);
     // Known changes: the alias is fixed (SL302 resolved); Jane gets a bad proxy (SL401 new).
     let second = dir.path().join("second.ldf");
