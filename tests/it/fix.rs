@@ -355,7 +355,7 @@ fn a_second_export_reports_exactly_its_changes() {
     let (_, before) = analyze(dir.path(), "first", &first, None);
     // Known changes: the alias is fixed (SL302 resolved); Jane gets a bad proxy (SL401 new).
     let second = dir.path().join("second.ldf");
-    let text = FIXTURE
+    let text = fixture()
         .replace("mailNickname: r&d", "mailNickname: rd")
         .replace(
         "proxyAddresses: SMTP:jane@contoso.com\r\n",
