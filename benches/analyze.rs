@@ -87,6 +87,7 @@ fn child(path: &Path) {
         options: RuleOptions::default(),
         timings: Default::default(),
         changes: None,
+        redactor: None,
     };
     // The writer's own peak: reset the high-water mark, then compare with the RSS before.
     let rss_before = current_rss_bytes();

@@ -17,6 +17,8 @@ pub struct Analysis {
     pub timings: Timings,
     /// Set when the run was compared with a baseline (`--baseline`).
     pub changes: Option<crate::baseline::Changes>,
+    /// Set with `--redact`: personal values are pseudonymised in everything written.
+    pub redactor: Option<crate::report::redact::Redactor>,
 }
 
 /// Wall time per stage.
@@ -53,6 +55,7 @@ pub fn run(
             workbook: Duration::ZERO,
         },
         changes: None,
+        redactor: None,
     }
 }
 
@@ -77,6 +80,21 @@ pub fn check(
 }
 
 impl Analysis {
+    /// A DN as reports show it (redacted with `--redact`).
+    pub fn shown_dn<'a>(&self, dn: &'a str) -> std::borrow::Cow<'a, str> {
+        crate::report::redact::show(self.redactor.as_ref(), dn, |r, v| r.dn(v))
+    }
+
+    /// A value of `attribute` as reports show it.
+    pub fn shown_value<'a>(&self, attribute: &str, value: &'a str) -> std::borrow::Cow<'a, str> {
+        crate::report::redact::show(self.redactor.as_ref(), value, |r, v| r.value(attribute, v))
+    }
+
+    /// A note or reason as reports show it.
+    pub fn shown_note<'a>(&self, note: &'a str) -> std::borrow::Cow<'a, str> {
+        crate::report::redact::show(self.redactor.as_ref(), note, |r, v| r.note(v))
+    }
+
     pub fn count_at_least(&self, severity: Severity) -> usize {
         self.findings
             .iter()

@@ -53,9 +53,9 @@ pub fn items(a: &Analysis) -> Vec<Item> {
             Item {
                 id: finding_id(f.rule.code, &object, f.attribute, &f.value),
                 rule: f.rule.code.to_string(),
-                dn: dn.to_string(),
+                dn: a.shown_dn(dn).into_owned(),
                 attribute: f.attribute.to_string(),
-                value: f.value.clone(),
+                value: a.shown_value(f.attribute, &f.value).into_owned(),
             }
         })
         .collect()

@@ -115,6 +115,13 @@ pub struct AnalyzeArgs {
     /// Exit with status 1 when a finding of this severity or worse exists.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+    /// Pseudonymise personal values (names, account names, address local parts) in every
+    /// output, keeping domains, value shapes and findings, so reports can be shared.
+    #[arg(long)]
+    pub redact: bool,
+    /// Key for --redact: the same key gives the same pseudonyms in every run (default: random).
+    #[arg(long, value_name = "KEY", requires = "redact")]
+    pub redact_key: Option<String>,
     /// No progress display (it is shown only on a terminal anyway).
     #[arg(short, long)]
     pub quiet: bool,
@@ -365,6 +372,10 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
             workbook: Default::default(),
         },
         changes: None,
+        redactor: args.redact.then(|| match &args.redact_key {
+            Some(key) => crate::report::redact::Redactor::with_key(key),
+            None => crate::report::redact::Redactor::random(),
+        }),
     };
     let items = if args.json.is_some() || args.baseline.is_some() {
         crate::baseline::items(&analysis)

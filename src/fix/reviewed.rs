@@ -45,8 +45,29 @@ pub fn read(path: &Path) -> Result<Reviewed, Error> {
         path: path.to_path_buf(),
         reason,
     };
-    let mut workbook: Xlsx<_> =
+    let workbook: Xlsx<_> =
         open_workbook(path).map_err(|e: calamine::XlsxError| error(e.to_string()))?;
+    read_workbook(workbook, path)
+}
+
+/// Reads a workbook held in memory (the fuzz target's entry point).
+pub fn read_bytes(bytes: &[u8]) -> Result<Reviewed, Error> {
+    let path = Path::new("(memory)");
+    let workbook = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| Error::Workbook {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    read_workbook(workbook, path)
+}
+
+fn read_workbook<RS: std::io::Read + std::io::Seek>(
+    mut workbook: Xlsx<RS>,
+    path: &Path,
+) -> Result<Reviewed, Error> {
+    let error = |reason: String| Error::Workbook {
+        path: path.to_path_buf(),
+        reason,
+    };
     let mut reviewed = Reviewed::default();
     for name in workbook.sheet_names() {
         let range = workbook

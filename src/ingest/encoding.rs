@@ -50,6 +50,13 @@ pub struct Detected {
     pub bom_len: usize,
 }
 
+impl Detected {
+    /// The decoder for the detected encoding (`None` for UTF-8).
+    pub fn encoding_decoder(&self) -> Option<encoding_rs::Decoder> {
+        self.encoding.decoder()
+    }
+}
+
 /// Detects the encoding from the first bytes of a file (a few kilobytes to a few megabytes).
 /// `complete` says the sample is the whole file (so a cut multi-byte sequence at its end is an error).
 pub fn detect_encoding(sample: &[u8], complete: bool) -> Detected {

@@ -82,15 +82,15 @@ fn write<'a>(
             f.rule.code,
             f.rule.class.name(),
             f.rule.severity.name(),
-            dir.dn.get(row).unwrap_or(""),
+            &a.shown_dn(dir.dn.get(row).unwrap_or("")),
             dir.object_class.get(row).unwrap_or(""),
             f.attribute,
-            &f.value,
-            f.suggested.as_deref().unwrap_or(""),
+            &a.shown_value(f.attribute, &f.value),
+            &a.shown_value(f.attribute, f.suggested.as_deref().unwrap_or("")),
             f.action.name(),
             &group,
             &source,
-            f.note.as_deref().unwrap_or(""),
+            &a.shown_note(f.note.as_deref().unwrap_or("")),
         ];
         out.write_record(fields.iter().map(|v| safe_cell(v).into_owned()))?;
     }

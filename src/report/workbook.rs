@@ -597,7 +597,8 @@ fn class_sheet(
     for (i, finding) in findings.iter().enumerate() {
         let row = i as u32 + 1;
         let r = finding.row as usize;
-        let dn = dir.dn.get(r).unwrap_or("");
+        let real_dn = dir.dn.get(r).unwrap_or("");
+        let dn = &*a.shown_dn(real_dn);
         let src = dir.source[r];
         let source = format!(
             "{}:{}",
@@ -606,21 +607,26 @@ fn class_sheet(
                 .map_or("", String::as_str),
             src.line
         );
-        let (conflicts, why) = match (finding.group, finding.note.as_deref()) {
+        let note = finding.note.as_deref().map(|n| a.shown_note(n));
+        let (conflicts, why) = match (finding.group, note.as_deref()) {
             (Some(_), Some(note)) => (note.to_string(), finding.rule.why.to_string()),
             (_, Some(note)) => (String::new(), note.to_string()),
             _ => (String::new(), finding.rule.why.to_string()),
         };
-        let suggested = finding.suggested.as_deref().unwrap_or("");
+        let suggested = &*a.shown_value(
+            finding.attribute,
+            finding.suggested.as_deref().unwrap_or(""),
+        );
+        let value = &*a.shown_value(finding.attribute, &finding.value);
         let group = finding.group.map(|g| g.to_string()).unwrap_or_default();
         let cells: [&str; 14] = [
             finding.rule.code,
             finding.rule.severity.name(),
             dn,
-            &ou_path(dn),
+            &ou_path(real_dn),
             dir.object_class.get(r).unwrap_or(""),
             finding.attribute,
-            &finding.value,
+            value,
             suggested,
             finding.action.name(),
             suggested,
@@ -817,9 +823,9 @@ fn out_of_scope_sheet(
             break;
         }
         let src = dir.source[*r];
-        ws.write_string(row, 0, dir.dn.get(*r).unwrap_or(""))?;
+        ws.write_string(row, 0, a.shown_dn(dir.dn.get(*r).unwrap_or("")))?;
         ws.write_string(row, 1, dir.object_class.get(*r).unwrap_or(""))?;
-        ws.write_string(row, 2, a.scope.reason(*r).unwrap_or(""))?;
+        ws.write_string(row, 2, a.shown_note(a.scope.reason(*r).unwrap_or("")))?;
         ws.write_string(
             row,
             3,
@@ -857,7 +863,7 @@ fn input_problems_sheet(
         for r in &file.rejections {
             ws.write_string(row, 0, &file.path)?;
             ws.write_number(row, 1, r.line as f64)?;
-            ws.write_string(row, 2, &r.reason)?;
+            ws.write_string(row, 2, a.shown_note(&r.reason))?;
             row += 1;
         }
         let unlisted = file.rejected.saturating_sub(file.rejections.len() as u64);

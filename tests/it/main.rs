@@ -4,6 +4,7 @@ mod bad_input;
 mod cli;
 mod differential;
 mod fix;
+mod malformed;
 mod reader;
 mod roundtrip;
 mod rules;

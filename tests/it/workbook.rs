@@ -278,3 +278,142 @@ fn outputs_never_overwrite_an_input() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to overwrite an input"));
     assert_eq!(std::fs::read(&input).unwrap(), before);
 }
+
+#[test]
+fn a_redacted_workbook_keeps_the_findings_and_no_personal_value() {
+    use synclint::directory::{Attr, ObjectKind};
+    let dir = tempfile::tempdir().unwrap();
+    let inputs: Vec<PathBuf> = [
+        "contoso.ldf",
+        "fabrikam.csv",
+        "ldapsearch.ldif",
+        "fabrikam-unicode.csv",
+        "fixable.ldf",
+    ]
+    .iter()
+    .map(|n| sample(n))
+    .collect();
+    let plain = analyze(dir.path(), &inputs).1;
+    let redacted_dir = dir.path().join("redacted");
+    std::fs::create_dir(&redacted_dir).unwrap();
+    let xlsx = redacted_dir.join("report.xlsx");
+    let json = redacted_dir.join("summary.json");
+    let csv_dir = redacted_dir.join("csv");
+    let mut args: Vec<String> = [
+        "analyze",
+        "-q",
+        "--redact",
+        "--fail-on",
+        "never",
+        "-o",
+        xlsx.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+        "--csv-dir",
+        csv_dir.to_str().unwrap(),
+    ]
+    .map(String::from)
+    .to_vec();
+    args.extend(inputs.iter().map(|p| p.to_string_lossy().into_owned()));
+    let out = Command::new(env!("CARGO_BIN_EXE_synclint"))
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let redacted: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(
+        redacted["findings"]["by_rule"], plain["findings"]["by_rule"],
+        "same findings per rule"
+    );
+
+    // The personal values of the inputs: names, account names, aliases, address local parts.
+    let ingest = synclint::ingest::read_files(&inputs, &Default::default());
+    let d = &ingest.directory;
+    let mut personal: Vec<String> = Vec::new();
+    for row in 0..d.len() {
+        if !matches!(
+            d.kind[row],
+            ObjectKind::User | ObjectKind::InetOrgPerson | ObjectKind::Contact
+        ) {
+            continue;
+        }
+        for attr in [
+            Attr::Cn,
+            Attr::DisplayName,
+            Attr::GivenName,
+            Attr::Sn,
+            Attr::SamAccountName,
+            Attr::MailNickname,
+        ] {
+            personal.extend(d.text(attr, row).map(str::to_string));
+        }
+        let addresses = [
+            d.text(Attr::UserPrincipalName, row),
+            d.text(Attr::Mail, row),
+        ]
+        .into_iter()
+        .flatten()
+        .map(str::to_string)
+        .chain(
+            d.proxy_addresses
+                .get(row)
+                .map(|p| p.split_once(':').map_or(p, |(_, a)| a).to_string()),
+        );
+        personal.extend(addresses.filter_map(|a| a.split_once('@').map(|(l, _)| l.to_string())));
+    }
+    // Whole values of four characters or more (shorter ones prove nothing).
+    let personal: std::collections::BTreeSet<String> = personal
+        .iter()
+        .map(|p| p.trim().to_lowercase())
+        .filter(|p| p.chars().count() >= 4)
+        .collect();
+    assert!(
+        personal.contains("ana garcía") && personal.contains("jo hn"),
+        "{personal:?}"
+    );
+
+    let mut outputs: Vec<String> = vec![std::fs::read_to_string(&json).unwrap()];
+    for entry in std::fs::read_dir(&csv_dir).unwrap() {
+        outputs.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).unwrap();
+        outputs.extend(
+            range
+                .rows()
+                .flat_map(|r| r.iter().map(|c| c.to_string()))
+                .collect::<Vec<_>>(),
+        );
+    }
+    // The check can fail: the unredacted run shows these values.
+    let plain_text = plain.to_string().to_lowercase();
+    assert!(
+        personal
+            .iter()
+            .filter(|p| plain_text.contains(p.as_str()))
+            .count()
+            >= 3
+    );
+    let mut leaked: Vec<String> = Vec::new();
+    for text in &outputs {
+        let text = text.to_lowercase();
+        leaked.extend(
+            personal
+                .iter()
+                .filter(|p| text.contains(p.as_str()))
+                .cloned(),
+        );
+    }
+    leaked.sort();
+    leaked.dedup();
+    assert!(
+        leaked.is_empty(),
+        "personal values in the redacted outputs: {leaked:?}"
+    );
+}
