@@ -8,8 +8,12 @@ use synclint::ingest::Format;
 
 fuzz_target!(|data: &[u8]| {
     let mut reader = BlockReader::new(data, b"", None, Format::Csvde, 64, 4096);
-    let Ok(first) = reader.take_first_record() else { return };
-    let Ok(header) = CsvHeader::parse(&first) else { return };
+    let Ok(first) = reader.take_first_record() else {
+        return;
+    };
+    let Ok(header) = CsvHeader::parse(&first) else {
+        return;
+    };
     while let Ok(Some(block)) = reader.next_block() {
         let mut sink = TableSink::new(0);
         csvde::scan(&block.data, block.first_line, &header, &mut sink);
@@ -18,6 +22,9 @@ fuzz_target!(|data: &[u8]| {
     // The hot-path row scanner and the csv crate split rows into the same fields.
     let fields = |rows: Vec<(u64, Vec<Vec<u8>>)>| rows.into_iter().map(|r| r.1).collect::<Vec<_>>();
     if !data.contains(&b'\r') {
-        assert_eq!(fields(csvde::rows_with_scanner(data)), fields(csvde::rows_with_csv_crate(data)));
+        assert_eq!(
+            fields(csvde::rows_with_scanner(data)),
+            fields(csvde::rows_with_csv_crate(data))
+        );
     }
 });

@@ -9,12 +9,23 @@ use synclint::ingest::{csvde, ldif, Format};
 fuzz_target!(|data: &[u8]| {
     let detected = detect_encoding(data, true);
     let body = &data[detected.bom_len.min(data.len())..];
-    let mut reader = BlockReader::new(body, b"", detected.encoding_decoder(), Format::Ldif, 128, 8192);
+    let mut reader = BlockReader::new(
+        body,
+        b"",
+        detected.encoding_decoder(),
+        Format::Ldif,
+        128,
+        8192,
+    );
     let head = reader.peek(4096).map(<[u8]>::to_vec).unwrap_or_default();
     let format = detect_format(&head).unwrap_or(Format::Ldif);
     reader.set_format(format);
     let header = match format {
-        Format::Csvde => match reader.take_first_record().ok().and_then(|f| csvde::CsvHeader::parse(&f).ok()) {
+        Format::Csvde => match reader
+            .take_first_record()
+            .ok()
+            .and_then(|f| csvde::CsvHeader::parse(&f).ok())
+        {
             Some(h) => Some(h),
             None => return,
         },
