@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{bench_file, peak_rss_bytes};
+use common::{bench_file, current_rss_bytes, peak_rss_bytes};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -131,13 +131,4 @@ fn child(path: &Path) {
         peak_before_writing / 1_000_000,
         writer_peak / 1_000_000
     );
-}
-
-fn current_rss_bytes() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or(0, |kb| kb * 1024)
 }

@@ -119,12 +119,9 @@ pub fn decide(dir: &Directory, options: &ScopeOptions, profile: Profile) -> Scop
         .map(|row| {
             let first = first_of[row];
             if first != row {
-                let src = dir.source[first];
-                let file = dir
-                    .sources
-                    .get(src.file as usize)
-                    .map_or("", String::as_str);
-                return Some(format!("same object as {file}:{} (read twice)", src.line).into());
+                return Some(
+                    format!("same object as {} (read twice)", dir.source_label(first)).into(),
+                );
             }
             let dn = dir.dn.get(row).unwrap_or("");
             reason(dir, row, dn, options, profile).map(Into::into)

@@ -28,10 +28,20 @@ pub fn bench_file(dir: &Path, format: Format, objects: u64, planted: bool) -> Pa
 
 /// Peak resident set size of this process (Linux: VmHWM in /proc/self/status).
 pub fn peak_rss_bytes() -> u64 {
+    status_bytes("VmHWM:")
+}
+
+/// Current resident set size (VmRSS).
+#[allow(dead_code)] // used by one of the bench binaries only
+pub fn current_rss_bytes() -> u64 {
+    status_bytes("VmRSS:")
+}
+
+fn status_bytes(field: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         .map_or(0, |kb| kb * 1024)
 }

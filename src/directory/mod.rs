@@ -232,6 +232,16 @@ impl Directory {
         self.dn.is_empty()
     }
 
+    /// Where an object came from, as `file:line`.
+    pub fn source_label(&self, row: usize) -> String {
+        let src = self.source[row];
+        let file = self
+            .sources
+            .get(src.file as usize)
+            .map_or("", String::as_str);
+        format!("{file}:{}", src.line)
+    }
+
     /// A single-valued text attribute of one object.
     pub fn text(&self, attr: Attr, row: usize) -> Option<&str> {
         debug_assert_eq!(attr.shape(), AttrShape::Text);

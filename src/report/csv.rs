@@ -69,14 +69,7 @@ fn write<'a>(
     let dir = &a.ingest.directory;
     for f in findings {
         let row = f.row as usize;
-        let src = dir.source[row];
-        let source = format!(
-            "{}:{}",
-            dir.sources
-                .get(src.file as usize)
-                .map_or("", String::as_str),
-            src.line
-        );
+        let source = dir.source_label(row);
         let group = f.group.map(|g| g.to_string()).unwrap_or_default();
         let fields = [
             f.rule.code,

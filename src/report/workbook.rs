@@ -599,14 +599,7 @@ fn class_sheet(
         let r = finding.row as usize;
         let real_dn = dir.dn.get(r).unwrap_or("");
         let dn = &*a.shown_dn(real_dn);
-        let src = dir.source[r];
-        let source = format!(
-            "{}:{}",
-            dir.sources
-                .get(src.file as usize)
-                .map_or("", String::as_str),
-            src.line
-        );
+        let source = dir.source_label(r);
         let note = finding.note.as_deref().map(|n| a.shown_note(n));
         let (conflicts, why) = match (finding.group, note.as_deref()) {
             (Some(_), Some(note)) => (note.to_string(), finding.rule.why.to_string()),
@@ -822,21 +815,10 @@ fn out_of_scope_sheet(
         if row as usize > EXCEL_DATA_ROWS {
             break;
         }
-        let src = dir.source[*r];
         ws.write_string(row, 0, a.shown_dn(dir.dn.get(*r).unwrap_or("")))?;
         ws.write_string(row, 1, dir.object_class.get(*r).unwrap_or(""))?;
         ws.write_string(row, 2, a.shown_note(a.scope.reason(*r).unwrap_or("")))?;
-        ws.write_string(
-            row,
-            3,
-            format!(
-                "{}:{}",
-                dir.sources
-                    .get(src.file as usize)
-                    .map_or("", String::as_str),
-                src.line
-            ),
-        )?;
+        ws.write_string(row, 3, dir.source_label(*r))?;
     }
     Ok(rows.len().min(EXCEL_DATA_ROWS))
 }
