@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Duplicate detection by the tools a user might pick instead, against synclint's full analysis.
+
+Usage: python3 benches/compare.py [CSVDE_FILE]   (default: target/bench-data/csvde-1000000-planted.csv)
+
+Installs duckdb and pandas with pip (into a virtual environment under target/), then times on
+the same csvde export:
+  - DuckDB: duplicate userPrincipalName, mail and SMTP proxyAddresses (case-insensitive, prefix
+    stripped, multi-values split on ';') - the queries alone;
+  - pandas: the same three checks;
+  - synclint: the full analysis (read, scope, every rule, cross-attribute collisions, workbook,
+    JSON), from the release binary.
+and prints each tool's time, its duplicate group counts and the ratio to synclint.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import venv
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VENV = os.path.join(ROOT, "target", "compare-venv")
+
+
+def ensure_packages():
+    python = os.path.join(VENV, "bin", "python")
+    if not os.path.exists(python):
+        venv.create(VENV, with_pip=True)
+    probe = subprocess.run([python, "-c", "import duckdb, pandas"], capture_output=True)
+    if probe.returncode != 0:
+        subprocess.run([python, "-m", "pip", "install", "-q", "duckdb", "pandas"], check=True)
+    return python
+
+
+DUCKDB = r"""
+import duckdb, sys, time, json
+path = sys.argv[1]
+t = time.perf_counter()
+con = duckdb.connect()
+con.execute(f"CREATE TABLE x AS SELECT DN, userPrincipalName AS upn, mail, proxyAddresses AS proxies FROM read_csv('{path}', header=true, all_varchar=true, quote='\"', escape='\"', max_line_size=100000000)")
+def groups(sql):
+    return con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
+upn = groups("SELECT lower(upn) v FROM x WHERE upn IS NOT NULL AND upn <> '' GROUP BY v HAVING count(DISTINCT DN) > 1")
+mail = groups("SELECT lower(mail) v FROM x WHERE mail IS NOT NULL AND mail <> '' GROUP BY v HAVING count(DISTINCT DN) > 1")
+proxy = groups('''SELECT v FROM (SELECT DN, lower(p) AS p FROM x, unnest(string_split(proxies, ';')) AS u(p) WHERE proxies IS NOT NULL)
+                  CROSS JOIN LATERAL (SELECT substr(p, 6) AS v) WHERE starts_with(p, 'smtp:') GROUP BY v HAVING count(DISTINCT DN) > 1''')
+print(json.dumps({"seconds": time.perf_counter() - t, "upn": upn, "mail": mail, "proxyAddresses": proxy}))
+"""
+
+PANDAS = r"""
+import pandas as pd, sys, time, json
+path = sys.argv[1]
+t = time.perf_counter()
+df = pd.read_csv(path, dtype=str, usecols=["DN", "userPrincipalName", "mail", "proxyAddresses"], keep_default_na=False)
+def groups(frame, column):
+    s = frame[frame[column] != ""][["DN", column]].copy()
+    s[column] = s[column].str.lower()
+    n = s.drop_duplicates().groupby(column)["DN"].nunique()
+    return int((n > 1).sum())
+upn = groups(df, "userPrincipalName")
+mail = groups(df, "mail")
+p = df[df["proxyAddresses"] != ""][["DN", "proxyAddresses"]].copy()
+p["proxyAddresses"] = p["proxyAddresses"].str.split(";")
+p = p.explode("proxyAddresses")
+p["proxyAddresses"] = p["proxyAddresses"].str.lower()
+p = p[p["proxyAddresses"].str.startswith("smtp:")]
+p["proxyAddresses"] = p["proxyAddresses"].str.slice(5)
+proxy = groups(p, "proxyAddresses")
+print(json.dumps({"seconds": time.perf_counter() - t, "upn": upn, "mail": mail, "proxyAddresses": proxy}))
+"""
+
+
+def run_python(python, code, path):
+    out = subprocess.run([python, "-c", code, path], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_synclint(path):
+    binary = os.path.join(ROOT, "target", "release", "synclint")
+    if not os.path.exists(binary):
+        subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        summary = os.path.join(tmp, "summary.json")
+        t = time.perf_counter()
+        subprocess.run([binary, "analyze", "-q", "--fail-on", "never", "-o", os.path.join(tmp, "r.xlsx"), "--json", summary, path], check=True)
+        seconds = time.perf_counter() - t
+        with open(summary) as f:
+            s = json.load(f)
+    d = s["duplicates"]
+    return {"seconds": seconds, "upn": d["userPrincipalName"]["groups"], "mail": d["mail"]["groups"], "proxyAddresses": d["proxyAddresses"]["groups"], "timings_ms": s["timings_ms"]}
+
+
+def main():
+    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "target", "bench-data", "csvde-1000000-planted.csv")
+    path = os.path.abspath(path)
+    python = ensure_packages()
+    size = os.path.getsize(path) / 1e6
+    print(f"input: {path} ({size:.0f} MB)")
+    results = {"synclint (full analysis + workbook)": run_synclint(path)}
+    results["DuckDB (3 duplicate queries)"] = run_python(python, DUCKDB, path)
+    results["pandas (3 duplicate checks)"] = run_python(python, PANDAS, path)
+    base = results["synclint (full analysis + workbook)"]["seconds"]
+    print(f"| tool | seconds | vs synclint | UPN groups | mail groups | SMTP proxy groups |")
+    print(f"|---|---|---|---|---|---|")
+    for name, r in results.items():
+        print(f"| {name} | {r['seconds']:.2f} | {r['seconds'] / base:.2f}x | {r['upn']} | {r['mail']} | {r['proxyAddresses']} |")
+    print(f"synclint stages (ms): {results['synclint (full analysis + workbook)']['timings_ms']}")
+
+
+if __name__ == "__main__":
+    main()
