@@ -24,6 +24,15 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+fn decode(b64: &str) -> String {
+    String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
 /// A minimal LDIF model for the test applier: records of (attribute, value, base64?).
 type Record = (String, Vec<(String, String, bool)>);
 
@@ -42,16 +51,7 @@ fn parse(text: &str) -> Vec<Record> {
                 None => (false, rest.trim_start().to_string()),
             };
             if name == "dn" {
-                dn = if b64 {
-                    String::from_utf8(
-                        base64::engine::general_purpose::STANDARD
-                            .decode(&value)
-                            .unwrap(),
-                    )
-                    .unwrap()
-                } else {
-                    value
-                };
+                dn = if b64 { decode(&value) } else { value };
             } else {
                 attrs.push((name.to_string(), value, b64));
             }
@@ -83,16 +83,7 @@ fn apply(records: &mut [Record], changes: &str) {
         let mut mode = String::new();
         let mut target = String::new();
         for (name, value, b64) in lines {
-            let value = if b64 {
-                String::from_utf8(
-                    base64::engine::general_purpose::STANDARD
-                        .decode(&value)
-                        .unwrap(),
-                )
-                .unwrap()
-            } else {
-                value
-            };
+            let value = if b64 { decode(&value) } else { value };
             match name.as_str() {
                 "changetype" => assert_eq!(value, "modify"),
                 "replace" | "add" | "delete" => {
@@ -201,32 +192,8 @@ fn analyze(
     input: &Path,
     baseline: Option<&Path>,
 ) -> (PathBuf, serde_json::Value) {
-    let xlsx = dir.join(format!("{name}.xlsx"));
-    let json = dir.join(format!("{name}.json"));
-    let mut args = vec![
-        "analyze",
-        "-q",
-        "--fail-on",
-        "never",
-        "-o",
-        s(&xlsx),
-        "--json",
-        s(&json),
-        s(input),
-    ];
-    if let Some(b) = baseline {
-        args.extend(["--baseline", s(b)]);
-    }
-    let out = synclint(&args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (
-        xlsx,
-        serde_json::from_slice(&std::fs::read(json).unwrap()).unwrap(),
-    )
+    let extra: Vec<&str> = baseline.map_or(vec![], |b| vec!["--baseline", s(b)]);
+    crate::analyze_to(dir, name, &[input.to_path_buf()], &extra)
 }
 
 #[test]

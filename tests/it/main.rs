@@ -48,3 +48,34 @@ pub fn assert_reconciles(ingest: &Ingest) {
         assert!(f.rejections.len() as u64 <= f.rejected);
     }
 }
+
+/// Runs `synclint analyze -q --fail-on never -o DIR/NAME.xlsx --json DIR/NAME.json EXTRA… INPUTS…`;
+/// returns the workbook's path and the JSON summary.
+pub fn analyze_to(
+    dir: &Path,
+    name: &str,
+    inputs: &[PathBuf],
+    extra: &[&str],
+) -> (PathBuf, serde_json::Value) {
+    let xlsx = dir.join(format!("{name}.xlsx"));
+    let json = dir.join(format!("{name}.json"));
+    let mut args: Vec<String> = ["analyze", "-q", "--fail-on", "never", "-o"]
+        .map(String::from)
+        .to_vec();
+    args.push(xlsx.to_string_lossy().into_owned());
+    args.push("--json".into());
+    args.push(json.to_string_lossy().into_owned());
+    args.extend(extra.iter().map(|a| a.to_string()));
+    args.extend(inputs.iter().map(|p| p.to_string_lossy().into_owned()));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_synclint"))
+        .args(&args)
+        .output()
+        .expect("run synclint");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = serde_json::from_slice(&std::fs::read(&json).expect("summary")).expect("JSON");
+    (xlsx, summary)
+}

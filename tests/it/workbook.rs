@@ -46,32 +46,7 @@ fn sheet_xml(path: &Path) -> Vec<(String, String)> {
 }
 
 fn analyze(dir: &Path, inputs: &[PathBuf]) -> (PathBuf, serde_json::Value) {
-    let xlsx = dir.join("report.xlsx");
-    let json = dir.join("summary.json");
-    let mut args: Vec<String> = vec![
-        "analyze".into(),
-        "-q".into(),
-        "--fail-on".into(),
-        "never".into(),
-        "-o".into(),
-        xlsx.to_string_lossy().into(),
-        "--json".into(),
-        json.to_string_lossy().into(),
-    ];
-    args.extend(inputs.iter().map(|p| p.to_string_lossy().into_owned()));
-    let out = Command::new(env!("CARGO_BIN_EXE_synclint"))
-        .args(&args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (
-        xlsx,
-        serde_json::from_slice(&std::fs::read(json).unwrap()).unwrap(),
-    )
+    crate::analyze_to(dir, "report", inputs, &[])
 }
 
 #[test]
@@ -296,36 +271,14 @@ fn a_redacted_workbook_keeps_the_findings_and_no_personal_value() {
     let plain = analyze(dir.path(), &inputs).1;
     let redacted_dir = dir.path().join("redacted");
     std::fs::create_dir(&redacted_dir).unwrap();
-    let xlsx = redacted_dir.join("report.xlsx");
-    let json = redacted_dir.join("summary.json");
     let csv_dir = redacted_dir.join("csv");
-    let mut args: Vec<String> = [
-        "analyze",
-        "-q",
-        "--redact",
-        "--fail-on",
-        "never",
-        "-o",
-        xlsx.to_str().unwrap(),
-        "--json",
-        json.to_str().unwrap(),
-        "--csv-dir",
-        csv_dir.to_str().unwrap(),
-    ]
-    .map(String::from)
-    .to_vec();
-    args.extend(inputs.iter().map(|p| p.to_string_lossy().into_owned()));
-    let out = Command::new(env!("CARGO_BIN_EXE_synclint"))
-        .args(&args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let (xlsx, redacted) = crate::analyze_to(
+        &redacted_dir,
+        "report",
+        &inputs,
+        &["--redact", "--csv-dir", csv_dir.to_str().unwrap()],
     );
-    let redacted: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let json = redacted_dir.join("report.json");
     assert_eq!(
         redacted["findings"]["by_rule"], plain["findings"]["by_rule"],
         "same findings per rule"
