@@ -242,6 +242,12 @@ impl Directory {
         format!("{file}:{}", src.line)
     }
 
+    /// The length of [`Directory::source_label`] (at most), without building it.
+    pub fn source_label_len(&self, row: usize) -> usize {
+        let src = self.source[row];
+        self.sources.get(src.file as usize).map_or(0, String::len) + 21
+    }
+
     /// A single-valued text attribute of one object.
     pub fn text(&self, attr: Attr, row: usize) -> Option<&str> {
         debug_assert_eq!(attr.shape(), AttrShape::Text);

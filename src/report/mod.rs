@@ -1,6 +1,7 @@
-//! Reports: the JSON summary and the CSV findings (the workbook comes next).
+//! Reports: the workbook, the JSON summary and the CSV findings.
 
 pub mod csv;
 pub mod redact;
+pub mod sheet_rows;
 pub mod summary;
 pub mod workbook;

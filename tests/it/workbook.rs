@@ -370,3 +370,44 @@ fn a_redacted_workbook_keeps_the_findings_and_no_personal_value() {
         "personal values in the redacted outputs: {leaked:?}"
     );
 }
+
+#[test]
+fn cell_text_round_trips_and_long_values_are_cut_to_a_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("odd.ldf");
+    let long = "é".repeat(40_000);
+    std::fs::write(
+        &input,
+        format!(
+            "dn: CN=Odd,OU=Staff,DC=contoso,DC=com\nobjectClass: user\ncn: Odd\n\
+             objectGUID:: AAECAwQFBgcICQoLDA0ODw==\nsAMAccountName: odd\n\
+             userPrincipalName: a_x0041_&<b>@contoso.local\nmailNickname: r&d<x>\n\
+             displayName: {long}\n"
+        ),
+    )
+    .unwrap();
+    let (xlsx, summary) = analyze(dir.path(), std::slice::from_ref(&input));
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let mut values = Vec::new();
+    for (name, rows) in summary["findings"]["by_class"].as_object().unwrap() {
+        if rows.as_u64().unwrap() == 0 {
+            continue;
+        }
+        let range = wb.worksheet_range(name).unwrap();
+        values.extend(range.rows().skip(1).map(|r| r[6].to_string()));
+    }
+    // The escaped characters and a literal `_xHHHH_` read back as written.
+    assert!(
+        values.contains(&"a_x0041_&<b>@contoso.local".to_string()),
+        "{values:?}"
+    );
+    assert!(values.contains(&"r&d<x>".to_string()), "{values:?}");
+    // The 40,000-character displayName is cut to Excel's cell limit, visibly.
+    let cut = values
+        .iter()
+        .find(|v| v.starts_with("éé"))
+        .expect("the long displayName's finding");
+    assert!(cut.ends_with(synclint::report::sheet_rows::TRUNCATED));
+    assert!(cut.encode_utf16().count() <= synclint::report::sheet_rows::MAX_CELL_CHARS);
+    assert!(cut.chars().count() > 32_000);
+}
