@@ -65,7 +65,7 @@ attributes! {
     SamAccountName = "sAMAccountName", Text;
     TargetAddress = "targetAddress", Text;
     UserPrincipalName = "userPrincipalName", Text;
-    HomeMdb = "homeMDB", Text;
+    HomeMdb = "homeMDB", Count;
     ProxyAddresses = "proxyAddresses", TextList;
     ObjectClass = "objectClass", LastText;
     UserAccountControl = "userAccountControl", Integer;
@@ -107,7 +107,7 @@ impl Attr {
 }
 
 /// Text attributes, in column order of [`crate::directory::Directory::text`].
-pub const TEXT_ATTRS: [Attr; 10] = [
+pub const TEXT_ATTRS: [Attr; 9] = [
     Attr::Cn,
     Attr::DisplayName,
     Attr::GivenName,
@@ -117,7 +117,6 @@ pub const TEXT_ATTRS: [Attr; 10] = [
     Attr::SamAccountName,
     Attr::TargetAddress,
     Attr::UserPrincipalName,
-    Attr::HomeMdb,
 ];
 
 /// Integer attributes, in column order.
@@ -131,7 +130,10 @@ pub const INT_ATTRS: [Attr; 3] = [
 pub const BOOL_ATTRS: [Attr; 2] = [Attr::IsCriticalSystemObject, Attr::HideFromAddressLists];
 
 /// Counted attributes, in column order.
-pub const COUNT_ATTRS: [Attr; 3] = [
+/// Only presence or the number of values matters for these (homeMDB: is there a mailbox;
+/// keeping its ~170-byte DN would cost more than any other column).
+pub const COUNT_ATTRS: [Attr; 4] = [
+    Attr::HomeMdb,
     Attr::Member,
     Attr::UserCertificate,
     Attr::UserSmimeCertificate,

@@ -65,12 +65,85 @@ impl ObjectFlags {
     }
 }
 
-/// A nullable UTF-8 text column.
+/// A nullable UTF-8 text column: one arena and one end offset a row, whose top bit marks an
+/// absent value (a separate validity vector would cost another byte a row). Offsets are 32-bit
+/// while the arena is below 2 GiB, which every column of a 10-million-object export is; a
+/// larger column widens to 64-bit offsets once, when it crosses.
 #[derive(Clone, Debug, Default)]
 pub struct TextColumn {
     data: String,
-    ends: Vec<u64>,
-    present: Vec<bool>,
+    ends: Ends,
+}
+
+#[derive(Clone, Debug)]
+enum Ends {
+    Narrow(Vec<u32>),
+    Wide(Vec<u64>),
+}
+
+impl Default for Ends {
+    fn default() -> Self {
+        Ends::Narrow(Vec::new())
+    }
+}
+
+const NARROW_ABSENT: u32 = 1 << 31;
+const WIDE_ABSENT: u64 = 1 << 63;
+
+impl Ends {
+    fn len(&self) -> usize {
+        match self {
+            Ends::Narrow(v) => v.len(),
+            Ends::Wide(v) => v.len(),
+        }
+    }
+
+    /// The end of `row` (without the absent bit) and whether it is absent.
+    fn at(&self, row: usize) -> Option<(usize, bool)> {
+        match self {
+            Ends::Narrow(v) => v
+                .get(row)
+                .map(|e| ((e & !NARROW_ABSENT) as usize, e & NARROW_ABSENT != 0)),
+            Ends::Wide(v) => v
+                .get(row)
+                .map(|e| ((e & !WIDE_ABSENT) as usize, e & WIDE_ABSENT != 0)),
+        }
+    }
+
+    /// Switches to 64-bit offsets, keeping the absent bits.
+    fn widen(&mut self) {
+        if let Ends::Narrow(v) = self {
+            let wide = v
+                .iter()
+                .map(|e| u64::from(e & !NARROW_ABSENT) | (u64::from(e >> 31) << 63))
+                .collect();
+            *self = Ends::Wide(wide);
+        }
+    }
+
+    fn push(&mut self, end: usize, absent: bool) {
+        if end >= NARROW_ABSENT as usize {
+            self.widen();
+        }
+        match self {
+            Ends::Narrow(v) => v.push(end as u32 | if absent { NARROW_ABSENT } else { 0 }),
+            Ends::Wide(v) => v.push(end as u64 | if absent { WIDE_ABSENT } else { 0 }),
+        }
+    }
+
+    fn truncate(&mut self, rows: usize) {
+        match self {
+            Ends::Narrow(v) => v.truncate(rows),
+            Ends::Wide(v) => v.truncate(rows),
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Ends::Narrow(v) => v.capacity() * 4,
+            Ends::Wide(v) => v.capacity() * 8,
+        }
+    }
 }
 
 impl TextColumn {
@@ -78,20 +151,19 @@ impl TextColumn {
         if let Some(v) = value {
             self.data.push_str(v);
         }
-        self.ends.push(self.data.len() as u64);
-        self.present.push(value.is_some());
+        self.ends.push(self.data.len(), value.is_none());
     }
 
     pub fn get(&self, row: usize) -> Option<&str> {
-        if !*self.present.get(row)? {
+        let (end, absent) = self.ends.at(row)?;
+        if absent {
             return None;
         }
         let start = if row == 0 {
             0
         } else {
-            self.ends[row - 1] as usize
+            self.ends.at(row - 1).map_or(0, |(e, _)| e)
         };
-        let end = self.ends[row] as usize;
         self.data.get(start..end)
     }
 
@@ -100,18 +172,39 @@ impl TextColumn {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.ends.len() == 0
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.data.capacity() + self.ends.capacity() * 8 + self.present.capacity()
+        self.data.capacity() + self.ends.heap_bytes()
+    }
+
+    /// Whether offsets are 64-bit (the arena passed 2 GiB).
+    pub fn is_wide(&self) -> bool {
+        matches!(self.ends, Ends::Wide(_))
     }
 
     fn append(&mut self, other: TextColumn) {
-        let base = self.data.len() as u64;
+        let base = self.data.len();
         self.data.push_str(&other.data);
-        self.ends.extend(other.ends.iter().map(|e| e + base));
-        self.present.extend_from_slice(&other.present);
+        if self.data.len() >= NARROW_ABSENT as usize || matches!(other.ends, Ends::Wide(_)) {
+            self.ends.widen();
+        }
+        // Adding the base keeps the absent bit: every offset stays below it.
+        match (&mut self.ends, other.ends) {
+            (Ends::Narrow(mine), Ends::Narrow(theirs)) => {
+                mine.extend(theirs.iter().map(|e| e + base as u32));
+            }
+            (Ends::Wide(mine), Ends::Narrow(theirs)) => {
+                mine.extend(theirs.iter().map(|e| {
+                    (u64::from(e & !NARROW_ABSENT) + base as u64) | (u64::from(e >> 31) << 63)
+                }));
+            }
+            (Ends::Wide(mine), Ends::Wide(theirs)) => {
+                mine.extend(theirs.iter().map(|e| e + base as u64));
+            }
+            (Ends::Narrow(_), Ends::Wide(_)) => unreachable!("widened above"),
+        }
     }
 
     fn truncate(&mut self, rows: usize) {
@@ -119,12 +212,36 @@ impl TextColumn {
             let keep = if rows == 0 {
                 0
             } else {
-                self.ends[rows - 1] as usize
+                self.ends.at(rows - 1).map_or(0, |(e, _)| e)
             };
             self.data.truncate(keep);
             self.ends.truncate(rows);
-            self.present.truncate(rows);
         }
+    }
+}
+
+/// A nullable integer column; `i64::MIN` stands for absent (no attribute read here can hold
+/// it, and `Option<i64>` would double the column).
+#[derive(Clone, Debug, Default)]
+pub struct IntColumn(Vec<i64>);
+
+impl IntColumn {
+    const ABSENT: i64 = i64::MIN;
+
+    pub fn push(&mut self, value: Option<i64>) {
+        self.0.push(value.unwrap_or(Self::ABSENT));
+    }
+
+    pub fn get(&self, row: usize) -> Option<i64> {
+        self.0.get(row).copied().filter(|v| *v != Self::ABSENT)
+    }
+
+    fn append(&mut self, other: IntColumn) {
+        self.0.extend(other.0);
+    }
+
+    fn truncate(&mut self, rows: usize) {
+        self.0.truncate(rows);
     }
 }
 
@@ -188,8 +305,9 @@ impl ListColumn {
     }
 }
 
-/// Where an object came from.
+/// Where an object came from. Packed: 10 bytes a row instead of 16.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[repr(C, packed)]
 pub struct SourceRef {
     /// Index into [`Directory::sources`].
     pub file: u16,
@@ -211,7 +329,7 @@ pub struct Directory {
     pub text: [TextColumn; TEXT_ATTRS.len()],
     pub proxy_addresses: ListColumn,
     /// Indexed like [`INT_ATTRS`].
-    pub int: [Vec<Option<i64>>; INT_ATTRS.len()],
+    pub int: [IntColumn; INT_ATTRS.len()],
     /// Indexed like [`BOOL_ATTRS`].
     pub boolean: [Vec<Option<bool>>; BOOL_ATTRS.len()],
     /// Indexed like [`COUNT_ATTRS`]: the number of values.
@@ -239,7 +357,8 @@ impl Directory {
             .sources
             .get(src.file as usize)
             .map_or("", String::as_str);
-        format!("{file}:{}", src.line)
+        let line = src.line;
+        format!("{file}:{line}")
     }
 
     /// The length of [`Directory::source_label`] (at most), without building it.
@@ -255,7 +374,7 @@ impl Directory {
     }
 
     pub fn int(&self, attr: Attr, row: usize) -> Option<i64> {
-        self.int[attrs::column_index(attr)][row]
+        self.int[attrs::column_index(attr)].get(row)
     }
 
     pub fn boolean(&self, attr: Attr, row: usize) -> Option<bool> {
@@ -293,7 +412,7 @@ impl Directory {
         }
         self.proxy_addresses.append(proxy_addresses);
         for (mine, theirs) in self.int.iter_mut().zip(int) {
-            mine.extend(theirs);
+            mine.append(theirs);
         }
         for (mine, theirs) in self.boolean.iter_mut().zip(boolean) {
             mine.extend(theirs);
@@ -330,7 +449,16 @@ impl Directory {
             + self.object_class.heap_bytes()
             + self.text.iter().map(TextColumn::heap_bytes).sum::<usize>()
             + self.proxy_addresses.heap_bytes()
-            + self.len() * (16 + 1 + 3 * 16 + 2 * 2 + 3 * 4 + 17 + 1 + 8 + 1)
+            + self.len()
+                * (std::mem::size_of::<SourceRef>()
+                    + 1
+                    + INT_ATTRS.len() * 8
+                    + BOOL_ATTRS.len() * 2
+                    + COUNT_ATTRS.len() * 4
+                    + 17
+                    + 1
+                    + 8
+                    + 1)
     }
 }
 
@@ -350,6 +478,31 @@ mod tests {
         assert_eq!(c.get(2), Some(""));
         assert_eq!(c.get(3), Some("dé"));
         assert_eq!(c.get(4), None);
+    }
+
+    #[test]
+    fn offsets_widen_past_two_gib_and_keep_absent_values() {
+        let mut c = TextColumn::default();
+        c.push(Some("a"));
+        c.push(None);
+        assert!(!c.is_wide());
+        // Pretend the arena grew past 2 GiB without allocating it: widening keeps every row.
+        c.ends.widen();
+        c.push(Some("bc"));
+        assert!(c.is_wide());
+        assert_eq!(c.get(0), Some("a"));
+        assert_eq!(c.get(1), None);
+        assert_eq!(c.get(2), Some("bc"));
+        let mut narrow = TextColumn::default();
+        narrow.push(None);
+        narrow.push(Some("d"));
+        c.append(narrow);
+        assert_eq!(c.get(3), None);
+        assert_eq!(c.get(4), Some("d"));
+        c.truncate(3);
+        assert_eq!(c.get(2), Some("bc"));
+        assert_eq!(c.get(3), None);
+        assert_eq!(c.len(), 3);
     }
 
     #[test]

@@ -69,7 +69,7 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
         let kind = ctx.dir.kind[row];
         let needs = kind == ObjectKind::Contact
             || (matches!(kind, ObjectKind::User | ObjectKind::InetOrgPerson)
-                && ctx.dir.text(Attr::HomeMdb, row).is_none());
+                && ctx.dir.count(Attr::HomeMdb, row) == 0);
         if needs {
             let fixed = ctx.dir.text(Attr::Mail, row).map(|m| format!("SMTP:{m}"));
             ctx.report(out, Finding::new(&BLANK, row, ATTR[0], "").suggest(fixed));

@@ -405,9 +405,9 @@ pub fn check(ctx: &Context) -> (Vec<Finding>, Index, Summary) {
     let rows: Vec<usize> = (0..ctx.dir.len())
         .filter(|r| ctx.scope.in_scope(*r))
         .collect();
-    let mut entries: Vec<Entry> = rows
+    let parts: Vec<Vec<Entry>> = rows
         .par_chunks(8192)
-        .flat_map_iter(|chunk| {
+        .map(|chunk| {
             let mut out = Vec::with_capacity(chunk.len() * 6);
             for &row in chunk {
                 entries_of(ctx, row, &mut out);
@@ -415,6 +415,12 @@ pub fn check(ctx: &Context) -> (Vec<Finding>, Index, Summary) {
             out
         })
         .collect();
+    // Concatenated part by part, each freed as it is copied: collecting straight into one
+    // vector would hold every entry twice at the peak.
+    let mut entries: Vec<Entry> = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        entries.extend_from_slice(&part);
+    }
     entries.par_sort_unstable_by_key(|e| e.hash);
 
     // Runs of equal hash held by two or more rows are the candidates; most values are unique.

@@ -35,10 +35,8 @@ fn ldifde_export_crlf_base64_folding_ranges_and_no_final_newline() {
         proxies[2],
         "X500:/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=ana"
     );
-    assert!(d
-        .text(Attr::HomeMdb, ana)
-        .unwrap()
-        .contains("CN=Administrative Groups,CN=Contoso"));
+    // homeMDB is kept as presence only.
+    assert_eq!(d.count(Attr::HomeMdb, ana), 1);
 
     // Attribute names in any case; a comment with a continuation line before the record.
     let bob = row_of(d, "CN=Bob O'Brien,OU=Sales,DC=corp,DC=contoso,DC=com");
@@ -50,7 +48,8 @@ fn ldifde_export_crlf_base64_folding_ranges_and_no_final_newline() {
     assert_eq!(d.int(Attr::UserAccountControl, bob), Some(514));
     assert_eq!(d.count(Attr::UserCertificate, bob), 2);
     assert_eq!(
-        d.source[bob].line, 30,
+        { d.source[bob].line },
+        30,
         "a record's line is its first non-comment line"
     );
 
@@ -124,7 +123,7 @@ fn csvde_quoting_multivalues_escapes_hex_and_absent_fields() {
 
     // A quoted field with CRLF and doubled quotes; the row's line is where it starts.
     let grace = row_of(d, "CN=Grace Hopper,OU=Staff,DC=fabrikam,DC=com");
-    assert_eq!(d.source[grace].line, 3);
+    assert_eq!({ d.source[grace].line }, 3);
     assert_eq!(
         d.text(Attr::UserPrincipalName, grace),
         Some("grace hopper@fabrikam.com")
@@ -132,7 +131,8 @@ fn csvde_quoting_multivalues_escapes_hex_and_absent_fields() {
     assert_eq!(d.thumbnail_photo_bytes[grace], Some(50));
     let group = row_of(d, "CN=Fabrikam Staff,OU=Groups,DC=fabrikam,DC=com");
     assert_eq!(
-        d.source[group].line, 5,
+        { d.source[group].line },
+        5,
         "the quoted newline moved the next row down a line"
     );
     assert_eq!(d.count(Attr::Member, group), 2);
@@ -159,7 +159,7 @@ fn encodings_utf16le_bom_windows_1252_and_bomless_utf16() {
     );
     let jose = row_of(d, "CN=José Núñez,OU=Staff,DC=fabrikam,DC=com");
     assert_eq!(d.text(Attr::Cn, jose), Some("José Núñez"));
-    assert_eq!(d.source[jose].file, 1);
+    assert_eq!({ d.source[jose].file }, 1);
     assert_eq!(ingest.directory.sources.len(), 2);
 
     // Without a BOM: UTF-16LE and UTF-16BE by their NUL pattern; UTF-8 with a BOM.
