@@ -73,8 +73,11 @@ fn child(path: &Path) {
     let t = Instant::now();
     let ingest = read_files(&[PathBuf::from(path)], &ReadOptions::default());
     let read = t.elapsed().as_secs_f64();
-    let (scope_result, findings, summary, scope, rules) =
+    let checked =
         synclint::analyze::check(&ingest, &ScopeOptions::default(), &RuleOptions::default());
+    let (scope_result, findings, summary) = (checked.scope, checked.findings, checked.uniqueness);
+    let scope = checked.timings.scope;
+    let rules = checked.timings.rules + checked.timings.collisions;
     let peak_before_writing = peak_rss_bytes();
     let finding_count = findings.len();
     let duplicate_groups: u64 = summary.duplicates.values().map(|g| g.groups).sum();

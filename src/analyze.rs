@@ -26,8 +26,20 @@ pub struct Analysis {
 pub struct Timings {
     pub read: Duration,
     pub scope: Duration,
+    /// The per-object rules.
     pub rules: Duration,
+    /// Duplicates and collisions across objects, and the suggestions' re-check.
+    pub collisions: Duration,
     pub workbook: Duration,
+}
+
+/// What [`check`] returns.
+pub struct Checked {
+    pub scope: Scope,
+    pub findings: FindingList,
+    pub uniqueness: uniqueness::Summary,
+    /// `scope`, `rules` and `collisions` filled in.
+    pub timings: Timings,
 }
 
 /// Reads the inputs and runs the rules.
@@ -40,19 +52,16 @@ pub fn run(
     let t = Instant::now();
     let ingest = ingest::read_files(paths, read);
     let read_time = t.elapsed();
-    let (scope, findings, uniqueness, scope_time, rules_time) =
-        check(&ingest, scope_options, &options);
+    let checked = check(&ingest, scope_options, &options);
     Analysis {
         ingest,
-        scope,
-        findings,
-        uniqueness,
+        scope: checked.scope,
+        findings: checked.findings,
+        uniqueness: checked.uniqueness,
         options,
         timings: Timings {
             read: read_time,
-            scope: scope_time,
-            rules: rules_time,
-            workbook: Duration::ZERO,
+            ..checked.timings
         },
         changes: None,
         redactor: None,
@@ -60,23 +69,22 @@ pub fn run(
 }
 
 /// Scope and rules over an already-read directory (separately timed by the benchmark).
-pub fn check(
-    ingest: &Ingest,
-    scope_options: &ScopeOptions,
-    options: &RuleOptions,
-) -> (Scope, FindingList, uniqueness::Summary, Duration, Duration) {
+pub fn check(ingest: &Ingest, scope_options: &ScopeOptions, options: &RuleOptions) -> Checked {
     let t = Instant::now();
     let scope = scope::decide(&ingest.directory, scope_options, options.profile);
     let scope_time = t.elapsed();
-    let t = Instant::now();
     let result = rules::run(&ingest.directory, &scope, options);
-    (
+    Checked {
         scope,
-        result.findings,
-        result.uniqueness,
-        scope_time,
-        t.elapsed(),
-    )
+        findings: result.findings,
+        uniqueness: result.uniqueness,
+        timings: Timings {
+            scope: scope_time,
+            rules: result.checks_time,
+            collisions: result.collisions_time,
+            ..Timings::default()
+        },
+    }
 }
 
 impl Analysis {

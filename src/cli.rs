@@ -125,6 +125,9 @@ pub struct AnalyzeArgs {
     /// No progress display (it is shown only on a terminal anyway).
     #[arg(short, long)]
     pub quiet: bool,
+    /// Print each stage's wall time, the total and the peak memory on stderr when done.
+    #[arg(long)]
+    pub timings: bool,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -337,6 +340,7 @@ fn execute(cli: Cli) -> Result<ExitCode> {
 }
 
 fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
     let files = &args.files;
     let (rule_options, scope_options) = args.rules.options()?;
     let workbook = args.workbook_path();
@@ -349,6 +353,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     let read_options = ReadOptions {
         sha256: true,
         progress: Some(reading.counter.clone()),
+        objects_progress: Some(reading.objects.clone()),
         ..args.read.options()
     };
     let t = std::time::Instant::now();
@@ -356,20 +361,17 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     reading.finish();
     let read_time = t.elapsed();
     let checking = Stage::start("rules", 1, false, args.quiet);
-    let (scope, findings, uniqueness, scope_time, rules_time) =
-        crate::analyze::check(&ingest, &scope_options, &rule_options);
+    let checked = crate::analyze::check(&ingest, &scope_options, &rule_options);
     checking.finish();
     let mut analysis = crate::analyze::Analysis {
         ingest,
-        scope,
-        findings,
-        uniqueness,
+        scope: checked.scope,
+        findings: checked.findings,
+        uniqueness: checked.uniqueness,
         options: rule_options,
         timings: crate::analyze::Timings {
             read: read_time,
-            scope: scope_time,
-            rules: rules_time,
-            workbook: Default::default(),
+            ..checked.timings
         },
         changes: None,
         redactor: args.redact.then(|| match &args.redact_key {
@@ -402,6 +404,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     writing.finish();
     written?;
     analysis.timings.workbook = t.elapsed();
+    let t = std::time::Instant::now();
     let summary = crate::report::summary::Summary::build(&analysis, items);
     if let Some(path) = &args.json {
         write_atomically(path, files, |w| {
@@ -411,6 +414,9 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     }
     if let Some(dir) = &args.csv_dir {
         crate::report::csv::write_dir(&analysis, dir, files)?;
+    }
+    if args.timings {
+        print_timings(&analysis.timings, t.elapsed(), started.elapsed());
     }
     let o = &summary.objects;
     let by = &summary.findings.by_severity;
@@ -439,6 +445,36 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `--timings`: one line per stage, for benchmarks and batch logs.
+fn print_timings(
+    t: &crate::analyze::Timings,
+    outputs: std::time::Duration,
+    total: std::time::Duration,
+) {
+    let stages = [
+        ("read", t.read),
+        ("scope", t.scope),
+        ("rules", t.rules),
+        ("collisions", t.collisions),
+        ("workbook", t.workbook),
+        ("json+csv", outputs),
+        ("total", total),
+    ];
+    for (name, d) in stages {
+        eprintln!("synclint: time {name:<10} {:>9.3} s", d.as_secs_f64());
+    }
+    if let Some(kb) = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+    {
+        eprintln!("synclint: peak memory {:>9} MB", kb / 1024);
+    }
 }
 
 fn fix(args: &FixArgs) -> Result<ExitCode> {

@@ -10,6 +10,8 @@ use std::time::Duration;
 /// One stage being shown: work updates `counter`, a thread draws it.
 pub struct Stage {
     pub counter: Arc<AtomicU64>,
+    /// A second count shown beside the bar (objects, while the bar counts bytes).
+    pub objects: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
     drawer: Option<JoinHandle<()>>,
     bar: ProgressBar,
@@ -25,7 +27,7 @@ impl Stage {
         };
         let bar = ProgressBar::with_draw_target(Some(total), target);
         let template = if bytes {
-            "{msg:>10} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}"
+            "{msg:>10} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {prefix} objects, eta {eta}"
         } else {
             "{msg:>10} [{bar:30}] {human_pos}/{human_len} eta {eta}"
         };
@@ -34,18 +36,24 @@ impl Stage {
         }
         bar.set_message(message.to_string());
         let counter = Arc::new(AtomicU64::new(0));
+        let objects = Arc::new(AtomicU64::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let drawer = (!bar.is_hidden()).then(|| {
-            let (bar, counter, stop) = (bar.clone(), counter.clone(), stop.clone());
+            let (bar, counter, objects, stop) =
+                (bar.clone(), counter.clone(), objects.clone(), stop.clone());
             std::thread::spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
                     bar.set_position(counter.load(Ordering::Relaxed));
+                    bar.set_prefix(
+                        indicatif::HumanCount(objects.load(Ordering::Relaxed)).to_string(),
+                    );
                     std::thread::sleep(Duration::from_millis(100));
                 }
             })
         });
         Stage {
             counter,
+            objects,
             stop,
             drawer,
             bar,

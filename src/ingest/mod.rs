@@ -41,6 +41,8 @@ pub struct ReadOptions {
     pub sha256: bool,
     /// Bytes read so far, over all inputs, for a progress display.
     pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+    /// Objects parsed (or rejected) so far, over all inputs, for a progress display.
+    pub objects_progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
 
 impl Default for ReadOptions {
@@ -52,6 +54,7 @@ impl Default for ReadOptions {
             max_record_bytes: 64 << 20,
             sha256: false,
             progress: None,
+            objects_progress: None,
         }
     }
 }
@@ -157,6 +160,28 @@ pub fn read_files(paths: &[PathBuf], options: &ReadOptions) -> Ingest {
     ingest
 }
 
+fn hex_digest(hasher: sha2::Sha256) -> String {
+    sha2::Digest::finalize(hasher)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The SHA-256 of a file, read on its own in 1 MiB pieces (`None` if it cannot be read).
+fn sha256_of(path: &Path) -> Option<String> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => return Some(hex_digest(hasher)),
+            Ok(n) => sha2::Digest::update(&mut hasher, &buffer[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+}
+
 fn read_file(
     path: &Path,
     file_index: u16,
@@ -211,7 +236,12 @@ fn read_file(
         options.max_record_bytes,
     );
     reader.bytes_read = sample.len() as u64;
-    if options.sha256 {
+    // A regular file is hashed by its own thread reading it a second time (from the page
+    // cache): on the reader thread, SHA-256 made the reader the bottleneck (10M objects, 17.7
+    // GB LDIF: 50 s instead of 21 s). A pipe can be read once only, so it is hashed inline.
+    let hash_separately =
+        options.sha256 && std::fs::metadata(path).is_ok_and(|m| m.file_type().is_file());
+    if options.sha256 && !hash_separately {
         let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
         sha2::Digest::update(&mut hasher, &sample);
         reader.hasher = Some(hasher);
@@ -258,6 +288,10 @@ fn read_file(
         }
         let _ = recycle.send(block.data);
         let (table, mut stats) = sink.finish();
+        if let Some(objects) = &options.objects_progress {
+            let n = table.len() + stats.rejections.len();
+            objects.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        }
         if !block.rejections.is_empty() {
             let mut all = block.rejections;
             all.append(&mut stats.rejections);
@@ -285,6 +319,7 @@ fn read_file(
     // batch before that is appended: reading, parsing and appending overlap.
     let batch = (rayon::current_num_threads() * 2).max(2);
     let outcome = std::thread::scope(|scope| {
+        let hash_thread = hash_separately.then(|| scope.spawn(|| sha256_of(path)));
         let (sender, receiver) = std::sync::mpsc::sync_channel::<std::io::Result<Block>>(batch);
         let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
         let reader_thread = scope.spawn(move || {
@@ -305,12 +340,7 @@ fn read_file(
                     }
                 }
             }
-            let digest = reader.hasher.take().map(|h| {
-                sha2::Digest::finalize(h)
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect::<String>()
-            });
+            let digest = reader.hasher.take().map(hex_digest);
             (reader.bytes_read, reader.replacements, digest)
         });
         let mut failure = None;
@@ -345,7 +375,10 @@ fn read_file(
             }
         }
         drop(receiver);
-        let (bytes, replacements, digest) = reader_thread.join().unwrap_or((0, 0, None));
+        let (bytes, replacements, mut digest) = reader_thread.join().unwrap_or((0, 0, None));
+        if let Some(t) = hash_thread {
+            digest = t.join().ok().flatten();
+        }
         (failure, bytes, replacements, digest)
     });
     let (failure, bytes, replacements, digest) = outcome;

@@ -81,6 +81,7 @@ impl Summary {
             read,
             scope,
             rules,
+            collisions,
             workbook,
         } = &a.timings;
         Summary {
@@ -119,6 +120,7 @@ impl Summary {
                 ("read", read.as_millis()),
                 ("scope", scope.as_millis()),
                 ("rules", rules.as_millis()),
+                ("collisions", collisions.as_millis()),
                 ("workbook", workbook.as_millis()),
             ]
             .into_iter()

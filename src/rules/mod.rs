@@ -128,6 +128,10 @@ pub struct Analysis {
     /// In directory order, then rule order; uniqueness groups keep their members adjacent.
     pub findings: FindingList,
     pub uniqueness: uniqueness::Summary,
+    /// Wall time of the per-object checks.
+    pub checks_time: std::time::Duration,
+    /// Wall time of duplicate and collision detection and the suggestion re-checks.
+    pub collisions_time: std::time::Duration,
 }
 
 /// Runs every rule of the profile over the in-scope objects.
@@ -138,6 +142,7 @@ pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
         options,
     };
     // Per-object checks, in parallel over row ranges; results keep row order.
+    let started = std::time::Instant::now();
     let rows: Vec<usize> = (0..dir.len()).filter(|r| scope.in_scope(*r)).collect();
     let per_object: Vec<Vec<Finding>> = rows
         .par_chunks(4096)
@@ -155,11 +160,15 @@ pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
     for chunk in per_object {
         findings.push_chunk(chunk);
     }
+    let checks_time = started.elapsed();
+    let started = std::time::Instant::now();
     let (unique_findings, index, summary) = uniqueness::check(&ctx);
     findings.push_chunk(unique_findings);
     registry::recheck_suggestions(&ctx, &index, &mut findings);
     Analysis {
         findings,
         uniqueness: summary,
+        checks_time,
+        collisions_time: started.elapsed(),
     }
 }

@@ -299,3 +299,38 @@ fn a_fold_inside_a_multibyte_character_joins_back_without_loss() {
     let row = row_of(&ingest.directory, "CN=Zoë,DC=x");
     assert_eq!(ingest.directory.text(Attr::Cn, row), Some("Zoë"));
 }
+
+#[test]
+fn sha256_of_a_file_and_of_a_pipe_match_an_independent_digest() {
+    use sha2::Digest;
+    let path = sample("fabrikam-unicode.csv");
+    let bytes = std::fs::read(&path).unwrap();
+    let expected: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let options = ReadOptions {
+        sha256: true,
+        ..ReadOptions::default()
+    };
+    // A regular file: hashed by a second reader thread.
+    let ingest = read_files(std::slice::from_ref(&path), &options);
+    assert_eq!(ingest.files[0].sha256.as_deref(), Some(expected.as_str()));
+    let objects = ingest.objects_read();
+
+    // A pipe can be read once only: hashed by the reader itself, same digest, same objects.
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("export.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        return; // no mkfifo on this system
+    }
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, bytes).unwrap())
+    };
+    let ingest = read_files(std::slice::from_ref(&fifo), &options);
+    writer.join().unwrap();
+    assert_eq!(ingest.files[0].sha256.as_deref(), Some(expected.as_str()));
+    assert_eq!(ingest.objects_read(), objects);
+}
