@@ -1,6 +1,7 @@
 //! Reports: the workbook, the JSON summary and the CSV findings.
 
 pub mod csv;
+pub mod package;
 pub mod redact;
 pub mod sheet_rows;
 pub mod summary;

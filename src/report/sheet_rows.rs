@@ -12,12 +12,12 @@
 //! nothing can become a formula, and values past Excel's 32,767-character cell limit are cut
 //! with a visible marker instead of failing the workbook.
 
+use super::package::{deflate_piece, OpenEntry, PackageWriter};
 use rayon::prelude::*;
 use std::io::{self, Read, Seek, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::sync_channel;
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, ZipArchive, ZipWriter};
+use zip::{CompressionMethod, ZipArchive};
 
 /// Excel's limit on the characters (UTF-16 code units) in one cell.
 pub const MAX_CELL_CHARS: usize = 32_767;
@@ -221,19 +221,25 @@ pub fn splice<R: Read + Seek, W: Write + Seek>(
     progress: Option<&AtomicU64>,
 ) -> io::Result<()> {
     let mut archive = ZipArchive::new(skeleton).map_err(io::Error::other)?;
-    let mut zip = ZipWriter::new(out);
+    let mut package = PackageWriter::new(out)?;
     for i in 0..archive.len() {
-        let name = archive
-            .by_index_raw(i)
-            .map_err(io::Error::other)?
-            .name()
-            .map_err(io::Error::other)?
-            .to_string();
+        let mut file = archive.by_index_raw(i).map_err(io::Error::other)?;
+        let name = file.name().map_err(io::Error::other)?.to_string();
         let Some(sheet) = sheets.iter().find(|s| s.part == name) else {
-            let file = archive.by_index_raw(i).map_err(io::Error::other)?;
-            zip.raw_copy_file(file).map_err(io::Error::other)?;
+            let method = match file.compression() {
+                CompressionMethod::Stored => 0,
+                CompressionMethod::Deflated => 8,
+                other => {
+                    return Err(io::Error::other(format!(
+                        "{name}: unexpected compression {other:?} from the writer"
+                    )))
+                }
+            };
+            let (crc, size, compressed) = (file.crc32(), file.size(), file.compressed_size());
+            package.copy_entry(&name, method, crc, size, &mut file, compressed)?;
             continue;
         };
+        drop(file);
         let mut xml = Vec::new();
         archive
             .by_index(i)
@@ -242,35 +248,53 @@ pub fn splice<R: Read + Seek, W: Write + Seek>(
         // The header row is row 1; data rows follow it.
         let frame = frame(&xml, sheet.rows as u32 + 1)?;
         let bound = sheet.size_bound + (frame.head.len() + frame.tail.len()) as u64;
-        let options = SimpleFileOptions::default()
-            .compression_method(CompressionMethod::Deflated)
-            .compression_level(Some(1))
-            .last_modified_time(zip::DateTime::default())
-            .unix_permissions(0o600)
-            .large_file(bound >= u32::MAX as u64);
-        zip.start_file(name, options).map_err(io::Error::other)?;
-        zip.write_all(&frame.head)?;
-        write_rows(sheet, &mut zip, progress)?;
-        zip.write_all(&frame.tail)?;
+        let mut open = package.begin_entry(&name, bound >= u32::MAX as u64)?;
+        let head = deflate_piece(&frame.head, Vec::new())?;
+        package.write_piece(
+            &mut open,
+            &head,
+            crc32fast::hash(&frame.head),
+            frame.head.len() as u64,
+        )?;
+        write_rows(sheet, &mut package, &mut open, progress)?;
+        let tail = deflate_piece(&frame.tail, Vec::new())?;
+        package.write_piece(
+            &mut open,
+            &tail,
+            crc32fast::hash(&frame.tail),
+            frame.tail.len() as u64,
+        )?;
+        package.end_entry(open)?;
     }
-    zip.finish().map_err(io::Error::other)?;
+    package.finish()?;
     Ok(())
 }
 
-/// Renders the rows in parallel chunks, in order, while this thread compresses them.
-fn write_rows<W: Write>(
+/// One chunk of rows, rendered and deflated.
+struct Piece {
+    deflated: Vec<u8>,
+    crc: u32,
+    plain_len: u64,
+    rows: usize,
+}
+
+/// Renders and deflates the rows in parallel chunks (pigz-style, see package.rs), while this
+/// thread writes them in order.
+fn write_rows<W: Write + Seek>(
     sheet: &SheetRows<'_>,
-    out: &mut W,
+    package: &mut PackageWriter<W>,
+    open: &mut OpenEntry,
     progress: Option<&AtomicU64>,
 ) -> io::Result<()> {
-    let batch = CHUNK_ROWS * rayon::current_num_threads().max(1);
-    let (tx, rx) = sync_channel::<(Vec<u8>, usize)>(rayon::current_num_threads().max(1) * 2);
+    let threads = rayon::current_num_threads().max(1);
+    let batch = CHUNK_ROWS * threads;
+    let (tx, rx) = sync_channel::<io::Result<Piece>>(threads * 2);
     std::thread::scope(|scope| {
         scope.spawn(move || {
             let mut start = 0;
             while start < sheet.rows {
                 let end = (start + batch).min(sheet.rows);
-                let chunks: Vec<(Vec<u8>, usize)> = (start..end)
+                let pieces: Vec<io::Result<Piece>> = (start..end)
                     .step_by(CHUNK_ROWS)
                     .collect::<Vec<_>>()
                     .into_par_iter()
@@ -282,21 +306,28 @@ fn write_rows<W: Write>(
                             (sheet.fill)(i, &mut w);
                             w.end_row();
                         }
-                        (w.buf, to - from)
+                        let deflated = deflate_piece(&w.buf, Vec::with_capacity(w.buf.len() / 8))?;
+                        Ok(Piece {
+                            deflated,
+                            crc: crc32fast::hash(&w.buf),
+                            plain_len: w.buf.len() as u64,
+                            rows: to - from,
+                        })
                     })
                     .collect();
-                for chunk in chunks {
-                    if tx.send(chunk).is_err() {
+                for piece in pieces {
+                    if tx.send(piece).is_err() {
                         return; // the writer failed and said why
                     }
                 }
                 start = end;
             }
         });
-        for (xml, rows) in rx {
-            out.write_all(&xml)?;
+        for piece in rx {
+            let piece = piece?;
+            package.write_piece(open, &piece.deflated, piece.crc, piece.plain_len)?;
             if let Some(p) = progress {
-                p.fetch_add(rows as u64, Ordering::Relaxed);
+                p.fetch_add(piece.rows as u64, Ordering::Relaxed);
             }
         }
         Ok(())

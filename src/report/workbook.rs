@@ -101,6 +101,21 @@ pub fn ou_path(dn: &str) -> String {
     path
 }
 
+/// The DN without its first RDN (after the first unescaped comma).
+fn parent_dn(dn: &str) -> &str {
+    let bytes = dn.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b',' => return &dn[i + 1..],
+            _ => {}
+        }
+        i += 1;
+    }
+    ""
+}
+
 /// Splits a DN at the commas that separate RDNs (not at escaped `\,`).
 fn split_dn(dn: &str) -> Vec<&str> {
     let mut parts = Vec::new();
@@ -255,9 +270,12 @@ fn build<'a>(
     stats
         .sheets
         .push(("Domains".into(), domains_sheet(a, workbook, &f)?));
+    let part = format!("xl/worksheets/sheet{}.xml", stats.sheets.len() + 1);
+    let out_of_scope = out_of_scope_sheet(a, workbook, part, &f)?;
     stats
         .sheets
-        .push(("Out of scope".into(), out_of_scope_sheet(a, workbook, &f)?));
+        .push(("Out of scope".into(), out_of_scope.rows));
+    rows.push(out_of_scope);
     stats.sheets.push((
         "Input problems".into(),
         input_problems_sheet(a, workbook, &f)?,
@@ -392,7 +410,10 @@ fn summary_sheet(
     row += 1;
     let class_first = row;
     for class in Class::ALL {
-        let n = a.by_class(class).count();
+        let n = plan
+            .iter()
+            .find(|(c, _, _)| *c == class)
+            .map_or(0, |(_, _, n)| *n);
         ws.write_string(row, 0, class.name())?;
         ws.write_number_with_format(row, 1, n as f64, &f.number)?;
         if let Some((_, names, _)) = plan.iter().find(|(c, _, _)| *c == class) {
@@ -445,7 +466,8 @@ fn summary_sheet(
     }
 
     // Chart data: top OUs by findings and UPN suffixes, beside the tables.
-    let mut by_ou: FxHashMap<String, usize> = FxHashMap::default();
+    // Counted by parent DN (a slice of the DN, no allocation per finding), then by OU path.
+    let mut by_parent: FxHashMap<&str, usize> = FxHashMap::default();
     for finding in &a.findings {
         let dn = a
             .ingest
@@ -453,7 +475,11 @@ fn summary_sheet(
             .dn
             .get(finding.row as usize)
             .unwrap_or("");
-        *by_ou.entry(ou_path(dn)).or_default() += 1;
+        *by_parent.entry(parent_dn(dn)).or_default() += 1;
+    }
+    let mut by_ou: FxHashMap<String, usize> = FxHashMap::default();
+    for (parent, n) in by_parent {
+        *by_ou.entry(ou_path(&format!("X={parent}"))).or_default() += n;
     }
     let mut top_ou: Vec<(String, usize)> = by_ou.into_iter().collect();
     top_ou.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
@@ -824,13 +850,19 @@ fn domains_sheet(a: &Analysis, workbook: &mut Workbook, f: &Formats) -> Result<u
     Ok(domains.len())
 }
 
-fn out_of_scope_sheet(
-    a: &Analysis,
+/// The Out of scope sheet's frame; its rows (one per object left out, with the reason)
+/// are written like the class sheets'.
+fn out_of_scope_sheet<'a>(
+    a: &'a Analysis,
     workbook: &mut Workbook,
+    part: String,
     f: &Formats,
-) -> Result<usize, XlsxError> {
+) -> Result<SheetRows<'a>, XlsxError> {
     let dir = &a.ingest.directory;
-    let rows: Vec<usize> = (0..dir.len()).filter(|r| !a.scope.in_scope(*r)).collect();
+    let mut rows: Vec<u32> = (0..dir.len() as u32)
+        .filter(|r| !a.scope.in_scope(*r as usize))
+        .collect();
+    rows.truncate(EXCEL_DATA_ROWS);
     let ws = workbook.add_worksheet_with_constant_memory()?;
     ws.set_name("Out of scope")?;
     for (i, w) in [56.0, 14.0, 70.0, 30.0].iter().enumerate() {
@@ -844,17 +876,31 @@ fn out_of_scope_sheet(
         f,
     )?;
     ws.autofilter(0, 0, rows.len().max(1) as u32, 3)?;
-    for (i, r) in rows.iter().enumerate() {
-        let row = i as u32 + 1;
-        if row as usize > EXCEL_DATA_ROWS {
-            break;
-        }
-        ws.write_string(row, 0, a.shown_dn(dir.dn.get(*r).unwrap_or("")))?;
-        ws.write_string(row, 1, dir.object_class.get(*r).unwrap_or(""))?;
-        ws.write_string(row, 2, a.shown_note(a.scope.reason(*r).unwrap_or("")))?;
-        ws.write_string(row, 3, dir.source_label(*r))?;
-    }
-    Ok(rows.len().min(EXCEL_DATA_ROWS))
+    let size_bound = rows
+        .iter()
+        .map(|&r| {
+            let r = r as usize;
+            let text = dir.dn.get(r).map_or(0, str::len)
+                + dir.object_class.get(r).map_or(0, str::len)
+                + a.scope.reason(r).map_or(0, str::len)
+                + dir.source_label_len(r);
+            7 * text as u64 + 256
+        })
+        .sum();
+    let count = rows.len();
+    let fill = move |i: usize, w: &mut RowWriter| {
+        let r = rows[i] as usize;
+        w.cell(0, &a.shown_dn(dir.dn.get(r).unwrap_or("")));
+        w.cell(1, dir.object_class.get(r).unwrap_or(""));
+        w.cell(2, &a.shown_note(a.scope.reason(r).unwrap_or("")));
+        w.cell(3, &dir.source_label(r));
+    };
+    Ok(SheetRows {
+        part,
+        rows: count,
+        fill: Box::new(fill),
+        size_bound,
+    })
 }
 
 fn input_problems_sheet(
