@@ -159,6 +159,12 @@ impl FindingList {
         self.chunks.iter().flatten()
     }
 
+    /// The findings in order, for rayon (collecting keeps the order).
+    pub fn par_iter(&self) -> impl rayon::iter::ParallelIterator<Item = &Finding> + '_ {
+        use rayon::prelude::*;
+        self.chunks.par_iter().flat_map_iter(|c| c.iter())
+    }
+
     pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Finding> + '_ {
         self.chunks.iter_mut().flatten()
     }

@@ -27,6 +27,7 @@ pub fn bench_file(dir: &Path, format: Format, objects: u64, planted: bool) -> Pa
 }
 
 /// Peak resident set size of this process (Linux: VmHWM in /proc/self/status).
+#[allow(dead_code)] // used by one of the bench binaries only
 pub fn peak_rss_bytes() -> u64 {
     status_bytes("VmHWM:")
 }
