@@ -26,7 +26,7 @@ pub const MAX_CELL_CHARS: usize = 32_767;
 pub const TRUNCATED: &str = " …[truncated by synclint]";
 
 /// Rows rendered per task: large enough to amortize scheduling, small enough to bound memory.
-const CHUNK_ROWS: usize = 8_192;
+const CHUNK_ROWS: usize = 4_096;
 
 /// Fills the cells of data row `i` (0-based); called from several threads.
 pub type FillRow<'a> = Box<dyn Fn(usize, &mut RowWriter) + Sync + 'a>;
@@ -288,7 +288,7 @@ fn write_rows<W: Write + Seek>(
 ) -> io::Result<()> {
     let threads = rayon::current_num_threads().max(1);
     let batch = CHUNK_ROWS * threads;
-    let (tx, rx) = sync_channel::<io::Result<Piece>>(threads * 2);
+    let (tx, rx) = sync_channel::<io::Result<Piece>>(threads);
     std::thread::scope(|scope| {
         scope.spawn(move || {
             let mut start = 0;
