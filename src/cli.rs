@@ -466,12 +466,7 @@ fn warn_if_memory_short(files: &[PathBuf]) {
             }
         })
         .sum();
-    let available = std::fs::read_to_string("/proc/meminfo").ok().and_then(|s| {
-        s.lines()
-            .find_map(|l| l.strip_prefix("MemAvailable:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            .map(|kb| kb * 1024)
-    });
+    let available = crate::memory::available_bytes();
     if let Some(available) = available.filter(|a| needed > *a) {
         eprintln!(
             "synclint: warning: these inputs need about {:.1} GB of memory and {:.1} GB is available; \
@@ -500,15 +495,8 @@ fn print_timings(
     for (name, d) in stages {
         eprintln!("synclint: time {name:<10} {:>9.3} s", d.as_secs_f64());
     }
-    if let Some(kb) = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        })
-    {
-        eprintln!("synclint: peak memory {:>9} MB", kb / 1024);
+    if let Some(bytes) = crate::memory::peak_rss_bytes() {
+        eprintln!("synclint: peak memory {:>9} MB", bytes >> 20);
     }
 }
 

@@ -15,6 +15,7 @@ pub mod fix;
 pub mod generate;
 pub mod ingest;
 pub mod inspect;
+pub mod memory;
 pub mod output;
 pub mod progress;
 pub mod report;

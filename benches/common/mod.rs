@@ -26,23 +26,14 @@ pub fn bench_file(dir: &Path, format: Format, objects: u64, planted: bool) -> Pa
     path
 }
 
-/// Peak resident set size of this process (Linux: VmHWM in /proc/self/status).
+/// Peak resident set size of this process (0 where /proc is missing).
 #[allow(dead_code)] // used by one of the bench binaries only
 pub fn peak_rss_bytes() -> u64 {
-    status_bytes("VmHWM:")
+    synclint::memory::peak_rss_bytes().unwrap_or(0)
 }
 
-/// Current resident set size (VmRSS).
+/// Current resident set size (0 where /proc is missing).
 #[allow(dead_code)] // used by one of the bench binaries only
 pub fn current_rss_bytes() -> u64 {
-    status_bytes("VmRSS:")
-}
-
-fn status_bytes(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or(0, |kb| kb * 1024)
+    synclint::memory::current_rss_bytes().unwrap_or(0)
 }
