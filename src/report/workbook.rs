@@ -8,11 +8,11 @@
 //! is where the time went (5.0 s of 901,531 rows, now 1.7 s). Every value is written as a
 //! string cell: nothing a directory holds can become a formula.
 
-use super::sheet_rows::{self, RowWriter, SheetRows};
+use super::sheet_rows::{self, RowWriter, SharedStrings, SheetRows};
 use crate::analyze::Analysis;
 use crate::directory::{Attr, ObjectKind};
 use crate::error::Error;
-use crate::findings::{Class, Finding};
+use crate::findings::{Action, Class, Finding, Severity};
 use crate::output::write_file_atomically;
 use crate::rules::domain::{suffix_status, SuffixStatus};
 use crate::rules::proxy::{is_smtp, parse};
@@ -83,9 +83,17 @@ pub struct WorkbookStats {
 
 /// The canonical OU path of a DN (`corp.contoso.com/Staff/Sales`), which sorts by location.
 pub fn ou_path(dn: &str) -> String {
+    ou_path_of_parent(parent_dn(dn))
+}
+
+/// The OU path of the container `parent` (a DN whose RDNs are all containers).
+fn ou_path_of_parent(parent: &str) -> String {
+    if parent.is_empty() {
+        return String::new();
+    }
     let mut domain = Vec::new();
     let mut ous = Vec::new();
-    for rdn in split_dn(dn).into_iter().skip(1) {
+    for rdn in split_dn(parent) {
         let (kind, value) = rdn.split_once('=').unwrap_or(("", rdn));
         if kind.trim().eq_ignore_ascii_case("DC") {
             domain.push(value.trim());
@@ -207,19 +215,103 @@ pub fn write(
         // Constant-memory sheets spill to temporary files: keep them beside the output.
         let _ = workbook.set_tempdir(&dir);
         let rows;
-        (stats, rows) = build(a, &mut workbook, options).map_err(xlsx)?;
+        let tallies = Tallies::of(a);
+        (stats, rows) = build(a, &tallies, &mut workbook, options).map_err(xlsx)?;
         // rust_xlsxwriter writes the package with the class sheets' frames; their rows are
         // added while copying it to the output (see sheet_rows.rs for why).
         let mut skeleton = tempfile::tempfile_in(&dir)?;
         workbook.save_to_writer(&mut skeleton).map_err(xlsx)?;
         skeleton.seek(SeekFrom::Start(0))?;
-        sheet_rows::splice(skeleton, &rows, file, options.progress.as_deref())
+        sheet_rows::splice(
+            skeleton,
+            &rows,
+            &labels(a, &tallies),
+            file,
+            options.progress.as_deref(),
+        )
     })?;
     Ok(stats)
 }
 
+/// Counts over every finding that the Summary and the shared-string table need, taken in one
+/// parallel pass.
+#[derive(Default)]
+struct Tallies<'a> {
+    /// Findings per rule code.
+    by_rule: FxHashMap<&'static str, usize>,
+    /// Findings per parent DN (a slice of the DN: no allocation per finding).
+    by_parent: FxHashMap<&'a str, usize>,
+    /// The notes borrowed from the rules' code (fixed texts); a finding's own note is owned.
+    notes: rustc_hash::FxHashSet<&'static str>,
+}
+
+impl<'a> Tallies<'a> {
+    fn of(a: &'a Analysis) -> Tallies<'a> {
+        use rayon::prelude::*;
+        let dir = &a.ingest.directory;
+        a.findings
+            .par_iter()
+            .fold(Tallies::default, |mut t, f| {
+                *t.by_rule.entry(f.rule.code).or_default() += 1;
+                let dn = dir.dn.get(f.row as usize).unwrap_or("");
+                *t.by_parent.entry(parent_dn(dn)).or_default() += 1;
+                if let Some(std::borrow::Cow::Borrowed(note)) = &f.note {
+                    t.notes.insert(*note);
+                }
+                t
+            })
+            .reduce(Tallies::default, |mut t, u| {
+                for (k, v) in u.by_rule {
+                    *t.by_rule.entry(k).or_default() += v;
+                }
+                for (k, v) in u.by_parent {
+                    *t.by_parent.entry(k).or_default() += v;
+                }
+                t.notes.extend(u.notes);
+                t
+            })
+    }
+}
+
+/// The labels the big sheets repeat row after row, for the shared-string table: rule codes
+/// and explanations, severities, actions, attribute names, object classes, the fixed notes
+/// (such as why a suffix is not routable) and the OU paths of the objects with findings.
+fn labels(a: &Analysis, tallies: &Tallies) -> SharedStrings {
+    let notes = tallies.notes.iter().copied();
+    let parents = tallies.by_parent.keys().copied();
+    let mut notes: Vec<&str> = notes.collect();
+    notes.sort_unstable();
+    let mut ous: Vec<String> = parents.map(ou_path_of_parent).collect();
+    ous.sort_unstable();
+    let fixed = RULES
+        .iter()
+        .flat_map(|r| [r.code, r.why])
+        .chain([Severity::Error, Severity::Warning, Severity::Info].map(Severity::name))
+        .chain([Action::Edit, Action::Remove, Action::Complete].map(Action::name))
+        .chain(ACTIONS)
+        .chain(Attr::ALL.iter().map(|a| a.ldap_name()))
+        .chain(
+            [
+                ObjectKind::User,
+                ObjectKind::InetOrgPerson,
+                ObjectKind::Computer,
+                ObjectKind::Group,
+                ObjectKind::Contact,
+            ]
+            .map(ObjectKind::name),
+        );
+    let notes = notes.into_iter().map(|n| a.shown_note(n));
+    SharedStrings::new(
+        fixed
+            .map(std::borrow::Cow::Borrowed)
+            .chain(notes)
+            .chain(ous.into_iter().map(std::borrow::Cow::Owned)),
+    )
+}
+
 fn build<'a>(
     a: &'a Analysis,
+    tallies: &Tallies,
     workbook: &mut Workbook,
     options: &WorkbookOptions,
 ) -> Result<(WorkbookStats, Vec<SheetRows<'a>>), XlsxError> {
@@ -243,7 +335,7 @@ fn build<'a>(
             ));
         }
     }
-    summary_sheet(a, workbook, &plan, &f)?;
+    summary_sheet(a, tallies, workbook, &plan, &f)?;
     stats.sheets.push(("Summary".into(), 0));
     if let Some(changes) = &a.changes {
         stats
@@ -314,6 +406,7 @@ fn link_to(sheet: &str) -> Url {
 
 fn summary_sheet(
     a: &Analysis,
+    tallies: &Tallies,
     workbook: &mut Workbook,
     plan: &[(Class, Vec<String>, usize)],
     f: &Formats,
@@ -441,15 +534,11 @@ fn summary_sheet(
         f,
     )?;
     row += 1;
-    let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
-    for finding in &a.findings {
-        *counts.entry(finding.rule.code).or_default() += 1;
-    }
     for rule in RULES
         .iter()
         .filter(|r| r.profiles.contains(&a.options.profile))
     {
-        let n = counts.get(rule.code).copied().unwrap_or(0);
+        let n = tallies.by_rule.get(rule.code).copied().unwrap_or(0);
         match plan.iter().find(|(c, _, _)| *c == rule.class) {
             Some((_, names, _)) => ws.write_url_with_format(
                 row,
@@ -467,20 +556,10 @@ fn summary_sheet(
     }
 
     // Chart data: top OUs by findings and UPN suffixes, beside the tables.
-    // Counted by parent DN (a slice of the DN, no allocation per finding), then by OU path.
-    let mut by_parent: FxHashMap<&str, usize> = FxHashMap::default();
-    for finding in &a.findings {
-        let dn = a
-            .ingest
-            .directory
-            .dn
-            .get(finding.row as usize)
-            .unwrap_or("");
-        *by_parent.entry(parent_dn(dn)).or_default() += 1;
-    }
+    // Counted by parent DN, then by OU path (different DNs can share a path).
     let mut by_ou: FxHashMap<String, usize> = FxHashMap::default();
-    for (parent, n) in by_parent {
-        *by_ou.entry(ou_path(&format!("X={parent}"))).or_default() += n;
+    for (parent, n) in &tallies.by_parent {
+        *by_ou.entry(ou_path_of_parent(parent)).or_default() += n;
     }
     let mut top_ou: Vec<(String, usize)> = by_ou.into_iter().collect();
     top_ou.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
@@ -718,20 +797,20 @@ fn class_rows<'a>(a: &'a Analysis, part: String, findings: Vec<&'a Finding>) -> 
         );
         let mut group = itoa::Buffer::new();
         let group = finding.group.map_or("", |g| group.format(g));
-        w.cell(0, finding.rule.code);
-        w.cell(1, finding.rule.severity.name());
+        w.label(0, finding.rule.code);
+        w.label(1, finding.rule.severity.name());
         w.cell(2, &a.shown_dn(real_dn));
-        w.cell(3, &ou_path(real_dn));
-        w.cell(4, dir.object_class.get(r).unwrap_or(""));
-        w.cell(5, finding.attribute);
+        w.label(3, &ou_path(real_dn));
+        w.label(4, dir.object_class.get(r).unwrap_or(""));
+        w.label(5, finding.attribute);
         w.cell(6, &a.shown_value(finding.attribute, &finding.value));
         w.cell(7, &suggested);
-        w.cell(8, finding.action.name());
+        w.label(8, finding.action.name());
         w.cell(9, &suggested);
         w.cell(10, group);
         w.cell(11, conflicts);
         w.cell(12, &dir.source_label(r));
-        w.cell(13, why);
+        w.label(13, why);
     };
     SheetRows {
         part,
@@ -936,7 +1015,7 @@ fn out_of_scope_sheet<'a>(
     let fill = move |i: usize, w: &mut RowWriter| {
         let r = rows[i] as usize;
         w.cell(0, &a.shown_dn(dir.dn.get(r).unwrap_or("")));
-        w.cell(1, dir.object_class.get(r).unwrap_or(""));
+        w.label(1, dir.object_class.get(r).unwrap_or(""));
         w.cell(2, &a.shown_note(a.scope.reason(r).unwrap_or("")));
         w.cell(3, &dir.source_label(r));
     };

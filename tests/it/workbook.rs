@@ -155,6 +155,41 @@ fn sheets_headers_rows_links_and_validation() {
         summary_xml.contains("<hyperlink ") && summary_xml.contains("location=\"'Character'!A1\""),
         "internal links"
     );
+    // Labels repeated down the class sheets are shared strings: the table's counts match
+    // the package, and every reference resolves to the right text (rule codes, severities).
+    let mut shared = String::new();
+    zip::ZipArchive::new(std::fs::File::open(&xlsx).unwrap())
+        .unwrap()
+        .by_name("xl/sharedStrings.xml")
+        .unwrap()
+        .read_to_string(&mut shared)
+        .unwrap();
+    let attribute = |name: &str| -> usize {
+        let at = shared.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        shared[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    let references: usize = xml.iter().map(|(_, x)| x.matches(" t=\"s\"").count()).sum();
+    assert_eq!(attribute("count"), references);
+    assert_eq!(attribute("uniqueCount"), shared.matches("<si>").count());
+    for class in class_order
+        .iter()
+        .filter(|c| by_class[**c].as_u64().unwrap() > 0)
+    {
+        let sheet = &xml.iter().find(|(n, _)| n == class).unwrap().1;
+        assert!(
+            sheet.contains("<c r=\"A2\" t=\"s\">"),
+            "{class}: shared rule code"
+        );
+        let range = wb.worksheet_range(class).unwrap();
+        for row in range.rows().skip(1) {
+            let code = row[0].to_string();
+            let rule = synclint::rules::registry::RULES
+                .iter()
+                .find(|r| r.code == code)
+                .unwrap_or_else(|| panic!("{class}: {code:?} is not a rule code"));
+            assert_eq!(row[1].to_string(), rule.severity.name(), "{class} {code}");
+        }
+    }
     for (name, sheet) in &xml {
         assert!(
             !sheet.contains("<f>") && !sheet.contains("<f "),
