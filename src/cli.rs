@@ -128,6 +128,15 @@ pub struct AnalyzeArgs {
     /// Print each stage's wall time, the total and the peak memory on stderr when done.
     #[arg(long)]
     pub timings: bool,
+    /// Keep the directory's text columns (most of its memory) in memory-mapped temporary
+    /// files the system can page out: `auto` when the inputs likely need more memory than is
+    /// available (RAM or the cgroup's limit), `always`, or `never`.
+    #[arg(long, value_enum, default_value_t = Spill::Auto)]
+    pub spill: Spill,
+    /// Folder for spilled columns (unnamed temporary files, gone when synclint exits; default:
+    /// the workbook's folder).
+    #[arg(long, value_name = "DIR")]
+    pub spill_dir: Option<PathBuf>,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -166,6 +175,14 @@ pub struct FixArgs {
     pub strict: bool,
     #[command(flatten)]
     pub rules: RuleArgs,
+}
+
+/// When `analyze` spills columns to disk.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Spill {
+    Auto,
+    Always,
+    Never,
 }
 
 /// When `analyze` exits with status 1.
@@ -349,10 +366,11 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
         .filter_map(|f| std::fs::metadata(f).ok())
         .map(|m| m.len())
         .sum();
-    warn_if_memory_short(files);
+    let spill_dir = plan_memory(args, &workbook);
     let reading = Stage::start("reading", total, true, args.quiet);
     let read_options = ReadOptions {
         sha256: true,
+        spill_dir,
         progress: Some(reading.counter.clone()),
         objects_progress: Some(reading.objects.clone()),
         ..args.read.options()
@@ -360,6 +378,12 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     let t = std::time::Instant::now();
     let ingest = crate::ingest::read_files(files, &read_options);
     reading.finish();
+    if let Some(Err(why)) = &ingest.spill {
+        eprintln!("synclint: warning: {why}; the directory is kept in memory");
+    }
+    if let Some(why) = crate::directory::spill::spill_failure() {
+        eprintln!("synclint: warning: {why}");
+    }
     let read_time = t.elapsed();
     let checking = Stage::start("rules", 1, false, args.quiet);
     let checked = crate::analyze::check(&ingest, &scope_options, &rule_options);
@@ -448,11 +472,12 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     })
 }
 
-/// Warns before reading when the inputs will likely need more memory than is available.
-/// Measured peak RSS (benches/scale.rs, 100k-10M objects): 0.43x an LDIF export, 0.66x a
+/// Decides before reading whether to spill (`--spill`), and says so when the inputs will
+/// likely need more memory than is available. Measured peak RSS (benches/scale.rs, 100k-10M objects): 0.43x an LDIF export, 0.66x a
 /// csvde export; a UTF-16 file holds half as much text per byte.
-fn warn_if_memory_short(files: &[PathBuf]) {
-    let needed: u64 = files
+fn plan_memory(args: &AnalyzeArgs, workbook: &std::path::Path) -> Option<PathBuf> {
+    let needed: u64 = args
+        .files
         .iter()
         .filter_map(|f| std::fs::metadata(f).ok().map(|m| (f, m.len())))
         .map(|(f, bytes)| {
@@ -467,14 +492,35 @@ fn warn_if_memory_short(files: &[PathBuf]) {
         })
         .sum();
     let available = crate::memory::available_bytes();
-    if let Some(available) = available.filter(|a| needed > *a) {
+    let short = available.filter(|a| needed > *a);
+    let spill = match args.spill {
+        Spill::Always => true,
+        Spill::Never => false,
+        Spill::Auto => short.is_some(),
+    };
+    let dir = spill.then(|| {
+        args.spill_dir
+            .clone()
+            .unwrap_or_else(|| match workbook.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            })
+    });
+    if let Some(available) = short {
+        let what = match &dir {
+            Some(dir) => format!(
+                "the text columns go to temporary files in {} that the system can page out (slower; --spill-dir chooses the folder)",
+                dir.display()
+            ),
+            None => "the system may stop synclint (--spill auto or always keeps the text columns in files it can page out)".into(),
+        };
         eprintln!(
-            "synclint: warning: these inputs need about {:.1} GB of memory and {:.1} GB is available; \
-             the system may stop synclint. Analyze each domain's export on its own, or use a larger machine.",
+            "synclint: these inputs need about {:.1} GB of memory and {:.1} GB is available: {what}.",
             needed as f64 / 1e9,
             available as f64 / 1e9
         );
     }
+    dir
 }
 
 /// `--timings`: one line per stage, for benchmarks and batch logs.

@@ -5,8 +5,11 @@
 //! rules scan contiguous memory.
 
 pub mod attrs;
+pub mod spill;
 
 pub use attrs::{Attr, AttrShape, BOOL_ATTRS, COUNT_ATTRS, INT_ATTRS, TEXT_ATTRS};
+use spill::SpillVec;
+use std::path::Path;
 
 /// The kind of object, from its most specific objectClass.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -69,21 +72,25 @@ impl ObjectFlags {
 /// absent value (a separate validity vector would cost another byte a row). Offsets are 32-bit
 /// while the arena is below 2 GiB, which every column of a 10-million-object export is; a
 /// larger column widens to 64-bit offsets once, when it crosses.
+///
+/// Both live on the heap, or with [`spill`] in mapped temporary files.
 #[derive(Clone, Debug, Default)]
 pub struct TextColumn {
-    data: String,
+    /// Concatenated UTF-8 values: only whole `&str`s are appended and rows are cut only at
+    /// their ends, so every row's range is valid UTF-8.
+    data: SpillVec<u8>,
     ends: Ends,
 }
 
 #[derive(Clone, Debug)]
 enum Ends {
-    Narrow(Vec<u32>),
-    Wide(Vec<u64>),
+    Narrow(SpillVec<u32>),
+    Wide(SpillVec<u64>),
 }
 
 impl Default for Ends {
     fn default() -> Self {
-        Ends::Narrow(Vec::new())
+        Ends::Narrow(SpillVec::default())
     }
 }
 
@@ -102,9 +109,11 @@ impl Ends {
     fn at(&self, row: usize) -> Option<(usize, bool)> {
         match self {
             Ends::Narrow(v) => v
+                .as_slice()
                 .get(row)
                 .map(|e| ((e & !NARROW_ABSENT) as usize, e & NARROW_ABSENT != 0)),
             Ends::Wide(v) => v
+                .as_slice()
                 .get(row)
                 .map(|e| ((e & !WIDE_ABSENT) as usize, e & WIDE_ABSENT != 0)),
         }
@@ -113,10 +122,12 @@ impl Ends {
     /// Switches to 64-bit offsets, keeping the absent bits.
     fn widen(&mut self) {
         if let Ends::Narrow(v) = self {
-            let wide = v
-                .iter()
-                .map(|e| u64::from(e & !NARROW_ABSENT) | (u64::from(e >> 31) << 63))
-                .collect();
+            let mut wide: SpillVec<u64> = v.empty_like();
+            wide.extend(
+                v.as_slice()
+                    .iter()
+                    .map(|e| u64::from(e & !NARROW_ABSENT) | (u64::from(e >> 31) << 63)),
+            );
             *self = Ends::Wide(wide);
         }
     }
@@ -140,16 +151,33 @@ impl Ends {
 
     fn heap_bytes(&self) -> usize {
         match self {
-            Ends::Narrow(v) => v.capacity() * 4,
-            Ends::Wide(v) => v.capacity() * 8,
+            Ends::Narrow(v) => v.heap_bytes(),
+            Ends::Wide(v) => v.heap_bytes(),
         }
     }
 }
 
 impl TextColumn {
+    /// See [`SpillVec::expect_random_access`].
+    pub fn expect_random_access(&self, random: bool) {
+        self.data.expect_random_access(random);
+        match &self.ends {
+            Ends::Narrow(v) => v.expect_random_access(random),
+            Ends::Wide(v) => v.expect_random_access(random),
+        }
+    }
+
+    /// An empty column kept in mapped temporary files in `dir` (see [`spill`]).
+    pub fn spilled_to(dir: &Path) -> std::io::Result<TextColumn> {
+        Ok(TextColumn {
+            data: SpillVec::in_file(dir)?,
+            ends: Ends::Narrow(SpillVec::in_file(dir)?),
+        })
+    }
+
     pub fn push(&mut self, value: Option<&str>) {
         if let Some(v) = value {
-            self.data.push_str(v);
+            self.data.extend_from_slice(v.as_bytes());
         }
         self.ends.push(self.data.len(), value.is_none());
     }
@@ -164,7 +192,9 @@ impl TextColumn {
         } else {
             self.ends.at(row - 1).map_or(0, |(e, _)| e)
         };
-        self.data.get(start..end)
+        let bytes = self.data.as_slice().get(start..end)?;
+        // SAFETY: a row's range holds one whole value appended as a `&str` (see `data`).
+        Some(unsafe { std::str::from_utf8_unchecked(bytes) })
     }
 
     pub fn len(&self) -> usize {
@@ -176,7 +206,7 @@ impl TextColumn {
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.data.capacity() + self.ends.heap_bytes()
+        self.data.heap_bytes() + self.ends.heap_bytes()
     }
 
     /// Whether offsets are 64-bit (the arena passed 2 GiB).
@@ -186,22 +216,22 @@ impl TextColumn {
 
     fn append(&mut self, other: TextColumn) {
         let base = self.data.len();
-        self.data.push_str(&other.data);
+        self.data.extend_from_slice(other.data.as_slice());
         if self.data.len() >= NARROW_ABSENT as usize || matches!(other.ends, Ends::Wide(_)) {
             self.ends.widen();
         }
         // Adding the base keeps the absent bit: every offset stays below it.
         match (&mut self.ends, other.ends) {
             (Ends::Narrow(mine), Ends::Narrow(theirs)) => {
-                mine.extend(theirs.iter().map(|e| e + base as u32));
+                mine.extend(theirs.as_slice().iter().map(|e| e + base as u32));
             }
             (Ends::Wide(mine), Ends::Narrow(theirs)) => {
-                mine.extend(theirs.iter().map(|e| {
+                mine.extend(theirs.as_slice().iter().map(|e| {
                     (u64::from(e & !NARROW_ABSENT) + base as u64) | (u64::from(e >> 31) << 63)
                 }));
             }
             (Ends::Wide(mine), Ends::Wide(theirs)) => {
-                mine.extend(theirs.iter().map(|e| e + base as u64));
+                mine.extend(theirs.as_slice().iter().map(|e| e + base as u64));
             }
             (Ends::Narrow(_), Ends::Wide(_)) => unreachable!("widened above"),
         }
@@ -249,7 +279,7 @@ impl IntColumn {
 #[derive(Clone, Debug, Default)]
 pub struct ListColumn {
     values: TextColumn,
-    row_ends: Vec<u64>,
+    row_ends: SpillVec<u64>,
 }
 
 impl ListColumn {
@@ -266,9 +296,13 @@ impl ListColumn {
         let start = if row == 0 {
             0
         } else {
-            self.row_ends[row - 1] as usize
+            self.row_ends.as_slice()[row - 1] as usize
         };
-        let end = self.row_ends.get(row).map_or(start, |e| *e as usize);
+        let end = self
+            .row_ends
+            .as_slice()
+            .get(row)
+            .map_or(start, |e| *e as usize);
         (start..end).map(move |i| self.values.get(i).unwrap_or(""))
     }
 
@@ -282,14 +316,14 @@ impl ListColumn {
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.values.heap_bytes() + self.row_ends.capacity() * 8
+        self.values.heap_bytes() + self.row_ends.heap_bytes()
     }
 
     fn append(&mut self, other: ListColumn) {
         let base = self.values.len() as u64;
         self.values.append(other.values);
         self.row_ends
-            .extend(other.row_ends.iter().map(|e| e + base));
+            .extend(other.row_ends.as_slice().iter().map(|e| e + base));
     }
 
     fn truncate(&mut self, rows: usize) {
@@ -297,7 +331,7 @@ impl ListColumn {
             let keep = if rows == 0 {
                 0
             } else {
-                self.row_ends[rows - 1] as usize
+                self.row_ends.as_slice()[rows - 1] as usize
             };
             self.values.truncate(keep);
             self.row_ends.truncate(rows);
@@ -342,8 +376,42 @@ pub struct Directory {
 }
 
 impl Directory {
+    /// An empty directory whose text columns (the bulk of its memory: values and their
+    /// offsets) live in mapped temporary files in `dir`, which the kernel can page out.
+    pub fn spilled_to(dir: &Path) -> std::io::Result<Directory> {
+        let mut text = Vec::with_capacity(TEXT_ATTRS.len());
+        for _ in TEXT_ATTRS {
+            text.push(TextColumn::spilled_to(dir)?);
+        }
+        Ok(Directory {
+            dn: TextColumn::spilled_to(dir)?,
+            object_class: TextColumn::spilled_to(dir)?,
+            text: text
+                .try_into()
+                .map_err(|_| std::io::Error::other("text column count"))?,
+            proxy_addresses: ListColumn {
+                values: TextColumn::spilled_to(dir)?,
+                row_ends: SpillVec::in_file(dir)?,
+            },
+            ..Directory::default()
+        })
+    }
+
     pub fn len(&self) -> usize {
         self.dn.len()
+    }
+
+    /// For a spilled directory: whether rows will be looked up at random (value lookups by
+    /// hash) rather than scanned in order; see [`SpillVec::expect_random_access`].
+    pub fn expect_random_access(&self, random: bool) {
+        for column in [&self.dn, &self.object_class]
+            .into_iter()
+            .chain(&self.text)
+            .chain([&self.proxy_addresses.values])
+        {
+            column.expect_random_access(random);
+        }
+        self.proxy_addresses.row_ends.expect_random_access(random);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -466,9 +534,21 @@ impl Directory {
 mod tests {
     use super::*;
 
+    /// A column on the heap, and the same column spilled to a file (kept alive with it).
+    fn both_kinds() -> [(TextColumn, Option<tempfile::TempDir>); 2] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let spilled = TextColumn::spilled_to(dir.path()).expect("spill");
+        [(TextColumn::default(), None), (spilled, Some(dir))]
+    }
+
     #[test]
     fn text_column_keeps_absent_apart_from_empty() {
-        let mut c = TextColumn::default();
+        for (mut c, _dir) in both_kinds() {
+            text_column_keeps_absent_apart_from_empty_in(&mut c);
+        }
+    }
+
+    fn text_column_keeps_absent_apart_from_empty_in(c: &mut TextColumn) {
         c.push(Some("a"));
         c.push(None);
         c.push(Some(""));
@@ -482,7 +562,13 @@ mod tests {
 
     #[test]
     fn offsets_widen_past_two_gib_and_keep_absent_values() {
-        let mut c = TextColumn::default();
+        for (c, _dir) in both_kinds() {
+            offsets_widen_in(c);
+        }
+    }
+
+    fn offsets_widen_in(mut c: TextColumn) {
+        let spilled = c.data.is_spilled();
         c.push(Some("a"));
         c.push(None);
         assert!(!c.is_wide());
@@ -490,6 +576,7 @@ mod tests {
         c.ends.widen();
         c.push(Some("bc"));
         assert!(c.is_wide());
+        assert!(matches!(&c.ends, Ends::Wide(v) if v.is_spilled() == spilled));
         assert_eq!(c.get(0), Some("a"));
         assert_eq!(c.get(1), None);
         assert_eq!(c.get(2), Some("bc"));

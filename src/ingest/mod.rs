@@ -43,6 +43,9 @@ pub struct ReadOptions {
     pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
     /// Objects parsed (or rejected) so far, over all inputs, for a progress display.
     pub objects_progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+    /// Keep the directory's text columns in mapped temporary files in this folder, which the
+    /// system can page out (for inputs larger than the memory available).
+    pub spill_dir: Option<PathBuf>,
 }
 
 impl Default for ReadOptions {
@@ -55,6 +58,7 @@ impl Default for ReadOptions {
             sha256: false,
             progress: None,
             objects_progress: None,
+            spill_dir: None,
         }
     }
 }
@@ -114,6 +118,8 @@ impl FileReport {
 pub struct Ingest {
     pub directory: Directory,
     pub files: Vec<FileReport>,
+    /// Where the text columns were spilled (see [`ReadOptions::spill_dir`]), or why not.
+    pub spill: Option<Result<PathBuf, String>>,
 }
 
 impl Ingest {
@@ -135,6 +141,15 @@ impl Ingest {
 /// source column). A file that can't be read is reported, and the others are still read.
 pub fn read_files(paths: &[PathBuf], options: &ReadOptions) -> Ingest {
     let mut ingest = Ingest::default();
+    if let Some(dir) = &options.spill_dir {
+        ingest.spill = Some(match Directory::spilled_to(dir) {
+            Ok(directory) => {
+                ingest.directory = directory;
+                Ok(dir.clone())
+            }
+            Err(e) => Err(format!("cannot spill to {}: {e}", dir.display())),
+        });
+    }
     for (index, path) in paths.iter().enumerate() {
         let display = path.display().to_string();
         ingest.directory.sources.push(display.clone());

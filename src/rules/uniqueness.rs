@@ -439,6 +439,8 @@ pub fn check(ctx: &Context) -> (Vec<Finding>, Index, Summary) {
         }
         start = end;
     }
+    // From here values are looked up by hash order, at random rows.
+    ctx.dir.expect_random_access(true);
     let groups: Vec<Vec<Vec<(Entry, String)>>> = runs
         .par_iter()
         .map(|run| verified_groups(ctx, &entries[run.clone()]))
@@ -474,6 +476,7 @@ pub fn check(ctx: &Context) -> (Vec<Finding>, Index, Summary) {
     collision_objects.sort_unstable();
     collision_objects.dedup();
     summary.collisions.objects = collision_objects.len() as u64;
+    ctx.dir.expect_random_access(false);
     (findings, Index { entries }, summary)
 }
 

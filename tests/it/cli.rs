@@ -236,3 +236,53 @@ fn rules_lists_and_explains() {
     assert!(text.contains("object-type-mismatch") && text.contains("Source: sync-rules.md"));
     assert_eq!(synclint(&["rules", "SL999"]).status.code(), Some(2));
 }
+
+/// `--spill always` keeps the text columns in mapped temporary files: the analysis must be
+/// the same, finding for finding, and nothing may be left in the spill folder.
+#[test]
+fn a_spilled_run_finds_exactly_what_an_in_memory_run_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("planted.ldf");
+    let out = synclint(&[
+        "generate",
+        "--objects",
+        "30000",
+        "--plant-issues",
+        "-o",
+        export.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let spill = dir.path().join("spill");
+    std::fs::create_dir(&spill).unwrap();
+    let inputs = [export, sample("contoso.ldf"), sample("fabrikam.csv")];
+    let (_, in_memory) = crate::analyze_to(dir.path(), "memory", &inputs, &["--spill", "never"]);
+    let (xlsx, spilled) = crate::analyze_to(
+        dir.path(),
+        "spilled",
+        &inputs,
+        &["--spill", "always", "--spill-dir", spill.to_str().unwrap()],
+    );
+    let comparable = |mut summary: serde_json::Value| {
+        summary.as_object_mut().unwrap().remove("timings_ms");
+        summary
+    };
+    let (in_memory, spilled) = (comparable(in_memory), comparable(spilled));
+    assert!(spilled["items"].as_array().unwrap().len() > 20_000);
+    assert!(
+        spilled["duplicates"]["userPrincipalName"]["groups"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    assert_eq!(in_memory, spilled);
+    assert!(xlsx.exists());
+    assert_eq!(
+        std::fs::read_dir(&spill).unwrap().count(),
+        0,
+        "spill files are unnamed"
+    );
+}

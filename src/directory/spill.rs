@@ -1,0 +1,319 @@
+//! Column storage that can live in a memory-mapped temporary file: spilling.
+//!
+//! A directory larger than the memory available must not get synclint stopped by the system.
+//! With spilling on, the text columns' byte arenas and offsets go to unnamed temporary files
+//! mapped into memory: the kernel writes their pages out and drops them from RAM when memory
+//! runs short, and reads them back when they are touched again, the way it handles its page
+//! cache. The rules walk the columns in row order, so a spilled run costs little more than the
+//! extra disk traffic. Heap storage stays the default: it is faster and needs no disk space.
+//!
+//! Space on disk is reserved (`posix_fallocate`) before the mapping grows over it, so a full
+//! disk is an error when growing, never a fault when writing through the mapping; on such an
+//! error the column moves back to the heap and [`spill_failure`] says why.
+
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// Element types a mapped file can hold as they are: plain integers (no padding, no
+/// pointers, any bit pattern valid).
+pub trait Plain: Copy + Default + Send + Sync + 'static + private::Sealed {}
+impl Plain for u8 {}
+impl Plain for u32 {}
+impl Plain for u64 {}
+
+mod private {
+    pub trait Sealed {}
+    impl Sealed for u8 {}
+    impl Sealed for u32 {}
+    impl Sealed for u64 {}
+}
+
+/// The first reason a spilled column went back to the heap, for the CLI to report.
+static SPILL_FAILURE: OnceLock<String> = OnceLock::new();
+
+/// Why spilling stopped for some column, if it did (the run still completes, in memory).
+pub fn spill_failure() -> Option<&'static str> {
+    SPILL_FAILURE.get().map(String::as_str)
+}
+
+/// The smallest file a spilled column starts with; it doubles as it fills.
+const FIRST_FILE_BYTES: usize = 1 << 20;
+
+/// A growable array of `T` on the heap or in a mapped temporary file.
+pub struct SpillVec<T: Plain> {
+    store: Store<T>,
+}
+
+enum Store<T: Plain> {
+    Heap(Vec<T>),
+    File(Mapped<T>),
+}
+
+struct Mapped<T: Plain> {
+    dir: PathBuf,
+    file: std::fs::File,
+    /// The whole file, mapped shared; its length is the capacity in bytes.
+    map: memmap2::MmapMut,
+    len: usize,
+    _items: PhantomData<T>,
+}
+
+impl<T: Plain> Default for SpillVec<T> {
+    fn default() -> Self {
+        SpillVec {
+            store: Store::Heap(Vec::new()),
+        }
+    }
+}
+
+impl<T: Plain> Clone for SpillVec<T> {
+    /// A copy on the heap (a clone is for tests and small tables).
+    fn clone(&self) -> Self {
+        SpillVec {
+            store: Store::Heap(self.as_slice().to_vec()),
+        }
+    }
+}
+
+impl<T: Plain + std::fmt::Debug> std::fmt::Debug for SpillVec<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SpillVec")
+            .field("len", &self.len())
+            .field("spilled", &self.is_spilled())
+            .finish()
+    }
+}
+
+impl<T: Plain> SpillVec<T> {
+    /// An empty array kept in a new unnamed temporary file in `dir`.
+    pub fn in_file(dir: &Path) -> std::io::Result<SpillVec<T>> {
+        let file = tempfile::tempfile_in(dir)?;
+        let map = map_file(&file, FIRST_FILE_BYTES)?;
+        Ok(SpillVec {
+            store: Store::File(Mapped {
+                dir: dir.to_path_buf(),
+                file,
+                map,
+                len: 0,
+                _items: PhantomData,
+            }),
+        })
+    }
+
+    /// An empty array (of any element type) stored the same way as this one: in the same
+    /// directory when this one is spilled.
+    pub fn empty_like<U: Plain>(&self) -> SpillVec<U> {
+        match &self.store {
+            Store::File(m) => SpillVec::in_file(&m.dir).unwrap_or_else(|e| {
+                note_failure(&m.dir, &e);
+                SpillVec::default()
+            }),
+            Store::Heap(_) => SpillVec::default(),
+        }
+    }
+
+    /// Tells the kernel how the file will be read: `random` turns off read-ahead, which under
+    /// memory pressure would read (and evict) 128 KB around every row looked up at random;
+    /// otherwise read-ahead serves scans in row order. Nothing to do on the heap.
+    pub fn expect_random_access(&self, random: bool) {
+        if let Store::File(m) = &self.store {
+            let advice = if random {
+                memmap2::Advice::Random
+            } else {
+                memmap2::Advice::Normal
+            };
+            // Only a hint: if the kernel refuses, reads are just slower.
+            let _ = m.map.advise(advice);
+        }
+    }
+
+    pub fn is_spilled(&self) -> bool {
+        matches!(self.store, Store::File(_))
+    }
+
+    pub fn len(&self) -> usize {
+        match &self.store {
+            Store::Heap(v) => v.len(),
+            Store::File(m) => m.len,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn as_slice(&self) -> &[T] {
+        match &self.store {
+            Store::Heap(v) => v,
+            Store::File(m) => {
+                // SAFETY: the mapping is page-aligned (so aligned for T), at least `len` items
+                // long, and holds only items written by `extend_from_slice`; `T` is a plain
+                // integer, valid for any bit pattern.
+                unsafe { std::slice::from_raw_parts(m.map.as_ptr().cast::<T>(), m.len) }
+            }
+        }
+    }
+
+    /// Heap bytes held (a spilled column holds none: its pages belong to the file).
+    pub fn heap_bytes(&self) -> usize {
+        match &self.store {
+            Store::Heap(v) => v.capacity() * std::mem::size_of::<T>(),
+            Store::File(_) => 0,
+        }
+    }
+
+    pub fn push(&mut self, item: T) {
+        self.extend_from_slice(std::slice::from_ref(&item));
+    }
+
+    pub fn extend_from_slice(&mut self, items: &[T]) {
+        if let Store::Heap(v) = &mut self.store {
+            v.extend_from_slice(items);
+            return;
+        }
+        self.reserve(items.len());
+        match &mut self.store {
+            Store::Heap(v) => v.extend_from_slice(items),
+            Store::File(m) => {
+                let size = std::mem::size_of::<T>();
+                let start = m.len * size;
+                // SAFETY: `T` is a plain integer: its bytes are its value.
+                let bytes = unsafe {
+                    std::slice::from_raw_parts(
+                        items.as_ptr().cast::<u8>(),
+                        std::mem::size_of_val(items),
+                    )
+                };
+                m.map[start..start + bytes.len()].copy_from_slice(bytes);
+                m.len += items.len();
+            }
+        }
+    }
+
+    /// Appends every item of `items`, in chunks (no allocation the size of the input).
+    pub fn extend(&mut self, items: impl IntoIterator<Item = T>) {
+        if let Store::Heap(v) = &mut self.store {
+            v.extend(items);
+            return;
+        }
+        let mut chunk = Vec::with_capacity(4096);
+        for item in items {
+            chunk.push(item);
+            if chunk.len() == chunk.capacity() {
+                self.extend_from_slice(&chunk);
+                chunk.clear();
+            }
+        }
+        self.extend_from_slice(&chunk);
+    }
+
+    pub fn truncate(&mut self, len: usize) {
+        match &mut self.store {
+            Store::Heap(v) => v.truncate(len),
+            Store::File(m) => m.len = m.len.min(len),
+        }
+    }
+
+    /// Makes room for `additional` more items: the file grows (doubling) and is mapped again.
+    /// If the disk refuses, the column moves to the heap.
+    fn reserve(&mut self, additional: usize) {
+        let Store::File(m) = &mut self.store else {
+            return;
+        };
+        let size = std::mem::size_of::<T>();
+        let needed = (m.len + additional) * size;
+        if needed <= m.map.len() {
+            return;
+        }
+        let capacity = needed.next_power_of_two().max(FIRST_FILE_BYTES);
+        match map_file(&m.file, capacity) {
+            Ok(map) => m.map = map,
+            Err(e) => {
+                note_failure(&m.dir, &e);
+                let items = self.as_slice().to_vec();
+                self.store = Store::Heap(items);
+            }
+        }
+    }
+}
+
+fn note_failure(dir: &Path, e: &std::io::Error) {
+    let _ = SPILL_FAILURE.set(format!(
+        "spilling to {} stopped ({e}); the rest is kept in memory",
+        dir.display()
+    ));
+}
+
+/// Reserves `bytes` of disk for `file` and maps all of it.
+fn map_file(file: &std::fs::File, bytes: usize) -> std::io::Result<memmap2::MmapMut> {
+    reserve_disk(file, bytes)?;
+    // SAFETY: the file is an unnamed temporary file only this process holds, so nothing else
+    // changes or truncates it while mapped.
+    unsafe { memmap2::MmapMut::map_mut(file) }
+}
+
+#[cfg(unix)]
+fn reserve_disk(file: &std::fs::File, bytes: usize) -> std::io::Result<()> {
+    use std::os::unix::io::AsRawFd;
+    let len = libc::off_t::try_from(bytes).map_err(std::io::Error::other)?;
+    // SAFETY: a plain system call on a descriptor we own.
+    match unsafe { libc::posix_fallocate(file.as_raw_fd(), 0, len) } {
+        0 => Ok(()),
+        // Filesystems without fallocate: extend the file instead (sparse, so a full disk
+        // could still fault later; such filesystems are rare for temporary space).
+        libc::EOPNOTSUPP | libc::EINVAL => file.set_len(bytes as u64),
+        errno => Err(std::io::Error::from_raw_os_error(errno)),
+    }
+}
+
+#[cfg(not(unix))]
+fn reserve_disk(file: &std::fs::File, bytes: usize) -> std::io::Result<()> {
+    file.set_len(bytes as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spilled_array_holds_what_a_vec_holds() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut spilled = SpillVec::<u32>::in_file(dir.path()).expect("spill file");
+        let mut heap = SpillVec::<u32>::default();
+        assert!(spilled.is_spilled() && !heap.is_spilled());
+        // Past the first file size several times over, in pushes and slices.
+        for i in 0..700_000u32 {
+            spilled.push(i ^ 0x5555);
+            heap.push(i ^ 0x5555);
+        }
+        let tail: Vec<u32> = (0..100_000).collect();
+        spilled.extend_from_slice(&tail);
+        heap.extend_from_slice(&tail);
+        spilled.extend(tail.iter().map(|x| x * 3));
+        heap.extend(tail.iter().map(|x| x * 3));
+        assert_eq!(spilled.len(), 900_000);
+        assert_eq!(spilled.as_slice(), heap.as_slice());
+        assert_eq!(spilled.heap_bytes(), 0);
+        spilled.truncate(10);
+        assert_eq!(spilled.as_slice(), &heap.as_slice()[..10]);
+        spilled.push(7);
+        assert_eq!(spilled.as_slice()[10], 7);
+        assert_eq!(spilled.clone().as_slice(), spilled.as_slice());
+        assert!(spilled.empty_like::<u64>().is_spilled());
+        assert!(!heap.empty_like::<u8>().is_spilled());
+    }
+
+    #[test]
+    fn bytes_spill_too() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut text = SpillVec::<u8>::in_file(dir.path()).expect("spill file");
+        let mut expected = Vec::new();
+        for i in 0..200_000 {
+            let word = format!("value-{i};");
+            text.extend_from_slice(word.as_bytes());
+            expected.extend_from_slice(word.as_bytes());
+        }
+        assert_eq!(text.as_slice(), &expected[..]);
+    }
+}
