@@ -33,7 +33,7 @@ pub struct Cli {
 pub enum Command {
     /// Run every rule over the exports and report what sync would reject or degrade.
     #[command(
-        after_help = "Examples:\n  synclint analyze samples/contoso.ldf samples/fabrikam.csv --json summary.json --csv-dir findings\n  synclint analyze forest1.ldf forest2.ldf --verified-domains domains.txt --fail-on warning\n  synclint analyze export.csv --exclude-ou OU=Disabled,DC=contoso,DC=com --suffix-map contoso.local=contoso.com\n  synclint analyze export.csv --profile idfix-dedicated\n\nExit status: 0 nothing at or above --fail-on, 1 something was, 2 usage error or unreadable input."
+        after_help = "Examples:\n  synclint analyze samples/contoso.ldf samples/fabrikam.csv --json summary.json --csv-dir findings\n  synclint analyze forest1.ldf forest2.ldf --verified-domains domains.txt --fail-on warning\n  synclint analyze export.csv --exclude-ou OU=Disabled,DC=contoso,DC=com --suffix-map contoso.local=contoso.com\n  synclint analyze export.csv --profile idfix-dedicated\n  synclint analyze tonight.ldf --no-workbook --json tonight.json --baseline last-night.json\n  synclint analyze huge.ldf --spill always --spill-dir /var/tmp\n\nExit status: 0 nothing at or above --fail-on, 1 something was, 2 usage error or unreadable input."
     )]
     Analyze(Box<AnalyzeArgs>),
     /// Turn a reviewed workbook into an LDIF change file for `ldifde -i` (and an undo file).
@@ -100,6 +100,10 @@ pub struct AnalyzeArgs {
     /// The workbook to write (default: <first input's name>-synclint.xlsx in the current folder).
     #[arg(short, long, value_name = "REPORT.xlsx")]
     pub output: Option<PathBuf>,
+    /// Write no workbook: for a nightly job that keeps the JSON summary (--json, --baseline)
+    /// or only needs the exit status.
+    #[arg(long, conflicts_with = "output")]
+    pub no_workbook: bool,
     /// Write the JSON summary here.
     #[arg(long, value_name = "SUMMARY")]
     pub json: Option<PathBuf>,
@@ -414,21 +418,24 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
         let changes = crate::baseline::compare(&path.display().to_string(), &items, &previous);
         analysis.changes = Some(changes);
     }
-    let writing = Stage::start(
-        "workbook",
-        analysis.findings.len() as u64,
-        false,
-        args.quiet,
-    );
-    let t = std::time::Instant::now();
-    let workbook_options = crate::report::workbook::WorkbookOptions {
-        progress: Some(writing.counter.clone()),
-        ..Default::default()
-    };
-    let written = crate::report::workbook::write(&analysis, &workbook, files, &workbook_options);
-    writing.finish();
-    written?;
-    analysis.timings.workbook = t.elapsed();
+    if !args.no_workbook {
+        let writing = Stage::start(
+            "workbook",
+            analysis.findings.len() as u64,
+            false,
+            args.quiet,
+        );
+        let t = std::time::Instant::now();
+        let workbook_options = crate::report::workbook::WorkbookOptions {
+            progress: Some(writing.counter.clone()),
+            ..Default::default()
+        };
+        let written =
+            crate::report::workbook::write(&analysis, &workbook, files, &workbook_options);
+        writing.finish();
+        written?;
+        analysis.timings.workbook = t.elapsed();
+    }
     let t = std::time::Instant::now();
     let summary = crate::report::summary::Summary::build(&analysis, items);
     if let Some(path) = &args.json {
@@ -445,10 +452,15 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     }
     let o = &summary.objects;
     let by = &summary.findings.by_severity;
+    let written = if args.no_workbook {
+        "no workbook".to_string()
+    } else {
+        format!("workbook {}", workbook.display())
+    };
     eprintln!(
-        "synclint: {} objects read ({} analyzed, {} out of scope, {} rejected): {} findings ({} errors, {} warnings, {} info); workbook {}",
+        "synclint: {} objects read ({} analyzed, {} out of scope, {} rejected): {} findings ({} errors, {} warnings, {} info); {written}",
         o.read, o.analyzed, o.out_of_scope, o.rejected, summary.findings.total,
-        by.get("error").unwrap_or(&0), by.get("warning").unwrap_or(&0), by.get("info").unwrap_or(&0), workbook.display()
+        by.get("error").unwrap_or(&0), by.get("warning").unwrap_or(&0), by.get("info").unwrap_or(&0)
     );
     let mut unreadable = false;
     for f in analysis.ingest.failed_files() {

@@ -420,13 +420,18 @@ impl Directory {
 
     /// Where an object came from, as `file:line`.
     pub fn source_label(&self, row: usize) -> String {
+        let (file, line) = self.source_location(row);
+        format!("{file}:{line}")
+    }
+
+    /// Where an object came from: the input's path and the line its record starts on.
+    pub fn source_location(&self, row: usize) -> (&str, u64) {
         let src = self.source[row];
         let file = self
             .sources
             .get(src.file as usize)
             .map_or("", String::as_str);
-        let line = src.line;
-        format!("{file}:{line}")
+        (file, src.line)
     }
 
     /// The length of [`Directory::source_label`] (at most), without building it.

@@ -46,12 +46,13 @@ impl CsvHeader {
 
 /// Scans every row in `data` (whole rows only), whose first line is line `first_line`.
 pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sink: &mut S) {
-    let columns: Vec<(S::Key, bool, bool)> = header
+    let columns: Vec<(S::Key, bool, bool, bool)> = header
         .names
         .iter()
         .map(|n| {
             let key = sink.resolve(n.as_bytes());
-            (key, sink.multi_valued(key), sink.wants_values(key))
+            let (multi, wants) = (sink.multi_valued(key), sink.wants_values(key));
+            (key, multi, wants, sink.reads_content(key))
         })
         .collect();
     let mut rows = RowScanner::new(data, first_line);
@@ -72,7 +73,7 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sin
         sink.begin(line, unsafe {
             Value::plain(row.field(header.dn_column), utf8)
         });
-        for (i, &(key, multi, wants)) in columns.iter().enumerate() {
+        for (i, &(key, multi, wants, content)) in columns.iter().enumerate() {
             let field = row.field(i);
             if i == header.dn_column || field.is_empty() {
                 continue;
@@ -84,16 +85,16 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sin
             if multi {
                 for part in split_unescaped(field) {
                     let value = unescape(part, &mut unescaped);
-                    sink.value(key, classify(value, utf8), false);
+                    sink.value(key, classify(value, utf8, content), false);
                 }
             } else {
                 let value = unescape(field, &mut unescaped);
-                sink.value(key, classify(value, utf8), false);
+                sink.value(key, classify(value, utf8, content), false);
             }
         }
         sink.commit();
     }
-    for (&(key, _, _), objects) in columns.iter().zip(present) {
+    for (&(key, ..), objects) in columns.iter().zip(present) {
         if objects > 0 {
             sink.present_in(key, objects);
         }
@@ -355,9 +356,15 @@ fn unescape<'a>(value: &'a [u8], buf: &'a mut Vec<u8>) -> &'a [u8] {
 }
 
 /// `X'0b81…'` → hex (left encoded); anything else is text. `utf8`: see [`Value::plain`].
-fn classify(value: &[u8], utf8: bool) -> Value<'_> {
+/// A csvde field as a value: `X'…'` with an even number of hex digits is binary. The digits
+/// are checked only when the content will be read (`check_digits`); a value that is only
+/// counted or measured (userCertificate, thumbnailPhoto: kilobytes each) is taken on its frame.
+fn classify(value: &[u8], utf8: bool, check_digits: bool) -> Value<'_> {
     match value.strip_prefix(b"X'").and_then(|v| v.strip_suffix(b"'")) {
-        Some(inner) if inner.len() % 2 == 0 && inner.iter().all(u8::is_ascii_hexdigit) => {
+        Some(inner)
+            if inner.len() % 2 == 0
+                && (!check_digits || inner.iter().all(u8::is_ascii_hexdigit)) =>
+        {
             Value::Hex(inner)
         }
         // SAFETY: only called with values cut from a block that `utf8` vouches for.
@@ -417,11 +424,14 @@ mod tests {
     #[test]
     fn hex_values_decode_and_malformed_hex_stays_text() {
         let mut buf = Vec::new();
-        let hex = classify(b"X'0b81FF'", true);
+        let hex = classify(b"X'0b81FF'", true, true);
         assert_eq!(hex, Value::Hex(b"0b81FF"));
         assert_eq!(hex.bytes(&mut buf), &[0x0b, 0x81, 0xff]);
         assert_eq!(hex.decoded_len(), 3);
-        assert_eq!(classify(b"X'0g'", false), Value::Text(b"X'0g'"));
-        assert_eq!(classify(b"X'0'", true), Value::Str("X'0'"));
+        assert_eq!(classify(b"X'0g'", false, true), Value::Text(b"X'0g'"));
+        assert_eq!(classify(b"X'0'", true, true), Value::Str("X'0'"));
+        // Only measured: the frame is enough, the digits are not checked.
+        assert_eq!(classify(b"X'0g'", false, false).decoded_len(), 1);
+        assert_eq!(classify(b"X'0'", true, false), Value::Str("X'0'"));
     }
 }

@@ -104,6 +104,11 @@ pub trait RecordSink {
     fn multi_valued(&self, key: Self::Key) -> bool;
     /// Whether the sink needs the values at all (else the scanner only reports presence).
     fn wants_values(&self, key: Self::Key) -> bool;
+    /// Whether the sink reads the values' content, not only their number and decoded size: a
+    /// scanner may then skip checking long binary values digit by digit (certificates).
+    fn reads_content(&self, _key: Self::Key) -> bool {
+        true
+    }
 
     /// A record with a DN starts at `line`.
     fn begin(&mut self, line: u64, dn: Value<'_>);

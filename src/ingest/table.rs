@@ -216,6 +216,11 @@ impl RecordSink for TableSink {
         key.attr.is_some()
     }
 
+    fn reads_content(&self, key: Slot) -> bool {
+        key.attr
+            .is_some_and(|a| !matches!(a.shape(), AttrShape::Count | AttrShape::Size))
+    }
+
     fn begin(&mut self, line: u64, dn: Value<'_>) {
         self.scratch.reset();
         self.record += 1;

@@ -210,37 +210,62 @@ impl<'a> RowWriter<'a> {
         if text.is_empty() {
             return;
         }
+        self.text_cell(col, text, None);
+    }
+
+    /// Writes `file:line` (a source location) without building the string first.
+    pub fn location(&mut self, col: u8, file: &str, line: u64) {
+        self.text_cell(col, file, Some(line));
+    }
+
+    fn text_cell(&mut self, col: u8, text: &str, line: Option<u64>) {
         self.cell_start(col);
         self.buf.extend_from_slice(b"\" t=\"inlineStr\"><is><t");
-        let text = clip(text);
-        if text.starts_with(['\t', '\n', ' ']) || text.ends_with(['\t', '\n', ' ']) {
+        // A line number leaves room for itself: at most 21 characters.
+        let text = if line.is_some() && text.len() > MAX_CELL_CHARS - 21 {
+            clip_to(text, MAX_CELL_CHARS - 21)
+        } else {
+            clip(text)
+        };
+        let ends_in_space = line.is_none() && text.ends_with(['\t', '\n', ' ']);
+        if text.starts_with(['\t', '\n', ' ']) || ends_in_space {
             self.buf.extend_from_slice(b" xml:space=\"preserve\"");
         }
         self.buf.push(b'>');
         escape_into(&text, &mut self.buf);
+        if let Some(line) = line {
+            self.buf.push(b':');
+            self.buf
+                .extend_from_slice(itoa::Buffer::new().format(line).as_bytes());
+        }
         self.buf.extend_from_slice(b"</t></is></c>");
     }
 }
 
 /// `text` cut to fit one cell, with a marker when cut.
 pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+    clip_to(text, MAX_CELL_CHARS)
+}
+
+/// `text` cut to `max` UTF-16 units, with a marker when cut.
+fn clip_to(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
     // A UTF-16 unit takes at least one UTF-8 byte, so short strings need no counting.
-    if text.len() <= MAX_CELL_CHARS {
+    if text.len() <= max {
         return text.into();
     }
-    let budget = MAX_CELL_CHARS - TRUNCATED.encode_utf16().count();
+    let budget = max - TRUNCATED.encode_utf16().count();
     let mut units = 0;
     let mut end = 0;
     for (i, c) in text.char_indices() {
         units += c.len_utf16();
-        if units > MAX_CELL_CHARS {
+        if units > max {
             break;
         }
         if units <= budget {
             end = i + c.len_utf8();
         }
     }
-    if units <= MAX_CELL_CHARS {
+    if units <= max {
         return text.into();
     }
     format!("{}{TRUNCATED}", &text[..end]).into()

@@ -214,9 +214,15 @@ pub fn write(
         workbook.set_zip_compression_level(1);
         // Constant-memory sheets spill to temporary files: keep them beside the output.
         let _ = workbook.set_tempdir(&dir);
-        let rows;
         let tallies = Tallies::of(a);
-        (stats, rows) = build(a, &tallies, &mut workbook, options).map_err(xlsx)?;
+        // Each OU path once, by parent DN: rows look theirs up instead of building it.
+        let ou_paths: OuPaths = tallies
+            .by_parent
+            .keys()
+            .map(|parent| (*parent, ou_path_of_parent(parent)))
+            .collect();
+        let rows;
+        (stats, rows) = build(a, &tallies, &ou_paths, &mut workbook, options).map_err(xlsx)?;
         // rust_xlsxwriter writes the package with the class sheets' frames; their rows are
         // added while copying it to the output (see sheet_rows.rs for why).
         let mut skeleton = tempfile::tempfile_in(&dir)?;
@@ -225,13 +231,16 @@ pub fn write(
         sheet_rows::splice(
             skeleton,
             &rows,
-            &labels(a, &tallies),
+            &labels(a, &tallies, &ou_paths),
             file,
             options.progress.as_deref(),
         )
     })?;
     Ok(stats)
 }
+
+/// The OU path of each parent DN that holds objects with findings.
+type OuPaths<'a> = FxHashMap<&'a str, String>;
 
 /// Counts over every finding that the Summary and the shared-string table need, taken in one
 /// parallel pass.
@@ -276,13 +285,12 @@ impl<'a> Tallies<'a> {
 /// The labels the big sheets repeat row after row, for the shared-string table: rule codes
 /// and explanations, severities, actions, attribute names, object classes, the fixed notes
 /// (such as why a suffix is not routable) and the OU paths of the objects with findings.
-fn labels(a: &Analysis, tallies: &Tallies) -> SharedStrings {
-    let notes = tallies.notes.iter().copied();
-    let parents = tallies.by_parent.keys().copied();
-    let mut notes: Vec<&str> = notes.collect();
+fn labels(a: &Analysis, tallies: &Tallies, ou_paths: &OuPaths) -> SharedStrings {
+    let mut notes: Vec<&str> = tallies.notes.iter().copied().collect();
     notes.sort_unstable();
-    let mut ous: Vec<String> = parents.map(ou_path_of_parent).collect();
+    let mut ous: Vec<&str> = ou_paths.values().map(String::as_str).collect();
     ous.sort_unstable();
+    ous.dedup();
     let fixed = RULES
         .iter()
         .flat_map(|r| [r.code, r.why])
@@ -305,13 +313,14 @@ fn labels(a: &Analysis, tallies: &Tallies) -> SharedStrings {
         fixed
             .map(std::borrow::Cow::Borrowed)
             .chain(notes)
-            .chain(ous.into_iter().map(std::borrow::Cow::Owned)),
+            .chain(ous.into_iter().map(std::borrow::Cow::Borrowed)),
     )
 }
 
 fn build<'a>(
     a: &'a Analysis,
     tallies: &Tallies,
+    ou_paths: &'a OuPaths<'a>,
     workbook: &mut Workbook,
     options: &WorkbookOptions,
 ) -> Result<(WorkbookStats, Vec<SheetRows<'a>>), XlsxError> {
@@ -355,7 +364,7 @@ fn build<'a>(
             let sheet = class_sheet(workbook, name, *class, take, options, &f)?;
             // Worksheet parts are numbered in the order sheets were added.
             let part = format!("xl/worksheets/sheet{}.xml", stats.sheets.len() + 1);
-            rows.push(class_rows(a, part, rest));
+            rows.push(class_rows(a, ou_paths, part, rest));
             rest = tail;
             stats.sheets.push((name.clone(), sheet));
         }
@@ -762,7 +771,12 @@ fn class_sheet(
 }
 
 /// The rows of a class sheet: one finding each, the 14 [`COLUMNS`].
-fn class_rows<'a>(a: &'a Analysis, part: String, findings: Vec<&'a Finding>) -> SheetRows<'a> {
+fn class_rows<'a>(
+    a: &'a Analysis,
+    ou_paths: &'a OuPaths<'a>,
+    part: String,
+    findings: Vec<&'a Finding>,
+) -> SheetRows<'a> {
     let dir = &a.ingest.directory;
     // Each cell escapes to at most 7 bytes a byte (a control character as `_x001F_`).
     let size_bound = findings
@@ -800,7 +814,10 @@ fn class_rows<'a>(a: &'a Analysis, part: String, findings: Vec<&'a Finding>) -> 
         w.label(0, finding.rule.code);
         w.label(1, finding.rule.severity.name());
         w.cell(2, &a.shown_dn(real_dn));
-        w.label(3, &ou_path(real_dn));
+        match ou_paths.get(parent_dn(real_dn)) {
+            Some(path) => w.label(3, path),
+            None => w.label(3, &ou_path(real_dn)),
+        }
         w.label(4, dir.object_class.get(r).unwrap_or(""));
         w.label(5, finding.attribute);
         w.cell(6, &a.shown_value(finding.attribute, &finding.value));
@@ -809,7 +826,8 @@ fn class_rows<'a>(a: &'a Analysis, part: String, findings: Vec<&'a Finding>) -> 
         w.cell(9, &suggested);
         w.cell(10, group);
         w.cell(11, conflicts);
-        w.cell(12, &dir.source_label(r));
+        let (file, line) = dir.source_location(r);
+        w.location(12, file, line);
         w.label(13, why);
     };
     SheetRows {
@@ -1017,7 +1035,8 @@ fn out_of_scope_sheet<'a>(
         w.cell(0, &a.shown_dn(dir.dn.get(r).unwrap_or("")));
         w.label(1, dir.object_class.get(r).unwrap_or(""));
         w.cell(2, &a.shown_note(a.scope.reason(r).unwrap_or("")));
-        w.cell(3, &dir.source_label(r));
+        let (file, line) = dir.source_location(r);
+        w.location(3, file, line);
     };
     Ok(SheetRows {
         part,

@@ -286,3 +286,39 @@ fn a_spilled_run_finds_exactly_what_an_in_memory_run_finds() {
         "spill files are unnamed"
     );
 }
+
+/// `--no-workbook` (the nightly job's mode) writes the summary and nothing else.
+#[test]
+fn no_workbook_writes_only_what_was_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_synclint"))
+        .current_dir(dir.path())
+        .args([
+            "analyze",
+            "--no-workbook",
+            "--json",
+            "tonight.json",
+            "--fail-on",
+            "never",
+        ])
+        .arg(sample("contoso.ldf"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["tonight.json"]);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("tonight.json")).unwrap()).unwrap();
+    assert!(summary["findings"]["total"].as_u64().unwrap() > 0);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("; no workbook"));
+    // It contradicts -o.
+    let both = synclint(&["analyze", "--no-workbook", "-o", "x.xlsx", "y.ldf"]);
+    assert_eq!(both.status.code(), Some(2));
+}
