@@ -439,10 +439,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     let t = std::time::Instant::now();
     let summary = crate::report::summary::Summary::build(&analysis, items);
     if let Some(path) = &args.json {
-        write_atomically(path, files, |w| {
-            serde_json::to_writer_pretty(&mut *w, &summary)?;
-            w.write_all(b"\n")
-        })?;
+        write_atomically(path, files, |w| summary.write_json(w))?;
     }
     if let Some(dir) = &args.csv_dir {
         crate::report::csv::write_dir(&analysis, dir, files)?;

@@ -22,7 +22,9 @@ pub struct Summary {
     pub timings_ms: BTreeMap<&'static str, u128>,
     /// Against `--baseline`: new, resolved and unchanged findings.
     pub changes: Option<crate::baseline::Changes>,
-    /// Every finding with its stable id (what a later `--baseline` compares with).
+    /// Every finding with its stable id (what a later `--baseline` compares with); written
+    /// by [`Summary::write_json`], one item per line.
+    #[serde(skip)]
     pub items: Vec<crate::baseline::Item>,
 }
 
@@ -53,7 +55,46 @@ pub struct Findings {
     pub by_severity: BTreeMap<&'static str, u64>,
 }
 
+/// Items serialized per parallel task.
+const ITEMS_PER_CHUNK: usize = 16_384;
+
 impl Summary {
+    /// Writes the summary as JSON: the figures indented for reading, then `items` with one
+    /// finding per line (compact, so a million findings stay greppable and diffable). The
+    /// items are serialized in parallel chunks: one-threaded serde took 1.1 s for 985,946.
+    pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        use rayon::prelude::*;
+        let head = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        // The figures end with `\n}`: the items go before that last brace.
+        let head = head
+            .strip_suffix("\n}")
+            .ok_or_else(|| std::io::Error::other("the summary's JSON does not end in a brace"))?;
+        out.write_all(head.as_bytes())?;
+        out.write_all(b",\n  \"items\": [")?;
+        let chunks: Vec<(usize, &[crate::baseline::Item])> =
+            self.items.chunks(ITEMS_PER_CHUNK).enumerate().collect();
+        // A few chunks at a time: bounded memory, in order.
+        for batch in chunks.chunks(rayon::current_num_threads().max(1) * 2) {
+            let rendered: Vec<std::io::Result<Vec<u8>>> = batch
+                .par_iter()
+                .map(|(chunk, items)| {
+                    let mut buf = Vec::with_capacity(items.len() * 256);
+                    for (i, item) in items.iter().enumerate() {
+                        // A comma before every item but the very first.
+                        let first = *chunk == 0 && i == 0;
+                        buf.extend_from_slice(if first { b"\n    " } else { b",\n    " });
+                        serde_json::to_writer(&mut buf, item).map_err(std::io::Error::other)?;
+                    }
+                    Ok(buf)
+                })
+                .collect();
+            for buf in rendered {
+                out.write_all(&buf?)?;
+            }
+        }
+        out.write_all(b"\n  ]\n}\n")
+    }
+
     pub fn build(a: &Analysis, items: Vec<crate::baseline::Item>) -> Summary {
         let mut by_class: BTreeMap<&'static str, u64> =
             Class::ALL.iter().map(|c| (c.name(), 0)).collect();
@@ -127,6 +168,70 @@ impl Summary {
             .collect(),
             changes: a.changes.clone(),
             items,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::baseline::Item;
+
+    fn summary(items: usize) -> Summary {
+        Summary {
+            version: "test",
+            profile: Profile::Entra,
+            verified_domains: None,
+            inputs: Vec::new(),
+            objects: Objects {
+                read: 1,
+                analyzed: 1,
+                out_of_scope: 0,
+                rejected: 0,
+            },
+            findings: Findings {
+                total: items as u64,
+                by_class: BTreeMap::new(),
+                by_rule: BTreeMap::new(),
+                by_severity: BTreeMap::new(),
+            },
+            duplicates: BTreeMap::new(),
+            collisions: GroupCount::default(),
+            timings_ms: BTreeMap::new(),
+            changes: None,
+            items: (0..items)
+                .map(|i| Item {
+                    id: format!("{i:016x}"),
+                    rule: "SL101".into(),
+                    dn: format!("CN=\"quoted\" {i},DC=x"),
+                    attribute: "mail".into(),
+                    value: format!("v{i}@x.com"),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn items_are_written_in_order_one_per_line() {
+        // None, one, and past two chunk boundaries.
+        for n in [0, 1, 2 * ITEMS_PER_CHUNK + 3] {
+            let mut out = Vec::new();
+            summary(n).write_json(&mut out).expect("write");
+            let text = String::from_utf8(out).expect("utf-8");
+            let json: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+            let items = json["items"].as_array().expect("items");
+            assert_eq!(items.len(), n);
+            for (i, item) in items.iter().enumerate() {
+                assert_eq!(item["id"], format!("{i:016x}"));
+                assert_eq!(item["dn"], format!("CN=\"quoted\" {i},DC=x"));
+            }
+            assert_eq!(json["objects"]["read"], 1);
+            assert_eq!(
+                text.lines()
+                    .filter(|l| l.starts_with("    {\"id\""))
+                    .count(),
+                n
+            );
         }
     }
 }
