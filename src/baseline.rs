@@ -1,23 +1,40 @@
 //! Run-to-run tracking: every finding gets a stable id, a run's JSON lists them, and a later
 //! run compared with it reports what is new, resolved and unchanged.
 
-use crate::analyze::Analysis;
+use crate::directory::Directory;
 use crate::error::Error;
+use crate::findings::FindingList;
+use crate::report::redact::{show, Redactor};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::Path;
 
-/// One finding as the JSON lists it.
+/// One finding as the JSON lists it. This run's items borrow their text from the analysis
+/// (a million findings would otherwise copy every DN and value once more); a loaded baseline
+/// owns its text.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Item {
+pub struct Item<'a> {
     /// Hash of rule, object (objectGUID, else DN), attribute and normalized value: the same
     /// problem keeps its id across runs, wherever the object sits in the export.
     pub id: String,
-    pub rule: String,
-    pub dn: String,
-    pub attribute: String,
-    pub value: String,
+    pub rule: Cow<'a, str>,
+    pub dn: Cow<'a, str>,
+    pub attribute: Cow<'a, str>,
+    pub value: Cow<'a, str>,
+}
+
+impl Item<'_> {
+    pub fn into_owned(self) -> Item<'static> {
+        Item {
+            id: self.id,
+            rule: Cow::Owned(self.rule.into_owned()),
+            dn: Cow::Owned(self.dn.into_owned()),
+            attribute: Cow::Owned(self.attribute.into_owned()),
+            value: Cow::Owned(self.value.into_owned()),
+        }
+    }
 }
 
 /// The stable id of a finding.
@@ -41,12 +58,17 @@ pub fn finding_id(rule: &str, object: &str, attribute: &str, value: &str) -> Str
     id
 }
 
-/// Every finding of a run, with its id, in report order.
-pub fn items(a: &Analysis) -> Vec<Item> {
+/// Every finding of a run, with its id, in report order. Takes the analysis's parts rather
+/// than the analysis, so that the caller can still record changes and timings in it while the
+/// items borrow from these.
+pub fn items<'a>(
+    dir: &'a Directory,
+    findings: &'a FindingList,
+    redactor: Option<&Redactor>,
+) -> Vec<Item<'a>> {
     use rayon::prelude::*;
-    let dir = &a.ingest.directory;
-    // A hash and a few strings per finding: in parallel, in finding order.
-    a.findings
+    // A hash per finding, text borrowed: in parallel, in finding order.
+    findings
         .par_iter()
         .map(|f| {
             let row = f.row as usize;
@@ -57,10 +79,10 @@ pub fn items(a: &Analysis) -> Vec<Item> {
             };
             Item {
                 id: finding_id(f.rule.code, &object, f.attribute, &f.value),
-                rule: f.rule.code.to_string(),
-                dn: a.shown_dn(dn).into_owned(),
-                attribute: f.attribute.to_string(),
-                value: a.shown_value(f.attribute, &f.value).into_owned(),
+                rule: Cow::Borrowed(f.rule.code),
+                dn: show(redactor, dn, |r, v| r.dn(v)),
+                attribute: Cow::Borrowed(f.attribute),
+                value: show(redactor, &f.value, |r, v| r.value(f.attribute, v)),
             }
         })
         .collect()
@@ -74,21 +96,21 @@ pub struct Changes {
     pub resolved: u64,
     pub unchanged: u64,
     #[serde(skip)]
-    pub new_items: Vec<Item>,
+    pub new_items: Vec<Item<'static>>,
     #[serde(skip)]
-    pub resolved_items: Vec<Item>,
+    pub resolved_items: Vec<Item<'static>>,
 }
 
 /// Compares this run's findings with a baseline's.
-pub fn compare(baseline: &str, current: &[Item], previous: &[Item]) -> Changes {
+pub fn compare(baseline: &str, current: &[Item<'_>], previous: &[Item<'static>]) -> Changes {
     let before: HashSet<&str> = previous.iter().map(|i| i.id.as_str()).collect();
     let now: HashSet<&str> = current.iter().map(|i| i.id.as_str()).collect();
-    let new_items: Vec<Item> = current
+    let new_items: Vec<Item<'static>> = current
         .iter()
         .filter(|i| !before.contains(i.id.as_str()))
-        .cloned()
+        .map(|i| i.clone().into_owned())
         .collect();
-    let resolved_items: Vec<Item> = previous
+    let resolved_items: Vec<Item<'static>> = previous
         .iter()
         .filter(|i| !now.contains(i.id.as_str()))
         .cloned()
@@ -109,11 +131,11 @@ pub fn compare(baseline: &str, current: &[Item], previous: &[Item]) -> Changes {
 
 #[derive(Deserialize)]
 struct PreviousRun {
-    items: Vec<Item>,
+    items: Vec<Item<'static>>,
 }
 
 /// The findings of a previous run's JSON summary.
-pub fn load(path: &Path) -> Result<Vec<Item>, Error> {
+pub fn load(path: &Path) -> Result<Vec<Item<'static>>, Error> {
     let error = |reason: String| Error::Baseline {
         path: path.to_path_buf(),
         reason,
@@ -128,13 +150,13 @@ pub fn load(path: &Path) -> Result<Vec<Item>, Error> {
 mod tests {
     use super::*;
 
-    fn item(id: &str) -> Item {
+    fn item(id: &str) -> Item<'static> {
         Item {
             id: id.into(),
             rule: "SL101".into(),
-            dn: String::new(),
-            attribute: String::new(),
-            value: String::new(),
+            dn: "".into(),
+            attribute: "".into(),
+            value: "".into(),
         }
     }
 

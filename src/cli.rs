@@ -409,7 +409,11 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
         }),
     };
     let items = if args.json.is_some() || args.baseline.is_some() {
-        crate::baseline::items(&analysis)
+        crate::baseline::items(
+            &analysis.ingest.directory,
+            &analysis.findings,
+            analysis.redactor.as_ref(),
+        )
     } else {
         Vec::new()
     };
@@ -477,8 +481,8 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     // The process ends now: freeing a million findings and the directory one allocation at a
     // time would only delay the exit (the system reclaims it all at once; spill files are
     // unnamed and go with it).
-    std::mem::forget(analysis);
     std::mem::forget(summary);
+    std::mem::forget(analysis);
     Ok(if failed {
         ExitCode::from(1)
     } else {
