@@ -32,6 +32,9 @@ pub const TRUNCATED: &str = " …[truncated by synclint]";
 /// Rows rendered per task: large enough to amortize scheduling, small enough to bound memory.
 const CHUNK_ROWS: usize = 4_096;
 
+/// Chunks per worker thread in one parallel batch (about 2 MB of XML each before deflate).
+const CHUNKS_PER_THREAD: usize = 4;
+
 /// Fills the cells of data row `i` (0-based); called from several threads.
 pub type FillRow<'a> = Box<dyn Fn(usize, &mut RowWriter<'_>) + Sync + 'a>;
 
@@ -478,8 +481,10 @@ fn write_rows<W: Write + Seek + Send>(
     progress: Option<&AtomicU64>,
 ) -> io::Result<u64> {
     let threads = rayon::current_num_threads().max(1);
-    let batch = CHUNK_ROWS * threads;
-    let (tx, rx) = sync_channel::<Piece>(threads);
+    // Several chunks per thread in each parallel batch: a batch ends when its slowest chunk
+    // does, so one chunk per thread left a core idle for part of every batch.
+    let batch = CHUNK_ROWS * threads * CHUNKS_PER_THREAD;
+    let (tx, rx) = sync_channel::<Piece>(threads * CHUNKS_PER_THREAD);
     std::thread::scope(|scope| {
         let writer = scope.spawn(move || -> io::Result<u64> {
             let mut references = 0;
