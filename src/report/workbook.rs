@@ -17,6 +17,7 @@ use crate::output::write_file_atomically;
 use crate::rules::domain::{suffix_status, SuffixStatus};
 use crate::rules::proxy::{is_smtp, parse};
 use crate::rules::registry::RULES;
+use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
 use rayon::slice::ParallelSliceMut;
 use rust_xlsxwriter::{
     Chart, ChartType, ConditionalFormatFormula, DataValidation, Format, FormatAlign, FormatBorder,
@@ -780,7 +781,7 @@ fn class_rows<'a>(
     let dir = &a.ingest.directory;
     // Each cell escapes to at most 7 bytes a byte (a control character as `_x001F_`).
     let size_bound = findings
-        .iter()
+        .par_iter()
         .map(|f| {
             let dn = dir.dn.get(f.row as usize).map_or(0, str::len);
             let text = 2 * dn
