@@ -11,7 +11,7 @@ use crate::rules::{Profile, RuleOptions};
 use crate::scope::ScopeOptions;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
@@ -132,15 +132,6 @@ pub struct AnalyzeArgs {
     /// Print each stage's wall time, the total and the peak memory on stderr when done.
     #[arg(long)]
     pub timings: bool,
-    /// Keep the directory's text columns (most of its memory) in memory-mapped temporary
-    /// files the system can page out: `auto` when the inputs likely need more memory than is
-    /// available (RAM or the cgroup's limit), `always`, or `never`.
-    #[arg(long, value_enum, default_value_t = Spill::Auto)]
-    pub spill: Spill,
-    /// Folder for spilled columns (unnamed temporary files, gone when synclint exits; default:
-    /// the workbook's folder).
-    #[arg(long, value_name = "DIR")]
-    pub spill_dir: Option<PathBuf>,
     #[command(flatten)]
     pub read: ReadArgs,
 }
@@ -181,7 +172,7 @@ pub struct FixArgs {
     pub rules: RuleArgs,
 }
 
-/// When `analyze` spills columns to disk.
+/// When reading spills the directory's text columns to disk.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Spill {
     Auto,
@@ -272,17 +263,38 @@ pub struct ReadArgs {
     /// Bytes per parallel parsing block (tuning only).
     #[arg(long, default_value_t = 4 << 20, hide = true)]
     pub block_size: usize,
+    /// Keep the directory's text columns (most of its memory) in memory-mapped temporary
+    /// files the system can page out: `auto` when the inputs likely need more memory than is
+    /// available (RAM or the cgroup's limit), `always`, or `never`.
+    #[arg(long, value_enum, default_value_t = Spill::Auto)]
+    pub spill: Spill,
+    /// Folder for spilled columns (unnamed temporary files, gone when synclint exits; default:
+    /// the workbook's folder, or the current one).
+    #[arg(long, value_name = "DIR")]
+    pub spill_dir: Option<PathBuf>,
 }
 
 impl ReadArgs {
-    pub fn options(&self) -> ReadOptions {
+    /// The reading options for `files`; spilled columns, if any, go to `--spill-dir` or else
+    /// `default_dir` (see [`plan_memory`]).
+    pub fn options(&self, files: &[PathBuf], default_dir: &Path) -> ReadOptions {
+        let spill_dir = self.spill_dir.as_deref().unwrap_or(default_dir);
         ReadOptions {
             format: self.format,
             encoding: self.encoding,
             max_record_bytes: self.max_record_bytes,
             block_size: self.block_size,
+            spill_dir: plan_memory(files, self.spill, spill_dir),
             ..ReadOptions::default()
         }
+    }
+}
+
+/// The folder of an output file (the current folder for a bare name).
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
     }
 }
 
@@ -370,14 +382,13 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
         .filter_map(|f| std::fs::metadata(f).ok())
         .map(|m| m.len())
         .sum();
-    let spill_dir = plan_memory(args, &workbook);
+    let read_options = args.read.options(files, folder_of(&workbook));
     let reading = Stage::start("reading", total, true, args.quiet);
     let read_options = ReadOptions {
         sha256: true,
-        spill_dir,
         progress: Some(reading.counter.clone()),
         objects_progress: Some(reading.objects.clone()),
-        ..args.read.options()
+        ..read_options
     };
     let t = std::time::Instant::now();
     let ingest = crate::ingest::read_files(files, &read_options);
@@ -493,9 +504,8 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
 /// Decides before reading whether to spill (`--spill`), and says so when the inputs will
 /// likely need more memory than is available. Measured peak RSS (benches/scale.rs, 100k-10M objects): 0.43x an LDIF export, 0.66x a
 /// csvde export; a UTF-16 file holds half as much text per byte.
-fn plan_memory(args: &AnalyzeArgs, workbook: &std::path::Path) -> Option<PathBuf> {
-    let needed: u64 = args
-        .files
+pub fn plan_memory(files: &[PathBuf], spill: Spill, spill_dir: &Path) -> Option<PathBuf> {
+    let needed: u64 = files
         .iter()
         .filter_map(|f| std::fs::metadata(f).ok().map(|m| (f, m.len())))
         .map(|(f, bytes)| {
@@ -511,19 +521,12 @@ fn plan_memory(args: &AnalyzeArgs, workbook: &std::path::Path) -> Option<PathBuf
         .sum();
     let available = crate::memory::available_bytes();
     let short = available.filter(|a| needed > *a);
-    let spill = match args.spill {
+    let spill = match spill {
         Spill::Always => true,
         Spill::Never => false,
         Spill::Auto => short.is_some(),
     };
-    let dir = spill.then(|| {
-        args.spill_dir
-            .clone()
-            .unwrap_or_else(|| match workbook.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                _ => PathBuf::from("."),
-            })
-    });
+    let dir = spill.then(|| spill_dir.to_path_buf());
     if let Some(available) = short {
         let what = match &dir {
             Some(dir) => format!(
@@ -567,9 +570,15 @@ fn print_timings(
 fn fix(args: &FixArgs) -> Result<ExitCode> {
     let reviewed = crate::fix::reviewed::read(&args.workbook)?;
     let (rules, _) = args.rules.options()?;
+    let exports: Vec<PathBuf> = if args.exports.is_empty() {
+        reviewed.inputs.iter().map(|(p, _)| p.clone()).collect()
+    } else {
+        args.exports.clone()
+    };
     let options = crate::fix::FixOptions {
         exports: args.exports.clone(),
         rules,
+        spill_dir: plan_memory(&exports, Spill::Auto, folder_of(&args.output)),
     };
     let plan = crate::fix::plan(&reviewed, &options)?;
     for r in &plan.refused {
@@ -672,7 +681,7 @@ fn list_rules(name: Option<&str>) -> Result<ExitCode> {
 }
 
 fn inspect(files: &[PathBuf], json: bool, read: &ReadArgs) -> Result<ExitCode> {
-    let ingest = ingest::read_files(files, &read.options());
+    let ingest = ingest::read_files(files, &read.options(files, Path::new(".")));
     let report = InspectReport::build(&ingest);
     if json {
         print_out(&(serde_json::to_string_pretty(&report)? + "\n"))?;

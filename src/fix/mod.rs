@@ -76,6 +76,8 @@ pub struct FixOptions {
     /// Check against these current exports instead of the inputs recorded in the workbook.
     pub exports: Vec<PathBuf>,
     pub rules: RuleOptions,
+    /// Keep the exports' text columns in mapped files here (see `ReadOptions::spill_dir`).
+    pub spill_dir: Option<PathBuf>,
 }
 
 /// Builds the plan for a reviewed workbook.
@@ -94,6 +96,7 @@ pub fn plan(reviewed: &Reviewed, options: &FixOptions) -> Result<Plan, Error> {
         &exports,
         &ReadOptions {
             sha256: true,
+            spill_dir: options.spill_dir.clone(),
             ..ReadOptions::default()
         },
     );
