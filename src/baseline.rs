@@ -49,13 +49,7 @@ pub fn finding_id(rule: &str, object: &str, attribute: &str, value: &str) -> Str
         h.update(part.as_bytes());
         h.update([0]);
     }
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut id = String::with_capacity(16);
-    for b in &h.finalize()[..8] {
-        id.push(HEX[usize::from(b >> 4)] as char);
-        id.push(HEX[usize::from(b & 15)] as char);
-    }
-    id
+    crate::ingest::table::lower_hex(&h.finalize()[..8])
 }
 
 /// Every finding of a run, with its id, in report order. Takes the analysis's parts rather

@@ -4,7 +4,7 @@ use crate::findings::Severity;
 use crate::generate::{self, GenerateOptions};
 use crate::ingest::{self, Encoding, Format, ReadOptions};
 use crate::inspect::InspectReport;
-use crate::output::write_atomically;
+use crate::output::{folder_of, write_atomically};
 use crate::progress::Stage;
 use crate::rules::registry::{self, RULES};
 use crate::rules::{Profile, RuleOptions};
@@ -287,14 +287,6 @@ impl ReadArgs {
             spill_dir: plan_memory(files, self.spill, spill_dir),
             ..ReadOptions::default()
         }
-    }
-}
-
-/// The folder of an output file (the current folder for a bare name).
-fn folder_of(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
     }
 }
 

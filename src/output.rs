@@ -35,14 +35,11 @@ pub fn write_file_atomically(
             "refusing to overwrite an input file",
         )));
     }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let dir = folder_of(path);
     let mut temp = tempfile::Builder::new()
         .prefix(".synclint-")
         .suffix(".tmp")
-        .tempfile_in(&dir)
+        .tempfile_in(dir)
         .map_err(error)?;
     fill(temp.as_file_mut()).map_err(error)?;
     temp.as_file().sync_all().map_err(error)?;
@@ -66,6 +63,15 @@ fn is_one_of(path: &Path, inputs: &[PathBuf]) -> bool {
         .iter()
         .filter_map(|p| p.canonicalize().ok())
         .any(|p| p == target)
+}
+
+/// The folder of an output file (the current folder for a bare name): where its temporary
+/// files go.
+pub fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
 }
 
 #[cfg(test)]

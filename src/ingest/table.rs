@@ -364,20 +364,31 @@ pub fn parse_guid(value: Value<'_>, bytes: &[u8]) -> Option<[u8; 16]> {
     Some(wire)
 }
 
+/// Bytes as lower-case hex: digests, ids, GUIDs.
+pub fn lower_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(2 * bytes.len());
+    for b in bytes {
+        text.push(DIGITS[usize::from(b >> 4)] as char);
+        text.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    text
+}
+
 /// The text form of a wire-order GUID.
 pub fn format_guid(wire: &[u8; 16]) -> String {
     let mut c = *wire;
     c[0..4].reverse();
     c[4..6].reverse();
     c[6..8].reverse();
-    let h: Vec<String> = c.iter().map(|b| format!("{b:02x}")).collect();
+    let h = lower_hex(&c);
     format!(
         "{}-{}-{}-{}-{}",
-        h[0..4].concat(),
-        h[4..6].concat(),
-        h[6..8].concat(),
-        h[8..10].concat(),
-        h[10..16].concat()
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
     )
 }
 

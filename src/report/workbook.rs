@@ -204,17 +204,14 @@ pub fn write(
     options: &WorkbookOptions,
 ) -> Result<WorkbookStats, Error> {
     let mut stats = WorkbookStats::default();
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let dir = crate::output::folder_of(path);
     write_file_atomically(path, inputs, |file| {
         let mut workbook = Workbook::new();
         // Deflate level 1: writing time is dominated by compression at the default 6, and the
         // file is only slightly larger.
         workbook.set_zip_compression_level(1);
         // Constant-memory sheets spill to temporary files: keep them beside the output.
-        let _ = workbook.set_tempdir(&dir);
+        let _ = workbook.set_tempdir(dir);
         let tallies = Tallies::of(a);
         // Each OU path once, by parent DN: rows look theirs up instead of building it.
         let ou_paths: OuPaths = tallies
@@ -226,7 +223,7 @@ pub fn write(
         (stats, rows) = build(a, &tallies, &ou_paths, &mut workbook, options).map_err(xlsx)?;
         // rust_xlsxwriter writes the package with the class sheets' frames; their rows are
         // added while copying it to the output (see sheet_rows.rs for why).
-        let mut skeleton = tempfile::tempfile_in(&dir)?;
+        let mut skeleton = tempfile::tempfile_in(dir)?;
         workbook.save_to_writer(&mut skeleton).map_err(xlsx)?;
         skeleton.seek(SeekFrom::Start(0))?;
         sheet_rows::splice(
