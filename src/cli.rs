@@ -743,10 +743,10 @@ fn print_changes(plan: &crate::fix::Plan, args: &FixArgs) {
     let objects: std::collections::HashSet<String> =
         plan.edits.iter().map(|e| e.dn.to_lowercase()).collect();
     eprintln!(
-        "synclint: {} chosen of {rows} ({} left empty, {} COMPLETE or IGNORE)",
+        "synclint: {} chosen of {rows} ({} left empty, {} set to COMPLETE or IGNORE)",
         count(plan.chosen(), "row", "rows"),
-        plan.not_chosen,
-        plan.noted
+        count(plan.not_chosen, "row", "rows"),
+        count(plan.noted, "row", "rows"),
     );
     eprintln!(
         "synclint: {} to {} written to {}{}{}",

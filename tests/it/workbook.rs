@@ -235,7 +235,7 @@ fn a_class_continues_on_further_sheets_and_groups_stay_together() {
     let options = WorkbookOptions {
         rows_per_sheet: 500,
         table_rows: 200,
-        progress: None,
+        ..WorkbookOptions::default()
     };
     let stats = workbook::write(&analysis, &path, &[input], &options).unwrap();
     let suffix_sheets: Vec<&(String, usize)> = stats
