@@ -641,10 +641,10 @@ fn fix(args: &FixArgs) -> Result<ExitCode> {
     };
     let plan = crate::fix::plan(&reviewed, &options)?;
     let refused_csv = refused_csv_path(&args.output);
-    print_refusals(&plan, &refused_csv, args.list);
     let mut protected: Vec<PathBuf> = exports;
     protected.push(args.workbook.clone());
     if args.strict && !plan.refused.is_empty() {
+        print_refusals(&plan, &refused_csv, args.list);
         write_atomically(&refused_csv, &protected, |w| {
             crate::fix::write_refused_csv(&plan.refused, w)
         })?;
@@ -666,11 +666,17 @@ fn fix(args: &FixArgs) -> Result<ExitCode> {
         crate::fix::write_refused_csv(&plan.refused, w)
     })?;
     print_changes(&plan, args);
+    print_refusals(&plan, &refused_csv, args.list);
     Ok(ExitCode::SUCCESS)
 }
 
 /// `N thing` or `N things`, N with thousands separators.
 fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+/// `n` with thousands separators.
+fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -679,7 +685,7 @@ fn count(n: usize, one: &str, many: &str) -> String {
         }
         grouped.push(c);
     }
-    format!("{grouped} {}", if n == 1 { one } else { many })
+    grouped
 }
 
 /// Where the refused rows go: `changes-refused.csv` beside `changes.ldf`.
@@ -709,11 +715,7 @@ fn print_refusals(plan: &crate::fix::Plan, csv: &Path, list: bool) {
         }
     );
     for (kind, rows) in plan.refusals_by_kind() {
-        eprintln!(
-            "  {:>7}  {}",
-            count(rows.len(), "row", "rows"),
-            kind.label()
-        );
+        eprintln!("  {:>7}  {}", thousands(rows.len()), kind.label());
         let shown = if list { rows.len() } else { FIRST_FEW };
         for r in rows.iter().take(shown) {
             eprintln!(
@@ -763,7 +765,7 @@ fn print_changes(plan: &crate::fix::Plan, args: &FixArgs) {
         }
     );
     for (kind, n) in plan.changes_by_kind() {
-        eprintln!("  {n:>7}  {kind}");
+        eprintln!("  {:>7}  {kind}", thousands(n));
     }
     if args.list {
         for e in &plan.edits {

@@ -596,7 +596,8 @@ fn check(
     if new.is_empty() {
         return Err((
             Refusal::NoUpdate,
-            "EDIT without an Update value (use REMOVE to delete the value)".into(),
+            "EDIT without an Update value: type the new value in Update (REMOVE deletes the value)"
+                .into(),
         ));
     }
     if new == r.value {
