@@ -171,33 +171,18 @@ pub struct FixArgs {
     /// Print every change and every refused row (default: counts and the first few).
     #[arg(long)]
     pub list: bool,
-    #[command(flatten)]
-    pub analysis: AnalysisOptionArgs,
+    /// The analysis's options are recorded in the workbook and used; given here, each must
+    /// agree with them.
+    #[command(
+        flatten,
+        next_help_heading = "Analysis options (recorded in the workbook; given here, each must agree with it)"
+    )]
+    pub analysis: RuleArgs,
 }
 
-/// `fix`'s copies of the analysis options: the workbook records the analysis's own, and an
-/// option given here must agree with them.
-#[derive(Args, Debug, Clone)]
-#[command(
-    next_help_heading = "Analysis options (recorded in the workbook; given here, each must agree with it)"
-)]
-pub struct AnalysisOptionArgs {
-    #[arg(long, value_enum)]
-    pub profile: Option<Profile>,
-    #[arg(long = "verified-domain", value_name = "DOMAIN")]
-    pub verified_domain: Vec<String>,
-    #[arg(long, value_name = "FILE")]
-    pub verified_domains: Option<PathBuf>,
-    #[arg(long = "suffix-map", value_name = "OLD=NEW")]
-    pub suffix_map: Vec<String>,
-    #[arg(long = "include-ou", value_name = "DN")]
-    pub include_ou: Vec<String>,
-    #[arg(long = "exclude-ou", value_name = "DN")]
-    pub exclude_ou: Vec<String>,
-}
-
-impl AnalysisOptionArgs {
-    /// The options given (each `None` when not given).
+impl RuleArgs {
+    /// The options given (each `None` when not given), for `fix` to compare with the
+    /// analysis's.
     pub fn given(&self) -> Result<crate::context::GivenOptions> {
         let given_list = |v: &[String]| (!v.is_empty()).then(|| v.to_vec());
         let verified = (!self.verified_domain.is_empty() || self.verified_domains.is_some())
@@ -260,12 +245,13 @@ pub enum FailOn {
     Never,
 }
 
-/// Options for the rules and the scope.
+/// Options for the rules and the scope (`analyze`; `fix` reads them from the workbook).
 #[derive(Args, Debug, Clone)]
 pub struct RuleArgs {
-    /// Rule set: Microsoft's current documentation, or IdFix's Dedicated rules.
-    #[arg(long, value_enum, default_value_t = Profile::Entra)]
-    pub profile: Profile,
+    /// Rule set: Microsoft's current documentation (entra, the default), or IdFix's Dedicated
+    /// rules.
+    #[arg(long, value_enum)]
+    pub profile: Option<Profile>,
     /// A domain verified in the tenant (repeatable); UPN suffixes outside the list are reported.
     #[arg(long = "verified-domain", value_name = "DOMAIN")]
     pub verified_domain: Vec<String>,
@@ -288,7 +274,7 @@ impl RuleArgs {
         let verified = verified_list(&self.verified_domain, self.verified_domains.as_deref())?;
         let suffix_map = suffix_pairs(&self.suffix_map)?;
         let rules = RuleOptions {
-            profile: self.profile,
+            profile: self.profile.unwrap_or(Profile::Entra),
             verified_domains: (!verified.is_empty()).then(|| verified.into_iter().collect()),
             suffix_map,
         };

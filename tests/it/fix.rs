@@ -24,6 +24,17 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// Applies `changes` to `original`, writes the result to `dir/fixed.ldf` and analyzes it with
+/// `dir/before.json` as the baseline; returns the fixed export and the new summary.
+fn apply_and_reanalyze(dir: &Path, original: &Ldif, changes: &str) -> (Ldif, serde_json::Value) {
+    let mut fixed = original.clone();
+    assert_eq!(fixed.apply(changes), operations(changes).len());
+    let fixed_path = dir.join("fixed.ldf");
+    std::fs::write(&fixed_path, fixed.render()).unwrap();
+    let (_, after) = analyze(dir, "after", &fixed_path, Some(&dir.join("before.json")));
+    (fixed, after)
+}
+
 fn analyze(
     dir: &Path,
     name: &str,
@@ -80,16 +91,7 @@ fn review_fix_apply_reanalyze_and_undo() {
 
     // Apply to the original export and analyze again: the targeted findings are gone, none new.
     let original = Ldif::parse(&fixture());
-    let mut fixed = original.clone();
-    fixed.apply(&text);
-    let fixed_path = dir.path().join("fixed.ldf");
-    std::fs::write(&fixed_path, fixed.render()).unwrap();
-    let (_, after) = analyze(
-        dir.path(),
-        "after",
-        &fixed_path,
-        Some(&dir.path().join("before.json")),
-    );
+    let (fixed, after) = apply_and_reanalyze(dir.path(), &original, &text);
     assert_eq!(after["changes"]["new"], 0, "{}", after["items"]);
     assert_eq!(after["findings"]["total"], 0, "{}", after["items"]);
     assert_eq!(after["changes"]["resolved"], before["findings"]["total"]);
@@ -368,16 +370,7 @@ fn exactly_the_chosen_rows_change_and_resolve() {
 
     // Applied to the export, exactly those three findings are gone and nothing new appears.
     let original = Ldif::parse(&std::fs::read_to_string(&export).unwrap());
-    let mut fixed = original.clone();
-    assert_eq!(fixed.apply(&text), 3);
-    let fixed_path = dir.path().join("fixed.ldf");
-    std::fs::write(&fixed_path, fixed.render()).unwrap();
-    let (_, after) = analyze(
-        dir.path(),
-        "after",
-        &fixed_path,
-        Some(&dir.path().join("before.json")),
-    );
+    let (fixed, after) = apply_and_reanalyze(dir.path(), &original, &text);
     assert_eq!(after["changes"]["new"], 0, "{}", after["changes"]);
     assert_eq!(after["changes"]["resolved"], 3, "{}", after["changes"]);
     let key = |i: &serde_json::Value| {
