@@ -1,10 +1,12 @@
 //! The change file: LDIF modify records that `ldifde -i` imports (CRLF, `-` separators,
 //! base64 where RFC 2849 requires it), and the undo file that reverses them.
 //!
-//! Comment lines (RFC 2849: a line that begins with `#` is ignored by parsers) open each file
-//! and stand above every record that changes a name a user signs in with, so whoever imports
-//! it sees them. They hold only ASCII words and attribute names, never a value: a value may
-//! hold anything, and a comment can't be base64-encoded.
+//! Comment lines (RFC 2849, note 2: a line that begins with `#` is a comment, ignored by
+//! parsers; Microsoft documents ldifde's files as RFC 2849 LDIF, and LDIF files that open with
+//! `#` lines are commonly imported with `ldifde -i`, e.g. sudo's Active Directory schema) open
+//! each file and stand above every record that changes a name a user signs in with, so whoever
+//! imports it sees them. They hold only ASCII words and attribute names, never a value: a value
+//! may hold anything, and a comment can't be base64-encoded.
 
 use super::{is_sign_in, Edit, Op};
 use crate::generate::writer::ldif_line;
