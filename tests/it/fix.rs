@@ -696,4 +696,16 @@ fn a_workbook_without_the_analysis_context_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("has no analysis context"));
     assert!(!changes.exists());
+
+    // A redacted workbook's values are pseudonyms: fix says so instead of refusing every row.
+    let (redacted, _) = crate::analyze_to(
+        dir.path(),
+        "redacted",
+        std::slice::from_ref(&export),
+        &["--redact"],
+    );
+    let out = synclint(&["fix", s(&redacted), "-o", s(&changes)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("written with --redact"));
+    assert!(!changes.exists());
 }
