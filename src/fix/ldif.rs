@@ -110,8 +110,9 @@ fn records<'a>(header: &str, edits: impl Iterator<Item = (&'a str, Op)>) -> Stri
 /// The change file.
 pub fn changes(edits: &[Edit]) -> String {
     let header = format!(
-        "# synclint fix: {} changes. Import a few objects or a test OU first (ldifde -i -k -f FILE), and keep the undo file.",
-        edits.len()
+        "# synclint fix: {} change{}. Import a few objects or a test OU first (ldifde -i -k -f FILE), and keep the undo file.",
+        edits.len(),
+        if edits.len() == 1 { "" } else { "s" }
     );
     records(&header, edits.iter().map(|e| (e.dn.as_str(), e.op.clone())))
 }
@@ -119,8 +120,9 @@ pub fn changes(edits: &[Edit]) -> String {
 /// The undo file: the inverse operations, last change first.
 pub fn undo(edits: &[Edit]) -> String {
     let header = format!(
-        "# synclint fix undo: reverses the {} changes of its change file.",
-        edits.len()
+        "# synclint fix undo: reverses the {} change{} of its change file.",
+        edits.len(),
+        if edits.len() == 1 { "" } else { "s" }
     );
     records(
         &header,
