@@ -474,6 +474,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
         let mut context = crate::context::AnalysisContext::new(&analysis.options, &scope_options);
         context.format = args.read.format;
         context.encoding = args.read.encoding;
+        context.max_record_bytes = args.read.max_record_bytes;
         let workbook_options = crate::report::workbook::WorkbookOptions {
             progress: Some(writing.counter.clone()),
             context: Some(context),

@@ -42,6 +42,8 @@ pub struct AnalysisContext {
     /// `--format` and `--encoding`, when forced.
     pub format: Option<Format>,
     pub encoding: Option<Encoding>,
+    /// `--max-record-bytes`: a record larger than this was rejected, so fix must reject it too.
+    pub max_record_bytes: usize,
     /// Written with `--redact`: the workbook's values are pseudonyms.
     pub redacted: bool,
     pub inputs: Vec<RecordedInput>,
@@ -90,6 +92,7 @@ impl AnalysisContext {
             exclude_ou: scope.exclude_ou.clone(),
             format: None,
             encoding: None,
+            max_record_bytes: crate::ingest::ReadOptions::default().max_record_bytes,
             redacted: false,
             inputs: Vec::new(),
         }
@@ -172,6 +175,10 @@ impl AnalysisContext {
             self.encoding.as_ref().map_or("auto".into(), value_name),
         ]);
         rows.push(vec![
+            "max record bytes".into(),
+            self.max_record_bytes.to_string(),
+        ]);
+        rows.push(vec![
             "redacted".into(),
             if self.redacted { "yes" } else { "no" }.into(),
         ]);
@@ -220,6 +227,11 @@ impl AnalysisContext {
                         Encoding::from_str(&value, true)
                             .map_err(|_| format!("unknown encoding {value:?}"))?,
                     );
+                }
+                "max record bytes" => {
+                    context.max_record_bytes = value
+                        .parse()
+                        .map_err(|_| format!("max record bytes {value:?} is not a number"))?;
                 }
                 "redacted" => context.redacted = value == "yes",
                 "input" => {
@@ -397,6 +409,7 @@ mod tests {
         );
         c.format = Some(Format::Ldif);
         c.encoding = Some(Encoding::Windows1252);
+        c.max_record_bytes = 1 << 30;
         c.inputs.push(RecordedInput {
             given: "x.ldf".into(),
             absolute: "/data/x.ldf".into(),

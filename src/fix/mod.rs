@@ -305,6 +305,7 @@ pub fn plan(reviewed: &Reviewed, options: &FixOptions) -> Result<Plan, Error> {
             sha256: true,
             format: context.format,
             encoding: context.encoding,
+            max_record_bytes: context.max_record_bytes,
             spill_dir: options.spill_dir.clone(),
             ..ReadOptions::default()
         },
