@@ -553,10 +553,14 @@ fn check(
         .ok_or_else(|| (Refusal::NotChangeable, format!("{} can't be changed by fix (only text attributes and proxyAddresses; cn means a rename)", r.attribute)))?;
     let name = attr.ldap_name().to_string();
     let row = *rows_by_dn.get(&r.dn.to_lowercase()).ok_or_else(|| {
-        (
-            Refusal::NotInExport,
-            "the object is not in the export".to_string(),
-        )
+        // The analysis read it from this file: perhaps that export was not given to fix.
+        let file = r.source.rsplit_once(':').map_or(r.source.as_str(), |(f, _)| f);
+        let reason = if file.is_empty() {
+            "the object is not in the export".to_string()
+        } else {
+            format!("the object is not in the exports read (the analysis found it in {file}; give that export too)")
+        };
+        (Refusal::NotInExport, reason)
     })?;
     let dir = ctx.dir;
     let multi = attr.shape() == AttrShape::TextList;

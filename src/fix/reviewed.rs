@@ -22,13 +22,15 @@ pub struct ReviewedRow {
     pub update: String,
     /// The duplicate or collision group, if any.
     pub group: String,
+    /// Where the analysis found the object (`file:line`).
+    pub source: String,
 }
 
 /// The reviewed workbook's content.
 #[derive(Clone, Debug, Default)]
 pub struct Reviewed {
     /// What the analysis ran with; `None` in a workbook without the context sheet (written
-    /// by a synclint before 0.1.1, whose Action column was prefilled), or `Err` with why
+    /// by an older synclint, whose Action column was prefilled), or `Err` with why
     /// the sheet can't be read.
     pub context: Option<Result<AnalysisContext, String>>,
     pub rows: Vec<ReviewedRow>,
@@ -112,6 +114,7 @@ fn rows(sheet: &str, range: &Range<Data>, out: &mut Vec<ReviewedRow>) {
         return; // not a class sheet
     };
     let group = col("Group");
+    let source = col("Source");
     let start = range.start().map_or(0, |(r, _)| r as usize);
     for (i, row) in iter.enumerate() {
         let get = |c: usize| text(row.get(c));
@@ -125,6 +128,7 @@ fn rows(sheet: &str, range: &Range<Data>, out: &mut Vec<ReviewedRow>) {
             action: get(idx[4]).trim().to_ascii_uppercase(),
             update: get(idx[5]),
             group: group.map(get).unwrap_or_default(),
+            source: source.map(get).unwrap_or_default(),
         });
     }
 }

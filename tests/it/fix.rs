@@ -592,6 +592,17 @@ fn fix_finds_the_exports_from_another_folder_and_export_takes_several_files() {
     );
     assert!(out.status.success(), "{err}");
     assert!(err.contains("2 changes to 2 objects"), "{err}");
+    // One export left out: its rows are refused with a hint, the other's change is written.
+    let (out, err) = fix_in(
+        &elsewhere,
+        &[s(&reviewed), "-o", "changes.ldf", "--export", s(&a)],
+    );
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("1 change to 1 object"), "{err}");
+    assert!(
+        err.contains("the analysis found it in exports/fabrikam.csv; give that export too"),
+        "{err}"
+    );
     // Recorded inputs nowhere to be found: the error names the file and the way out.
     std::fs::rename(&a, moved.join("exports/renamed.ldf")).unwrap();
     let (out, err) = fix_in(&elsewhere, &[s(&reviewed), "-o", "changes.ldf"]);
