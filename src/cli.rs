@@ -662,8 +662,8 @@ fn count(n: usize, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
-/// `n` with thousands separators.
-fn thousands(n: usize) -> String {
+/// `n` with thousands separators, as synclint prints counts.
+pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -225,19 +225,6 @@ fn planted(dir: &Path) -> PathBuf {
     export
 }
 
-/// `N` with thousands separators, as fix prints counts.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// The modify operations (`replace:`, `add:`, `delete:` lines) of a change file.
 fn operations(ldif: &str) -> Vec<String> {
     ldif.lines()
@@ -286,7 +273,10 @@ fn an_untouched_workbook_changes_nothing() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(
-        err.contains(&format!("no actions chosen in {} rows", thousands(total))),
+        err.contains(&format!(
+            "no actions chosen in {} rows",
+            synclint::cli::thousands(total as usize)
+        )),
         "{err}"
     );
     let text = std::fs::read_to_string(&changes).unwrap();
