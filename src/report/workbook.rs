@@ -497,7 +497,8 @@ fn summary_sheet(
     let mut facts = facts.to_vec();
     facts.push((
         "How to review",
-        "on each class sheet, set Action on the rows to change (EDIT writes Update, REMOVE deletes the value); rows left empty change nothing. Recommended is synclint's advice, never applied. Then: synclint fix THIS.xlsx -o changes.ldf --undo undo.ldf".to_string(),
+        // Short enough to show in full before the OU table in column I.
+        "Set Action on each row to change (EDIT writes Update, REMOVE deletes the value); an empty Action changes nothing; Recommended is only advice. Then: synclint fix".to_string(),
     ));
     if let Some(c) = &a.changes {
         facts.push((
