@@ -165,7 +165,7 @@ pub struct FixArgs {
     /// recorded in the workbook, found beside it or where they were, and unchanged).
     #[arg(long = "export", value_name = "FILE", num_args = 1..)]
     pub exports: Vec<PathBuf>,
-    /// Fail, writing nothing, if any row is refused.
+    /// Fail, writing no change file (only the refused rows' CSV), if any row is refused.
     #[arg(long)]
     pub strict: bool,
     /// Print every change and every refused row (default: counts and the first few).
@@ -636,7 +636,7 @@ fn fix(args: &FixArgs) -> Result<ExitCode> {
             crate::fix::write_refused_csv(&plan.refused, w)
         })?;
         eprintln!(
-            "synclint: {} refused; nothing written (--strict)",
+            "synclint: {} refused; no change file written (--strict)",
             count(plan.refused.len(), "row", "rows")
         );
         return Ok(ExitCode::from(1));

@@ -129,3 +129,58 @@ pub fn undo(edits: &[Edit]) -> String {
         edits.iter().rev().map(|e| (e.dn.as_str(), inverse(&e.op))),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(dn: &str, op: Op) -> Edit {
+        Edit {
+            dn: dn.into(),
+            op,
+            sheet: "Character".into(),
+            line: 2,
+        }
+    }
+
+    #[test]
+    fn sign_in_changes_carry_a_comment_and_values_never_do() {
+        let edits = [
+            edit(
+                "CN=A,DC=x",
+                Op::Replace {
+                    attr: "userPrincipalName".into(),
+                    old: "a b@x.com".into(),
+                    new: "ab@x.com".into(),
+                },
+            ),
+            edit(
+                "CN=A,DC=x",
+                Op::Replace {
+                    attr: "sAMAccountName".into(),
+                    old: "a#b".into(),
+                    new: "ab".into(),
+                },
+            ),
+            edit(
+                "CN=B,DC=x",
+                Op::Delete {
+                    attr: "proxyAddresses".into(),
+                    value: "smtp:b@x.local".into(),
+                },
+            ),
+        ];
+        let text = changes(&edits);
+        assert!(text.starts_with("# synclint fix: 3 changes."), "{text}");
+        assert!(text.contains("\r\n\r\n# sign-in name change (userPrincipalName, sAMAccountName): tell the user before importing\r\ndn: CN=A,DC=x\r\nchangetype: modify\r\n"), "{text}");
+        assert!(text.contains("\r\n\r\ndn: CN=B,DC=x\r\n"), "{text}");
+        assert_eq!(text.matches("\n#").count(), 1, "{text}");
+        // Every comment line is ASCII and names no value.
+        for line in text.lines().filter(|l| l.starts_with('#')) {
+            assert!(line.is_ascii() && !line.contains("ab@x.com") && !line.contains("a#b"));
+        }
+        let undo = undo(&edits);
+        assert!(undo.contains("# sign-in name change"), "{undo}");
+        assert_eq!(changes(&[]), "# synclint fix: 0 changes. Import a few objects or a test OU first (ldifde -i -k -f FILE), and keep the undo file.\r\n\r\n");
+    }
+}
