@@ -18,7 +18,7 @@ use crate::output::write_file_atomically;
 use crate::rules::domain::{suffix_status, SuffixStatus};
 use crate::rules::proxy::{is_smtp, parse};
 use crate::rules::registry::RULES;
-use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
+use rayon::iter::{IntoParallelIterator, IntoParallelRefIterator, ParallelIterator};
 use rayon::slice::ParallelSliceMut;
 use rust_xlsxwriter::{
     Chart, ChartType, ConditionalFormatFormula, DataValidation, Format, FormatAlign, FormatBorder,
@@ -171,11 +171,17 @@ pub fn class_sheet_names(class: Class, rows: usize, per_sheet: usize) -> Vec<Str
 
 struct Formats {
     title: Format,
+    section: Format,
     bold: Format,
+    bold_top: Format,
     header: Format,
     link: Format,
     shaded: Format,
     number: Format,
+    wrap: Format,
+    verdict_error: Format,
+    verdict_warning: Format,
+    verdict_info: Format,
 }
 
 impl Formats {
@@ -187,14 +193,34 @@ impl Formats {
             .set_border_bottom(FormatBorder::Thin);
         Formats {
             title: Format::new().set_bold().set_font_size(16),
+            section: Format::new()
+                .set_bold()
+                .set_font_size(12)
+                .set_font_color("1F4E79"),
             bold: Format::new().set_bold(),
+            bold_top: Format::new().set_bold().set_align(FormatAlign::Top),
+            wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            verdict_error: Format::new()
+                .set_bold()
+                .set_background_color("FFC7CE")
+                .set_font_color("9C0006"),
+            verdict_warning: Format::new()
+                .set_bold()
+                .set_background_color("FFEB9C")
+                .set_font_color("9C5700"),
+            verdict_info: Format::new()
+                .set_bold()
+                .set_background_color("DDEBF7")
+                .set_font_color("1F4E79"),
             header,
             link: Format::new()
                 .set_font_color("0563C1")
                 .set_underline(rust_xlsxwriter::FormatUnderline::Single),
             shaded: Format::new().set_background_color("DDEBF7"),
+            // `_)` pads the number on the right by the width of ")": a count never sits
+            // flush against the text in the next column.
             number: Format::new()
-                .set_num_format("#,##0")
+                .set_num_format("#,##0_)")
                 .set_align(FormatAlign::Right),
         }
     }
@@ -291,6 +317,11 @@ type OuPaths<'a> = FxHashMap<&'a str, String>;
 struct Tallies<'a> {
     /// Findings per rule code.
     by_rule: FxHashMap<&'static str, usize>,
+    /// The rows (objects) of each rule's findings; [`Tallies::of`] leaves them empty and
+    /// fills `objects_by_rule`.
+    rows_by_rule: FxHashMap<&'static str, Vec<u32>>,
+    /// Objects with findings per rule code (each object once).
+    objects_by_rule: FxHashMap<&'static str, u64>,
     /// Findings per parent DN (a slice of the DN: no allocation per finding).
     by_parent: FxHashMap<&'a str, usize>,
     /// The notes borrowed from the rules' code (fixed texts); a finding's own note is owned.
@@ -304,6 +335,7 @@ impl<'a> Tallies<'a> {
             .par_iter()
             .fold(Tallies::default, |mut t, f| {
                 *t.by_rule.entry(f.rule.code).or_default() += 1;
+                t.rows_by_rule.entry(f.rule.code).or_default().push(f.row);
                 let dn = dir.dn.get(f.row as usize).unwrap_or("");
                 *t.by_parent.entry(parent_dn(dn)).or_default() += 1;
                 if let Some(std::borrow::Cow::Borrowed(note)) = &f.note {
@@ -315,12 +347,30 @@ impl<'a> Tallies<'a> {
                 for (k, v) in u.by_rule {
                     *t.by_rule.entry(k).or_default() += v;
                 }
+                for (k, v) in u.rows_by_rule {
+                    t.rows_by_rule.entry(k).or_default().extend(v);
+                }
                 for (k, v) in u.by_parent {
                     *t.by_parent.entry(k).or_default() += v;
                 }
                 t.notes.extend(u.notes);
                 t
             })
+            .finish()
+    }
+
+    /// Counts each rule's objects from its rows, then drops the rows.
+    fn finish(mut self) -> Tallies<'a> {
+        let rows = std::mem::take(&mut self.rows_by_rule);
+        self.objects_by_rule = rows
+            .into_par_iter()
+            .map(|(code, mut rows)| {
+                rows.sort_unstable();
+                rows.dedup();
+                (code, rows.len() as u64)
+            })
+            .collect();
+        self
     }
 }
 
@@ -389,6 +439,8 @@ fn build<'a>(
     }
     summary_sheet(a, tallies, workbook, &plan, &f)?;
     stats.sheets.push(("Summary".into(), 0));
+    how_to_sheet(workbook, &f)?;
+    stats.sheets.push((HOW_TO_SHEET.into(), 0));
     if let Some(changes) = &a.changes {
         stats
             .sheets
@@ -452,10 +504,29 @@ fn header_at(
     Ok(())
 }
 
+/// Printed or exported to PDF, every sheet reads as a document: landscape, one page wide (as
+/// many tall as the rows need), narrow margins, the header row repeated on every page (when
+/// the sheet has one) and a footer with the sheet's name and "Page N of M".
+fn print_setup(ws: &mut Worksheet, header_row: Option<u32>) -> Result<(), XlsxError> {
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    // Inches: 0.4 left and right, 0.5 top and bottom, header and footer 0.25 from the edge.
+    ws.set_margins(0.4, 0.4, 0.5, 0.6, 0.25, 0.25);
+    ws.set_footer("&L&A&RPage &P of &N");
+    if let Some(row) = header_row {
+        ws.set_repeat_rows(row, row)?;
+    }
+    Ok(())
+}
+
 fn link_to(sheet: &str) -> Url {
     Url::new(format!("internal:'{}'!A1", sheet.replace('\'', "''")))
 }
 
+/// The Summary: the verdict first (objects that will fail, be degraded, carry advisories),
+/// findings by severity, objects per class, the problems that fired sorted by the objects
+/// they affect; then the run's facts and inputs, where the findings are, and charts. Printed,
+/// one page wide and at most two tall.
 fn summary_sheet(
     a: &Analysis,
     tallies: &Tallies,
@@ -465,27 +536,189 @@ fn summary_sheet(
 ) -> Result<(), XlsxError> {
     let ws = workbook.add_worksheet();
     ws.set_name("Summary")?;
-    ws.set_column_width(0, 34)?;
-    ws.set_column_width(1, 22)?;
-    ws.set_column_width(2, 14)?;
-    ws.set_column_width(3, 12)?;
-    ws.set_column_width(4, 12)?;
-    ws.set_column_width(5, 66)?;
-    ws.set_column_width(6, 12)?;
+    for (col, width) in [(0, 46.0), (1, 12.0), (2, 12.0), (3, 14.0), (4, 92.0)] {
+        ws.set_column_width(col, width)?;
+    }
+    let affected = a.objects_affected();
+    let analyzed = a.scope.analyzed();
     ws.write_string_with_format(
         0,
         0,
         "synclint report: directory synchronization readiness",
         &f.title,
     )?;
-    let facts = [
+    ws.write_string(
+        1,
+        0,
+        format!(
+            "{} objects analyzed from {} input{} on {} UTC, {} profile. Objects below count once however many findings they have.",
+            crate::cli::thousands(analyzed as usize),
+            a.ingest.files.len(),
+            if a.ingest.files.len() == 1 { "" } else { "s" },
+            utc_now(),
+            format!("{:?}", a.options.profile).to_lowercase(),
+        ),
+    )?;
+
+    // The verdict.
+    let mut row = 3;
+    ws.write_string_with_format(row, 0, "Verdict", &f.section)?;
+    row += 1;
+    header(
+        ws,
+        row,
+        &["", "Objects", "", "", "What happens in Entra"],
+        f,
+    )?;
+    row += 1;
+    let clean =
+        analyzed.saturating_sub(affected.will_fail + affected.degraded + affected.advisory_only);
+    let verdict = [
+        (
+            "Will fail to sync (at least one error)",
+            affected.will_fail,
+            "The object is not exported, or the value is quarantined or dropped, until it is fixed.",
+            &f.verdict_error,
+        ),
+        (
+            "Will sync degraded (worst finding a warning)",
+            affected.degraded,
+            "The object syncs, but renamed, with a changed value, or without an address.",
+            &f.verdict_warning,
+        ),
+        (
+            "Advisories only (info)",
+            affected.advisory_only,
+            "Nothing breaks; worth a look before the first synchronization.",
+            &f.verdict_info,
+        ),
+        (
+            "No finding",
+            clean,
+            "Nothing found by the rules synclint runs.",
+            &f.bold,
+        ),
+    ];
+    for (label, n, meaning, format) in verdict {
+        let format = if n > 0 { format } else { &f.bold };
+        ws.write_string_with_format(row, 0, label, format)?;
+        ws.write_number_with_format(row, 1, n as f64, &f.number)?;
+        ws.write_string(row, 4, meaning)?;
+        row += 1;
+    }
+
+    // Findings by severity.
+    row += 1;
+    ws.write_string_with_format(row, 0, "Findings by severity", &f.section)?;
+    row += 1;
+    header(ws, row, &["Severity", "Findings"], f)?;
+    row += 1;
+    let mut by_severity = [0u64; 3];
+    for (code, n) in &tallies.by_rule {
+        if let Some(rule) = RULES.iter().find(|r| r.code == *code) {
+            by_severity[rule.severity as usize] += *n as u64;
+        }
+    }
+    for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+        ws.write_string(row, 0, severity.name())?;
+        ws.write_number_with_format(row, 1, by_severity[severity as usize] as f64, &f.number)?;
+        row += 1;
+    }
+    ws.write_string_with_format(row, 0, "total", &f.bold)?;
+    ws.write_number_with_format(row, 1, a.findings.len() as f64, &f.number)?;
+    row += 1;
+
+    // Objects affected per class, for the classes that have findings.
+    row += 1;
+    ws.write_string_with_format(row, 0, "Objects affected per class", &f.section)?;
+    row += 1;
+    header(ws, row, &["Class (sheet)", "Objects", "Findings"], f)?;
+    row += 1;
+    let class_first = row;
+    for (class, names, n) in plan {
+        ws.write_url_with_format(row, 0, link_to(&names[0]).set_text(class.name()), &f.link)?;
+        let objects = affected.by_class.get(class.name()).copied().unwrap_or(0);
+        ws.write_number_with_format(row, 1, objects as f64, &f.number)?;
+        ws.write_number_with_format(row, 2, *n as f64, &f.number)?;
+        row += 1;
+    }
+    if plan.is_empty() {
+        ws.write_string(row, 0, "(no findings)")?;
+        row += 1;
+    }
+    let class_last = row - 1;
+
+    // The problems that fired, by objects affected.
+    row += 1;
+    ws.write_string_with_format(row, 0, "Top problems, by objects affected", &f.section)?;
+    row += 1;
+    header(
+        ws,
+        row,
+        &[
+            "Rule (sheet)",
+            "Severity",
+            "Objects",
+            "Findings",
+            "What Entra will do",
+        ],
+        f,
+    )?;
+    row += 1;
+    let mut fired: Vec<(&crate::rules::Rule, u64, usize)> = RULES
+        .iter()
+        .filter_map(|rule| {
+            let n = tallies.by_rule.get(rule.code).copied().unwrap_or(0);
+            let objects = tallies.objects_by_rule.get(rule.code).copied().unwrap_or(0);
+            (n > 0).then_some((*rule, objects, n))
+        })
+        .collect();
+    fired.sort_by(|x, y| {
+        y.1.cmp(&x.1)
+            .then(y.2.cmp(&x.2))
+            .then(x.0.code.cmp(y.0.code))
+    });
+    for (rule, objects, n) in &fired {
+        let text = format!("{} {}", rule.code, rule.slug);
+        match plan.iter().find(|(c, _, _)| *c == rule.class) {
+            Some((_, names, _)) => {
+                ws.write_url_with_format(row, 0, link_to(&names[0]).set_text(text), &f.link)?
+            }
+            None => ws.write_string(row, 0, text)?,
+        };
+        ws.write_string(row, 1, rule.severity.name())?;
+        ws.write_number_with_format(row, 2, *objects as f64, &f.number)?;
+        ws.write_number_with_format(row, 3, *n as f64, &f.number)?;
+        ws.write_string(row, 4, rule.entra)?;
+        row += 1;
+    }
+    if fired.is_empty() {
+        ws.write_string(row, 0, "(none)")?;
+        row += 1;
+    }
+    row += 1;
+    ws.write_string_with_format(row, 0, "How to review", &f.bold)?;
+    ws.write_string_with_format(
+        row,
+        1,
+        "Set Action on the rows to change (EDIT writes Update, REMOVE deletes the value); an empty Action changes nothing; Recommended is only advice. Then: synclint fix. See the sheet How to use this workbook.",
+        &f.wrap,
+    )?;
+    ws.merge_range(row, 1, row, 4, "", &f.wrap)?;
+    ws.set_row_height(row, 30)?;
+    row += 2;
+
+    // The run: facts, objects, inputs.
+    ws.write_string_with_format(row, 0, "The run", &f.section)?;
+    row += 1;
+    let mut facts = vec![
         ("synclint version", env!("CARGO_PKG_VERSION").to_string()),
-        ("Date (UTC)", utc_now()),
         ("Profile", format!("{:?}", a.options.profile).to_lowercase()),
         (
             "Verified domains",
             a.options.verified_domains.as_ref().map_or(
-                "(none given: routable suffixes are assumed usable)".to_string(),
+                "not checked: pass --verified-domain (routable suffixes are assumed usable)"
+                    .to_string(),
                 |v| {
                     let mut d: Vec<&str> = v.iter().map(String::as_str).collect();
                     d.sort_unstable();
@@ -494,12 +727,6 @@ fn summary_sheet(
             ),
         ),
     ];
-    let mut facts = facts.to_vec();
-    facts.push((
-        "How to review",
-        // Short enough to show in full before the OU table in column I.
-        "Set Action on each row to change (EDIT writes Update, REMOVE deletes the value); an empty Action changes nothing; Recommended is only advice. Then: synclint fix".to_string(),
-    ));
     if let Some(c) = &a.changes {
         facts.push((
             "Since baseline",
@@ -509,110 +736,65 @@ fn summary_sheet(
             ),
         ));
     }
-    let mut row = 2;
     for (k, v) in facts {
         ws.write_string_with_format(row, 0, k, &f.bold)?;
         ws.write_string(row, 1, v)?;
         row += 1;
     }
-    row += 1;
     let objects = [
-        ("Objects read", a.ingest.objects_read()),
-        ("Analyzed", a.scope.analyzed()),
-        ("Out of scope", a.scope.out_of_scope()),
-        ("Rejected (input problems)", a.ingest.objects_rejected()),
-        ("Findings", a.findings.len() as u64),
+        ("Objects read", a.ingest.objects_read(), None),
+        ("Analyzed", analyzed, None),
+        ("Out of scope", a.scope.out_of_scope(), Some("Out of scope")),
+        (
+            "Rejected (input problems)",
+            a.ingest.objects_rejected(),
+            Some("Input problems"),
+        ),
+        ("Findings", a.findings.len() as u64, None),
     ];
-    for (k, v) in objects {
+    for (k, v, sheet) in objects {
         ws.write_string_with_format(row, 0, k, &f.bold)?;
         ws.write_number_with_format(row, 1, v as f64, &f.number)?;
+        if let Some(sheet) = sheet {
+            ws.write_url_with_format(row, 2, link_to(sheet).set_text("see sheet"), &f.link)?;
+        }
         row += 1;
     }
-    ws.write_url_with_text(row - 3, 2, link_to("Out of scope"), "see sheet")?;
-    ws.write_url_with_text(row - 2, 2, link_to("Input problems"), "see sheet")?;
-
     row += 1;
-    ws.write_string_with_format(row, 0, "Inputs", &f.bold)?;
+    ws.write_string_with_format(row, 0, "Inputs", &f.section)?;
     row += 1;
     header(
         ws,
         row,
         &[
-            "File", "Format", "Encoding", "Objects", "Rejected", "SHA-256", "Bytes",
+            "File",
+            "Objects",
+            "Rejected",
+            "Bytes",
+            "Format, encoding, SHA-256",
         ],
         f,
     )?;
     row += 1;
     for file in &a.ingest.files {
         ws.write_string(row, 0, &file.path)?;
-        ws.write_string(row, 1, file.format.map_or("-", |x| x.name()))?;
-        ws.write_string(row, 2, file.encoding.map_or("-", |x| x.name()))?;
-        ws.write_number_with_format(row, 3, file.objects as f64, &f.number)?;
-        ws.write_number_with_format(row, 4, file.rejected as f64, &f.number)?;
-        ws.write_string(row, 5, file.sha256.as_deref().unwrap_or(""))?;
-        ws.write_number_with_format(row, 6, file.bytes as f64, &f.number)?;
+        ws.write_number_with_format(row, 1, file.objects as f64, &f.number)?;
+        ws.write_number_with_format(row, 2, file.rejected as f64, &f.number)?;
+        ws.write_number_with_format(row, 3, file.bytes as f64, &f.number)?;
+        ws.write_string(
+            row,
+            4,
+            format!(
+                "{}, {}, {}",
+                file.format.map_or("-", |x| x.name()),
+                file.encoding.map_or("-", |x| x.name()),
+                file.sha256.as_deref().unwrap_or("-")
+            ),
+        )?;
         row += 1;
     }
 
-    row += 1;
-    ws.write_string_with_format(row, 0, "Findings by class", &f.bold)?;
-    row += 1;
-    header(ws, row, &["Class", "Findings", "Sheet"], f)?;
-    row += 1;
-    let class_first = row;
-    for class in Class::ALL {
-        let n = plan
-            .iter()
-            .find(|(c, _, _)| *c == class)
-            .map_or(0, |(_, _, n)| *n);
-        ws.write_string(row, 0, class.name())?;
-        ws.write_number_with_format(row, 1, n as f64, &f.number)?;
-        if let Some((_, names, _)) = plan.iter().find(|(c, _, _)| *c == class) {
-            ws.write_url_with_format(row, 2, link_to(&names[0]).set_text(&names[0]), &f.link)?;
-        }
-        row += 1;
-    }
-    let class_last = row - 1;
-
-    row += 1;
-    ws.write_string_with_format(row, 0, "Findings by rule", &f.bold)?;
-    row += 1;
-    header(
-        ws,
-        row,
-        &[
-            "Rule",
-            "Class",
-            "Severity",
-            "Findings",
-            "",
-            "Outcome in Entra (synclint rules CODE explains)",
-        ],
-        f,
-    )?;
-    row += 1;
-    for rule in RULES
-        .iter()
-        .filter(|r| r.profiles.contains(&a.options.profile))
-    {
-        let n = tallies.by_rule.get(rule.code).copied().unwrap_or(0);
-        match plan.iter().find(|(c, _, _)| *c == rule.class) {
-            Some((_, names, _)) => ws.write_url_with_format(
-                row,
-                0,
-                link_to(&names[0]).set_text(format!("{} {}", rule.code, rule.slug)),
-                &f.link,
-            )?,
-            None => ws.write_string(row, 0, format!("{} {}", rule.code, rule.slug))?,
-        };
-        ws.write_string(row, 1, rule.class.name())?;
-        ws.write_string(row, 2, rule.severity.name())?;
-        ws.write_number_with_format(row, 3, n as f64, &f.number)?;
-        ws.write_string(row, 5, rule.entra)?;
-        row += 1;
-    }
-
-    // Chart data: top OUs by findings and UPN suffixes, beside the tables.
+    // Where the findings are: top OUs and UPN suffixes, then the charts.
     // Counted by parent DN, then by OU path (different DNs can share a path).
     let mut by_ou: FxHashMap<String, usize> = FxHashMap::default();
     for (parent, n) in &tallies.by_parent {
@@ -622,71 +804,166 @@ fn summary_sheet(
     top_ou.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
     top_ou.truncate(10);
     let suffixes = upn_suffixes(a);
-    let data_col = 8u16;
-    ws.set_column_width(data_col, 40)?;
-    ws.set_column_width(data_col + 1, 12)?;
-    ws.write_string_with_format(2, data_col, "Top OUs by findings", &f.bold)?;
-    header_at(ws, 3, data_col, &["OU path", "Findings"], f)?;
-    for (i, (ou, n)) in top_ou.iter().enumerate() {
-        ws.write_string(
-            4 + i as u32,
-            data_col,
-            if ou.is_empty() { "(root)" } else { ou },
-        )?;
-        ws.write_number_with_format(4 + i as u32, data_col + 1, *n as f64, &f.number)?;
+    row += 1;
+    ws.write_string_with_format(row, 0, "Top OUs by findings", &f.section)?;
+    row += 1;
+    header(ws, row, &["OU path", "Findings"], f)?;
+    row += 1;
+    let ou_first = row;
+    for (ou, n) in &top_ou {
+        ws.write_string(row, 0, if ou.is_empty() { "(root)" } else { ou })?;
+        ws.write_number_with_format(row, 1, *n as f64, &f.number)?;
+        row += 1;
     }
-    let suffix_row = 16u32;
-    ws.write_string_with_format(
-        suffix_row,
-        data_col,
-        "UPN suffixes (analyzed users)",
-        &f.bold,
-    )?;
-    header_at(ws, suffix_row + 1, data_col, &["Suffix", "Users"], f)?;
-    for (i, (suffix, n)) in suffixes.iter().enumerate() {
-        ws.write_string(suffix_row + 2 + i as u32, data_col, suffix)?;
-        ws.write_number_with_format(
-            suffix_row + 2 + i as u32,
-            data_col + 1,
-            *n as f64,
-            &f.number,
-        )?;
+    let ou_last = row.saturating_sub(1);
+    row += 1;
+    ws.write_string_with_format(row, 0, "UPN suffixes (analyzed users)", &f.section)?;
+    row += 1;
+    header(ws, row, &["Suffix", "Users"], f)?;
+    row += 1;
+    let suffix_first = row;
+    for (suffix, n) in &suffixes {
+        ws.write_string(row, 0, suffix)?;
+        ws.write_number_with_format(row, 1, *n as f64, &f.number)?;
+        row += 1;
     }
+    let suffix_last = row.saturating_sub(1);
+    row += 1;
 
-    let mut chart = Chart::new(ChartType::Bar);
-    chart.title().set_name("Findings per class");
-    chart
-        .add_series()
-        .set_categories(("Summary", class_first, 0, class_last, 0))
-        .set_values(("Summary", class_first, 1, class_last, 1));
-    chart.legend().set_hidden();
-    ws.insert_chart(2, 11, &chart)?;
-    if !top_ou.is_empty() {
+    // Three charts side by side below the tables, integer axes.
+    let (width, height) = (420, 270);
+    let mut x = 0;
+    let most_per_class = plan
+        .iter()
+        .map(|(c, _, _)| affected.by_class.get(c.name()).copied().unwrap_or(0))
+        .max()
+        .unwrap_or(0);
+    if !plan.is_empty() {
         let mut chart = Chart::new(ChartType::Bar);
-        chart.title().set_name("Top 10 OUs by findings");
-        let last = 4 + top_ou.len() as u32 - 1;
+        chart.title().set_name("Objects affected per class");
         chart
             .add_series()
-            .set_categories(("Summary", 4, data_col, last, data_col))
-            .set_values(("Summary", 4, data_col + 1, last, data_col + 1));
+            .set_categories(("Summary", class_first, 0, class_last, 0))
+            .set_values(("Summary", class_first, 1, class_last, 1));
         chart.legend().set_hidden();
-        ws.insert_chart(18, 11, &chart)?;
+        integer_axis(&mut chart, most_per_class);
+        chart.set_width(width).set_height(height);
+        ws.insert_chart_with_offset(row, 0, &chart, x, 0)?;
+        x += width + 10;
+    }
+    if !top_ou.is_empty() {
+        let mut chart = Chart::new(ChartType::Bar);
+        chart.title().set_name("Top OUs by findings");
+        chart
+            .add_series()
+            .set_categories(("Summary", ou_first, 0, ou_last, 0))
+            .set_values(("Summary", ou_first, 1, ou_last, 1));
+        chart.legend().set_hidden();
+        integer_axis(&mut chart, top_ou.first().map_or(0, |t| t.1 as u64));
+        chart.set_width(width).set_height(height);
+        ws.insert_chart_with_offset(row, 0, &chart, x, 0)?;
+        x += width + 10;
     }
     if !suffixes.is_empty() {
         let mut chart = Chart::new(ChartType::Pie);
-        chart.title().set_name("UPN suffix distribution");
-        let first = suffix_row + 2;
-        let last = first + suffixes.len() as u32 - 1;
+        chart.title().set_name("UPN suffixes");
         chart
             .add_series()
-            .set_categories(("Summary", first, data_col, last, data_col))
-            .set_values(("Summary", first, data_col + 1, last, data_col + 1));
-        ws.insert_chart(34, 11, &chart)?;
+            .set_categories(("Summary", suffix_first, 0, suffix_last, 0))
+            .set_values(("Summary", suffix_first, 1, suffix_last, 1));
+        chart.set_width(width).set_height(height);
+        ws.insert_chart_with_offset(row, 0, &chart, x, 0)?;
     }
-    // Printed or exported to PDF: one page wide, landscape, charts included.
-    ws.set_landscape();
-    ws.set_print_fit_to_pages(1, 0);
+    // Printed or exported to PDF: landscape, one page wide, at most two tall.
+    print_setup(ws, None)?;
+    ws.set_print_fit_to_pages(1, 2);
     ws.set_active(true);
+    Ok(())
+}
+
+/// The value axis of a bar chart in whole numbers: a step of 1 for small counts (Excel's
+/// automatic axis shows 0, 0.5, 1 … otherwise).
+fn integer_axis(chart: &mut Chart, most: u64) {
+    chart.x_axis().set_num_format("#,##0").set_min(0);
+    if most <= 10 {
+        chart.x_axis().set_major_unit(1);
+    }
+}
+
+/// The name of the sheet that explains the workbook (after the Summary).
+pub const HOW_TO_SHEET: &str = "How to use this workbook";
+
+/// What each column of a class sheet holds, by header.
+const COLUMN_HELP: [(&str, &str); 15] = [
+    ("Severity", "error: the object fails to sync or the value is dropped; warning: it syncs, renamed or degraded; info: nothing breaks. Coloured: red, amber, blue."),
+    ("Object (DN)", "The object's distinguishedName, as in the export. Stays in view when you scroll right."),
+    ("Attribute", "The attribute the problem is in."),
+    ("Value", "The value as exported (spaces and invisible characters kept)."),
+    ("Suggested value", "A value that passes every rule and collides with no other value, when synclint can derive one; empty otherwise."),
+    ("Recommended", "What synclint recommends for the row (advice only: fix never reads it)."),
+    ("Action", "Yours to choose: EDIT, REMOVE, COMPLETE or IGNORE (list below). Empty: nothing changes. fix acts on this column only."),
+    ("Update", "The value EDIT writes. Filled with the suggested value; type another to use that instead."),
+    ("Why", "What is wrong, what Entra will do with this value, and the rule's code (synclint rules CODE explains it in full)."),
+    ("Rule", "The rule's code, e.g. SL101."),
+    ("OU path", "Where the object sits (domain/OU/OU): filter on it to work one OU at a time."),
+    ("Object class", "user, group, contact, computer, inetOrgPerson."),
+    ("Group", "Duplicate and Collision sheets: the rows of one group share the value; groups are shaded in turn."),
+    ("Conflicts with", "The other holders of a duplicate value, or what the value collides with."),
+    ("Source", "The export file and line of the object."),
+];
+
+/// Writes the sheet that explains the sheets, the columns, the actions, duplicate groups and
+/// the steps from review to import.
+fn how_to_sheet(workbook: &mut Workbook, f: &Formats) -> Result<(), XlsxError> {
+    let ws = workbook.add_worksheet();
+    ws.set_name(HOW_TO_SHEET)?;
+    ws.set_column_width(0, 26)?;
+    ws.set_column_width(1, 110)?;
+    ws.write_string_with_format(0, 0, "How to use this workbook", &f.title)?;
+    let mut row = 2u32;
+    let mut section =
+        |ws: &mut Worksheet, title: &str, lines: &[(&str, &str)]| -> Result<(), XlsxError> {
+            ws.write_string_with_format(row, 0, title, &f.section)?;
+            row += 1;
+            for (topic, text) in lines {
+                ws.write_string_with_format(row, 0, *topic, &f.bold_top)?;
+                ws.write_string_with_format(row, 1, *text, &f.wrap)?;
+                row += 1;
+            }
+            row += 1;
+            Ok(())
+        };
+    section(ws, "The sheets", &[
+        ("Summary", "The verdict (objects that will fail to sync, be degraded, carry advisories), findings by severity, objects per class, the problems found sorted by the objects they affect, then the run's inputs and charts."),
+        ("Class sheets", "One per kind of problem that was found: Duplicate, Collision, Character, Format, Suffix, Length, Blank, Large object, Advisory. One row per problem; a sheet continues on \"<Class> (2)\" past Excel's 1,048,576 rows."),
+        ("Changes", "Only with --baseline: the findings that are new or resolved since the previous run."),
+        ("Domains", "Every domain in UPNs, mail, proxyAddresses and targetAddress: objects per attribute, whether it can be used in Entra (routable) and whether it is verified in the tenant (from --verified-domain)."),
+        ("Out of scope", "Objects that synchronization would not export (by class, system objects, --include-ou), with the reason: not checked."),
+        ("Input problems", "Records that could not be read, with file and line: they are not analyzed."),
+        ("Analysis context", "Hidden: the options and inputs of the analysis, which fix reads. Do not edit."),
+    ])?;
+    section(ws, "The columns of a class sheet", &COLUMN_HELP)?;
+    section(ws, "Actions (column Action), and what fix does", &[
+        ("(empty)", "Nothing changes. A workbook nobody touched gives a change file without records."),
+        ("EDIT", "Writes Update to the value: replace: for a single-valued attribute (add: when it was missing); for one proxyAddresses value, delete: the old and add: the new in one record. fix refuses a value that breaks a rule or collides."),
+        ("REMOVE", "Deletes the value: one proxyAddresses value, or the attribute."),
+        ("COMPLETE", "Nothing changes: the row is done (for example an advisory read and accepted)."),
+        ("IGNORE", "Nothing changes: the row is left as it is on purpose."),
+    ])?;
+    section(ws, "Reviewing a duplicate group", &[
+        ("The group", "On the Duplicate and Collision sheets the rows of one group (same Group number, shaded together) hold the same value, or values that become the same in Entra."),
+        ("Keep one", "Decide which object keeps the value. On every other row of the group choose REMOVE, or EDIT with a new value in Update. Leave the keeper's Action empty."),
+        ("Safety", "fix refuses choices that take the value from every holder (a lost address), and edits that collide with another value or another edit."),
+    ])?;
+    section(ws, "From review to import", &[
+        ("1. Choose", "Set Action on the rows to change; save the workbook (keep it .xlsx)."),
+        ("2. fix", "synclint fix review.xlsx -o changes.ldf --undo undo.ldf: it prints the changes, the users whose sign-in name changes, and the refused rows by reason (all in changes-refused.csv)."),
+        ("3. Try a few", "First choose Action on a few rows only (filter one test OU), run fix, and import that file: ldifde -i -k -f changes.ldf -j . (-k goes on past errors, -j . writes ldif.log). Check those objects and their users' sign-in."),
+        ("4. The rest", "Clear the Action of the rows already imported, set the rest, run fix again and import that file."),
+        ("5. Undo", "Keep undo.ldf: ldifde -i -k -f undo.ldf puts every changed value back."),
+        ("6. Check", "Export again and run synclint analyze … --baseline with the previous JSON: the Changes sheet lists what was resolved."),
+    ])?;
+    print_setup(ws, None)?;
     Ok(())
 }
 
@@ -772,11 +1049,16 @@ fn class_sheet(
     }
     // The rule, severity and DN stay in view while the reviewer scrolls to Action.
     ws.set_freeze_panes(1, 3)?;
+    print_setup(ws, Some(0))?;
     let grouped = matches!(class, Class::Duplicate | Class::Collision);
     if rows <= options.table_rows {
         let columns: Vec<TableColumn> = COLUMNS
             .iter()
-            .map(|(n, _)| TableColumn::new().set_header(*n))
+            .map(|(n, _)| {
+                TableColumn::new()
+                    .set_header(*n)
+                    .set_header_format(&f.header)
+            })
             .collect();
         // Grouped sheets shade by group instead of by row.
         let table = Table::new()
@@ -827,20 +1109,29 @@ fn class_rows<'a>(
     findings: Vec<&'a Finding>,
 ) -> SheetRows<'a> {
     let dir = &a.ingest.directory;
-    // Each cell escapes to at most 7 bytes a byte (a control character as `_x001F_`).
+    // The bound that decides Zip64 (package.rs): every cell as `fill` writes it. The OU path
+    // is no longer than the DN and has no more bytes to escape; redaction keeps lengths or
+    // shortens them. Measured on 901,531 findings: 1.4 GB bound, 0.3 GB of XML.
     let size_bound = findings
         .par_iter()
         .map(|f| {
-            let dn = dir.dn.get(f.row as usize).map_or(0, str::len);
-            let text = 2 * dn
-                + f.value.len()
-                + 2 * f.suggested.as_ref().map_or(0, String::len)
-                + f.note.as_ref().map_or(0, |n| n.len())
-                + f.rule.why.len()
-                + dir.object_class.get(f.row as usize).map_or(0, str::len)
-                + f.attribute.len()
-                + dir.source_label_len(f.row as usize);
-            7 * text as u64 + 1024
+            let r = f.row as usize;
+            let suggested = f.suggested.as_deref().map_or(0, sheet_rows::cell_bound);
+            let note = f.note.as_deref().map_or(0, sheet_rows::cell_bound);
+            sheet_rows::ROW_XML
+                + 2 * sheet_rows::cell_bound(dir.dn.get(r).unwrap_or(""))
+                + sheet_rows::cell_bound(f.rule.code)
+                + sheet_rows::cell_bound(f.rule.severity.name())
+                + sheet_rows::cell_bound(dir.object_class.get(r).unwrap_or(""))
+                + sheet_rows::cell_bound(f.attribute)
+                + sheet_rows::cell_bound(&f.value)
+                + 2 * suggested
+                + sheet_rows::cell_bound(f.recommendation())
+                + (71 + 10) // group number
+                + note
+                + sheet_rows::cell_bound(f.rule.why)
+                + sheet_rows::cell_bound(dir.source_location(r).0)
+                + 21
         })
         .sum();
     let rows = findings.len();
@@ -895,6 +1186,7 @@ fn changes_sheet(
 ) -> Result<usize, XlsxError> {
     let ws = workbook.add_worksheet_with_constant_memory()?;
     ws.set_name("Changes")?;
+    print_setup(ws, Some(0))?;
     for (i, w) in [10.0, 8.0, 56.0, 18.0, 48.0, 18.0].iter().enumerate() {
         ws.set_column_width(i as u16, *w)?;
     }
@@ -982,6 +1274,7 @@ fn domains_sheet(a: &Analysis, workbook: &mut Workbook, f: &Formats) -> Result<u
     domains.sort_by(|x, y| x.0.cmp(&y.0));
     let ws = workbook.add_worksheet_with_constant_memory()?;
     ws.set_name("Domains")?;
+    print_setup(ws, Some(0))?;
     let cols = [
         "Domain",
         "userPrincipalName",
@@ -1001,7 +1294,11 @@ fn domains_sheet(a: &Analysis, workbook: &mut Workbook, f: &Formats) -> Result<u
     ws.set_freeze_panes(1, 0)?;
     let columns: Vec<TableColumn> = cols
         .iter()
-        .map(|n| TableColumn::new().set_header(*n))
+        .map(|n| {
+            TableColumn::new()
+                .set_header(*n)
+                .set_header_format(&f.header)
+        })
         .collect();
     ws.add_table(
         0,
@@ -1057,6 +1354,7 @@ fn out_of_scope_sheet<'a>(
     rows.truncate(EXCEL_DATA_ROWS);
     let ws = workbook.add_worksheet_with_constant_memory()?;
     ws.set_name("Out of scope")?;
+    print_setup(ws, Some(0))?;
     for (i, w) in [56.0, 14.0, 70.0, 30.0].iter().enumerate() {
         ws.set_column_width(i as u16, *w)?;
     }
@@ -1069,14 +1367,15 @@ fn out_of_scope_sheet<'a>(
     )?;
     ws.autofilter(0, 0, rows.len().max(1) as u32, 3)?;
     let size_bound = rows
-        .iter()
+        .par_iter()
         .map(|&r| {
             let r = r as usize;
-            let text = dir.dn.get(r).map_or(0, str::len)
-                + dir.object_class.get(r).map_or(0, str::len)
-                + a.scope.reason(r).map_or(0, str::len)
-                + dir.source_label_len(r);
-            7 * text as u64 + 256
+            sheet_rows::ROW_XML
+                + sheet_rows::cell_bound(dir.dn.get(r).unwrap_or(""))
+                + sheet_rows::cell_bound(dir.object_class.get(r).unwrap_or(""))
+                + sheet_rows::cell_bound(a.scope.reason(r).unwrap_or(""))
+                + sheet_rows::cell_bound(dir.source_location(r).0)
+                + 21
         })
         .sum();
     let count = rows.len();
@@ -1103,6 +1402,7 @@ fn input_problems_sheet(
 ) -> Result<usize, XlsxError> {
     let ws = workbook.add_worksheet_with_constant_memory()?;
     ws.set_name("Input problems")?;
+    print_setup(ws, Some(0))?;
     for (i, w) in [40.0, 10.0, 100.0].iter().enumerate() {
         ws.set_column_width(i as u16, *w)?;
     }

@@ -67,7 +67,7 @@ fn sheets_headers_rows_links_and_validation() {
     let (xlsx, summary) = analyze(dir.path(), &inputs);
     let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
 
-    // Order: Summary, the classes that have findings (in class order), then the three lists.
+    // Order: Summary, How to use this workbook, the classes that have findings (in class order), then the three lists.
     let by_class = summary["findings"]["by_class"].as_object().unwrap();
     let class_order = [
         "Duplicate",
@@ -80,7 +80,7 @@ fn sheets_headers_rows_links_and_validation() {
         "Large object",
         "Advisory",
     ];
-    let mut expected: Vec<String> = vec!["Summary".into()];
+    let mut expected: Vec<String> = vec!["Summary".into(), workbook::HOW_TO_SHEET.into()];
     expected.extend(
         class_order
             .iter()
@@ -463,4 +463,178 @@ fn cell_text_round_trips_and_long_values_are_cut_to_a_cell() {
     assert!(cut.ends_with(synclint::report::sheet_rows::TRUNCATED));
     assert!(cut.encode_utf16().count() <= synclint::report::sheet_rows::MAX_CELL_CHARS);
     assert!(cut.chars().count() > 32_000);
+}
+
+#[test]
+fn every_sheet_prints_landscape_one_page_wide_with_titles_and_a_footer() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs: Vec<PathBuf> = [
+        "contoso.ldf",
+        "fabrikam.csv",
+        "ldapsearch.ldif",
+        "broken.ldf",
+    ]
+    .iter()
+    .map(|n| sample(n))
+    .collect();
+    let (xlsx, _) = analyze(dir.path(), &inputs);
+    let mut workbook_xml = String::new();
+    zip::ZipArchive::new(std::fs::File::open(&xlsx).unwrap())
+        .unwrap()
+        .by_name("xl/workbook.xml")
+        .unwrap()
+        .read_to_string(&mut workbook_xml)
+        .unwrap();
+    let sheets = sheet_xml(&xlsx);
+    for (index, (name, xml)) in sheets.iter().enumerate() {
+        if name == synclint::context::SHEET {
+            continue; // hidden, never printed
+        }
+        assert!(
+            xml.contains("<pageSetUpPr fitToPage=\"1\"/>"),
+            "{name}: fit to page"
+        );
+        let setup = xml
+            .split("<pageSetup ")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{name}: no pageSetup"));
+        let setup = setup.split("/>").next().unwrap();
+        assert!(
+            setup.contains("orientation=\"landscape\""),
+            "{name}: {setup}"
+        );
+        // One page wide (fitToWidth's default is 1), as many pages tall as needed; the
+        // Summary at most two.
+        let tall = if name == "Summary" { "2" } else { "0" };
+        assert!(
+            setup.contains(&format!("fitToHeight=\"{tall}\"")),
+            "{name}: {setup}"
+        );
+        assert!(!setup.contains("fitToWidth=") || setup.contains("fitToWidth=\"1\""));
+        assert!(
+            xml.contains("<oddFooter>&amp;L&amp;A&amp;RPage &amp;P of &amp;N</oddFooter>"),
+            "{name}: footer with the sheet name and page N of M"
+        );
+        assert!(
+            xml.contains("<pageMargins left=\"0.4\" right=\"0.4\""),
+            "{name}"
+        );
+        // Every sheet with a header row repeats it on every printed page.
+        if name != "Summary" && name != workbook::HOW_TO_SHEET {
+            let titles = format!(
+                "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"{index}\">'{}'!$1:$1</definedName>",
+                name.replace('\'', "''")
+            );
+            let plain = format!(
+                "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"{index}\">{name}!$1:$1</definedName>"
+            );
+            assert!(
+                workbook_xml.contains(&titles) || workbook_xml.contains(&plain),
+                "{name}: print titles in {workbook_xml}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_summary_verdict_counts_objects_as_the_json_items_do() {
+    use std::collections::HashMap;
+    use synclint::findings::Severity;
+    use synclint::generate::{generate, GenerateOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("planted.ldf");
+    let mut bytes = Vec::new();
+    generate(
+        &GenerateOptions {
+            objects: 3000,
+            seed: 5,
+            planted: true,
+            ..GenerateOptions::default()
+        },
+        &mut bytes,
+    )
+    .unwrap();
+    std::fs::write(&input, bytes).unwrap();
+    let (xlsx, summary) = analyze(dir.path(), &[input]);
+
+    // Independently of the writer: each object's worst severity from the JSON items.
+    let mut worst: HashMap<String, Severity> = HashMap::new();
+    let mut classes: HashMap<&str, std::collections::HashSet<String>> = HashMap::new();
+    for item in summary["items"].as_array().unwrap() {
+        let code = item["rule"].as_str().unwrap();
+        let rule = synclint::rules::registry::RULES
+            .iter()
+            .find(|r| r.code == code)
+            .unwrap();
+        let dn = item["dn"].as_str().unwrap().to_string();
+        let w = worst.entry(dn.clone()).or_insert(rule.severity);
+        *w = (*w).max(rule.severity);
+        classes.entry(rule.class.name()).or_default().insert(dn);
+    }
+    let count = |s: Severity| worst.values().filter(|w| **w == s).count() as u64;
+    let (fail, degraded, advisory) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
+    assert!(fail > 100 && degraded > 10, "{fail} {degraded}");
+    let affected = &summary["objects_affected"];
+    assert_eq!(affected["will_fail"].as_u64(), Some(fail));
+    assert_eq!(affected["degraded"].as_u64(), Some(degraded));
+    assert_eq!(affected["advisory_only"].as_u64(), Some(advisory));
+    for (class, dns) in &classes {
+        assert_eq!(
+            affected["by_class"][class].as_u64(),
+            Some(dns.len() as u64),
+            "{class}"
+        );
+    }
+
+    // The Summary sheet leads with the same numbers.
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let sheet = wb.worksheet_range("Summary").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let value = |label: &str| -> (usize, u64) {
+        let at = rows
+            .iter()
+            .position(|r| r[0] == label)
+            .unwrap_or_else(|| panic!("no row {label:?}"));
+        (at, rows[at][1].parse().unwrap())
+    };
+    let (fail_row, n) = value("Will fail to sync (at least one error)");
+    assert_eq!(n, fail);
+    assert!(fail_row < 8, "the verdict is on top, row {fail_row}");
+    assert_eq!(
+        value("Will sync degraded (worst finding a warning)").1,
+        degraded
+    );
+    assert_eq!(value("Advisories only (info)").1, advisory);
+    // Top problems: only rules that fired, by objects affected.
+    let top = rows
+        .iter()
+        .position(|r| r[0] == "Top problems, by objects affected")
+        .unwrap();
+    let fired: Vec<&Vec<String>> = rows[top + 2..]
+        .iter()
+        .take_while(|r| !r[0].is_empty())
+        .collect();
+    let by_rule = summary["findings"]["by_rule"].as_object().unwrap();
+    assert_eq!(
+        fired.len(),
+        by_rule.values().filter(|n| n.as_u64() > Some(0)).count()
+    );
+    let objects: Vec<u64> = fired.iter().map(|r| r[2].parse().unwrap()).collect();
+    assert!(objects.windows(2).all(|w| w[0] >= w[1]), "{objects:?}");
+    for r in &fired {
+        let code = r[0].split(' ').next().unwrap();
+        assert_eq!(by_rule[code].as_u64().unwrap().to_string(), r[3], "{code}");
+        let rule = synclint::rules::registry::RULES
+            .iter()
+            .find(|x| x.code == code)
+            .unwrap();
+        assert_eq!(r[4], rule.entra, "what Entra will do");
+    }
 }
