@@ -21,8 +21,9 @@ use crate::rules::registry::RULES;
 use rayon::iter::{IntoParallelIterator, IntoParallelRefIterator, ParallelIterator};
 use rayon::slice::ParallelSliceMut;
 use rust_xlsxwriter::{
-    Chart, ChartType, ConditionalFormatFormula, DataValidation, Format, FormatAlign, FormatBorder,
-    Table, TableColumn, TableStyle, Url, Workbook, Worksheet, XlsxError,
+    Chart, ChartType, ConditionalFormatCell, ConditionalFormatCellRule, ConditionalFormatFormula,
+    DataValidation, Format, FormatAlign, FormatBorder, Table, TableColumn, TableStyle, Url,
+    Workbook, Worksheet, XlsxError,
 };
 use rustc_hash::FxHashMap;
 use std::io::{Seek, SeekFrom};
@@ -31,27 +32,45 @@ use std::path::{Path, PathBuf};
 /// Data rows per sheet: Excel's 1,048,576 rows less the header.
 pub const EXCEL_DATA_ROWS: usize = 1_048_575;
 
-/// Sheet columns of every class sheet. `Recommended` is what synclint recommends (read only);
-/// `Action` is empty until a reviewer chooses one, and `fix` acts on nothing else; `Update`
-/// holds the suggested value, so accepting it is one choice (EDIT).
+/// Sheet columns of every class sheet: the reviewer's first (what, where, the value, the
+/// suggestion, the choice, why), the rest after. `Recommended` is what synclint recommends
+/// (read only); `Action` is empty until a reviewer chooses one, and `fix` acts on nothing
+/// else; `Update` holds the suggested value, so accepting it is one choice (EDIT). `fix` and
+/// the tests find columns by header, never by position. Widths are the defaults; the columns
+/// in [`FITTED`] are fitted to a sample of their content.
 pub const COLUMNS: [(&str, f64); 15] = [
-    ("Rule", 8.0),
     ("Severity", 9.0),
     ("Object (DN)", 48.0),
-    ("OU path", 36.0),
-    ("Object class", 12.0),
     ("Attribute", 18.0),
-    ("Value", 40.0),
-    ("Suggested value", 36.0),
-    ("Recommended", 26.0),
+    ("Value", 30.0),
+    ("Suggested value", 30.0),
+    ("Recommended", 22.0),
     ("Action", 10.0),
-    ("Update", 36.0),
+    ("Update", 30.0),
+    ("Why", 70.0),
+    ("Rule", 8.0),
+    ("OU path", 30.0),
+    ("Object class", 12.0),
     ("Group", 8.0),
-    ("Conflicts with", 48.0),
-    ("Source", 28.0),
-    ("Why", 60.0),
+    ("Conflicts with", 40.0),
+    ("Source", 24.0),
 ];
-const ACTION_COLUMN: u16 = 9;
+const SEVERITY_COLUMN: u16 = 0;
+const DN_COLUMN: u16 = 1;
+const ACTION_COLUMN: u16 = 6;
+const WHY_COLUMN: u16 = 8;
+const GROUP_COLUMN: u16 = 12;
+
+/// The columns whose width follows their content: (column, narrowest, widest).
+const FITTED: [(u16, f64, f64); 7] = [
+    (1, 24.0, 80.0),
+    (3, 12.0, 48.0),
+    (4, 12.0, 40.0),
+    (7, 12.0, 40.0),
+    (10, 16.0, 48.0),
+    (13, 16.0, 60.0),
+    (14, 16.0, 48.0),
+];
 
 /// The actions the reviewer can pick (IdFix's, plus IGNORE).
 pub const ACTIONS: [&str; 4] = ["EDIT", "REMOVE", "COMPLETE", "IGNORE"];
@@ -253,8 +272,10 @@ pub fn write(
             .keys()
             .map(|parent| (*parent, ou_path_of_parent(parent)))
             .collect();
+        let why_texts = why_texts();
         let rows;
-        (stats, rows) = build(a, &tallies, &ou_paths, &mut workbook, options).map_err(xlsx)?;
+        (stats, rows) =
+            build(a, &tallies, &ou_paths, &why_texts, &mut workbook, options).map_err(xlsx)?;
         context_sheet(&context_of(a, path, options), &mut workbook).map_err(xlsx)?;
         // rust_xlsxwriter writes the package with the class sheets' frames; their rows are
         // added while copying it to the output (see sheet_rows.rs for why).
@@ -264,7 +285,7 @@ pub fn write(
         sheet_rows::splice(
             skeleton,
             &rows,
-            &labels(a, &tallies, &ou_paths),
+            &labels(a, &tallies, &ou_paths, &why_texts),
             file,
             options.progress.as_deref(),
         )
@@ -377,7 +398,12 @@ impl<'a> Tallies<'a> {
 /// The labels the big sheets repeat row after row, for the shared-string table: rule codes
 /// and explanations, severities, actions, attribute names, object classes, the fixed notes
 /// (such as why a suffix is not routable) and the OU paths of the objects with findings.
-fn labels(a: &Analysis, tallies: &Tallies, ou_paths: &OuPaths) -> SharedStrings {
+fn labels(
+    a: &Analysis,
+    tallies: &Tallies,
+    ou_paths: &OuPaths,
+    why_texts: &WhyTexts,
+) -> SharedStrings {
     let mut notes: Vec<&str> = tallies.notes.iter().copied().collect();
     notes.sort_unstable();
     let mut ous: Vec<&str> = ou_paths.values().map(String::as_str).collect();
@@ -402,8 +428,11 @@ fn labels(a: &Analysis, tallies: &Tallies, ou_paths: &OuPaths) -> SharedStrings 
             .map(ObjectKind::name),
         );
     let notes = notes.into_iter().map(|n| a.shown_note(n));
+    let mut whys: Vec<&str> = why_texts.values().map(String::as_str).collect();
+    whys.sort_unstable();
     SharedStrings::new(
         fixed
+            .chain(whys)
             .map(std::borrow::Cow::Borrowed)
             .chain(notes)
             .chain(ous.into_iter().map(std::borrow::Cow::Borrowed)),
@@ -414,6 +443,7 @@ fn build<'a>(
     a: &'a Analysis,
     tallies: &Tallies,
     ou_paths: &'a OuPaths<'a>,
+    why_texts: &'a WhyTexts,
     workbook: &mut Workbook,
     options: &WorkbookOptions,
 ) -> Result<(WorkbookStats, Vec<SheetRows<'a>>), XlsxError> {
@@ -456,10 +486,11 @@ fn build<'a>(
         for (i, name) in names.iter().enumerate() {
             let take = (*n - i * options.rows_per_sheet).min(options.rows_per_sheet);
             let tail = rest.split_off(take);
-            let sheet = class_sheet(workbook, name, *class, take, options, &f)?;
+            let widths = fitted_widths(a, ou_paths, &rest);
+            let sheet = class_sheet(workbook, name, *class, take, &widths, options, &f)?;
             // Worksheet parts are numbered in the order sheets were added.
             let part = format!("xl/worksheets/sheet{}.xml", stats.sheets.len() + 1);
-            rows.push(class_rows(a, ou_paths, part, rest));
+            rows.push(class_rows(a, ou_paths, why_texts, part, rest));
             rest = tail;
             stats.sheets.push((name.clone(), sheet));
         }
@@ -698,13 +729,14 @@ fn summary_sheet(
     }
     row += 1;
     ws.write_string_with_format(row, 0, "How to review", &f.bold)?;
-    ws.write_string_with_format(
+    ws.merge_range(
         row,
         1,
-        "Set Action on the rows to change (EDIT writes Update, REMOVE deletes the value); an empty Action changes nothing; Recommended is only advice. Then: synclint fix. See the sheet How to use this workbook.",
+        row,
+        4,
+        "Set Action on the rows to change (EDIT writes Update, REMOVE deletes the value); an empty Action changes nothing; Recommended is only advice. Then: synclint fix. The sheet \"How to use this workbook\" explains every sheet, column and action.",
         &f.wrap,
     )?;
-    ws.merge_range(row, 1, row, 4, "", &f.wrap)?;
     ws.set_row_height(row, 30)?;
     row += 2;
 
@@ -928,6 +960,9 @@ fn how_to_sheet(workbook: &mut Workbook, f: &Formats) -> Result<(), XlsxError> {
             for (topic, text) in lines {
                 ws.write_string_with_format(row, 0, *topic, &f.bold_top)?;
                 ws.write_string_with_format(row, 1, *text, &f.wrap)?;
+                // Row heights are not computed on opening: a line per 100 characters.
+                let lines = text.chars().count().div_ceil(100).max(1);
+                ws.set_row_height(row, 15.0 * lines as f64)?;
                 row += 1;
             }
             row += 1;
@@ -1030,13 +1065,82 @@ fn upn_suffixes(a: &Analysis) -> Vec<(String, usize)> {
     all
 }
 
+/// What the Why column says for a finding.
+enum Why<'a> {
+    /// The rule's explanation, what Entra will do and the code ([`rule_why`]).
+    Rule,
+    /// The finding's own note, then what Entra will do and the code.
+    Note(&'a str),
+}
+
+/// The Why text of each rule, by code: its explanation, what Entra will do, its code.
+type WhyTexts = FxHashMap<&'static str, String>;
+
+fn why_texts() -> WhyTexts {
+    RULES
+        .iter()
+        .map(|r| (r.code, format!("{} {}", r.why, entra_and_code(r))))
+        .collect()
+}
+
+fn rule_why<'a>(texts: &'a WhyTexts, rule: &'static crate::rules::Rule) -> &'a str {
+    texts.get(rule.code).map_or(rule.why, String::as_str)
+}
+
+/// "In Entra: … [SL101]".
+fn entra_and_code(rule: &crate::rules::Rule) -> String {
+    format!("In Entra: {}. [{}]", rule.entra, rule.code)
+}
+
+/// Column widths for a class sheet's findings: the fitted columns follow the longest text
+/// in a sample of up to 2,000 rows spread over the sheet (characters, plus a margin).
+fn fitted_widths(a: &Analysis, ou_paths: &OuPaths, findings: &[&Finding]) -> [f64; COLUMNS.len()] {
+    let mut widths = COLUMNS.map(|c| c.1);
+    let mut longest = [0usize; COLUMNS.len()];
+    let dir = &a.ingest.directory;
+    let step = (findings.len() / 2_000).max(1);
+    for f in findings.iter().step_by(step) {
+        let r = f.row as usize;
+        let dn = dir.dn.get(r).unwrap_or("");
+        let chars = |s: &str| s.chars().count();
+        let ou = ou_paths
+            .get(parent_dn(dn))
+            .map_or_else(|| chars(&ou_path(dn)), |p| chars(p));
+        let suggested = f.suggested.as_deref().map_or(0, chars);
+        let conflicts = if f.group.is_some() {
+            f.note.as_deref().map_or(0, chars)
+        } else {
+            0
+        };
+        let (file, _) = dir.source_location(r);
+        for (col, n) in [
+            (1, chars(dn)),
+            (3, chars(&f.value)),
+            (4, suggested),
+            (7, suggested),
+            (10, ou),
+            (13, conflicts),
+            (14, chars(file) + 7),
+        ] {
+            longest[col] = longest[col].max(n);
+        }
+    }
+    for (col, narrowest, widest) in FITTED {
+        let col = col as usize;
+        widths[col] = (longest[col] as f64 + 2.0).clamp(narrowest, widest);
+    }
+    widths
+}
+
 /// The frame of a class sheet with `rows` findings: header, table or filter, Action
 /// validation, shading, frozen header. The rows come from [`class_rows`].
+#[allow(clippy::too_many_arguments)]
 fn class_sheet(
     workbook: &mut Workbook,
     name: &str,
     class: Class,
     rows: usize,
+    widths: &[f64; COLUMNS.len()],
     options: &WorkbookOptions,
     f: &Formats,
 ) -> Result<usize, XlsxError> {
@@ -1044,12 +1148,14 @@ fn class_sheet(
     ws.set_name(name)?;
     let last_col = COLUMNS.len() as u16 - 1;
     let last_row = rows as u32;
-    for (i, (_, width)) in COLUMNS.iter().enumerate() {
+    for (i, width) in widths.iter().enumerate() {
         ws.set_column_width(i as u16, *width)?;
     }
-    // The rule, severity and DN stay in view while the reviewer scrolls to Action.
-    ws.set_freeze_panes(1, 3)?;
+    // The severity and the DN stay in view while the reviewer scrolls to Action and Why.
+    ws.set_freeze_panes(1, DN_COLUMN + 1)?;
     print_setup(ws, Some(0))?;
+    // Printed: the reviewer's columns, Severity to Why (the rest is in the sheet).
+    ws.set_print_area(0, 0, last_row.max(1), WHY_COLUMN)?;
     let grouped = matches!(class, Class::Duplicate | Class::Collision);
     if rows <= options.table_rows {
         let columns: Vec<TableColumn> = COLUMNS
@@ -1084,17 +1190,38 @@ fn class_sheet(
         &validation,
     )?;
 
-    // Shading without per-cell formats: group sheets alternate by group id (column L), large
-    // sheets without a table alternate by row.
+    // Severity in colour: one conditional format per severity over the column (no format
+    // per cell, so nothing per row at a million rows).
+    for (severity, format) in [
+        ("error", &f.verdict_error),
+        ("warning", &f.verdict_warning),
+        ("info", &f.verdict_info),
+    ] {
+        let colour = ConditionalFormatCell::new()
+            .set_rule(ConditionalFormatCellRule::EqualTo(format!(
+                "\"{severity}\""
+            )))
+            .set_format(format);
+        ws.add_conditional_format(
+            1,
+            SEVERITY_COLUMN,
+            last_row.max(1),
+            SEVERITY_COLUMN,
+            &colour,
+        )?;
+    }
+    // Shading without per-cell formats: group sheets alternate by group id, large sheets
+    // without a table alternate by row.
     let banded_by_hand = rows > options.table_rows;
     if grouped || banded_by_hand {
+        let group_column = (b'A' + GROUP_COLUMN as u8) as char;
         let rule = if grouped {
-            "=MOD(VALUE($L2),2)=1"
+            format!("=MOD(VALUE(${group_column}2),2)=1")
         } else {
-            "=MOD(ROW(),2)=0"
+            "=MOD(ROW(),2)=0".to_string()
         };
         let shading = ConditionalFormatFormula::new()
-            .set_rule(rule)
+            .set_rule(rule.as_str())
             .set_format(&f.shaded);
         ws.add_conditional_format(1, 0, last_row.max(1), last_col, &shading)?;
     }
@@ -1105,6 +1232,7 @@ fn class_sheet(
 fn class_rows<'a>(
     a: &'a Analysis,
     ou_paths: &'a OuPaths<'a>,
+    why_texts: &'a WhyTexts,
     part: String,
     findings: Vec<&'a Finding>,
 ) -> SheetRows<'a> {
@@ -1129,7 +1257,8 @@ fn class_rows<'a>(
                 + sheet_rows::cell_bound(f.recommendation())
                 + (71 + 10) // group number
                 + note
-                + sheet_rows::cell_bound(f.rule.why)
+                + sheet_rows::cell_bound(rule_why(why_texts, f.rule))
+                + sheet_rows::cell_bound(&entra_and_code(f.rule))
                 + sheet_rows::cell_bound(dir.source_location(r).0)
                 + 21
         })
@@ -1141,9 +1270,9 @@ fn class_rows<'a>(
         let real_dn = dir.dn.get(r).unwrap_or("");
         let note = finding.note.as_deref().map(|n| a.shown_note(n));
         let (conflicts, why) = match (finding.group, note.as_deref()) {
-            (Some(_), Some(note)) => (note, finding.rule.why),
-            (_, Some(note)) => ("", note),
-            _ => ("", finding.rule.why),
+            (Some(_), Some(note)) => (note, Why::Rule),
+            (_, Some(note)) => ("", Why::Note(note)),
+            _ => ("", Why::Rule),
         };
         let suggested = a.shown_value(
             finding.attribute,
@@ -1151,25 +1280,30 @@ fn class_rows<'a>(
         );
         let mut group = itoa::Buffer::new();
         let group = finding.group.map_or("", |g| group.format(g));
-        w.label(0, finding.rule.code);
-        w.label(1, finding.rule.severity.name());
-        w.cell(2, &a.shown_dn(real_dn));
-        match ou_paths.get(parent_dn(real_dn)) {
-            Some(path) => w.label(3, path),
-            None => w.label(3, &ou_path(real_dn)),
-        }
-        w.label(4, dir.object_class.get(r).unwrap_or(""));
-        w.label(5, finding.attribute);
-        w.cell(6, &a.shown_value(finding.attribute, &finding.value));
+        w.label(0, finding.rule.severity.name());
+        w.cell(1, &a.shown_dn(real_dn));
+        w.label(2, finding.attribute);
+        w.cell(3, &a.shown_value(finding.attribute, &finding.value));
+        w.cell(4, &suggested);
+        w.label(5, finding.recommendation());
+        // Column 6, Action, is the reviewer's: empty.
         w.cell(7, &suggested);
-        w.label(8, finding.recommendation());
-        // Column 9, Action, is the reviewer's: empty.
-        w.cell(10, &suggested);
-        w.cell(11, group);
-        w.cell(12, conflicts);
+        // Why: the rule's text (a shared label), or this finding's note followed by what
+        // Entra will do and the rule's code.
+        match why {
+            Why::Rule => w.label(8, rule_why(why_texts, finding.rule)),
+            Why::Note(note) => w.cell(8, &format!("{note}. {}", entra_and_code(finding.rule))),
+        }
+        w.label(9, finding.rule.code);
+        match ou_paths.get(parent_dn(real_dn)) {
+            Some(path) => w.label(10, path),
+            None => w.label(10, &ou_path(real_dn)),
+        }
+        w.label(11, dir.object_class.get(r).unwrap_or(""));
+        w.cell(12, group);
+        w.cell(13, conflicts);
         let (file, line) = dir.source_location(r);
-        w.location(13, file, line);
-        w.label(14, why);
+        w.location(14, file, line);
     };
     SheetRows {
         part,
@@ -1285,9 +1419,29 @@ fn domains_sheet(a: &Analysis, workbook: &mut Workbook, f: &Formats) -> Result<u
         "Verified",
         "Suggested mapping",
     ];
-    for (i, w) in [36.0, 18.0, 12.0, 16.0, 14.0, 52.0, 12.0, 28.0]
+    // Domain, routable reason and verified state in full: widths from the longest text.
+    let longest_domain = domains
         .iter()
-        .enumerate()
+        .map(|(d, _)| d.chars().count())
+        .max()
+        .unwrap_or(0);
+    let longest_reason = domains
+        .iter()
+        .map(|(d, _)| routable_text(d).chars().count())
+        .max()
+        .unwrap_or(0);
+    for (i, w) in [
+        (longest_domain as f64 + 2.0).clamp(20.0, 60.0),
+        19.0,
+        12.0,
+        16.0,
+        15.0,
+        (longest_reason as f64 + 2.0).clamp(12.0, 100.0),
+        38.0,
+        28.0,
+    ]
+    .iter()
+    .enumerate()
     {
         ws.set_column_width(i as u16, *w)?;
     }
@@ -1311,16 +1465,11 @@ fn domains_sheet(a: &Analysis, workbook: &mut Workbook, f: &Formats) -> Result<u
     )?;
     for (i, (domain, n)) in domains.iter().enumerate() {
         let row = i as u32 + 1;
-        let routable = match suffix_status(domain) {
-            SuffixStatus::Routable => "yes".to_string(),
-            SuffixStatus::SpecialUse(reason) => format!("no: {reason}"),
-            SuffixStatus::NotDelegated => "no: not a delegated top-level domain".to_string(),
-            SuffixStatus::Invalid => "no: not a valid domain".to_string(),
-        };
+        let routable = routable_text(domain);
         let verified = match &a.options.verified_domains {
             Some(v) if v.contains(domain) => "yes",
-            Some(_) => "no",
-            None => "unknown",
+            Some(_) => "no: not among --verified-domain",
+            None => "not checked: pass --verified-domain",
         };
         let mapping = a
             .options
@@ -1337,6 +1486,16 @@ fn domains_sheet(a: &Analysis, workbook: &mut Workbook, f: &Formats) -> Result<u
         ws.write_string(row, 7, mapping)?;
     }
     Ok(domains.len())
+}
+
+/// Whether a domain can be used in Entra, with the reason when not.
+fn routable_text(domain: &str) -> String {
+    match suffix_status(domain) {
+        SuffixStatus::Routable => "yes".to_string(),
+        SuffixStatus::SpecialUse(reason) => format!("no: {reason}"),
+        SuffixStatus::NotDelegated => "no: not a delegated top-level domain".to_string(),
+        SuffixStatus::Invalid => "no: not a valid domain".to_string(),
+    }
 }
 
 /// The Out of scope sheet's frame; its rows (one per object left out, with the reason)

@@ -163,6 +163,11 @@ fn sheets_headers_rows_links_and_validation() {
     assert!(domains.rows().any(
         |r| r[0] == Data::String("contoso.local".into()) && r[5].to_string().starts_with("no:")
     ));
+    // Without --verified-domain the Verified column says so, and how to check.
+    assert!(domains
+        .rows()
+        .skip(1)
+        .all(|r| r[6] == Data::String("not checked: pass --verified-domain".into())));
 
     // The package itself: links on the Summary, the Action dropdown on every class sheet,
     // and not one formula cell anywhere.
@@ -195,16 +200,57 @@ fn sheets_headers_rows_links_and_validation() {
         let sheet = &xml.iter().find(|(n, _)| n == class).unwrap().1;
         assert!(
             sheet.contains("<c r=\"A2\" t=\"s\">"),
-            "{class}: shared rule code"
+            "{class}: shared severity"
         );
+        let column = |name: &str| COLUMNS.iter().position(|c| c.0 == name).unwrap();
         let range = wb.worksheet_range(class).unwrap();
         for row in range.rows().skip(1) {
-            let code = row[0].to_string();
+            let code = row[column("Rule")].to_string();
             let rule = synclint::rules::registry::RULES
                 .iter()
                 .find(|r| r.code == code)
                 .unwrap_or_else(|| panic!("{class}: {code:?} is not a rule code"));
-            assert_eq!(row[1].to_string(), rule.severity.name(), "{class} {code}");
+            assert_eq!(
+                row[column("Severity")].to_string(),
+                rule.severity.name(),
+                "{class} {code}"
+            );
+            // Why always says what Entra will do, and the rule's code.
+            let why = row[column("Why")].to_string();
+            assert!(
+                why.ends_with(&format!("In Entra: {}. [{code}]", rule.entra)),
+                "{class}: {why}"
+            );
+        }
+        // The reviewer's columns come first; Severity and the DN stay in view.
+        assert_eq!(
+            &COLUMNS[..9].iter().map(|c| c.0).collect::<Vec<_>>(),
+            &[
+                "Severity",
+                "Object (DN)",
+                "Attribute",
+                "Value",
+                "Suggested value",
+                "Recommended",
+                "Action",
+                "Update",
+                "Why"
+            ]
+        );
+        assert!(
+            sheet.contains("<pane xSplit=\"2\" ySplit=\"1\" topLeftCell=\"C2\" activePane=\"bottomRight\" state=\"frozen\"/>"),
+            "{class}: frozen through the DN"
+        );
+        // Severity coloured by three conditional formats on column A.
+        let colours = sheet
+            .split("<conditionalFormatting sqref=\"A2")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{class}: no severity colours"));
+        for severity in ["error", "warning", "info"] {
+            assert!(
+                colours.contains(&format!("<formula>\"{severity}\"</formula>")),
+                "{class}"
+            );
         }
     }
     for (name, sheet) in &xml {
@@ -447,7 +493,8 @@ fn cell_text_round_trips_and_long_values_are_cut_to_a_cell() {
             continue;
         }
         let range = wb.worksheet_range(name).unwrap();
-        values.extend(range.rows().skip(1).map(|r| r[6].to_string()));
+        let value = COLUMNS.iter().position(|c| c.0 == "Value").unwrap();
+        values.extend(range.rows().skip(1).map(|r| r[value].to_string()));
     }
     // The escaped characters and a literal `_xHHHH_` read back as written.
     assert!(
