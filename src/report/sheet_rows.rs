@@ -259,12 +259,16 @@ pub fn cell_bound(text: &str) -> u64 {
     if text.is_empty() {
         return 0;
     }
-    // A count the compiler vectorizes: a few ms over a million rows.
-    let grows = text
+    // `|`, not `||`: without branches the compiler vectorizes the count.
+    let grows: usize = text
         .as_bytes()
         .iter()
-        .filter(|&&b| b < 0x20 || b == b'&' || b == b'<' || b == b'>' || b == b'_' || b == 0xEF)
-        .count();
+        .map(|&b| {
+            usize::from(
+                (b < 0x20) | (b == b'&') | (b == b'<') | (b == b'>') | (b == b'_') | (b == 0xEF),
+            )
+        })
+        .sum();
     71 + text.len() as u64 + 6 * grows as u64
 }
 

@@ -272,7 +272,7 @@ pub fn write(
             .keys()
             .map(|parent| (*parent, ou_path_of_parent(parent)))
             .collect();
-        let why_texts = why_texts();
+        let why_texts = why_texts(a, &tallies);
         let rows;
         (stats, rows) =
             build(a, &tallies, &ou_paths, &why_texts, &mut workbook, options).map_err(xlsx)?;
@@ -345,8 +345,9 @@ struct Tallies<'a> {
     objects_by_rule: FxHashMap<&'static str, u64>,
     /// Findings per parent DN (a slice of the DN: no allocation per finding).
     by_parent: FxHashMap<&'a str, usize>,
-    /// The notes borrowed from the rules' code (fixed texts); a finding's own note is owned.
-    notes: rustc_hash::FxHashSet<&'static str>,
+    /// The notes borrowed from the rules' code (fixed texts), with the code of the rule that
+    /// wrote them; a finding's own note is owned.
+    notes: rustc_hash::FxHashSet<(&'static str, &'static str)>,
 }
 
 impl<'a> Tallies<'a> {
@@ -360,7 +361,7 @@ impl<'a> Tallies<'a> {
                 let dn = dir.dn.get(f.row as usize).unwrap_or("");
                 *t.by_parent.entry(parent_dn(dn)).or_default() += 1;
                 if let Some(std::borrow::Cow::Borrowed(note)) = &f.note {
-                    t.notes.insert(*note);
+                    t.notes.insert((f.rule.code, *note));
                 }
                 t
             })
@@ -404,8 +405,9 @@ fn labels(
     ou_paths: &OuPaths,
     why_texts: &WhyTexts,
 ) -> SharedStrings {
-    let mut notes: Vec<&str> = tallies.notes.iter().copied().collect();
+    let mut notes: Vec<&str> = tallies.notes.iter().map(|(_, note)| *note).collect();
     notes.sort_unstable();
+    notes.dedup();
     let mut ous: Vec<&str> = ou_paths.values().map(String::as_str).collect();
     ous.sort_unstable();
     ous.dedup();
@@ -1073,18 +1075,31 @@ enum Why<'a> {
     Note(&'a str),
 }
 
-/// The Why text of each rule, by code: its explanation, what Entra will do, its code.
-type WhyTexts = FxHashMap<&'static str, String>;
+/// The Why texts that repeat, by rule code and fixed note ("" for the rule's own
+/// explanation): made once, and shared strings in the sheets.
+type WhyTexts = FxHashMap<(&'static str, &'static str), String>;
 
-fn why_texts() -> WhyTexts {
-    RULES
+fn why_texts(a: &Analysis, tallies: &Tallies) -> WhyTexts {
+    let mut texts: WhyTexts = RULES
         .iter()
-        .map(|r| (r.code, format!("{} {}", r.why, entra_and_code(r))))
-        .collect()
+        .map(|r| ((r.code, ""), format!("{} {}", r.why, entra_and_code(r))))
+        .collect();
+    for (code, note) in &tallies.notes {
+        if let Some(rule) = RULES.iter().find(|r| r.code == *code) {
+            let text = format!("{}. {}", a.shown_note(note), entra_and_code(rule));
+            texts.insert((*code, *note), text);
+        }
+    }
+    texts
 }
 
 fn rule_why<'a>(texts: &'a WhyTexts, rule: &'static crate::rules::Rule) -> &'a str {
-    texts.get(rule.code).map_or(rule.why, String::as_str)
+    texts.get(&(rule.code, "")).map_or(rule.why, String::as_str)
+}
+
+/// The most bytes [`entra_and_code`] adds to a cell ("In Entra: ", ". [", the code, "]").
+fn entra_and_code_bound(rule: &crate::rules::Rule) -> u64 {
+    sheet_rows::cell_bound(rule.entra) + 16 + rule.code.len() as u64
 }
 
 /// "In Entra: … [SL101]".
@@ -1240,25 +1255,40 @@ fn class_rows<'a>(
     // The bound that decides Zip64 (package.rs): every cell as `fill` writes it. The OU path
     // is no longer than the DN and has no more bytes to escape; redaction keeps lengths or
     // shortens them. Measured on 901,531 findings: 1.4 GB bound, 0.3 GB of XML.
+    // The cells whose text is the rule's (severity, recommendation, Why, Rule), bounded once
+    // per rule rather than scanned per row.
+    let recommendation = RECOMMENDATIONS
+        .iter()
+        .map(|r| sheet_rows::cell_bound(r))
+        .max()
+        .unwrap_or(0);
+    let rule_bound = |rule: &'static crate::rules::Rule| {
+        sheet_rows::cell_bound(rule.severity.name())
+            + recommendation
+            + sheet_rows::cell_bound(rule_why(why_texts, rule))
+            + entra_and_code_bound(rule)
+            + sheet_rows::cell_bound(rule.code)
+    };
+    let by_rule: FxHashMap<&str, u64> = RULES.iter().map(|r| (r.code, rule_bound(r))).collect();
     let size_bound = findings
         .par_iter()
         .map(|f| {
             let r = f.row as usize;
             let suggested = f.suggested.as_deref().map_or(0, sheet_rows::cell_bound);
             let note = f.note.as_deref().map_or(0, sheet_rows::cell_bound);
+            let fixed = by_rule
+                .get(f.rule.code)
+                .copied()
+                .unwrap_or_else(|| rule_bound(f.rule));
             sheet_rows::ROW_XML
                 + 2 * sheet_rows::cell_bound(dir.dn.get(r).unwrap_or(""))
-                + sheet_rows::cell_bound(f.rule.code)
-                + sheet_rows::cell_bound(f.rule.severity.name())
                 + sheet_rows::cell_bound(dir.object_class.get(r).unwrap_or(""))
                 + sheet_rows::cell_bound(f.attribute)
                 + sheet_rows::cell_bound(&f.value)
                 + 2 * suggested
-                + sheet_rows::cell_bound(f.recommendation())
                 + (71 + 10) // group number
                 + note
-                + sheet_rows::cell_bound(rule_why(why_texts, f.rule))
-                + sheet_rows::cell_bound(&entra_and_code(f.rule))
+                + fixed
                 + sheet_rows::cell_bound(dir.source_location(r).0)
                 + 21
         })
@@ -1290,9 +1320,16 @@ fn class_rows<'a>(
         w.cell(7, &suggested);
         // Why: the rule's text (a shared label), or this finding's note followed by what
         // Entra will do and the rule's code.
-        match why {
-            Why::Rule => w.label(8, rule_why(why_texts, finding.rule)),
-            Why::Note(note) => w.cell(8, &format!("{note}. {}", entra_and_code(finding.rule))),
+        match (why, &finding.note) {
+            (Why::Rule, _) => w.label(8, rule_why(why_texts, finding.rule)),
+            // A fixed note: its text is made once (and shared).
+            (Why::Note(note), Some(std::borrow::Cow::Borrowed(fixed))) => {
+                match why_texts.get(&(finding.rule.code, *fixed)) {
+                    Some(text) => w.label(8, text),
+                    None => w.cell(8, &format!("{note}. {}", entra_and_code(finding.rule))),
+                }
+            }
+            (Why::Note(note), _) => w.cell(8, &format!("{note}. {}", entra_and_code(finding.rule))),
         }
         w.label(9, finding.rule.code);
         match ou_paths.get(parent_dn(real_dn)) {
