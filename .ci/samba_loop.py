@@ -359,6 +359,109 @@ def values(attrs):
     return {k: sorted(v) for k, v in out.items()}
 
 
+# ---------------------------------------------------------------- what the DC refuses
+
+PROBE_DN = f"CN=synclint probe,OU=Staff,{BASE}"
+PROBE_BASE = [
+    ("objectClass", "top"), ("objectClass", "person"), ("objectClass", "organizationalPerson"),
+    ("objectClass", "user"), ("cn", "synclint probe"), ("sAMAccountName", "sprobe"),
+    ("userPrincipalName", "sprobe@contoso.com"), ("mail", "sprobe@contoso.com"),
+    ("mailNickname", "sprobe"), ("proxyAddresses", "SMTP:sprobe@contoso.com"),
+    ("displayName", "Probe, Synclint"), ("givenName", "Synclint"), ("sn", "Probe"),
+    ("msExchRecipientTypeDetails", "1"),
+]
+
+
+def probe_values():
+    """Values at and past the limits a DC enforces (schema ranges, SAM's own checks), for
+    every attribute fix can write. (attribute, value)."""
+    out = []
+    for attr, upper in (("displayName", 256), ("givenName", 64), ("sn", 64), ("mail", 256),
+                        ("mailNickname", 64), ("targetAddress", 1123)):
+        prefix = "smtp:" if attr == "targetAddress" else ""
+        suffix = "@contoso.com" if attr in ("mail", "targetAddress") else ""
+        for n in (upper, upper + 1):
+            local = "a" * (n - len(prefix) - len(suffix))
+            out.append((attr, prefix + local + suffix))
+    for n in (20, 21):
+        out.append(("sAMAccountName", "s" * n))
+    for ch in '"/\\[]:;|=,+*?<>@':
+        out.append(("sAMAccountName", f"s{ch}probe"))
+    out += [("sAMAccountName", "sprobe."), ("sAMAccountName", "..."), ("sAMAccountName", " sprobe")]
+    for attr in ("displayName", "givenName", "sn", "mailNickname", "mail", "userPrincipalName",
+                 "sAMAccountName"):
+        out.append((attr, " "))
+    out.append(("proxyAddresses", "smtp:" + "a" * 1106 + "@contoso.com"))  # 1123
+    out.append(("proxyAddresses", "smtp:" + "a" * 1107 + "@contoso.com"))  # 1124
+    out.append(("proxyAddresses", "smtp:SPROBE@contoso.com"))  # the primary, ignoring case
+    out.append(("userPrincipalName", "u" * 1012 + "@contoso.com"))  # 1024
+    out.append(("userPrincipalName", "u" * 1013 + "@contoso.com"))  # 1025
+    return out
+
+
+def probe(exe, work):
+    """Tries every probe value on a scratch user over LDAP and, separately, asks synclint
+    (analyze of a one-object-per-probe export) whether it flags the value. A value the DC
+    refuses and synclint lets through is a gap in synclint's validation."""
+    add = [f"dn: {PROBE_DN}", "changetype: add"] + [ldif_line(n, v.encode()) for n, v in PROBE_BASE]
+    path = os.path.join(work, "probe-add.ldif")
+    with open(path, "w") as f:
+        f.write("\n".join(add) + "\n")
+    ldapmodify(path, add=True)
+    base = dict(PROBE_BASE)
+    results = []
+    for i, (attr, value) in enumerate(probe_values()):
+        multi = attr == "proxyAddresses"
+        change = [f"dn: {PROBE_DN}", "changetype: modify", f"{'add' if multi else 'replace'}: {attr}",
+                  ldif_line(attr, value.encode()), "-", ""]
+        undo = [f"dn: {PROBE_DN}", "changetype: modify"]
+        undo += ([f"delete: {attr}", ldif_line(attr, value.encode()), "-"] if multi else
+                 [f"replace: {attr}"] + ([ldif_line(attr, base[attr].encode())] if attr in base else []) + ["-"])
+        path = os.path.join(work, f"probe-{i}.ldif")
+        with open(path, "w") as f:
+            f.write("\n".join(change))
+        p = run(ldap_args("ldapmodify") + ["-f", path], timeout=30, check=False)
+        refused = p.returncode != 0
+        if not refused:
+            with open(path, "w") as f:
+                f.write("\n".join(undo) + "\n")
+            ldapmodify(path)
+        reason = " ".join((p.stderr or "").split())[:160]
+        results.append((attr, value, refused, reason))
+    # synclint's view: one object per probe value.
+    export = []
+    for i, (attr, value, _, _) in enumerate(results):
+        dn = f"CN=probe {i},OU=Probes,{BASE}"
+        attrs = [(n, v) for n, v in PROBE_BASE if n != "cn" and (n != attr or attr == "proxyAddresses")]
+        attrs = [(n, v.replace("sprobe", f"sprobe{i}")) for n, v in attrs]
+        attrs.append((attr, value) if attr != "proxyAddresses" else (attr, value))
+        export += [f"dn: {dn}", f"cn: probe {i}", f"objectGUID:: {base64.b64encode(os.urandom(16)).decode()}",
+                   "userAccountControl: 512"]
+        export += [ldif_line(n, v.encode()) for n, v in attrs] + [""]
+    path = os.path.join(work, "probes.ldf")
+    with open(path, "w") as f:
+        f.write("\n".join(export))
+    out = os.path.join(work, "probes")
+    synclint(exe, ["analyze", "-q", "--fail-on", "never", "--no-workbook", "--json", out + ".json", path])
+    flagged = {}
+    for item in json.load(open(out + ".json"))["items"]:
+        first = split_dn(item["dn"])[0]
+        if first.startswith("CN=probe "):
+            flagged.setdefault(int(first[9:]), set()).add((item["attribute"].lower(), item["rule"]))
+    gaps, accepted = [], 0
+    for i, (attr, value, refused, reason) in enumerate(results):
+        rules = sorted(r for a, r in flagged.get(i, ()) if a == attr.lower())
+        if not refused:
+            accepted += 1
+            continue
+        shown = f"{value[:16]!r}{'…' if len(value) > 16 else ''} ({len(value)} chars)"
+        log(f"probe: the DC refuses {attr} {shown}: {reason.split('additional info: ')[-1][:70]}; "
+            f"synclint: {','.join(rules) or 'NOTHING'}")
+        if not rules:
+            gaps.append(f"{attr} {value[:40]!r} ({len(value)} chars): {reason}")
+    log(f"probe: {len(results) - accepted} values refused by the DC, {accepted} accepted")
+    return gaps
+
 # ---------------------------------------------------------------- synclint
 
 def synclint(exe, args, timeout=300, ok=(0,)):
@@ -530,6 +633,11 @@ def loop(exe, work, objects, seed, allow_new):
         third = export(os.path.join(work, "export3.ldif"))
         check_restored(first, third, touched)
         timings["loop"] = time.time() - t
+        t = time.time()
+        gaps = probe(exe, work)
+        timings["probe"] = time.time() - t
+        if gaps:
+            raise Failed("the DC refuses values synclint lets through:\n" + "\n".join(gaps))
         timings["total"] = time.time() - t0
         log("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     finally:

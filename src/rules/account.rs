@@ -39,6 +39,22 @@ pub static TOO_LONG: Rule = Rule {
     profiles: ALL_PROFILES,
 };
 
+pub static TRAILING_PERIOD: Rule = Rule {
+    code: "SL503",
+    slug: "sam-trailing-period",
+    class: Class::Format,
+    severity: Severity::Warning,
+    attributes: ATTR,
+    idfix: None,
+    entra: "none of its own: the domain controller refuses to write the value",
+    source: "observed on a domain controller: Samba AD DC 4.17 answers \"samldb: sAMAccountName ends with '.'\" (constraint violation); found by .ci/samba-loop.sh",
+    what: "sAMAccountName ends with a period.",
+    why: "A domain controller refuses to write such a logon name, so an import that sets it stops at that record; the rule keeps fix and the suggestions from writing one.",
+    fix: "Remove the trailing periods (the suggestion does).",
+    default_action: Action::Edit,
+    profiles: ALL_PROFILES,
+};
+
 const INVALID_SET: u128 = ascii_set("[]\\\"|,/:<>+=;?*'");
 
 pub fn char_ok(c: char) -> bool {
@@ -59,23 +75,38 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
     if let Some(c) = sam.chars().find(|c| !char_ok(*c)) {
         let fixed: String = sam.chars().filter(|c| char_ok(*c)).collect();
         let f = Finding::new(&INVALID_CHARACTER, row, ATTR[0], sam)
-            .suggest(Some(fixed).filter(|f| !f.is_empty()))
+            .suggest(writable(fixed))
             .note(format!("invalid character {}", describe(c)));
+        ctx.report(out, f);
+    }
+    if sam.ends_with('.') {
+        let f = Finding::new(&TRAILING_PERIOD, row, ATTR[0], sam)
+            .suggest(writable(sam.to_string()))
+            .note("a domain controller refuses a logon name ending with '.'");
         ctx.report(out, f);
     }
     let max = limit(ctx.dir.kind[row]);
     let length = sam.chars().count();
     if length > max {
         let f = Finding::new(&TOO_LONG, row, ATTR[0], sam)
-            .suggest(Some(truncate_chars(sam, max)))
+            .suggest(writable(truncate_chars(sam, max)))
             .note(format!("{length} characters, limit {max}"));
         ctx.report(out, f);
     }
 }
 
+/// A suggested name as a domain controller will take it: without trailing periods (a cut
+/// after a period would otherwise leave one), and none at all if nothing is left.
+fn writable(mut name: String) -> Option<String> {
+    name.truncate(name.trim_end_matches('.').len());
+    Some(name).filter(|n| !n.is_empty())
+}
+
 pub fn validate(ctx: &Context, row: usize, value: &str) -> Option<&'static Rule> {
     if value.is_empty() || !value.chars().all(char_ok) {
         Some(&INVALID_CHARACTER)
+    } else if value.ends_with('.') {
+        Some(&TRAILING_PERIOD)
     } else if longer_than(value, limit(ctx.dir.kind[row])) {
         Some(&TOO_LONG)
     } else {

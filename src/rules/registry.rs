@@ -33,6 +33,7 @@ pub static RULES: &[&Rule] = &[
     &proxy::INVALID_OTHER,
     &account::INVALID_CHARACTER,
     &account::TOO_LONG,
+    &account::TRAILING_PERIOD,
     &names::DISPLAY_NAME_TOO_LONG,
     &names::DISPLAY_NAME_BLANK,
     &names::GIVEN_NAME_TOO_LONG,

@@ -357,3 +357,28 @@ fn a_second_export_reports_exactly_its_changes() {
         ]
     );
 }
+
+/// fix refuses an edit a domain controller would refuse: a sAMAccountName ending with '.'
+/// (Samba AD DC: "samldb: sAMAccountName ends with '.'", found by .ci/samba-loop.sh).
+#[test]
+fn an_edit_the_domain_controller_would_refuse_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.ldf");
+    std::fs::write(
+        &export,
+        fixture().replace("sAMAccountName: jdoe", "sAMAccountName: j'doe"),
+    )
+    .unwrap();
+    let (xlsx, _) = analyze(dir.path(), "before", &export, None);
+    let reviewed = dir.path().join("reviewed.xlsx");
+    review(&xlsx, &reviewed, |rule, _, _| match rule {
+        "SL501" => ("EDIT".into(), "j.doe.".into()),
+        _ => (String::new(), String::new()),
+    });
+    let changes = dir.path().join("changes.ldf");
+    let out = synclint(&["fix", s(&reviewed), "-o", s(&changes)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("\"j.doe.\" would break SL503"), "{err}");
+    let text = std::fs::read_to_string(&changes).unwrap_or_default();
+    assert!(!text.contains("sAMAccountName"), "{text}");
+}

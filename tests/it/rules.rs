@@ -310,6 +310,12 @@ fn every_per_object_rule_fires_on_its_case() {
             }),
         ),
         (
+            "SL503",
+            with(user("E3"), |o| {
+                o.set("sAMAccountName", "e3.");
+            }),
+        ),
+        (
             "SL601",
             with(user("F1"), |o| {
                 o.set("displayName", "f".repeat(257));
@@ -1017,4 +1023,49 @@ fn target_sam_and_address_collisions() {
     );
     assert_eq!(r.summary.duplicates["targetAddress"].groups, 1);
     assert_eq!(r.summary.duplicates["sAMAccountName"].groups, 1);
+}
+
+/// A domain controller refuses a sAMAccountName ending with '.' (found by .ci/samba-loop.sh
+/// against Samba AD DC): SL503 reports one, and no suggestion of the sAMAccountName rules
+/// ends with a period — cutting at 20 characters right after a period would leave one.
+#[test]
+fn sam_account_names_never_end_with_a_period() {
+    let objects = [
+        with(user("T1"), |o| {
+            o.set("sAMAccountName", "abcdefghijklmnopqrs.tu");
+        }),
+        with(user("T2"), |o| {
+            o.set("sAMAccountName", "o'neil.");
+        }),
+        with(user("T3"), |o| {
+            o.set("sAMAccountName", "...");
+        }),
+        with(user("T4"), |o| {
+            o.set("sAMAccountName", "t.four");
+        }),
+    ];
+    let r = run(&objects);
+    let of = |code: &str, value: &str| {
+        r.findings
+            .iter()
+            .find(|f| f.rule.code == code && f.value == value)
+            .unwrap_or_else(|| panic!("no {code} on {value}"))
+    };
+    assert_eq!(
+        of("SL502", "abcdefghijklmnopqrs.tu").suggested.as_deref(),
+        Some("abcdefghijklmnopqrs")
+    );
+    assert!(!r.codes("T1").contains(&"SL503"));
+    assert_eq!(of("SL501", "o'neil.").suggested.as_deref(), Some("oneil"));
+    assert!(r.codes("T2").contains(&"SL503"));
+    // Its own suggestion ("o'neil") would still break SL501: withheld, with the reason.
+    let t2 = of("SL503", "o'neil.");
+    assert_eq!(t2.suggested, None);
+    assert!(
+        t2.note.as_deref().unwrap().contains("SL501"),
+        "{:?}",
+        t2.note
+    );
+    assert_eq!(of("SL503", "...").suggested, None);
+    assert!(r.codes("T4").is_empty(), "{:?}", r.codes("T4"));
 }
