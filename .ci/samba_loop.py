@@ -301,8 +301,27 @@ def import_ldif(generated):
         head.append(f"dn: {ou}\nchangetype: add\nobjectClass: organizationalUnit\n")
     dbs = sorted({v for kind, v in body if kind == "db"})
     head += [f"dn: {d}\nchangetype: add\nobjectClass: container\n" for d in dbs]
-    objects = [v for kind, v in body if kind == "obj"]
-    return "\n".join(head + objects), len(records), refused
+    objects = [v for kind, v in body if kind == "obj"] + [PLANTED_BY_HAND]
+    return "\n".join(head + objects), len(records) + 1, refused
+
+
+# A shape the generator does not plant, seen on a real directory: a secondary address with a
+# colon after the prefix (SL402) whose corrected form is the object's primary address
+# ignoring case. Adding the corrected form would put two values equal ignoring case on the
+# object (Windows refuses that; Samba takes it, and a later delete by value is ambiguous).
+PLANTED_DN = f"CN=SG-Legal-ReadOnly,OU=Groups,{BASE}"
+PLANTED_BY_HAND = f"""dn: {PLANTED_DN}
+changetype: add
+objectClass: top
+objectClass: group
+cn: SG-Legal-ReadOnly
+sAMAccountName: SG-Legal-ReadOnly
+groupType: 8
+mail: sg-legal-readonly@contoso.com
+mailNickname: sg-legal-readonly
+proxyAddresses: SMTP:sg-legal-readonly@contoso.com
+proxyAddresses: smtp:sg-legal:-readonly@contoso.com
+"""
 
 
 def refused_by_dc(key, value, upns):
@@ -544,7 +563,25 @@ def choose(rows):
     choices[(hand[0], hand[1])] = ("EDIT", typed)
     chosen_values.add(by_key(hand))
     notes.append(f"EDIT by hand {hand[2]['Value']!r} -> {typed!r}")
-    # 3. EDIT with the suggestion: the first suggested row of each rule outside the
+    # 3. What synclint recommends on the hand-planted group: its suggestion if it makes one,
+    # REMOVE if that is what it recommends (the "Recommended" column, or the Action analyze
+    # prefilled before there was one).
+    planted = [(s, l, r) for s, l, r in rows if r["Object (DN)"].lower() == PLANTED_DN.lower()
+               and r["Attribute"] == "proxyAddresses" and r["Value"].startswith("smtp:sg-legal:")]
+    if not planted:
+        raise Failed(f"no finding on the planted value of {PLANTED_DN}")
+    for sheet, line, row in planted[:1]:
+        recommended = (row.get("Recommended") or row.get("Action") or "").upper()
+        if row["Suggested value"]:
+            choices[(sheet, line)] = ("EDIT", row["Suggested value"])
+        elif "REMOVE" in recommended:
+            choices[(sheet, line)] = ("REMOVE", "")
+        else:
+            raise Failed(f"synclint recommends nothing for {row['Value']!r} of {PLANTED_DN}: {row}")
+        chosen_values.add(by_key((sheet, line, row)))
+        notes.append(f"{choices[(sheet, line)][0]} {row['Rule']} {row['Value']!r} as synclint recommends "
+                     f"(suggestion {row['Suggested value']!r})")
+    # 4. EDIT with the suggestion: the first suggested row of each rule outside the
     # Duplicate/Collision sheets, other than the row typed by hand.
     seen = set()
     for sheet, line, row in rows:
