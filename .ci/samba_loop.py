@@ -301,8 +301,8 @@ def import_ldif(generated):
         head.append(f"dn: {ou}\nchangetype: add\nobjectClass: organizationalUnit\n")
     dbs = sorted({v for kind, v in body if kind == "db"})
     head += [f"dn: {d}\nchangetype: add\nobjectClass: container\n" for d in dbs]
-    objects = [v for kind, v in body if kind == "obj"] + [PLANTED_BY_HAND]
-    return "\n".join(head + objects), len(records) + 1, refused
+    objects = [v for kind, v in body if kind == "obj"] + [PLANTED_BY_HAND, CONFLICT_BY_HAND]
+    return "\n".join(head + objects), len(records) + 2, refused
 
 
 # A shape the generator does not plant, seen on a real directory: a secondary address with a
@@ -322,6 +322,16 @@ mailNickname: sg-legal-readonly
 proxyAddresses: SMTP:sg-legal-readonly@contoso.com
 proxyAddresses: smtp:sg-legal:-readonly@contoso.com
 """
+
+# A replication-conflict name, as a DC gives the loser of a name collision between two DCs
+# ("<name>\nCNF:<objectGUID>"). Made here with a direct add on one DC, not by replication:
+# the DN, its escaping (\0A) and ldapsearch's export of it are the real thing.
+CONFLICT_DN = f"CN=Dup User\nCNF:6f7e1e0a-1b2c-4d5e-8f90-a1b2c3d4e5f6,OU=Staff,{BASE}"
+CONFLICT_BY_HAND = (
+    ldif_line("dn", CONFLICT_DN.encode())
+    + "\nchangetype: add\nobjectClass: user\nsAMAccountName: dupuser-cnf\n"
+    + "userPrincipalName: dup.user.cnf@contoso.com\nmail: dup.user@contoso.com\n"
+)
 
 
 def refused_by_dc(key, value, upns):
@@ -639,6 +649,7 @@ def loop(exe, work, objects, seed, allow_new):
         log(f"export 1: {len(first)} entries; analysis: {before['objects']}, findings {before['findings']['total']}")
         if before["objects"]["rejected"]:
             raise Failed(f"synclint rejected objects of ldapsearch's export: {before['objects']}")
+        check_conflict_out_of_scope(a1 + ".xlsx")
 
         rows = workbook_rows(a1 + ".xlsx")
         choices, chosen_values, notes, dup_group = choose(rows)
@@ -679,6 +690,22 @@ def loop(exe, work, objects, seed, allow_new):
         log("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     finally:
         dc.stop()
+
+
+def check_conflict_out_of_scope(workbook):
+    """The replication-conflict object is read (not rejected) and left out of scope as one."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(workbook, read_only=True)
+    rows = wb["Out of scope"].iter_rows(values_only=True)
+    header = next(rows)
+    dn, reason = header.index("Object (DN)"), header.index("Reason")
+    escaped = CONFLICT_DN.replace("\n", "\\0A")
+    found = [r[reason] for r in rows if r[dn] and r[dn].lower() == escaped.lower()]
+    wb.close()
+    if not found or "replication conflict" not in found[0]:
+        raise Failed(f"{escaped} is not out of scope as a replication conflict: {found}")
+    log(f"replication-conflict name {escaped[:40]}…: out of scope ({found[0]})")
 
 
 def check_resolved(before, after, chosen_values, rows, dup_group, allow_new=()):
