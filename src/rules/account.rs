@@ -47,7 +47,7 @@ pub static TRAILING_PERIOD: Rule = Rule {
     attributes: ATTR,
     idfix: None,
     entra: "none of its own: the domain controller refuses to write the value",
-    source: "observed on a domain controller: Samba AD DC 4.17 answers \"samldb: sAMAccountName ends with '.'\" (constraint violation); found by .ci/samba-loop.sh",
+    source: "sync-rules.md §2.1 [S2] (sAMAccountName); the trailing period observed on a domain controller: Samba AD DC 4.17 answers \"samldb: sAMAccountName ends with '.'\" (constraint violation), found by .ci/samba-loop.sh",
     what: "sAMAccountName ends with a period.",
     why: "A domain controller refuses to write such a logon name, so an import that sets it stops at that record; the rule keeps fix and the suggestions from writing one.",
     fix: "Remove the trailing periods (the suggestion does).",
