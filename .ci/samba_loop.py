@@ -268,7 +268,7 @@ def rebase(dn):
     return dn
 
 
-def import_ldif(generated):
+def import_ldif(generated, case_collision=True):
     """The generated objects as an ldapadd file for the test domain, with the OUs and mailbox
     databases they need; returns (text, number of objects)."""
     records = parse_ldif(generated)
@@ -301,8 +301,9 @@ def import_ldif(generated):
         head.append(f"dn: {ou}\nchangetype: add\nobjectClass: organizationalUnit\n")
     dbs = sorted({v for kind, v in body if kind == "db"})
     head += [f"dn: {d}\nchangetype: add\nobjectClass: container\n" for d in dbs]
-    objects = [v for kind, v in body if kind == "obj"] + [PLANTED_BY_HAND, CONFLICT_BY_HAND]
-    return "\n".join(head + objects), len(records) + 2, refused
+    by_hand = [PLANTED_BY_HAND] if case_collision else []
+    objects = [v for kind, v in body if kind == "obj"] + by_hand + [CONFLICT_BY_HAND]
+    return "\n".join(head + objects), len(records) + len(by_hand) + 1, refused
 
 
 # A shape the generator does not plant, seen on a real directory: a secondary address with a
@@ -541,7 +542,7 @@ def set_actions(src, dst, choices):
     wb.save(dst)
 
 
-def choose(rows):
+def choose(rows, case_collision=True):
     """The reviewer: accepts the suggestion on a few rows of different rules, removes a shared
     secondary address from all holders but one, and types one value by hand. Returns the
     choices and the (DN, attribute, value) of every value chosen for a change."""
@@ -578,7 +579,7 @@ def choose(rows):
     # prefilled before there was one).
     planted = [(s, l, r) for s, l, r in rows if r["Object (DN)"].lower() == PLANTED_DN.lower()
                and r["Attribute"] == "proxyAddresses" and r["Value"].startswith("smtp:sg-legal:")]
-    if not planted:
+    if not planted and case_collision:
         raise Failed(f"no finding on the planted value of {PLANTED_DN}")
     for sheet, line, row in planted[:1]:
         recommended = (row.get("Recommended") or row.get("Action") or "").upper()
@@ -608,7 +609,7 @@ def choose(rows):
 
 # ---------------------------------------------------------------- the loop
 
-def loop(exe, work, objects, seed, allow_new):
+def loop(exe, work, objects, seed, allow_new, case_collision):
     timings = {}
     t0 = time.time()
     dc = DomainController(work)
@@ -626,7 +627,7 @@ def loop(exe, work, objects, seed, allow_new):
         synclint(exe, ["generate", "--objects", str(objects), "--seed", str(seed), "--domains", "1",
                        "--plant-issues", "-o", gen])
         with open(gen, encoding="utf-8") as f:
-            text, count, refused = import_ldif(f.read())
+            text, count, refused = import_ldif(f.read(), case_collision)
         load = os.path.join(work, "load.ldif")
         with open(load, "w") as f:
             f.write(text)
@@ -652,7 +653,7 @@ def loop(exe, work, objects, seed, allow_new):
         check_conflict_out_of_scope(a1 + ".xlsx")
 
         rows = workbook_rows(a1 + ".xlsx")
-        choices, chosen_values, notes, dup_group = choose(rows)
+        choices, chosen_values, notes, dup_group = choose(rows, case_collision)
         for n in notes:
             log("reviewer: " + n)
         reviewed = os.path.join(work, "reviewed.xlsx")
@@ -772,6 +773,8 @@ def main():
     ap.add_argument("--seed", type=int, default=22)
     ap.add_argument("--allow-new", action="append", default=[], metavar="RULE",
                     help="tolerate (and print) new findings of this rule after the fix")
+    ap.add_argument("--no-case-collision", action="store_true",
+                    help="leave out the group whose corrected address equals its primary ignoring case")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (for debugging)")
     args = ap.parse_args()
     exe = os.path.abspath(args.synclint)
@@ -779,7 +782,7 @@ def main():
     # SIGTERM/SIGINT end the run through the finally blocks (server stopped, folder removed).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
-        loop(exe, work, args.objects, args.seed, set(args.allow_new))
+        loop(exe, work, args.objects, args.seed, set(args.allow_new), not args.no_case_collision)
         log("PASS")
         return 0
     except Failed as e:
