@@ -8,11 +8,15 @@
     synclint analyze --baseline (exactly the chosen findings resolved, nothing new)
     -> ldapmodify the undo file -> a third export equals the first on every touched object.
 
-Needs root-less nothing but: samba, samba-ad-dc, samba-ad-provision, ldap-utils and openpyxl
-(.ci/samba-loop.sh installs them). Everything lives in one temporary folder that is removed
-at the end, also on failure; the server listens on 127.0.0.1 only and every wait is bounded.
+Then probes the limits a DC enforces on every attribute fix writes: a value the DC refuses
+that synclint does not flag fails the run.
 
-Usage: .ci/samba_loop.py [--synclint target/release/synclint] [--objects 1200] [--keep]
+Needs samba, samba-ad-dc, samba-ad-provision, ldap-utils and openpyxl (.ci/samba-loop.sh
+installs them, as root). Everything lives in one temporary folder that is removed at the end,
+also on failure; the server listens on 127.0.0.1 only and every wait is bounded.
+
+Usage: .ci/samba_loop.py [--synclint target/release/synclint] [--objects 1200] [--seed 22]
+                         [--allow-new RULE]... [--no-case-collision] [--keep]
 Exit status 0 when every assertion holds; 1 with the failing step otherwise.
 """
 
