@@ -396,13 +396,22 @@ def values(attrs):
 # ---------------------------------------------------------------- what the DC refuses
 
 PROBE_DN = f"CN=synclint probe,OU=Staff,{BASE}"
+PROBE_HOLDER_DN = f"CN=synclint holder,OU=Staff,{BASE}"
+PROBE_OLD_PROXY = "smtp:sprobe-old@contoso.com"
+PROBE_HOLDER = [
+    ("objectClass", "top"), ("objectClass", "person"), ("objectClass", "organizationalPerson"),
+    ("objectClass", "user"), ("cn", "synclint holder"), ("sAMAccountName", "sholder"),
+    ("userPrincipalName", "sholder@contoso.com"), ("mail", "sholder@contoso.com"),
+    ("mailNickname", "sholder"), ("proxyAddresses", "SMTP:sholder@contoso.com"),
+    ("displayName", "Holder, Synclint"),
+]
 PROBE_BASE = [
     ("objectClass", "top"), ("objectClass", "person"), ("objectClass", "organizationalPerson"),
     ("objectClass", "user"), ("cn", "synclint probe"), ("sAMAccountName", "sprobe"),
     ("userPrincipalName", "sprobe@contoso.com"), ("mail", "sprobe@contoso.com"),
     ("mailNickname", "sprobe"), ("proxyAddresses", "SMTP:sprobe@contoso.com"),
     ("displayName", "Probe, Synclint"), ("givenName", "Synclint"), ("sn", "Probe"),
-    ("msExchRecipientTypeDetails", "1"),
+    ("msExchRecipientTypeDetails", "1"), ("proxyAddresses", PROBE_OLD_PROXY),
 ]
 
 
@@ -430,71 +439,127 @@ def probe_values():
     out.append(("proxyAddresses", "smtp:SPROBE@contoso.com"))  # the primary, ignoring case
     out.append(("userPrincipalName", "u" * 1012 + "@contoso.com"))  # 1024
     out.append(("userPrincipalName", "u" * 1013 + "@contoso.com"))  # 1025
+    # Values another object holds (PROBE_HOLDER), exactly or ignoring case, and the holder's
+    # logon name under the realm's UPN suffix.
+    out += [("sAMAccountName", "sholder"), ("sAMAccountName", "SHOLDER"),
+            ("userPrincipalName", "sholder@contoso.com"), ("userPrincipalName", "SHOLDER@contoso.com"),
+            ("userPrincipalName", f"sholder@{REALM.lower()}"), ("mail", "sholder@contoso.com"),
+            ("proxyAddresses", "smtp:sholder@contoso.com"), ("mailNickname", "sholder")]
     return out
 
 
 def probe(exe, work):
-    """Tries every probe value on a scratch user over LDAP and, separately, asks synclint
-    (analyze of a one-object-per-probe export) whether it flags the value. A value the DC
-    refuses and synclint lets through is a gap in synclint's validation."""
+    """Tries every probe value on a scratch user over LDAP, and asks `synclint fix` whether it
+    would write the same edit (a reviewed workbook with one EDIT row per probe, on an export of
+    one object per probe). A value the DC refuses that fix writes is a gap in synclint's
+    validation. Multi-valued proxyAddresses are probed as fix writes them: delete one value,
+    add the new one."""
     add = [f"dn: {PROBE_DN}", "changetype: add"] + [ldif_line(n, v.encode()) for n, v in PROBE_BASE]
+    add += ["", f"dn: {PROBE_HOLDER_DN}", "changetype: add"]
+    add += [ldif_line(n, v.encode()) for n, v in PROBE_HOLDER]
     path = os.path.join(work, "probe-add.ldif")
     with open(path, "w") as f:
         f.write("\n".join(add) + "\n")
     ldapmodify(path, add=True)
     base = dict(PROBE_BASE)
-    results = []
-    for i, (attr, value) in enumerate(probe_values()):
-        multi = attr == "proxyAddresses"
-        change = [f"dn: {PROBE_DN}", "changetype: modify", f"{'add' if multi else 'replace'}: {attr}",
-                  ldif_line(attr, value.encode()), "-", ""]
-        undo = [f"dn: {PROBE_DN}", "changetype: modify"]
-        undo += ([f"delete: {attr}", ldif_line(attr, value.encode()), "-"] if multi else
-                 [f"replace: {attr}"] + ([ldif_line(attr, base[attr].encode())] if attr in base else []) + ["-"])
+    probes = probe_values()
+    refused_by_dc = []
+    for i, (attr, value) in enumerate(probes):
+        old = PROBE_OLD_PROXY if attr == "proxyAddresses" else base.get(attr)
+
+        def modify(remove, put):
+            lines = [f"dn: {PROBE_DN}", "changetype: modify"]
+            if attr == "proxyAddresses":
+                lines += [f"delete: {attr}", ldif_line(attr, remove.encode()), "-",
+                          f"add: {attr}", ldif_line(attr, put.encode()), "-"]
+            else:
+                lines += [f"replace: {attr}"] + ([ldif_line(attr, put.encode())] if put else []) + ["-"]
+            return "\n".join(lines) + "\n"
+
         path = os.path.join(work, f"probe-{i}.ldif")
         with open(path, "w") as f:
-            f.write("\n".join(change))
+            f.write(modify(old, value))
         p = run(ldap_args("ldapmodify") + ["-f", path], timeout=30, check=False)
-        refused = p.returncode != 0
-        if not refused:
+        if p.returncode == 0:
             with open(path, "w") as f:
-                f.write("\n".join(undo) + "\n")
+                f.write(modify(value, old))
             ldapmodify(path)
-        reason = " ".join((p.stderr or "").split())[:160]
-        results.append((attr, value, refused, reason))
-    # synclint's view: one object per probe value.
-    export = []
-    for i, (attr, value, _, _) in enumerate(results):
-        dn = f"CN=probe {i},OU=Probes,{BASE}"
-        attrs = [(n, v) for n, v in PROBE_BASE if n != "cn" and (n != attr or attr == "proxyAddresses")]
-        attrs = [(n, v.replace("sprobe", f"sprobe{i}")) for n, v in attrs]
-        attrs.append((attr, value) if attr != "proxyAddresses" else (attr, value))
-        export += [f"dn: {dn}", f"cn: probe {i}", f"objectGUID:: {base64.b64encode(os.urandom(16)).decode()}",
-                   "userAccountControl: 512"]
-        export += [ldif_line(n, v.encode()) for n, v in attrs] + [""]
+        refused_by_dc.append(" ".join((p.stderr or "").split()).split("additional info: ")[-1][:90]
+                             if p.returncode else None)
+
+    # synclint's view: one object per probe, its own values renamed so that probes do not
+    # collide with each other, and the holder; a workbook row asking for each probe's edit.
+    own = lambda i, v: v.replace("sprobe", f"sprobe{i}").replace("SPROBE", f"SPROBE{i}")
+    guid = lambda: f"objectGUID:: {base64.b64encode(os.urandom(16)).decode()}"
+    export = [f"dn: {PROBE_HOLDER_DN}", guid(), "userAccountControl: 512"]
+    export += [ldif_line(n, v.encode()) for n, v in PROBE_HOLDER] + [""]
+    # One finding, so that the workbook has a class sheet to hold the probe rows.
+    export += [f"dn: CN=synclint anchor,OU=Staff,{BASE}", "objectClass: user", "cn: synclint anchor",
+               guid(), "sAMAccountName: sanchor", "userPrincipalName: sanchor@contoso.com",
+               "mailNickname: s&anchor", ""]
+    rows = []
+    for i, (attr, value) in enumerate(probes):
+        dn = f"CN=probe {i},OU=Staff,{BASE}"
+        values = [(n, own(i, v)) for n, v in PROBE_BASE if n != "cn"]
+        export += [f"dn: {dn}", f"cn: probe {i}", guid(), "userAccountControl: 512"]
+        export += [ldif_line(n, v.encode()) for n, v in values] + [""]
+        old = PROBE_OLD_PROXY if attr == "proxyAddresses" else base.get(attr, "")
+        rows.append({"Rule": "PROBE", "Object (DN)": dn, "Attribute": attr, "Value": own(i, old),
+                     "Action": "EDIT", "Update": own(i, value)})
     path = os.path.join(work, "probes.ldf")
     with open(path, "w") as f:
         f.write("\n".join(export))
     out = os.path.join(work, "probes")
-    synclint(exe, ["analyze", "-q", "--fail-on", "never", "--no-workbook", "--json", out + ".json", path])
-    flagged = {}
-    for item in json.load(open(out + ".json"))["items"]:
-        first = split_dn(item["dn"])[0]
-        if first.startswith("CN=probe "):
-            flagged.setdefault(int(first[9:]), set()).add((item["attribute"].lower(), item["rule"]))
-    gaps, accepted = [], 0
-    for i, (attr, value, refused, reason) in enumerate(results):
-        rules = sorted(r for a, r in flagged.get(i, ()) if a == attr.lower())
-        if not refused:
-            accepted += 1
+    synclint(exe, ["analyze", "-q", "--fail-on", "never", "-o", out + ".xlsx", "--json", out + ".json", path])
+    reviewed = os.path.join(work, "probes-reviewed.xlsx")
+    append_rows(out + ".xlsx", reviewed, rows)
+    changes = os.path.join(work, "probes-changes.ldf")
+    synclint(exe, ["fix", reviewed, "-o", changes], ok=(0, 1))
+    written = set()
+    if os.path.exists(changes):
+        written = {dn.lower() for dn, _ in parse_ldif(open(changes, encoding="utf-8").read())}
+
+    gaps, counts = [], {}
+    for i, ((attr, value), dc) in enumerate(zip(probes, refused_by_dc)):
+        fix_writes = rows[i]["Object (DN)"].lower() in written
+        key = (dc is not None, fix_writes)
+        counts[key] = counts.get(key, 0) + 1
+        if dc is None:
             continue
         shown = f"{value[:16]!r}{'…' if len(value) > 16 else ''} ({len(value)} chars)"
-        log(f"probe: the DC refuses {attr} {shown}: {reason.split('additional info: ')[-1][:70]}; "
-            f"synclint: {','.join(rules) or 'NOTHING'}")
-        if not rules:
-            gaps.append(f"{attr} {value[:40]!r} ({len(value)} chars): {reason}")
-    log(f"probe: {len(results) - accepted} values refused by the DC, {accepted} accepted")
+        log(f"probe: the DC refuses {attr} {shown}: {dc[:70]}; fix "
+            + ("WRITES IT" if fix_writes else "refuses it too"))
+        if fix_writes:
+            gaps.append(f"{attr} {value[:40]!r} ({len(value)} chars): {dc}")
+    log(f"probe: {len(probes)} edits; the DC refuses {counts.get((True, False), 0)} that fix refuses too"
+        f" and {counts.get((True, True), 0)} that fix writes; it takes {counts.get((False, True), 0)}"
+        f" that fix writes and {counts.get((False, False), 0)} that fix refuses (stricter than the DC)")
     return gaps
+
+
+def append_rows(src, dst, rows):
+    """Copies a workbook, empties every Action, and appends `rows` ({header: value}) to the
+    first class sheet."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(src)
+    target = None
+    for ws in wb.worksheets:
+        header = [c.value for c in ws[1]]
+        if not all(c in header for c in CLASS_SHEET_COLUMNS):
+            continue
+        action = header.index("Action") + 1
+        for r in range(2, ws.max_row + 1):
+            ws.cell(r, action).value = None
+        target = target or (ws, header)
+    if target is None:
+        raise Failed("the probes' workbook has no class sheet")
+    ws, header = target
+    first = ws.max_row + 1
+    for k, row in enumerate(rows):
+        for name, value in row.items():
+            ws.cell(first + k, header.index(name) + 1).value = value or None
+    wb.save(dst)
 
 # ---------------------------------------------------------------- synclint
 

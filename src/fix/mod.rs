@@ -12,7 +12,7 @@ use crate::directory::{Attr, AttrShape};
 use crate::error::Error;
 use crate::ingest::{read_files, ReadOptions};
 use crate::rules::uniqueness::{self, key_of};
-use crate::rules::{registry, Context, RuleOptions};
+use crate::rules::{account, registry, Context, RuleOptions};
 use crate::scope::{self, ScopeOptions};
 use reviewed::{Reviewed, ReviewedRow};
 use rustc_hash::FxHashMap;
@@ -125,6 +125,12 @@ pub fn plan(reviewed: &Reviewed, options: &FixOptions) -> Result<Plan, Error> {
         options: &options.rules,
     };
     let (_, index, _) = uniqueness::check(&ctx);
+    // Only built when a row edits a sAMAccountName: names in use, by domain.
+    let taken = reviewed
+        .rows
+        .iter()
+        .any(|r| r.action == "EDIT" && r.attribute.eq_ignore_ascii_case("sAMAccountName"))
+        .then(|| account::TakenNames::new(dir));
     let mut rows_by_dn: FxHashMap<String, usize> = FxHashMap::default();
     for row in (0..dir.len()).rev() {
         if let Some(dn) = dir.dn.get(row) {
@@ -156,7 +162,9 @@ pub fn plan(reviewed: &Reviewed, options: &FixOptions) -> Result<Plan, Error> {
             }
             continue;
         }
-        match check(&ctx, &index, &rows_by_dn, r) {
+        let checked = check(&ctx, &index, &rows_by_dn, r)
+            .and_then(|op| name_in_use(dir, taken.as_ref(), &rows_by_dn, r, op));
+        match checked {
             Err(reason) => plan.refused.push(refuse(reason)),
             Ok(op) => {
                 let new = match &op {
@@ -180,8 +188,17 @@ pub fn plan(reviewed: &Reviewed, options: &FixOptions) -> Result<Plan, Error> {
                     continue;
                 }
                 if let Some(new) = &new {
-                    if let Some((space, value)) = key_of(&r.attribute, new) {
-                        let k = (space, value.to_lowercase());
+                    let claim = key_of(&r.attribute, new)
+                        .map(|(space, value)| (space, value.to_lowercase()))
+                        .or_else(|| {
+                            // sAMAccountNames are unique per domain: claimed as "domain/name".
+                            let row = rows_by_dn[&r.dn.to_lowercase()];
+                            (r.attribute.eq_ignore_ascii_case("sAMAccountName"))
+                                .then(|| account::TakenNames::claim(dir, row, new))
+                                .flatten()
+                                .map(|key| (uniqueness::Space::Sam, key))
+                        });
+                    if let Some(k) = claim {
                         if let Some((sheet, line)) = claimed.get(&k) {
                             plan.refused.push(refuse(format!(
                                 "{new:?} collides with the edit in {sheet} row {line}"
@@ -207,6 +224,29 @@ pub fn plan(reviewed: &Reviewed, options: &FixOptions) -> Result<Plan, Error> {
         }
     }
     Ok(plan)
+}
+
+/// Refuses a new sAMAccountName that another object of the same domain holds.
+fn name_in_use(
+    dir: &crate::directory::Directory,
+    taken: Option<&account::TakenNames>,
+    rows_by_dn: &FxHashMap<String, usize>,
+    r: &ReviewedRow,
+    op: Op,
+) -> Result<Op, String> {
+    let (Some(taken), Op::Replace { attr, new, .. }) = (taken, &op) else {
+        return Ok(op);
+    };
+    if attr != "sAMAccountName" {
+        return Ok(op);
+    }
+    match taken.holder(dir, rows_by_dn[&r.dn.to_lowercase()], new) {
+        Some(other) => Err(format!(
+            "{new:?} is the sAMAccountName of {} in the same domain (a domain controller refuses a name in use)",
+            dir.dn.get(other as usize).unwrap_or("another object")
+        )),
+        None => Ok(op),
+    }
 }
 
 /// Turns one reviewed row into a change, or says why not.

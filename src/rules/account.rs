@@ -113,3 +113,49 @@ pub fn validate(ctx: &Context, row: usize, value: &str) -> Option<&'static Rule>
         None
     }
 }
+
+/// The sAMAccountNames of a directory by domain, for `fix`: a domain controller refuses a
+/// name that another object of the same domain holds, ignoring case (Samba AD DC:
+/// "samldb: samAccountName '…' already in use!", found by .ci/samba-loop.sh; Active
+/// Directory keeps sAMAccountName unique within a domain). Every object counts, in scope or
+/// not: the DC's own accounts hold names too.
+pub struct TakenNames {
+    /// (domain, lower-case name) → the rows that hold it.
+    holders: rustc_hash::FxHashMap<(String, String), Vec<u32>>,
+}
+
+impl TakenNames {
+    pub fn new(dir: &crate::directory::Directory) -> TakenNames {
+        let mut holders: rustc_hash::FxHashMap<(String, String), Vec<u32>> = Default::default();
+        for row in 0..dir.len() {
+            if let Some(key) = Self::key(dir, row, dir.text(Attr::SamAccountName, row)) {
+                holders.entry(key).or_default().push(row as u32);
+            }
+        }
+        TakenNames { holders }
+    }
+
+    fn key(
+        dir: &crate::directory::Directory,
+        row: usize,
+        name: Option<&str>,
+    ) -> Option<(String, String)> {
+        let domain = dir.dn.get(row).and_then(super::upn::dns_domain)?;
+        Some((domain.to_lowercase(), name?.to_lowercase()))
+    }
+
+    /// Another object of `row`'s domain that holds `name`.
+    pub fn holder(&self, dir: &crate::directory::Directory, row: usize, name: &str) -> Option<u32> {
+        let key = Self::key(dir, row, Some(name))?;
+        self.holders
+            .get(&key)?
+            .iter()
+            .copied()
+            .find(|r| *r as usize != row)
+    }
+
+    /// The key two edits of one run compete for: `name` in `row`'s domain.
+    pub fn claim(dir: &crate::directory::Directory, row: usize, name: &str) -> Option<String> {
+        Self::key(dir, row, Some(name)).map(|(domain, name)| format!("{domain}/{name}"))
+    }
+}

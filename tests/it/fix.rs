@@ -382,3 +382,69 @@ fn an_edit_the_domain_controller_would_refuse_is_refused() {
     let text = std::fs::read_to_string(&changes).unwrap_or_default();
     assert!(!text.contains("sAMAccountName"), "{text}");
 }
+
+/// A domain controller refuses a sAMAccountName another object of the same domain holds,
+/// ignoring case (Samba AD DC: "samldb: samAccountName '…' already in use!", found by
+/// .ci/samba-loop.sh); fix refuses it too, and two edits to one name in one run. The same
+/// name in another domain is fine.
+#[test]
+fn a_sam_account_name_in_use_in_the_domain_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.ldf");
+    let user = |dn: &str, sam: &str, guid: &str| {
+        format!("dn: {dn}\r\nobjectClass: user\r\nobjectGUID:: {guid}\r\nsAMAccountName: {sam}\r\nuserPrincipalName: {sam}@contoso.com\r\n\r\n")
+    };
+    let text = fixture()
+        .replace("sAMAccountName: jdoe", "sAMAccountName: j'doe")
+        .replace("sAMAccountName: jroe", "sAMAccountName: j'roe")
+        .trim_end()
+        .to_string()
+        + "\r\n\r\n"
+        + &user(
+            "CN=Holder,OU=Staff,DC=contoso,DC=com",
+            "taken1",
+            "ICEiIyQlJicoKSorLC0uLw==",
+        )
+        + &user(
+            "CN=J Doe,OU=Staff,DC=fabrikam,DC=com",
+            "jd2",
+            "MDEyMzQ1Njc4OTo7PD0+Pw==",
+        );
+    std::fs::write(&export, text).unwrap();
+    let (xlsx, _) = analyze(dir.path(), "before", &export, None);
+
+    // John asks for the holder's name (other case): refused. Jane asks for a name only another
+    // domain uses: written.
+    let reviewed = dir.path().join("reviewed.xlsx");
+    review(&xlsx, &reviewed, |rule, value, _| match (rule, value) {
+        ("SL501", "j'doe") => ("EDIT".into(), "TAKEN1".into()),
+        ("SL501", "j'roe") => ("EDIT".into(), "jd2".into()),
+        _ => (String::new(), String::new()),
+    });
+    let changes = dir.path().join("changes.ldf");
+    let out = synclint(&["fix", s(&reviewed), "-o", s(&changes)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("\"TAKEN1\" is the sAMAccountName of CN=Holder,OU=Staff,DC=contoso,DC=com in the same domain"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(&changes).unwrap();
+    assert!(!text.contains("TAKEN1"), "{text}");
+    assert!(text.contains("sAMAccountName: jd2\r\n"), "{text}");
+
+    // Both ask for one new name: the second is refused.
+    let reviewed = dir.path().join("reviewed2.xlsx");
+    review(&xlsx, &reviewed, |rule, value, _| match (rule, value) {
+        ("SL501", "j'doe") => ("EDIT".into(), "jx".into()),
+        ("SL501", "j'roe") => ("EDIT".into(), "JX".into()),
+        _ => (String::new(), String::new()),
+    });
+    let out = synclint(&["fix", s(&reviewed), "-o", s(&changes)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("\"JX\" collides with the edit in"), "{err}");
+    let text = std::fs::read_to_string(&changes).unwrap();
+    assert!(
+        text.contains("sAMAccountName: jx\r\n") && !text.contains("JX"),
+        "{text}"
+    );
+}
