@@ -111,8 +111,8 @@ def run(args, timeout=120, check=True, stdin=None, **kw):
     return p
 
 
-def ldap_args(tool):
-    return [tool, "-x", "-H", URI, "-D", ADMIN, "-w", PASSWORD]
+def ldap_args(tool, uri=URI):
+    return [tool, "-x", "-H", uri, "-D", ADMIN, "-w", PASSWORD]
 
 
 # ---------------------------------------------------------------- LDIF (RFC 2849, as written
@@ -163,28 +163,47 @@ def ldif_line(name, value):
 # ---------------------------------------------------------------- the domain controller
 
 class DomainController:
-    def __init__(self, root):
-        self.root = root
-        self.target = os.path.join(root, "dc")
+    """One Samba AD DC in `root`/`name`, listening on `ip` only."""
+
+    def __init__(self, root, name="dc1", ip="127.0.0.1", services="ldap"):
+        self.root, self.name, self.ip, self.services = root, name, ip, services
+        self.target = os.path.join(root, name)
         self.conf = os.path.join(self.target, "etc", "smb.conf")
+        self.uri = f"ldap://{ip}"
         self.proc = None
 
+    def _options(self):
+        return [f"--option=netbios name = {self.name.upper()}", f"--option=interfaces = {self.ip}",
+                "--option=bind interfaces only = yes"]
+
     def provision(self):
-        if socket_open(389):
-            raise Failed("something already listens on 127.0.0.1:389; not starting a second server")
+        if socket_open(self.ip, 389):
+            raise Failed(f"something already listens on {self.ip}:389; not starting a second server")
         run(["samba-tool", "domain", "provision", f"--targetdir={self.target}", f"--realm={REALM}",
              "--domain=CORP", "--server-role=dc", "--dns-backend=NONE", "--use-rfc2307",
-             f"--adminpass={PASSWORD}", "--option=interfaces = lo",
-             "--option=bind interfaces only = yes"], timeout=180)
+             f"--adminpass={PASSWORD}"] + self._options(), timeout=180)
+        self._configure()
+
+    def join(self, source):
+        """Joins the domain of `source` as a second DC (a full replication of the domain)."""
+        run(["samba-tool", "domain", "join", REALM.lower(), "DC", f"--server={source.ip}",
+             f"-UCORP\\Administrator%{PASSWORD}", f"--targetdir={self.target}",
+             "--dns-backend=NONE"] + self._options(), timeout=180)
+        self._configure()
+
+    def _configure(self):
         # provision keeps only some --option lines; the rest is written into [global] here:
-        # simple binds without TLS (test only), schema updates, only the LDAP service, logs
-        # inside the temporary folder.
+        # simple binds without TLS (test only), schema updates, only the services needed (no
+        # replication service: replication happens only when the loop asks for it), logs, pid
+        # file and sockets inside the temporary folder.
         overrides = {
             "ldap server require strong auth": "no",
             "dsdb:schema update allowed": "true",
-            "server services": "ldap",
+            "server services": self.services,
             "log file": f"{self.target}/log.%m",
-            "interfaces": "lo",
+            "pid directory": self.target,
+            "ncalrpc dir": f"{self.target}/ncalrpc",
+            "interfaces": self.ip,
             "bind interfaces only": "yes",
             # No fsync per change: a throw-away database (Samba's own test suite does this).
             "ldb:nosync": "true",
@@ -207,7 +226,7 @@ class DomainController:
             f.write("\n".join(out))
 
     def start(self, wait=60):
-        log_path = os.path.join(self.root, "samba.out")
+        log_path = os.path.join(self.root, f"samba-{self.name}.out")
         self.proc = subprocess.Popen(
             ["samba", "-i", "-s", self.conf], stdout=open(log_path, "w"), stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: the prefork children go with it
@@ -216,11 +235,17 @@ class DomainController:
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise Failed(f"samba exited {self.proc.returncode}:\n{open(log_path).read()[-3000:]}")
-            p = run(ldap_args("ldapsearch") + ["-b", BASE, "-s", "base", "dn"], timeout=10, check=False)
+            p = run(ldap_args("ldapsearch", self.uri) + ["-b", BASE, "-s", "base", "dn"],
+                    timeout=10, check=False)
             if p.returncode == 0:
                 return
             time.sleep(0.5)
-        raise Failed(f"LDAP did not answer within {wait}s")
+        raise Failed(f"LDAP did not answer on {self.uri} within {wait}s")
+
+    def pull_from(self, source):
+        """Replicates the domain partition from `source` into this DC's database."""
+        run(["samba-tool", "drs", "replicate", self.name.upper(), source.name.upper(), BASE,
+             "--local", "-s", self.conf, f"-UCORP\\Administrator%{PASSWORD}"], timeout=120)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -235,10 +260,10 @@ class DomainController:
                 self.proc.wait(timeout=10)
 
 
-def socket_open(port):
+def socket_open(ip, port):
     with socket.socket() as s:
         s.settimeout(1)
-        return s.connect_ex(("127.0.0.1", port)) == 0
+        return s.connect_ex((ip, port)) == 0
 
 
 def ldapmodify(path, add=False, timeout=300):
@@ -272,7 +297,7 @@ def rebase(dn):
     return dn
 
 
-def import_ldif(generated, case_collision=True):
+def import_ldif(generated, case_collision=True, conflict_by_hand=True):
     """The generated objects as an ldapadd file for the test domain, with the OUs and mailbox
     databases they need; returns (text, number of objects)."""
     records = parse_ldif(generated)
@@ -305,9 +330,9 @@ def import_ldif(generated, case_collision=True):
         head.append(f"dn: {ou}\nchangetype: add\nobjectClass: organizationalUnit\n")
     dbs = sorted({v for kind, v in body if kind == "db"})
     head += [f"dn: {d}\nchangetype: add\nobjectClass: container\n" for d in dbs]
-    by_hand = [PLANTED_BY_HAND] if case_collision else []
-    objects = [v for kind, v in body if kind == "obj"] + by_hand + [CONFLICT_BY_HAND]
-    return "\n".join(head + objects), len(records) + len(by_hand) + 1, refused
+    by_hand = ([PLANTED_BY_HAND] if case_collision else []) + ([CONFLICT_BY_HAND] if conflict_by_hand else [])
+    objects = [v for kind, v in body if kind == "obj"] + by_hand
+    return "\n".join(head + objects), len(records) + len(by_hand), refused
 
 
 # A shape the generator does not plant, seen on a real directory: a secondary address with a
@@ -678,10 +703,13 @@ def choose(rows, case_collision=True):
 
 # ---------------------------------------------------------------- the loop
 
-def loop(exe, work, objects, seed, allow_new, case_collision):
+def loop(exe, work, objects, seed, allow_new, case_collision, two_dcs):
     timings = {}
     t0 = time.time()
-    dc = DomainController(work)
+    # A second DC needs the RPC services (join, replication) on the first.
+    services = "ldap, cldap, rpc, kdc" if two_dcs else "ldap"
+    dc = DomainController(work, services=services)
+    dc2 = DomainController(work, "dc2", "127.0.0.2", services=services) if two_dcs else None
     try:
         log("provisioning CORP.CONTOSO.LOCAL")
         dc.provision()
@@ -690,13 +718,19 @@ def loop(exe, work, objects, seed, allow_new, case_collision):
         log(f"LDAP answers on {URI}")
         extend_schema(work)
         log("schema extended: " + ", ".join(a[1] for a in EXCHANGE_ATTRIBUTES))
+        if dc2:
+            t = time.time()
+            conflict = replication_conflict(work, dc, dc2)
+            timings["two DCs"] = time.time() - t
+        else:
+            conflict = CONFLICT_DN.replace("\n", "\\0A")
 
         t = time.time()
         gen = os.path.join(work, "generated.ldf")
         synclint(exe, ["generate", "--objects", str(objects), "--seed", str(seed), "--domains", "1",
                        "--plant-issues", "-o", gen])
         with open(gen, encoding="utf-8") as f:
-            text, count, refused = import_ldif(f.read(), case_collision)
+            text, count, refused = import_ldif(f.read(), case_collision, conflict_by_hand=not two_dcs)
         load = os.path.join(work, "load.ldif")
         with open(load, "w") as f:
             f.write(text)
@@ -719,7 +753,7 @@ def loop(exe, work, objects, seed, allow_new, case_collision):
         log(f"export 1: {len(first)} entries; analysis: {before['objects']}, findings {before['findings']['total']}")
         if before["objects"]["rejected"]:
             raise Failed(f"synclint rejected objects of ldapsearch's export: {before['objects']}")
-        check_conflict_out_of_scope(a1 + ".xlsx")
+        check_conflict_out_of_scope(a1 + ".xlsx", conflict)
 
         rows = workbook_rows(a1 + ".xlsx")
         choices, chosen_values, notes, dup_group = choose(rows, case_collision)
@@ -759,10 +793,53 @@ def loop(exe, work, objects, seed, allow_new, case_collision):
         timings["total"] = time.time() - t0
         log("timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     finally:
-        dc.stop()
+        for d in (dc2, dc):
+            if d:
+                d.stop()
 
 
-def check_conflict_out_of_scope(workbook):
+def private_network(work, host_netns):
+    """Inside a private network and mount namespace (unshare -m -n, set up by samba-loop.sh):
+    a second loopback address for the second DC, and host names for replication in a private
+    /etc/hosts. Refuses to run in the machine's own network namespace."""
+    if os.readlink("/proc/self/ns/net") == host_netns:
+        raise Failed("--two-dcs needs a private network namespace (run through .ci/samba-loop.sh)")
+    run(["ip", "link", "set", "lo", "up"])
+    run(["ip", "addr", "add", "127.0.0.2/8", "dev", "lo"])
+    hosts = os.path.join(work, "hosts")
+    with open("/etc/hosts") as f:
+        text = f.read()
+    with open(hosts, "w") as f:
+        f.write(text + "\n127.0.0.1 dc1.corp.contoso.local dc1\n127.0.0.2 dc2.corp.contoso.local dc2\n")
+    run(["mount", "--bind", hosts, "/etc/hosts"])
+
+
+def replication_conflict(work, dc1, dc2):
+    """A real replication conflict: a second DC joins, the same name is created on both while
+    they do not replicate, then each pulls the other's changes. The DC that loses keeps the
+    object under a conflict name (`<name>\\0ACNF:<objectGUID>`); after both pulls the first DC
+    holds it too. Returns its DN as ldapsearch prints it; the second DC is stopped again."""
+    log("joining a second DC on 127.0.0.2")
+    dc2.join(dc1)
+    dc2.start()
+    for d in (dc1, dc2):
+        add = (f"dn: CN=Twin User,CN=Users,{BASE}\nchangetype: add\nobjectClass: user\n"
+               f"sAMAccountName: twin.{d.name}\ndisplayName: Twin made on {d.name.upper()}\n")
+        run(ldap_args("ldapmodify", d.uri), stdin=add, timeout=30)
+    dc2.pull_from(dc1)
+    dc1.pull_from(dc2)
+    dc2.stop()
+    p = run(ldap_args("ldapsearch", dc1.uri) + ["-b", f"CN=Users,{BASE}", "-s", "one",
+                                                 "(cn=Twin User*)", "dn"], timeout=30)
+    names = [dn for dn, _ in parse_ldif(p.stdout)]
+    conflicts = [dn for dn in names if "\\0ACNF:" in dn.upper()]
+    if len(names) != 2 or len(conflicts) != 1:
+        raise Failed(f"no replication conflict after both pulls: {names}")
+    log(f"replication conflict from two DCs: {conflicts[0][:60]}…")
+    return conflicts[0]
+
+
+def check_conflict_out_of_scope(workbook, escaped):
     """The replication-conflict object is read (not rejected) and left out of scope as one."""
     import openpyxl
 
@@ -770,7 +847,6 @@ def check_conflict_out_of_scope(workbook):
     rows = wb["Out of scope"].iter_rows(values_only=True)
     header = next(rows)
     dn, reason = header.index("Object (DN)"), header.index("Reason")
-    escaped = CONFLICT_DN.replace("\n", "\\0A")
     found = [r[reason] for r in rows if r[dn] and r[dn].lower() == escaped.lower()]
     wb.close()
     if not found or "replication conflict" not in found[0]:
@@ -844,6 +920,9 @@ def main():
                     help="tolerate (and print) new findings of this rule after the fix")
     ap.add_argument("--no-case-collision", action="store_true",
                     help="leave out the group whose corrected address equals its primary ignoring case")
+    ap.add_argument("--two-dcs", metavar="HOST_NETNS",
+                    help="make a real replication conflict with a second DC; inside unshare -m -n, "
+                    "given the machine's network namespace (readlink /proc/self/ns/net outside)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (for debugging)")
     args = ap.parse_args()
     exe = os.path.abspath(args.synclint)
@@ -851,7 +930,10 @@ def main():
     # SIGTERM/SIGINT end the run through the finally blocks (server stopped, folder removed).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
-        loop(exe, work, args.objects, args.seed, set(args.allow_new), not args.no_case_collision)
+        if args.two_dcs:
+            private_network(work, args.two_dcs)
+        loop(exe, work, args.objects, args.seed, set(args.allow_new), not args.no_case_collision,
+             bool(args.two_dcs))
         log("PASS")
         return 0
     except Failed as e:
