@@ -299,7 +299,8 @@ def rebase(dn):
 
 def import_ldif(generated, case_collision=True, conflict_by_hand=True):
     """The generated objects as an ldapadd file for the test domain, with the OUs and mailbox
-    databases they need; returns (text, number of objects)."""
+    databases they need, and the shapes added by hand; returns (text, number of objects, the
+    planted values left out because a DC refuses them)."""
     records = parse_ldif(generated)
     parents, body, refused, upns = set(), [], [], set()
     for dn, attrs in records:
@@ -354,8 +355,8 @@ proxyAddresses: smtp:sg-legal:-readonly@contoso.com
 """
 
 # A replication-conflict name, as a DC gives the loser of a name collision between two DCs
-# ("<name>\nCNF:<objectGUID>"). Made here with a direct add on one DC, not by replication:
-# the DN, its escaping (\0A) and ldapsearch's export of it are the real thing.
+# ("<name>\nCNF:<objectGUID>"), made with a direct add when no second DC can be started (see
+# replication_conflict): the DN, its escaping (\0A) and ldapsearch's export of it are real.
 CONFLICT_DN = f"CN=Dup User\nCNF:6f7e1e0a-1b2c-4d5e-8f90-a1b2c3d4e5f6,OU=Staff,{BASE}"
 CONFLICT_BY_HAND = (
     ldif_line("dn", CONFLICT_DN.encode())
