@@ -429,8 +429,17 @@ fn unverified_suffix_and_suffix_map() {
     assert!(!r.codes("Valid User").contains(&"SL105"));
     let v2 = r.findings.iter().find(|f| f.rule.code == "SL104").unwrap();
     assert_eq!(v2.suggested.as_deref(), Some("v2@contoso.com"));
-    // Without the map nothing can be suggested for a suffix, and the note says so.
+    // Without the map, the user's primary SMTP address (a valid UPN no one else holds) is the
+    // suggestion; without that either, nothing can be suggested for a suffix.
     let r = run(&objects[1..]);
+    assert_eq!(
+        r.finding("SL104").suggested.as_deref(),
+        Some("v2@contoso.com")
+    );
+    let no_mailbox = with(objects[1].clone(), |o| {
+        o.attributes.retain(|(n, _)| n != "proxyAddresses");
+    });
+    let r = run(&[no_mailbox]);
     assert_eq!(r.finding("SL104").suggested, None);
 }
 
@@ -721,10 +730,12 @@ fn duplicates_and_collisions_across_attributes_and_types() {
 
 #[test]
 fn suggestions_are_rechecked_and_withheld_with_a_reason() {
+    // W1 and W5 have no proxyAddresses, so no primary SMTP address to prefer as their UPN.
     let objects = [
         // Cleaning "ab c" gives "abc", which another object already has.
         with(user("W1"), |o| {
             o.set("userPrincipalName", "ab c@contoso.com");
+            o.attributes.retain(|(n, _)| n != "proxyAddresses");
         }),
         with(user("W2"), |o| {
             o.set("userPrincipalName", "abc@contoso.com");
@@ -739,6 +750,7 @@ fn suggestions_are_rechecked_and_withheld_with_a_reason() {
         // A fix that still fails another rule is withheld too.
         with(user("W5"), |o| {
             o.set("userPrincipalName", "w 5@contoso.local");
+            o.attributes.retain(|(n, _)| n != "proxyAddresses");
         }),
     ];
     let r = run(&objects);
