@@ -8,7 +8,7 @@
 pub mod ldif;
 pub mod reviewed;
 
-use crate::directory::{Attr, AttrShape};
+use crate::directory::{Attr, AttrShape, Directory};
 use crate::error::Error;
 use crate::ingest::{read_files, ReadOptions};
 use crate::rules::uniqueness::{self, key_of};
@@ -133,10 +133,13 @@ pub fn plan(reviewed: &Reviewed, options: &FixOptions) -> Result<Plan, Error> {
     }
 
     let mut plan = Plan::default();
-    // (space, normalized new value) → the edit that claimed it.
-    let mut claimed: FxHashMap<(uniqueness::Space, String), (String, usize)> = FxHashMap::default();
+    // (space, normalized new value) → the edit that claimed it and its object. One object may
+    // take a value through several attributes (UPN = mail = primary SMTP address).
+    let mut claimed: FxHashMap<(uniqueness::Space, String), (String, usize, usize)> =
+        FxHashMap::default();
     // (dn, attribute, old value) already changed by an earlier row.
     let mut touched: FxHashMap<ValueKey, (String, usize, Option<String>)> = FxHashMap::default();
+    let mut lists = Lists::default();
     for r in &reviewed.rows {
         let refuse = |reason: String| Refused {
             sheet: r.sheet.clone(),
@@ -179,24 +182,31 @@ pub fn plan(reviewed: &Reviewed, options: &FixOptions) -> Result<Plan, Error> {
                     }
                     continue;
                 }
-                if let Some(new) = &new {
-                    if let Some((space, value)) = key_of(&r.attribute, new) {
-                        let k = (space, value.to_lowercase());
-                        if let Some((sheet, line)) = claimed.get(&k) {
-                            plan.refused.push(refuse(format!(
-                                "{new:?} collides with the edit in {sheet} row {line}"
-                            )));
-                            continue;
-                        }
-                        claimed.insert(k, (r.sheet.clone(), r.line));
-                    }
+                let claim = new
+                    .as_deref()
+                    .and_then(|new| key_of(&r.attribute, new))
+                    .map(|(space, value)| (space, value.to_lowercase()));
+                let row = rows_by_dn[&r.dn.to_lowercase()];
+                if let Some((sheet, line, _)) = claim
+                    .as_ref()
+                    .and_then(|k| claimed.get(k))
+                    .filter(|(_, _, other)| *other != row)
+                {
+                    plan.refused.push(refuse(format!(
+                        "{:?} collides with the edit in {sheet} row {line}",
+                        new.as_deref().unwrap_or_default()
+                    )));
+                    continue;
+                }
+                if let Err(reason) = lists.change(dir, row, &op) {
+                    plan.refused.push(refuse(reason));
+                    continue;
+                }
+                if let Some(k) = claim {
+                    claimed.entry(k).or_insert((r.sheet.clone(), r.line, row));
                 }
                 touched.insert(key, (r.sheet.clone(), r.line, new));
-                let dn = dir
-                    .dn
-                    .get(rows_by_dn[&r.dn.to_lowercase()])
-                    .unwrap_or(&r.dn)
-                    .to_string();
+                let dn = dir.dn.get(row).unwrap_or(&r.dn).to_string();
                 plan.edits.push(Edit {
                     dn,
                     op,
@@ -207,6 +217,72 @@ pub fn plan(reviewed: &Reviewed, options: &FixOptions) -> Result<Plan, Error> {
         }
     }
     Ok(plan)
+}
+
+/// The proxyAddresses of every object a change touches, as the changes accepted so far leave
+/// them. Active Directory compares these values ignoring case (`SMTP:a@x` = `smtp:A@x`): it
+/// refuses to add a value equal to one the object holds ("attribute or value exists"), and a
+/// `delete:` removes whichever value matches. So a change must neither add such a value nor
+/// delete by a value that matches two; then every delete of the change file and of its undo
+/// file (which deletes the new values, last change first) matches exactly the value meant, and
+/// the undo writes back the exact original bytes.
+#[derive(Default)]
+struct Lists {
+    values: FxHashMap<usize, Vec<String>>,
+}
+
+impl Lists {
+    /// Applies `op` to object `row`'s values, or says why Active Directory would not do what
+    /// the reviewer meant.
+    fn change(&mut self, dir: &Directory, row: usize, op: &Op) -> Result<(), String> {
+        let (attr, old, new) = match op {
+            Op::Swap { attr, old, new } => (attr, old, Some(new)),
+            Op::Delete { attr, value } => (attr, value, None),
+            Op::Replace { .. } | Op::Add { .. } => return Ok(()),
+        };
+        if Attr::from_name(attr.as_bytes()).map(Attr::shape) != Some(AttrShape::TextList) {
+            return Ok(()); // a single value: replaced or deleted whole
+        }
+        let values = self
+            .values
+            .entry(row)
+            .or_insert_with(|| dir.proxy_addresses.get(row).map(str::to_string).collect());
+        let at = values
+            .iter()
+            .position(|v| v == old)
+            .ok_or_else(|| format!("{old:?} was already changed by another row"))?;
+        let old_key = old.to_lowercase();
+        if let Some(twin) = values
+            .iter()
+            .enumerate()
+            .find(|(i, v)| *i != at && v.to_lowercase() == old_key)
+        {
+            return Err(format!(
+                "the object also holds {:?}, equal to {old:?} ignoring case: Active Directory can't tell which one a change means (correct them by hand)",
+                twin.1
+            ));
+        }
+        match new {
+            Some(new) => {
+                let new_key = new.to_lowercase();
+                if let Some(held) = values
+                    .iter()
+                    .enumerate()
+                    .find(|(i, v)| *i != at && v.to_lowercase() == new_key)
+                {
+                    return Err(format!(
+                        "the object already holds {:?}, equal to {new:?} ignoring case, and Active Directory would refuse it: REMOVE {old:?} instead",
+                        held.1
+                    ));
+                }
+                values[at] = new.clone();
+            }
+            None => {
+                values.remove(at);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Turns one reviewed row into a change, or says why not.

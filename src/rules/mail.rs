@@ -57,6 +57,9 @@ pub static TOO_LONG: Rule = Rule {
     profiles: ALL_PROFILES,
 };
 
+/// The family's rules.
+pub static RULES: [&Rule; 3] = [&FORMAT, &NON_ROUTABLE_SUFFIX, &TOO_LONG];
+
 pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
     if let Some(mail) = ctx.dir.text(Attr::Mail, row) {
         check_value(ctx, row, mail, out);
@@ -111,6 +114,13 @@ pub fn non_routable(domain: &str) -> Option<Cow<'static, str>> {
             Some(format!("{domain} does not end in a delegated top-level domain").into())
         }
     }
+}
+
+/// Whether `value` would be a mail for object `row` that no rule of the profile flags.
+pub fn is_clean(ctx: &Context, row: usize, value: &str) -> bool {
+    let mut out = Vec::new();
+    check_value(ctx, row, value, &mut out);
+    out.is_empty()
 }
 
 /// The first rule of the profile a candidate mail would break (advice does not count).

@@ -101,8 +101,7 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
             check_value(ctx, row, attr.ldap_name(), value, out);
         }
     }
-    if ctx.dir.text(Attr::DisplayName, row).is_none() && ctx.dir.kind[row] == ObjectKind::Group
-    {
+    if ctx.dir.text(Attr::DisplayName, row).is_none() && ctx.dir.kind[row] == ObjectKind::Group {
         let cn = ctx.dir.text(Attr::Cn, row).map(|c| truncate_chars(c, 256));
         ctx.report(
             out,
@@ -114,7 +113,13 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
 /// Every rule of the profile that `value` breaks as object `row`'s `attribute` (displayName,
 /// givenName or sn): what [`check`] reports for a present value, and what [`validate`] is
 /// derived from.
-pub fn check_value(ctx: &Context, row: usize, attribute: &str, value: &str, out: &mut Vec<Finding>) {
+pub fn check_value(
+    ctx: &Context,
+    row: usize,
+    attribute: &str,
+    value: &str,
+    out: &mut Vec<Finding>,
+) {
     let Some((rule, max)) = length_rule(attribute) else {
         return;
     };

@@ -13,10 +13,11 @@
 //!
 //! UPN suggestions prefer the object's primary SMTP address when that is a valid UPN (routable,
 //! verified when verified domains are given) held by no other object: Microsoft's guidance is
-//! that the UPN match the primary SMTP address.
+//! that the UPN match the primary SMTP address. mail suggestions prefer it likewise (Entra
+//! sets mail from the primary SMTP address).
 
 use super::uniqueness::{self, Index, Space};
-use super::{advisory, registry, upn, Context};
+use super::{advisory, mail, registry, upn, Context};
 use crate::directory::{Attr, AttrShape, ObjectKind};
 use crate::findings::{Action, Finding, FindingList};
 use crate::scope::Scope;
@@ -48,8 +49,7 @@ pub fn recheck(ctx: &Context, index: &Index, findings: &mut FindingList) {
     prefer_primary_smtp(ctx, index, findings);
     let mut verdicts: Vec<Option<Verdict>> = Vec::new();
     // (space, normalized value) → (row, attribute, old value) of the suggestion that claimed it.
-    let mut claimed: FxHashMap<(Space, String), (u32, &'static str, String)> =
-        FxHashMap::default();
+    let mut claimed: FxHashMap<(Space, String), (u32, &'static str, String)> = FxHashMap::default();
     // The first suggestion made for each (row, attribute, old value).
     let mut first: FxHashMap<(u32, &'static str, String), String> = FxHashMap::default();
     for f in findings.iter() {
@@ -118,7 +118,9 @@ fn first_verdict(
     let key = (f.row, f.attribute, f.value.clone());
     match first.get(&key) {
         Some(earlier) if earlier != suggested => {
-            return withhold(format!("another finding on this value suggests {earlier:?}"));
+            return withhold(format!(
+                "another finding on this value suggests {earlier:?}"
+            ));
         }
         Some(_) => {}
         None => {
@@ -129,7 +131,10 @@ fn first_verdict(
         return Verdict::Remove(existing.to_string());
     }
     if let Some(rule) = registry::validate(ctx, row, f.attribute, suggested) {
-        return withhold(format!("it would still break {} ({})", rule.code, rule.slug));
+        return withhold(format!(
+            "it would still break {} ({})",
+            rule.code, rule.slug
+        ));
     }
     let dn = |row: u32| ctx.dir.dn.get(row as usize).unwrap_or("another object");
     for (space, value) in unique_keys(ctx, row, f.attribute, suggested) {
@@ -202,27 +207,36 @@ fn unique_keys(ctx: &Context, row: usize, attribute: &str, value: &str) -> Vec<(
         .collect()
 }
 
-/// The rules that make UPN suggestions (the UPN family).
-fn is_upn_rule(f: &Finding) -> bool {
-    f.attribute == "userPrincipalName" && upn::RULES.contains(&f.rule)
+/// The attribute a finding's suggestion may take from the primary SMTP address: the UPN's and
+/// mail's own rules (not duplicates or collisions, whose fix is a choice between objects).
+fn primary_candidate(f: &Finding) -> Option<Attr> {
+    match f.attribute {
+        "userPrincipalName" if upn::RULES.contains(&f.rule) => Some(Attr::UserPrincipalName),
+        "mail" if mail::RULES.contains(&f.rule) => Some(Attr::Mail),
+        _ => None,
+    }
 }
 
-/// Points every UPN finding's suggestion at the object's primary SMTP address, when that
-/// address is a UPN that breaks no rule and no other object holds.
+/// Points every UPN and mail finding's suggestion at the object's primary SMTP address, when
+/// that address breaks no rule of the attribute and no other object holds it (Microsoft
+/// recommends UPN = primary SMTP address, and Entra sets mail from it).
 fn prefer_primary_smtp(ctx: &Context, index: &Index, findings: &mut FindingList) {
-    let mut preferred: FxHashMap<u32, Option<String>> = FxHashMap::default();
-    for f in findings.iter_mut().filter(|f| is_upn_rule(f)) {
+    let mut preferred: FxHashMap<(u32, Attr), Option<String>> = FxHashMap::default();
+    for f in findings.iter_mut() {
+        let Some(attr) = primary_candidate(f) else {
+            continue;
+        };
         let choice = preferred
-            .entry(f.row)
-            .or_insert_with(|| primary_as_upn(ctx, index, f.row as usize));
+            .entry((f.row, attr))
+            .or_insert_with(|| primary_for(ctx, index, f.row as usize, attr));
         if let Some(primary) = choice {
             f.suggested = Some(primary.clone());
         }
     }
 }
 
-/// The object's primary SMTP address, if it would make a good UPN for it.
-fn primary_as_upn(ctx: &Context, index: &Index, row: usize) -> Option<String> {
+/// The object's primary SMTP address, if it would make a good value of `attr` for it.
+fn primary_for(ctx: &Context, index: &Index, row: usize, attr: Attr) -> Option<String> {
     let primaries = ctx
         .dir
         .proxy_addresses
@@ -232,17 +246,21 @@ fn primary_as_upn(ctx: &Context, index: &Index, row: usize) -> Option<String> {
     let primary = advisory::primary_smtp(ctx, row).filter(|_| primaries == 1)?;
     if ctx
         .dir
-        .text(Attr::UserPrincipalName, row)
-        .is_some_and(|upn| upn.eq_ignore_ascii_case(primary))
+        .text(attr, row)
+        .is_some_and(|now| now.eq_ignore_ascii_case(primary))
     {
-        return None; // the UPN's problem is the address's too
+        return None; // the value's problem is the address's too
     }
+    let clean = match attr {
+        Attr::UserPrincipalName => upn::is_clean(ctx, row, primary),
+        _ => mail::is_clean(ctx, row, primary),
+    };
     let unique = || {
         index
             .holders(ctx, Space::Address, primary, row as u32)
             .is_empty()
     };
-    (upn::is_clean(ctx, row, primary) && unique()).then(|| primary.to_string())
+    (clean && unique()).then(|| primary.to_string())
 }
 
 /// A finding as the baseline identifies it: rule, attribute and value ignoring case.
@@ -339,7 +357,8 @@ fn object_after(ctx: &Context, row: usize, changes: &[Change]) -> Vec<Finding> {
                 }
             }
             AttrShape::TextList => {
-                let list = proxies.get_or_insert_with(|| ctx.dir.proxy_addresses.get(row).collect());
+                let list =
+                    proxies.get_or_insert_with(|| ctx.dir.proxy_addresses.get(row).collect());
                 if let Some(at) = list.iter().position(|v| *v == c.old) {
                     match &c.new {
                         Some(new) => list[at] = new,
