@@ -1,9 +1,10 @@
 //! `synclint fix`: from the reviewed workbook to an LDIF change file (and its undo file).
 //!
 //! Every EDIT and REMOVE is checked before it is written: the object and the original value
-//! must still be in the export, the new value must pass every rule of its attribute and
-//! collide with no existing value nor with another edit. Refused rows are listed with the
-//! reason and left out (`--strict` fails instead).
+//! must still be in the export, the new value must pass every rule of its attribute (under the
+//! profile given) and collide with no existing value nor with another edit, and no change may
+//! leave two proxyAddresses equal ignoring case or delete by a value another one equals (see
+//! `Lists`). Refused rows are listed with the reason and left out (`--strict` fails instead).
 
 pub mod ldif;
 pub mod reviewed;

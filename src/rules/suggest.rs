@@ -21,6 +21,7 @@ use super::{advisory, mail, registry, upn, Context};
 use crate::directory::{Attr, AttrShape, ObjectKind};
 use crate::findings::{Action, Finding, FindingList};
 use crate::scope::Scope;
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;
 
@@ -263,8 +264,11 @@ fn primary_for(ctx: &Context, index: &Index, row: usize, attr: Attr) -> Option<S
     (clean && unique()).then(|| primary.to_string())
 }
 
-/// A finding as the baseline identifies it: rule, attribute and value ignoring case.
-fn identity(f: &Finding) -> (&'static str, &'static str, String) {
+/// A finding as the baseline identifies it (on one object): rule, attribute and value
+/// ignoring case.
+type Identity = (&'static str, &'static str, String);
+
+fn identity(f: &Finding) -> Identity {
     (f.rule.code, f.attribute, f.value.to_lowercase())
 }
 
@@ -286,38 +290,61 @@ fn no_new_findings(ctx: &Context, findings: &FindingList, verdicts: &mut [Option
             new,
         });
     }
-    for (row, mut changes) in by_row {
-        let row = row as usize;
-        let mut now = Vec::new();
-        registry::check_object(ctx, row, &mut now);
-        let now: FxHashSet<_> = now.iter().map(identity).collect();
-        while !changes.is_empty() {
-            let after = object_after(ctx, row, &changes);
-            let Some(raised) = after.iter().find(|f| !now.contains(&identity(f))) else {
-                break;
+    // What each of these objects has now: its findings of this run.
+    let mut now: FxHashMap<u32, FxHashSet<Identity>> = FxHashMap::default();
+    for f in findings.iter().filter(|f| by_row.contains_key(&f.row)) {
+        now.entry(f.row).or_default().insert(identity(f));
+    }
+    // Objects are independent: checked in parallel, the verdicts applied in order after.
+    let by_row: Vec<(u32, Vec<Change>, FxHashSet<Identity>)> = by_row
+        .into_iter()
+        .map(|(row, changes)| (row, changes, now.remove(&row).unwrap_or_default()))
+        .collect();
+    let withheld: Vec<Vec<(usize, Verdict)>> = by_row
+        .into_par_iter()
+        .map(|(row, changes, now)| withhold_what_raises(ctx, row as usize, changes, &now))
+        .collect();
+    for (finding, verdict) in withheld.into_iter().flatten() {
+        verdicts[finding] = Some(verdict);
+    }
+}
+
+/// The changes of object `row` to withhold, with the reason, until the rest raise nothing new.
+fn withhold_what_raises(
+    ctx: &Context,
+    row: usize,
+    mut changes: Vec<Change>,
+    now: &FxHashSet<Identity>,
+) -> Vec<(usize, Verdict)> {
+    let mut withheld = Vec::new();
+    while !changes.is_empty() {
+        let after = object_after(ctx, row, &changes);
+        let Some(raised) = after.iter().find(|f| !now.contains(&identity(f))) else {
+            break;
+        };
+        let blamed = blame(raised, &changes);
+        let reason = format!(
+            "it would raise {} ({}) on {} {:?}{}",
+            raised.rule.code,
+            raised.rule.slug,
+            raised.attribute,
+            raised.value,
+            if blamed.len() > 1 {
+                " (with this object's other suggestions)"
+            } else {
+                ""
+            },
+        );
+        for i in blamed.iter().rev() {
+            let change = changes.remove(*i);
+            let verdict = match change.new {
+                Some(s) => Verdict::Withhold(s, reason.clone()),
+                None => Verdict::Unsettled(reason.clone()),
             };
-            let blamed = blame(raised, &changes);
-            let reason = format!(
-                "it would raise {} ({}) on {} {:?}{}",
-                raised.rule.code,
-                raised.rule.slug,
-                raised.attribute,
-                raised.value,
-                if blamed.len() > 1 {
-                    " (with this object's other suggestions)"
-                } else {
-                    ""
-                },
-            );
-            for i in blamed.iter().rev() {
-                let change = changes.remove(*i);
-                verdicts[change.finding] = Some(match change.new {
-                    Some(s) => Verdict::Withhold(s, reason.clone()),
-                    None => Verdict::Unsettled(reason.clone()),
-                });
-            }
+            withheld.push((change.finding, verdict));
         }
     }
+    withheld
 }
 
 /// Which changes to withhold for a finding they raise: the one that wrote the flagged value,
