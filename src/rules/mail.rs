@@ -2,7 +2,7 @@
 
 use super::address::{clean_smtp, longer_than, smtp_problem, split, truncate_chars};
 use super::domain::{suffix_status, SuffixStatus};
-use super::{first_broken, Context, Rule, ALL_PROFILES};
+use super::{first_broken, reports_nothing, Context, Rule, ALL_PROFILES};
 use crate::directory::Attr;
 use crate::findings::{Action, Class, Finding, Severity};
 use std::borrow::Cow;
@@ -118,9 +118,7 @@ pub fn non_routable(domain: &str) -> Option<Cow<'static, str>> {
 
 /// Whether `value` would be a mail for object `row` that no rule of the profile flags.
 pub fn is_clean(ctx: &Context, row: usize, value: &str) -> bool {
-    let mut out = Vec::new();
-    check_value(ctx, row, value, &mut out);
-    out.is_empty()
+    reports_nothing(|out| check_value(ctx, row, value, out))
 }
 
 /// The first rule of the profile a candidate mail would break (advice does not count).

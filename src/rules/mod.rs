@@ -135,6 +135,13 @@ pub fn first_broken(check_value: impl FnOnce(&mut Vec<Finding>)) -> Option<&'sta
         .map(|f| f.rule)
 }
 
+/// Whether a family's value check reports nothing at all (advice included).
+pub fn reports_nothing(check_value: impl FnOnce(&mut Vec<Finding>)) -> bool {
+    let mut out = Vec::new();
+    check_value(&mut out);
+    out.is_empty()
+}
+
 /// The result of running the rules.
 pub struct Analysis {
     /// In directory order, then rule order; uniqueness groups keep their members adjacent.

@@ -2,7 +2,7 @@
 
 use super::address::{ascii, ascii_set, describe, in_set, split, tidy_periods};
 use super::domain::{suffix_status, SuffixStatus};
-use super::{first_broken, Context, Rule, ALL_PROFILES, ENTRA};
+use super::{first_broken, reports_nothing, Context, Rule, ALL_PROFILES, ENTRA};
 use crate::directory::{Attr, ObjectKind};
 use crate::findings::{Action, Class, Finding, Severity};
 use std::borrow::Cow;
@@ -301,9 +301,7 @@ fn missing(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
 /// Whether `value` would be a UPN for object `row` that no rule of the profile flags, advice
 /// included: valid, routable, and verified when verified domains are given.
 pub fn is_clean(ctx: &Context, row: usize, value: &str) -> bool {
-    let mut out = Vec::new();
-    check_value(ctx, row, value, &mut out);
-    out.is_empty()
+    reports_nothing(|out| check_value(ctx, row, value, out))
 }
 
 /// The first rule of the profile a candidate UPN would break (for re-checking suggestions and

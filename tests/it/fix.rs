@@ -239,6 +239,36 @@ fn analyze(
     crate::analyze_to(dir, name, &[input.to_path_buf()], &extra)
 }
 
+/// `synclint fix REVIEWED -o CHANGES --undo UNDO --strict EXTRA…`
+fn fix_strict(reviewed: &Path, changes: &Path, undo: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "fix",
+        s(reviewed),
+        "-o",
+        s(changes),
+        "--undo",
+        s(undo),
+        "--strict",
+    ];
+    args.extend(extra);
+    synclint(&args)
+}
+
+/// Applies `changes` to `original`, writes the result as DIR/fixed.ldf and analyzes it against
+/// DIR/before.json; returns the changed records and the new summary.
+fn apply_and_analyze(
+    dir: &Path,
+    original: &[Record],
+    changes: &str,
+) -> (Vec<Record>, serde_json::Value) {
+    let mut fixed = original.to_vec();
+    apply(&mut fixed, changes);
+    let fixed_path = dir.join("fixed.ldf");
+    std::fs::write(&fixed_path, render(&fixed)).unwrap();
+    let (_, after) = analyze(dir, "after", &fixed_path, Some(&dir.join("before.json")));
+    (fixed, after)
+}
+
 #[test]
 fn review_fix_apply_reanalyze_and_undo() {
     let dir = tempfile::tempdir().unwrap();
@@ -285,16 +315,7 @@ fn review_fix_apply_reanalyze_and_undo() {
 
     // Apply to the original export and analyze again: the targeted findings are gone, none new.
     let original = parse(&fixture());
-    let mut fixed = original.clone();
-    apply(&mut fixed, &text);
-    let fixed_path = dir.path().join("fixed.ldf");
-    std::fs::write(&fixed_path, render(&fixed)).unwrap();
-    let (_, after) = analyze(
-        dir.path(),
-        "after",
-        &fixed_path,
-        Some(&dir.path().join("before.json")),
-    );
+    let (fixed, after) = apply_and_analyze(dir.path(), &original, &text);
     assert_eq!(after["changes"]["new"], 0, "{}", after["items"]);
     assert_eq!(after["findings"]["total"], 0, "{}", after["items"]);
     assert_eq!(after["changes"]["resolved"], before["findings"]["total"]);
@@ -467,15 +488,7 @@ fn a_corrected_value_the_object_already_holds_is_removed_never_added() {
         _ => (String::new(), String::new()),
     });
     let undo = dir.path().join("undo.ldf");
-    let out = synclint(&[
-        "fix",
-        s(&reviewed),
-        "-o",
-        s(&changes),
-        "--undo",
-        s(&undo),
-        "--strict",
-    ]);
+    let out = fix_strict(&reviewed, &changes, &undo, &[]);
     assert!(
         out.status.success(),
         "{}",
@@ -487,16 +500,7 @@ fn a_corrected_value_the_object_already_holds_is_removed_never_added() {
         "{change_text}"
     );
     let original = parse(&text);
-    let mut fixed = original.clone();
-    apply(&mut fixed, &change_text);
-    let fixed_path = dir.path().join("fixed.ldf");
-    std::fs::write(&fixed_path, render(&fixed)).unwrap();
-    let (_, after) = analyze(
-        dir.path(),
-        "after",
-        &fixed_path,
-        Some(&dir.path().join("before.json")),
-    );
+    let (fixed, after) = apply_and_analyze(dir.path(), &original, &change_text);
     assert_eq!(after["changes"]["new"], 0, "{}", after["items"]);
     assert_eq!(after["changes"]["resolved"], 1);
     let mut restored = fixed;
@@ -624,17 +628,7 @@ fn every_suggestion_applied(format: Format, extra: &[&str]) {
     });
     let changes = dir.path().join("changes.ldf");
     let undo = dir.path().join("undo.ldf");
-    let mut args = vec![
-        "fix",
-        s(&reviewed),
-        "-o",
-        s(&changes),
-        "--undo",
-        s(&undo),
-        "--strict",
-    ];
-    args.extend(extra);
-    let out = synclint(&args);
+    let out = fix_strict(&reviewed, &changes, &undo, extra);
     assert!(
         out.status.success(),
         "{}",
