@@ -38,6 +38,12 @@ fn apply_and_reanalyze(dir: &Path, original: &Ldif, changes: &str) -> (Ldif, ser
     (fixed, after)
 }
 
+/// Applying the undo file to `fixed` gives back every value of `original`, byte for byte.
+fn assert_undo_restores(mut fixed: Ldif, undo: &Path, original: &Ldif) {
+    fixed.apply(&std::fs::read_to_string(undo).unwrap());
+    assert_eq!(fixed.values(), original.values());
+}
+
 fn analyze(
     dir: &Path,
     name: &str,
@@ -100,9 +106,7 @@ fn review_fix_apply_reanalyze_and_undo() {
     assert_eq!(after["changes"]["resolved"], before["findings"]["total"]);
 
     // The undo file restores the original values.
-    let mut restored = fixed.clone();
-    restored.apply(&std::fs::read_to_string(&undo).unwrap());
-    assert_eq!(restored.values(), original.values());
+    assert_undo_restores(fixed, &undo, &original);
 }
 
 #[test]
@@ -714,9 +718,10 @@ fn a_workbook_without_the_analysis_context_is_refused() {
     assert!(!changes.exists());
 }
 
-/// `synclint fix REVIEWED -o CHANGES --undo UNDO --strict EXTRA…`
-fn fix_strict(reviewed: &Path, changes: &Path, undo: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
+/// `synclint fix REVIEWED -o CHANGES --undo UNDO --strict`, which must succeed (nothing
+/// refused); returns the change file.
+fn fix_strict(reviewed: &Path, changes: &Path, undo: &Path) -> String {
+    let out = synclint(&[
         "fix",
         s(reviewed),
         "-o",
@@ -724,9 +729,13 @@ fn fix_strict(reviewed: &Path, changes: &Path, undo: &Path, extra: &[&str]) -> O
         "--undo",
         s(undo),
         "--strict",
-    ];
-    args.extend(extra);
-    synclint(&args)
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(changes).unwrap()
 }
 
 /// Issue 23, the SG-Legal-ReadOnly shape: a primary address and a secondary that differs from
@@ -797,13 +806,7 @@ fn a_corrected_value_the_object_already_holds_is_removed_never_added() {
         (row.get("Rule") == "SL402").then(|| ("REMOVE".to_string(), String::new()))
     });
     let undo = dir.path().join("undo.ldf");
-    let out = fix_strict(&reviewed, &changes, &undo, &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let change_text = std::fs::read_to_string(&changes).unwrap();
+    let change_text = fix_strict(&reviewed, &changes, &undo);
     assert!(
         change_text.contains("delete: proxyAddresses\r\nproxyAddresses: smtp:sg-legal:-readonly@contoso.com\r\n-\r\n"),
         "{change_text}"
@@ -812,9 +815,7 @@ fn a_corrected_value_the_object_already_holds_is_removed_never_added() {
     let (fixed, after) = apply_and_reanalyze(dir.path(), &original, &change_text);
     assert_eq!(after["changes"]["new"], 0, "{}", after["items"]);
     assert_eq!(after["changes"]["resolved"], 1);
-    let mut restored = fixed;
-    restored.apply(&std::fs::read_to_string(&undo).unwrap());
-    assert_eq!(restored.values(), original.values());
+    assert_undo_restores(fixed, &undo, &original);
 }
 
 /// Issue 14, point 7: the profile that decides whether a rule runs decides it for `fix` too.
@@ -910,13 +911,7 @@ fn every_suggestion_applied(format: Format, extra: &[&str]) {
     assert!(accepted >= 80, "{accepted} suggestions");
     let changes = dir.path().join("changes.ldf");
     let undo = dir.path().join("undo.ldf");
-    let out = fix_strict(&reviewed, &changes, &undo, &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let change_text = std::fs::read_to_string(&changes).unwrap();
+    let change_text = fix_strict(&reviewed, &changes, &undo);
 
     // The same objects in LDIF, changed as Active Directory would, written back in the
     // export's format and analyzed against the first run.
@@ -952,9 +947,7 @@ fn every_suggestion_applied(format: Format, extra: &[&str]) {
         after["changes"]
     );
 
-    let mut restored = fixed;
-    restored.apply(&std::fs::read_to_string(&undo).unwrap());
-    assert_eq!(restored.values(), original.values());
+    assert_undo_restores(fixed, &undo, &original);
 }
 
 #[test]
