@@ -940,6 +940,11 @@ fn every_suggestion_applied(format: Format, extra: &[&str]) {
         .iter()
         .filter(|i| !before_ids.contains(i["id"].as_str().unwrap()))
         .collect();
+    println!(
+        "{format:?} {extra:?}: {accepted} suggestions accepted, {} modify operations; after: {}",
+        operations(&change_text).len(),
+        after["changes"]
+    );
     assert_eq!(after["changes"]["new"], 0, "{new:#?}");
     assert!(
         after["changes"]["resolved"].as_u64().unwrap() >= accepted as u64 / 2,
