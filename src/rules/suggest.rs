@@ -11,8 +11,9 @@
 //!   on the object that is not there now (the per-object rules are run on the object as the
 //!   suggestions would leave it), so accepting every suggestion never creates a new problem.
 //!
-//! UPN suggestions prefer the object's primary SMTP address when that is a valid UPN (routable,
-//! verified when verified domains are given) held by no other object: Microsoft's guidance is
+//! UPN suggestions prefer the object's primary SMTP address (as its own suggestion would make
+//! it) when that is a valid UPN (routable, verified when verified domains are given) held by
+//! no other object: Microsoft's guidance is
 //! that the UPN match the primary SMTP address. mail suggestions prefer it likewise (Entra
 //! sets mail from the primary SMTP address).
 
@@ -222,22 +223,47 @@ fn primary_candidate(f: &Finding) -> Option<Attr> {
 /// that address breaks no rule of the attribute and no other object holds it (Microsoft
 /// recommends UPN = primary SMTP address, and Entra sets mail from it).
 fn prefer_primary_smtp(ctx: &Context, index: &Index, findings: &mut FindingList) {
+    // The primary address as its own suggestion would make it (re-suffixed, cleaned): the
+    // address the object will have if the suggestions are accepted together.
+    let mut repaired: FxHashMap<u32, String> = FxHashMap::default();
+    for f in findings.iter() {
+        if let (true, Some(new)) = (
+            f.attribute == "proxyAddresses" && f.value.starts_with("SMTP:"),
+            f.suggested.as_deref().and_then(|s| s.strip_prefix("SMTP:")),
+        ) {
+            repaired.entry(f.row).or_insert_with(|| new.to_string());
+        }
+    }
     let mut preferred: FxHashMap<(u32, Attr), Option<String>> = FxHashMap::default();
     for f in findings.iter_mut() {
         let Some(attr) = primary_candidate(f) else {
             continue;
         };
-        let choice = preferred
-            .entry((f.row, attr))
-            .or_insert_with(|| primary_for(ctx, index, f.row as usize, attr));
+        let choice = preferred.entry((f.row, attr)).or_insert_with(|| {
+            let row = f.row as usize;
+            primary_for(
+                ctx,
+                index,
+                row,
+                attr,
+                repaired.get(&f.row).map(String::as_str),
+            )
+        });
         if let Some(primary) = choice {
             f.suggested = Some(primary.clone());
         }
     }
 }
 
-/// The object's primary SMTP address, if it would make a good value of `attr` for it.
-fn primary_for(ctx: &Context, index: &Index, row: usize, attr: Attr) -> Option<String> {
+/// The object's primary SMTP address (`repaired`, if its own suggestion changes it), if it
+/// would make a good value of `attr` for it.
+fn primary_for(
+    ctx: &Context,
+    index: &Index,
+    row: usize,
+    attr: Attr,
+    repaired: Option<&str>,
+) -> Option<String> {
     let primaries = ctx
         .dir
         .proxy_addresses
@@ -245,6 +271,7 @@ fn primary_for(ctx: &Context, index: &Index, row: usize, attr: Attr) -> Option<S
         .filter(|v| v.starts_with("SMTP:"))
         .count();
     let primary = advisory::primary_smtp(ctx, row).filter(|_| primaries == 1)?;
+    let primary = repaired.unwrap_or(primary);
     if ctx
         .dir
         .text(attr, row)
@@ -318,11 +345,11 @@ fn withhold_what_raises(
 ) -> Vec<(usize, Verdict)> {
     let mut withheld = Vec::new();
     while !changes.is_empty() {
-        let after = object_after(ctx, row, &changes);
+        let after = object_after(ctx, row, &changes.iter().collect::<Vec<_>>());
         let Some(raised) = after.iter().find(|f| !now.contains(&identity(f))) else {
             break;
         };
-        let blamed = blame(raised, &changes);
+        let blamed = blame(ctx, row, raised, &changes);
         let reason = format!(
             "it would raise {} ({}) on {} {:?}{}",
             raised.rule.code,
@@ -347,9 +374,10 @@ fn withhold_what_raises(
     withheld
 }
 
-/// Which changes to withhold for a finding they raise: the one that wrote the flagged value,
-/// else those of the attributes the rule looks at, else all.
-fn blame(raised: &Finding, changes: &[Change]) -> Vec<usize> {
+/// Which changes to withhold for a finding they raise: the one that wrote the flagged value;
+/// else the first, among those of the attributes the rule looks at, without which the finding
+/// is not raised; else all of those (or all).
+fn blame(ctx: &Context, row: usize, raised: &Finding, changes: &[Change]) -> Vec<usize> {
     let wrote = changes.iter().position(|c| {
         c.attribute == raised.attribute
             && c.new
@@ -362,6 +390,21 @@ fn blame(raised: &Finding, changes: &[Change]) -> Vec<usize> {
     let related: Vec<usize> = (0..changes.len())
         .filter(|i| raised.rule.attributes.contains(&changes[*i].attribute))
         .collect();
+    let wanted = identity(raised);
+    for &i in &related {
+        let without: Vec<&Change> = changes
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, c)| c)
+            .collect();
+        if !object_after(ctx, row, &without)
+            .iter()
+            .any(|f| identity(f) == wanted)
+        {
+            return vec![i];
+        }
+    }
     if related.is_empty() {
         (0..changes.len()).collect()
     } else {
@@ -370,7 +413,7 @@ fn blame(raised: &Finding, changes: &[Change]) -> Vec<usize> {
 }
 
 /// The per-object findings of object `row` with `changes` applied.
-fn object_after(ctx: &Context, row: usize, changes: &[Change]) -> Vec<Finding> {
+fn object_after(ctx: &Context, row: usize, changes: &[&Change]) -> Vec<Finding> {
     let mut text: Vec<(Attr, &str)> = Vec::new();
     let mut proxies: Option<Vec<&str>> = None;
     for c in changes {

@@ -1214,3 +1214,37 @@ fn validation_follows_the_profile_like_the_checks() {
         }
     }
 }
+
+/// With --suffix-map, the primary SMTP address is re-suffixed by its own suggestion: the UPN
+/// suggestion is that re-suffixed address, so the suggestions accepted together leave the UPN
+/// equal to the primary SMTP address.
+#[test]
+fn upn_suggestion_follows_the_primary_address_as_its_suggestion_repairs_it() {
+    let objects = [with(user("Re Suffix"), |o| {
+        o.set("userPrincipalName", "re suffix@fabrikam.local");
+        o.set("mail", "re.suffix@fabrikam.local");
+        o.set("proxyAddresses", "SMTP:re.suffix@fabrikam.local");
+    })];
+    let options = RuleOptions {
+        suffix_map: vec![("fabrikam.local".into(), "fabrikam.com".into())],
+        ..RuleOptions::default()
+    };
+    let r = run_with(&objects, options, ScopeOptions::default());
+    let suggested = |attribute: &str| -> Vec<Option<&str>> {
+        r.findings
+            .iter()
+            .filter(|f| f.attribute == attribute)
+            .map(|f| f.suggested.as_deref())
+            .collect()
+    };
+    assert_eq!(
+        suggested("userPrincipalName"),
+        [Some("re.suffix@fabrikam.com"); 2],
+        "SL101 and SL104"
+    );
+    assert_eq!(
+        suggested("proxyAddresses"),
+        [Some("SMTP:re.suffix@fabrikam.com")]
+    );
+    assert_eq!(suggested("mail"), [Some("re.suffix@fabrikam.com")]);
+}
