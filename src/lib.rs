@@ -9,6 +9,7 @@ pub mod analyze;
 pub mod baseline;
 pub mod cli;
 pub mod directory;
+pub mod dn;
 pub mod error;
 pub mod findings;
 pub mod fix;

@@ -128,7 +128,7 @@ pub fn plan(reviewed: &Reviewed, options: &FixOptions) -> Result<Plan, Error> {
     let mut rows_by_dn: FxHashMap<String, usize> = FxHashMap::default();
     for row in (0..dir.len()).rev() {
         if let Some(dn) = dir.dn.get(row) {
-            rows_by_dn.insert(dn.to_lowercase(), row);
+            rows_by_dn.insert(crate::dn::normalized(dn), row);
         }
     }
 
@@ -166,7 +166,7 @@ pub fn plan(reviewed: &Reviewed, options: &FixOptions) -> Result<Plan, Error> {
                     Op::Delete { .. } => None,
                 };
                 let key = (
-                    r.dn.to_lowercase(),
+                    crate::dn::normalized(&r.dn),
                     r.attribute.to_ascii_lowercase(),
                     r.value.clone(),
                 );
@@ -194,7 +194,7 @@ pub fn plan(reviewed: &Reviewed, options: &FixOptions) -> Result<Plan, Error> {
                 touched.insert(key, (r.sheet.clone(), r.line, new));
                 let dn = dir
                     .dn
-                    .get(rows_by_dn[&r.dn.to_lowercase()])
+                    .get(rows_by_dn[&crate::dn::normalized(&r.dn)])
                     .unwrap_or(&r.dn)
                     .to_string();
                 plan.edits.push(Edit {
@@ -221,7 +221,7 @@ fn check(
         .ok_or_else(|| format!("{} can't be changed by fix (only text attributes and proxyAddresses; cn means a rename)", r.attribute))?;
     let name = attr.ldap_name().to_string();
     let row = *rows_by_dn
-        .get(&r.dn.to_lowercase())
+        .get(&crate::dn::normalized(&r.dn))
         .ok_or_else(|| "the object is not in the export".to_string())?;
     let dir = ctx.dir;
     let multi = attr.shape() == AttrShape::TextList;

@@ -3,6 +3,7 @@
 mod bad_input;
 mod cli;
 mod differential;
+mod dn;
 mod fix;
 mod malformed;
 mod reader;
