@@ -20,6 +20,8 @@ pub struct ScopeOptions {
 #[derive(Clone, Debug, Default)]
 pub struct Scope {
     reasons: Vec<Option<Box<str>>>,
+    /// `--include-ou`/`--exclude-ou` options that no object's DN is under.
+    pub unmatched: Vec<String>,
 }
 
 impl Scope {
@@ -124,7 +126,20 @@ pub fn decide(dir: &Directory, options: &ScopeOptions, profile: Profile) -> Scop
             reason(dir, row, dn, &subtrees, profile).map(Into::into)
         })
         .collect();
-    Scope { reasons }
+    let unmatched = [
+        ("--include-ou", &subtrees.include),
+        ("--exclude-ou", &subtrees.exclude),
+    ]
+    .into_iter()
+    .flat_map(|(flag, list)| list.iter().map(move |s| (flag, s)))
+    .filter(|(_, s)| {
+        !(0..dir.len())
+            .into_par_iter()
+            .any(|row| s.contains(dir.dn.get(row).unwrap_or("")))
+    })
+    .map(|(flag, s)| format!("{flag} {}", s.base))
+    .collect();
+    Scope { reasons, unmatched }
 }
 
 /// `--include-ou` and `--exclude-ou`, parsed once.

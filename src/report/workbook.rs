@@ -403,6 +403,12 @@ fn summary_sheet(
         ws.write_string(row, 1, v)?;
         row += 1;
     }
+    // What limits what was checked, before any figure.
+    for w in &a.warnings {
+        ws.write_string_with_format(row, 0, "Warning", &f.bold)?;
+        ws.write_string(row, 1, a.shown_note(w))?;
+        row += 1;
+    }
     row += 1;
     let objects = [
         ("Objects read", a.ingest.objects_read()),

@@ -5,6 +5,7 @@ mod cli;
 mod differential;
 mod dn;
 mod fix;
+mod honest;
 mod malformed;
 mod reader;
 mod roundtrip;
