@@ -208,7 +208,8 @@ fn review_fix_apply_reanalyze_and_undo() {
         .iter()
         .map(|i| i["rule"].as_str().unwrap())
         .collect();
-    for code in ["SL101", "SL302", "SL401", "SL404", "SL901"] {
+    // (SL901 flags the same UPN as SL101: it is named in that row's note, not a row.)
+    for code in ["SL101", "SL302", "SL401", "SL404"] {
         assert!(rules.contains(&code), "{code} in {rules:?}");
     }
 

@@ -8,6 +8,7 @@ mod fix;
 mod honest;
 mod malformed;
 mod reader;
+mod real_shapes;
 mod roundtrip;
 mod rules;
 mod workbook;

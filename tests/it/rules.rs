@@ -673,11 +673,18 @@ fn duplicates_and_collisions_across_attributes_and_types() {
     let r = run(&objects);
     assert!(r.codes("U2").contains(&"SL801"), "{:?}", r.codes("U2"));
     assert!(r.codes("U1").contains(&"SL801"));
-    // U1's UPN = U3's smtp proxy: a UPN/address collision (U1 also has it as mail and proxy).
+    // U1's UPN = U3's smtp proxy: a UPN/address collision (U1 also has it as mail and
+    // proxy), and a duplicate proxy: one row, under the worse rule, naming every holder.
+    assert_eq!(r.codes("U3"), ["SL803"]);
+    let u3 = r
+        .findings
+        .iter()
+        .find(|f| r.dir.text(synclint::directory::Attr::Cn, f.row as usize) == Some("U3"))
+        .unwrap();
+    let note = u3.note.as_deref().unwrap_or_default();
     assert!(
-        r.codes("U3").contains(&"SL803") && r.codes("U3").contains(&"SL851"),
-        "{:?}",
-        r.codes("U3")
+        note.contains("CN=U1,") && note.contains("(userPrincipalName, mail, proxyAddresses)"),
+        "{note}"
     );
     assert!(r.codes("U4").contains(&"SL802") && r.codes("U5").contains(&"SL802"));
     assert!(r.codes("U6").contains(&"SL804") && r.codes("U7").contains(&"SL804"));
@@ -971,7 +978,11 @@ fn planted_duplicates_match_an_independent_count() {
         (collisions.0, collisions.1.len() as u64)
     );
     assert!(collisions.0 >= 5);
-    assert!(r.findings.iter().any(|f| f.rule.code == "SL851"));
+    // Every clashing UPN is also a duplicate UPN: one SL801 row that names the proxy holders.
+    assert!(r.findings.iter().any(|f| f.rule.code == "SL801"
+        && f.note
+            .as_deref()
+            .is_some_and(|n| n.contains("(proxyAddresses)"))));
     assert!(r.findings.iter().any(|f| f.rule.code == "SL853"));
 }
 
