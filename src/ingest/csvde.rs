@@ -46,13 +46,14 @@ impl CsvHeader {
 
 /// Scans every row in `data` (whole rows only), whose first line is line `first_line`.
 pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sink: &mut S) {
-    let columns: Vec<(S::Key, bool, bool, bool)> = header
+    let columns: Vec<(S::Key, bool, bool, bool, bool)> = header
         .names
         .iter()
         .map(|n| {
             let key = sink.resolve(n.as_bytes());
             let (multi, wants) = (sink.multi_valued(key), sink.wants_values(key));
-            (key, multi, wants, sink.reads_content(key))
+            let typed = sink.typed_values(key);
+            (key, multi, wants, sink.reads_content(key), typed)
         })
         .collect();
     let mut rows = RowScanner::new(data, first_line);
@@ -73,7 +74,7 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sin
         sink.begin(line, unsafe {
             Value::plain(row.field(header.dn_column), utf8)
         });
-        for (i, &(key, multi, wants, content)) in columns.iter().enumerate() {
+        for (i, &(key, multi, wants, content, typed)) in columns.iter().enumerate() {
             let field = row.field(i);
             if i == header.dn_column || field.is_empty() {
                 continue;
@@ -83,7 +84,15 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sin
                 continue;
             }
             if multi {
-                for part in split_unescaped(field) {
+                // csvde itself escapes every `;` inside a value: a field with `\;` is split at
+                // every other `;`. Without one, a typed value's bare `;` may be its own.
+                let bare = typed && memchr::memmem::find(field, b"\\;").is_none();
+                let split_at = if bare {
+                    starts_address
+                } else {
+                    |_: &[u8]| true
+                };
+                for part in split_unescaped(field, split_at) {
                     let value = unescape(part, &mut unescaped);
                     sink.value(key, classify(value, utf8, content), false);
                 }
@@ -314,8 +323,25 @@ pub fn rows_with_scanner(data: &[u8]) -> Vec<(u64, Vec<Vec<u8>>)> {
     out
 }
 
-/// Splits a multi-valued field on `;` that is not escaped as `\;`.
-fn split_unescaped(field: &[u8]) -> impl Iterator<Item = &[u8]> {
+/// Whether the text after a bare `;` starts a new address: a type prefix (`SMTP:`, `x500:`,
+/// up to 16 letters, digits or `-`), or an address without one (`a@b`, no `=` before the
+/// next `;`, which the no-prefix rule reports). X400 elements (`a= `, `p=Org`) and an end
+/// after a final `;` do not.
+fn starts_address(s: &[u8]) -> bool {
+    let name = s
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+        .count();
+    if (1..=16).contains(&name) && s.get(name) == Some(&b':') {
+        return true;
+    }
+    let part = &s[..memchr(b';', s).unwrap_or(s.len())];
+    memchr(b'@', part).is_some() && memchr(b'=', part).is_none()
+}
+
+/// Splits a multi-valued field on `;` that is not escaped as `\;` and where `split_at` says
+/// the text after it starts a new value.
+fn split_unescaped(field: &[u8], split_at: fn(&[u8]) -> bool) -> impl Iterator<Item = &[u8]> {
     let mut rest = Some(field);
     std::iter::from_fn(move || {
         let current = rest?;
@@ -323,6 +349,7 @@ fn split_unescaped(field: &[u8]) -> impl Iterator<Item = &[u8]> {
         loop {
             match memchr(b';', &current[from..]) {
                 Some(i) if from + i > 0 && current[from + i - 1] == b'\\' => from += i + 1,
+                Some(i) if !split_at(&current[from + i + 1..]) => from += i + 1,
                 Some(i) => {
                     rest = Some(&current[from + i + 1..]);
                     return Some(&current[..from + i]);
@@ -407,8 +434,11 @@ mod tests {
 
     #[test]
     fn split_respects_the_escape() {
-        let parts: Vec<&[u8]> =
-            split_unescaped(b"smtp:a@x.com;X400:c=us\\;a= \\;p=Test\\;;SIP:b@x.com").collect();
+        let parts: Vec<&[u8]> = split_unescaped(
+            b"smtp:a@x.com;X400:c=us\\;a= \\;p=Test\\;;SIP:b@x.com",
+            |_| true,
+        )
+        .collect();
         assert_eq!(
             parts,
             [
@@ -419,6 +449,23 @@ mod tests {
         );
         let mut buf = Vec::new();
         assert_eq!(unescape(parts[1], &mut buf), b"X400:c=us;a= ;p=Test;");
+        // The same values written bare, as other tools do: a `;` belongs to the value unless
+        // a new address starts after it.
+        let bare: Vec<&[u8]> = split_unescaped(
+            b"smtp:a@x.com;X400:c=us;a= ;p=Test;;SIP:b@x.com;plain@x.com;X400:c=de;o=X;",
+            starts_address,
+        )
+        .collect();
+        assert_eq!(
+            bare,
+            [
+                &b"smtp:a@x.com"[..],
+                b"X400:c=us;a= ;p=Test;",
+                b"SIP:b@x.com",
+                b"plain@x.com",
+                b"X400:c=de;o=X;",
+            ]
+        );
     }
 
     #[test]
