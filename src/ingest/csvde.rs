@@ -88,9 +88,9 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sin
                 // every other `;`. Without one, a typed value's bare `;` may be its own.
                 let bare = typed && memchr::memmem::find(field, b"\\;").is_none();
                 let split_at = if bare {
-                    starts_address
+                    ends_typed_value
                 } else {
-                    |_: &[u8]| true
+                    |_: &[u8], _: &[u8]| true
                 };
                 for part in split_unescaped(field, split_at) {
                     let value = unescape(part, &mut unescaped);
@@ -323,25 +323,37 @@ pub fn rows_with_scanner(data: &[u8]) -> Vec<(u64, Vec<Vec<u8>>)> {
     out
 }
 
-/// Whether the text after a bare `;` starts a new address: a type prefix (`SMTP:`, `x500:`,
-/// up to 16 letters, digits or `-`), or an address without one (`a@b`, no `=` before the
-/// next `;`, which the no-prefix rule reports). X400 elements (`a= `, `p=Org`) and an end
-/// after a final `;` do not.
-fn starts_address(s: &[u8]) -> bool {
+/// The length of a value's type prefix (`SMTP`, `x500`: up to 16 letters, digits or `-`
+/// before a `:`), if it has one.
+fn type_prefix(s: &[u8]) -> Option<usize> {
     let name = s
         .iter()
         .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
         .count();
-    if (1..=16).contains(&name) && s.get(name) == Some(&b':') {
+    ((1..=16).contains(&name) && s.get(name) == Some(&b':')).then_some(name)
+}
+
+/// Whether a bare `;` between `value` (so far) and `rest` ends the value: unless the value is
+/// a typed non-SMTP address (X400 …, whose syntax uses `;`; an SMTP address can't hold one)
+/// and `rest` starts neither a new typed value nor an address without a type (`a@b`, no `=`
+/// before the next `;`, which the no-prefix rule reports). X400 elements (`a= `, `p=Org`)
+/// and the end after a final `;` stay in the value.
+fn ends_typed_value(value: &[u8], rest: &[u8]) -> bool {
+    let own_semicolons =
+        type_prefix(value).is_some_and(|n| !value[..n].eq_ignore_ascii_case(b"smtp"));
+    if !own_semicolons || type_prefix(rest).is_some() {
         return true;
     }
-    let part = &s[..memchr(b';', s).unwrap_or(s.len())];
+    let part = &rest[..memchr(b';', rest).unwrap_or(rest.len())];
     memchr(b'@', part).is_some() && memchr(b'=', part).is_none()
 }
 
 /// Splits a multi-valued field on `;` that is not escaped as `\;` and where `split_at` says
-/// the text after it starts a new value.
-fn split_unescaped(field: &[u8], split_at: fn(&[u8]) -> bool) -> impl Iterator<Item = &[u8]> {
+/// the value before it (so far) ends there, given the text after it.
+fn split_unescaped(
+    field: &[u8],
+    split_at: fn(&[u8], &[u8]) -> bool,
+) -> impl Iterator<Item = &[u8]> {
     let mut rest = Some(field);
     std::iter::from_fn(move || {
         let current = rest?;
@@ -349,7 +361,9 @@ fn split_unescaped(field: &[u8], split_at: fn(&[u8]) -> bool) -> impl Iterator<I
         loop {
             match memchr(b';', &current[from..]) {
                 Some(i) if from + i > 0 && current[from + i - 1] == b'\\' => from += i + 1,
-                Some(i) if !split_at(&current[from + i + 1..]) => from += i + 1,
+                Some(i) if !split_at(&current[..from + i], &current[from + i + 1..]) => {
+                    from += i + 1
+                }
                 Some(i) => {
                     rest = Some(&current[from + i + 1..]);
                     return Some(&current[..from + i]);
@@ -436,7 +450,7 @@ mod tests {
     fn split_respects_the_escape() {
         let parts: Vec<&[u8]> = split_unescaped(
             b"smtp:a@x.com;X400:c=us\\;a= \\;p=Test\\;;SIP:b@x.com",
-            |_| true,
+            |_, _| true,
         )
         .collect();
         assert_eq!(
@@ -452,14 +466,15 @@ mod tests {
         // The same values written bare, as other tools do: a `;` belongs to the value unless
         // a new address starts after it.
         let bare: Vec<&[u8]> = split_unescaped(
-            b"smtp:a@x.com;X400:c=us;a= ;p=Test;;SIP:b@x.com;plain@x.com;X400:c=de;o=X;",
-            starts_address,
+            b"smtp:a@x.com;junk;X400:c=us;a= ;p=Test;;SIP:b@x.com;plain@x.com;X400:c=de;o=X;",
+            ends_typed_value,
         )
         .collect();
         assert_eq!(
             bare,
             [
                 &b"smtp:a@x.com"[..],
+                b"junk",
                 b"X400:c=us;a= ;p=Test;",
                 b"SIP:b@x.com",
                 b"plain@x.com",

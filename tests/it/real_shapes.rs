@@ -117,3 +117,68 @@ fn csvde_with_bare_semicolons_in_x400_values_finds_what_the_escaped_layout_finds
         .iter()
         .any(|r| r.3.starts_with("a= ") || r.3.starts_with("p=")));
 }
+
+#[test]
+fn target_address_on_a_non_routable_or_unverified_domain() {
+    use crate::rules::{contact, run_with, user};
+    let with = |mut o: ExportObject, target: &str| {
+        o.set("targetAddress", target);
+        o
+    };
+    let objects = [
+        with(
+            contact("C1", "c1@partner.example.net"),
+            "SMTP:c1@customer.local",
+        ),
+        with(
+            contact("C2", "c2@partner.example.net"),
+            "SMTP:c2@partner.example.net",
+        ),
+        with(user("U1"), "SMTP:u1@contoso.mail.onmicrosoft.com"),
+        with(user("U2"), "smtp:u2@elsewhere.example.org"),
+        with(user("U3"), "SMTP:u3@corp.internal"),
+        with(user("U4"), "X400:c=US;a= ;p=Contoso;"),
+    ];
+    let verified = synclint::rules::RuleOptions {
+        verified_domains: Some(["contoso.com".to_string()].into_iter().collect()),
+        suffix_map: vec![("customer.local".into(), "contoso.com".into())],
+        ..Default::default()
+    };
+    let flagged = |r: &crate::rules::Run| {
+        let mut cns: Vec<String> = r
+            .findings
+            .iter()
+            .filter(|f| f.rule.code == "SL654")
+            .map(|f| {
+                let cn = r
+                    .dir
+                    .text(synclint::directory::Attr::Cn, f.row as usize)
+                    .unwrap();
+                format!("{cn} {}", f.suggested.as_deref().unwrap_or("-"))
+            })
+            .collect();
+        cns.sort();
+        cns
+    };
+    let r = run_with(&objects, verified, Default::default());
+    // Contacts point outside on purpose: only their non-routable domains count.
+    assert_eq!(
+        flagged(&r),
+        ["C1 SMTP:c1@contoso.com", "U2 -", "U3 -"],
+        "{:?}",
+        r.findings
+            .iter()
+            .map(|f| (f.rule.code, &f.note))
+            .collect::<Vec<_>>()
+    );
+    let note = r
+        .findings
+        .iter()
+        .find(|f| f.rule.code == "SL654")
+        .unwrap()
+        .note
+        .clone();
+    assert!(note.unwrap_or_default().contains("local"));
+    let r = crate::rules::run(&objects);
+    assert_eq!(flagged(&r), ["C1 -", "U3 -"]);
+}
