@@ -89,6 +89,10 @@ pub enum Command {
         /// Plant known sync problems at fixed intervals (duplicates, collisions, invalid values).
         #[arg(long)]
         plant_issues: bool,
+        /// Names as real directories have them: every 5th user named "Last, First", OUs with
+        /// characters a DN escapes, replication-conflict (CNF) copies of some users.
+        #[arg(long)]
+        escaped_names: bool,
     },
 }
 
@@ -332,6 +336,7 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             encoding,
             domains,
             plant_issues,
+            escaped_names,
         } => {
             if !matches!(encoding, Encoding::Utf8 | Encoding::Utf16Le) {
                 anyhow::bail!("generate writes utf-8 or utf-16le");
@@ -343,6 +348,7 @@ fn execute(cli: Cli) -> Result<ExitCode> {
                 encoding,
                 domains,
                 planted: plant_issues,
+                escaped_names,
             };
             let mut summary = None;
             write_atomically(&output, &[], |w| {
@@ -351,13 +357,18 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             })?;
             if let Some(s) = summary {
                 eprintln!(
-                    "wrote {}: {} objects ({} users, {} groups, {} contacts, {} computers)",
+                    "wrote {}: {} objects ({} users, {} groups, {} contacts, {} computers){}",
                     output.display(),
                     s.objects,
                     s.users,
                     s.groups,
                     s.contacts,
-                    s.computers
+                    s.computers,
+                    if s.conflict_copies > 0 {
+                        format!("; {} users are conflict copies", s.conflict_copies)
+                    } else {
+                        String::new()
+                    }
                 );
             }
             Ok(ExitCode::SUCCESS)
