@@ -261,7 +261,8 @@ pub fn real_names(o: &mut ExportObject, i: u64) -> Option<ExportObject> {
     for (department, escaped) in ESCAPED_OUS {
         let plain = format!(",OU={department},OU=Staff,");
         if o.dn.contains(&plain) {
-            o.dn = o.dn.replacen(&plain, &format!(",OU={escaped},OU=Staff,"), 1);
+            o.dn =
+                o.dn.replacen(&plain, &format!(",OU={escaped},OU=Staff,"), 1);
             break;
         }
     }

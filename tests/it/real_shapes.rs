@@ -182,3 +182,138 @@ fn target_address_on_a_non_routable_or_unverified_domain() {
     let r = crate::rules::run(&objects);
     assert_eq!(flagged(&r), ["C1 -", "U3 -"]);
 }
+
+/// Escaped names, OUs and conflict copies, read from files in both formats: the scope and the
+/// duplicate and collision groups equal a count made without synclint's DN handling.
+#[test]
+fn escaped_names_and_conflict_copies_match_an_independent_count_in_both_formats() {
+    use std::collections::HashSet;
+    use synclint::generate::ESCAPED_OUS;
+    let options = GenerateOptions {
+        objects: 20_000,
+        seed: 7,
+        planted: true,
+        escaped_names: true,
+        ..GenerateOptions::default()
+    };
+    let generated: Vec<ExportObject> = objects(&options).collect();
+    let copies: HashSet<&str> = generated
+        .iter()
+        .filter(|o| o.dn.contains("\\0ACNF:"))
+        .map(|o| o.dn.as_str())
+        .collect();
+    let last_first = generated
+        .iter()
+        .filter(|o| o.last_text("cn").is_some_and(|cn| cn.contains(", ")))
+        .count();
+    assert!(
+        copies.len() > 50 && last_first > 2_000,
+        "{} {last_first}",
+        copies.len()
+    );
+    // The oracle: the same objects under plain names (no escape anywhere, no copies), whose
+    // scope any DN reader gets right; the copies are out of scope.
+    let unescape = |dn: &str| {
+        let mut plain = dn.to_string();
+        for (department, escaped) in ESCAPED_OUS {
+            plain = plain.replace(&format!("OU={escaped},"), &format!("OU={department},"));
+        }
+        plain.replace("\\, ", " ")
+    };
+    let originals: Vec<&ExportObject> = generated
+        .iter()
+        .filter(|o| !copies.contains(o.dn.as_str()))
+        .collect();
+    let plain: Vec<ExportObject> = originals
+        .iter()
+        .map(|o| {
+            let mut p = (*o).clone();
+            p.dn = unescape(&o.dn);
+            assert!(!p.dn.contains('\\'), "{}", p.dn);
+            p
+        })
+        .collect();
+    let oracle = crate::rules::run(&plain);
+    let in_scope: HashSet<&str> = originals
+        .iter()
+        .enumerate()
+        .filter(|(row, _)| oracle.scope.in_scope(*row))
+        .map(|(_, o)| o.dn.as_str())
+        .collect();
+    let (expected, collisions) = crate::rules::expected_groups(&generated, &in_scope);
+    let sales = "OU=Sales\\, EMEA,OU=Staff,DC=corp,DC=contoso,DC=com";
+    let in_sales = in_scope
+        .iter()
+        .filter(|dn| dn.ends_with(&format!(",{sales}")))
+        .count();
+    assert!(in_sales > 500);
+
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        crate::temp_file(
+            &dir,
+            "escaped.ldf",
+            synclint::generate::writer::ldif_file(&generated, &Default::default()).as_bytes(),
+        ),
+        crate::temp_file(
+            &dir,
+            "escaped.csv",
+            synclint::generate::writer::csvde_file(&generated).as_bytes(),
+        ),
+    ];
+    for file in &files {
+        let ingest = crate::read(std::slice::from_ref(file));
+        assert_eq!(
+            ingest.directory.len(),
+            generated.len(),
+            "{}",
+            file.display()
+        );
+        let checked = synclint::analyze::check(
+            &ingest,
+            &Default::default(),
+            &synclint::rules::RuleOptions::default(),
+        );
+        let d = &ingest.directory;
+        for row in 0..d.len() {
+            let dn = d.dn.get(row).unwrap();
+            let wanted = in_scope.contains(dn);
+            assert_eq!(
+                checked.scope.in_scope(row),
+                wanted,
+                "{dn}: {:?}",
+                checked.scope.reason(row)
+            );
+            if copies.contains(dn) {
+                assert!(checked
+                    .scope
+                    .reason(row)
+                    .unwrap()
+                    .starts_with("replication conflict"));
+            }
+        }
+        for (attr, (groups, holders)) in &expected {
+            let got = checked.uniqueness.duplicates[attr];
+            assert_eq!(
+                (got.groups, got.objects),
+                (*groups, holders.len() as u64),
+                "{attr} in {}",
+                file.display()
+            );
+        }
+        let got = checked.uniqueness.collisions;
+        assert_eq!(
+            (got.groups, got.objects),
+            (collisions.0, collisions.1.len() as u64)
+        );
+        // --include-ou with an escaped comma selects exactly that OU's objects.
+        let only_sales = synclint::scope::ScopeOptions {
+            include_ou: vec![sales.replace(",OU=", ", OU=")],
+            exclude_ou: Vec::new(),
+        };
+        let scope = synclint::scope::decide(d, &only_sales, synclint::rules::Profile::Entra);
+        assert_eq!(scope.analyzed() as usize, in_sales, "{}", file.display());
+        assert!(scope.unmatched.is_empty());
+    }
+    assert!(expected["userPrincipalName"].0 >= 5 && collisions.0 >= 5);
+}

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use synclint::directory::Directory;
 use synclint::findings::Finding;
-use synclint::generate::writer::{ldif_file, ExportObject, LdifStyle};
+use synclint::generate::writer::{ldif_file, ExportObject, ExportValue, LdifStyle};
 use synclint::ingest::{ldif, table::TableSink};
 use synclint::rules::uniqueness::Summary;
 use synclint::rules::{self, Profile, RuleOptions};
@@ -821,23 +821,14 @@ fn hostile_values_never_panic_and_findings_stay_correct() {
     assert!(r.codes("Z4").contains(&"SL201"));
 }
 
-/// Planted generated data: the duplicate and collision groups equal an independent count.
-#[test]
-fn planted_duplicates_match_an_independent_count() {
-    use synclint::generate::{objects, ExportValue, GenerateOptions};
-    let options = GenerateOptions {
-        objects: 30_000,
-        seed: 5,
-        planted: true,
-        ..GenerateOptions::default()
-    };
-    let generated: Vec<ExportObject> = objects(&options).collect();
-    let r = run(&generated);
-    let in_scope: HashSet<&str> = (0..r.dir.len())
-        .filter(|row| r.scope.in_scope(*row))
-        .filter_map(|row| r.dir.dn.get(row))
-        .collect();
+/// Expected duplicate groups per summary key and collision groups, counted independently over
+/// generated objects (those whose DN is in `in_scope`): (groups, distinct holder DNs).
+pub type ExpectedGroups = (
+    BTreeMap<&'static str, (u64, BTreeSet<String>)>,
+    (u64, BTreeSet<String>),
+);
 
+pub fn expected_groups(generated: &[ExportObject], in_scope: &HashSet<&str>) -> ExpectedGroups {
     // value space → normalized value → (objects, attributes)
     type Holders = BTreeMap<String, (BTreeSet<String>, BTreeSet<&'static str>)>;
     let mut spaces: BTreeMap<&str, Holders> = BTreeMap::new();
@@ -850,7 +841,7 @@ fn planted_duplicates_match_an_independent_count() {
         e.0.insert(dn.to_string());
         e.1.insert(attr);
     };
-    for o in &generated {
+    for o in generated {
         if !in_scope.contains(o.dn.as_str()) {
             continue;
         }
@@ -918,7 +909,7 @@ fn planted_duplicates_match_an_independent_count() {
         "mailNickname",
     ] {
         let mut per_value: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for o in &generated {
+        for o in generated {
             if !in_scope.contains(o.dn.as_str()) {
                 continue;
             }
@@ -961,6 +952,27 @@ fn planted_duplicates_match_an_independent_count() {
             (groups.len() as u64, objects.into_iter().cloned().collect()),
         );
     }
+    (expected, collisions)
+}
+
+/// Planted generated data: the duplicate and collision groups equal an independent count.
+#[test]
+fn planted_duplicates_match_an_independent_count() {
+    use synclint::generate::{objects, GenerateOptions};
+    let options = GenerateOptions {
+        objects: 30_000,
+        seed: 5,
+        planted: true,
+        ..GenerateOptions::default()
+    };
+    let generated: Vec<ExportObject> = objects(&options).collect();
+    let r = run(&generated);
+    let in_scope: HashSet<&str> = (0..r.dir.len())
+        .filter(|row| r.scope.in_scope(*row))
+        .filter_map(|row| r.dir.dn.get(row))
+        .collect();
+
+    let (expected, collisions) = expected_groups(&generated, &in_scope);
     for (attr, (groups, objects)) in &expected {
         let got = r.summary.duplicates[attr];
         assert_eq!(
