@@ -282,7 +282,7 @@ pub fn real_names(o: &mut ExportObject, i: u64) -> Option<ExportObject> {
         return None;
     }
     let mut copy = o.clone();
-    let guid: [u8; 16] = (u128::from(i) << 64 | 0xC0F1_1C7).to_le_bytes();
+    let guid: [u8; 16] = (u128::from(i) << 64 | 0x0C0F_11C7).to_le_bytes();
     let conflict = format!(
         "{}\nCNF:{}",
         o.last_text("cn").unwrap_or_default(),
