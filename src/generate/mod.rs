@@ -181,8 +181,8 @@ impl Iterator for Objects {
 /// shared UPNs (every 101st object), shared mail (103rd), a shared secondary SMTP address
 /// (107th), a shared address between users' UPNs (113th) and others' proxies (127th) or
 /// groups' proxies (every 11th group, in even buckets), a space in the UPN (131st), '&' in the alias (137th),
-/// a space in a proxy address (139th), an apostrophe in sAMAccountName (149th) and a
-/// 300-character displayName (151st).
+/// a space in a proxy address (139th), an apostrophe in sAMAccountName (149th), a
+/// 300-character displayName (151st) and a legacy X400 address (157th, info only).
 pub fn plant(o: &mut ExportObject, i: u64) {
     let class = o.last_text("objectClass").unwrap_or_default();
     let user = class == "user";
@@ -237,6 +237,12 @@ pub fn plant(o: &mut ExportObject, i: u64) {
     }
     if i % 151 == 0 {
         o.set("displayName", "x".repeat(300));
+    }
+    if i % 157 == 0 {
+        o.text(
+            "proxyAddresses",
+            format!("X400:c=US;a= ;p=Contoso;o=Exchange;s=User{i};"),
+        );
     }
 }
 

@@ -9,6 +9,7 @@ mod honest;
 mod malformed;
 mod reader;
 mod real_shapes;
+mod review;
 mod roundtrip;
 mod rules;
 mod workbook;
