@@ -1,20 +1,12 @@
 //! Real directories' shapes (issue 14): names written `Last, First`, replication-conflict
 //! copies, OUs with escaped characters, one row per problem.
 
-use crate::rules::run;
 use std::collections::HashMap;
 use synclint::generate::{objects, ExportObject, GenerateOptions};
 
 #[test]
 fn no_two_findings_share_object_attribute_and_value() {
-    let options = GenerateOptions {
-        objects: 30_000,
-        seed: 5,
-        planted: true,
-        ..GenerateOptions::default()
-    };
-    let generated: Vec<ExportObject> = objects(&options).collect();
-    let r = run(&generated);
+    let (_, r) = crate::rules::planted_run();
     let mut seen: HashMap<(u32, &str, &str), &str> = HashMap::new();
     let mut shared = Vec::new();
     for f in r.findings.iter() {
