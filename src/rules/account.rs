@@ -1,7 +1,7 @@
 //! sAMAccountName (sync-rules.md §2.1 [S2], §1.3 [S1], §6.9).
 
-use super::address::{ascii_set, describe, in_set, longer_than, truncate_chars};
-use super::{Context, Rule, ALL_PROFILES};
+use super::address::{ascii_set, describe, in_set, truncate_chars};
+use super::{first_broken, Context, Rule, ALL_PROFILES};
 use crate::directory::{Attr, ObjectKind};
 use crate::findings::{Action, Class, Finding, Severity};
 
@@ -53,9 +53,14 @@ fn limit(kind: ObjectKind) -> usize {
 }
 
 pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
-    let Some(sam) = ctx.dir.text(Attr::SamAccountName, row) else {
-        return;
-    };
+    if let Some(sam) = ctx.dir.text(Attr::SamAccountName, row) {
+        check_value(ctx, row, sam, out);
+    }
+}
+
+/// Every rule of the profile that `sam` breaks as object `row`'s sAMAccountName: what
+/// [`check`] reports, and what [`validate`] is derived from.
+pub fn check_value(ctx: &Context, row: usize, sam: &str, out: &mut Vec<Finding>) {
     if let Some(c) = sam.chars().find(|c| !char_ok(*c)) {
         let fixed: String = sam.chars().filter(|c| char_ok(*c)).collect();
         let f = Finding::new(&INVALID_CHARACTER, row, ATTR[0], sam)
@@ -73,12 +78,7 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
     }
 }
 
+/// The first rule of the profile a candidate sAMAccountName would break.
 pub fn validate(ctx: &Context, row: usize, value: &str) -> Option<&'static Rule> {
-    if value.is_empty() || !value.chars().all(char_ok) {
-        Some(&INVALID_CHARACTER)
-    } else if longer_than(value, limit(ctx.dir.kind[row])) {
-        Some(&TOO_LONG)
-    } else {
-        None
-    }
+    first_broken(|out| check_value(ctx, row, value, out))
 }

@@ -15,6 +15,7 @@ pub mod mail;
 pub mod names;
 pub mod proxy;
 pub mod registry;
+pub mod suggest;
 pub mod target;
 pub mod uniqueness;
 pub mod upn;
@@ -123,6 +124,24 @@ impl Context<'_> {
     }
 }
 
+/// The first rule broken (advice, `Info`, does not count) among the findings a family's value
+/// check reports: every family's `validate` is derived this way from its check, so the rules,
+/// their limits and the profile's gating are written once.
+pub fn first_broken(check_value: impl FnOnce(&mut Vec<Finding>)) -> Option<&'static Rule> {
+    let mut out = Vec::new();
+    check_value(&mut out);
+    out.iter()
+        .find(|f| f.rule.severity > Severity::Info)
+        .map(|f| f.rule)
+}
+
+/// Whether a family's value check reports nothing at all (advice included).
+pub fn reports_nothing(check_value: impl FnOnce(&mut Vec<Finding>)) -> bool {
+    let mut out = Vec::new();
+    check_value(&mut out);
+    out.is_empty()
+}
+
 /// The result of running the rules.
 pub struct Analysis {
     /// In directory order, then rule order; uniqueness groups keep their members adjacent.
@@ -132,95 +151,6 @@ pub struct Analysis {
     pub checks_time: std::time::Duration,
     /// Wall time of duplicate and collision detection and the suggestion re-checks.
     pub collisions_time: std::time::Duration,
-}
-
-/// Puts `other` into `slot`, which flags the same value of the same object: one row per
-/// problem. The worse rule (the earlier on a tie) keeps the row; the other is named in its
-/// note, and lends its group and suggestion if the row has none.
-fn absorb(slot: &mut Finding, other: Finding) {
-    let loser = if other.rule.severity > slot.rule.severity {
-        std::mem::replace(slot, other)
-    } else {
-        other
-    };
-    let mut note = slot.note.take().map(String::from).unwrap_or_default();
-    if !note.is_empty() {
-        note.push_str("; ");
-    }
-    note.push_str(&format!("also {} ({})", loser.rule.code, loser.rule.slug));
-    if let Some(n) = &loser.note {
-        note.push_str(": ");
-        note.push_str(n);
-    }
-    slot.note = Some(note.into());
-    slot.group = slot.group.or(loser.group);
-    if slot.suggested.is_none() {
-        slot.suggested = loser.suggested;
-    }
-}
-
-/// Merges the findings from `start` on (one object's) that flag the same attribute and value.
-fn one_row_per_value(out: &mut Vec<Finding>, start: usize) {
-    let mut i = start;
-    while i + 1 < out.len() {
-        let mut j = i + 1;
-        while j < out.len() {
-            if out[j].attribute == out[i].attribute && out[j].value == out[i].value {
-                let later = out.remove(j);
-                absorb(&mut out[i], later);
-            } else {
-                j += 1;
-            }
-        }
-        i += 1;
-    }
-}
-
-/// Merges per-object findings into the duplicate and collision finding for the same object,
-/// attribute and value (which keeps its place beside its group).
-fn merge_into_groups(per_object: &mut [Vec<Finding>], groups: &mut [Finding]) {
-    let matches: Vec<(usize, usize, usize)> = {
-        let index: rustc_hash::FxHashMap<(u32, &str, &str), usize> = groups
-            .iter()
-            .enumerate()
-            .map(|(i, f)| ((f.row, f.attribute, f.value.as_str()), i))
-            .collect();
-        if index.is_empty() {
-            return;
-        }
-        per_object
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(c, chunk)| {
-                let index = &index;
-                chunk.iter().enumerate().filter_map(move |(i, f)| {
-                    index
-                        .get(&(f.row, f.attribute, f.value.as_str()))
-                        .map(|u| (c, i, *u))
-                })
-            })
-            .collect()
-    };
-    let mut taken: Vec<(usize, usize)> = Vec::with_capacity(matches.len());
-    for (c, i, u) in matches {
-        absorb(&mut groups[u], per_object[c][i].clone());
-        taken.push((c, i));
-    }
-    taken.sort_unstable();
-    for (c, chunk) in per_object.iter_mut().enumerate() {
-        let start = taken.partition_point(|t| t.0 < c);
-        let end = taken.partition_point(|t| t.0 <= c);
-        if start == end {
-            continue;
-        }
-        let drop: Vec<usize> = taken[start..end].iter().map(|t| t.1).collect();
-        let mut k = 0;
-        chunk.retain(|_| {
-            let keep = drop.binary_search(&k).is_err();
-            k += 1;
-            keep
-        });
-    }
 }
 
 /// Runs every rule of the profile over the in-scope objects.
@@ -238,26 +168,20 @@ pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
         .map(|chunk| {
             let mut out = Vec::new();
             for &row in chunk {
-                let start = out.len();
-                for check in registry::OBJECT_CHECKS {
-                    check(&ctx, row, &mut out);
-                }
-                one_row_per_value(&mut out, start);
+                registry::check_object(&ctx, row, &mut out);
             }
             out
         })
         .collect();
-    let checks_time = started.elapsed();
-    let started = std::time::Instant::now();
-    let (mut unique_findings, index, summary) = uniqueness::check(&ctx);
-    let mut per_object = per_object;
-    merge_into_groups(&mut per_object, &mut unique_findings);
     let mut findings = FindingList::default();
     for chunk in per_object {
         findings.push_chunk(chunk);
     }
+    let checks_time = started.elapsed();
+    let started = std::time::Instant::now();
+    let (unique_findings, index, summary) = uniqueness::check(&ctx);
     findings.push_chunk(unique_findings);
-    registry::recheck_suggestions(&ctx, &index, &mut findings);
+    suggest::recheck(&ctx, &index, &mut findings);
     Analysis {
         findings,
         uniqueness: summary,

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use synclint::directory::Directory;
-use synclint::findings::Finding;
+use synclint::findings::{Action, Finding};
 use synclint::generate::writer::{ldif_file, ExportObject, ExportValue, LdifStyle};
 use synclint::ingest::{ldif, table::TableSink};
 use synclint::rules::uniqueness::Summary;
@@ -429,8 +429,17 @@ fn unverified_suffix_and_suffix_map() {
     assert!(!r.codes("Valid User").contains(&"SL105"));
     let v2 = r.findings.iter().find(|f| f.rule.code == "SL104").unwrap();
     assert_eq!(v2.suggested.as_deref(), Some("v2@contoso.com"));
-    // Without the map nothing can be suggested for a suffix, and the note says so.
+    // Without the map, the user's primary SMTP address (a valid UPN no one else holds) is the
+    // suggestion; without that either, nothing can be suggested for a suffix.
     let r = run(&objects[1..]);
+    assert_eq!(
+        r.finding("SL104").suggested.as_deref(),
+        Some("v2@contoso.com")
+    );
+    let no_mailbox = with(objects[1].clone(), |o| {
+        o.attributes.retain(|(n, _)| n != "proxyAddresses");
+    });
+    let r = run(&[no_mailbox]);
     assert_eq!(r.finding("SL104").suggested, None);
 }
 
@@ -728,24 +737,30 @@ fn duplicates_and_collisions_across_attributes_and_types() {
 
 #[test]
 fn suggestions_are_rechecked_and_withheld_with_a_reason() {
+    // W1 and W5 have no proxyAddresses, so no primary SMTP address to prefer as their UPN.
     let objects = [
         // Cleaning "ab c" gives "abc", which another object already has.
         with(user("W1"), |o| {
             o.set("userPrincipalName", "ab c@contoso.com");
+            o.attributes.retain(|(n, _)| n != "proxyAddresses");
         }),
         with(user("W2"), |o| {
             o.set("userPrincipalName", "abc@contoso.com");
         }),
-        // Two suggestions that would collide with each other: the second is withheld.
+        // Two suggestions that would collide with each other: the second is withheld. (No
+        // proxyAddresses: with a primary SMTP address, that would be the suggestion.)
         with(user("W3"), |o| {
             o.set("mail", "x y@contoso.com");
+            o.attributes.retain(|(n, _)| n != "proxyAddresses");
         }),
         with(user("W4"), |o| {
             o.set("mail", "xy @contoso.com");
+            o.attributes.retain(|(n, _)| n != "proxyAddresses");
         }),
         // A fix that still fails another rule is withheld too.
         with(user("W5"), |o| {
             o.set("userPrincipalName", "w 5@contoso.local");
+            o.attributes.retain(|(n, _)| n != "proxyAddresses");
         }),
     ];
     let r = run(&objects);
@@ -1046,4 +1061,219 @@ fn target_sam_and_address_collisions() {
     );
     assert_eq!(r.summary.duplicates["targetAddress"].groups, 1);
     assert_eq!(r.summary.duplicates["sAMAccountName"].groups, 1);
+}
+
+/// Issue 23: a suggestion equal (ignoring case) to a value the object already holds becomes a
+/// REMOVE recommendation of the bad value, never an add (the SG-Legal-ReadOnly shape).
+#[test]
+fn a_suggestion_the_object_already_holds_becomes_remove() {
+    let objects = [
+        with(
+            group("SG-Legal-ReadOnly", "sg-legal-readonly@contoso.com"),
+            |o| {
+                o.text("proxyAddresses", "smtp:sg-legal:-readonly@contoso.com");
+                // The corrected form matches a secondary here, in another case.
+                o.text("proxyAddresses", "smtp:SG-Legal.RO@contoso.com");
+                o.text("proxyAddresses", "smtp:sg-legal.ro @contoso.com");
+            },
+        ),
+        // Two bad values of one object with the same correction: one suggestion only.
+        with(user("Twice"), |o| {
+            o.text("proxyAddresses", "smtp:t wo@contoso.com");
+            o.text("proxyAddresses", "smtp:tw:o@contoso.com");
+        }),
+    ];
+    let r = run(&objects);
+    let colon = r
+        .findings
+        .iter()
+        .find(|f| f.value == "smtp:sg-legal:-readonly@contoso.com")
+        .unwrap();
+    assert_eq!(colon.rule.code, "SL402");
+    assert_eq!(colon.action, Action::Remove);
+    assert_eq!(colon.suggested, None);
+    let note = colon.note.as_deref().unwrap();
+    assert!(
+        note.contains("already on the object as SMTP:sg-legal-readonly@contoso.com"),
+        "{note}"
+    );
+    let space = r
+        .findings
+        .iter()
+        .find(|f| f.value == "smtp:sg-legal.ro @contoso.com")
+        .unwrap();
+    assert_eq!(
+        (space.action, space.suggested.as_deref()),
+        (Action::Remove, None)
+    );
+    assert!(space
+        .note
+        .as_deref()
+        .unwrap()
+        .contains("as smtp:SG-Legal.RO@contoso.com"));
+    let twice: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.value.contains("t wo") || f.value.contains("tw:o"))
+        .collect();
+    assert_eq!(twice.len(), 2);
+    assert_eq!(twice[0].suggested.as_deref(), Some("smtp:two@contoso.com"));
+    assert_eq!(twice[1].suggested, None);
+    assert!(
+        twice[1].note.as_deref().unwrap().contains(
+            "the suggestion for this object's value \"smtp:t wo@contoso.com\" is the same"
+        ),
+        "{:?}",
+        twice[1].note
+    );
+}
+
+/// Issue 23: a UPN suggestion prefers the primary SMTP address when it is a valid, routable UPN
+/// no other object holds (so does a mail suggestion); otherwise the cleaned UPN, unless that
+/// would raise a finding the object does not have (here SL901: the UPN would differ from the
+/// primary SMTP address).
+#[test]
+fn upn_suggestions_prefer_the_primary_smtp_address_and_raise_nothing() {
+    let objects = [
+        // Stripping the invalid character gives edwardflores@; the primary is the better UPN.
+        with(user("Edward Flores"), |o| {
+            o.set("userPrincipalName", "edward$flores@contoso.com");
+        }),
+        // The primary SMTP address is also another user's UPN: not a candidate, and the
+        // cleaned UPN would differ from it (a new SL901), so nothing is suggested.
+        with(user("Wei Gonzalez"), |o| {
+            o.set("userPrincipalName", "wei.gonzalez temp@contoso.com");
+            o.set("proxyAddresses", "SMTP:wei@contoso.com");
+        }),
+        with(user("Wei Other"), |o| {
+            o.set("userPrincipalName", "wei@contoso.com");
+        }),
+        // A primary address in a non-routable domain can't be the UPN: the cleaned UPN is
+        // suggested, and SL901 (align with that address) is not raised.
+        with(user("Local Mail"), |o| {
+            o.set("userPrincipalName", "local mail@contoso.com");
+            o.set("proxyAddresses", "SMTP:local.mail@contoso.local");
+        }),
+        // mail likewise: the primary SMTP address rather than the cleaned value.
+        with(user("Mail Fix"), |o| {
+            o.set("mail", "mail fix@contoso.com");
+        }),
+    ];
+    let r = run(&objects);
+    let upn = |prefix: &str| {
+        r.findings
+            .iter()
+            .find(|f| f.rule.code == "SL101" && f.value.starts_with(prefix))
+            .unwrap()
+    };
+    assert_eq!(
+        upn("edward$").suggested.as_deref(),
+        Some("edward.flores@contoso.com")
+    );
+    let wei = upn("wei.gonzalez");
+    assert_eq!(wei.suggested, None);
+    let note = wei.note.as_deref().unwrap();
+    assert!(
+        note.contains("\"wei.gonzaleztemp@contoso.com\" withheld: it would raise SL901"),
+        "{note}"
+    );
+    assert_eq!(
+        upn("local mail").suggested.as_deref(),
+        Some("localmail@contoso.com")
+    );
+    assert!(!r.codes("Local Mail").contains(&"SL901"));
+    let mail = r.finding("SL201");
+    assert_eq!(
+        (mail.value.as_str(), mail.suggested.as_deref()),
+        ("mail fix@contoso.com", Some("mail.fix@contoso.com"))
+    );
+    assert!(r.codes("Edward Flores").contains(&"SL901"));
+}
+
+/// Issue 14, point 7: what decides that a rule runs under a profile also decides what the
+/// suggestion re-check and `fix` accept (`registry::validate`, derived from the checks).
+#[test]
+fn validation_follows_the_profile_like_the_checks() {
+    let objects = [user("Gate")];
+    let cases: [(&str, &str, Option<&str>, Option<&str>); 4] = [
+        // attribute, value, rule under Entra, rule under IdFix Dedicated
+        (
+            "userPrincipalName",
+            "ga$te@contoso.com",
+            Some("SL101"),
+            None,
+        ),
+        ("mailNickname", "r&d", Some("SL302"), Some("SL301")),
+        ("mailNickname", "o'gate", None, Some("SL301")),
+        ("displayName", " Gate ", None, Some("SL605")),
+    ];
+    for p in [Profile::Entra, Profile::IdfixDedicated] {
+        let r = profile(&objects, p);
+        let options = RuleOptions {
+            profile: p,
+            ..RuleOptions::default()
+        };
+        let ctx = rules::Context {
+            dir: &r.dir,
+            scope: &r.scope,
+            options: &options,
+        };
+        for (attribute, value, entra, dedicated) in cases {
+            let expected = if p == Profile::Entra {
+                entra
+            } else {
+                dedicated
+            };
+            let got = rules::registry::validate(&ctx, 0, attribute, value).map(|r| r.code);
+            assert_eq!(got, expected, "{attribute} {value:?} under {p:?}");
+            // The same value in the export: analyze reports exactly that rule first.
+            let exported = with(user("Gate"), |o| {
+                o.set(attribute, value);
+            });
+            let analyzed = profile(&[exported], p);
+            let first = analyzed
+                .findings
+                .iter()
+                .find(|f| f.attribute == attribute)
+                .map(|f| f.rule.code);
+            assert_eq!(
+                first, expected,
+                "analyze: {attribute} {value:?} under {p:?}"
+            );
+        }
+    }
+}
+
+/// With --suffix-map, the primary SMTP address is re-suffixed by its own suggestion: the UPN
+/// suggestion is that re-suffixed address, so the suggestions accepted together leave the UPN
+/// equal to the primary SMTP address.
+#[test]
+fn upn_suggestion_follows_the_primary_address_as_its_suggestion_repairs_it() {
+    let objects = [with(user("Re Suffix"), |o| {
+        o.set("userPrincipalName", "re suffix@fabrikam.local");
+        o.set("mail", "re.suffix@fabrikam.local");
+        o.set("proxyAddresses", "SMTP:re.suffix@fabrikam.local");
+    })];
+    let options = RuleOptions {
+        suffix_map: vec![("fabrikam.local".into(), "fabrikam.com".into())],
+        ..RuleOptions::default()
+    };
+    let r = run_with(&objects, options, ScopeOptions::default());
+    let suggested = |attribute: &str| -> Vec<Option<&str>> {
+        r.findings
+            .iter()
+            .filter(|f| f.attribute == attribute)
+            .map(|f| f.suggested.as_deref())
+            .collect()
+    };
+    assert_eq!(
+        suggested("userPrincipalName"),
+        [Some("re.suffix@fabrikam.com"); 2],
+        "SL101 and SL104"
+    );
+    assert_eq!(
+        suggested("proxyAddresses"),
+        [Some("SMTP:re.suffix@fabrikam.com")]
+    );
+    assert_eq!(suggested("mail"), [Some("re.suffix@fabrikam.com")]);
 }
