@@ -233,4 +233,20 @@ fn what_limits_a_run_is_said_and_the_result_comes_last() {
         .unwrap();
     assert!(error < result, "{stderr}");
     assert!(lines[result].contains("7 objects read (4 analyzed, 0 out of scope, 3 rejected)"));
+    // The Summary sheet says it too.
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(dir.path().join("out.xlsx")).unwrap();
+    let summary = book.worksheet_range("Summary").unwrap();
+    let warnings: Vec<String> = summary
+        .rows()
+        .filter(|r| r.first().is_some_and(|c| c.to_string() == "Warning"))
+        .map(|r| r[1].to_string())
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("3 of 7 records not checked"))
+            && warnings.iter().any(|w| w.contains("matches no object")),
+        "{warnings:?}"
+    );
 }
