@@ -239,7 +239,7 @@ fn what_limits_a_run_is_said_and_the_result_comes_last() {
     let summary = book.worksheet_range("Summary").unwrap();
     let warnings: Vec<String> = summary
         .rows()
-        .filter(|r| r.first().is_some_and(|c| c.to_string() == "Warning"))
+        .filter(|r| r.first().is_some_and(|c| *c == "Warning"))
         .map(|r| r[1].to_string())
         .collect();
     assert!(
