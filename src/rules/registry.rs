@@ -41,6 +41,7 @@ pub static RULES: &[&Rule] = &[
     &target::INVALID,
     &target::TOO_LONG,
     &target::BLANK,
+    &target::NON_ROUTABLE_SUFFIX,
     &large::TOO_MANY_CERTIFICATES,
     &large::TOO_MANY_SMIME_CERTIFICATES,
     &large::TOO_MANY_PROXIES,

@@ -198,7 +198,7 @@ fn unique_keys(ctx: &Context, row: usize, attribute: &str, value: &str) -> Vec<(
             ctx.dir.kind[row],
             ObjectKind::User | ObjectKind::InetOrgPerson
         );
-        if let (true, Some(domain)) = (user, ctx.dir.dn.get(row).and_then(upn::dns_domain)) {
+        if let (true, Some(domain)) = (user, ctx.dir.dn.get(row).and_then(crate::dn::dns_domain)) {
             keys.push((Space::Address, format!("{value}@{domain}")));
         }
         return keys;
