@@ -491,6 +491,20 @@ fn print_setup(ws: &mut Worksheet, header_row: Option<u32>) -> Result<(), XlsxEr
     Ok(())
 }
 
+/// A titled table: the title in the section style, then the header row; returns the row
+/// after the header.
+fn section(
+    ws: &mut Worksheet,
+    row: u32,
+    title: &str,
+    columns: &[&str],
+    f: &Formats,
+) -> Result<u32, XlsxError> {
+    ws.write_string_with_format(row, 0, title, &f.section)?;
+    header(ws, row + 1, columns, f)?;
+    Ok(row + 2)
+}
+
 fn link_to(sheet: &str) -> Url {
     Url::new(format!("internal:'{}'!A1", sheet.replace('\'', "''")))
 }
@@ -546,15 +560,13 @@ fn summary_sheet(
         row += 1;
     }
     // The verdict.
-    ws.write_string_with_format(row, 0, "Verdict", &f.section)?;
-    row += 1;
-    header(
+    row = section(
         ws,
         row,
+        "Verdict",
         &["", "Objects", "", "", "What happens in Entra"],
         f,
     )?;
-    row += 1;
     let clean =
         analyzed.saturating_sub(affected.will_fail + affected.degraded + affected.advisory_only);
     let verdict = [
@@ -593,10 +605,13 @@ fn summary_sheet(
 
     // Findings by severity.
     row += 1;
-    ws.write_string_with_format(row, 0, "Findings by severity", &f.section)?;
-    row += 1;
-    header(ws, row, &["Severity", "Findings"], f)?;
-    row += 1;
+    row = section(
+        ws,
+        row,
+        "Findings by severity",
+        &["Severity", "Findings"],
+        f,
+    )?;
     let mut by_severity = [0u64; 3];
     for (code, n) in &tallies.by_rule {
         if let Some(rule) = RULES.iter().find(|r| r.code == *code) {
@@ -614,10 +629,13 @@ fn summary_sheet(
 
     // Objects affected per class, for the classes that have findings.
     row += 1;
-    ws.write_string_with_format(row, 0, "Objects affected per class", &f.section)?;
-    row += 1;
-    header(ws, row, &["Class (sheet)", "Objects", "Findings"], f)?;
-    row += 1;
+    row = section(
+        ws,
+        row,
+        "Objects affected per class",
+        &["Class (sheet)", "Objects", "Findings"],
+        f,
+    )?;
     let class_first = row;
     for (class, names, n) in plan {
         ws.write_url_with_format(row, 0, link_to(&names[0]).set_text(class.name()), &f.link)?;
@@ -634,11 +652,10 @@ fn summary_sheet(
 
     // The problems that fired, by objects affected.
     row += 1;
-    ws.write_string_with_format(row, 0, "Top problems, by objects affected", &f.section)?;
-    row += 1;
-    header(
+    row = section(
         ws,
         row,
+        "Top problems, by objects affected",
         &[
             "Rule (sheet)",
             "Severity",
@@ -648,7 +665,6 @@ fn summary_sheet(
         ],
         f,
     )?;
-    row += 1;
     let mut fired: Vec<(&crate::rules::Rule, u64, usize)> = RULES
         .iter()
         .filter_map(|rule| {
@@ -746,11 +762,10 @@ fn summary_sheet(
         row += 1;
     }
     row += 1;
-    ws.write_string_with_format(row, 0, "Inputs", &f.section)?;
-    row += 1;
-    header(
+    row = section(
         ws,
         row,
+        "Inputs",
         &[
             "File",
             "Objects",
@@ -760,7 +775,6 @@ fn summary_sheet(
         ],
         f,
     )?;
-    row += 1;
     for file in &a.ingest.files {
         ws.write_string(row, 0, &file.path)?;
         ws.write_number_with_format(row, 1, file.objects as f64, &f.number)?;
@@ -790,10 +804,7 @@ fn summary_sheet(
     top_ou.truncate(10);
     let suffixes = upn_suffixes(a);
     row += 1;
-    ws.write_string_with_format(row, 0, "Top OUs by findings", &f.section)?;
-    row += 1;
-    header(ws, row, &["OU path", "Findings"], f)?;
-    row += 1;
+    row = section(ws, row, "Top OUs by findings", &["OU path", "Findings"], f)?;
     let ou_first = row;
     for (ou, n) in &top_ou {
         ws.write_string(row, 0, if ou.is_empty() { "(root)" } else { ou })?;
@@ -802,10 +813,13 @@ fn summary_sheet(
     }
     let ou_last = row.saturating_sub(1);
     row += 1;
-    ws.write_string_with_format(row, 0, "UPN suffixes (analyzed users)", &f.section)?;
-    row += 1;
-    header(ws, row, &["Suffix", "Users"], f)?;
-    row += 1;
+    row = section(
+        ws,
+        row,
+        "UPN suffixes (analyzed users)",
+        &["Suffix", "Users"],
+        f,
+    )?;
     let suffix_first = row;
     for (suffix, n) in &suffixes {
         ws.write_string(row, 0, suffix)?;
@@ -824,26 +838,14 @@ fn summary_sheet(
         .max()
         .unwrap_or(0);
     if !plan.is_empty() {
-        let mut chart = Chart::new(ChartType::Bar);
-        chart.title().set_name("Objects affected per class");
-        chart
-            .add_series()
-            .set_categories(("Summary", class_first, 0, class_last, 0))
-            .set_values(("Summary", class_first, 1, class_last, 1));
-        chart.legend().set_hidden();
+        let mut chart = bar_chart("Objects affected per class", class_first, class_last);
         integer_axis(&mut chart, most_per_class);
         chart.set_width(width).set_height(height);
         ws.insert_chart_with_offset(row, 0, &chart, x, 0)?;
         x += width + 10;
     }
     if !top_ou.is_empty() {
-        let mut chart = Chart::new(ChartType::Bar);
-        chart.title().set_name("Top OUs by findings");
-        chart
-            .add_series()
-            .set_categories(("Summary", ou_first, 0, ou_last, 0))
-            .set_values(("Summary", ou_first, 1, ou_last, 1));
-        chart.legend().set_hidden();
+        let mut chart = bar_chart("Top OUs by findings", ou_first, ou_last);
         integer_axis(&mut chart, top_ou.first().map_or(0, |t| t.1 as u64));
         chart.set_width(width).set_height(height);
         ws.insert_chart_with_offset(row, 0, &chart, x, 0)?;
@@ -864,6 +866,18 @@ fn summary_sheet(
     ws.set_print_fit_to_pages(1, 2);
     ws.set_active(true);
     Ok(())
+}
+
+/// A bar chart of the Summary's rows `first..=last`: labels in column A, counts in B.
+fn bar_chart(title: &str, first: u32, last: u32) -> Chart {
+    let mut chart = Chart::new(ChartType::Bar);
+    chart.title().set_name(title);
+    chart
+        .add_series()
+        .set_categories(("Summary", first, 0, last, 0))
+        .set_values(("Summary", first, 1, last, 1));
+    chart.legend().set_hidden();
+    chart
 }
 
 /// The value axis of a bar chart in whole numbers: a step of 1 for small counts (Excel's

@@ -45,6 +45,25 @@ fn sheet_xml(path: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The text of one part of the package.
+fn part(xlsx: &Path, name: &str) -> String {
+    let mut text = String::new();
+    zip::ZipArchive::new(std::fs::File::open(xlsx).unwrap())
+        .unwrap()
+        .by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+/// The XML after the first `marker` in a sheet's XML.
+fn after<'x>(xml: &'x str, marker: &str, sheet: &str) -> &'x str {
+    xml.split_once(marker)
+        .unwrap_or_else(|| panic!("{sheet}: no {marker}"))
+        .1
+}
+
 fn analyze(dir: &Path, inputs: &[PathBuf]) -> (PathBuf, serde_json::Value) {
     crate::analyze_to(dir, "report", inputs, &[])
 }
@@ -91,13 +110,7 @@ fn sheets_headers_rows_links_and_validation() {
     // Last, hidden: the analysis context that fix reads.
     expected.push(synclint::context::SHEET.into());
     assert_eq!(wb.sheet_names(), expected);
-    let mut workbook_xml = String::new();
-    zip::ZipArchive::new(std::fs::File::open(&xlsx).unwrap())
-        .unwrap()
-        .by_name("xl/workbook.xml")
-        .unwrap()
-        .read_to_string(&mut workbook_xml)
-        .unwrap();
+    let workbook_xml = part(&xlsx, "xl/workbook.xml");
     assert!(
         workbook_xml.contains(&format!(
             "<sheet name=\"{}\" sheetId=\"{}\" state=\"hidden\"",
@@ -242,10 +255,7 @@ fn sheets_headers_rows_links_and_validation() {
             "{class}: frozen through the DN"
         );
         // Severity coloured by three conditional formats on column A.
-        let colours = sheet
-            .split("<conditionalFormatting sqref=\"A2")
-            .nth(1)
-            .unwrap_or_else(|| panic!("{class}: no severity colours"));
+        let colours = after(sheet, "<conditionalFormatting sqref=\"A2", class);
         for severity in ["error", "warning", "info"] {
             assert!(
                 colours.contains(&format!("<formula>\"{severity}\"</formula>")),
@@ -270,21 +280,8 @@ fn sheets_headers_rows_links_and_validation() {
 
 #[test]
 fn a_class_continues_on_further_sheets_and_groups_stay_together() {
-    use synclint::generate::{generate, GenerateOptions};
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("gen.ldf");
-    let mut bytes = Vec::new();
-    generate(
-        &GenerateOptions {
-            objects: 4000,
-            seed: 3,
-            planted: true,
-            ..GenerateOptions::default()
-        },
-        &mut bytes,
-    )
-    .unwrap();
-    std::fs::write(&input, bytes).unwrap();
+    let input = crate::planted_export(dir.path(), "gen.ldf", 4000, 3);
     let analysis = synclint::analyze::run(
         std::slice::from_ref(&input),
         &Default::default(),
@@ -515,23 +512,15 @@ fn cell_text_round_trips_and_long_values_are_cut_to_a_cell() {
 #[test]
 fn every_sheet_prints_landscape_one_page_wide_with_titles_and_a_footer() {
     let dir = tempfile::tempdir().unwrap();
-    let inputs: Vec<PathBuf> = [
+    let inputs = [
         "contoso.ldf",
         "fabrikam.csv",
         "ldapsearch.ldif",
         "broken.ldf",
     ]
-    .iter()
-    .map(|n| sample(n))
-    .collect();
+    .map(sample);
     let (xlsx, _) = analyze(dir.path(), &inputs);
-    let mut workbook_xml = String::new();
-    zip::ZipArchive::new(std::fs::File::open(&xlsx).unwrap())
-        .unwrap()
-        .by_name("xl/workbook.xml")
-        .unwrap()
-        .read_to_string(&mut workbook_xml)
-        .unwrap();
+    let workbook_xml = part(&xlsx, "xl/workbook.xml");
     let sheets = sheet_xml(&xlsx);
     for (index, (name, xml)) in sheets.iter().enumerate() {
         if name == synclint::context::SHEET {
@@ -541,10 +530,7 @@ fn every_sheet_prints_landscape_one_page_wide_with_titles_and_a_footer() {
             xml.contains("<pageSetUpPr fitToPage=\"1\"/>"),
             "{name}: fit to page"
         );
-        let setup = xml
-            .split("<pageSetup ")
-            .nth(1)
-            .unwrap_or_else(|| panic!("{name}: no pageSetup"));
+        let setup = after(xml, "<pageSetup ", name);
         let setup = setup.split("/>").next().unwrap();
         assert!(
             setup.contains("orientation=\"landscape\""),
@@ -587,21 +573,8 @@ fn every_sheet_prints_landscape_one_page_wide_with_titles_and_a_footer() {
 fn the_summary_verdict_counts_objects_as_the_json_items_do() {
     use std::collections::HashMap;
     use synclint::findings::Severity;
-    use synclint::generate::{generate, GenerateOptions};
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("planted.ldf");
-    let mut bytes = Vec::new();
-    generate(
-        &GenerateOptions {
-            objects: 3000,
-            seed: 5,
-            planted: true,
-            ..GenerateOptions::default()
-        },
-        &mut bytes,
-    )
-    .unwrap();
-    std::fs::write(&input, bytes).unwrap();
+    let input = crate::planted_export(dir.path(), "planted.ldf", 3000, 5);
     let (xlsx, summary) = analyze(dir.path(), &[input]);
 
     // Independently of the writer: each object's worst severity from the JSON items.
