@@ -18,7 +18,7 @@ use crate::output::write_file_atomically;
 use crate::rules::domain::{suffix_status, SuffixStatus};
 use crate::rules::proxy::{is_smtp, parse};
 use crate::rules::registry::RULES;
-use rayon::iter::{IntoParallelIterator, IntoParallelRefIterator, ParallelIterator};
+use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use rayon::slice::ParallelSliceMut;
 use rust_xlsxwriter::{
     Chart, ChartType, ConditionalFormatCell, ConditionalFormatCellRule, ConditionalFormatFormula,
@@ -1235,29 +1235,26 @@ fn class_rows<'a>(
             + sheet_rows::cell_bound(rule.code)
     };
     let by_rule: FxHashMap<&str, u64> = RULES.iter().map(|r| (r.code, rule_bound(r))).collect();
-    let size_bound = findings
-        .par_iter()
-        .map(|f| {
-            let r = f.row as usize;
-            let suggested = f.suggested.as_deref().map_or(0, sheet_rows::cell_bound);
-            let note = f.note.as_deref().map_or(0, sheet_rows::cell_bound);
-            let fixed = by_rule
-                .get(f.rule.code)
-                .copied()
-                .unwrap_or_else(|| rule_bound(f.rule));
-            sheet_rows::ROW_XML
-                + 2 * sheet_rows::cell_bound(dir.dn.get(r).unwrap_or(""))
-                + sheet_rows::cell_bound(dir.object_class.get(r).unwrap_or(""))
-                + sheet_rows::cell_bound(f.attribute)
-                + sheet_rows::cell_bound(&f.value)
-                + 2 * suggested
-                + (71 + 10) // group number
-                + note
-                + fixed
-                + sheet_rows::cell_bound(dir.source_location(r).0)
-                + 21
-        })
-        .sum();
+    let size_bound = sheet_rows::sheet_bound(&findings, |f, cell_bound| {
+        let r = f.row as usize;
+        let suggested = f.suggested.as_deref().map_or(0, cell_bound);
+        let note = f.note.as_deref().map_or(0, cell_bound);
+        let fixed = by_rule
+            .get(f.rule.code)
+            .copied()
+            .unwrap_or_else(|| rule_bound(f.rule));
+        sheet_rows::ROW_XML
+            + 2 * cell_bound(dir.dn.get(r).unwrap_or(""))
+            + cell_bound(dir.object_class.get(r).unwrap_or(""))
+            + cell_bound(f.attribute)
+            + cell_bound(&f.value)
+            + 2 * suggested
+            + (71 + 10) // group number
+            + note
+            + fixed
+            + cell_bound(dir.source_location(r).0)
+            + 21
+    });
     let rows = findings.len();
     let fill = move |i: usize, w: &mut RowWriter| {
         let finding = findings[i];
@@ -1527,18 +1524,15 @@ fn out_of_scope_sheet<'a>(
         f,
     )?;
     ws.autofilter(0, 0, rows.len().max(1) as u32, 3)?;
-    let size_bound = rows
-        .par_iter()
-        .map(|&r| {
-            let r = r as usize;
-            sheet_rows::ROW_XML
-                + sheet_rows::cell_bound(dir.dn.get(r).unwrap_or(""))
-                + sheet_rows::cell_bound(dir.object_class.get(r).unwrap_or(""))
-                + sheet_rows::cell_bound(a.scope.reason(r).unwrap_or(""))
-                + sheet_rows::cell_bound(dir.source_location(r).0)
-                + 21
-        })
-        .sum();
+    let size_bound = sheet_rows::sheet_bound(&rows, |&r, cell_bound| {
+        let r = r as usize;
+        sheet_rows::ROW_XML
+            + cell_bound(dir.dn.get(r).unwrap_or(""))
+            + cell_bound(dir.object_class.get(r).unwrap_or(""))
+            + cell_bound(a.scope.reason(r).unwrap_or(""))
+            + cell_bound(dir.source_location(r).0)
+            + 21
+    });
     let count = rows.len();
     let fill = move |i: usize, w: &mut RowWriter| {
         let r = rows[i] as usize;
