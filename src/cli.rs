@@ -110,6 +110,10 @@ pub struct AnalyzeArgs {
     /// Write findings.csv and one CSV per class into this folder.
     #[arg(long, value_name = "DIR")]
     pub csv_dir: Option<PathBuf>,
+    /// Start the CSVs with a UTF-8 byte order mark, so Excel and Windows PowerShell 5.1 read
+    /// non-ASCII names right (`never` for pipelines that dislike it).
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = CsvBom::Always)]
+    pub csv_bom: CsvBom,
     /// Compare with a previous run's --json summary: new, resolved and unchanged findings
     /// (summary and a Changes sheet).
     #[arg(long, value_name = "PREVIOUS.json")]
@@ -176,6 +180,13 @@ pub struct FixArgs {
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Spill {
     Auto,
+    Always,
+    Never,
+}
+
+/// Whether the findings CSVs start with a UTF-8 byte order mark.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CsvBom {
     Always,
     Never,
 }
@@ -449,7 +460,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
         write_atomically(path, files, |w| summary.write_json(w))?;
     }
     if let Some(dir) = &args.csv_dir {
-        crate::report::csv::write_dir(&analysis, dir, files)?;
+        crate::report::csv::write_dir(&analysis, dir, files, args.csv_bom == CsvBom::Always)?;
     }
     if args.timings {
         print_timings(&analysis.timings, t.elapsed(), started.elapsed());
