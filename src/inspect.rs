@@ -159,6 +159,13 @@ fn warnings(f: &FileReport, ranged: u64) -> Vec<String> {
                 ));
             }
         }
+        if !w.is_empty() {
+            w.push(
+                "`synclint help export` gives csvde and ldifde command lines that export every \
+                 attribute synclint reads"
+                    .to_string(),
+            );
+        }
     }
     if f.lossy_values > 0 {
         w.push(format!(

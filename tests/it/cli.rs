@@ -267,6 +267,34 @@ fn csv_files_start_with_a_bom_unless_told_not_to() {
     assert_eq!(&header[0], "rule");
 }
 
+/// The -l list comes from the rule registry: `rules --attributes` prints it, `help export`
+/// puts it in every command line, and `inspect` points there when an export lacks attributes.
+#[test]
+fn the_export_help_gives_the_registry_attribute_list() {
+    let list = synclint::rules::registry::export_attributes().join(",");
+    let out = synclint(&["rules", "--attributes"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim_end(), list);
+    for args in [
+        &["help", "export"][..],
+        &["export", "--domain", "corp.fabrikam.com"],
+    ] {
+        let out = synclint(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(&format!("-l \"{list}\"")), "{text}");
+        assert!(text.contains("csvde  -u -f ") && text.contains("ldifde -u -f "));
+        assert!(text.contains("-p subtree") && text.contains("-t 3268"));
+    }
+    let out = synclint(&["export", "--domain", "corp.fabrikam.com"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("-d \"DC=corp,DC=fabrikam,DC=com\""));
+    // samples/ansi.csv has no objectGUID column.
+    let out = synclint(&["inspect", crate::sample("ansi.csv").to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("no object has objectGUID"), "{text}");
+    assert!(text.contains("`synclint help export`"), "{text}");
+}
+
 #[test]
 fn rules_lists_and_explains() {
     let out = synclint(&["rules"]);
