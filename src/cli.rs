@@ -14,10 +14,18 @@ use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// `synclint --version`: the crate's version and the commit it was built from (build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("SYNCLINT_COMMIT"),
+    ")"
+);
+
 #[derive(Parser, Debug)]
 #[command(
     name = "synclint",
-    version,
+    version = VERSION,
     about = "Finds what Entra ID / Microsoft 365 directory sync would reject or degrade, offline, from csvde or ldifde exports.",
     after_help = "Examples:\n  synclint analyze samples/contoso.ldf samples/fabrikam.csv --json summary.json --csv-dir findings\n  synclint analyze export.csv --verified-domain contoso.com --suffix-map contoso.local=contoso.com\n  synclint rules            (list every rule)\n  synclint rules SL101      (explain one)\n  synclint inspect export1.csv export2.ldf --json\n  synclint help export      (how to make the export: csvde/ldifde command lines)\n  synclint generate --objects 1000000 --format csvde -o big.csv\n\nExit status: 0 success (analyze: nothing at or above --fail-on), 1 findings at or above --fail-on, 2 usage error or unreadable input."
 )]
