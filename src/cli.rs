@@ -46,7 +46,7 @@ pub enum Command {
     Analyze(Box<AnalyzeArgs>),
     /// Turn a reviewed workbook into an LDIF change file for `ldifde -i` (and an undo file).
     #[command(
-        after_help = "Examples:\n  synclint fix reviewed.xlsx -o changes.ldf --undo undo.ldf\n  synclint fix reviewed.xlsx -o changes.ldf --export current-export.ldf --strict\n\nEDIT applies the Update column, REMOVE deletes the value, COMPLETE/IGNORE/empty change nothing.\nExit status: 0 written (refused rows are listed), 1 refused rows with --strict (nothing written), 2 usage error or unreadable input."
+        after_help = "Examples:\n  synclint fix reviewed.xlsx -o changes.ldf --undo undo.ldf\n  synclint fix reviewed.xlsx -o changes.ldf --export dc1.ldf dc2.csv --strict\n\nOnly rows whose Action a reviewer set are changed: EDIT writes the Update column, REMOVE deletes the value; empty, COMPLETE and IGNORE change nothing. The Recommended column is never acted on.\nThe analysis's options (profile, verified domains, suffix map, OU filters) and exports are recorded in the workbook and used here.\nRefused rows are summed up here and listed in CHANGES-refused.csv beside the change file.\nExit status: 0 written (also when rows were refused), 1 refused rows with --strict (nothing written), 2 usage error or unreadable input."
     )]
     Fix(Box<FixArgs>),
     /// List the rules, or explain one (by code or slug).
@@ -177,7 +177,7 @@ impl AnalyzeArgs {
 /// Arguments of `fix`.
 #[derive(Args, Debug)]
 pub struct FixArgs {
-    /// The workbook written by `analyze`, with Action and Update filled in by the reviewer.
+    /// The workbook written by `analyze`, with Action (and Update) set by the reviewer.
     pub workbook: PathBuf,
     /// The LDIF change file to write.
     #[arg(short, long, value_name = "CHANGES.ldf")]
@@ -185,15 +185,71 @@ pub struct FixArgs {
     /// Also write an LDIF file that restores the original values.
     #[arg(long, value_name = "UNDO.ldf")]
     pub undo: Option<PathBuf>,
-    /// Check against these current exports (default: the inputs recorded in the workbook,
-    /// which must be unchanged).
-    #[arg(long = "export", value_name = "FILE")]
+    /// Check against these current exports, one or more after the flag (default: the inputs
+    /// recorded in the workbook, found beside it or where they were, and unchanged).
+    #[arg(long = "export", value_name = "FILE", num_args = 1..)]
     pub exports: Vec<PathBuf>,
-    /// Fail, writing nothing, if any row is refused.
+    /// Fail, writing no change file (only the refused rows' CSV), if any row is refused.
     #[arg(long)]
     pub strict: bool,
-    #[command(flatten)]
-    pub rules: RuleArgs,
+    /// Print every change and every refused row (default: counts and the first few).
+    #[arg(long)]
+    pub list: bool,
+    /// The analysis's options are recorded in the workbook and used; given here, each must
+    /// agree with them.
+    #[command(
+        flatten,
+        next_help_heading = "Analysis options (recorded in the workbook; given here, each must agree with it)"
+    )]
+    pub analysis: RuleArgs,
+}
+
+impl RuleArgs {
+    /// The options given (each `None` when not given), for `fix` to compare with the
+    /// analysis's.
+    pub fn given(&self) -> Result<crate::context::GivenOptions> {
+        let given_list = |v: &[String]| (!v.is_empty()).then(|| v.to_vec());
+        let verified = (!self.verified_domain.is_empty() || self.verified_domains.is_some())
+            .then(|| verified_list(&self.verified_domain, self.verified_domains.as_deref()))
+            .transpose()?;
+        Ok(crate::context::GivenOptions {
+            profile: self.profile,
+            verified_domains: verified,
+            suffix_map: given_list(&self.suffix_map)
+                .map(|m| suffix_pairs(&m))
+                .transpose()?,
+            include_ou: given_list(&self.include_ou),
+            exclude_ou: given_list(&self.exclude_ou),
+        })
+    }
+}
+
+/// `--verified-domain` values and the lines of `--verified-domains FILE`, lower case.
+fn verified_list(domains: &[String], file: Option<&Path>) -> Result<Vec<String>> {
+    let mut verified: Vec<String> = domains.iter().map(|d| d.trim().to_lowercase()).collect();
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        verified.extend(
+            text.lines()
+                .map(|l| l.split('#').next().unwrap_or("").trim().to_lowercase())
+                .filter(|l| !l.is_empty()),
+        );
+    }
+    Ok(verified)
+}
+
+/// `--suffix-map OLD=NEW` pairs (OLD lower case).
+fn suffix_pairs(pairs: &[String]) -> Result<Vec<(String, String)>> {
+    pairs
+        .iter()
+        .map(|pair| {
+            let (old, new) = pair
+                .split_once('=')
+                .with_context(|| format!("--suffix-map takes OLD=NEW, got {pair:?}"))?;
+            Ok((old.trim().to_lowercase(), new.trim().to_string()))
+        })
+        .collect()
 }
 
 /// When reading spills the directory's text columns to disk.
@@ -220,12 +276,13 @@ pub enum FailOn {
     Never,
 }
 
-/// Options for the rules and the scope.
+/// Options for the rules and the scope (`analyze`; `fix` reads them from the workbook).
 #[derive(Args, Debug, Clone)]
 pub struct RuleArgs {
-    /// Rule set: Microsoft's current documentation, or IdFix's Dedicated rules.
-    #[arg(long, value_enum, default_value_t = Profile::Entra)]
-    pub profile: Profile,
+    /// Rule set: Microsoft's current documentation (entra, the default), or IdFix's Dedicated
+    /// rules.
+    #[arg(long, value_enum)]
+    pub profile: Option<Profile>,
     /// A domain verified in the tenant (repeatable); UPN suffixes outside the list are reported.
     #[arg(long = "verified-domain", value_name = "DOMAIN")]
     pub verified_domain: Vec<String>,
@@ -245,29 +302,10 @@ pub struct RuleArgs {
 
 impl RuleArgs {
     pub fn options(&self) -> Result<(RuleOptions, ScopeOptions)> {
-        let mut verified: Vec<String> = self
-            .verified_domain
-            .iter()
-            .map(|d| d.trim().to_lowercase())
-            .collect();
-        if let Some(path) = &self.verified_domains {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            verified.extend(
-                text.lines()
-                    .map(|l| l.split('#').next().unwrap_or("").trim().to_lowercase())
-                    .filter(|l| !l.is_empty()),
-            );
-        }
-        let mut suffix_map = Vec::new();
-        for pair in &self.suffix_map {
-            let (old, new) = pair
-                .split_once('=')
-                .with_context(|| format!("--suffix-map takes OLD=NEW, got {pair:?}"))?;
-            suffix_map.push((old.trim().to_lowercase(), new.trim().to_string()));
-        }
+        let verified = verified_list(&self.verified_domain, self.verified_domains.as_deref())?;
+        let suffix_map = suffix_pairs(&self.suffix_map)?;
         let rules = RuleOptions {
-            profile: self.profile,
+            profile: self.profile.unwrap_or(Profile::Entra),
             verified_domains: (!verified.is_empty()).then(|| verified.into_iter().collect()),
             suffix_map,
         };
@@ -474,8 +512,13 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
             args.quiet,
         );
         let t = std::time::Instant::now();
+        let mut context = crate::context::AnalysisContext::new(&analysis.options, &scope_options);
+        context.format = args.read.format;
+        context.encoding = args.read.encoding;
+        context.max_record_bytes = args.read.max_record_bytes;
         let workbook_options = crate::report::workbook::WorkbookOptions {
             progress: Some(writing.counter.clone()),
+            context: Some(context),
             ..Default::default()
         };
         let written =
@@ -602,34 +645,43 @@ fn print_timings(
 
 fn fix(args: &FixArgs) -> Result<ExitCode> {
     let reviewed = crate::fix::reviewed::read(&args.workbook)?;
-    let (rules, _) = args.rules.options()?;
-    let exports: Vec<PathBuf> = if args.exports.is_empty() {
-        reviewed.inputs.iter().map(|(p, _)| p.clone()).collect()
+    let context = crate::fix::context(&reviewed)?;
+    let contradictions = context.contradictions(&args.analysis.given()?);
+    if !contradictions.is_empty() {
+        for c in &contradictions {
+            eprintln!("synclint: {c}");
+        }
+        anyhow::bail!(
+            "fix checks each change under the options the analysis ran with, recorded in {}: leave these options out, or run analyze again with them",
+            args.workbook.display()
+        );
+    }
+    let recorded = args.exports.is_empty();
+    let exports = if recorded {
+        context.locate_inputs(&args.workbook)
     } else {
         args.exports.clone()
     };
     let options = crate::fix::FixOptions {
-        exports: args.exports.clone(),
-        rules,
+        exports: exports.clone(),
+        recorded,
         spill_dir: plan_memory(&exports, Spill::Auto, folder_of(&args.output)),
     };
     let plan = crate::fix::plan(&reviewed, &options)?;
-    for r in &plan.refused {
-        eprintln!(
-            "synclint: refused {} row {}: {} {}: {}",
-            r.sheet, r.line, r.dn, r.attribute, r.reason
-        );
-    }
+    let refused_csv = refused_csv_path(&args.output);
+    let mut protected: Vec<PathBuf> = exports;
+    protected.push(args.workbook.clone());
     if args.strict && !plan.refused.is_empty() {
+        print_refusals(&plan, &refused_csv, args.list);
+        write_atomically(&refused_csv, &protected, |w| {
+            crate::fix::write_refused_csv(&plan.refused, w)
+        })?;
         eprintln!(
-            "synclint: {} rows refused; nothing written (--strict)",
-            plan.refused.len()
+            "synclint: {} refused; no change file written (--strict)",
+            count(plan.refused.len(), "row", "rows")
         );
         return Ok(ExitCode::from(1));
     }
-    let mut protected: Vec<PathBuf> = reviewed.inputs.iter().map(|(p, _)| p.clone()).collect();
-    protected.extend(args.exports.iter().cloned());
-    protected.push(args.workbook.clone());
     let changes = crate::fix::ldif::changes(&plan.edits);
     write_atomically(&args.output, &protected, |w| {
         w.write_all(changes.as_bytes())
@@ -638,17 +690,143 @@ fn fix(args: &FixArgs) -> Result<ExitCode> {
         let text = crate::fix::ldif::undo(&plan.edits);
         write_atomically(undo, &protected, |w| w.write_all(text.as_bytes()))?;
     }
-    let objects: std::collections::HashSet<&str> =
-        plan.edits.iter().map(|e| e.dn.as_str()).collect();
-    eprintln!(
-        "synclint: {} changes to {} objects written to {}; {} rows refused, {} left as they are",
-        plan.edits.len(),
-        objects.len(),
-        args.output.display(),
-        plan.refused.len(),
-        plan.untouched
-    );
+    write_atomically(&refused_csv, &protected, |w| {
+        crate::fix::write_refused_csv(&plan.refused, w)
+    })?;
+    print_changes(&plan, args);
+    print_refusals(&plan, &refused_csv, args.list);
     Ok(ExitCode::SUCCESS)
+}
+
+/// `N thing` or `N things`, N with thousands separators.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+/// `n` with thousands separators, as synclint prints counts.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    grouped
+}
+
+/// Where the refused rows go: `changes-refused.csv` beside `changes.ldf`.
+fn refused_csv_path(output: &Path) -> PathBuf {
+    let stem = output
+        .file_stem()
+        .map_or("changes".into(), |s| s.to_string_lossy().into_owned());
+    output.with_file_name(format!("{stem}-refused.csv"))
+}
+
+/// Rows shown per kind without `--list`.
+const FIRST_FEW: usize = 3;
+
+/// The refused rows: counts by reason and the first few of each (all with `--list`).
+fn print_refusals(plan: &crate::fix::Plan, csv: &Path, list: bool) {
+    if plan.refused.is_empty() {
+        return;
+    }
+    eprintln!(
+        "synclint: {} refused, listed in {}{}:",
+        count(plan.refused.len(), "row", "rows"),
+        csv.display(),
+        if list {
+            ""
+        } else {
+            " (--list prints them all)"
+        }
+    );
+    for (kind, rows) in plan.refusals_by_kind() {
+        eprintln!("  {:>7}  {}", thousands(rows.len()), kind.label());
+        let shown = if list { rows.len() } else { FIRST_FEW };
+        for r in rows.iter().take(shown) {
+            eprintln!(
+                "             {} row {}: {} {}: {}",
+                r.sheet, r.line, r.dn, r.attribute, r.reason
+            );
+        }
+        if rows.len() > shown {
+            eprintln!("             … and {} more", rows.len() - shown);
+        }
+    }
+}
+
+/// What was written: changes by kind, and the sign-in names that change.
+fn print_changes(plan: &crate::fix::Plan, args: &FixArgs) {
+    let rows = count(plan.rows(), "row", "rows");
+    if plan.chosen() == 0 {
+        eprintln!(
+            "synclint: no actions chosen in {rows}: nothing to change; {} holds no change records",
+            args.output.display()
+        );
+        eprintln!(
+            "synclint: set Action (EDIT or REMOVE) on the rows to change, then run fix again"
+        );
+        return;
+    }
+    let objects: std::collections::HashSet<String> =
+        plan.edits.iter().map(|e| e.dn.to_lowercase()).collect();
+    eprintln!(
+        "synclint: {} chosen of {rows} ({} left empty, {} set to COMPLETE or IGNORE)",
+        count(plan.chosen(), "row", "rows"),
+        count(plan.not_chosen, "row", "rows"),
+        count(plan.noted, "row", "rows"),
+    );
+    eprintln!(
+        "synclint: {} to {} written to {}{}{}",
+        count(plan.edits.len(), "change", "changes"),
+        count(objects.len(), "object", "objects"),
+        args.output.display(),
+        args.undo
+            .as_ref()
+            .map_or(String::new(), |u| format!(", undo in {}", u.display())),
+        if plan.refused.is_empty() {
+            String::new()
+        } else {
+            format!("; {} refused", count(plan.refused.len(), "row", "rows"))
+        }
+    );
+    for (kind, n) in plan.changes_by_kind() {
+        eprintln!("  {:>7}  {kind}", thousands(n));
+    }
+    if args.list {
+        for e in &plan.edits {
+            let (old, new) = (e.op.old_value(), e.op.new_value());
+            eprintln!(
+                "             {} row {}: {}: {} {:?} -> {:?}",
+                e.sheet,
+                e.line,
+                e.dn,
+                e.op.kind(),
+                old.unwrap_or(""),
+                new.unwrap_or("")
+            );
+        }
+    }
+    let sign_in = plan.sign_in_changes();
+    if !sign_in.is_empty() {
+        eprintln!(
+            "synclint: users whose sign-in name changes: {} — tell them before importing (marked with a # comment in {}):",
+            sign_in.len(),
+            args.output.display()
+        );
+        let shown = if args.list { sign_in.len() } else { 10 };
+        for (dn, attrs) in sign_in.iter().take(shown) {
+            eprintln!("             {dn} ({})", attrs.join(", "));
+        }
+        if sign_in.len() > shown {
+            eprintln!(
+                "             … and {} more (--list prints them all)",
+                sign_in.len() - shown
+            );
+        }
+    }
 }
 
 /// Writes to standard output; a closed pipe (`synclint rules | head`) is not an error.

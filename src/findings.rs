@@ -69,7 +69,8 @@ impl Class {
     }
 }
 
-/// What the administrator should do with the value (IdFix's ACTION column).
+/// What synclint recommends doing with the value (IdFix's ACTION). It is shown, never acted
+/// on: `fix` acts only on the Action a reviewer chose.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Action {
@@ -101,6 +102,7 @@ pub struct Finding {
     pub value: String,
     /// A value that passes every rule and collides with nothing, when one can be derived.
     pub suggested: Option<String>,
+    /// What synclint recommends (see [`Finding::recommendation`]).
     pub action: Action,
     /// Duplicate or collision group.
     pub group: Option<u32>,
@@ -131,7 +133,28 @@ impl Finding {
         self.note = Some(note.into());
         self
     }
+
+    /// The workbook's read-only "Recommended" column: what synclint recommends, in words a
+    /// reviewer can act on (one of [`RECOMMENDATIONS`]).
+    pub fn recommendation(&self) -> &'static str {
+        match (self.action, self.group.is_some(), self.suggested.is_some()) {
+            (Action::Complete, _, _) => RECOMMENDATIONS[0],
+            (_, true, _) => RECOMMENDATIONS[1],
+            (Action::Remove, false, _) => RECOMMENDATIONS[2],
+            (Action::Edit, false, true) => RECOMMENDATIONS[3],
+            (Action::Edit, false, false) => RECOMMENDATIONS[4],
+        }
+    }
 }
+
+/// Every text of the "Recommended" column.
+pub const RECOMMENDATIONS: [&str; 5] = [
+    "nothing to do",
+    "keep on one holder: REMOVE or EDIT it on the others",
+    "REMOVE",
+    "EDIT (accept the suggested value)",
+    "EDIT by hand (no suggestion)",
+];
 
 /// Findings in order, kept in the chunks the parallel checks produced: concatenating them
 /// would hold every finding twice at the peak.

@@ -8,6 +8,7 @@
 pub mod analyze;
 pub mod baseline;
 pub mod cli;
+pub mod context;
 pub mod directory;
 pub mod error;
 pub mod findings;

@@ -1,5 +1,10 @@
 //! Writing output files safely: into a temporary file beside the target, then renamed over it,
 //! so a crash or a full disk never leaves a half-written report, and an input is never touched.
+//!
+//! Permissions: outputs hold personal data (names, addresses), so they are created as any
+//! program creates a file, mode 0666 less the user's umask (0644 under the usual 022, 0600
+//! under 077), and never widened afterwards. (tempfile would create them 0600; synclint
+//! used to widen that to 0644 whatever the umask.)
 
 use crate::error::Error;
 use std::io::{self, BufWriter, Write};
@@ -36,21 +41,17 @@ pub fn write_file_atomically(
         )));
     }
     let dir = folder_of(path);
-    let mut temp = tempfile::Builder::new()
-        .prefix(".synclint-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(error)?;
-    fill(temp.as_file_mut()).map_err(error)?;
-    temp.as_file().sync_all().map_err(error)?;
-    // Temporary files are created private (0600); a report is an ordinary file.
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".synclint-").suffix(".tmp");
+    // Created like an ordinary file: the umask decides who may read it.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let _ = temp
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644));
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
+    let mut temp = builder.tempfile_in(dir).map_err(error)?;
+    fill(temp.as_file_mut()).map_err(error)?;
+    temp.as_file().sync_all().map_err(error)?;
     temp.persist(path).map_err(|e| error(e.error))?;
     Ok(())
 }

@@ -1,11 +1,11 @@
-//! Reads a reviewed workbook back (calamine): the inputs recorded on the Summary sheet and,
-//! from every class sheet, the rows with their Action and Update. Columns are found by their
-//! header, so a reviewer who reorders or adds columns does not break it.
+//! Reads a reviewed workbook back (calamine): the analysis context from its hidden sheet
+//! and, from every class sheet, the rows with their Action and Update. Columns are found by
+//! their header, so a reviewer who reorders or adds columns does not break it.
 
+use crate::context::{self, AnalysisContext};
 use crate::error::Error;
-use crate::report::workbook::COLUMNS;
 use calamine::{open_workbook, Data, Range, Reader, Xlsx};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// One finding row as the reviewer left it.
 #[derive(Clone, Debug)]
@@ -20,13 +20,19 @@ pub struct ReviewedRow {
     /// Upper-cased: EDIT, REMOVE, COMPLETE, IGNORE or empty.
     pub action: String,
     pub update: String,
+    /// The duplicate or collision group, if any.
+    pub group: String,
+    /// Where the analysis found the object (`file:line`).
+    pub source: String,
 }
 
 /// The reviewed workbook's content.
 #[derive(Clone, Debug, Default)]
 pub struct Reviewed {
-    /// Inputs as the Summary recorded them: path and SHA-256.
-    pub inputs: Vec<(PathBuf, String)>,
+    /// What the analysis ran with; `None` in a workbook without the context sheet (written
+    /// by an older synclint, whose Action column was prefilled), or `Err` with why
+    /// the sheet can't be read.
+    pub context: Option<Result<AnalysisContext, String>>,
     pub rows: Vec<ReviewedRow>,
 }
 
@@ -73,36 +79,17 @@ fn read_workbook<RS: std::io::Read + std::io::Seek>(
         let range = workbook
             .worksheet_range(&name)
             .map_err(|e| error(format!("sheet {name}: {e}")))?;
-        if name == "Summary" {
-            reviewed.inputs = inputs(&range);
+        if name == context::SHEET {
+            let rows: Vec<Vec<String>> = range
+                .rows()
+                .map(|r| r.iter().map(|c| text(Some(c))).collect())
+                .collect();
+            reviewed.context = Some(AnalysisContext::from_rows(&rows));
         } else {
             rows(&name, &range, &mut reviewed.rows);
         }
     }
     Ok(reviewed)
-}
-
-/// The Summary's inputs table: a header row starting with "File" with a "SHA-256" column.
-fn inputs(range: &Range<Data>) -> Vec<(PathBuf, String)> {
-    let mut out = Vec::new();
-    let mut columns: Option<usize> = None;
-    for row in range.rows() {
-        match columns {
-            None => {
-                if text(row.first()) == "File" {
-                    columns = row.iter().position(|c| text(Some(c)) == "SHA-256");
-                }
-            }
-            Some(sha) => {
-                let file = text(row.first());
-                if file.is_empty() {
-                    break;
-                }
-                out.push((PathBuf::from(file), text(row.get(sha))));
-            }
-        }
-    }
-    out
 }
 
 /// Finding rows of a class sheet (a sheet whose header has the class-sheet columns).
@@ -112,12 +99,12 @@ fn rows(sheet: &str, range: &Range<Data>, out: &mut Vec<ReviewedRow>) {
     let header: Vec<String> = header.iter().map(|c| text(Some(c))).collect();
     let col = |name: &str| header.iter().position(|h| h == name);
     let needed = [
-        COLUMNS[0].0,
-        COLUMNS[2].0,
-        COLUMNS[5].0,
-        COLUMNS[6].0,
-        COLUMNS[8].0,
-        COLUMNS[9].0,
+        "Rule",
+        "Object (DN)",
+        "Attribute",
+        "Value",
+        "Action",
+        "Update",
     ];
     let Some(idx) = needed
         .iter()
@@ -126,6 +113,8 @@ fn rows(sheet: &str, range: &Range<Data>, out: &mut Vec<ReviewedRow>) {
     else {
         return; // not a class sheet
     };
+    let group = col("Group");
+    let source = col("Source");
     let start = range.start().map_or(0, |(r, _)| r as usize);
     for (i, row) in iter.enumerate() {
         let get = |c: usize| text(row.get(c));
@@ -138,6 +127,8 @@ fn rows(sheet: &str, range: &Range<Data>, out: &mut Vec<ReviewedRow>) {
             value: get(idx[3]),
             action: get(idx[4]).trim().to_ascii_uppercase(),
             update: get(idx[5]),
+            group: group.map(get).unwrap_or_default(),
+            source: source.map(get).unwrap_or_default(),
         });
     }
 }

@@ -10,9 +10,10 @@
 
 use super::sheet_rows::{self, RowWriter, SharedStrings, SheetRows};
 use crate::analyze::Analysis;
+use crate::context::AnalysisContext;
 use crate::directory::{Attr, ObjectKind};
 use crate::error::Error;
-use crate::findings::{Action, Class, Finding, Severity};
+use crate::findings::{Action, Class, Finding, Severity, RECOMMENDATIONS};
 use crate::output::write_file_atomically;
 use crate::rules::domain::{suffix_status, SuffixStatus};
 use crate::rules::proxy::{is_smtp, parse};
@@ -30,8 +31,10 @@ use std::path::{Path, PathBuf};
 /// Data rows per sheet: Excel's 1,048,576 rows less the header.
 pub const EXCEL_DATA_ROWS: usize = 1_048_575;
 
-/// Sheet columns of every class sheet.
-pub const COLUMNS: [(&str, f64); 14] = [
+/// Sheet columns of every class sheet. `Recommended` is what synclint recommends (read only);
+/// `Action` is empty until a reviewer chooses one, and `fix` acts on nothing else; `Update`
+/// holds the suggested value, so accepting it is one choice (EDIT).
+pub const COLUMNS: [(&str, f64); 15] = [
     ("Rule", 8.0),
     ("Severity", 9.0),
     ("Object (DN)", 48.0),
@@ -40,6 +43,7 @@ pub const COLUMNS: [(&str, f64); 14] = [
     ("Attribute", 18.0),
     ("Value", 40.0),
     ("Suggested value", 36.0),
+    ("Recommended", 26.0),
     ("Action", 10.0),
     ("Update", 36.0),
     ("Group", 8.0),
@@ -47,7 +51,7 @@ pub const COLUMNS: [(&str, f64); 14] = [
     ("Source", 28.0),
     ("Why", 60.0),
 ];
-const ACTION_COLUMN: u16 = 8;
+const ACTION_COLUMN: u16 = 9;
 
 /// The actions the reviewer can pick (IdFix's, plus IGNORE).
 pub const ACTIONS: [&str; 4] = ["EDIT", "REMOVE", "COMPLETE", "IGNORE"];
@@ -63,6 +67,9 @@ pub struct WorkbookOptions {
     pub table_rows: usize,
     /// Called with the number of finding rows written so far.
     pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+    /// The analysis context recorded for `fix` (default: the analysis's rule options, no OU
+    /// filter); its inputs are filled in from the analysis when empty.
+    pub context: Option<AnalysisContext>,
 }
 
 impl Default for WorkbookOptions {
@@ -71,6 +78,7 @@ impl Default for WorkbookOptions {
             rows_per_sheet: EXCEL_DATA_ROWS,
             table_rows: 20_000,
             progress: None,
+            context: None,
         }
     }
 }
@@ -221,6 +229,7 @@ pub fn write(
             .collect();
         let rows;
         (stats, rows) = build(a, &tallies, &ou_paths, &mut workbook, options).map_err(xlsx)?;
+        context_sheet(&context_of(a, path, options), &mut workbook).map_err(xlsx)?;
         // rust_xlsxwriter writes the package with the class sheets' frames; their rows are
         // added while copying it to the output (see sheet_rows.rs for why).
         let mut skeleton = tempfile::tempfile_in(dir)?;
@@ -235,6 +244,42 @@ pub fn write(
         )
     })?;
     Ok(stats)
+}
+
+/// The context to record: the one given, with the analysis's inputs when it has none.
+fn context_of(a: &Analysis, workbook: &Path, options: &WorkbookOptions) -> AnalysisContext {
+    let mut context = options.context.clone().unwrap_or_else(|| {
+        AnalysisContext::new(&a.options, &crate::scope::ScopeOptions::default())
+    });
+    context.redacted = a.redactor.is_some();
+    if context.inputs.is_empty() {
+        context.record_inputs(
+            workbook,
+            a.ingest
+                .files
+                .iter()
+                .map(|f| (f.path.as_str(), f.sha256.as_deref().unwrap_or(""))),
+        );
+    }
+    context
+}
+
+/// The hidden sheet `fix` reads the analysis context from (see `context.rs`), after every
+/// other sheet.
+fn context_sheet(context: &AnalysisContext, workbook: &mut Workbook) -> Result<(), XlsxError> {
+    let ws = workbook.add_worksheet();
+    ws.set_name(crate::context::SHEET)?;
+    ws.set_hidden(true);
+    ws.set_column_width(0, 24)?;
+    for c in 1..5 {
+        ws.set_column_width(c, 48)?;
+    }
+    for (r, row) in context.to_rows().iter().enumerate() {
+        for (c, value) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, value)?;
+        }
+    }
+    Ok(())
 }
 
 /// The OU path of each parent DN that holds objects with findings.
@@ -294,6 +339,7 @@ fn labels(a: &Analysis, tallies: &Tallies, ou_paths: &OuPaths) -> SharedStrings 
         .chain([Severity::Error, Severity::Warning, Severity::Info].map(Severity::name))
         .chain([Action::Edit, Action::Remove, Action::Complete].map(Action::name))
         .chain(ACTIONS)
+        .chain(RECOMMENDATIONS)
         .chain(Attr::ALL.iter().map(|a| a.ldap_name()))
         .chain(
             [
@@ -449,6 +495,11 @@ fn summary_sheet(
         ),
     ];
     let mut facts = facts.to_vec();
+    facts.push((
+        "How to review",
+        // Short enough to show in full before the OU table in column I.
+        "Set Action on each row to change (EDIT writes Update, REMOVE deletes the value); an empty Action changes nothing; Recommended is only advice. Then: synclint fix".to_string(),
+    ));
     if let Some(c) = &a.changes {
         facts.push((
             "Since baseline",
@@ -719,7 +770,8 @@ fn class_sheet(
     for (i, (_, width)) in COLUMNS.iter().enumerate() {
         ws.set_column_width(i as u16, *width)?;
     }
-    ws.set_freeze_panes(1, 0)?;
+    // The rule, severity and DN stay in view while the reviewer scrolls to Action.
+    ws.set_freeze_panes(1, 3)?;
     let grouped = matches!(class, Class::Duplicate | Class::Collision);
     if rows <= options.table_rows {
         let columns: Vec<TableColumn> = COLUMNS
@@ -740,7 +792,7 @@ fn class_sheet(
         .allow_list_strings(&ACTIONS)?
         .set_input_title("Action")?
         .set_input_message(
-            "EDIT applies Update; REMOVE deletes the value; COMPLETE or IGNORE change nothing.",
+            "Empty: nothing changes. EDIT writes Update; REMOVE deletes the value; COMPLETE or IGNORE change nothing.",
         )?;
     ws.add_data_validation(
         1,
@@ -750,12 +802,12 @@ fn class_sheet(
         &validation,
     )?;
 
-    // Shading without per-cell formats: group sheets alternate by group id (column K), large
+    // Shading without per-cell formats: group sheets alternate by group id (column L), large
     // sheets without a table alternate by row.
     let banded_by_hand = rows > options.table_rows;
     if grouped || banded_by_hand {
         let rule = if grouped {
-            "=MOD(VALUE($K2),2)=1"
+            "=MOD(VALUE($L2),2)=1"
         } else {
             "=MOD(ROW(),2)=0"
         };
@@ -767,7 +819,7 @@ fn class_sheet(
     Ok(rows)
 }
 
-/// The rows of a class sheet: one finding each, the 14 [`COLUMNS`].
+/// The rows of a class sheet: one finding each, the 15 [`COLUMNS`]; Action is left empty.
 fn class_rows<'a>(
     a: &'a Analysis,
     ou_paths: &'a OuPaths<'a>,
@@ -819,13 +871,14 @@ fn class_rows<'a>(
         w.label(5, finding.attribute);
         w.cell(6, &a.shown_value(finding.attribute, &finding.value));
         w.cell(7, &suggested);
-        w.label(8, finding.action.name());
-        w.cell(9, &suggested);
-        w.cell(10, group);
-        w.cell(11, conflicts);
+        w.label(8, finding.recommendation());
+        // Column 9, Action, is the reviewer's: empty.
+        w.cell(10, &suggested);
+        w.cell(11, group);
+        w.cell(12, conflicts);
         let (file, line) = dir.source_location(r);
-        w.location(12, file, line);
-        w.label(13, why);
+        w.location(13, file, line);
+        w.label(14, why);
     };
     SheetRows {
         part,

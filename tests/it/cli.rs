@@ -1,6 +1,7 @@
 //! The command line: inspect's JSON contract, exit codes, help with examples, generate.
 
 use crate::sample;
+use std::path::PathBuf;
 use std::process::Command;
 
 fn synclint(args: &[&str]) -> std::process::Output {
@@ -390,4 +391,45 @@ fn no_workbook_writes_only_what_was_asked() {
     // It contradicts -o.
     let both = synclint(&["analyze", "--no-workbook", "-o", "x.xlsx", "y.ldf"]);
     assert_eq!(both.status.code(), Some(2));
+}
+
+/// Outputs hold personal data: they are created with what the umask allows, never widened
+/// (they used to be forced to 0644) and never narrowed.
+#[cfg(unix)]
+#[test]
+fn outputs_follow_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    for (umask, mode) in [("077", 0o600), ("027", 0o640), ("002", 0o664)] {
+        let out = dir.path().join(umask);
+        std::fs::create_dir(&out).unwrap();
+        let script = format!(
+            "umask {umask} && \"$0\" analyze -q --fail-on never -o report.xlsx --json summary.json --csv-dir csv \"$1\" && \"$0\" fix report.xlsx -o changes.ldf --undo undo.ldf"
+        );
+        let status = std::process::Command::new("sh")
+            .current_dir(&out)
+            .arg("-c")
+            .arg(script)
+            .arg(env!("CARGO_BIN_EXE_synclint"))
+            .arg(sample("contoso.ldf"))
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&out)
+            .unwrap()
+            .chain(std::fs::read_dir(out.join("csv")).unwrap())
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), 5 + 10, "{files:?}");
+        for f in files {
+            let got = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
+            assert_eq!(got, mode, "{} under umask {umask}: {got:o}", f.display());
+        }
+    }
 }

@@ -2,9 +2,9 @@
 //! LDIF with a small test-only applier → re-analyze; the undo file restores the originals;
 //! invalid, colliding and stale edits are refused; baselines report new and resolved findings.
 
-use base64::Engine;
-use calamine::{open_workbook, Data, Reader, Xlsx};
-use std::collections::BTreeMap;
+use crate::review::{cell, finding_rows, review, FindingRow, Ldif};
+use calamine::{open_workbook, Reader, Xlsx};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -24,166 +24,15 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-fn decode(b64: &str) -> String {
-    String::from_utf8(
-        base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .unwrap(),
-    )
-    .unwrap()
-}
-
-/// A minimal LDIF model for the test applier: records of (attribute, value, base64?).
-type Record = (String, Vec<(String, String, bool)>);
-
-fn parse(text: &str) -> Vec<Record> {
-    let mut out = Vec::new();
-    for block in text.split("\r\n\r\n").filter(|b| !b.trim().is_empty()) {
-        let mut dn = String::new();
-        let mut attrs = Vec::new();
-        for line in block.split("\r\n").filter(|l| !l.is_empty()) {
-            let Some((name, rest)) = line.split_once(':') else {
-                attrs.push((line.to_string(), String::new(), false)); // the `-` separator
-                continue;
-            };
-            let (b64, value) = match rest.strip_prefix(':') {
-                Some(v) => (true, v.trim().to_string()),
-                None => (false, rest.trim_start().to_string()),
-            };
-            if name == "dn" {
-                dn = if b64 { decode(&value) } else { value };
-            } else {
-                attrs.push((name.to_string(), value, b64));
-            }
-        }
-        out.push((dn, attrs));
-    }
-    out
-}
-
-fn render(records: &[Record]) -> String {
-    let mut out = String::new();
-    for (dn, attrs) in records {
-        out.push_str(&format!("dn: {dn}\r\n"));
-        for (n, v, b64) in attrs {
-            out.push_str(&format!("{n}:{} {v}\r\n", if *b64 { ":" } else { "" }));
-        }
-        out.push_str("\r\n");
-    }
-    out
-}
-
-/// Applies `changetype: modify` records (replace/add/delete with values) to `records`.
-fn apply(records: &mut [Record], changes: &str) {
-    for (dn, lines) in parse(changes) {
-        let record = records
-            .iter_mut()
-            .find(|(d, _)| d.eq_ignore_ascii_case(&dn))
-            .expect("record to modify");
-        let mut mode = String::new();
-        let mut target = String::new();
-        for (name, value, b64) in lines {
-            let value = if b64 { decode(&value) } else { value };
-            match name.as_str() {
-                "changetype" => assert_eq!(value, "modify"),
-                "replace" | "add" | "delete" => {
-                    mode = name.clone();
-                    target = value;
-                    if mode == "replace" {
-                        record
-                            .1
-                            .retain(|(n, _, _)| !n.eq_ignore_ascii_case(&target));
-                    }
-                }
-                "-" => {}
-                attr => {
-                    assert!(
-                        attr.eq_ignore_ascii_case(&target),
-                        "{attr} under {mode}: {target}"
-                    );
-                    match mode.as_str() {
-                        "replace" | "add" => record.1.push((attr.to_string(), value, false)),
-                        _ => {
-                            let before = record.1.len();
-                            record
-                                .1
-                                .retain(|(n, v, _)| !(n.eq_ignore_ascii_case(attr) && *v == value));
-                            assert_eq!(
-                                record.1.len() + 1,
-                                before,
-                                "delete of a value that is not there: {value}"
-                            );
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Values of every record as attribute → sorted values, for comparison.
-fn values(records: &[Record]) -> BTreeMap<String, BTreeMap<String, Vec<String>>> {
-    records
-        .iter()
-        .map(|(dn, attrs)| {
-            let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
-            for (n, v, _) in attrs {
-                m.entry(n.to_lowercase()).or_default().push(v.clone());
-            }
-            m.values_mut().for_each(|v| v.sort());
-            (dn.clone(), m)
-        })
-        .collect()
-}
-
-fn cell(c: &Data) -> String {
-    match c {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
-        other => other.to_string(),
-    }
-}
-
-/// The reviewer: copies the workbook, setting Action and Update on class sheets with `review`
-/// (given rule, value, suggested value; returns the action and the update).
-fn review(original: &Path, reviewed: &Path, review: impl Fn(&str, &str, &str) -> (String, String)) {
-    let mut input: Xlsx<_> = open_workbook(original).unwrap();
-    let mut out = rust_xlsxwriter::Workbook::new();
-    for name in input.sheet_names() {
-        let range = input.worksheet_range(&name).unwrap();
-        let ws = out.add_worksheet();
-        ws.set_name(&name).unwrap();
-        let mut rows = range.rows();
-        let header: Vec<String> = rows
-            .next()
-            .map(|r| r.iter().map(cell).collect())
-            .unwrap_or_default();
-        let col = |n: &str| header.iter().position(|h| h == n);
-        let class_sheet = col("Action").is_some() && col("Update").is_some();
-        for (c, h) in header.iter().enumerate() {
-            ws.write_string(0, c as u16, h).unwrap();
-        }
-        for (r, row) in rows.enumerate() {
-            let mut cells: Vec<String> = row.iter().map(cell).collect();
-            if class_sheet {
-                let (a, u) = (col("Action").unwrap(), col("Update").unwrap());
-                let (action, update) = review(
-                    &cells[col("Rule").unwrap()],
-                    &cells[col("Value").unwrap()],
-                    &cells[col("Suggested value").unwrap()],
-                );
-                cells[a] = action;
-                cells[u] = update;
-            }
-            for (c, v) in cells.iter().enumerate() {
-                if !v.is_empty() {
-                    ws.write_string(r as u32 + 1, c as u16, v).unwrap();
-                }
-            }
-        }
-    }
-    out.save(reviewed).unwrap();
+/// Applies `changes` to `original`, writes the result to `dir/fixed.ldf` and analyzes it with
+/// `dir/before.json` as the baseline; returns the fixed export and the new summary.
+fn apply_and_reanalyze(dir: &Path, original: &Ldif, changes: &str) -> (Ldif, serde_json::Value) {
+    let mut fixed = original.clone();
+    assert_eq!(fixed.apply(changes), operations(changes).len());
+    let fixed_path = dir.join("fixed.ldf");
+    std::fs::write(&fixed_path, fixed.render()).unwrap();
+    let (_, after) = analyze(dir, "after", &fixed_path, Some(&dir.join("before.json")));
+    (fixed, after)
 }
 
 fn analyze(
@@ -214,12 +63,12 @@ fn review_fix_apply_reanalyze_and_undo() {
 
     // The reviewer accepts every suggestion and removes the onmicrosoft.com address.
     let reviewed = dir.path().join("reviewed.xlsx");
-    review(&xlsx, &reviewed, |rule, _, suggested| {
-        match (rule, suggested) {
+    review(&xlsx, &reviewed, |row| {
+        Some(match (row.get("Rule"), row.get("Suggested value")) {
             ("SL404", _) => ("REMOVE".into(), String::new()),
             (_, s) if !s.is_empty() => ("EDIT".into(), s.to_string()),
             _ => ("COMPLETE".into(), String::new()),
-        }
+        })
     });
     let changes = dir.path().join("changes.ldf");
     let undo = dir.path().join("undo.ldf");
@@ -241,25 +90,16 @@ fn review_fix_apply_reanalyze_and_undo() {
     ));
 
     // Apply to the original export and analyze again: the targeted findings are gone, none new.
-    let original = parse(&fixture());
-    let mut fixed = original.clone();
-    apply(&mut fixed, &text);
-    let fixed_path = dir.path().join("fixed.ldf");
-    std::fs::write(&fixed_path, render(&fixed)).unwrap();
-    let (_, after) = analyze(
-        dir.path(),
-        "after",
-        &fixed_path,
-        Some(&dir.path().join("before.json")),
-    );
+    let original = Ldif::parse(&fixture());
+    let (fixed, after) = apply_and_reanalyze(dir.path(), &original, &text);
     assert_eq!(after["changes"]["new"], 0, "{}", after["items"]);
     assert_eq!(after["findings"]["total"], 0, "{}", after["items"]);
     assert_eq!(after["changes"]["resolved"], before["findings"]["total"]);
 
     // The undo file restores the original values.
     let mut restored = fixed.clone();
-    apply(&mut restored, &std::fs::read_to_string(&undo).unwrap());
-    assert_eq!(values(&restored), values(&original));
+    restored.apply(&std::fs::read_to_string(&undo).unwrap());
+    assert_eq!(restored.values(), original.values());
 }
 
 #[test]
@@ -269,11 +109,11 @@ fn invalid_colliding_and_stale_edits_are_refused() {
     std::fs::write(&export, fixture()).unwrap();
     let (xlsx, _) = analyze(dir.path(), "before", &export, None);
     let reviewed = dir.path().join("reviewed.xlsx");
-    review(&xlsx, &reviewed, |rule, _, suggested| match rule {
-        "SL101" => ("EDIT".into(), "jane@contoso.com".into()), // collides with Jane's UPN
-        "SL302" => ("EDIT".into(), "r d".into()),              // still invalid
-        "SL401" => ("EDIT".into(), suggested.to_string()),     // fine
-        _ => (String::new(), String::new()),
+    review(&xlsx, &reviewed, |row| match row.get("Rule") {
+        "SL101" => Some(("EDIT".into(), "jane@contoso.com".into())), // collides with Jane's UPN
+        "SL302" => Some(("EDIT".into(), "r d".into())),              // still invalid
+        "SL401" => Some(("EDIT".into(), row.get("Suggested value").into())), // fine
+        _ => None,
     });
     let changes = dir.path().join("changes.ldf");
     let out = synclint(&["fix", s(&reviewed), "-o", s(&changes)]);
@@ -284,7 +124,19 @@ fn invalid_colliding_and_stale_edits_are_refused() {
         "{err}"
     );
     assert!(err.contains("\"r d\" would break SL301"), "{err}");
-    assert!(err.contains("1 changes to 1 objects"), "{err}");
+    assert!(err.contains("1 change to 1 object written"), "{err}");
+    // Refused rows are summed up by reason and listed in a CSV beside the change file.
+    assert!(err.contains("2 rows refused, listed in"), "{err}");
+    let refused = std::fs::read_to_string(dir.path().join("changes-refused.csv")).unwrap();
+    assert!(
+        refused.starts_with("\u{feff}sheet,row,dn,attribute,value,action,update,refusal,reason\n"),
+        "{refused}"
+    );
+    assert_eq!(refused.lines().count(), 3, "{refused}");
+    assert!(
+        refused.contains("new value would break a rule"),
+        "{refused}"
+    );
     let text = std::fs::read_to_string(&changes).unwrap();
     assert!(!text.contains("userPrincipalName") && !text.contains("mailNickname"));
 
@@ -356,4 +208,505 @@ fn a_second_export_reports_exactly_its_changes() {
             ("resolved".to_string(), "SL302".to_string())
         ]
     );
+}
+
+/// `synclint generate --objects 3000 --plant-issues` (the default seed) into `dir`.
+fn planted(dir: &Path) -> PathBuf {
+    let export = dir.join("planted.ldf");
+    let out = synclint(&[
+        "generate",
+        "--objects",
+        "3000",
+        "--plant-issues",
+        "-o",
+        s(&export),
+    ]);
+    assert!(out.status.success());
+    export
+}
+
+/// The modify operations (`replace:`, `add:`, `delete:` lines) of a change file.
+fn operations(ldif: &str) -> Vec<String> {
+    ldif.lines()
+        .filter(|l| {
+            l.starts_with("replace: ") || l.starts_with("add: ") || l.starts_with("delete: ")
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn an_untouched_workbook_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = planted(dir.path());
+    let (xlsx, summary) = analyze(dir.path(), "planted", &export, None);
+    let total = summary["findings"]["total"].as_u64().unwrap();
+    assert!(total > 2000, "{total}");
+
+    // Action is empty on every row; Recommended says what synclint recommends; Update holds
+    // the suggested value.
+    let rows = finding_rows(&xlsx);
+    assert_eq!(rows.len() as u64, total);
+    let mut recommended: BTreeSet<&str> = BTreeSet::new();
+    for r in &rows {
+        assert_eq!(r.get("Action"), "", "{} row {}", r.sheet, r.line);
+        assert_eq!(r.get("Update"), r.get("Suggested value"));
+        assert!(
+            synclint::findings::RECOMMENDATIONS.contains(&r.get("Recommended")),
+            "{:?}",
+            r.get("Recommended")
+        );
+        recommended.insert(r.get("Recommended"));
+        if !r.get("Group").is_empty() {
+            assert!(r.get("Recommended").starts_with("keep on one holder"));
+        }
+    }
+    assert_eq!(
+        recommended.len(),
+        synclint::findings::RECOMMENDATIONS.len(),
+        "the planted export needs every recommendation: {recommended:?}"
+    );
+
+    let changes = dir.path().join("changes.ldf");
+    let undo = dir.path().join("undo.ldf");
+    let out = synclint(&["fix", s(&xlsx), "-o", s(&changes), "--undo", s(&undo)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(&format!(
+            "no actions chosen in {} rows",
+            synclint::cli::thousands(total as usize)
+        )),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(&changes).unwrap();
+    assert!(
+        !text.contains("dn:") && operations(&text).is_empty(),
+        "{text}"
+    );
+    assert!(!std::fs::read_to_string(&undo).unwrap().contains("dn:"));
+}
+
+/// The object's record in a change file: its comment lines and the record itself.
+fn record_of<'a>(ldif: &'a str, dn: &str) -> &'a str {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(dn);
+    ldif.split("\r\n\r\n")
+        .find(|r| {
+            r.lines()
+                .any(|l| l == format!("dn: {dn}") || l == format!("dn:: {b64}"))
+        })
+        .unwrap_or_else(|| panic!("no record for {dn} in {ldif}"))
+}
+
+#[test]
+fn exactly_the_chosen_rows_change_and_resolve() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = planted(dir.path());
+    let (xlsx, before) = analyze(dir.path(), "before", &export, None);
+    let rows = finding_rows(&xlsx);
+    let first = |rule: &str, value_prefix: &str| -> FindingRow {
+        rows.iter()
+            .find(|r| {
+                r.get("Rule") == rule
+                    && r.get("Group").is_empty()
+                    && r.get("Value").starts_with(value_prefix)
+            })
+            .unwrap_or_else(|| panic!("no {rule} row"))
+            .clone()
+    };
+    // An accepted suggestion (EDIT with the prefilled Update), one proxy removed (a secondary
+    // .local address nobody else holds), a value typed by the reviewer (a logon name).
+    let accepted = first("SL302", "");
+    assert!(!accepted.get("Update").is_empty());
+    let removed = first("SL407", "smtp:");
+    let typed = first("SL501", "");
+    let typed_value = "oneil.typed";
+    let chosen = [
+        (accepted.clone(), "EDIT", accepted.get("Update").to_string()),
+        (removed.clone(), "REMOVE", String::new()),
+        (typed.clone(), "EDIT", typed_value.to_string()),
+    ];
+    let reviewed = dir.path().join("reviewed.xlsx");
+    review(&xlsx, &reviewed, |row| {
+        chosen
+            .iter()
+            .find(|(c, _, _)| c.sheet == row.sheet && c.line == row.line)
+            .map(|(_, action, update)| (action.to_string(), update.clone()))
+    });
+    let changes = dir.path().join("changes.ldf");
+    let undo = dir.path().join("undo.ldf");
+    let out = synclint(&["fix", s(&reviewed), "-o", s(&changes), "--undo", s(&undo)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("3 rows chosen of"), "{err}");
+    assert!(err.contains("3 changes to"), "{err}");
+    assert!(err.contains("users whose sign-in name changes: 1"), "{err}");
+    let text = std::fs::read_to_string(&changes).unwrap();
+    assert_eq!(operations(&text).len(), 3, "{text}");
+    assert!(operations(&text).contains(&"replace: mailNickname".to_string()));
+    assert!(operations(&text).contains(&"replace: sAMAccountName".to_string()));
+    // The sign-in change is marked by a comment above its record; the others are not.
+    let record = record_of(&text, typed.get("Object (DN)"));
+    assert!(
+        record.starts_with(
+            "# sign-in name change (sAMAccountName): tell the user before importing\r\ndn: "
+        ),
+        "{record}"
+    );
+    if removed.get("Object (DN)") != typed.get("Object (DN)") {
+        assert!(!record_of(&text, removed.get("Object (DN)")).contains('#'));
+    }
+
+    // Applied to the export, exactly those three findings are gone and nothing new appears.
+    let original = Ldif::parse(&std::fs::read_to_string(&export).unwrap());
+    let (fixed, after) = apply_and_reanalyze(dir.path(), &original, &text);
+    assert_eq!(after["changes"]["new"], 0, "{}", after["changes"]);
+    assert_eq!(after["changes"]["resolved"], 3, "{}", after["changes"]);
+    let key = |i: &serde_json::Value| {
+        (
+            i["rule"].as_str().unwrap().to_string(),
+            i["dn"].as_str().unwrap().to_string(),
+            i["value"].as_str().unwrap().to_string(),
+        )
+    };
+    let remaining: BTreeSet<_> = after["items"].as_array().unwrap().iter().map(key).collect();
+    for (row, _, _) in &chosen {
+        let k = (
+            row.get("Rule").to_string(),
+            row.get("Object (DN)").to_string(),
+            row.get("Value").to_string(),
+        );
+        assert!(!remaining.contains(&k), "{k:?} still reported");
+    }
+    assert_eq!(
+        after["findings"]["total"].as_u64().unwrap(),
+        before["findings"]["total"].as_u64().unwrap() - 3
+    );
+
+    // The undo file restores the export.
+    let mut restored = fixed.clone();
+    restored.apply(&std::fs::read_to_string(&undo).unwrap());
+    assert_eq!(restored.values(), original.values());
+}
+
+#[test]
+fn a_duplicate_keeps_at_least_one_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = planted(dir.path());
+    let (xlsx, _) = analyze(dir.path(), "planted", &export, None);
+    let rows = finding_rows(&xlsx);
+    // A duplicate SMTP address held only as a proxy (its group has no collision rows).
+    let collision_groups: BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| r.sheet == "Collision")
+        .map(|r| r.get("Group"))
+        .collect();
+    let mut groups: HashMap<&str, Vec<&FindingRow>> = HashMap::new();
+    for r in rows.iter().filter(|r| r.get("Rule") == "SL803") {
+        if !collision_groups.contains(r.get("Group")) {
+            groups.entry(r.get("Group")).or_default().push(r);
+        }
+    }
+    let (group, members) = groups
+        .iter()
+        .max_by_key(|(g, m)| (m.len(), std::cmp::Reverse(*g)))
+        .expect("a duplicate SMTP group");
+    let holders: BTreeSet<&str> = members.iter().map(|r| r.get("Object (DN)")).collect();
+    assert!(holders.len() >= 3, "{holders:?}");
+    let value = members[0].get("Value").to_string();
+
+    let fix_with = |keep: Option<&str>| -> (Output, String) {
+        let reviewed = dir.path().join("reviewed.xlsx");
+        review(&xlsx, &reviewed, |row| {
+            (row.get("Rule") == "SL803"
+                && row.get("Group") == *group
+                && Some(row.get("Object (DN)")) != keep)
+                .then(|| ("REMOVE".to_string(), String::new()))
+        });
+        let changes = dir.path().join("changes.ldf");
+        let out = synclint(&["fix", s(&reviewed), "-o", s(&changes)]);
+        (out, std::fs::read_to_string(&changes).unwrap_or_default())
+    };
+
+    // REMOVE on every holder: refused, the group named, nothing written.
+    let (out, text) = fix_with(None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("{} rows refused", members.len()))
+            && err.contains("no holder would keep a duplicate value"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("group {group}: "))
+            && err.contains(&format!("is held by {} objects", holders.len())),
+        "{err}"
+    );
+    assert!(operations(&text).is_empty(), "{text}");
+    let refused = std::fs::read_to_string(dir.path().join("changes-refused.csv")).unwrap();
+    assert_eq!(refused.lines().count(), members.len() + 1, "{refused}");
+    assert!(refused.contains(&value));
+
+    // REMOVE on all but one holder: accepted.
+    let keep = holders.iter().next().copied();
+    let (out, text) = fix_with(keep);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("refused"), "{err}");
+    let removals = members
+        .iter()
+        .filter(|r| Some(r.get("Object (DN)")) != keep)
+        .count();
+    assert_eq!(
+        operations(&text),
+        vec!["delete: proxyAddresses".to_string(); removals]
+    );
+}
+
+#[test]
+fn an_onmicrosoft_address_may_go_from_every_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two users share an address in Microsoft's namespace (set on-premises by mistake).
+    let shared = "proxyAddresses: smtp:shared@contoso.onmicrosoft.com\r\n";
+    let text = fixture()
+        .replace(
+            "proxyAddresses: SMTP:jane@contoso.com\r\n",
+            &format!("proxyAddresses: SMTP:jane@contoso.com\r\n{shared}"),
+        )
+        .replace(
+            "proxyAddresses: smtp:john@contoso.onmicrosoft.com\r\n",
+            shared,
+        );
+    assert_eq!(text.matches(shared).count(), 2, "{text}");
+    let export = dir.path().join("export.ldf");
+    std::fs::write(&export, &text).unwrap();
+    let (xlsx, _) = analyze(dir.path(), "before", &export, None);
+    let reviewed = dir.path().join("reviewed.xlsx");
+    review(&xlsx, &reviewed, |row| {
+        (row.get("Value") == "smtp:shared@contoso.onmicrosoft.com")
+            .then(|| ("REMOVE".to_string(), String::new()))
+    });
+    let changes = dir.path().join("changes.ldf");
+    let out = synclint(&["fix", s(&reviewed), "-o", s(&changes)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && !err.contains("refused"), "{err}");
+    assert_eq!(
+        operations(&std::fs::read_to_string(&changes).unwrap()),
+        vec!["delete: proxyAddresses".to_string(); 2]
+    );
+}
+
+#[test]
+fn fix_finds_the_exports_from_another_folder_and_export_takes_several_files() {
+    let root = tempfile::tempdir().unwrap();
+    let project = root.path().join("project");
+    std::fs::create_dir_all(project.join("exports")).unwrap();
+    std::fs::create_dir_all(project.join("reports")).unwrap();
+    for name in ["contoso.ldf", "fabrikam.csv"] {
+        std::fs::copy(crate::sample(name), project.join("exports").join(name)).unwrap();
+    }
+    // analyze run in the project folder, with relative paths.
+    let out = Command::new(env!("CARGO_BIN_EXE_synclint"))
+        .current_dir(&project)
+        .args([
+            "analyze",
+            "-q",
+            "--fail-on",
+            "never",
+            "-o",
+            "reports/review.xlsx",
+            "exports/contoso.ldf",
+            "exports/fabrikam.csv",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A reviewer's choice on each input, so both exports must be found and read.
+    let xlsx = project.join("reports/review.xlsx");
+    let rows = finding_rows(&xlsx);
+    // The Onmicrosoft proxy removed from contoso.ldf, the suggested UPN accepted in fabrikam.csv.
+    let chosen = [
+        ("SL404", "exports/contoso.ldf:"),
+        ("SL101", "exports/fabrikam.csv:"),
+    ];
+    for (rule, source) in chosen {
+        assert!(
+            rows.iter()
+                .any(|r| r.get("Rule") == rule && r.get("Source").starts_with(source)),
+            "{rule} from {source}"
+        );
+    }
+    let reviewed = project.join("reports/reviewed.xlsx");
+    review(&xlsx, &reviewed, |row| match row.get("Rule") {
+        "SL404" => Some(("REMOVE".to_string(), String::new())),
+        "SL101" => Some(("EDIT".to_string(), row.get("Update").to_string())),
+        _ => None,
+    });
+
+    let elsewhere = root.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let fix_in = |cwd: &Path, args: &[&str]| -> (Output, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_synclint"))
+            .current_dir(cwd)
+            .arg("fix")
+            .args(args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        (out, err)
+    };
+    // From another folder: the exports are found where analyze read them.
+    let (out, err) = fix_in(&elsewhere, &[s(&reviewed), "-o", "changes.ldf"]);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("2 changes to 2 objects"), "{err}");
+
+    // The project folder moved (or copied to another machine): found beside the workbook.
+    let moved = root.path().join("moved");
+    std::fs::rename(&project, &moved).unwrap();
+    let reviewed = moved.join("reports/reviewed.xlsx");
+    let (out, err) = fix_in(&elsewhere, &[s(&reviewed), "-o", "changes.ldf"]);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("2 changes to 2 objects"), "{err}");
+
+    // --export takes several files after one flag.
+    let a = moved.join("exports/contoso.ldf");
+    let b = moved.join("exports/fabrikam.csv");
+    let (out, err) = fix_in(
+        &elsewhere,
+        &[s(&reviewed), "-o", "changes.ldf", "--export", s(&a), s(&b)],
+    );
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("2 changes to 2 objects"), "{err}");
+    // One export left out: its rows are refused with a hint, the other's change is written.
+    let (out, err) = fix_in(
+        &elsewhere,
+        &[s(&reviewed), "-o", "changes.ldf", "--export", s(&a)],
+    );
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("1 change to 1 object"), "{err}");
+    assert!(
+        err.contains("the analysis found it in exports/fabrikam.csv; give that export too"),
+        "{err}"
+    );
+    // Recorded inputs nowhere to be found: the error names the file and the way out.
+    std::fs::rename(&a, moved.join("exports/renamed.ldf")).unwrap();
+    let (out, err) = fix_in(&elsewhere, &[s(&reviewed), "-o", "changes.ldf"]);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("contoso.ldf") && err.contains("--export"),
+        "{err}"
+    );
+}
+
+#[test]
+fn fix_uses_the_profile_of_the_analysis() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.ldf");
+    std::fs::write(&export, fixture()).unwrap();
+    let (xlsx, _) = crate::analyze_to(
+        dir.path(),
+        "dedicated",
+        std::slice::from_ref(&export),
+        &["--profile", "idfix-dedicated"],
+    );
+    // "łukasz" is a valid alias for IdFix Dedicated and an invalid one for Entra (SL301).
+    let reviewed = dir.path().join("reviewed.xlsx");
+    review(&xlsx, &reviewed, |row| {
+        (row.get("Attribute") == "mailNickname").then(|| ("EDIT".to_string(), "łukasz".to_string()))
+    });
+    let changes = dir.path().join("changes.ldf");
+    let out = synclint(&["fix", s(&reviewed), "-o", s(&changes)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("1 change to 1 object") && !err.contains("refused"),
+        "{err}"
+    );
+    assert_eq!(
+        operations(&std::fs::read_to_string(&changes).unwrap()),
+        ["replace: mailNickname"]
+    );
+    // Saying the same profile again is fine …
+    let out = synclint(&[
+        "fix",
+        s(&reviewed),
+        "-o",
+        s(&changes),
+        "--profile",
+        "idfix-dedicated",
+    ]);
+    assert!(out.status.success());
+    // … another one is refused, and nothing is written.
+    std::fs::remove_file(&changes).unwrap();
+    let out = synclint(&["fix", s(&reviewed), "-o", s(&changes), "--profile", "entra"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "--profile entra contradicts the analysis, which ran with --profile idfix-dedicated"
+        ),
+        "{err}"
+    );
+    assert!(!changes.exists());
+    // So is a verified domain the analysis did not have.
+    let out = synclint(&[
+        "fix",
+        s(&reviewed),
+        "-o",
+        s(&changes),
+        "--verified-domain",
+        "contoso.com",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--verified-domain contoso.com contradicts")
+    );
+}
+
+#[test]
+fn a_workbook_without_the_analysis_context_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.ldf");
+    std::fs::write(&export, fixture()).unwrap();
+    let (xlsx, _) = analyze(dir.path(), "before", &export, None);
+    // A copy without the hidden sheet, as an older synclint wrote it (Action prefilled).
+    let mut input: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let mut out = rust_xlsxwriter::Workbook::new();
+    for name in input.sheet_names() {
+        if name == synclint::context::SHEET {
+            continue;
+        }
+        let range = input.worksheet_range(&name).unwrap();
+        let ws = out.add_worksheet();
+        ws.set_name(&name).unwrap();
+        for (r, row) in range.rows().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                ws.write_string(r as u32, c as u16, cell(v)).unwrap();
+            }
+        }
+    }
+    let old = dir.path().join("old.xlsx");
+    out.save(&old).unwrap();
+    let changes = dir.path().join("changes.ldf");
+    let out = synclint(&["fix", s(&old), "-o", s(&changes)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no analysis context"));
+    assert!(!changes.exists());
+
+    // A redacted workbook's values are pseudonyms: fix says so instead of refusing every row.
+    let (redacted, _) = crate::analyze_to(
+        dir.path(),
+        "redacted",
+        std::slice::from_ref(&export),
+        &["--redact"],
+    );
+    let out = synclint(&["fix", s(&redacted), "-o", s(&changes)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("written with --redact"));
+    assert!(!changes.exists());
 }

@@ -6,6 +6,7 @@ mod differential;
 mod fix;
 mod malformed;
 mod reader;
+mod review;
 mod roundtrip;
 mod rules;
 mod workbook;

@@ -88,7 +88,24 @@ fn sheets_headers_rows_links_and_validation() {
             .map(|c| c.to_string()),
     );
     expected.extend(["Domains", "Out of scope", "Input problems"].map(String::from));
+    // Last, hidden: the analysis context that fix reads.
+    expected.push(synclint::context::SHEET.into());
     assert_eq!(wb.sheet_names(), expected);
+    let mut workbook_xml = String::new();
+    zip::ZipArchive::new(std::fs::File::open(&xlsx).unwrap())
+        .unwrap()
+        .by_name("xl/workbook.xml")
+        .unwrap()
+        .read_to_string(&mut workbook_xml)
+        .unwrap();
+    assert!(
+        workbook_xml.contains(&format!(
+            "<sheet name=\"{}\" sheetId=\"{}\" state=\"hidden\"",
+            synclint::context::SHEET,
+            expected.len()
+        )),
+        "{workbook_xml}"
+    );
     assert!(
         expected.len() > 6,
         "the samples fill several classes: {expected:?}"
@@ -235,7 +252,7 @@ fn a_class_continues_on_further_sheets_and_groups_stay_together() {
     let options = WorkbookOptions {
         rows_per_sheet: 500,
         table_rows: 200,
-        progress: None,
+        ..WorkbookOptions::default()
     };
     let stats = workbook::write(&analysis, &path, &[input], &options).unwrap();
     let suffix_sheets: Vec<&(String, usize)> = stats
@@ -257,7 +274,8 @@ fn a_class_continues_on_further_sheets_and_groups_stay_together() {
 
     // Duplicate groups: every member of a group adjacent.
     let dup = wb.worksheet_range("Duplicate").unwrap();
-    let groups: Vec<String> = dup.rows().skip(1).map(|r| r[10].to_string()).collect();
+    let group = COLUMNS.iter().position(|c| c.0 == "Group").unwrap();
+    let groups: Vec<String> = dup.rows().skip(1).map(|r| r[group].to_string()).collect();
     let mut seen: Vec<&String> = Vec::new();
     for g in &groups {
         if seen.last() != Some(&g) {

@@ -1,0 +1,277 @@
+//! Test helpers for the review loop, shared by every test that plays the reviewer: read the
+//! finding rows of a workbook, write a reviewed copy with Action/Update set on chosen rows
+//! (columns found by header, so they follow the workbook's layout), and a small LDIF model
+//! that applies `changetype: modify` records to an export.
+//!
+//! The reviewed copy keeps every sheet and cell as text, and hides the analysis context sheet
+//! again, as Excel or LibreOffice would keep it.
+
+use base64::Engine;
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// One finding row of a class sheet, its cells by header.
+#[derive(Clone, Debug)]
+pub struct FindingRow {
+    pub sheet: String,
+    /// 1-based, as Excel shows it.
+    pub line: usize,
+    pub cells: HashMap<String, String>,
+}
+
+impl FindingRow {
+    /// The cell under `header` ("Rule", "Object (DN)", "Value", "Suggested value",
+    /// "Recommended", "Action", "Update", "Group" …), empty when absent.
+    pub fn get(&self, header: &str) -> &str {
+        self.cells.get(header).map_or("", String::as_str)
+    }
+}
+
+pub fn cell(c: &Data) -> String {
+    match c {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+        other => other.to_string(),
+    }
+}
+
+/// Whether a sheet with this header is a class sheet (one finding per row).
+fn is_class_sheet(header: &[String]) -> bool {
+    ["Rule", "Object (DN)", "Action", "Update"]
+        .iter()
+        .all(|h| header.iter().any(|x| x == h))
+}
+
+/// Every finding row of every class sheet, in sheet and row order.
+pub fn finding_rows(workbook: &Path) -> Vec<FindingRow> {
+    let mut input: Xlsx<_> = open_workbook(workbook).expect("open workbook");
+    let mut out = Vec::new();
+    for name in input.sheet_names() {
+        let range = input.worksheet_range(&name).expect("sheet");
+        let mut rows = range.rows();
+        let header: Vec<String> = rows
+            .next()
+            .map(|r| r.iter().map(cell).collect())
+            .unwrap_or_default();
+        if !is_class_sheet(&header) {
+            continue;
+        }
+        for (i, row) in rows.enumerate() {
+            out.push(FindingRow {
+                sheet: name.clone(),
+                line: i + 2,
+                cells: header.iter().cloned().zip(row.iter().map(cell)).collect(),
+            });
+        }
+    }
+    out
+}
+
+/// Copies `original` to `reviewed`, setting Action and Update where `choose` returns
+/// `Some((action, update))`; other rows keep what they had.
+pub fn review(
+    original: &Path,
+    reviewed: &Path,
+    mut choose: impl FnMut(&FindingRow) -> Option<(String, String)>,
+) {
+    let mut input: Xlsx<_> = open_workbook(original).expect("open workbook");
+    let mut out = rust_xlsxwriter::Workbook::new();
+    for name in input.sheet_names() {
+        let range = input.worksheet_range(&name).expect("sheet");
+        let ws = out.add_worksheet();
+        ws.set_name(&name).expect("sheet name");
+        if name == synclint::context::SHEET {
+            ws.set_hidden(true);
+        }
+        let mut rows = range.rows();
+        let header: Vec<String> = rows
+            .next()
+            .map(|r| r.iter().map(cell).collect())
+            .unwrap_or_default();
+        let class_sheet = is_class_sheet(&header);
+        let col = |n: &str| header.iter().position(|h| h == n).expect("column");
+        for (c, h) in header.iter().enumerate() {
+            ws.write_string(0, c as u16, h).expect("write");
+        }
+        for (r, row) in rows.enumerate() {
+            let mut cells: Vec<String> = row.iter().map(cell).collect();
+            cells.resize(header.len().max(cells.len()), String::new());
+            if class_sheet {
+                let finding = FindingRow {
+                    sheet: name.clone(),
+                    line: r + 2,
+                    cells: header.iter().cloned().zip(cells.iter().cloned()).collect(),
+                };
+                if let Some((action, update)) = choose(&finding) {
+                    cells[col("Action")] = action;
+                    cells[col("Update")] = update;
+                }
+            }
+            for (c, v) in cells.iter().enumerate() {
+                if !v.is_empty() {
+                    ws.write_string(r as u32 + 1, c as u16, v).expect("write");
+                }
+            }
+        }
+    }
+    out.save(reviewed).expect("save reviewed workbook");
+}
+
+/// A value: decoded text, or the base64 of a binary value (objectGUID), prefixed with
+/// [`BINARY`].
+fn decode(b64: &str) -> String {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .expect("base64");
+    String::from_utf8(bytes).unwrap_or_else(|_| format!("{BINARY}{b64}"))
+}
+
+/// Marks a binary value kept as base64.
+const BINARY: &str = "\u{0}base64:";
+
+/// An LDIF file as records of (DN, [(attribute, value)]), values decoded.
+#[derive(Clone, Debug, Default)]
+pub struct Ldif {
+    pub records: Vec<(String, Vec<(String, String)>)>,
+}
+
+/// The logical lines of one record (unfolded, comments dropped), as (name, decoded value).
+fn lines_of(block: &str) -> Vec<(String, String)> {
+    let mut logical: Vec<String> = Vec::new();
+    for line in block.lines() {
+        if let Some(rest) = line.strip_prefix(' ') {
+            if let Some(last) = logical.last_mut() {
+                last.push_str(rest);
+            }
+        } else if !line.starts_with('#') && !line.is_empty() {
+            logical.push(line.to_string());
+        }
+    }
+    logical
+        .into_iter()
+        .map(|line| match line.split_once(':') {
+            None => (line, String::new()), // the `-` separator
+            Some((name, rest)) => match rest.strip_prefix(':') {
+                Some(b64) => (name.to_string(), decode(b64.trim())),
+                None => (name.to_string(), rest.trim_start().to_string()),
+            },
+        })
+        .collect()
+}
+
+/// Splits LDIF text into record blocks (blank-line separated, any line ending).
+fn blocks(text: &str) -> Vec<String> {
+    let text = text.replace("\r\n", "\n");
+    text.split("\n\n")
+        .filter(|b| b.lines().any(|l| !l.is_empty() && !l.starts_with('#')))
+        .map(str::to_string)
+        .collect()
+}
+
+impl Ldif {
+    pub fn parse(text: &str) -> Ldif {
+        let mut records = Vec::new();
+        for block in blocks(text) {
+            let mut lines = lines_of(&block);
+            let (name, dn) = lines.remove(0);
+            assert_eq!(name, "dn", "a record starts with dn: {block}");
+            records.push((dn, lines));
+        }
+        Ldif { records }
+    }
+
+    /// Applies `changetype: modify` records (replace/add/delete with values); a delete of a
+    /// value that is not there fails the test, as the directory would refuse it.
+    pub fn apply(&mut self, changes: &str) -> usize {
+        let mut operations = 0;
+        for block in blocks(changes) {
+            let mut lines = lines_of(&block).into_iter();
+            let (_, dn) = lines.next().expect("dn");
+            let record = self
+                .records
+                .iter_mut()
+                .find(|(d, _)| d.eq_ignore_ascii_case(&dn))
+                .unwrap_or_else(|| panic!("no record {dn} to modify"));
+            let (mut mode, mut target) = (String::new(), String::new());
+            for (name, value) in lines {
+                match name.as_str() {
+                    "changetype" => assert_eq!(value, "modify"),
+                    "replace" | "add" | "delete" => {
+                        operations += 1;
+                        mode = name.clone();
+                        target = value;
+                        if mode == "replace" {
+                            record.1.retain(|(n, _)| !n.eq_ignore_ascii_case(&target));
+                        }
+                    }
+                    "-" => {}
+                    attr => {
+                        assert!(
+                            attr.eq_ignore_ascii_case(&target),
+                            "{attr} under {mode}: {target}"
+                        );
+                        if mode == "delete" {
+                            let before = record.1.len();
+                            record
+                                .1
+                                .retain(|(n, v)| !(n.eq_ignore_ascii_case(attr) && *v == value));
+                            assert_eq!(
+                                record.1.len() + 1,
+                                before,
+                                "delete of a value that is not there: {value}"
+                            );
+                        } else {
+                            record.1.push((attr.to_string(), value));
+                        }
+                    }
+                }
+            }
+        }
+        operations
+    }
+
+    /// The records as LDIF (base64 where a value is not plain ASCII).
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let line = |out: &mut String, name: &str, value: &str| {
+            if let Some(b64) = value.strip_prefix(BINARY) {
+                out.push_str(&format!("{name}:: {b64}\n"));
+                return;
+            }
+            let safe = value.bytes().all(|b| (0x20..0x7f).contains(&b))
+                && !value.starts_with([' ', ':', '<'])
+                && !value.ends_with(' ');
+            if safe {
+                out.push_str(&format!("{name}: {value}\n"));
+            } else {
+                let b64 = base64::engine::general_purpose::STANDARD.encode(value);
+                out.push_str(&format!("{name}:: {b64}\n"));
+            }
+        };
+        for (dn, attrs) in &self.records {
+            line(&mut out, "dn", dn);
+            for (n, v) in attrs {
+                line(&mut out, n, v);
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Every record's values as attribute → sorted values, for comparison.
+    pub fn values(&self) -> BTreeMap<String, BTreeMap<String, Vec<String>>> {
+        self.records
+            .iter()
+            .map(|(dn, attrs)| {
+                let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
+                for (n, v) in attrs {
+                    m.entry(n.to_lowercase()).or_default().push(v.clone());
+                }
+                m.values_mut().for_each(|v| v.sort());
+                (dn.clone(), m)
+            })
+            .collect()
+    }
+}
