@@ -67,14 +67,14 @@ try { [Console]::OutputEncoding = [System.Text.Encoding]::UTF8 } catch { }
 # on: they are collected as text instead.
 function Invoke-Logged {
     param([string] $FilePath, [string[]] $Arguments, [string] $Log)
-    $previous = $ErrorActionPreference
+    $saved = $ErrorActionPreference
     $ErrorActionPreference = 'Continue'
     try {
         & $FilePath @Arguments 2>&1 | ForEach-Object { "$_" } | Out-File -FilePath $Log -Encoding utf8
         return $LASTEXITCODE
     }
     finally {
-        $ErrorActionPreference = $previous
+        $ErrorActionPreference = $saved
     }
 }
 
@@ -103,6 +103,7 @@ $csvdeArgs = @(
     '-r', '(|(objectCategory=person)(objectCategory=group))', '-l', $attributes
 )
 $code = Invoke-Logged -FilePath 'csvde.exe' -Arguments $csvdeArgs -Log (Join-Path $run 'csvde.log')
+# No file also means csvde could not be started (then $LASTEXITCODE is still the last one's).
 if ($code -ne 0 -or -not (Test-Path -LiteralPath $export)) {
     Write-Output "csvde failed with exit code $code; see $(Join-Path $run 'csvde.log')"
     exit 3
