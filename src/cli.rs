@@ -41,7 +41,7 @@ pub struct Cli {
 pub enum Command {
     /// Run every rule over the exports and report what sync would reject or degrade.
     #[command(
-        after_help = "Examples:\n  synclint analyze samples/contoso.ldf samples/fabrikam.csv --json summary.json --csv-dir findings\n  synclint analyze forest1.ldf forest2.ldf --verified-domains domains.txt --fail-on warning\n  synclint analyze export.csv --exclude-ou OU=Disabled,DC=contoso,DC=com --suffix-map contoso.local=contoso.com\n  synclint analyze export.csv --profile idfix-dedicated\n  synclint analyze tonight.ldf --no-workbook --json tonight.json --baseline last-night.json\n  synclint analyze huge.ldf --spill always --spill-dir /var/tmp\n\nExit status: 0 nothing at or above --fail-on, 1 something was, 2 usage error or unreadable input."
+        after_help = "Examples:\n  synclint analyze samples/contoso.ldf samples/fabrikam.csv --json summary.json --csv-dir findings\n  synclint analyze forest1.ldf forest2.ldf --verified-domains domains.txt --fail-on warning\n  synclint analyze export.csv --exclude-ou OU=Disabled,DC=contoso,DC=com --suffix-map contoso.local=contoso.com\n  synclint analyze export.csv --profile idfix-dedicated\n  synclint analyze tonight.ldf --no-workbook --json tonight.json --baseline last-night.json\n  synclint analyze huge.ldf --spill always --spill-dir /var/tmp\n\nExit status: 0 nothing at or above --fail-on, 1 something was, 2 usage error, unreadable input, or nothing analyzed (then nothing is written)."
     )]
     Analyze(Box<AnalyzeArgs>),
     /// Turn a reviewed workbook into an LDIF change file for `ldifde -i` (and an undo file).
@@ -108,6 +108,10 @@ pub enum Command {
         /// Plant known sync problems at fixed intervals (duplicates, collisions, invalid values).
         #[arg(long)]
         plant_issues: bool,
+        /// Names as real directories have them: every 5th user named "Last, First", OUs with
+        /// characters a DN escapes, replication-conflict (CNF) copies of some users.
+        #[arg(long)]
+        escaped_names: bool,
     },
 }
 
@@ -410,6 +414,7 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             encoding,
             domains,
             plant_issues,
+            escaped_names,
         } => {
             if !matches!(encoding, Encoding::Utf8 | Encoding::Utf16Le) {
                 anyhow::bail!("generate writes utf-8 or utf-16le");
@@ -421,6 +426,7 @@ fn execute(cli: Cli) -> Result<ExitCode> {
                 encoding,
                 domains,
                 planted: plant_issues,
+                escaped_names,
             };
             let mut summary = None;
             write_atomically(&output, &[], |w| {
@@ -429,13 +435,18 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             })?;
             if let Some(s) = summary {
                 eprintln!(
-                    "wrote {}: {} objects ({} users, {} groups, {} contacts, {} computers)",
+                    "wrote {}: {} objects ({} users, {} groups, {} contacts, {} computers){}",
                     output.display(),
                     s.objects,
                     s.users,
                     s.groups,
                     s.contacts,
-                    s.computers
+                    s.computers,
+                    if s.conflict_copies > 0 {
+                        format!("; {} users are conflict copies", s.conflict_copies)
+                    } else {
+                        String::new()
+                    }
                 );
             }
             Ok(ExitCode::SUCCESS)
@@ -474,6 +485,27 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     let checking = Stage::start("rules", 1, false, args.quiet);
     let checked = crate::analyze::check(&ingest, &scope_options, &rule_options);
     checking.finish();
+    // Errors and warnings first, the one-line result last.
+    let unreadable = ingest.failed_files().count();
+    for f in ingest.failed_files() {
+        eprintln!("synclint: {}", f.error.as_deref().unwrap_or_default());
+    }
+    for w in &checked.warnings {
+        eprintln!("synclint: warning: {w}");
+    }
+    print_rejections(&ingest);
+    if let Some(why) = nothing_analyzed(&ingest, &checked.scope) {
+        eprintln!(
+            "synclint: {}: nothing was analyzed ({why}); no workbook or summary written",
+            objects_line(
+                ingest.objects_read(),
+                checked.scope.analyzed(),
+                checked.scope.out_of_scope(),
+                ingest.objects_rejected()
+            )
+        );
+        return Ok(ExitCode::from(2));
+    }
     let mut analysis = crate::analyze::Analysis {
         ingest,
         scope: checked.scope,
@@ -489,6 +521,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
             Some(key) => crate::report::redact::Redactor::with_key(key),
             None => crate::report::redact::Redactor::random(),
         }),
+        warnings: checked.warnings,
     };
     let items = if args.json.is_some() || args.baseline.is_some() {
         crate::baseline::items(
@@ -545,17 +578,20 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     } else {
         format!("workbook {}", workbook.display())
     };
+    let severity = |s: &str| *by.get(s).unwrap_or(&0);
     eprintln!(
-        "synclint: {} objects read ({} analyzed, {} out of scope, {} rejected): {} findings ({} errors, {} warnings, {} info); {written}",
-        o.read, o.analyzed, o.out_of_scope, o.rejected, summary.findings.total,
-        by.get("error").unwrap_or(&0), by.get("warning").unwrap_or(&0), by.get("info").unwrap_or(&0)
+        "synclint: {}: {} ({}, {}, {} info); {written}",
+        objects_line(o.read, o.analyzed, o.out_of_scope, o.rejected),
+        count(summary.findings.total as usize, "finding", "findings"),
+        count(severity("error") as usize, "error", "errors"),
+        count(severity("warning") as usize, "warning", "warnings"),
+        thousands(severity("info") as usize),
     );
-    let mut unreadable = false;
-    for f in analysis.ingest.failed_files() {
-        eprintln!("synclint: {}", f.error.as_deref().unwrap_or_default());
-        unreadable = true;
-    }
-    if unreadable {
+    if unreadable > 0 {
+        eprintln!(
+            "synclint: {} could not be read (see above): exit status 2",
+            count(unreadable, "input", "inputs")
+        );
         return Ok(ExitCode::from(2));
     }
     let threshold = match args.fail_on {
@@ -575,6 +611,59 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `10,000 objects read (9,529 analyzed, 470 out of scope, 1 rejected)`.
+fn objects_line(read: u64, analyzed: u64, out_of_scope: u64, rejected: u64) -> String {
+    format!(
+        "{} read ({} analyzed, {} out of scope, {} rejected)",
+        count(read as usize, "object", "objects"),
+        thousands(analyzed as usize),
+        thousands(out_of_scope as usize),
+        thousands(rejected as usize)
+    )
+}
+
+/// Why a run checked nothing, if it did: then `analyze` writes nothing and exits with 2.
+fn nothing_analyzed(ingest: &ingest::Ingest, scope: &crate::scope::Scope) -> Option<String> {
+    if !ingest.files.is_empty() && ingest.files.iter().all(|f| f.error.is_some()) {
+        return Some(if ingest.files.len() == 1 {
+            "the input could not be read".into()
+        } else {
+            "no input could be read".into()
+        });
+    }
+    if scope.analyzed() > 0 {
+        return None;
+    }
+    Some(if ingest.objects_read() == 0 {
+        "no object was read".into()
+    } else if ingest.directory.is_empty() {
+        "every record was rejected".into()
+    } else {
+        "every object is out of scope; reasons above".into()
+    })
+}
+
+/// Rejected records shown on the console (all of them are on the Input problems sheet).
+const REJECTIONS_PRINTED: usize = 5;
+
+/// The first rejected records as `file:line: reason`.
+fn print_rejections(ingest: &ingest::Ingest) {
+    let mut shown = 0;
+    for f in &ingest.files {
+        for r in f.rejections.iter().take(REJECTIONS_PRINTED - shown) {
+            eprintln!("synclint: {}:{}: rejected: {}", f.path, r.line, r.reason);
+            shown += 1;
+        }
+    }
+    let total = ingest.objects_rejected();
+    if total > shown as u64 {
+        eprintln!(
+            "synclint: … and {} more rejected (Input problems sheet)",
+            thousands((total - shown as u64) as usize)
+        );
+    }
 }
 
 /// Decides before reading whether to spill (`--spill`), and says so when the inputs will
@@ -700,20 +789,12 @@ fn fix(args: &FixArgs) -> Result<ExitCode> {
 
 /// `N thing` or `N things`, N with thousands separators.
 fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+    crate::report::text::plural(n as u64, one, many)
 }
 
 /// `n` with thousands separators, as synclint prints counts.
 pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    grouped
+    crate::report::text::count(n as u64)
 }
 
 /// Where the refused rows go: `changes-refused.csv` beside `changes.ldf`.

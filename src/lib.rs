@@ -10,6 +10,7 @@ pub mod baseline;
 pub mod cli;
 pub mod context;
 pub mod directory;
+pub mod dn;
 pub mod error;
 pub mod findings;
 pub mod fix;

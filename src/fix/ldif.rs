@@ -117,7 +117,9 @@ pub fn changes(edits: &[Edit]) -> String {
     records(&header, edits.iter().map(|e| (e.dn.as_str(), e.op.clone())))
 }
 
-/// The undo file: the inverse operations, last change first.
+/// The undo file: the inverse operations, last change first. Each `delete:` names a value the
+/// change added and each `add:` the exact original value; the plan refused any change that
+/// would leave another value equal to either ignoring case, so AD matches exactly that value.
 pub fn undo(edits: &[Edit]) -> String {
     let header = format!(
         "# synclint fix undo: reverses the {} change{} of its change file.",

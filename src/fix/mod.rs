@@ -4,20 +4,22 @@
 //! shows its recommendation in a column of its own. Every EDIT and REMOVE is checked before it
 //! is written, under the analysis's own options (recorded in the workbook): the object and the
 //! original value must still be in the export, the new value must pass every rule of its
-//! attribute and collide with no existing value nor with another edit, and the chosen changes
-//! together must leave every duplicate value on at least one holder. Refused rows are listed
-//! with the reason and left out (`--strict` fails instead).
+//! attribute (those the profile runs) and collide with no existing value nor with another
+//! edit, no change may leave two proxyAddresses equal ignoring case or delete by a value
+//! another one equals (see `Lists`), and the chosen changes together must leave every
+//! duplicate value on at least one holder. Refused rows are listed with the reason and left
+//! out (`--strict` fails instead).
 
 pub mod ldif;
 pub mod reviewed;
 
 use crate::context::AnalysisContext;
-use crate::directory::{Attr, AttrShape};
+use crate::directory::{Attr, AttrShape, Directory};
 use crate::error::Error;
 use crate::ingest::{read_files, ReadOptions};
 use crate::rules::domain::is_microsoft_namespace;
 use crate::rules::uniqueness::{self, key_of};
-use crate::rules::{registry, Context};
+use crate::rules::{account, registry, Context};
 use crate::scope;
 use reviewed::{Reviewed, ReviewedRow};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -120,6 +122,8 @@ pub enum Refusal {
     CollidesWithEdit,
     ConflictingRows,
     LeavesNoHolder,
+    HeldIgnoringCase,
+    AmbiguousValue,
 }
 
 impl Refusal {
@@ -136,6 +140,8 @@ impl Refusal {
             Refusal::CollidesWithEdit => "new value collides with another chosen edit",
             Refusal::ConflictingRows => "two rows ask different things of one value",
             Refusal::LeavesNoHolder => "no holder would keep a duplicate value",
+            Refusal::HeldIgnoringCase => "new value already on the object, ignoring case",
+            Refusal::AmbiguousValue => "another value of the object equals it ignoring case",
         }
     }
 }
@@ -336,10 +342,16 @@ pub fn plan(reviewed: &Reviewed, options: &FixOptions) -> Result<Plan, Error> {
         options: &rule_options,
     };
     let (_, index, _) = uniqueness::check(&ctx);
+    // Only built when a row edits a sAMAccountName: names in use, by domain.
+    let taken = reviewed
+        .rows
+        .iter()
+        .any(|r| r.action == "EDIT" && r.attribute.eq_ignore_ascii_case("sAMAccountName"))
+        .then(|| account::TakenNames::new(dir));
     let mut rows_by_dn: FxHashMap<String, usize> = FxHashMap::default();
     for row in (0..dir.len()).rev() {
         if let Some(dn) = dir.dn.get(row) {
-            rows_by_dn.insert(dn.to_lowercase(), row);
+            rows_by_dn.insert(crate::dn::normalized(dn), row);
         }
     }
 
@@ -359,6 +371,7 @@ pub fn plan(reviewed: &Reviewed, options: &FixOptions) -> Result<Plan, Error> {
     let mut candidates: Vec<Candidate> = Vec::new();
     // (dn, attribute, old value) already changed by an earlier row: the new value it gets.
     let mut touched: FxHashMap<ValueKey, (String, usize, Option<String>)> = FxHashMap::default();
+    let mut lists = Lists::default();
     for r in &reviewed.rows {
         match r.action.as_str() {
             "" => {
@@ -379,7 +392,9 @@ pub fn plan(reviewed: &Reviewed, options: &FixOptions) -> Result<Plan, Error> {
                 continue;
             }
         }
-        let (row, op) = match check(&ctx, &index, &rows_by_dn, r) {
+        let checked = check(&ctx, &index, &rows_by_dn, r)
+            .and_then(|(row, op)| Ok((row, name_in_use(dir, taken.as_ref(), row, op)?)));
+        let (row, op) = match checked {
             Err((kind, reason)) => {
                 plan.refused.push(refuse(r, kind, reason));
                 continue;
@@ -387,7 +402,7 @@ pub fn plan(reviewed: &Reviewed, options: &FixOptions) -> Result<Plan, Error> {
             Ok(change) => change,
         };
         let key = (
-            r.dn.to_lowercase(),
+            crate::dn::normalized(&r.dn),
             r.attribute.to_ascii_lowercase(),
             r.value.clone(),
         );
@@ -422,23 +437,44 @@ pub fn plan(reviewed: &Reviewed, options: &FixOptions) -> Result<Plan, Error> {
         }
     }
 
-    // New values must not collide with each other.
-    let mut claimed: FxHashMap<(uniqueness::Space, String), (String, usize)> = FxHashMap::default();
+    // New values must not collide with each other's (one object may take a value through
+    // several attributes: UPN = mail = primary SMTP address), nor leave proxyAddresses that
+    // Active Directory can't tell apart.
+    let mut claimed: FxHashMap<(uniqueness::Space, String), (String, usize, usize)> =
+        FxHashMap::default();
     for c in kept {
         let r = c.review;
-        if let Some(new) = c.op.new_value() {
-            if let Some((space, value)) = key_of(&r.attribute, new) {
-                let k = (space, value.to_lowercase());
-                if let Some((sheet, line)) = claimed.get(&k) {
-                    plan.refused.push(refuse(
-                        r,
-                        Refusal::CollidesWithEdit,
-                        format!("{new:?} collides with the edit in {sheet} row {line}"),
-                    ));
-                    continue;
-                }
-                claimed.insert(k, (r.sheet.clone(), r.line));
-            }
+        let new = c.op.new_value();
+        // sAMAccountNames are unique per domain: claimed as "domain/name".
+        let claim = new.and_then(|new| {
+            unique_key(&r.attribute, new).or_else(|| {
+                (c.op.attr() == "sAMAccountName")
+                    .then(|| account::TakenNames::claim(dir, c.row, new))
+                    .flatten()
+                    .map(|key| (uniqueness::Space::Sam, key))
+            })
+        });
+        if let Some((sheet, line, _)) = claim
+            .as_ref()
+            .and_then(|k| claimed.get(k))
+            .filter(|(_, _, other)| *other != c.row)
+        {
+            plan.refused.push(refuse(
+                r,
+                Refusal::CollidesWithEdit,
+                format!(
+                    "{:?} collides with the edit in {sheet} row {line}",
+                    new.unwrap_or_default()
+                ),
+            ));
+            continue;
+        }
+        if let Err((kind, reason)) = lists.change(dir, c.row, &c.op) {
+            plan.refused.push(refuse(r, kind, reason));
+            continue;
+        }
+        if let Some(k) = claim {
+            claimed.entry(k).or_insert((r.sheet.clone(), r.line, c.row));
         }
         plan.edits.push(Edit {
             dn: dir.dn.get(c.row).unwrap_or(&r.dn).to_string(),
@@ -448,6 +484,105 @@ pub fn plan(reviewed: &Reviewed, options: &FixOptions) -> Result<Plan, Error> {
         });
     }
     Ok(plan)
+}
+
+/// Refuses a new sAMAccountName that another object of the same domain holds.
+fn name_in_use(
+    dir: &crate::directory::Directory,
+    taken: Option<&account::TakenNames>,
+    row: usize,
+    op: Op,
+) -> Result<Op, (Refusal, String)> {
+    let (Some(taken), Op::Replace { attr, new, .. }) = (taken, &op) else {
+        return Ok(op);
+    };
+    if attr != "sAMAccountName" {
+        return Ok(op);
+    }
+    match taken.holder(dir, row, new) {
+        Some(other) => Err((
+            Refusal::CollidesWithValue,
+            format!(
+                "{new:?} is the sAMAccountName of {} in the same domain (a domain controller refuses a name in use)",
+                dir.dn.get(other as usize).unwrap_or("another object")
+            ),
+        )),
+        None => Ok(op),
+    }
+}
+
+/// The proxyAddresses of every object a change touches, as the changes accepted so far leave
+/// them. Active Directory compares these values ignoring case (`SMTP:a@x` = `smtp:A@x`): it
+/// refuses to add a value equal to one the object holds ("attribute or value exists"), and a
+/// `delete:` removes whichever value matches. So a change must neither add such a value nor
+/// delete by a value that matches two; then every delete of the change file and of its undo
+/// file (which deletes the new values, last change first) matches exactly the value meant, and
+/// the undo writes back the exact original bytes.
+#[derive(Default)]
+struct Lists {
+    values: FxHashMap<usize, Vec<String>>,
+}
+
+impl Lists {
+    /// Applies `op` to object `row`'s values, or says why Active Directory would not do what
+    /// the reviewer meant.
+    fn change(&mut self, dir: &Directory, row: usize, op: &Op) -> Result<(), (Refusal, String)> {
+        let (attr, old, new) = match op {
+            Op::Swap { attr, old, new } => (attr, old, Some(new)),
+            Op::Delete { attr, value } => (attr, value, None),
+            Op::Replace { .. } | Op::Add { .. } => return Ok(()),
+        };
+        if Attr::from_name(attr.as_bytes()).map(Attr::shape) != Some(AttrShape::TextList) {
+            return Ok(()); // a single value: replaced or deleted whole
+        }
+        let values = self
+            .values
+            .entry(row)
+            .or_insert_with(|| dir.proxy_addresses.get(row).map(str::to_string).collect());
+        let at = values.iter().position(|v| v == old).ok_or_else(|| {
+            (
+                Refusal::ConflictingRows,
+                format!("{old:?} was already changed by another row"),
+            )
+        })?;
+        let old_key = old.to_lowercase();
+        if let Some(twin) = values
+            .iter()
+            .enumerate()
+            .find(|(i, v)| *i != at && v.to_lowercase() == old_key)
+        {
+            return Err((
+                Refusal::AmbiguousValue,
+                format!(
+                    "the object also holds {:?}, equal to {old:?} ignoring case: Active Directory can't tell which one a change means (correct them by hand)",
+                    twin.1
+                ),
+            ));
+        }
+        match new {
+            Some(new) => {
+                let new_key = new.to_lowercase();
+                if let Some(held) = values
+                    .iter()
+                    .enumerate()
+                    .find(|(i, v)| *i != at && v.to_lowercase() == new_key)
+                {
+                    return Err((
+                        Refusal::HeldIgnoringCase,
+                        format!(
+                            "the object already holds {:?}, equal to {new:?} ignoring case, and Active Directory would refuse it: REMOVE {old:?} instead",
+                            held.1
+                        ),
+                    ));
+                }
+                values[at] = new.clone();
+            }
+            None => {
+                values.remove(at);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The normalized key of a value in its uniqueness space.
@@ -552,7 +687,7 @@ fn check(
         .filter(|a| matches!(a.shape(), AttrShape::Text | AttrShape::TextList) && *a != Attr::Cn)
         .ok_or_else(|| (Refusal::NotChangeable, format!("{} can't be changed by fix (only text attributes and proxyAddresses; cn means a rename)", r.attribute)))?;
     let name = attr.ldap_name().to_string();
-    let row = *rows_by_dn.get(&r.dn.to_lowercase()).ok_or_else(|| {
+    let row = *rows_by_dn.get(&crate::dn::normalized(&r.dn)).ok_or_else(|| {
         // The analysis read it from this file: perhaps that export was not given to fix.
         let file = r.source.rsplit_once(':').map_or(r.source.as_str(), |(f, _)| f);
         let reason = if file.is_empty() {

@@ -34,6 +34,11 @@ struct RecordState {
     position: usize,
     error: Option<(u64, String)>,
     dn_text: String,
+    /// The last line read before the record's `dn:` was a comment or held after one.
+    after_comment: bool,
+    /// Lines that came right after a comment, before any `dn:` (line number, text): see
+    /// [`Scanner::hold`].
+    held: Vec<(u64, Vec<u8>)>,
 }
 
 struct Scanner<K> {
@@ -75,7 +80,15 @@ impl<K: Copy> Scanner<K> {
                 }
             }
             if line[0] == b'#' {
+                self.record.after_comment = !self.record.has_dn;
                 continue; // a comment, with its continuation lines
+            }
+            let joined = std::mem::take(&mut self.folded);
+            let text = if folded { joined.as_slice() } else { line };
+            let held = self.hold(text, this_line, sink);
+            self.folded = joined;
+            if held {
+                continue;
             }
             if self.record.start == 0 {
                 self.record.start = this_line;
@@ -97,6 +110,47 @@ impl<K: Copy> Scanner<K> {
             self.folded = joined;
         }
         self.finish(sink);
+    }
+
+    /// ldapsearch writes each entry's DN as a `# ` comment line before its `dn:` line. A DN
+    /// holding a line feed — a replication-conflict name, `CN=x\0ACNF:<guid>`, which the
+    /// comment shows unescaped — breaks that comment in two, and its second half looks like an
+    /// attribute line before `dn:` (seen in ldapsearch's export of a Samba AD DC). So a line
+    /// right after a comment and before any `dn:` is held: it is dropped as comment text if the
+    /// `dn:` that follows holds a line feed, and read as usual otherwise (ldapsearch's own
+    /// `search:`/`result:`/`ref:` records come right after a comment too). Returns whether the
+    /// line was taken (held, or a `dn:` that settled the held lines).
+    fn hold<S: RecordSink<Key = K>>(&mut self, text: &[u8], line: u64, sink: &mut S) -> bool {
+        if !self.record.after_comment || self.record.has_dn || self.record.error.is_some() {
+            return false;
+        }
+        match dn_has_line_feed(text) {
+            None => {
+                self.record.held.push((line, text.to_vec()));
+                true
+            }
+            Some(true) => {
+                self.record.held.clear();
+                false
+            }
+            Some(false) => {
+                self.replay_held(sink);
+                false
+            }
+        }
+    }
+
+    /// Reads the held lines as the attribute lines they turned out to be.
+    fn replay_held<S: RecordSink<Key = K>>(&mut self, sink: &mut S) {
+        self.record.after_comment = false;
+        for (line, text) in std::mem::take(&mut self.record.held) {
+            if self.record.start == 0 {
+                self.record.start = line;
+            }
+            if self.record.error.is_none() {
+                self.attribute_line(&text, line, sink);
+            }
+        }
     }
 
     fn fail(&mut self, line: u64, reason: String) {
@@ -212,6 +266,7 @@ impl<K: Copy> Scanner<K> {
     }
 
     fn finish<S: RecordSink<Key = K>>(&mut self, sink: &mut S) {
+        self.replay_held(sink);
         let record = std::mem::take(&mut self.record);
         if record.start == 0 {
             return; // only comments or blank lines
@@ -275,6 +330,22 @@ fn physical_line(data: &[u8], pos: usize) -> (&[u8], usize) {
         line = head;
     }
     (line, next)
+}
+
+/// For a `dn:` or `dn::` line, whether the DN holds a line feed (escaped `\0A`, or a raw one in
+/// base64); `None` for any other line.
+fn dn_has_line_feed(text: &[u8]) -> Option<bool> {
+    let colon = memchr(b':', text)?;
+    if !text[..colon].eq_ignore_ascii_case(b"dn") {
+        return None;
+    }
+    let rest = &text[colon + 1..];
+    Some(match rest.strip_prefix(b":") {
+        Some(encoded) => base64::engine::general_purpose::STANDARD
+            .decode(trim_spaces(encoded))
+            .is_ok_and(|dn| dn.contains(&b'\n') || contains_ignore_case(&dn, b"\\0a")),
+        None => contains_ignore_case(rest, b"\\0a"),
+    })
 }
 
 fn is_description_byte(b: u8) -> bool {

@@ -1,7 +1,7 @@
 //! sAMAccountName (sync-rules.md §2.1 [S2], §1.3 [S1], §6.9).
 
-use super::address::{ascii_set, describe, in_set, longer_than, truncate_chars};
-use super::{Context, Rule, ALL_PROFILES};
+use super::address::{ascii_set, describe, in_set, truncate_chars};
+use super::{first_broken, Context, Rule, ALL_PROFILES};
 use crate::directory::{Attr, ObjectKind};
 use crate::findings::{Action, Class, Finding, Severity};
 
@@ -39,6 +39,22 @@ pub static TOO_LONG: Rule = Rule {
     profiles: ALL_PROFILES,
 };
 
+pub static TRAILING_PERIOD: Rule = Rule {
+    code: "SL503",
+    slug: "sam-trailing-period",
+    class: Class::Format,
+    severity: Severity::Warning,
+    attributes: ATTR,
+    idfix: None,
+    entra: "none of its own: the domain controller refuses to write the value",
+    source: "sync-rules.md §2.1 [S2] (sAMAccountName); the trailing period observed on a domain controller: Samba AD DC 4.17 answers \"samldb: sAMAccountName ends with '.'\" (constraint violation), found by .ci/samba-loop.sh",
+    what: "sAMAccountName ends with a period.",
+    why: "A domain controller refuses to write such a logon name, so an import that sets it stops at that record; the rule keeps fix and the suggestions from writing one.",
+    fix: "Remove the trailing periods (the suggestion does).",
+    default_action: Action::Edit,
+    profiles: ALL_PROFILES,
+};
+
 const INVALID_SET: u128 = ascii_set("[]\\\"|,/:<>+=;?*'");
 
 pub fn char_ok(c: char) -> bool {
@@ -53,32 +69,91 @@ fn limit(kind: ObjectKind) -> usize {
 }
 
 pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
-    let Some(sam) = ctx.dir.text(Attr::SamAccountName, row) else {
-        return;
-    };
+    if let Some(sam) = ctx.dir.text(Attr::SamAccountName, row) {
+        check_value(ctx, row, sam, out);
+    }
+}
+
+/// Every rule of the profile that `sam` breaks as object `row`'s sAMAccountName: what
+/// [`check`] reports, and what [`validate`] is derived from.
+pub fn check_value(ctx: &Context, row: usize, sam: &str, out: &mut Vec<Finding>) {
     if let Some(c) = sam.chars().find(|c| !char_ok(*c)) {
         let fixed: String = sam.chars().filter(|c| char_ok(*c)).collect();
         let f = Finding::new(&INVALID_CHARACTER, row, ATTR[0], sam)
-            .suggest(Some(fixed).filter(|f| !f.is_empty()))
+            .suggest(writable(fixed))
             .note(format!("invalid character {}", describe(c)));
+        ctx.report(out, f);
+    }
+    if sam.ends_with('.') {
+        let f = Finding::new(&TRAILING_PERIOD, row, ATTR[0], sam)
+            .suggest(writable(sam.to_string()))
+            .note("a domain controller refuses a logon name ending with '.'");
         ctx.report(out, f);
     }
     let max = limit(ctx.dir.kind[row]);
     let length = sam.chars().count();
     if length > max {
         let f = Finding::new(&TOO_LONG, row, ATTR[0], sam)
-            .suggest(Some(truncate_chars(sam, max)))
+            .suggest(writable(truncate_chars(sam, max)))
             .note(format!("{length} characters, limit {max}"));
         ctx.report(out, f);
     }
 }
 
+/// A suggested name as a domain controller will take it: without trailing periods (a cut
+/// after a period would otherwise leave one), and none at all if nothing is left.
+fn writable(mut name: String) -> Option<String> {
+    name.truncate(name.trim_end_matches('.').len());
+    Some(name).filter(|n| !n.is_empty())
+}
+
+/// The first rule of the profile a candidate sAMAccountName would break.
 pub fn validate(ctx: &Context, row: usize, value: &str) -> Option<&'static Rule> {
-    if value.is_empty() || !value.chars().all(char_ok) {
-        Some(&INVALID_CHARACTER)
-    } else if longer_than(value, limit(ctx.dir.kind[row])) {
-        Some(&TOO_LONG)
-    } else {
-        None
+    first_broken(|out| check_value(ctx, row, value, out))
+}
+
+/// The sAMAccountNames of a directory by domain, for `fix`: a domain controller refuses a
+/// name that another object of the same domain holds, ignoring case (Samba AD DC:
+/// "samldb: samAccountName '…' already in use!", found by .ci/samba-loop.sh; Active
+/// Directory keeps sAMAccountName unique within a domain). Every object counts, in scope or
+/// not: the DC's own accounts hold names too.
+pub struct TakenNames {
+    /// (domain, lower-case name) → the rows that hold it.
+    holders: rustc_hash::FxHashMap<(String, String), Vec<u32>>,
+}
+
+impl TakenNames {
+    pub fn new(dir: &crate::directory::Directory) -> TakenNames {
+        let mut holders: rustc_hash::FxHashMap<(String, String), Vec<u32>> = Default::default();
+        for row in 0..dir.len() {
+            if let Some(key) = Self::key(dir, row, dir.text(Attr::SamAccountName, row)) {
+                holders.entry(key).or_default().push(row as u32);
+            }
+        }
+        TakenNames { holders }
+    }
+
+    fn key(
+        dir: &crate::directory::Directory,
+        row: usize,
+        name: Option<&str>,
+    ) -> Option<(String, String)> {
+        let domain = dir.dn.get(row).and_then(crate::dn::dns_domain)?;
+        Some((domain.to_lowercase(), name?.to_lowercase()))
+    }
+
+    /// Another object of `row`'s domain that holds `name`.
+    pub fn holder(&self, dir: &crate::directory::Directory, row: usize, name: &str) -> Option<u32> {
+        let key = Self::key(dir, row, Some(name))?;
+        self.holders
+            .get(&key)?
+            .iter()
+            .copied()
+            .find(|r| *r as usize != row)
+    }
+
+    /// The key two edits of one run compete for: `name` in `row`'s domain.
+    pub fn claim(dir: &crate::directory::Directory, row: usize, name: &str) -> Option<String> {
+        Self::key(dir, row, Some(name)).map(|(domain, name)| format!("{domain}/{name}"))
     }
 }

@@ -1,7 +1,7 @@
 //! Advice: nothing fails, but Microsoft recommends otherwise (sync-rules.md §3.2 [S15], §6).
 
 use super::proxy::parse;
-use super::{Context, Rule, ENTRA};
+use super::{upn, Context, Rule, ENTRA};
 use crate::directory::{Attr, ObjectKind};
 use crate::findings::{Action, Class, Finding, Severity};
 
@@ -14,7 +14,7 @@ pub static UPN_NOT_PRIMARY_SMTP: Rule = Rule {
     idfix: None,
     entra: "none (users sign in with one address and mail with another)",
     source: "sync-rules.md §3.2 [S15, S10], §6 (Microsoft recommends UPN = primary SMTP)",
-    what: "A mail-enabled user whose UPN differs from the primary SMTP address.",
+    what: "A mail-enabled user whose UPN differs from the primary SMTP address, when that address would itself be a valid UPN (routable, verified when verified domains are given).",
     why: "Microsoft recommends matching them so users have one identity; it also avoids the UPN becoming a stray secondary address.",
     fix: "Align the UPN with the primary SMTP address where that is the plan.",
     default_action: Action::Complete,
@@ -55,7 +55,9 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
         ObjectKind::User | ObjectKind::InetOrgPerson
     ) {
         if let Some(upn) = ctx.dir.text(Attr::UserPrincipalName, row) {
-            if !upn.eq_ignore_ascii_case(primary) {
+            // Aligning is advice only when the address could be the UPN: one in a
+            // non-routable or unverified domain, or with characters a UPN can't hold, can't.
+            if !upn.eq_ignore_ascii_case(primary) && upn::is_clean(ctx, row, primary) {
                 ctx.report(
                     out,
                     Finding::new(&UPN_NOT_PRIMARY_SMTP, row, "userPrincipalName", upn)

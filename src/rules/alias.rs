@@ -1,7 +1,7 @@
 //! mailNickname, the Exchange alias (sync-rules.md §2.4 [S17], §2.1 [S2], §1.3-1.4 [S1]).
 
-use super::address::{ascii_set, describe, in_set, longer_than, tidy_periods, truncate_chars};
-use super::{Context, Profile, Rule, ALL_PROFILES, ENTRA};
+use super::address::{ascii_set, describe, in_set, tidy_periods, truncate_chars};
+use super::{first_broken, Context, Profile, Rule, ALL_PROFILES, ENTRA};
 use crate::directory::Attr;
 use crate::findings::{Action, Class, Finding, Severity};
 
@@ -88,9 +88,14 @@ pub fn char_ok(c: char, profile: Profile) -> bool {
 }
 
 pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
-    let Some(alias) = ctx.dir.text(Attr::MailNickname, row) else {
-        return;
-    };
+    if let Some(alias) = ctx.dir.text(Attr::MailNickname, row) {
+        check_value(ctx, row, alias, out);
+    }
+}
+
+/// Every rule of the profile that `alias` breaks as object `row`'s mailNickname: what
+/// [`check`] reports, and what [`validate`] is derived from.
+pub fn check_value(ctx: &Context, row: usize, alias: &str, out: &mut Vec<Finding>) {
     let profile = ctx.options.profile;
     let cn = || {
         ctx.dir.text(Attr::Cn, row).map(|c| {
@@ -138,21 +143,7 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
     }
 }
 
-pub fn validate(ctx: &Context, _row: usize, value: &str) -> Option<&'static Rule> {
-    let profile = ctx.options.profile;
-    if !value.chars().all(|c| char_ok(c, profile)) {
-        Some(&INVALID_CHARACTER)
-    } else if value.contains('&') && profile == Profile::Entra {
-        Some(&AMPERSAND)
-    } else if value.is_empty()
-        || value.starts_with('.')
-        || value.ends_with('.')
-        || value.contains("..")
-    {
-        Some(&PERIODS)
-    } else if longer_than(value, 64) {
-        Some(&TOO_LONG)
-    } else {
-        None
-    }
+/// The first rule of the profile a candidate alias would break.
+pub fn validate(ctx: &Context, row: usize, value: &str) -> Option<&'static Rule> {
+    first_broken(|out| check_value(ctx, row, value, out))
 }

@@ -2,7 +2,7 @@
 
 use super::address::{clean_smtp, longer_than, smtp_problem, split, truncate_chars};
 use super::domain::{suffix_status, SuffixStatus};
-use super::{Context, Rule, ALL_PROFILES};
+use super::{first_broken, reports_nothing, Context, Rule, ALL_PROFILES};
 use crate::directory::Attr;
 use crate::findings::{Action, Class, Finding, Severity};
 use std::borrow::Cow;
@@ -57,10 +57,18 @@ pub static TOO_LONG: Rule = Rule {
     profiles: ALL_PROFILES,
 };
 
+/// The family's rules.
+pub static RULES: [&Rule; 3] = [&FORMAT, &NON_ROUTABLE_SUFFIX, &TOO_LONG];
+
 pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
-    let Some(mail) = ctx.dir.text(Attr::Mail, row) else {
-        return;
-    };
+    if let Some(mail) = ctx.dir.text(Attr::Mail, row) {
+        check_value(ctx, row, mail, out);
+    }
+}
+
+/// Every rule of the profile that `mail` breaks as object `row`'s mail: what [`check`]
+/// reports, and what [`validate`] is derived from.
+pub fn check_value(ctx: &Context, row: usize, mail: &str, out: &mut Vec<Finding>) {
     if longer_than(mail, 256) {
         let f = Finding::new(&TOO_LONG, row, ATTR[0], mail)
             .note(format!("{} characters", mail.chars().count()));
@@ -108,14 +116,12 @@ pub fn non_routable(domain: &str) -> Option<Cow<'static, str>> {
     }
 }
 
-pub fn validate(_ctx: &Context, _row: usize, value: &str) -> Option<&'static Rule> {
-    if longer_than(value, 256) {
-        return Some(&TOO_LONG);
-    }
-    if smtp_problem(value).is_some() {
-        return Some(&FORMAT);
-    }
-    split(value)
-        .and_then(|(_, d)| non_routable(d))
-        .map(|_| &NON_ROUTABLE_SUFFIX)
+/// Whether `value` would be a mail for object `row` that no rule of the profile flags.
+pub fn is_clean(ctx: &Context, row: usize, value: &str) -> bool {
+    reports_nothing(|out| check_value(ctx, row, value, out))
+}
+
+/// The first rule of the profile a candidate mail would break (advice does not count).
+pub fn validate(ctx: &Context, row: usize, value: &str) -> Option<&'static Rule> {
+    first_broken(|out| check_value(ctx, row, value, out))
 }

@@ -15,6 +15,7 @@ pub mod mail;
 pub mod names;
 pub mod proxy;
 pub mod registry;
+pub mod suggest;
 pub mod target;
 pub mod uniqueness;
 pub mod upn;
@@ -123,6 +124,24 @@ impl Context<'_> {
     }
 }
 
+/// The first rule broken (advice, `Info`, does not count) among the findings a family's value
+/// check reports: every family's `validate` is derived this way from its check, so the rules,
+/// their limits and the profile's gating are written once.
+pub fn first_broken(check_value: impl FnOnce(&mut Vec<Finding>)) -> Option<&'static Rule> {
+    let mut out = Vec::new();
+    check_value(&mut out);
+    out.iter()
+        .find(|f| f.rule.severity > Severity::Info)
+        .map(|f| f.rule)
+}
+
+/// Whether a family's value check reports nothing at all (advice included).
+pub fn reports_nothing(check_value: impl FnOnce(&mut Vec<Finding>)) -> bool {
+    let mut out = Vec::new();
+    check_value(&mut out);
+    out.is_empty()
+}
+
 /// The result of running the rules.
 pub struct Analysis {
     /// In directory order, then rule order; uniqueness groups keep their members adjacent.
@@ -149,9 +168,7 @@ pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
         .map(|chunk| {
             let mut out = Vec::new();
             for &row in chunk {
-                for check in registry::OBJECT_CHECKS {
-                    check(&ctx, row, &mut out);
-                }
+                registry::check_object(&ctx, row, &mut out);
             }
             out
         })
@@ -164,7 +181,7 @@ pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
     let started = std::time::Instant::now();
     let (unique_findings, index, summary) = uniqueness::check(&ctx);
     findings.push_chunk(unique_findings);
-    registry::recheck_suggestions(&ctx, &index, &mut findings);
+    suggest::recheck(&ctx, &index, &mut findings);
     Analysis {
         findings,
         uniqueness: summary,

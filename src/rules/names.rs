@@ -1,7 +1,7 @@
 //! displayName, givenName, sn (sync-rules.md §2.1 [S2], §1.3-1.4 [S1], §3.5 [S30]).
 
-use super::address::{longer_than, truncate_chars};
-use super::{Context, Rule, ALL_PROFILES, DEDICATED};
+use super::address::truncate_chars;
+use super::{first_broken, Context, Rule, ALL_PROFILES, DEDICATED};
 use crate::directory::{Attr, ObjectKind};
 use crate::findings::{Action, Class, Finding, Severity};
 
@@ -85,75 +85,68 @@ pub static DISPLAY_NAME_SPACES: Rule = Rule {
     profiles: DEDICATED,
 };
 
-fn length(
-    ctx: &Context,
-    row: usize,
-    attr: Attr,
-    rule: &'static Rule,
-    max: usize,
-    out: &mut Vec<Finding>,
-) {
-    if let Some(value) = ctx.dir.text(attr, row) {
-        let n = value.chars().count();
-        if n > max {
-            let f = Finding::new(rule, row, rule.attributes[0], value)
-                .suggest(Some(truncate_chars(value, max)))
-                .note(format!("{n} characters, limit {max}"));
-            ctx.report(out, f);
-        }
+/// The length rule of a name attribute and its limit.
+fn length_rule(attribute: &str) -> Option<(&'static Rule, usize)> {
+    match attribute {
+        "displayName" => Some((&DISPLAY_NAME_TOO_LONG, 256)),
+        "givenName" => Some((&GIVEN_NAME_TOO_LONG, 64)),
+        "sn" => Some((&SURNAME_TOO_LONG, 64)),
+        _ => None,
     }
 }
 
 pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
-    length(
-        ctx,
-        row,
-        Attr::DisplayName,
-        &DISPLAY_NAME_TOO_LONG,
-        256,
-        out,
-    );
-    length(ctx, row, Attr::GivenName, &GIVEN_NAME_TOO_LONG, 64, out);
-    length(ctx, row, Attr::Sn, &SURNAME_TOO_LONG, 64, out);
-    let cn = || ctx.dir.text(Attr::Cn, row).map(|c| truncate_chars(c, 256));
-    match ctx.dir.text(Attr::DisplayName, row) {
-        Some(name) if !name.is_empty() && name.trim().is_empty() => {
-            ctx.report(
-                out,
-                Finding::new(&DISPLAY_NAME_BLANK, row, "displayName", name).suggest(cn()),
-            );
+    for attr in [Attr::DisplayName, Attr::GivenName, Attr::Sn] {
+        if let Some(value) = ctx.dir.text(attr, row) {
+            check_value(ctx, row, attr.ldap_name(), value, out);
         }
-        Some(name) if name.trim() != name => {
-            let f = Finding::new(&DISPLAY_NAME_SPACES, row, "displayName", name)
-                .suggest(Some(name.trim().to_string()));
-            ctx.report(out, f);
-        }
-        None if ctx.dir.kind[row] == ObjectKind::Group => {
-            ctx.report(
-                out,
-                Finding::new(&DISPLAY_NAME_SPACES, row, "displayName", "").suggest(cn()),
-            );
-        }
-        _ => {}
+    }
+    if ctx.dir.text(Attr::DisplayName, row).is_none() && ctx.dir.kind[row] == ObjectKind::Group {
+        let cn = ctx.dir.text(Attr::Cn, row).map(|c| truncate_chars(c, 256));
+        ctx.report(
+            out,
+            Finding::new(&DISPLAY_NAME_SPACES, row, "displayName", "").suggest(cn),
+        );
     }
 }
 
-pub fn validate(
-    _ctx: &Context,
-    _row: usize,
+/// Every rule of the profile that `value` breaks as object `row`'s `attribute` (displayName,
+/// givenName or sn): what [`check`] reports for a present value, and what [`validate`] is
+/// derived from.
+pub fn check_value(
+    ctx: &Context,
+    row: usize,
     attribute: &str,
     value: &str,
-) -> Option<&'static Rule> {
-    let (rule, max) = match attribute {
-        "displayName" => (&DISPLAY_NAME_TOO_LONG, 256),
-        "givenName" => (&GIVEN_NAME_TOO_LONG, 64),
-        _ => (&SURNAME_TOO_LONG, 64),
+    out: &mut Vec<Finding>,
+) {
+    let Some((rule, max)) = length_rule(attribute) else {
+        return;
     };
-    if longer_than(value, max) {
-        Some(rule)
-    } else if attribute == "displayName" && value.trim().is_empty() {
-        Some(&DISPLAY_NAME_BLANK)
-    } else {
-        None
+    let n = value.chars().count();
+    if n > max {
+        let f = Finding::new(rule, row, rule.attributes[0], value)
+            .suggest(Some(truncate_chars(value, max)))
+            .note(format!("{n} characters, limit {max}"));
+        ctx.report(out, f);
     }
+    if attribute != "displayName" {
+        return;
+    }
+    if !value.is_empty() && value.trim().is_empty() {
+        let cn = ctx.dir.text(Attr::Cn, row).map(|c| truncate_chars(c, 256));
+        ctx.report(
+            out,
+            Finding::new(&DISPLAY_NAME_BLANK, row, "displayName", value).suggest(cn),
+        );
+    } else if value.trim() != value {
+        let f = Finding::new(&DISPLAY_NAME_SPACES, row, "displayName", value)
+            .suggest(Some(value.trim().to_string()));
+        ctx.report(out, f);
+    }
+}
+
+/// The first rule of the profile a candidate value of `attribute` would break.
+pub fn validate(ctx: &Context, row: usize, attribute: &str, value: &str) -> Option<&'static Rule> {
+    first_broken(|out| check_value(ctx, row, attribute, value, out))
 }

@@ -3,7 +3,7 @@
 use super::address::{ascii_set, describe, in_set, smtp_problem, split, truncate_chars};
 use super::domain::is_microsoft_namespace;
 use super::mail::{non_routable, repaired};
-use super::{Context, Rule, ALL_PROFILES, ENTRA};
+use super::{first_broken, Context, Rule, ALL_PROFILES, ENTRA};
 use crate::findings::{Action, Class, Finding, Severity};
 
 const ATTR: &[&str] = &["proxyAddresses"];
@@ -224,7 +224,7 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
     }
 }
 
-fn check_value(ctx: &Context, row: usize, value: &str, out: &mut Vec<Finding>) {
+pub fn check_value(ctx: &Context, row: usize, value: &str, out: &mut Vec<Finding>) {
     let finding = |rule: &'static Rule| Finding::new(rule, row, ATTR[0], value);
     let length = value.chars().count();
     if length > 256 {
@@ -288,9 +288,5 @@ fn check_value(ctx: &Context, row: usize, value: &str, out: &mut Vec<Finding>) {
 }
 
 pub fn validate(ctx: &Context, row: usize, value: &str) -> Option<&'static Rule> {
-    let mut out = Vec::new();
-    check_value(ctx, row, value, &mut out);
-    out.iter()
-        .find(|f| f.rule.severity > Severity::Info)
-        .map(|f| f.rule)
+    first_broken(|out| check_value(ctx, row, value, out))
 }

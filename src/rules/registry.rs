@@ -2,11 +2,10 @@
 //! family's module, then add it to [`RULES`] (and its family's check to [`OBJECT_CHECKS`] if
 //! the family is new).
 
-use super::uniqueness::{self, Index};
+use super::uniqueness;
 use super::{account, advisory, alias, large, mail, names, proxy, target, upn, Context, Rule};
 use crate::directory::Attr;
-use crate::findings::{Finding, FindingList};
-use std::collections::HashMap;
+use crate::findings::Finding;
 
 /// Every rule, in code order.
 pub static RULES: &[&Rule] = &[
@@ -34,6 +33,7 @@ pub static RULES: &[&Rule] = &[
     &proxy::INVALID_OTHER,
     &account::INVALID_CHARACTER,
     &account::TOO_LONG,
+    &account::TRAILING_PERIOD,
     &names::DISPLAY_NAME_TOO_LONG,
     &names::DISPLAY_NAME_BLANK,
     &names::GIVEN_NAME_TOO_LONG,
@@ -42,6 +42,7 @@ pub static RULES: &[&Rule] = &[
     &target::INVALID,
     &target::TOO_LONG,
     &target::BLANK,
+    &target::NON_ROUTABLE_SUFFIX,
     &large::TOO_MANY_CERTIFICATES,
     &large::TOO_MANY_SMIME_CERTIFICATES,
     &large::TOO_MANY_PROXIES,
@@ -95,6 +96,13 @@ pub fn export_attributes() -> Vec<&'static str> {
     names
 }
 
+/// Runs every per-object check on object `row`.
+pub fn check_object(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
+    for check in OBJECT_CHECKS {
+        check(ctx, row, out);
+    }
+}
+
 /// Looks a rule up by code (`SL101`) or slug, ignoring case.
 pub fn find(name: &str) -> Option<&'static Rule> {
     RULES
@@ -103,7 +111,9 @@ pub fn find(name: &str) -> Option<&'static Rule> {
         .copied()
 }
 
-/// The first rule a value of `attribute` would break on object `row`.
+/// The first rule of the profile (advice aside) a value of `attribute` would break on object
+/// `row`: each family's `validate` is derived from its check (targetAddress's still restates
+/// it).
 pub fn validate(ctx: &Context, row: usize, attribute: &str, value: &str) -> Option<&'static Rule> {
     match attribute {
         "userPrincipalName" => upn::validate(ctx, row, value),
@@ -114,58 +124,6 @@ pub fn validate(ctx: &Context, row: usize, attribute: &str, value: &str) -> Opti
         "targetAddress" => target::validate(ctx, row, value),
         "displayName" | "givenName" | "sn" => names::validate(ctx, row, attribute, value),
         _ => None,
-    }
-}
-
-/// Keeps a suggestion only if it passes every rule for its attribute and collides neither
-/// with an existing value of another object nor with another suggestion; otherwise withholds
-/// it and says why.
-pub fn recheck_suggestions(ctx: &Context, index: &Index, findings: &mut FindingList) {
-    let mut claimed: HashMap<(uniqueness::Space, String), u32> = HashMap::new();
-    for f in findings.iter_mut() {
-        let Some(suggested) = f.suggested.take() else {
-            continue;
-        };
-        let row = f.row as usize;
-        let withheld = if suggested == f.value {
-            Some("no change would fix it".to_string())
-        } else if let Some(rule) = validate(ctx, row, f.attribute, &suggested) {
-            Some(format!(
-                "it would still break {} ({})",
-                rule.code, rule.slug
-            ))
-        } else if let Some((space, key)) = uniqueness::key_of(f.attribute, &suggested) {
-            let holders = index.holders(ctx, space, key, f.row);
-            if let Some(other) = holders.first() {
-                Some(format!(
-                    "it would collide with {}",
-                    ctx.dir.dn.get(*other as usize).unwrap_or("another object")
-                ))
-            } else {
-                match claimed.get(&(space, key.to_lowercase())) {
-                    Some(other) if *other != f.row => Some(format!(
-                        "it would collide with the suggestion for {}",
-                        ctx.dir.dn.get(*other as usize).unwrap_or("another object")
-                    )),
-                    _ => {
-                        claimed.insert((space, key.to_lowercase()), f.row);
-                        None
-                    }
-                }
-            }
-        } else {
-            None
-        };
-        match withheld {
-            Some(reason) => {
-                let note = format!("suggestion {suggested:?} withheld: {reason}");
-                f.note = Some(match f.note.take() {
-                    Some(n) => format!("{n}; {note}").into(),
-                    None => note.into(),
-                });
-            }
-            None => f.suggested = Some(suggested),
-        }
     }
 }
 

@@ -1,9 +1,10 @@
 //! userPrincipalName: Entra's UPN policy (sync-rules.md §2.2 [S5]) and suffix rules (§2.3).
 
-use super::address::{ascii, ascii_set, describe, in_set, longer_than, split, tidy_periods};
+use super::address::{ascii, ascii_set, describe, in_set, split, tidy_periods};
 use super::domain::{suffix_status, SuffixStatus};
-use super::{Context, Rule, ALL_PROFILES, ENTRA};
+use super::{first_broken, reports_nothing, Context, Rule, ALL_PROFILES, ENTRA};
 use crate::directory::{Attr, ObjectKind};
+use crate::dn::dns_domain;
 use crate::findings::{Action, Class, Finding, Severity};
 use std::borrow::Cow;
 
@@ -105,6 +106,16 @@ pub static MISSING: Rule = Rule {
     profiles: ENTRA,
 };
 
+/// The family's rules.
+pub static RULES: [&Rule; 6] = [
+    &INVALID_CHARACTER,
+    &TOO_LONG,
+    &FORMAT,
+    &NON_ROUTABLE_SUFFIX,
+    &UNVERIFIED_SUFFIX,
+    &MISSING,
+];
+
 fn is_user(ctx: &Context, row: usize) -> bool {
     matches!(
         ctx.dir.kind[row],
@@ -155,9 +166,15 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
     if !is_user(ctx, row) {
         return;
     }
-    let Some(upn) = ctx.dir.text(Attr::UserPrincipalName, row) else {
-        return missing(ctx, row, out);
-    };
+    match ctx.dir.text(Attr::UserPrincipalName, row) {
+        Some(upn) => check_value(ctx, row, upn, out),
+        None => missing(ctx, row, out),
+    }
+}
+
+/// Every rule of the profile that `upn`, as the UPN of object `row`, breaks: what [`check`]
+/// reports for a present UPN, and what [`validate`] is derived from, so the two can't drift.
+pub fn check_value(ctx: &Context, row: usize, upn: &str, out: &mut Vec<Finding>) {
     let report = |out: &mut Vec<Finding>, rule: &'static Rule, note: String| {
         ctx.report(
             out,
@@ -248,20 +265,6 @@ fn suffix(ctx: &Context, row: usize, upn: &str, domain: &str, out: &mut Vec<Find
     }
 }
 
-/// The domain's DNS name from the DN's DC= components.
-pub fn dns_domain(dn: &str) -> Option<String> {
-    let labels: Vec<&str> = dn
-        .split(',')
-        .filter_map(|rdn| {
-            let rdn = rdn.trim();
-            rdn.get(..3)
-                .filter(|p| p.eq_ignore_ascii_case("DC="))
-                .map(|_| &rdn[3..])
-        })
-        .collect();
-    (!labels.is_empty()).then(|| labels.join("."))
-}
-
 fn missing(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
     let (Some(sam), Some(domain)) = (
         ctx.dir.text(Attr::SamAccountName, row),
@@ -282,26 +285,14 @@ fn missing(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
     }
 }
 
-/// The first rule a candidate UPN would break (for re-checking suggestions).
-pub fn validate(ctx: &Context, _row: usize, value: &str) -> Option<&'static Rule> {
-    let Some((local, domain)) = split(value) else {
-        return Some(&FORMAT);
-    };
-    if local.is_empty()
-        || domain.is_empty()
-        || local.ends_with('.')
-        || local.starts_with('.')
-        || local.contains("..")
-    {
-        return Some(&FORMAT);
-    }
-    if !local.chars().all(local_char_ok) || !domain.chars().all(domain_char_ok) {
-        return Some(&INVALID_CHARACTER);
-    }
-    if longer_than(value, 113) || longer_than(local, 64) || longer_than(domain, 48) {
-        return Some(&TOO_LONG);
-    }
-    suffix_rule(ctx, domain)
-        .map(|(rule, _)| rule)
-        .filter(|r| ctx.runs(r))
+/// Whether `value` would be a UPN for object `row` that no rule of the profile flags, advice
+/// included: valid, routable, and verified when verified domains are given.
+pub fn is_clean(ctx: &Context, row: usize, value: &str) -> bool {
+    reports_nothing(|out| check_value(ctx, row, value, out))
+}
+
+/// The first rule of the profile a candidate UPN would break (for re-checking suggestions and
+/// `fix`'s edits); advice (`Info`) does not count.
+pub fn validate(ctx: &Context, row: usize, value: &str) -> Option<&'static Rule> {
+    first_broken(|out| check_value(ctx, row, value, out))
 }

@@ -189,7 +189,8 @@ fn analyze_writes_the_summary_and_csvs_and_sets_the_exit_status() {
     assert_eq!(&header[10], "source");
     let grace = std::fs::read_to_string(csv_dir.join("character.csv")).unwrap();
     assert!(
-        grace.contains("grace hopper@fabrikam.com,gracehopper@fabrikam.com,EDIT"),
+        // The primary SMTP address is the suggested UPN.
+        grace.contains("grace hopper@fabrikam.com,grace.hopper@fabrikam.com,EDIT"),
         "{grace}"
     );
     assert!(grace.contains("samples/fabrikam.csv:3") || grace.contains("fabrikam.csv:3"));

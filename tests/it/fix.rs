@@ -7,6 +7,9 @@ use calamine::{open_workbook, Reader, Xlsx};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use synclint::generate::writer::csvde_file;
+use synclint::generate::GenerateOptions;
+use synclint::ingest::Format;
 
 /// samples/fixable.ldf: two users, one with a UPN, an alias and proxies to repair.
 fn fixture() -> String {
@@ -33,6 +36,12 @@ fn apply_and_reanalyze(dir: &Path, original: &Ldif, changes: &str) -> (Ldif, ser
     std::fs::write(&fixed_path, fixed.render()).unwrap();
     let (_, after) = analyze(dir, "after", &fixed_path, Some(&dir.join("before.json")));
     (fixed, after)
+}
+
+/// Applying the undo file to `fixed` gives back every value of `original`, byte for byte.
+fn assert_undo_restores(mut fixed: Ldif, undo: &Path, original: &Ldif) {
+    fixed.apply(&std::fs::read_to_string(undo).unwrap());
+    assert_eq!(fixed.values(), original.values());
 }
 
 fn analyze(
@@ -97,9 +106,7 @@ fn review_fix_apply_reanalyze_and_undo() {
     assert_eq!(after["changes"]["resolved"], before["findings"]["total"]);
 
     // The undo file restores the original values.
-    let mut restored = fixed.clone();
-    restored.apply(&std::fs::read_to_string(&undo).unwrap());
-    assert_eq!(restored.values(), original.values());
+    assert_undo_restores(fixed, &undo, &original);
 }
 
 #[test]
@@ -709,4 +716,349 @@ fn a_workbook_without_the_analysis_context_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("written with --redact"));
     assert!(!changes.exists());
+}
+
+/// fix refuses an edit a domain controller would refuse: a sAMAccountName ending with '.'
+/// (Samba AD DC: "samldb: sAMAccountName ends with '.'", found by .ci/samba-loop.sh).
+#[test]
+fn an_edit_the_domain_controller_would_refuse_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.ldf");
+    std::fs::write(
+        &export,
+        fixture().replace("sAMAccountName: jdoe", "sAMAccountName: j'doe"),
+    )
+    .unwrap();
+    let (xlsx, _) = analyze(dir.path(), "before", &export, None);
+    let reviewed = dir.path().join("reviewed.xlsx");
+    review(&xlsx, &reviewed, |row| {
+        (row.get("Rule") == "SL501").then(|| ("EDIT".to_string(), "j.doe.".to_string()))
+    });
+    let changes = dir.path().join("changes.ldf");
+    let out = synclint(&["fix", s(&reviewed), "-o", s(&changes), "--list"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("\"j.doe.\" would break SL503"), "{err}");
+    let text = std::fs::read_to_string(&changes).unwrap_or_default();
+    assert!(!text.contains("sAMAccountName"), "{text}");
+}
+
+/// A domain controller refuses a sAMAccountName another object of the same domain holds,
+/// ignoring case (Samba AD DC: "samldb: samAccountName '…' already in use!", found by
+/// .ci/samba-loop.sh); fix refuses it too, and two edits to one name in one run. The same
+/// name in another domain is fine.
+#[test]
+fn a_sam_account_name_in_use_in_the_domain_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.ldf");
+    let user = |dn: &str, sam: &str, guid: &str| {
+        format!("dn: {dn}\r\nobjectClass: user\r\nobjectGUID:: {guid}\r\nsAMAccountName: {sam}\r\nuserPrincipalName: {sam}@contoso.com\r\n\r\n")
+    };
+    let text = fixture()
+        .replace("sAMAccountName: jdoe", "sAMAccountName: j'doe")
+        .replace("sAMAccountName: jroe", "sAMAccountName: j'roe")
+        .trim_end()
+        .to_string()
+        + "\r\n\r\n"
+        + &user(
+            "CN=Holder,OU=Staff,DC=contoso,DC=com",
+            "taken1",
+            "ICEiIyQlJicoKSorLC0uLw==",
+        )
+        + &user(
+            "CN=J Doe,OU=Staff,DC=fabrikam,DC=com",
+            "jd2",
+            "MDEyMzQ1Njc4OTo7PD0+Pw==",
+        );
+    std::fs::write(&export, text).unwrap();
+    let (xlsx, _) = analyze(dir.path(), "before", &export, None);
+    let choose = |john: &'static str, jane: &'static str| {
+        move |row: &FindingRow| match (row.get("Rule"), row.get("Value")) {
+            ("SL501", "j'doe") => Some(("EDIT".to_string(), john.to_string())),
+            ("SL501", "j'roe") => Some(("EDIT".to_string(), jane.to_string())),
+            _ => None,
+        }
+    };
+
+    // John asks for the holder's name (other case): refused. Jane asks for a name only another
+    // domain uses: written.
+    let reviewed = dir.path().join("reviewed.xlsx");
+    review(&xlsx, &reviewed, choose("TAKEN1", "jd2"));
+    let changes = dir.path().join("changes.ldf");
+    let out = synclint(&["fix", s(&reviewed), "-o", s(&changes), "--list"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("\"TAKEN1\" is the sAMAccountName of CN=Holder,OU=Staff,DC=contoso,DC=com in the same domain"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(&changes).unwrap();
+    assert!(!text.contains("TAKEN1"), "{text}");
+    assert!(text.contains("sAMAccountName: jd2\r\n"), "{text}");
+
+    // Both ask for one new name: the second is refused.
+    let reviewed = dir.path().join("reviewed2.xlsx");
+    review(&xlsx, &reviewed, choose("jx", "JX"));
+    let out = synclint(&["fix", s(&reviewed), "-o", s(&changes), "--list"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("\"JX\" collides with the edit in"), "{err}");
+    let text = std::fs::read_to_string(&changes).unwrap();
+    assert!(
+        text.contains("sAMAccountName: jx\r\n") && !text.contains("JX"),
+        "{text}"
+    );
+}
+
+/// `synclint fix REVIEWED -o CHANGES --undo UNDO --strict`, which must succeed (nothing
+/// refused); returns the change file.
+fn fix_strict(reviewed: &Path, changes: &Path, undo: &Path) -> String {
+    let out = synclint(&[
+        "fix",
+        s(reviewed),
+        "-o",
+        s(changes),
+        "--undo",
+        s(undo),
+        "--strict",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(changes).unwrap()
+}
+
+/// Issue 23, the SG-Legal-ReadOnly shape: a primary address and a secondary that differs from
+/// it only by a colon. The corrected secondary is the primary ignoring case, so there is no
+/// suggestion and the recommendation is REMOVE: an EDIT to it is refused (Active Directory
+/// would refuse the add, and the undo's delete would match the primary), a REMOVE deletes the
+/// exact value and its undo restores it.
+#[test]
+fn a_corrected_value_the_object_already_holds_is_removed_never_added() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.ldf");
+    let group = "dn: CN=SG-Legal-ReadOnly,OU=Groups,DC=contoso,DC=com\r\n\
+        objectClass: top\r\nobjectClass: group\r\ncn: SG-Legal-ReadOnly\r\n\
+        objectGUID:: ICEiIyQlJicoKSorLC0uLw==\r\nsAMAccountName: SG-Legal-ReadOnly\r\n\
+        mail: sg-legal-readonly@contoso.com\r\nmailNickname: sg-legal-readonly\r\n\
+        proxyAddresses: SMTP:sg-legal-readonly@contoso.com\r\n\
+        proxyAddresses: smtp:sg-legal:-readonly@contoso.com\r\n\
+        proxyAddresses: smtp:sg legal@contoso.com\r\n\
+        proxyAddresses: smtp:SG LEGAL@contoso.com\r\n\r\n";
+    let text = format!("{}{group}", fixture());
+    std::fs::write(&export, &text).unwrap();
+    let (xlsx, before) = analyze(dir.path(), "before", &export, None);
+    let colon = "smtp:sg-legal:-readonly@contoso.com";
+    let item = before["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["value"] == colon)
+        .expect("the colon address is reported");
+    assert_eq!(item["rule"], "SL402");
+    let row = finding_rows(&xlsx)
+        .into_iter()
+        .find(|r| r.get("Value") == colon)
+        .unwrap();
+    assert_eq!(
+        (row.get("Suggested value"), row.get("Recommended")),
+        ("", "REMOVE")
+    );
+
+    // Typing the corrected address as an EDIT is refused, with what to do instead; so is a
+    // change to one of two values that are equal ignoring case.
+    let reviewed = dir.path().join("edit.xlsx");
+    review(&xlsx, &reviewed, |row| {
+        match (row.get("Rule"), row.get("Value")) {
+            ("SL402", _) => Some(("EDIT".into(), "smtp:sg-legal-readonly@contoso.com".into())),
+            ("SL401", "smtp:sg legal@contoso.com") => Some(("REMOVE".into(), String::new())),
+            _ => None,
+        }
+    });
+    let changes = dir.path().join("edit.ldf");
+    let out = synclint(&["fix", s(&reviewed), "-o", s(&changes)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("the object already holds \"SMTP:sg-legal-readonly@contoso.com\", equal to \"smtp:sg-legal-readonly@contoso.com\" ignoring case")
+            && err.contains("REMOVE \"smtp:sg-legal:-readonly@contoso.com\" instead"),
+        "{err}"
+    );
+    assert!(
+        err.contains("the object also holds \"smtp:SG LEGAL@contoso.com\", equal to \"smtp:sg legal@contoso.com\" ignoring case"),
+        "{err}"
+    );
+    assert!(operations(&std::fs::read_to_string(&changes).unwrap_or_default()).is_empty());
+
+    // REMOVE, as recommended: the exact value goes, and the undo puts back the exact value.
+    let reviewed = dir.path().join("remove.xlsx");
+    review(&xlsx, &reviewed, |row| {
+        (row.get("Rule") == "SL402").then(|| ("REMOVE".to_string(), String::new()))
+    });
+    let undo = dir.path().join("undo.ldf");
+    let change_text = fix_strict(&reviewed, &changes, &undo);
+    assert!(
+        change_text.contains("delete: proxyAddresses\r\nproxyAddresses: smtp:sg-legal:-readonly@contoso.com\r\n-\r\n"),
+        "{change_text}"
+    );
+    let original = Ldif::parse(&text);
+    let (fixed, after) = apply_and_reanalyze(dir.path(), &original, &change_text);
+    assert_eq!(after["changes"]["new"], 0, "{}", after["items"]);
+    assert_eq!(after["changes"]["resolved"], 1);
+    assert_undo_restores(fixed, &undo, &original);
+}
+
+/// Issue 14, point 7: the profile that decides whether a rule runs decides it for `fix` too.
+/// `$` is valid in a UPN for IdFix Dedicated, so under that profile analyze reports nothing
+/// about it and fix accepts it as an edit; under Entra's rules fix refuses it (SL101).
+#[test]
+fn fix_validates_a_new_value_under_the_rules_the_profile_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export.ldf");
+    // A period before the '@' is a format error (SL103) under both profiles.
+    let text = fixture().replace(
+        "userPrincipalName: jo hn@contoso.com",
+        "userPrincipalName: john.@contoso.com",
+    );
+    std::fs::write(&export, &text).unwrap();
+    for (profile, accepted) in [("idfix-dedicated", true), ("entra", false)] {
+        let (xlsx, _) = crate::analyze_to(
+            dir.path(),
+            profile,
+            std::slice::from_ref(&export),
+            &["--profile", profile],
+        );
+        let reviewed = dir.path().join(format!("{profile}-reviewed.xlsx"));
+        review(&xlsx, &reviewed, |row| {
+            (row.get("Rule") == "SL103").then(|| ("EDIT".to_string(), "jo$hn@contoso.com".into()))
+        });
+        let changes = dir.path().join(format!("{profile}.ldf"));
+        let out = synclint(&["fix", s(&reviewed), "-o", s(&changes)]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{err}");
+        assert_eq!(
+            err.contains("\"jo$hn@contoso.com\" would break SL101"),
+            !accepted,
+            "{profile}: {err}"
+        );
+        let written = std::fs::read_to_string(&changes).unwrap_or_default();
+        assert_eq!(
+            written.contains("userPrincipalName: jo$hn@contoso.com\r\n"),
+            accepted,
+            "{profile}: {written}"
+        );
+        if accepted {
+            // And analyze under that profile has nothing to say about the new UPN.
+            let mut fixed = Ldif::parse(&text);
+            fixed.apply(&written);
+            let fixed_path = dir.path().join("fixed.ldf");
+            std::fs::write(&fixed_path, fixed.render()).unwrap();
+            let (_, after) =
+                crate::analyze_to(dir.path(), "after", &[fixed_path], &["--profile", profile]);
+            let upn: Vec<&serde_json::Value> = after["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|i| i["attribute"] == "userPrincipalName")
+                .collect();
+            assert!(upn.is_empty(), "{upn:?}");
+        }
+    }
+}
+
+/// Issue 23's loop on a generated export with planted problems: every suggestion accepted,
+/// `fix --strict` (nothing refused), the change file applied as Active Directory would,
+/// re-analyzed against the first run: no new finding; the undo file then restores every value
+/// byte for byte.
+fn every_suggestion_applied(format: Format, extra: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let generate = |format: Format| {
+        let options = GenerateOptions {
+            objects: 3000,
+            planted: true,
+            format,
+            ..GenerateOptions::default()
+        };
+        let mut bytes = Vec::new();
+        synclint::generate::generate(&options, &mut bytes).unwrap();
+        String::from_utf8(bytes).unwrap()
+    };
+    let name = |stem: &str| match format {
+        Format::Ldif => format!("{stem}.ldf"),
+        Format::Csvde => format!("{stem}.csv"),
+    };
+    let export = dir.path().join(name("export"));
+    std::fs::write(&export, generate(format)).unwrap();
+    let (xlsx, before) =
+        crate::analyze_to(dir.path(), "before", std::slice::from_ref(&export), extra);
+    let reviewed = dir.path().join("reviewed.xlsx");
+    let mut accepted = 0;
+    review(&xlsx, &reviewed, |row| {
+        let suggested = row.get("Suggested value");
+        accepted += usize::from(!suggested.is_empty());
+        (!suggested.is_empty()).then(|| ("EDIT".to_string(), suggested.to_string()))
+    });
+    assert!(accepted >= 80, "{accepted} suggestions");
+    let changes = dir.path().join("changes.ldf");
+    let undo = dir.path().join("undo.ldf");
+    let change_text = fix_strict(&reviewed, &changes, &undo);
+
+    // The same objects in LDIF, changed as Active Directory would, written back in the
+    // export's format and analyzed against the first run.
+    let original = Ldif::parse(&generate(Format::Ldif));
+    let mut fixed = original.clone();
+    assert_eq!(fixed.apply(&change_text), operations(&change_text).len());
+    let fixed_path = dir.path().join(name("fixed"));
+    let fixed_text = match format {
+        Format::Ldif => fixed.render(),
+        Format::Csvde => csvde_file(&fixed.export_objects()),
+    };
+    std::fs::write(&fixed_path, fixed_text).unwrap();
+    let baseline = dir.path().join("before.json");
+    let mut args = extra.to_vec();
+    args.extend(["--baseline", s(&baseline)]);
+    let (_, after) = crate::analyze_to(dir.path(), "after", &[fixed_path], &args);
+    let before_ids: BTreeSet<&str> = before["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    let new: Vec<&serde_json::Value> = after["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| !before_ids.contains(i["id"].as_str().unwrap()))
+        .collect();
+    println!(
+        "{format:?} {extra:?}: {accepted} suggestions accepted, {} modify operations; after: {}",
+        operations(&change_text).len(),
+        after["changes"]
+    );
+    assert_eq!(after["changes"]["new"], 0, "{new:#?}");
+    assert!(
+        after["changes"]["resolved"].as_u64().unwrap() >= accepted as u64 / 2,
+        "{}",
+        after["changes"]
+    );
+
+    assert_undo_restores(fixed, &undo, &original);
+}
+
+#[test]
+fn every_suggestion_applied_to_a_planted_ldif_export_raises_nothing_new() {
+    every_suggestion_applied(Format::Ldif, &[]);
+}
+
+#[test]
+fn every_suggestion_applied_to_a_planted_csvde_export_raises_nothing_new() {
+    every_suggestion_applied(Format::Csvde, &[]);
+}
+
+/// With a suffix map, most users get UPN, mail and proxy suggestions at once.
+#[test]
+fn every_suggestion_applied_with_a_suffix_map_raises_nothing_new() {
+    every_suggestion_applied(
+        Format::Ldif,
+        &["--suffix-map", "fabrikam.local=fabrikam.com"],
+    );
 }

@@ -244,6 +244,7 @@ fn parallel_small_blocks_match_one_block_exactly() {
             encoding,
             domains: 4,
             planted: false,
+            escaped_names: false,
         };
         generate(&options, &mut bytes).unwrap();
         let path = temp_file(&dir, "gen", &bytes);
@@ -333,4 +334,55 @@ fn sha256_of_a_file_and_of_a_pipe_match_an_independent_digest() {
     writer.join().unwrap();
     assert_eq!(ingest.files[0].sha256.as_deref(), Some(expected.as_str()));
     assert_eq!(ingest.objects_read(), objects);
+}
+
+/// ldapsearch prints each entry's DN as a `# ` comment; a replication-conflict name holds a
+/// line feed (`\0ACNF:`), so the comment breaks in two and its second half looks like an
+/// attribute line before `dn:`. As exported from a Samba AD DC by `ldapsearch -E pr=200`
+/// (.ci/samba-loop.sh), and with the DN in base64 holding a raw line feed: the objects are
+/// read, and scope puts them out as replication conflicts.
+#[test]
+fn ldapsearch_comment_broken_by_a_conflict_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "# extended LDIF\n#\n# LDAPv3\n# base <OU=Staff,DC=corp,DC=contoso,DC=local> with scope subtree\n#\n\n\
+# Dup User\nCNF:6f7e1e0a-1111-2222-3333-444455556666, Staff, corp.contoso.local\n\
+dn: CN=Dup User\\0ACNF:6f7e1e0a-1111-2222-3333-444455556666,OU=Staff,DC=corp,DC\n =contoso,DC=local\n\
+objectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\nobjectClass: user\n\
+cn:: RHVwIFVzZXIKQ05GOjZmN2UxZTBhLTExMTEtMjIyMi0zMzMzLTQ0NDQ1NTU1NjY2Ng==\n\
+objectGUID:: 8bAXj4KRsE2r8vadbRz5tQ==\nsAMAccountName: dupcnf1\nuserPrincipalName: dupcnf@contoso.com\n\n\
+# Dup Two\nCNF:0a0a0a0a-1111-2222-3333-444455556666, Staff, corp.contoso.local\n\
+dn:: Q049RHVwIFR3bwpDTkY6MGEwYTBhMGEtMTExMS0yMjIyLTMzMzMtNDQ0NDU1NTU2NjY2LE9VPVN0YWZmLERDPWNvcnAsREM9Y29udG9zbyxEQz1sb2NhbA==\n\
+objectClass: user\nobjectGUID:: 8bAXj4KRsE2r8vadbRz5tw==\nsAMAccountName: duptwo\n\n\
+# Plain User, Staff, corp.contoso.local\ndn: CN=Plain User,OU=Staff,DC=corp,DC=contoso,DC=local\n\
+objectClass: user\nobjectGUID:: 8bAXj4KRsE2r8vadbRz5tg==\nsAMAccountName: plain\n\n\
+# Not a conflict\ncn: early\ndn: CN=Early,OU=Staff,DC=corp,DC=contoso,DC=local\nobjectClass: user\n\n\
+# search reference\nref: ldap://corp.contoso.local/CN=Configuration,DC=corp,DC=contoso,DC=local\n\n\
+# search result\nsearch: 2\nresult: 0 Success\n\n# numResponses: 4\n";
+    let path = crate::temp_file(&dir, "conflict.ldif", text.as_bytes());
+    let ingest = read(std::slice::from_ref(&path));
+    assert_reconciles(&ingest);
+    let f = &ingest.files[0];
+    assert_eq!((f.objects, f.rejected), (3, 1), "{:?}", f.rejections);
+    assert!(
+        f.rejections[0]
+            .reason
+            .contains("'dn:' must be the first line"),
+        "a line before a dn without a line feed is still an error: {:?}",
+        f.rejections
+    );
+    assert_eq!(f.search_trailers, 1);
+    assert_eq!(f.records_without_dn, 1, "the ref: record");
+    let d = &ingest.directory;
+    let conflict = row_of(
+        d,
+        "CN=Dup User\\0ACNF:6f7e1e0a-1111-2222-3333-444455556666,OU=Staff,DC=corp,DC=contoso,DC=local",
+    );
+    assert_eq!({ d.source[conflict].line }, 9, "the dn: line");
+    assert_eq!(d.text(Attr::SamAccountName, conflict), Some("dupcnf1"));
+
+    // analyze: out of scope as a replication conflict, not rejected.
+    let (_, summary) = crate::analyze_to(dir.path(), "conflict", &[path], &[]);
+    assert_eq!(summary["objects"]["rejected"], 1);
+    assert_eq!(summary["objects"]["out_of_scope"], 2, "both conflict names");
+    assert_eq!(summary["objects"]["analyzed"], 1);
 }

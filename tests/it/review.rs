@@ -128,6 +128,14 @@ fn decode(b64: &str) -> String {
     String::from_utf8(bytes).unwrap_or_else(|_| format!("{BINARY}{b64}"))
 }
 
+/// The binary attributes of generated exports (csvde writes them in hex).
+const BINARY_ATTRIBUTES: [&str; 4] = [
+    "objectGUID",
+    "objectSid",
+    "userCertificate",
+    "thumbnailPhoto",
+];
+
 /// Marks a binary value kept as base64.
 const BINARY: &str = "\u{0}base64:";
 
@@ -182,8 +190,12 @@ impl Ldif {
         Ldif { records }
     }
 
-    /// Applies `changetype: modify` records (replace/add/delete with values); a delete of a
-    /// value that is not there fails the test, as the directory would refuse it.
+    /// Applies `changetype: modify` records (replace/add/delete with values) as Active
+    /// Directory does, comparing values ignoring case: an `add:` of a value equal to one the
+    /// object holds fails ("attribute or value exists"), and so does a `delete:` of a value
+    /// that is not there. A `delete:` must also match exactly one value, byte for byte: where AD
+    /// would remove another value that merely equals it ignoring case (Samba accepted such an
+    /// add, and the undo's delete then removed the primary address), the test fails.
     pub fn apply(&mut self, changes: &str) -> usize {
         let mut operations = 0;
         for block in blocks(changes) {
@@ -212,17 +224,30 @@ impl Ldif {
                             attr.eq_ignore_ascii_case(&target),
                             "{attr} under {mode}: {target}"
                         );
+                        let same: Vec<usize> = (0..record.1.len())
+                            .filter(|i| {
+                                let (n, v) = &record.1[*i];
+                                n.eq_ignore_ascii_case(attr)
+                                    && v.to_lowercase() == value.to_lowercase()
+                            })
+                            .collect();
                         if mode == "delete" {
-                            let before = record.1.len();
-                            record
-                                .1
-                                .retain(|(n, v)| !(n.eq_ignore_ascii_case(attr) && *v == value));
                             assert_eq!(
-                                record.1.len() + 1,
-                                before,
-                                "delete of a value that is not there: {value}"
+                                same.len(),
+                                1,
+                                "{dn}: delete of {value:?} matches {} values ignoring case",
+                                same.len()
+                            );
+                            let (_, removed) = record.1.remove(same[0]);
+                            assert_eq!(
+                                removed, value,
+                                "{dn}: delete of {value:?} removed another value"
                             );
                         } else {
+                            assert!(
+                                mode == "replace" || same.is_empty(),
+                                "{dn}: add of {value:?}: attribute or value exists"
+                            );
                             record.1.push((attr.to_string(), value));
                         }
                     }
@@ -258,6 +283,32 @@ impl Ldif {
             out.push('\n');
         }
         out
+    }
+
+    /// The records as export objects (binary values as bytes), to write them in another
+    /// format.
+    pub fn export_objects(&self) -> Vec<synclint::generate::ExportObject> {
+        self.records
+            .iter()
+            .map(|(dn, attrs)| {
+                let mut o = synclint::generate::ExportObject::new(dn.clone());
+                for (n, v) in attrs.iter().filter(|(n, _)| n != "changetype") {
+                    // A binary value that happened to be valid UTF-8 was decoded as text.
+                    let binary = BINARY_ATTRIBUTES.iter().any(|b| b.eq_ignore_ascii_case(n));
+                    match v.strip_prefix(BINARY) {
+                        Some(b64) => o.binary(
+                            n,
+                            base64::engine::general_purpose::STANDARD
+                                .decode(b64)
+                                .expect("base64"),
+                        ),
+                        None if binary => o.binary(n, v.as_bytes().to_vec()),
+                        None => o.text(n, v.clone()),
+                    };
+                }
+                o
+            })
+            .collect()
     }
 
     /// Every record's values as attribute → sorted values, for comparison.

@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use synclint::directory::Directory;
-use synclint::findings::Finding;
-use synclint::generate::writer::{ldif_file, ExportObject, LdifStyle};
+use synclint::findings::{Action, Finding};
+use synclint::generate::writer::{ldif_file, ExportObject, ExportValue, LdifStyle};
 use synclint::ingest::{ldif, table::TableSink};
 use synclint::rules::uniqueness::Summary;
 use synclint::rules::{self, Profile, RuleOptions};
@@ -310,6 +310,12 @@ fn every_per_object_rule_fires_on_its_case() {
             }),
         ),
         (
+            "SL503",
+            with(user("E3"), |o| {
+                o.set("sAMAccountName", "e3.");
+            }),
+        ),
+        (
             "SL601",
             with(user("F1"), |o| {
                 o.set("displayName", "f".repeat(257));
@@ -429,8 +435,17 @@ fn unverified_suffix_and_suffix_map() {
     assert!(!r.codes("Valid User").contains(&"SL105"));
     let v2 = r.findings.iter().find(|f| f.rule.code == "SL104").unwrap();
     assert_eq!(v2.suggested.as_deref(), Some("v2@contoso.com"));
-    // Without the map nothing can be suggested for a suffix, and the note says so.
+    // Without the map, the user's primary SMTP address (a valid UPN no one else holds) is the
+    // suggestion; without that either, nothing can be suggested for a suffix.
     let r = run(&objects[1..]);
+    assert_eq!(
+        r.finding("SL104").suggested.as_deref(),
+        Some("v2@contoso.com")
+    );
+    let no_mailbox = with(objects[1].clone(), |o| {
+        o.attributes.retain(|(n, _)| n != "proxyAddresses");
+    });
+    let r = run(&[no_mailbox]);
     assert_eq!(r.finding("SL104").suggested, None);
 }
 
@@ -673,11 +688,18 @@ fn duplicates_and_collisions_across_attributes_and_types() {
     let r = run(&objects);
     assert!(r.codes("U2").contains(&"SL801"), "{:?}", r.codes("U2"));
     assert!(r.codes("U1").contains(&"SL801"));
-    // U1's UPN = U3's smtp proxy: a UPN/address collision (U1 also has it as mail and proxy).
+    // U1's UPN = U3's smtp proxy: a UPN/address collision (U1 also has it as mail and
+    // proxy), and a duplicate proxy: one row, under the worse rule, naming every holder.
+    assert_eq!(r.codes("U3"), ["SL803"]);
+    let u3 = r
+        .findings
+        .iter()
+        .find(|f| r.dir.text(synclint::directory::Attr::Cn, f.row as usize) == Some("U3"))
+        .unwrap();
+    let note = u3.note.as_deref().unwrap_or_default();
     assert!(
-        r.codes("U3").contains(&"SL803") && r.codes("U3").contains(&"SL851"),
-        "{:?}",
-        r.codes("U3")
+        note.contains("CN=U1,") && note.contains("(userPrincipalName, mail, proxyAddresses)"),
+        "{note}"
     );
     assert!(r.codes("U4").contains(&"SL802") && r.codes("U5").contains(&"SL802"));
     assert!(r.codes("U6").contains(&"SL804") && r.codes("U7").contains(&"SL804"));
@@ -721,24 +743,30 @@ fn duplicates_and_collisions_across_attributes_and_types() {
 
 #[test]
 fn suggestions_are_rechecked_and_withheld_with_a_reason() {
+    // W1 and W5 have no proxyAddresses, so no primary SMTP address to prefer as their UPN.
     let objects = [
         // Cleaning "ab c" gives "abc", which another object already has.
         with(user("W1"), |o| {
             o.set("userPrincipalName", "ab c@contoso.com");
+            o.attributes.retain(|(n, _)| n != "proxyAddresses");
         }),
         with(user("W2"), |o| {
             o.set("userPrincipalName", "abc@contoso.com");
         }),
-        // Two suggestions that would collide with each other: the second is withheld.
+        // Two suggestions that would collide with each other: the second is withheld. (No
+        // proxyAddresses: with a primary SMTP address, that would be the suggestion.)
         with(user("W3"), |o| {
             o.set("mail", "x y@contoso.com");
+            o.attributes.retain(|(n, _)| n != "proxyAddresses");
         }),
         with(user("W4"), |o| {
             o.set("mail", "xy @contoso.com");
+            o.attributes.retain(|(n, _)| n != "proxyAddresses");
         }),
         // A fix that still fails another rule is withheld too.
         with(user("W5"), |o| {
             o.set("userPrincipalName", "w 5@contoso.local");
+            o.attributes.retain(|(n, _)| n != "proxyAddresses");
         }),
     ];
     let r = run(&objects);
@@ -814,23 +842,14 @@ fn hostile_values_never_panic_and_findings_stay_correct() {
     assert!(r.codes("Z4").contains(&"SL201"));
 }
 
-/// Planted generated data: the duplicate and collision groups equal an independent count.
-#[test]
-fn planted_duplicates_match_an_independent_count() {
-    use synclint::generate::{objects, ExportValue, GenerateOptions};
-    let options = GenerateOptions {
-        objects: 30_000,
-        seed: 5,
-        planted: true,
-        ..GenerateOptions::default()
-    };
-    let generated: Vec<ExportObject> = objects(&options).collect();
-    let r = run(&generated);
-    let in_scope: HashSet<&str> = (0..r.dir.len())
-        .filter(|row| r.scope.in_scope(*row))
-        .filter_map(|row| r.dir.dn.get(row))
-        .collect();
+/// Expected duplicate groups per summary key and collision groups, counted independently over
+/// generated objects (those whose DN is in `in_scope`): (groups, distinct holder DNs).
+pub type ExpectedGroups = (
+    BTreeMap<&'static str, (u64, BTreeSet<String>)>,
+    (u64, BTreeSet<String>),
+);
 
+pub fn expected_groups(generated: &[ExportObject], in_scope: &HashSet<&str>) -> ExpectedGroups {
     // value space → normalized value → (objects, attributes)
     type Holders = BTreeMap<String, (BTreeSet<String>, BTreeSet<&'static str>)>;
     let mut spaces: BTreeMap<&str, Holders> = BTreeMap::new();
@@ -843,7 +862,7 @@ fn planted_duplicates_match_an_independent_count() {
         e.0.insert(dn.to_string());
         e.1.insert(attr);
     };
-    for o in &generated {
+    for o in generated {
         if !in_scope.contains(o.dn.as_str()) {
             continue;
         }
@@ -911,7 +930,7 @@ fn planted_duplicates_match_an_independent_count() {
         "mailNickname",
     ] {
         let mut per_value: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for o in &generated {
+        for o in generated {
             if !in_scope.contains(o.dn.as_str()) {
                 continue;
             }
@@ -954,6 +973,33 @@ fn planted_duplicates_match_an_independent_count() {
             (groups.len() as u64, objects.into_iter().cloned().collect()),
         );
     }
+    (expected, collisions)
+}
+
+/// 30,000 generated objects with planted issues (seed 5), and what the rules find in them.
+pub fn planted_run() -> (Vec<ExportObject>, Run) {
+    use synclint::generate::{objects, GenerateOptions};
+    let options = GenerateOptions {
+        objects: 30_000,
+        seed: 5,
+        planted: true,
+        ..GenerateOptions::default()
+    };
+    let generated: Vec<ExportObject> = objects(&options).collect();
+    let r = run(&generated);
+    (generated, r)
+}
+
+/// Planted generated data: the duplicate and collision groups equal an independent count.
+#[test]
+fn planted_duplicates_match_an_independent_count() {
+    let (generated, r) = planted_run();
+    let in_scope: HashSet<&str> = (0..r.dir.len())
+        .filter(|row| r.scope.in_scope(*row))
+        .filter_map(|row| r.dir.dn.get(row))
+        .collect();
+
+    let (expected, collisions) = expected_groups(&generated, &in_scope);
     for (attr, (groups, objects)) in &expected {
         let got = r.summary.duplicates[attr];
         assert_eq!(
@@ -971,7 +1017,11 @@ fn planted_duplicates_match_an_independent_count() {
         (collisions.0, collisions.1.len() as u64)
     );
     assert!(collisions.0 >= 5);
-    assert!(r.findings.iter().any(|f| f.rule.code == "SL851"));
+    // Every clashing UPN is also a duplicate UPN: one SL801 row that names the proxy holders.
+    assert!(r.findings.iter().any(|f| f.rule.code == "SL801"
+        && f.note
+            .as_deref()
+            .is_some_and(|n| n.contains("(proxyAddresses)"))));
     assert!(r.findings.iter().any(|f| f.rule.code == "SL853"));
 }
 
@@ -1017,4 +1067,267 @@ fn target_sam_and_address_collisions() {
     );
     assert_eq!(r.summary.duplicates["targetAddress"].groups, 1);
     assert_eq!(r.summary.duplicates["sAMAccountName"].groups, 1);
+}
+
+/// A domain controller refuses a sAMAccountName ending with '.' (found by .ci/samba-loop.sh
+/// against Samba AD DC): SL503 reports one, and no suggestion of the sAMAccountName rules
+/// ends with a period — cutting at 20 characters right after a period would leave one.
+#[test]
+fn sam_account_names_never_end_with_a_period() {
+    let objects = [
+        with(user("T1"), |o| {
+            o.set("sAMAccountName", "abcdefghijklmnopqrs.tu");
+        }),
+        with(user("T2"), |o| {
+            o.set("sAMAccountName", "o'neil.");
+        }),
+        with(user("T3"), |o| {
+            o.set("sAMAccountName", "...");
+        }),
+        with(user("T4"), |o| {
+            o.set("sAMAccountName", "t.four");
+        }),
+    ];
+    let r = run(&objects);
+    let of = |code: &str, value: &str| {
+        r.findings
+            .iter()
+            .find(|f| f.rule.code == code && f.value == value)
+            .unwrap_or_else(|| panic!("no {code} on {value}"))
+    };
+    assert_eq!(
+        of("SL502", "abcdefghijklmnopqrs.tu").suggested.as_deref(),
+        Some("abcdefghijklmnopqrs")
+    );
+    assert!(!r.codes("T1").contains(&"SL503"));
+    assert_eq!(of("SL501", "o'neil.").suggested.as_deref(), Some("oneil"));
+    assert!(r.codes("T2").contains(&"SL503"));
+    // Its own suggestion ("o'neil") would still break SL501: withheld, with the reason.
+    let t2 = of("SL503", "o'neil.");
+    assert_eq!(t2.suggested, None);
+    assert!(
+        t2.note
+            .as_deref()
+            .unwrap()
+            .contains("suggestion \"o'neil\" withheld"),
+        "{:?}",
+        t2.note
+    );
+    assert_eq!(of("SL503", "...").suggested, None);
+    assert!(r.codes("T4").is_empty(), "{:?}", r.codes("T4"));
+}
+
+/// Issue 23: a suggestion equal (ignoring case) to a value the object already holds becomes a
+/// REMOVE recommendation of the bad value, never an add (the SG-Legal-ReadOnly shape).
+#[test]
+fn a_suggestion_the_object_already_holds_becomes_remove() {
+    let objects = [
+        with(
+            group("SG-Legal-ReadOnly", "sg-legal-readonly@contoso.com"),
+            |o| {
+                o.text("proxyAddresses", "smtp:sg-legal:-readonly@contoso.com");
+                // The corrected form matches a secondary here, in another case.
+                o.text("proxyAddresses", "smtp:SG-Legal.RO@contoso.com");
+                o.text("proxyAddresses", "smtp:sg-legal.ro @contoso.com");
+            },
+        ),
+        // Two bad values of one object with the same correction: one suggestion only.
+        with(user("Twice"), |o| {
+            o.text("proxyAddresses", "smtp:t wo@contoso.com");
+            o.text("proxyAddresses", "smtp:tw:o@contoso.com");
+        }),
+    ];
+    let r = run(&objects);
+    let colon = r
+        .findings
+        .iter()
+        .find(|f| f.value == "smtp:sg-legal:-readonly@contoso.com")
+        .unwrap();
+    assert_eq!(colon.rule.code, "SL402");
+    assert_eq!(colon.action, Action::Remove);
+    assert_eq!(colon.suggested, None);
+    let note = colon.note.as_deref().unwrap();
+    assert!(
+        note.contains("already on the object as SMTP:sg-legal-readonly@contoso.com"),
+        "{note}"
+    );
+    let space = r
+        .findings
+        .iter()
+        .find(|f| f.value == "smtp:sg-legal.ro @contoso.com")
+        .unwrap();
+    assert_eq!(
+        (space.action, space.suggested.as_deref()),
+        (Action::Remove, None)
+    );
+    assert!(space
+        .note
+        .as_deref()
+        .unwrap()
+        .contains("as smtp:SG-Legal.RO@contoso.com"));
+    let twice: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.value.contains("t wo") || f.value.contains("tw:o"))
+        .collect();
+    assert_eq!(twice.len(), 2);
+    assert_eq!(twice[0].suggested.as_deref(), Some("smtp:two@contoso.com"));
+    assert_eq!(twice[1].suggested, None);
+    assert!(
+        twice[1].note.as_deref().unwrap().contains(
+            "the suggestion for this object's value \"smtp:t wo@contoso.com\" is the same"
+        ),
+        "{:?}",
+        twice[1].note
+    );
+}
+
+/// Issue 23: a UPN suggestion prefers the primary SMTP address when it is a valid, routable UPN
+/// no other object holds (so does a mail suggestion); otherwise the cleaned UPN, unless that
+/// would raise a finding the object does not have (here SL901: the UPN would differ from the
+/// primary SMTP address).
+#[test]
+fn upn_suggestions_prefer_the_primary_smtp_address_and_raise_nothing() {
+    let objects = [
+        // Stripping the invalid character gives edwardflores@; the primary is the better UPN.
+        with(user("Edward Flores"), |o| {
+            o.set("userPrincipalName", "edward$flores@contoso.com");
+        }),
+        // The primary SMTP address is also another user's UPN: not a candidate, and the
+        // cleaned UPN would differ from it (a new SL901), so nothing is suggested.
+        with(user("Wei Gonzalez"), |o| {
+            o.set("userPrincipalName", "wei.gonzalez temp@contoso.com");
+            o.set("proxyAddresses", "SMTP:wei@contoso.com");
+        }),
+        with(user("Wei Other"), |o| {
+            o.set("userPrincipalName", "wei@contoso.com");
+        }),
+        // A primary address in a non-routable domain can't be the UPN: the cleaned UPN is
+        // suggested, and SL901 (align with that address) is not raised.
+        with(user("Local Mail"), |o| {
+            o.set("userPrincipalName", "local mail@contoso.com");
+            o.set("proxyAddresses", "SMTP:local.mail@contoso.local");
+        }),
+        // mail likewise: the primary SMTP address rather than the cleaned value.
+        with(user("Mail Fix"), |o| {
+            o.set("mail", "mail fix@contoso.com");
+        }),
+    ];
+    let r = run(&objects);
+    let upn = |prefix: &str| {
+        r.findings
+            .iter()
+            .find(|f| f.rule.code == "SL101" && f.value.starts_with(prefix))
+            .unwrap()
+    };
+    assert_eq!(
+        upn("edward$").suggested.as_deref(),
+        Some("edward.flores@contoso.com")
+    );
+    let wei = upn("wei.gonzalez");
+    assert_eq!(wei.suggested, None);
+    let note = wei.note.as_deref().unwrap();
+    assert!(
+        note.contains("\"wei.gonzaleztemp@contoso.com\" withheld: it would raise SL901"),
+        "{note}"
+    );
+    assert_eq!(
+        upn("local mail").suggested.as_deref(),
+        Some("localmail@contoso.com")
+    );
+    assert!(!r.codes("Local Mail").contains(&"SL901"));
+    let mail = r.finding("SL201");
+    assert_eq!(
+        (mail.value.as_str(), mail.suggested.as_deref()),
+        ("mail fix@contoso.com", Some("mail.fix@contoso.com"))
+    );
+    assert!(r.codes("Edward Flores").contains(&"SL901"));
+}
+
+/// Issue 14, point 7: what decides that a rule runs under a profile also decides what the
+/// suggestion re-check and `fix` accept (`registry::validate`, derived from the checks).
+#[test]
+fn validation_follows_the_profile_like_the_checks() {
+    let objects = [user("Gate")];
+    let cases: [(&str, &str, Option<&str>, Option<&str>); 4] = [
+        // attribute, value, rule under Entra, rule under IdFix Dedicated
+        (
+            "userPrincipalName",
+            "ga$te@contoso.com",
+            Some("SL101"),
+            None,
+        ),
+        ("mailNickname", "r&d", Some("SL302"), Some("SL301")),
+        ("mailNickname", "o'gate", None, Some("SL301")),
+        ("displayName", " Gate ", None, Some("SL605")),
+    ];
+    for p in [Profile::Entra, Profile::IdfixDedicated] {
+        let r = profile(&objects, p);
+        let options = RuleOptions {
+            profile: p,
+            ..RuleOptions::default()
+        };
+        let ctx = rules::Context {
+            dir: &r.dir,
+            scope: &r.scope,
+            options: &options,
+        };
+        for (attribute, value, entra, dedicated) in cases {
+            let expected = if p == Profile::Entra {
+                entra
+            } else {
+                dedicated
+            };
+            let got = rules::registry::validate(&ctx, 0, attribute, value).map(|r| r.code);
+            assert_eq!(got, expected, "{attribute} {value:?} under {p:?}");
+            // The same value in the export: analyze reports exactly that rule first.
+            let exported = with(user("Gate"), |o| {
+                o.set(attribute, value);
+            });
+            let analyzed = profile(&[exported], p);
+            let first = analyzed
+                .findings
+                .iter()
+                .find(|f| f.attribute == attribute)
+                .map(|f| f.rule.code);
+            assert_eq!(
+                first, expected,
+                "analyze: {attribute} {value:?} under {p:?}"
+            );
+        }
+    }
+}
+
+/// With --suffix-map, the primary SMTP address is re-suffixed by its own suggestion: the UPN
+/// suggestion is that re-suffixed address, so the suggestions accepted together leave the UPN
+/// equal to the primary SMTP address.
+#[test]
+fn upn_suggestion_follows_the_primary_address_as_its_suggestion_repairs_it() {
+    let objects = [with(user("Re Suffix"), |o| {
+        o.set("userPrincipalName", "re suffix@fabrikam.local");
+        o.set("mail", "re.suffix@fabrikam.local");
+        o.set("proxyAddresses", "SMTP:re.suffix@fabrikam.local");
+    })];
+    let options = RuleOptions {
+        suffix_map: vec![("fabrikam.local".into(), "fabrikam.com".into())],
+        ..RuleOptions::default()
+    };
+    let r = run_with(&objects, options, ScopeOptions::default());
+    let suggested = |attribute: &str| -> Vec<Option<&str>> {
+        r.findings
+            .iter()
+            .filter(|f| f.attribute == attribute)
+            .map(|f| f.suggested.as_deref())
+            .collect()
+    };
+    assert_eq!(
+        suggested("userPrincipalName"),
+        [Some("re.suffix@fabrikam.com"); 2],
+        "SL101 and SL104"
+    );
+    assert_eq!(
+        suggested("proxyAddresses"),
+        [Some("SMTP:re.suffix@fabrikam.com")]
+    );
+    assert_eq!(suggested("mail"), [Some("re.suffix@fabrikam.com")]);
 }
