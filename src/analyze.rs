@@ -126,7 +126,8 @@ pub fn warnings(ingest: &Ingest, scope: &Scope) -> Vec<String> {
         if !missing.is_empty() {
             out.push(format!(
                 "{}: no object has {}: the rules that need {} can't run (an export made with an -l \
-                 list lacking {}, or from a global catalog, port 3268?)",
+                 list lacking {}, or from a global catalog, port 3268?); `synclint help export` \
+                 gives the command line",
                 f.path,
                 missing.join(", "),
                 if missing.len() == 1 { "it" } else { "them" },

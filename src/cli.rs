@@ -14,12 +14,20 @@ use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// `synclint --version`: the crate's version and the commit it was built from (build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("SYNCLINT_COMMIT"),
+    ")"
+);
+
 #[derive(Parser, Debug)]
 #[command(
     name = "synclint",
-    version,
+    version = VERSION,
     about = "Finds what Entra ID / Microsoft 365 directory sync would reject or degrade, offline, from csvde or ldifde exports.",
-    after_help = "Examples:\n  synclint analyze samples/contoso.ldf samples/fabrikam.csv --json summary.json --csv-dir findings\n  synclint analyze export.csv --verified-domain contoso.com --suffix-map contoso.local=contoso.com\n  synclint rules            (list every rule)\n  synclint rules SL101      (explain one)\n  synclint inspect export1.csv export2.ldf --json\n  synclint generate --objects 1000000 --format csvde -o big.csv\n\nExit status: 0 success (analyze: nothing at or above --fail-on), 1 findings at or above --fail-on, 2 usage error or unreadable input."
+    after_help = "Examples:\n  synclint analyze samples/contoso.ldf samples/fabrikam.csv --json summary.json --csv-dir findings\n  synclint analyze export.csv --verified-domain contoso.com --suffix-map contoso.local=contoso.com\n  synclint rules            (list every rule)\n  synclint rules SL101      (explain one)\n  synclint inspect export1.csv export2.ldf --json\n  synclint help export      (how to make the export: csvde/ldifde command lines)\n  synclint generate --objects 1000000 --format csvde -o big.csv\n\nExit status: 0 success (analyze: nothing at or above --fail-on), 1 findings at or above --fail-on, 2 usage error or unreadable input."
 )]
 pub struct Cli {
     /// Worker threads for parsing (default: one per core).
@@ -43,11 +51,23 @@ pub enum Command {
     Fix(Box<FixArgs>),
     /// List the rules, or explain one (by code or slug).
     #[command(
-        after_help = "Examples:\n  synclint rules\n  synclint rules SL801\n  synclint rules upn-invalid-character"
+        after_help = "Examples:\n  synclint rules\n  synclint rules SL801\n  synclint rules upn-invalid-character\n  synclint rules --attributes   (the -l list for csvde/ldifde)"
     )]
     Rules {
         /// A rule code (SL101) or slug.
         rule: Option<String>,
+        /// Print the attributes an export must hold, comma-separated: the -l list for csvde
+        /// and ldifde (see `synclint help export`).
+        #[arg(long, conflicts_with = "rule")]
+        attributes: bool,
+    },
+    /// How to make the export: csvde and ldifde command lines for a domain, several domains,
+    /// a forest (global catalog) or a huge directory.
+    #[command(after_help = crate::guide::export_guide("contoso.com"))]
+    Export {
+        /// Your domain's DNS name, to fill in the command lines.
+        #[arg(long, value_name = "DNS NAME", default_value = "contoso.com")]
+        domain: String,
     },
     /// Show what exports hold: format, encoding, objects by class, rejected records, attributes.
     #[command(
@@ -114,6 +134,10 @@ pub struct AnalyzeArgs {
     /// Write findings.csv and one CSV per class into this folder.
     #[arg(long, value_name = "DIR")]
     pub csv_dir: Option<PathBuf>,
+    /// Start the CSVs with a UTF-8 byte order mark, so Excel and Windows PowerShell 5.1 read
+    /// non-ASCII names right (`never` for pipelines that dislike it).
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = CsvBom::Always)]
+    pub csv_bom: CsvBom,
     /// Compare with a previous run's --json summary: new, resolved and unchanged findings
     /// (summary and a Changes sheet).
     #[arg(long, value_name = "PREVIOUS.json")]
@@ -240,6 +264,13 @@ pub enum Spill {
     Never,
 }
 
+/// Whether the findings CSVs start with a UTF-8 byte order mark.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CsvBom {
+    Always,
+    Never,
+}
+
 /// When `analyze` exits with status 1.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum FailOn {
@@ -362,7 +393,17 @@ fn execute(cli: Cli) -> Result<ExitCode> {
         .context("cannot start worker threads")?;
     pool.install(|| match cli.command {
         Command::Analyze(args) => analyze(&args),
-        Command::Rules { rule } => list_rules(rule.as_deref()),
+        Command::Rules {
+            attributes: true, ..
+        } => {
+            print_out(&(registry::export_attributes().join(",") + "\n"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rules { rule, .. } => list_rules(rule.as_deref()),
+        Command::Export { domain } => {
+            print_out(&crate::guide::export_guide(&domain))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Fix(args) => fix(&args),
         Command::Inspect { files, json, read } => inspect(&files, json, &read),
         Command::Generate {
@@ -525,7 +566,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
         write_atomically(path, files, |w| summary.write_json(w))?;
     }
     if let Some(dir) = &args.csv_dir {
-        crate::report::csv::write_dir(&analysis, dir, files)?;
+        crate::report::csv::write_dir(&analysis, dir, files, args.csv_bom == CsvBom::Always)?;
     }
     if args.timings {
         print_timings(&analysis.timings, t.elapsed(), started.elapsed());

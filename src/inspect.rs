@@ -162,11 +162,19 @@ fn warnings(f: &FileReport, ranged: u64) -> Vec<String> {
         }
         return w;
     }
-    for attr in missing_attributes(f) {
+    let missing = missing_attributes(f);
+    for attr in &missing {
         w.push(format!(
             "no object has {attr}: the rules that need it can't run; the export was probably made \
              with an -l list lacking it, or from a global catalog (port 3268)"
         ));
+    }
+    if !missing.is_empty() {
+        w.push(
+            "`synclint help export` gives csvde and ldifde command lines that export every \
+             attribute synclint reads"
+                .to_string(),
+        );
     }
     if f.lossy_values > 0 {
         w.push(format!(

@@ -15,6 +15,7 @@ pub mod error;
 pub mod findings;
 pub mod fix;
 pub mod generate;
+pub mod guide;
 pub mod ingest;
 pub mod inspect;
 pub mod memory;

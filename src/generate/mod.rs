@@ -440,7 +440,7 @@ fn time(rng: &mut ChaCha8Rng) -> String {
 }
 
 fn bytes(rng: &mut ChaCha8Rng, n: usize) -> Vec<u8> {
-    (0..n).map(|_| rng.random()).collect()
+    (0..n).map(|_| rng.random::<u8>()).collect()
 }
 
 fn sid(rng: &mut ChaCha8Rng, rid: u64) -> Vec<u8> {
