@@ -143,9 +143,17 @@ pub struct SheetRows<'a> {
     pub rows: usize,
     pub fill: FillRow<'a>,
     /// An upper bound of the bytes the rows' XML takes ([`ROW_XML`] and [`cell_bound`] per
-    /// row), to choose Zip64 ahead of writing.
+    /// row), to choose Zip64 ahead of writing. The style attributes of [`SheetRows::styled`]
+    /// cells are added by [`splice`].
     pub size_bound: u64,
+    /// Columns (0 = A) whose cells carry their column's style (e.g. wrapped text): the frame
+    /// gives each a column format, whose xf index is read from the frame's `<col style>`;
+    /// a listed column without one fails the workbook rather than losing the style.
+    pub styled: &'static [u8],
 }
+
+/// The most bytes a cell's style takes: ` s="4294967295"`.
+const STYLE_XML: u64 = 15;
 
 /// Renders the cells of one row as SpreadsheetML.
 pub struct RowWriter<'a> {
@@ -157,10 +165,12 @@ pub struct RowWriter<'a> {
     shared: Option<(&'a SharedStrings, u32)>,
     /// Cells that referenced a shared string.
     references: u64,
+    /// The xf index each column's cells carry (0: none), from [`SheetRows::styled`].
+    styles: [u32; 26],
 }
 
 impl<'a> RowWriter<'a> {
-    fn new(shared: Option<(&'a SharedStrings, u32)>) -> RowWriter<'a> {
+    fn new(shared: Option<(&'a SharedStrings, u32)>, styles: [u32; 26]) -> RowWriter<'a> {
         RowWriter {
             // A chunk of findings rows takes about 2 MB: one allocation, no regrowth.
             buf: Vec::with_capacity(CHUNK_ROWS * 640),
@@ -168,6 +178,7 @@ impl<'a> RowWriter<'a> {
             row_digits: itoa::Buffer::new(),
             shared,
             references: 0,
+            styles,
         }
     }
 
@@ -189,6 +200,12 @@ impl<'a> RowWriter<'a> {
         self.buf.push(b'A' + col);
         self.buf
             .extend_from_slice(self.row_digits.format(self.row).as_bytes());
+        let style = self.styles[col as usize];
+        if style != 0 {
+            self.buf.extend_from_slice(b"\" s=\"");
+            self.buf
+                .extend_from_slice(itoa::Buffer::new().format(style).as_bytes());
+        }
     }
 
     /// Writes a label (a text that repeats down the sheet) in column `col`: a reference to the
@@ -393,6 +410,62 @@ struct Frame {
     tail: Vec<u8>,
 }
 
+/// The value of attribute `name` in the XML start tag `tag` (attributes as rust_xlsxwriter
+/// writes them: ` name="value"`).
+fn attribute<'x>(tag: &'x [u8], name: &str) -> Option<&'x [u8]> {
+    let key = format!(" {name}=\"");
+    let start = find(tag, key.as_bytes())? + key.len();
+    let len = tag[start..].iter().position(|&b| b == b'"')?;
+    Some(&tag[start..start + len])
+}
+
+fn number<T: std::str::FromStr>(text: &[u8]) -> Option<T> {
+    std::str::from_utf8(text).ok()?.parse().ok()
+}
+
+/// The style (xf index) of each of `columns` (0 = A), from the `<col … style="N">` elements
+/// in the head of a sheet's XML: the column format the frame gave it. Every column listed
+/// must have one.
+fn column_styles(head: &[u8], columns: &[u8]) -> io::Result<[u32; 26]> {
+    let mut styles = [0u32; 26];
+    if columns.is_empty() {
+        return Ok(styles);
+    }
+    let cols = find(head, b"<cols>")
+        .and_then(|start| Some((start, start + find(&head[start..], b"</cols>")?)))
+        .map_or(&[][..], |(start, end)| &head[start..end]);
+    let mut rest = cols;
+    while let Some(at) = find(rest, b"<col ") {
+        let end = at + rest[at..].iter().position(|&b| b == b'>').unwrap_or(rest.len() - at);
+        let tag = &rest[at..end];
+        rest = &rest[end..];
+        let (Some(min), Some(max), Some(style)) = (
+            attribute(tag, "min").and_then(number::<usize>),
+            attribute(tag, "max").and_then(number::<usize>),
+            attribute(tag, "style").and_then(number::<u32>),
+        ) else {
+            continue;
+        };
+        // `min` and `max` count from 1.
+        for col in min.max(1)..=max.min(styles.len()) {
+            styles[col - 1] = style;
+        }
+    }
+    let mut chosen = [0u32; 26];
+    for &col in columns {
+        match styles.get(col as usize) {
+            Some(&style) if style != 0 => chosen[col as usize] = style,
+            _ => {
+                return Err(io::Error::other(format!(
+                    "unexpected sheet XML from the writer: column {} has no style",
+                    char::from(b'A'.saturating_add(col))
+                )))
+            }
+        }
+    }
+    Ok(chosen)
+}
+
 /// Splits rust_xlsxwriter's XML of a sheet that holds only its header row, and widens the
 /// `<dimension>` to the rows that will follow.
 fn frame(xml: &[u8], last_row: u32) -> io::Result<Frame> {
@@ -480,7 +553,11 @@ pub fn splice<R: Read + Seek, W: Write + Seek + Send>(
             .read_to_end(&mut xml)?;
         // The header row is row 1; data rows follow it.
         let frame = frame(&xml, sheet.rows as u32 + 1)?;
-        let bound = sheet.size_bound + (frame.head.len() + frame.tail.len()) as u64;
+        let styles = column_styles(&frame.head, sheet.styled)
+            .map_err(|e| io::Error::other(format!("{name}: {e}")))?;
+        let bound = sheet.size_bound
+            + sheet.rows as u64 * sheet.styled.len() as u64 * STYLE_XML
+            + (frame.head.len() + frame.tail.len()) as u64;
         // The head, the tail and one piece per chunk of rows.
         let pieces = sheet.rows.div_ceil(CHUNK_ROWS) as u64 + 2;
         let mut open = package.begin_entry(&name, bound, pieces)?;
@@ -492,7 +569,7 @@ pub fn splice<R: Read + Seek, W: Write + Seek + Send>(
             crc32fast::hash(&frame.head),
             frame.head.len() as u64,
         )?;
-        references += write_rows(sheet, shared, &mut package, &mut open, progress)?;
+        references += write_rows(sheet, shared, styles, &mut package, &mut open, progress)?;
         let tail = deflate_piece(&frame.tail, Vec::new())?;
         package.write_piece(
             &mut open,
@@ -544,6 +621,7 @@ struct Piece {
 fn write_rows<W: Write + Seek + Send>(
     sheet: &SheetRows<'_>,
     shared: Option<(&SharedStrings, u32)>,
+    styles: [u32; 26],
     package: &mut PackageWriter<W>,
     open: &mut OpenEntry,
     progress: Option<&AtomicU64>,
@@ -573,7 +651,7 @@ fn write_rows<W: Write + Seek + Send>(
                 .step_by(CHUNK_ROWS)
                 .collect::<Vec<_>>()
                 .into_par_iter()
-                .map(|from| render(sheet, shared, from, (from + CHUNK_ROWS).min(end)))
+                .map(|from| render(sheet, shared, styles, from, (from + CHUNK_ROWS).min(end)))
                 .collect();
             match pieces {
                 Ok(pieces) => {
@@ -597,10 +675,11 @@ fn write_rows<W: Write + Seek + Send>(
 fn render(
     sheet: &SheetRows<'_>,
     shared: Option<(&SharedStrings, u32)>,
+    styles: [u32; 26],
     from: usize,
     to: usize,
 ) -> io::Result<Piece> {
-    let mut w = RowWriter::new(shared);
+    let mut w = RowWriter::new(shared, styles);
     for i in from..to {
         w.start_row(i as u32 + 2);
         (sheet.fill)(i, &mut w);
@@ -677,7 +756,7 @@ mod tests {
         assert!(SharedStringsXml::parse(b"<sst/>".to_vec()).is_none());
 
         // A label cell refers to the table after the writer's own strings; other text is inline.
-        let mut w = RowWriter::new(Some((&labels, 2)));
+        let mut w = RowWriter::new(Some((&labels, 2)), [0; 26]);
         w.start_row(7);
         w.label(0, "x & y");
         w.label(1, "not a label");
@@ -700,7 +779,7 @@ mod tests {
             "\u{FFFE}\u{FFFF}é",
             " padded ",
         ] {
-            let mut w = RowWriter::new(None);
+            let mut w = RowWriter::new(None, [0; 26]);
             w.start_row(1_048_576);
             w.cell(25, text);
             let row_len = w.buf.len() as u64;
@@ -716,7 +795,7 @@ mod tests {
         }
         assert_eq!(cell_bound(""), 0);
         let long = "x".repeat(40_000);
-        let mut w = RowWriter::new(None);
+        let mut w = RowWriter::new(None, [0; 26]);
         w.start_row(2);
         w.cell(0, &long);
         assert!((w.buf.len() as u64) < cell_bound(&long));
@@ -740,6 +819,7 @@ mod tests {
             rows: 3,
             fill: Box::new(|_, w: &mut RowWriter| w.cell(0, "x")),
             size_bound: 1_000,
+            styled: &[],
         }];
         let out = std::io::Cursor::new(Vec::new());
         let err = splice(skeleton, &sheets, &SharedStrings::default(), out, None).unwrap_err();
@@ -755,5 +835,26 @@ mod tests {
         assert!(head.ends_with(r#"<row r="1"></row>"#));
         assert_eq!(f.tail, b"</sheetData><tableParts/></worksheet>");
         assert!(frame(b"<worksheet/>", 2).is_err());
+    }
+
+    #[test]
+    fn styled_columns_take_their_column_style_or_fail() {
+        let head = br#"<worksheet><cols><col min="1" max="1" width="9" customWidth="1"/><col min="9" max="9" width="70" style="7" customWidth="1"/><col min="13" max="14" width="40" style="12" customWidth="1"/></cols><sheetData>"#;
+        let styles = column_styles(head, &[8, 13]).expect("styles");
+        assert_eq!((styles[8], styles[13]), (7, 12));
+        // Only the listed columns carry a style, even where the frame has one.
+        assert_eq!(styles[12], 0);
+        let mut w = RowWriter::new(None, styles);
+        w.start_row(2);
+        w.cell(8, "why");
+        w.cell(0, "error");
+        assert_eq!(
+            String::from_utf8(w.buf).expect("utf-8"),
+            r#"<row r="2"><c r="I2" s="7" t="inlineStr"><is><t>why</t></is></c><c r="A2" t="inlineStr"><is><t>error</t></is></c>"#
+        );
+        let err = column_styles(head, &[0]).unwrap_err();
+        assert!(err.to_string().contains("column A has no style"), "{err}");
+        assert!(column_styles(b"<worksheet><sheetData>", &[8]).is_err());
+        assert_eq!(column_styles(b"<worksheet><sheetData>", &[]).expect("none"), [0; 26]);
     }
 }

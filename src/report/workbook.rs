@@ -60,6 +60,10 @@ const DN_COLUMN: u16 = 1;
 const ACTION_COLUMN: u16 = 6;
 const WHY_COLUMN: u16 = 8;
 const GROUP_COLUMN: u16 = 12;
+const CONFLICTS_COLUMN: u16 = 13;
+/// The class sheets' columns whose long text wraps (within the column's width), so that
+/// it shows whole on screen and in print rather than cut at the cell's edge.
+const WRAPPED: [u8; 2] = [WHY_COLUMN as u8, CONFLICTS_COLUMN as u8];
 
 /// The columns whose width follows their content: (column, narrowest, widest).
 const FITTED: [(u16, f64, f64); 7] = [
@@ -137,6 +141,8 @@ struct Formats {
     shaded: Format,
     number: Format,
     wrap: Format,
+    /// Wrapped text, aligned as the cells beside it (the class sheets' [`WRAPPED`] columns).
+    wrapped: Format,
     verdict_error: Format,
     verdict_warning: Format,
     verdict_info: Format,
@@ -158,6 +164,7 @@ impl Formats {
             bold: Format::new().set_bold(),
             bold_top: Format::new().set_bold().set_align(FormatAlign::Top),
             wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            wrapped: Format::new().set_text_wrap(),
             verdict_error: Format::new()
                 .set_bold()
                 .set_background_color("FFC7CE")
@@ -1131,6 +1138,11 @@ fn class_sheet(
     for (i, width) in widths.iter().enumerate() {
         ws.set_column_width(i as u16, *width)?;
     }
+    // A column format: its xf index in the sheet's `<col style>` is what the spliced cells
+    // carry (sheet_rows.rs), and text a reviewer types there wraps too.
+    for col in WRAPPED {
+        ws.set_column_format(u16::from(col), &f.wrapped)?;
+    }
     // The severity and the DN stay in view while the reviewer scrolls to Action and Why.
     ws.set_freeze_panes(1, DN_COLUMN + 1)?;
     print_setup(ws, Some(0))?;
@@ -1309,6 +1321,7 @@ fn class_rows<'a>(
         rows,
         fill: Box::new(fill),
         size_bound,
+        styled: &WRAPPED,
     }
 }
 
@@ -1547,6 +1560,7 @@ fn out_of_scope_sheet<'a>(
         rows: count,
         fill: Box::new(fill),
         size_bound,
+        styled: &[],
     })
 }
 

@@ -658,3 +658,78 @@ fn the_summary_verdict_counts_objects_as_the_json_items_do() {
         assert_eq!(r[4], rule.entra, "what Entra will do");
     }
 }
+
+/// The cell formats (`<xf>` of `<cellXfs>`) of a package's styles.xml, by xf index.
+fn cell_xfs(styles: &str) -> Vec<String> {
+    let xfs = after(styles, "<cellXfs", "styles.xml");
+    let xfs = xfs.split("</cellXfs>").next().unwrap();
+    xfs.split("<xf ").skip(1).map(str::to_string).collect()
+}
+
+/// The `s` (xf index) of every data cell (row 2 on) in column `col` of a sheet's XML.
+fn data_cell_styles(xml: &str, col: char) -> Vec<Option<usize>> {
+    xml.split("<c r=\"")
+        .skip(1)
+        .filter(|c| c.starts_with(col) && c[1..].split('"').next() != Some("1"))
+        .map(|c| {
+            let tag = c.split('>').next().unwrap();
+            tag.split(" s=\"")
+                .nth(1)
+                .map(|s| s.split('"').next().unwrap().parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn long_text_columns_of_class_sheets_wrap() {
+    use synclint::findings::Class;
+    let dir = tempfile::tempdir().unwrap();
+    // Planted duplicates fill Conflicts with; above 200 rows autofilter replaces the table.
+    let input = crate::planted_export(dir.path(), "gen.ldf", 3000, 3);
+    let analysis = synclint::analyze::run(
+        std::slice::from_ref(&input),
+        &Default::default(),
+        &Default::default(),
+        Default::default(),
+    );
+    let xlsx = dir.path().join("wrap.xlsx");
+    let options = WorkbookOptions {
+        table_rows: 200,
+        ..WorkbookOptions::default()
+    };
+    workbook::write(&analysis, &xlsx, &[input], &options).unwrap();
+    let xfs = cell_xfs(&part(&xlsx, "xl/styles.xml"));
+    let class_names: Vec<&str> = Class::ALL.iter().map(|c| c.name()).collect();
+    let why = COLUMNS.iter().position(|c| c.0 == "Why").unwrap();
+    let conflicts = COLUMNS.iter().position(|c| c.0 == "Conflicts with").unwrap();
+    let mut seen = [0usize; 2];
+    for (name, xml) in sheet_xml(&xlsx) {
+        if !class_names.iter().any(|c| name.starts_with(c)) {
+            continue;
+        }
+        for (i, col) in [why, conflicts].into_iter().enumerate() {
+            let letter = (b'A' + col as u8) as char;
+            // The column's own format wraps too (text a reviewer types there).
+            let col_tag = format!("<col min=\"{}\" max=\"{}\"", col + 1, col + 1);
+            let col_style: usize = after(&xml, &col_tag, &name)
+                .split("/>")
+                .next()
+                .and_then(|t| t.split(" style=\"").nth(1))
+                .and_then(|s| s.split('"').next())
+                .unwrap_or_else(|| panic!("{name}: column {letter} has no style"))
+                .parse()
+                .unwrap();
+            for style in data_cell_styles(&xml, letter) {
+                let style = style.unwrap_or_else(|| panic!("{name}: a {letter} cell without style"));
+                assert_eq!(style, col_style, "{name}: column {letter}");
+                let xf = &xfs[style];
+                assert!(xf.contains("wrapText=\"1\""), "{name}: xf {style} is {xf}");
+                assert!(xf.contains("applyAlignment=\"1\""), "{name}: xf {style} is {xf}");
+                seen[i] += 1;
+            }
+        }
+    }
+    let findings = analysis.findings.len();
+    assert_eq!(seen[0], findings, "a Why cell per finding");
+    assert!(seen[1] > 10, "Conflicts with cells: {seen:?}");
+}
