@@ -143,17 +143,51 @@ pub struct SheetRows<'a> {
     pub rows: usize,
     pub fill: FillRow<'a>,
     /// An upper bound of the bytes the rows' XML takes ([`ROW_XML`] and [`cell_bound`] per
-    /// row), to choose Zip64 ahead of writing. The style attributes of [`SheetRows::styled`]
-    /// cells are added by [`splice`].
+    /// row), to choose Zip64 ahead of writing. What [`SheetRows::wrapped`] adds (cell
+    /// styles, row heights) is added by [`splice`].
     pub size_bound: u64,
-    /// Columns (0 = A) whose cells carry their column's style (e.g. wrapped text): the frame
-    /// gives each a column format, whose xf index is read from the frame's `<col style>`;
-    /// a listed column without one fails the workbook rather than losing the style.
-    pub styled: &'static [u8],
+    /// Columns (0 = A) whose text wraps. The frame gives each a wrapping column format; its
+    /// xf index (the frame's `<col style>`) goes on every cell of the column, and a row
+    /// whose text takes more than one line at the column's width gets the height of its
+    /// lines. A listed column without a style fails the workbook rather than losing it.
+    pub wrapped: &'static [u8],
 }
 
 /// The most bytes a cell's style takes: ` s="4294967295"`.
 const STYLE_XML: u64 = 15;
+
+/// The most bytes a row's height takes: ` ht="405" customHeight="1"`.
+const ROW_HEIGHT_XML: u64 = 26;
+
+/// Points per line of text: the default row height of the workbook's font (Calibri 11).
+const LINE_POINTS: u32 = 15;
+
+/// Excel's tallest row is 409 points: 27 lines.
+const MOST_LINES: u32 = 409 / LINE_POINTS;
+
+/// The wrapped columns of a sheet: the xf index their cells carry (0: not wrapped) and the
+/// characters a line holds at the column's width.
+#[derive(Clone, Copy, Default)]
+struct Wrapping {
+    style: [u32; 26],
+    line_chars: [u32; 26],
+}
+
+impl Wrapping {
+    /// The lines `text` takes in column `col` (at least one).
+    fn lines(&self, col: u8, text: &str) -> u32 {
+        let per_line = self.line_chars[col as usize].max(1) as usize;
+        // Bytes are at least characters: a short text fits without counting.
+        if text.len() <= per_line && memchr::memchr(b'\n', text.as_bytes()).is_none() {
+            return 1;
+        }
+        let lines: usize = text
+            .split('\n')
+            .map(|line| line.chars().count().div_ceil(per_line).max(1))
+            .sum();
+        lines.min(MOST_LINES as usize) as u32
+    }
+}
 
 /// Renders the cells of one row as SpreadsheetML.
 pub struct RowWriter<'a> {
@@ -165,12 +199,16 @@ pub struct RowWriter<'a> {
     shared: Option<(&'a SharedStrings, u32)>,
     /// Cells that referenced a shared string.
     references: u64,
-    /// The xf index each column's cells carry (0: none), from [`SheetRows::styled`].
-    styles: [u32; 26],
+    /// The wrapped columns, from [`SheetRows::wrapped`].
+    wrapping: Wrapping,
+    /// Where the attributes of the row being written end (its start tag's `>`), and the
+    /// most lines one of its wrapped cells takes.
+    row_tag_end: usize,
+    lines: u32,
 }
 
 impl<'a> RowWriter<'a> {
-    fn new(shared: Option<(&'a SharedStrings, u32)>, styles: [u32; 26]) -> RowWriter<'a> {
+    fn new(shared: Option<(&'a SharedStrings, u32)>, wrapping: Wrapping) -> RowWriter<'a> {
         RowWriter {
             // A chunk of findings rows takes about 2 MB: one allocation, no regrowth.
             buf: Vec::with_capacity(CHUNK_ROWS * 640),
@@ -178,7 +216,9 @@ impl<'a> RowWriter<'a> {
             row_digits: itoa::Buffer::new(),
             shared,
             references: 0,
-            styles,
+            wrapping,
+            row_tag_end: 0,
+            lines: 1,
         }
     }
 
@@ -187,11 +227,27 @@ impl<'a> RowWriter<'a> {
         self.buf.extend_from_slice(b"<row r=\"");
         self.buf
             .extend_from_slice(self.row_digits.format(row).as_bytes());
-        self.buf.extend_from_slice(b"\">");
+        self.buf.push(b'"');
+        self.row_tag_end = self.buf.len();
+        self.lines = 1;
+        self.buf.push(b'>');
     }
 
     fn end_row(&mut self) {
+        if self.lines > 1 {
+            // Only this row's cells move: a few hundred bytes, on rows that wrap.
+            let height = format!(" ht=\"{}\" customHeight=\"1\"", self.lines * LINE_POINTS);
+            self.buf
+                .splice(self.row_tag_end..self.row_tag_end, height.into_bytes());
+        }
         self.buf.extend_from_slice(b"</row>");
+    }
+
+    /// Counts the lines of `text` when column `col` wraps.
+    fn measure(&mut self, col: u8, text: &str) {
+        if self.wrapping.style[col as usize] != 0 {
+            self.lines = self.lines.max(self.wrapping.lines(col, text));
+        }
     }
 
     fn cell_start(&mut self, col: u8) {
@@ -200,7 +256,7 @@ impl<'a> RowWriter<'a> {
         self.buf.push(b'A' + col);
         self.buf
             .extend_from_slice(self.row_digits.format(self.row).as_bytes());
-        let style = self.styles[col as usize];
+        let style = self.wrapping.style[col as usize];
         if style != 0 {
             self.buf.extend_from_slice(b"\" s=\"");
             self.buf
@@ -217,6 +273,7 @@ impl<'a> RowWriter<'a> {
         else {
             return self.cell(col, text);
         };
+        self.measure(col, text);
         self.cell_start(col);
         self.buf.extend_from_slice(b"\" t=\"s\"><v>");
         self.buf
@@ -240,6 +297,7 @@ impl<'a> RowWriter<'a> {
     }
 
     fn text_cell(&mut self, col: u8, text: &str, line: Option<u64>) {
+        self.measure(col, text);
         self.cell_start(col);
         self.buf.extend_from_slice(b"\" t=\"inlineStr\"><is><t");
         // A line number leaves room for itself: at most 21 characters.
@@ -423,20 +481,24 @@ fn number<T: std::str::FromStr>(text: &[u8]) -> Option<T> {
     std::str::from_utf8(text).ok()?.parse().ok()
 }
 
-/// The style (xf index) of each of `columns` (0 = A), from the `<col … style="N">` elements
-/// in the head of a sheet's XML: the column format the frame gave it. Every column listed
-/// must have one.
-fn column_styles(head: &[u8], columns: &[u8]) -> io::Result<[u32; 26]> {
-    let mut styles = [0u32; 26];
+/// The wrapping of `columns` (0 = A), from the `<col … width="W" style="N">` elements in the
+/// head of a sheet's XML: the column format the frame gave each, and its width. Every column
+/// listed must have a style.
+fn wrapping(head: &[u8], columns: &[u8]) -> io::Result<Wrapping> {
+    let mut all = Wrapping::default();
     if columns.is_empty() {
-        return Ok(styles);
+        return Ok(all);
     }
     let cols = find(head, b"<cols>")
         .and_then(|start| Some((start, start + find(&head[start..], b"</cols>")?)))
         .map_or(&[][..], |(start, end)| &head[start..end]);
     let mut rest = cols;
     while let Some(at) = find(rest, b"<col ") {
-        let end = at + rest[at..].iter().position(|&b| b == b'>').unwrap_or(rest.len() - at);
+        let end = at
+            + rest[at..]
+                .iter()
+                .position(|&b| b == b'>')
+                .unwrap_or(rest.len() - at);
         let tag = &rest[at..end];
         rest = &rest[end..];
         let (Some(min), Some(max), Some(style)) = (
@@ -446,19 +508,29 @@ fn column_styles(head: &[u8], columns: &[u8]) -> io::Result<[u32; 26]> {
         ) else {
             continue;
         };
+        // Widths count characters of the font's digits (plus padding); text is a little
+        // narrower on average, word breaks waste a little: one less than the width.
+        let width = attribute(tag, "width")
+            .and_then(number::<f64>)
+            .unwrap_or(8.43);
         // `min` and `max` count from 1.
-        for col in min.max(1)..=max.min(styles.len()) {
-            styles[col - 1] = style;
+        for col in min.max(1)..=max.min(26) {
+            all.style[col - 1] = style;
+            all.line_chars[col - 1] = (width as u32).saturating_sub(1).max(1);
         }
     }
-    let mut chosen = [0u32; 26];
+    let mut chosen = Wrapping::default();
     for &col in columns {
-        match styles.get(col as usize) {
-            Some(&style) if style != 0 => chosen[col as usize] = style,
+        let col = col as usize;
+        match all.style.get(col) {
+            Some(&style) if style != 0 => {
+                chosen.style[col] = style;
+                chosen.line_chars[col] = all.line_chars[col];
+            }
             _ => {
                 return Err(io::Error::other(format!(
                     "unexpected sheet XML from the writer: column {} has no style",
-                    char::from(b'A'.saturating_add(col))
+                    char::from(b'A'.saturating_add(col as u8))
                 )))
             }
         }
@@ -553,10 +625,15 @@ pub fn splice<R: Read + Seek, W: Write + Seek + Send>(
             .read_to_end(&mut xml)?;
         // The header row is row 1; data rows follow it.
         let frame = frame(&xml, sheet.rows as u32 + 1)?;
-        let styles = column_styles(&frame.head, sheet.styled)
+        let wrapping = wrapping(&frame.head, sheet.wrapped)
             .map_err(|e| io::Error::other(format!("{name}: {e}")))?;
+        let row_height = if sheet.wrapped.is_empty() {
+            0
+        } else {
+            ROW_HEIGHT_XML
+        };
         let bound = sheet.size_bound
-            + sheet.rows as u64 * sheet.styled.len() as u64 * STYLE_XML
+            + sheet.rows as u64 * (sheet.wrapped.len() as u64 * STYLE_XML + row_height)
             + (frame.head.len() + frame.tail.len()) as u64;
         // The head, the tail and one piece per chunk of rows.
         let pieces = sheet.rows.div_ceil(CHUNK_ROWS) as u64 + 2;
@@ -569,7 +646,7 @@ pub fn splice<R: Read + Seek, W: Write + Seek + Send>(
             crc32fast::hash(&frame.head),
             frame.head.len() as u64,
         )?;
-        references += write_rows(sheet, shared, styles, &mut package, &mut open, progress)?;
+        references += write_rows(sheet, shared, wrapping, &mut package, &mut open, progress)?;
         let tail = deflate_piece(&frame.tail, Vec::new())?;
         package.write_piece(
             &mut open,
@@ -621,7 +698,7 @@ struct Piece {
 fn write_rows<W: Write + Seek + Send>(
     sheet: &SheetRows<'_>,
     shared: Option<(&SharedStrings, u32)>,
-    styles: [u32; 26],
+    wrapping: Wrapping,
     package: &mut PackageWriter<W>,
     open: &mut OpenEntry,
     progress: Option<&AtomicU64>,
@@ -651,7 +728,7 @@ fn write_rows<W: Write + Seek + Send>(
                 .step_by(CHUNK_ROWS)
                 .collect::<Vec<_>>()
                 .into_par_iter()
-                .map(|from| render(sheet, shared, styles, from, (from + CHUNK_ROWS).min(end)))
+                .map(|from| render(sheet, shared, wrapping, from, (from + CHUNK_ROWS).min(end)))
                 .collect();
             match pieces {
                 Ok(pieces) => {
@@ -675,11 +752,11 @@ fn write_rows<W: Write + Seek + Send>(
 fn render(
     sheet: &SheetRows<'_>,
     shared: Option<(&SharedStrings, u32)>,
-    styles: [u32; 26],
+    wrapping: Wrapping,
     from: usize,
     to: usize,
 ) -> io::Result<Piece> {
-    let mut w = RowWriter::new(shared, styles);
+    let mut w = RowWriter::new(shared, wrapping);
     for i in from..to {
         w.start_row(i as u32 + 2);
         (sheet.fill)(i, &mut w);
@@ -756,7 +833,7 @@ mod tests {
         assert!(SharedStringsXml::parse(b"<sst/>".to_vec()).is_none());
 
         // A label cell refers to the table after the writer's own strings; other text is inline.
-        let mut w = RowWriter::new(Some((&labels, 2)), [0; 26]);
+        let mut w = RowWriter::new(Some((&labels, 2)), Wrapping::default());
         w.start_row(7);
         w.label(0, "x & y");
         w.label(1, "not a label");
@@ -779,7 +856,7 @@ mod tests {
             "\u{FFFE}\u{FFFF}é",
             " padded ",
         ] {
-            let mut w = RowWriter::new(None, [0; 26]);
+            let mut w = RowWriter::new(None, Wrapping::default());
             w.start_row(1_048_576);
             w.cell(25, text);
             let row_len = w.buf.len() as u64;
@@ -795,7 +872,7 @@ mod tests {
         }
         assert_eq!(cell_bound(""), 0);
         let long = "x".repeat(40_000);
-        let mut w = RowWriter::new(None, [0; 26]);
+        let mut w = RowWriter::new(None, Wrapping::default());
         w.start_row(2);
         w.cell(0, &long);
         assert!((w.buf.len() as u64) < cell_bound(&long));
@@ -819,7 +896,7 @@ mod tests {
             rows: 3,
             fill: Box::new(|_, w: &mut RowWriter| w.cell(0, "x")),
             size_bound: 1_000,
-            styled: &[],
+            wrapped: &[],
         }];
         let out = std::io::Cursor::new(Vec::new());
         let err = splice(skeleton, &sheets, &SharedStrings::default(), out, None).unwrap_err();
@@ -838,23 +915,37 @@ mod tests {
     }
 
     #[test]
-    fn styled_columns_take_their_column_style_or_fail() {
-        let head = br#"<worksheet><cols><col min="1" max="1" width="9" customWidth="1"/><col min="9" max="9" width="70" style="7" customWidth="1"/><col min="13" max="14" width="40" style="12" customWidth="1"/></cols><sheetData>"#;
-        let styles = column_styles(head, &[8, 13]).expect("styles");
-        assert_eq!((styles[8], styles[13]), (7, 12));
+    fn wrapped_columns_take_their_column_style_and_rows_their_lines() {
+        let head = br#"<worksheet><cols><col min="1" max="1" width="9" customWidth="1"/><col min="9" max="9" width="11.7109375" style="7" customWidth="1"/><col min="13" max="14" width="40" style="12" customWidth="1"/></cols><sheetData>"#;
+        let wrap = wrapping(head, &[8, 13]).expect("wrapping");
+        assert_eq!((wrap.style[8], wrap.style[13]), (7, 12));
+        assert_eq!((wrap.line_chars[8], wrap.line_chars[13]), (10, 39));
         // Only the listed columns carry a style, even where the frame has one.
-        assert_eq!(styles[12], 0);
-        let mut w = RowWriter::new(None, styles);
+        assert_eq!(wrap.style[12], 0);
+        assert_eq!(wrap.lines(8, "ten chars!"), 1);
+        assert_eq!(wrap.lines(8, "eleven char"), 2);
+        assert_eq!(wrap.lines(8, "a\nb\n"), 3);
+        assert_eq!(wrap.lines(8, &"x".repeat(100_000)), MOST_LINES);
+        let mut w = RowWriter::new(None, wrap);
         w.start_row(2);
-        w.cell(8, "why");
-        w.cell(0, "error");
+        w.cell(8, "why: more than ten");
+        w.cell(0, "error but long, not wrapped");
+        w.end_row();
+        w.start_row(3);
+        w.cell(8, "short");
+        w.end_row();
         assert_eq!(
             String::from_utf8(w.buf).expect("utf-8"),
-            r#"<row r="2"><c r="I2" s="7" t="inlineStr"><is><t>why</t></is></c><c r="A2" t="inlineStr"><is><t>error</t></is></c>"#
+            concat!(
+                r#"<row r="2" ht="30" customHeight="1"><c r="I2" s="7" t="inlineStr"><is><t>why: more than ten</t></is></c>"#,
+                r#"<c r="A2" t="inlineStr"><is><t>error but long, not wrapped</t></is></c></row>"#,
+                r#"<row r="3"><c r="I3" s="7" t="inlineStr"><is><t>short</t></is></c></row>"#,
+            )
         );
-        let err = column_styles(head, &[0]).unwrap_err();
+        let err = wrapping(head, &[0]).err().expect("column A has no style");
         assert!(err.to_string().contains("column A has no style"), "{err}");
-        assert!(column_styles(b"<worksheet><sheetData>", &[8]).is_err());
-        assert_eq!(column_styles(b"<worksheet><sheetData>", &[]).expect("none"), [0; 26]);
+        assert!(wrapping(b"<worksheet><sheetData>", &[8]).is_err());
+        let none = wrapping(b"<worksheet><sheetData>", &[]).expect("none");
+        assert_eq!(none.style, [0; 26]);
     }
 }

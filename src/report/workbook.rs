@@ -1321,7 +1321,7 @@ fn class_rows<'a>(
         rows,
         fill: Box::new(fill),
         size_bound,
-        styled: &WRAPPED,
+        wrapped: &WRAPPED,
     }
 }
 
@@ -1560,7 +1560,7 @@ fn out_of_scope_sheet<'a>(
         rows: count,
         fill: Box::new(fill),
         size_bound,
-        styled: &[],
+        wrapped: &[],
     })
 }
 

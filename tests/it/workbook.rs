@@ -701,11 +701,26 @@ fn long_text_columns_of_class_sheets_wrap() {
     let xfs = cell_xfs(&part(&xlsx, "xl/styles.xml"));
     let class_names: Vec<&str> = Class::ALL.iter().map(|c| c.name()).collect();
     let why = COLUMNS.iter().position(|c| c.0 == "Why").unwrap();
-    let conflicts = COLUMNS.iter().position(|c| c.0 == "Conflicts with").unwrap();
+    let conflicts = COLUMNS
+        .iter()
+        .position(|c| c.0 == "Conflicts with")
+        .unwrap();
     let mut seen = [0usize; 2];
+    let mut tall_rows = 0;
     for (name, xml) in sheet_xml(&xlsx) {
         if !class_names.iter().any(|c| name.starts_with(c)) {
             continue;
+        }
+        // Rows whose wrapped text takes more lines are as tall as their lines (LibreOffice
+        // does not fit row heights on opening a package).
+        for row in xml.split("<row r=\"").skip(2) {
+            let tag = row.split('>').next().unwrap();
+            if let Some(ht) = tag.split(" ht=\"").nth(1) {
+                let ht: u32 = ht.split('"').next().unwrap().parse().unwrap();
+                assert!(ht % 15 == 0 && ht > 15, "{name}: {tag}");
+                assert!(tag.contains("customHeight=\"1\""), "{name}: {tag}");
+                tall_rows += 1;
+            }
         }
         for (i, col) in [why, conflicts].into_iter().enumerate() {
             let letter = (b'A' + col as u8) as char;
@@ -720,11 +735,15 @@ fn long_text_columns_of_class_sheets_wrap() {
                 .parse()
                 .unwrap();
             for style in data_cell_styles(&xml, letter) {
-                let style = style.unwrap_or_else(|| panic!("{name}: a {letter} cell without style"));
+                let style =
+                    style.unwrap_or_else(|| panic!("{name}: a {letter} cell without style"));
                 assert_eq!(style, col_style, "{name}: column {letter}");
                 let xf = &xfs[style];
                 assert!(xf.contains("wrapText=\"1\""), "{name}: xf {style} is {xf}");
-                assert!(xf.contains("applyAlignment=\"1\""), "{name}: xf {style} is {xf}");
+                assert!(
+                    xf.contains("applyAlignment=\"1\""),
+                    "{name}: xf {style} is {xf}"
+                );
                 seen[i] += 1;
             }
         }
@@ -732,4 +751,5 @@ fn long_text_columns_of_class_sheets_wrap() {
     let findings = analysis.findings.len();
     assert_eq!(seen[0], findings, "a Why cell per finding");
     assert!(seen[1] > 10, "Conflicts with cells: {seen:?}");
+    assert!(tall_rows > 0);
 }
