@@ -205,6 +205,8 @@ pub struct RowWriter<'a> {
     /// most lines one of its wrapped cells takes.
     row_tag_end: usize,
     lines: u32,
+    /// The lines of the shared labels met in wrapped columns, by (label, column).
+    label_lines: FxHashMap<(u32, u8), u32>,
 }
 
 impl<'a> RowWriter<'a> {
@@ -219,6 +221,7 @@ impl<'a> RowWriter<'a> {
             wrapping,
             row_tag_end: 0,
             lines: 1,
+            label_lines: FxHashMap::default(),
         }
     }
 
@@ -236,9 +239,18 @@ impl<'a> RowWriter<'a> {
     fn end_row(&mut self) {
         if self.lines > 1 {
             // Only this row's cells move: a few hundred bytes, on rows that wrap.
-            let height = format!(" ht=\"{}\" customHeight=\"1\"", self.lines * LINE_POINTS);
-            self.buf
-                .splice(self.row_tag_end..self.row_tag_end, height.into_bytes());
+            let mut digits = itoa::Buffer::new();
+            let points = digits.format(self.lines * LINE_POINTS).as_bytes();
+            let (at, end) = (self.row_tag_end, self.buf.len());
+            let height = [&b" ht=\""[..], points, b"\" customHeight=\"1\""];
+            let grow: usize = height.iter().map(|part| part.len()).sum();
+            self.buf.resize(end + grow, 0);
+            self.buf.copy_within(at..end, at + grow);
+            let mut to = at;
+            for part in height {
+                self.buf[to..to + part.len()].copy_from_slice(part);
+                to += part.len();
+            }
         }
         self.buf.extend_from_slice(b"</row>");
     }
@@ -248,6 +260,23 @@ impl<'a> RowWriter<'a> {
         if self.wrapping.style[col as usize] != 0 {
             self.lines = self.lines.max(self.wrapping.lines(col, text));
         }
+    }
+
+    /// [`RowWriter::measure`] for shared label `index`: counted once per chunk of rows.
+    fn measure_label(&mut self, col: u8, index: u32, text: &str) {
+        if self.wrapping.style[col as usize] == 0 {
+            return;
+        }
+        let key = (index, col);
+        let lines = match self.label_lines.get(&key) {
+            Some(&lines) => lines,
+            None => {
+                let lines = self.wrapping.lines(col, text);
+                self.label_lines.insert(key, lines);
+                lines
+            }
+        };
+        self.lines = self.lines.max(lines);
     }
 
     fn cell_start(&mut self, col: u8) {
@@ -273,7 +302,7 @@ impl<'a> RowWriter<'a> {
         else {
             return self.cell(col, text);
         };
-        self.measure(col, text);
+        self.measure_label(col, index, text);
         self.cell_start(col);
         self.buf.extend_from_slice(b"\" t=\"s\"><v>");
         self.buf
