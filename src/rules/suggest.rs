@@ -23,8 +23,10 @@ use crate::directory::{Attr, AttrShape, Directory, ObjectKind};
 use crate::findings::{Action, Finding, FindingList};
 use crate::scope::Scope;
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 /// What the re-check decided for one finding's suggestion (the suggestion itself stays in
 /// the finding until the verdicts are applied).
@@ -50,8 +52,17 @@ struct Change<'f> {
 /// it with the reason in the finding's note, or turns it into a REMOVE recommendation.
 pub fn recheck(ctx: &Context, index: &Index, findings: &mut FindingList) {
     prefer_primary_smtp(ctx, index, findings);
-    let mut verdicts = first_verdicts(ctx, index, findings);
-    no_new_findings(ctx, findings, &mut verdicts);
+    let verdicts = {
+        let all: Vec<&Finding> = findings.iter().collect();
+        // Every finding, by object (each object's in finding order).
+        let mut by_row: Vec<(u32, usize)> =
+            all.iter().enumerate().map(|(i, f)| (f.row, i)).collect();
+        by_row.par_sort_unstable();
+        let objects: Vec<&[(u32, usize)]> = by_row.chunk_by(|a, b| a.0 == b.0).collect();
+        let mut verdicts = first_verdicts(ctx, index, findings, &all, &objects);
+        no_new_findings(ctx, &all, &objects, &mut verdicts);
+        verdicts
+    };
     for (f, verdict) in findings.iter_mut().zip(verdicts) {
         let suggested = f.suggested.take();
         match verdict {
@@ -107,9 +118,65 @@ fn lowered(value: Cow<'_, str>) -> Cow<'_, str> {
 /// A unique value a suggestion would take: its space, its normalized (lower-case) form, and
 /// another object that already holds it.
 struct Key<'f> {
+    claim: Claim<'f>,
+    held_by: Option<u32>,
+}
+
+/// A unique value as the suggestions claim it: its space and normalized form, with their hash
+/// worked out in the parallel checks (hashing them in the ordered replay was a fifth of it).
+struct Claim<'f> {
+    hash: u64,
     space: Space,
     value: Cow<'f, str>,
-    held_by: Option<u32>,
+}
+
+impl<'f> Claim<'f> {
+    fn new(space: Space, value: Cow<'f, str>) -> Claim<'f> {
+        let mut h = FxHasher::default();
+        space.hash(&mut h);
+        value.hash(&mut h);
+        Claim {
+            hash: h.finish(),
+            space,
+            value,
+        }
+    }
+}
+
+impl PartialEq for Claim<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.space == other.space && self.value == other.value
+    }
+}
+
+impl Eq for Claim<'_> {}
+
+impl Hash for Claim<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// The hasher of [`Claim`]s: their hash is already worked out.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is called (by `Claim::hash`); anything else still hashes.
+        let mut h = FxHasher::default();
+        h.write_u64(self.0);
+        h.write(bytes);
+        self.0 = h.finish();
+    }
+
+    fn write_u64(&mut self, hash: u64) {
+        self.0 = hash;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// The checks of one suggestion that depend on it alone (its attribute's rules, the object's
@@ -145,9 +212,8 @@ fn alone<'f>(ctx: &Context<'f>, index: &Index, f: &'f Finding) -> Alone<'f> {
     let [a, b] = unique_keys(ctx, row, f.attribute, suggested);
     let key = |k: Option<(Space, Cow<'f, str>)>| {
         k.map(|(space, value)| Key {
-            space,
             held_by: index.holders(ctx, space, &value, f.row).first().copied(),
-            value: lowered(value),
+            claim: Claim::new(space, lowered(value)),
         })
     };
     Alone::Keys([key(a), key(b)])
@@ -160,12 +226,18 @@ const BATCH_FINDINGS: usize = 1 << 16;
 /// The verdict on every finding's suggestion from the checks of [`alone`] and, in finding
 /// order, the other suggestions: one value flagged by several rules takes the first rule's
 /// suggestion, and a unique value goes to the first suggestion that claims it.
-fn first_verdicts(ctx: &Context, index: &Index, findings: &FindingList) -> Vec<Option<Verdict>> {
-    let mut verdicts: Vec<Option<Verdict>> = Vec::with_capacity(findings.len());
+fn first_verdicts(
+    ctx: &Context,
+    index: &Index,
+    findings: &FindingList,
+    all: &[&Finding],
+    objects: &[&[(u32, usize)]],
+) -> Vec<Option<Verdict>> {
+    let mut verdicts: Vec<Option<Verdict>> = Vec::with_capacity(all.len());
+    let mut second = second_suggestions(all, objects).into_iter().peekable();
     // (space, normalized value) → the finding whose suggestion claimed it.
-    let mut claimed: FxHashMap<(Space, Cow<str>), &Finding> = FxHashMap::default();
-    // The first suggestion made for each (row, attribute, old value).
-    let mut first: FxHashMap<(u32, &'static str, &str), &str> = FxHashMap::default();
+    let mut claimed: HashMap<Claim, &Finding, BuildHasherDefault<Prehashed>> = HashMap::default();
+    claimed.reserve(all.par_iter().filter(|f| f.suggested.is_some()).count());
     let dn = |row: u32| ctx.dir.dn.get(row as usize).unwrap_or("another object");
     let mut chunks = findings.chunks();
     while !chunks.is_empty() {
@@ -183,24 +255,18 @@ fn first_verdicts(ctx: &Context, index: &Index, findings: &FindingList) -> Vec<O
             .map(|f| alone(ctx, index, f))
             .collect();
         for (f, checked) in batch.iter().flatten().zip(checked) {
+            let at = verdicts.len();
             let withhold = |reason: String| Some(Verdict::Withhold(reason));
-            let suggested = f.suggested.as_deref().unwrap_or_default();
             let verdict = 'verdict: {
                 match checked {
                     Alone::Nothing => break 'verdict None,
                     Alone::Same => break 'verdict withhold("no change would fix it".into()),
                     _ => {}
                 }
-                match first.get(&(f.row, f.attribute, f.value.as_str())) {
-                    Some(earlier) if *earlier != suggested => {
-                        break 'verdict withhold(format!(
-                            "another finding on this value suggests {earlier:?}"
-                        ));
-                    }
-                    Some(_) => {}
-                    None => {
-                        first.insert((f.row, f.attribute, f.value.as_str()), suggested);
-                    }
+                if let Some((_, earlier)) = second.next_if(|(i, _)| *i == at) {
+                    break 'verdict withhold(format!(
+                        "another finding on this value suggests {earlier:?}"
+                    ));
                 }
                 let keys = match checked {
                     Alone::Held(existing) => break 'verdict Some(Verdict::Remove(existing.into())),
@@ -217,7 +283,7 @@ fn first_verdicts(ctx: &Context, index: &Index, findings: &FindingList) -> Vec<O
                     if let Some(other) = key.held_by {
                         break 'verdict withhold(format!("it would collide with {}", dn(other)));
                     }
-                    match claimed.get(&(key.space, Cow::Borrowed(key.value.as_ref()))) {
+                    match claimed.get(&key.claim) {
                         Some(other) if other.row != f.row => {
                             break 'verdict withhold(format!(
                                 "it would collide with the suggestion for {}",
@@ -232,7 +298,7 @@ fn first_verdicts(ctx: &Context, index: &Index, findings: &FindingList) -> Vec<O
                         }
                         Some(_) => {}
                         None => {
-                            claimed.insert((key.space, key.value), f);
+                            claimed.insert(key.claim, f);
                         }
                     }
                 }
@@ -242,6 +308,42 @@ fn first_verdicts(ctx: &Context, index: &Index, findings: &FindingList) -> Vec<O
         }
     }
     verdicts
+}
+
+/// The findings (by index, in order) whose value an earlier finding on the same object,
+/// attribute and value already suggests another correction for, with that correction: one
+/// value takes one change, the first rule's. Worked out object by object, in parallel.
+fn second_suggestions<'f>(
+    all: &[&'f Finding],
+    objects: &[&[(u32, usize)]],
+) -> Vec<(usize, &'f str)> {
+    let mut second: Vec<(usize, &str)> = objects
+        .par_iter()
+        .map_init(FxHashMap::default, |first, object| {
+            first.clear();
+            let mut second = Vec::new();
+            for &(_, i) in *object {
+                let f = all[i];
+                let Some(suggested) = f.suggested.as_deref() else {
+                    continue;
+                };
+                if suggested == f.value {
+                    continue; // withheld before this check
+                }
+                match first.get(&(f.attribute, f.value.as_str())) {
+                    Some(earlier) if *earlier != suggested => second.push((i, *earlier)),
+                    Some(_) => {}
+                    None => {
+                        first.insert((f.attribute, f.value.as_str()), suggested);
+                    }
+                }
+            }
+            second
+        })
+        .flatten_iter()
+        .collect();
+    second.par_sort_unstable_by_key(|(i, _)| *i);
+    second
 }
 
 fn add_note(f: &mut Finding, note: String) {
@@ -413,33 +515,18 @@ fn same_finding(a: &Finding, b: &Finding) -> bool {
 /// Runs the per-object rules on every object as its kept suggestions (and REMOVE
 /// recommendations) would leave it, all at once; a suggestion that makes a finding appear
 /// that the object does not have now is withheld, and the object checked again.
-fn no_new_findings(ctx: &Context, findings: &FindingList, verdicts: &mut [Option<Verdict>]) {
-    let all: Vec<&Finding> = findings.iter().collect();
-    let mut changed = vec![false; ctx.dir.len()];
-    for (f, verdict) in all.iter().zip(verdicts.iter()) {
-        if matches!(verdict, Some(Verdict::Keep | Verdict::Remove(_))) {
-            changed[f.row as usize] = true;
-        }
-    }
-    // The findings of the changed objects, by object, each object's in finding order: what it
-    // has now, and the changes its findings propose.
-    let mut by_row: Vec<(u32, usize)> = all
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| changed[f.row as usize])
-        .map(|(i, f)| (f.row, i))
-        .collect();
-    drop(changed);
-    by_row.par_sort_unstable();
-    let objects: Vec<&[(u32, usize)]> = by_row.chunk_by(|a, b| a.0 == b.0).collect();
+fn no_new_findings(
+    ctx: &Context,
+    all: &[&Finding],
+    objects: &[&[(u32, usize)]],
+    verdicts: &mut [Option<Verdict>],
+) {
     let verdicts_now: &[Option<Verdict>] = verdicts;
     // Objects are independent: checked in parallel, each thread on its own scratch copy of one
     // object, the verdicts applied in order after.
     let withheld: Vec<Vec<(usize, Verdict)>> = objects
         .par_iter()
         .map_init(Directory::default, |scratch, object| {
-            let row = object[0].0 as usize;
-            let now: Vec<&Finding> = object.iter().map(|(_, i)| all[*i]).collect();
             let changes: Vec<Change> = object
                 .iter()
                 .filter_map(|&(_, i)| {
@@ -457,12 +544,47 @@ fn no_new_findings(ctx: &Context, findings: &FindingList, verdicts: &mut [Option
                     })
                 })
                 .collect();
-            withhold_what_raises(ctx, scratch, row, changes, &now)
+            if changes.is_empty() {
+                return Vec::new();
+            }
+            // What the object has now: its findings of this run.
+            let now = Now::new(object.iter().map(|(_, i)| all[*i]).collect());
+            withhold_what_raises(ctx, scratch, object[0].0 as usize, changes, &now)
         })
         .collect();
     for (finding, verdict) in withheld.into_iter().flatten() {
         verdicts[finding] = Some(verdict);
     }
+}
+
+/// An object's findings of this run, to tell a finding it would have after its changes from
+/// one it has now (as the baseline identifies them: rule, attribute, value ignoring case).
+enum Now<'f> {
+    /// Most objects have a few: compared one by one, nothing allocated.
+    Few(Vec<&'f Finding>),
+    /// An object with many (hundreds of flagged proxy addresses): hashed.
+    Many(FxHashSet<(&'static str, &'static str, String)>),
+}
+
+impl<'f> Now<'f> {
+    fn new(findings: Vec<&'f Finding>) -> Now<'f> {
+        if findings.len() <= 32 {
+            Now::Few(findings)
+        } else {
+            Now::Many(findings.iter().map(|f| identity(f)).collect())
+        }
+    }
+
+    fn has(&self, f: &Finding) -> bool {
+        match self {
+            Now::Few(now) => now.iter().any(|n| same_finding(n, f)),
+            Now::Many(now) => now.contains(&identity(f)),
+        }
+    }
+}
+
+fn identity(f: &Finding) -> (&'static str, &'static str, String) {
+    (f.rule.code, f.attribute, f.value.to_lowercase())
 }
 
 /// The changes of object `row` to withhold, with the reason, until the rest raise nothing new
@@ -472,15 +594,12 @@ fn withhold_what_raises(
     scratch: &mut Directory,
     row: usize,
     mut changes: Vec<Change>,
-    now: &[&Finding],
+    now: &Now,
 ) -> Vec<(usize, Verdict)> {
     let mut withheld = Vec::new();
     while !changes.is_empty() {
         let after = object_after(ctx, scratch, row, &changes.iter().collect::<Vec<_>>());
-        let Some(raised) = after
-            .iter()
-            .find(|f| !now.iter().any(|n| same_finding(n, f)))
-        else {
+        let Some(raised) = after.iter().find(|f| !now.has(f)) else {
             break;
         };
         let blamed = blame(ctx, scratch, row, raised, &changes);
