@@ -59,7 +59,7 @@ pub fn recheck(ctx: &Context, index: &Index, findings: &mut FindingList) {
             all.iter().enumerate().map(|(i, f)| (f.row, i)).collect();
         by_row.par_sort_unstable();
         let objects: Vec<&[(u32, usize)]> = by_row.chunk_by(|a, b| a.0 == b.0).collect();
-        let mut verdicts = first_verdicts(ctx, index, findings, &all, &objects);
+        let mut verdicts = first_verdicts(ctx, index, &all, &objects);
         no_new_findings(ctx, &all, &objects, &mut verdicts);
         verdicts
     };
@@ -226,11 +226,10 @@ const BATCH_FINDINGS: usize = 1 << 16;
 /// The verdict on every finding's suggestion from the checks of [`alone`] and, in finding
 /// order, the other suggestions: one value flagged by several rules takes the first rule's
 /// suggestion, and a unique value goes to the first suggestion that claims it.
-fn first_verdicts(
-    ctx: &Context,
+fn first_verdicts<'f>(
+    ctx: &Context<'f>,
     index: &Index,
-    findings: &FindingList,
-    all: &[&Finding],
+    all: &[&'f Finding],
     objects: &[&[(u32, usize)]],
 ) -> Vec<Option<Verdict>> {
     let mut verdicts: Vec<Option<Verdict>> = Vec::with_capacity(all.len());
@@ -239,22 +238,15 @@ fn first_verdicts(
     let mut claimed: HashMap<Claim, &Finding, BuildHasherDefault<Prehashed>> = HashMap::default();
     claimed.reserve(all.par_iter().filter(|f| f.suggested.is_some()).count());
     let dn = |row: u32| ctx.dir.dn.get(row as usize).unwrap_or("another object");
-    let mut chunks = findings.chunks();
-    while !chunks.is_empty() {
-        let mut take = 0;
-        let mut count = 0;
-        while take < chunks.len() && (take == 0 || count < BATCH_FINDINGS) {
-            count += chunks[take].len();
-            take += 1;
-        }
-        let (batch, rest) = chunks.split_at(take);
-        chunks = rest;
-        let checked: Vec<Alone> = batch
+    // One buffer for every batch: a fresh one each time was freed to the system and faulted in
+    // again.
+    let mut checked: Vec<Alone> = Vec::with_capacity(BATCH_FINDINGS.min(all.len()));
+    for batch in all.chunks(BATCH_FINDINGS) {
+        batch
             .par_iter()
-            .flat_map(|chunk| chunk.par_iter())
             .map(|f| alone(ctx, index, f))
-            .collect();
-        for (f, checked) in batch.iter().flatten().zip(checked) {
+            .collect_into_vec(&mut checked);
+        for (f, checked) in batch.iter().zip(checked.drain(..)) {
             let at = verdicts.len();
             let withhold = |reason: String| Some(Verdict::Withhold(reason));
             let verdict = 'verdict: {
