@@ -75,6 +75,7 @@ fn child(path: &Path) {
     let read = t.elapsed().as_secs_f64();
     let checked =
         synclint::analyze::check(&ingest, &ScopeOptions::default(), &RuleOptions::default());
+    let warnings = checked.warnings;
     let (scope_result, findings, summary) = (checked.scope, checked.findings, checked.uniqueness);
     let scope = checked.timings.scope;
     let rules = checked.timings.rules + checked.timings.collisions + checked.timings.suggest;
@@ -91,6 +92,7 @@ fn child(path: &Path) {
         timings: Default::default(),
         changes: None,
         redactor: None,
+        warnings,
     };
     // The writer's own peak: reset the high-water mark, then compare with the RSS before.
     let rss_before = current_rss_bytes();

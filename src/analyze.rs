@@ -19,6 +19,8 @@ pub struct Analysis {
     pub changes: Option<crate::baseline::Changes>,
     /// Set with `--redact`: personal values are pseudonymised in everything written.
     pub redactor: Option<crate::report::redact::Redactor>,
+    /// What the reader of the results must know about what was checked ([`warnings`]).
+    pub warnings: Vec<String>,
 }
 
 /// Wall time per stage.
@@ -43,6 +45,8 @@ pub struct Checked {
     pub uniqueness: uniqueness::Summary,
     /// `scope`, `rules`, `collisions` and `suggest` filled in.
     pub timings: Timings,
+    /// See [`warnings`].
+    pub warnings: Vec<String>,
 }
 
 /// Reads the inputs and runs the rules.
@@ -68,6 +72,7 @@ pub fn run(
         },
         changes: None,
         redactor: None,
+        warnings: checked.warnings,
     }
 }
 
@@ -77,7 +82,9 @@ pub fn check(ingest: &Ingest, scope_options: &ScopeOptions, options: &RuleOption
     let scope = scope::decide(&ingest.directory, scope_options, options.profile);
     let scope_time = t.elapsed();
     let result = rules::run(&ingest.directory, &scope, options);
+    let warnings = warnings(ingest, &scope);
     Checked {
+        warnings,
         scope,
         findings: result.findings,
         uniqueness: result.uniqueness,
@@ -89,6 +96,69 @@ pub fn check(ingest: &Ingest, scope_options: &ScopeOptions, options: &RuleOption
             ..Timings::default()
         },
     }
+}
+
+/// An input is reported when more than this share of its records is out of scope or rejected.
+const MOSTLY_UNCHECKED: f64 = 0.2;
+
+/// What says that less was checked than the inputs suggest: an input that lacks attributes
+/// the rules need, an input whose records are mostly out of scope or rejected (with the main
+/// reasons), an `--include-ou`/`--exclude-ou` that matches nothing, and what the reader had
+/// to retry. The CLI prints them on stderr; the workbook's Summary lists them.
+pub fn warnings(ingest: &Ingest, scope: &Scope) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in &ingest.files {
+        out.extend(f.warnings.iter().cloned());
+        if f.error.is_some() {
+            continue;
+        }
+        let missing = crate::inspect::missing_attributes(f);
+        if !missing.is_empty() {
+            out.push(format!(
+                "{}: no object has {}: the rules that need {} can't run (an export made with an -l \
+                 list lacking {}, or from a global catalog, port 3268?); `synclint help export` \
+                 gives the command line",
+                f.path,
+                missing.join(", "),
+                if missing.len() == 1 { "it" } else { "them" },
+                if missing.len() == 1 { "it" } else { "them" },
+            ));
+        }
+        let out_of_scope: Vec<&str> = f.rows.clone().filter_map(|r| scope.reason(r)).collect();
+        let unchecked = out_of_scope.len() as u64 + f.rejected;
+        if f.read() > 0 && unchecked as f64 > MOSTLY_UNCHECKED * f.read() as f64 {
+            // Reasons that name the object ("system account (krbtgt)") count as one.
+            let mut reasons: std::collections::BTreeMap<&str, u64> = Default::default();
+            for r in &out_of_scope {
+                let general = r.split(" (").next().unwrap_or(r);
+                *reasons.entry(general).or_default() += 1;
+            }
+            let mut reasons: Vec<(&str, u64)> = reasons.into_iter().collect();
+            reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            let top: Vec<String> = reasons
+                .iter()
+                .take(3)
+                .map(|(r, n)| format!("{} {r}", crate::report::text::count(*n)))
+                .collect();
+            out.push(format!(
+                "{}: {} of {} not checked ({} out of scope, {} rejected){}",
+                f.path,
+                crate::report::text::count(unchecked),
+                crate::report::text::plural(f.read(), "record", "records"),
+                crate::report::text::count(out_of_scope.len() as u64),
+                crate::report::text::count(f.rejected),
+                if top.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", top.join(", "))
+                }
+            ));
+        }
+    }
+    for flag in &scope.unmatched {
+        out.push(format!("{flag} matches no object"));
+    }
+    out
 }
 
 impl Analysis {

@@ -14,12 +14,20 @@ use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// `synclint --version`: the crate's version and the commit it was built from (build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("SYNCLINT_COMMIT"),
+    ")"
+);
+
 #[derive(Parser, Debug)]
 #[command(
     name = "synclint",
-    version,
+    version = VERSION,
     about = "Finds what Entra ID / Microsoft 365 directory sync would reject or degrade, offline, from csvde or ldifde exports.",
-    after_help = "Examples:\n  synclint analyze samples/contoso.ldf samples/fabrikam.csv --json summary.json --csv-dir findings\n  synclint analyze export.csv --verified-domain contoso.com --suffix-map contoso.local=contoso.com\n  synclint rules            (list every rule)\n  synclint rules SL101      (explain one)\n  synclint inspect export1.csv export2.ldf --json\n  synclint generate --objects 1000000 --format csvde -o big.csv\n\nExit status: 0 success (analyze: nothing at or above --fail-on), 1 findings at or above --fail-on, 2 usage error or unreadable input."
+    after_help = "Examples:\n  synclint analyze samples/contoso.ldf samples/fabrikam.csv --json summary.json --csv-dir findings\n  synclint analyze export.csv --verified-domain contoso.com --suffix-map contoso.local=contoso.com\n  synclint rules            (list every rule)\n  synclint rules SL101      (explain one)\n  synclint inspect export1.csv export2.ldf --json\n  synclint help export      (how to make the export: csvde/ldifde command lines)\n  synclint generate --objects 1000000 --format csvde -o big.csv\n\nExit status: 0 success (analyze: nothing at or above --fail-on), 1 findings at or above --fail-on, 2 usage error or unreadable input."
 )]
 pub struct Cli {
     /// Worker threads for parsing (default: one per core).
@@ -33,7 +41,7 @@ pub struct Cli {
 pub enum Command {
     /// Run every rule over the exports and report what sync would reject or degrade.
     #[command(
-        after_help = "Examples:\n  synclint analyze samples/contoso.ldf samples/fabrikam.csv --json summary.json --csv-dir findings\n  synclint analyze forest1.ldf forest2.ldf --verified-domains domains.txt --fail-on warning\n  synclint analyze export.csv --exclude-ou OU=Disabled,DC=contoso,DC=com --suffix-map contoso.local=contoso.com\n  synclint analyze export.csv --profile idfix-dedicated\n  synclint analyze tonight.ldf --no-workbook --json tonight.json --baseline last-night.json\n  synclint analyze huge.ldf --spill always --spill-dir /var/tmp\n\nExit status: 0 nothing at or above --fail-on, 1 something was, 2 usage error or unreadable input."
+        after_help = "Examples:\n  synclint analyze samples/contoso.ldf samples/fabrikam.csv --json summary.json --csv-dir findings\n  synclint analyze forest1.ldf forest2.ldf --verified-domains domains.txt --fail-on warning\n  synclint analyze export.csv --exclude-ou OU=Disabled,DC=contoso,DC=com --suffix-map contoso.local=contoso.com\n  synclint analyze export.csv --profile idfix-dedicated\n  synclint analyze tonight.ldf --no-workbook --json tonight.json --baseline last-night.json\n  synclint analyze huge.ldf --spill always --spill-dir /var/tmp\n\nExit status: 0 nothing at or above --fail-on, 1 something was, 2 usage error, unreadable input, or nothing analyzed (then nothing is written)."
     )]
     Analyze(Box<AnalyzeArgs>),
     /// Turn a reviewed workbook into an LDIF change file for `ldifde -i` (and an undo file).
@@ -43,11 +51,23 @@ pub enum Command {
     Fix(Box<FixArgs>),
     /// List the rules, or explain one (by code or slug).
     #[command(
-        after_help = "Examples:\n  synclint rules\n  synclint rules SL801\n  synclint rules upn-invalid-character"
+        after_help = "Examples:\n  synclint rules\n  synclint rules SL801\n  synclint rules upn-invalid-character\n  synclint rules --attributes   (the -l list for csvde/ldifde)"
     )]
     Rules {
         /// A rule code (SL101) or slug.
         rule: Option<String>,
+        /// Print the attributes an export must hold, comma-separated: the -l list for csvde
+        /// and ldifde (see `synclint help export`).
+        #[arg(long, conflicts_with = "rule")]
+        attributes: bool,
+    },
+    /// How to make the export: csvde and ldifde command lines for a domain, several domains,
+    /// a forest (global catalog) or a huge directory.
+    #[command(after_help = crate::guide::export_guide("contoso.com"))]
+    Export {
+        /// Your domain's DNS name, to fill in the command lines.
+        #[arg(long, value_name = "DNS NAME", default_value = "contoso.com")]
+        domain: String,
     },
     /// Show what exports hold: format, encoding, objects by class, rejected records, attributes.
     #[command(
@@ -88,6 +108,10 @@ pub enum Command {
         /// Plant known sync problems at fixed intervals (duplicates, collisions, invalid values).
         #[arg(long)]
         plant_issues: bool,
+        /// Names as real directories have them: every 5th user named "Last, First", OUs with
+        /// characters a DN escapes, replication-conflict (CNF) copies of some users.
+        #[arg(long)]
+        escaped_names: bool,
     },
 }
 
@@ -110,6 +134,10 @@ pub struct AnalyzeArgs {
     /// Write findings.csv and one CSV per class into this folder.
     #[arg(long, value_name = "DIR")]
     pub csv_dir: Option<PathBuf>,
+    /// Start the CSVs with a UTF-8 byte order mark, so Excel and Windows PowerShell 5.1 read
+    /// non-ASCII names right (`never` for pipelines that dislike it).
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = CsvBom::Always)]
+    pub csv_bom: CsvBom,
     /// Compare with a previous run's --json summary: new, resolved and unchanged findings
     /// (summary and a Changes sheet).
     #[arg(long, value_name = "PREVIOUS.json")]
@@ -236,6 +264,13 @@ pub enum Spill {
     Never,
 }
 
+/// Whether the findings CSVs start with a UTF-8 byte order mark.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CsvBom {
+    Always,
+    Never,
+}
+
 /// When `analyze` exits with status 1.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum FailOn {
@@ -358,7 +393,17 @@ fn execute(cli: Cli) -> Result<ExitCode> {
         .context("cannot start worker threads")?;
     pool.install(|| match cli.command {
         Command::Analyze(args) => analyze(&args),
-        Command::Rules { rule } => list_rules(rule.as_deref()),
+        Command::Rules {
+            attributes: true, ..
+        } => {
+            print_out(&(registry::export_attributes().join(",") + "\n"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rules { rule, .. } => list_rules(rule.as_deref()),
+        Command::Export { domain } => {
+            print_out(&crate::guide::export_guide(&domain))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Fix(args) => fix(&args),
         Command::Inspect { files, json, read } => inspect(&files, json, &read),
         Command::Generate {
@@ -369,6 +414,7 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             encoding,
             domains,
             plant_issues,
+            escaped_names,
         } => {
             if !matches!(encoding, Encoding::Utf8 | Encoding::Utf16Le) {
                 anyhow::bail!("generate writes utf-8 or utf-16le");
@@ -380,6 +426,7 @@ fn execute(cli: Cli) -> Result<ExitCode> {
                 encoding,
                 domains,
                 planted: plant_issues,
+                escaped_names,
             };
             let mut summary = None;
             write_atomically(&output, &[], |w| {
@@ -388,13 +435,18 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             })?;
             if let Some(s) = summary {
                 eprintln!(
-                    "wrote {}: {} objects ({} users, {} groups, {} contacts, {} computers)",
+                    "wrote {}: {} objects ({} users, {} groups, {} contacts, {} computers){}",
                     output.display(),
                     s.objects,
                     s.users,
                     s.groups,
                     s.contacts,
-                    s.computers
+                    s.computers,
+                    if s.conflict_copies > 0 {
+                        format!("; {} users are conflict copies", s.conflict_copies)
+                    } else {
+                        String::new()
+                    }
                 );
             }
             Ok(ExitCode::SUCCESS)
@@ -433,6 +485,27 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     let checking = Stage::start("rules", 1, false, args.quiet);
     let checked = crate::analyze::check(&ingest, &scope_options, &rule_options);
     checking.finish();
+    // Errors and warnings first, the one-line result last.
+    let unreadable = ingest.failed_files().count();
+    for f in ingest.failed_files() {
+        eprintln!("synclint: {}", f.error.as_deref().unwrap_or_default());
+    }
+    for w in &checked.warnings {
+        eprintln!("synclint: warning: {w}");
+    }
+    print_rejections(&ingest);
+    if let Some(why) = nothing_analyzed(&ingest, &checked.scope) {
+        eprintln!(
+            "synclint: {}: nothing was analyzed ({why}); no workbook or summary written",
+            objects_line(
+                ingest.objects_read(),
+                checked.scope.analyzed(),
+                checked.scope.out_of_scope(),
+                ingest.objects_rejected()
+            )
+        );
+        return Ok(ExitCode::from(2));
+    }
     let mut analysis = crate::analyze::Analysis {
         ingest,
         scope: checked.scope,
@@ -448,6 +521,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
             Some(key) => crate::report::redact::Redactor::with_key(key),
             None => crate::report::redact::Redactor::random(),
         }),
+        warnings: checked.warnings,
     };
     let items = if args.json.is_some() || args.baseline.is_some() {
         crate::baseline::items(
@@ -492,7 +566,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
         write_atomically(path, files, |w| summary.write_json(w))?;
     }
     if let Some(dir) = &args.csv_dir {
-        crate::report::csv::write_dir(&analysis, dir, files)?;
+        crate::report::csv::write_dir(&analysis, dir, files, args.csv_bom == CsvBom::Always)?;
     }
     if args.timings {
         print_timings(&analysis.timings, t.elapsed(), started.elapsed());
@@ -504,17 +578,20 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     } else {
         format!("workbook {}", workbook.display())
     };
+    let severity = |s: &str| *by.get(s).unwrap_or(&0);
     eprintln!(
-        "synclint: {} objects read ({} analyzed, {} out of scope, {} rejected): {} findings ({} errors, {} warnings, {} info); {written}",
-        o.read, o.analyzed, o.out_of_scope, o.rejected, summary.findings.total,
-        by.get("error").unwrap_or(&0), by.get("warning").unwrap_or(&0), by.get("info").unwrap_or(&0)
+        "synclint: {}: {} ({}, {}, {} info); {written}",
+        objects_line(o.read, o.analyzed, o.out_of_scope, o.rejected),
+        count(summary.findings.total as usize, "finding", "findings"),
+        count(severity("error") as usize, "error", "errors"),
+        count(severity("warning") as usize, "warning", "warnings"),
+        thousands(severity("info") as usize),
     );
-    let mut unreadable = false;
-    for f in analysis.ingest.failed_files() {
-        eprintln!("synclint: {}", f.error.as_deref().unwrap_or_default());
-        unreadable = true;
-    }
-    if unreadable {
+    if unreadable > 0 {
+        eprintln!(
+            "synclint: {} could not be read (see above): exit status 2",
+            count(unreadable, "input", "inputs")
+        );
         return Ok(ExitCode::from(2));
     }
     let threshold = match args.fail_on {
@@ -534,6 +611,59 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `10,000 objects read (9,529 analyzed, 470 out of scope, 1 rejected)`.
+fn objects_line(read: u64, analyzed: u64, out_of_scope: u64, rejected: u64) -> String {
+    format!(
+        "{} read ({} analyzed, {} out of scope, {} rejected)",
+        count(read as usize, "object", "objects"),
+        thousands(analyzed as usize),
+        thousands(out_of_scope as usize),
+        thousands(rejected as usize)
+    )
+}
+
+/// Why a run checked nothing, if it did: then `analyze` writes nothing and exits with 2.
+fn nothing_analyzed(ingest: &ingest::Ingest, scope: &crate::scope::Scope) -> Option<String> {
+    if !ingest.files.is_empty() && ingest.files.iter().all(|f| f.error.is_some()) {
+        return Some(if ingest.files.len() == 1 {
+            "the input could not be read".into()
+        } else {
+            "no input could be read".into()
+        });
+    }
+    if scope.analyzed() > 0 {
+        return None;
+    }
+    Some(if ingest.objects_read() == 0 {
+        "no object was read".into()
+    } else if ingest.directory.is_empty() {
+        "every record was rejected".into()
+    } else {
+        "every object is out of scope; reasons above".into()
+    })
+}
+
+/// Rejected records shown on the console (all of them are on the Input problems sheet).
+const REJECTIONS_PRINTED: usize = 5;
+
+/// The first rejected records as `file:line: reason`.
+fn print_rejections(ingest: &ingest::Ingest) {
+    let mut shown = 0;
+    for f in &ingest.files {
+        for r in f.rejections.iter().take(REJECTIONS_PRINTED - shown) {
+            eprintln!("synclint: {}:{}: rejected: {}", f.path, r.line, r.reason);
+            shown += 1;
+        }
+    }
+    let total = ingest.objects_rejected();
+    if total > shown as u64 {
+        eprintln!(
+            "synclint: … and {} more rejected (Input problems sheet)",
+            thousands((total - shown as u64) as usize)
+        );
+    }
 }
 
 /// Decides before reading whether to spill (`--spill`), and says so when the inputs will
@@ -660,20 +790,12 @@ fn fix(args: &FixArgs) -> Result<ExitCode> {
 
 /// `N thing` or `N things`, N with thousands separators.
 fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+    crate::report::text::plural(n as u64, one, many)
 }
 
 /// `n` with thousands separators, as synclint prints counts.
 pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    grouped
+    crate::report::text::count(n as u64)
 }
 
 /// Where the refused rows go: `changes-refused.csv` beside `changes.ldf`.

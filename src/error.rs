@@ -18,6 +18,14 @@ pub enum Error {
     },
     #[error("{}: neither LDIF nor csvde (it starts with {start}); use --format to force one", .path.display())]
     UnknownFormat { path: PathBuf, start: String },
+    #[error("{}: no object could be read as {format} ({rejected} records rejected){tried}", .path.display())]
+    NoObjects {
+        path: PathBuf,
+        format: &'static str,
+        rejected: u64,
+        /// What else was tried, if anything.
+        tried: String,
+    },
     #[error("{}: unusable csvde header: {reason}", .path.display())]
     BadHeader { path: PathBuf, reason: String },
     #[error("{}: not a usable baseline (a previous run's --json summary): {reason}", .path.display())]

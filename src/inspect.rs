@@ -67,7 +67,12 @@ impl InspectReport {
                     .collect(),
                 objects_by_class: by_class,
                 ranged_objects: ranged,
-                warnings: warnings(f, ranged),
+                warnings: f
+                    .warnings
+                    .iter()
+                    .cloned()
+                    .chain(warnings(f, ranged))
+                    .collect(),
             });
         }
         InspectReport {
@@ -137,6 +142,18 @@ impl InspectReport {
     }
 }
 
+/// The attributes the rules need that no object of a readable, non-empty input has.
+pub fn missing_attributes(f: &FileReport) -> Vec<&'static str> {
+    if f.objects == 0 {
+        return Vec::new();
+    }
+    Attr::EXPECTED
+        .iter()
+        .map(|a| a.ldap_name())
+        .filter(|name| !f.attributes.keys().any(|n| n.eq_ignore_ascii_case(name)))
+        .collect()
+}
+
 fn warnings(f: &FileReport, ranged: u64) -> Vec<String> {
     let mut w = Vec::new();
     if f.error.is_some() || f.format.is_none() {
@@ -145,20 +162,19 @@ fn warnings(f: &FileReport, ranged: u64) -> Vec<String> {
         }
         return w;
     }
-    if f.objects > 0 {
-        for attr in Attr::EXPECTED {
-            let present = f
-                .attributes
-                .keys()
-                .any(|name| name.eq_ignore_ascii_case(attr.ldap_name()));
-            if !present {
-                w.push(format!(
-                    "no object has {}: the rules that need it can't run; the export was probably made \
-                     with an -l list lacking it, or from a global catalog (port 3268)",
-                    attr.ldap_name()
-                ));
-            }
-        }
+    let missing = missing_attributes(f);
+    for attr in &missing {
+        w.push(format!(
+            "no object has {attr}: the rules that need it can't run; the export was probably made \
+             with an -l list lacking it, or from a global catalog (port 3268)"
+        ));
+    }
+    if !missing.is_empty() {
+        w.push(
+            "`synclint help export` gives csvde and ldifde command lines that export every \
+             attribute synclint reads"
+                .to_string(),
+        );
     }
     if f.lossy_values > 0 {
         w.push(format!(

@@ -1,92 +1,66 @@
-//! Memory readings from Linux's /proc and /sys (None elsewhere): the peak and current RSS for
-//! `--timings` and the benchmarks, and the memory available before a run, which is the lower
-//! of the system's and this process's cgroup's (a container or a systemd unit with a memory
-//! limit stops a process at the limit, however much RAM the machine has).
+//! Memory figures: this process's peak and current use (for `--timings` and the benchmarks)
+//! and the memory available before a run (to plan spilling), from what each operating system
+//! offers: Linux's /proc and cgroups ([`linux`]), Windows' memory status and job objects
+//! ([`windows`]). Elsewhere (macOS) there are no figures: nothing spills unless asked.
 
-use std::path::{Path, PathBuf};
+#[cfg(target_os = "linux")]
+mod linux;
+#[cfg(target_os = "linux")]
+use linux as os;
+#[cfg(target_os = "linux")]
+pub use linux::cgroup_available;
 
-/// A `kB` field of a /proc file (`VmHWM:` in /proc/self/status …), in bytes.
-fn proc_bytes(path: &str, field: &str) -> Option<u64> {
-    std::fs::read_to_string(path)
-        .ok()?
-        .lines()
-        .find_map(|l| l.strip_prefix(field))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map(|kb| kb * 1024)
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows as os;
+
+#[cfg(not(any(target_os = "linux", windows)))]
+mod os {
+    pub fn peak_rss_bytes() -> Option<u64> {
+        None
+    }
+    pub fn current_rss_bytes() -> Option<u64> {
+        None
+    }
+    pub fn available_bytes() -> Option<u64> {
+        None
+    }
 }
 
-/// This process's peak resident set size (VmHWM).
+/// This process's peak resident set size (Linux VmHWM, Windows peak working set).
 pub fn peak_rss_bytes() -> Option<u64> {
-    proc_bytes("/proc/self/status", "VmHWM:")
+    os::peak_rss_bytes()
 }
 
-/// This process's current resident set size (VmRSS).
+/// This process's current resident set size (Linux VmRSS, Windows working set).
 pub fn current_rss_bytes() -> Option<u64> {
-    proc_bytes("/proc/self/status", "VmRSS:")
+    os::current_rss_bytes()
 }
 
-/// Memory this process can get without swapping or hitting its cgroup's limit.
+/// Memory this process can get without swapping or hitting a limit set on it (a Linux cgroup,
+/// a Windows job object).
 pub fn available_bytes() -> Option<u64> {
-    let system = proc_bytes("/proc/meminfo", "MemAvailable:");
-    let cgroup = std::fs::read_to_string("/proc/self/cgroup")
-        .ok()
-        .and_then(|c| cgroup_available(&c, Path::new("/sys/fs/cgroup")));
-    match (system, cgroup) {
-        (Some(s), Some(c)) => Some(s.min(c)),
-        (s, c) => s.or(c),
+    os::available_bytes()
+}
+
+/// The smaller of two figures, or whichever is known.
+pub fn tighter(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 
-/// Room left under the memory limit of the cgroup named in `self_cgroup` (the text of
-/// /proc/self/cgroup), with cgroup filesystems under `root`: the limit less what is in use,
-/// not counting inactive file pages (the kernel drops those first). None without a limit.
-pub fn cgroup_available(self_cgroup: &str, root: &Path) -> Option<u64> {
-    let number =
-        |path: PathBuf| -> Option<u64> { std::fs::read_to_string(path).ok()?.trim().parse().ok() };
-    let stat = |path: PathBuf, field: &str| -> Option<u64> {
-        std::fs::read_to_string(path).ok()?.lines().find_map(|l| {
-            let (name, value) = l.split_once(' ')?;
-            (name == field).then(|| value.trim().parse().ok())?
-        })
-    };
-    for line in self_cgroup.lines() {
-        let mut parts = line.splitn(3, ':');
-        let (Some(_), Some(controllers), Some(path)) = (parts.next(), parts.next(), parts.next())
-        else {
-            continue;
-        };
-        let path = path.trim_start_matches('/');
-        if controllers.split(',').any(|c| c == "memory") {
-            // cgroup v1: the effective limit includes the ancestors' (hierarchical).
-            let dir = root.join("memory").join(path);
-            let limit = stat(dir.join("memory.stat"), "hierarchical_memory_limit")
-                .or_else(|| number(dir.join("memory.limit_in_bytes")))?;
-            if limit >= 1 << 60 {
-                return None; // "unlimited" is a huge number in v1
-            }
-            let usage = number(dir.join("memory.usage_in_bytes")).unwrap_or(0);
-            let inactive = stat(dir.join("memory.stat"), "total_inactive_file").unwrap_or(0);
-            return Some(limit.saturating_sub(usage.saturating_sub(inactive)));
-        }
-        if controllers.is_empty() {
-            // cgroup v2: the tightest memory.max from this group up to the root.
-            let mut best: Option<u64> = None;
-            let mut dir = root.join(path);
-            loop {
-                if let Some(limit) = number(dir.join("memory.max")) {
-                    let usage = number(dir.join("memory.current")).unwrap_or(0);
-                    let inactive = stat(dir.join("memory.stat"), "inactive_file").unwrap_or(0);
-                    let room = limit.saturating_sub(usage.saturating_sub(inactive));
-                    best = Some(best.map_or(room, |b| b.min(room)));
-                }
-                if dir == root || !dir.pop() || !dir.starts_with(root) {
-                    break;
-                }
-            }
-            return best;
-        }
-    }
-    None
+/// Room left under the tightest of `limits` when `used` bytes already count against each
+/// (a Windows job object limits a process's and the whole job's committed memory). None
+/// without a limit.
+pub fn room_under(limits: &[Option<u64>], used: u64) -> Option<u64> {
+    limits
+        .iter()
+        .flatten()
+        .map(|limit| limit.saturating_sub(used))
+        .min()
 }
 
 #[cfg(test)]
@@ -94,39 +68,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cgroup_limits_are_read_in_both_versions() {
-        let root = tempfile::tempdir().expect("temp dir");
-        let write = |path: &str, text: &str| {
-            let path = root.path().join(path);
-            std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
-            std::fs::write(path, text).expect("write");
-        };
-        // v1: 600 MB limit, 500 MB used of which 100 MB inactive file pages -> 200 MB free.
-        write(
-            "memory/batch/memory.stat",
-            "cache 1\nhierarchical_memory_limit 629145600\ntotal_inactive_file 104857600\n",
-        );
-        write("memory/batch/memory.usage_in_bytes", "524288000\n");
-        let v1 = "4:memory:/batch\n3:cpuset:/\n";
-        assert_eq!(cgroup_available(v1, root.path()), Some(209_715_200));
-        // v1 without a limit.
-        write(
-            "memory/free/memory.stat",
-            "hierarchical_memory_limit 9223372036854771712\n",
-        );
-        assert_eq!(cgroup_available("4:memory:/free\n", root.path()), None);
-
-        // v2: the parent's 1 GB limit is tighter than the child's "max".
-        write("a/memory.max", "1073741824\n");
-        write("a/memory.current", "100\n");
-        write("a/memory.stat", "anon 100\ninactive_file 0\n");
-        write("a/b/memory.max", "max\n");
-        write("a/b/memory.current", "100\n");
+    fn the_tightest_figure_wins() {
+        assert_eq!(tighter(Some(8), Some(3)), Some(3));
+        assert_eq!(tighter(None, Some(3)), Some(3));
+        assert_eq!(tighter(Some(8), None), Some(8));
+        assert_eq!(tighter(None, None), None);
+        // A job limited to 1 GB per process and 600 MB for the job, 100 MB committed.
+        let (gb, mb) = (1 << 30, 1 << 20);
         assert_eq!(
-            cgroup_available("0::/a/b\n", root.path()),
-            Some(1_073_741_724)
+            room_under(&[Some(gb), Some(600 * mb)], 100 * mb),
+            Some(500 * mb)
         );
-        assert_eq!(cgroup_available("0::/elsewhere\n", root.path()), None);
-        assert_eq!(cgroup_available("", root.path()), None);
+        assert_eq!(room_under(&[None, Some(gb)], 2 * gb), Some(0));
+        assert_eq!(room_under(&[None, None], 100), None);
     }
 }

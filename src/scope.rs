@@ -2,6 +2,7 @@
 //! §1.2 [S1]). Every object out of scope keeps its reason; rules see only the rest.
 
 use crate::directory::{Attr, Directory, ObjectKind};
+use crate::dn::{self, Subtree};
 use crate::rules::Profile;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -19,6 +20,8 @@ pub struct ScopeOptions {
 #[derive(Clone, Debug, Default)]
 pub struct Scope {
     reasons: Vec<Option<Box<str>>>,
+    /// `--include-ou`/`--exclude-ou` options that no object's DN is under.
+    pub unmatched: Vec<String>,
 }
 
 impl Scope {
@@ -90,14 +93,6 @@ fn starts_with_ci(text: &str, prefix: &str) -> bool {
         && text.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
-/// Whether `dn` is `base` or lies under it.
-pub fn is_under(dn: &str, base: &str) -> bool {
-    let (dn, base) = (dn.trim(), base.trim());
-    dn.len() >= base.len()
-        && dn.as_bytes()[dn.len() - base.len()..].eq_ignore_ascii_case(base.as_bytes())
-        && (dn.len() == base.len() || dn.as_bytes()[dn.len() - base.len() - 1] == b',')
-}
-
 /// Decides the scope of every object.
 pub fn decide(dir: &Directory, options: &ScopeOptions, profile: Profile) -> Scope {
     // The same object in two inputs (same objectGUID, else same DN) is one object.
@@ -109,11 +104,15 @@ pub fn decide(dir: &Directory, options: &ScopeOptions, profile: Profile) -> Scop
         let first = match dir.object_guid[row] {
             Some(g) => *by_guid.entry(g).or_insert(row),
             None => *by_dn
-                .entry(dir.dn.get(row).unwrap_or("").to_lowercase())
+                .entry(dn::normalized(dir.dn.get(row).unwrap_or("")))
                 .or_insert(row),
         };
         first_of.push(first);
     }
+    let subtrees = Subtrees {
+        include: options.include_ou.iter().map(|b| Subtree::new(b)).collect(),
+        exclude: options.exclude_ou.iter().map(|b| Subtree::new(b)).collect(),
+    };
     let reasons = (0..dir.len())
         .into_par_iter()
         .map(|row| {
@@ -124,28 +123,56 @@ pub fn decide(dir: &Directory, options: &ScopeOptions, profile: Profile) -> Scop
                 );
             }
             let dn = dir.dn.get(row).unwrap_or("");
-            reason(dir, row, dn, options, profile).map(Into::into)
+            reason(dir, row, dn, &subtrees, profile).map(Into::into)
         })
         .collect();
-    Scope { reasons }
+    let unmatched = [
+        ("--include-ou", &subtrees.include),
+        ("--exclude-ou", &subtrees.exclude),
+    ]
+    .into_iter()
+    .flat_map(|(flag, list)| list.iter().map(move |s| (flag, s)))
+    .filter(|(_, s)| {
+        !(0..dir.len())
+            .into_par_iter()
+            .any(|row| s.contains(dir.dn.get(row).unwrap_or("")))
+    })
+    .map(|(flag, s)| format!("{flag} {}", s.base))
+    .collect();
+    Scope { reasons, unmatched }
+}
+
+/// `--include-ou` and `--exclude-ou`, parsed once.
+struct Subtrees {
+    include: Vec<Subtree>,
+    exclude: Vec<Subtree>,
+}
+
+/// Whether an object's name marks a replication conflict: AD appends a line feed and
+/// `CNF:<objectGUID>` to the loser's RDN value (written `\0ACNF:` in the DN).
+pub fn is_conflict_name(name: &str) -> bool {
+    let name = name.as_bytes();
+    memchr::memchr_iter(b'\n', name).any(|i| {
+        name[i + 1..]
+            .get(..4)
+            .is_some_and(|c| c.eq_ignore_ascii_case(b"CNF:"))
+    })
 }
 
 fn reason(
     dir: &Directory,
     row: usize,
     dn: &str,
-    options: &ScopeOptions,
+    subtrees: &Subtrees,
     profile: Profile,
 ) -> Option<String> {
-    if !options.include_ou.is_empty() && !options.include_ou.iter().any(|ou| is_under(dn, ou)) {
+    if !subtrees.include.is_empty() && !subtrees.include.iter().any(|s| s.contains(dn)) {
         return Some("outside every --include-ou".into());
     }
-    if let Some(ou) = options.exclude_ou.iter().find(|ou| is_under(dn, ou)) {
-        return Some(format!("under --exclude-ou {ou}"));
+    if let Some(s) = subtrees.exclude.iter().find(|s| s.contains(dn)) {
+        return Some(format!("under --exclude-ou {}", s.base));
     }
-    let first_rdn = dn.split(',').next().unwrap_or("");
-    let upper = first_rdn.to_ascii_uppercase();
-    if upper.contains("\\0ACNF:") || upper.contains("\nCNF:") {
+    if is_conflict_name(&dn::first_rdn_value(dn)) {
         return Some("replication conflict object (CNF in the first RDN)".into());
     }
     let text = |a| dir.text(a, row);
@@ -272,15 +299,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn subtree_match_is_on_rdn_boundaries() {
-        assert!(is_under(
-            "CN=a,OU=Sales,DC=x,DC=com",
-            "ou=sales,dc=x,dc=com"
-        ));
-        assert!(is_under("OU=Sales,DC=x,DC=com", "OU=Sales,DC=x,DC=com"));
-        assert!(!is_under(
-            "CN=a,OU=PreSales,DC=x,DC=com",
-            "OU=Sales,DC=x,DC=com"
-        ));
+    fn conflict_names() {
+        assert!(is_conflict_name("Doe, John\nCNF:5f3c7a2e"));
+        assert!(is_conflict_name("x\ncnf:1"));
+        assert!(!is_conflict_name("CNF: a name"));
+        assert!(!is_conflict_name("Doe\\0ACNF"));
     }
 }

@@ -19,6 +19,7 @@ pub fn bench_file(dir: &Path, format: Format, objects: u64, planted: bool) -> Pa
             encoding: Encoding::Utf8,
             domains: 3,
             planted,
+            escaped_names: false,
         };
         generate(&options, file).expect("generate");
         std::fs::rename(&tmp, &path).expect("rename bench file");

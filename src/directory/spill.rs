@@ -9,7 +9,10 @@
 //!
 //! Space on disk is reserved (`posix_fallocate`) before the mapping grows over it, so a full
 //! disk is an error when growing, never a fault when writing through the mapping; on such an
-//! error the column moves back to the heap and [`spill_failure`] says why.
+//! error the column moves back to the heap and [`spill_failure`] says why. What differs per
+//! operating system is in [`os`].
+
+mod os;
 
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
@@ -113,18 +116,11 @@ impl<T: Plain> SpillVec<T> {
         }
     }
 
-    /// Tells the kernel how the file will be read: `random` turns off read-ahead, which under
-    /// memory pressure would read (and evict) 128 KB around every row looked up at random;
-    /// otherwise read-ahead serves scans in row order. Nothing to do on the heap.
+    /// Tells the system how the file will be read: at random (no read-ahead) or in row order.
+    /// Nothing to do on the heap.
     pub fn expect_random_access(&self, random: bool) {
         if let Store::File(m) = &self.store {
-            let advice = if random {
-                memmap2::Advice::Random
-            } else {
-                memmap2::Advice::Normal
-            };
-            // Only a hint: if the kernel refuses, reads are just slower.
-            let _ = m.map.advise(advice);
+            os::expect_random_access(&m.map, random);
         }
     }
 
@@ -227,15 +223,39 @@ impl<T: Plain> SpillVec<T> {
             return;
         }
         let capacity = needed.next_power_of_two().max(FIRST_FILE_BYTES);
-        match map_file(&m.file, capacity) {
-            Ok(map) => m.map = map,
-            Err(e) => {
-                note_failure(&m.dir, &e);
-                let items = self.as_slice().to_vec();
-                self.store = Store::Heap(items);
-            }
+        if let Err(e) = os::grow(&m.file, &mut m.map, capacity) {
+            note_failure(&m.dir, &e);
+            let items = if m.map.len() >= m.len * size {
+                self.as_slice().to_vec()
+            } else {
+                read_back(m)
+            };
+            self.store = Store::Heap(items);
         }
     }
+}
+
+/// The items of a column whose file is no longer mapped (Windows unmaps to grow a file; if
+/// mapping it again failed too), read from the file itself.
+fn read_back<T: Plain>(m: &Mapped<T>) -> Vec<T> {
+    use std::io::{Read, Seek};
+    let mut items = vec![T::default(); m.len];
+    // SAFETY: `T` is a plain integer: any bytes are a valid value.
+    let bytes = unsafe {
+        std::slice::from_raw_parts_mut(
+            items.as_mut_ptr().cast::<u8>(),
+            std::mem::size_of_val(&items[..]),
+        )
+    };
+    let mut file = &m.file;
+    if let Err(e) = file
+        .seek(std::io::SeekFrom::Start(0))
+        .and_then(|_| file.read_exact(bytes))
+    {
+        // The directory's own data is gone: no result could be trusted.
+        panic!("a spilled column's temporary file can no longer be read: {e}");
+    }
+    items
 }
 
 fn note_failure(dir: &Path, e: &std::io::Error) {
@@ -247,29 +267,8 @@ fn note_failure(dir: &Path, e: &std::io::Error) {
 
 /// Reserves `bytes` of disk for `file` and maps all of it.
 fn map_file(file: &std::fs::File, bytes: usize) -> std::io::Result<memmap2::MmapMut> {
-    reserve_disk(file, bytes)?;
-    // SAFETY: the file is an unnamed temporary file only this process holds, so nothing else
-    // changes or truncates it while mapped.
-    unsafe { memmap2::MmapMut::map_mut(file) }
-}
-
-#[cfg(unix)]
-fn reserve_disk(file: &std::fs::File, bytes: usize) -> std::io::Result<()> {
-    use std::os::unix::io::AsRawFd;
-    let len = libc::off_t::try_from(bytes).map_err(std::io::Error::other)?;
-    // SAFETY: a plain system call on a descriptor we own.
-    match unsafe { libc::posix_fallocate(file.as_raw_fd(), 0, len) } {
-        0 => Ok(()),
-        // Filesystems without fallocate: extend the file instead (sparse, so a full disk
-        // could still fault later; such filesystems are rare for temporary space).
-        libc::EOPNOTSUPP | libc::EINVAL => file.set_len(bytes as u64),
-        errno => Err(std::io::Error::from_raw_os_error(errno)),
-    }
-}
-
-#[cfg(not(unix))]
-fn reserve_disk(file: &std::fs::File, bytes: usize) -> std::io::Result<()> {
-    file.set_len(bytes as u64)
+    os::reserve_disk(file, bytes)?;
+    os::map_whole(file)
 }
 
 #[cfg(test)]

@@ -351,7 +351,7 @@ pub fn plan(reviewed: &Reviewed, options: &FixOptions) -> Result<Plan, Error> {
     let mut rows_by_dn: FxHashMap<String, usize> = FxHashMap::default();
     for row in (0..dir.len()).rev() {
         if let Some(dn) = dir.dn.get(row) {
-            rows_by_dn.insert(dn.to_lowercase(), row);
+            rows_by_dn.insert(crate::dn::normalized(dn), row);
         }
     }
 
@@ -402,7 +402,7 @@ pub fn plan(reviewed: &Reviewed, options: &FixOptions) -> Result<Plan, Error> {
             Ok(change) => change,
         };
         let key = (
-            r.dn.to_lowercase(),
+            crate::dn::normalized(&r.dn),
             r.attribute.to_ascii_lowercase(),
             r.value.clone(),
         );
@@ -687,7 +687,7 @@ fn check(
         .filter(|a| matches!(a.shape(), AttrShape::Text | AttrShape::TextList) && *a != Attr::Cn)
         .ok_or_else(|| (Refusal::NotChangeable, format!("{} can't be changed by fix (only text attributes and proxyAddresses; cn means a rename)", r.attribute)))?;
     let name = attr.ldap_name().to_string();
-    let row = *rows_by_dn.get(&r.dn.to_lowercase()).ok_or_else(|| {
+    let row = *rows_by_dn.get(&crate::dn::normalized(&r.dn)).ok_or_else(|| {
         // The analysis read it from this file: perhaps that export was not given to fix.
         let file = r.source.rsplit_once(':').map_or(r.source.as_str(), |(f, _)| f);
         let reason = if file.is_empty() {

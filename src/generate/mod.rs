@@ -22,6 +22,9 @@ pub struct GenerateOptions {
     /// Plant known sync problems (duplicates, collisions, invalid values) at fixed intervals;
     /// see [`plant`].
     pub planted: bool,
+    /// Real directories' names: users named `Last, First`, OUs with characters a DN escapes,
+    /// replication-conflict copies; see [`real_names`].
+    pub escaped_names: bool,
 }
 
 impl Default for GenerateOptions {
@@ -33,6 +36,7 @@ impl Default for GenerateOptions {
             encoding: Encoding::Utf8,
             domains: 3,
             planted: false,
+            escaped_names: false,
         }
     }
 }
@@ -116,6 +120,8 @@ pub struct Generated {
     pub groups: u64,
     pub contacts: u64,
     pub computers: u64,
+    /// Replication-conflict copies of users (counted among the users too).
+    pub conflict_copies: u64,
 }
 
 /// The generated objects, in order (what [`generate`] writes).
@@ -125,6 +131,9 @@ pub struct Objects {
     count: u64,
     domains: &'static [(&'static str, &'static str)],
     planted: bool,
+    escaped_names: bool,
+    /// A conflict copy to yield next (it takes the next object's place).
+    pending: Option<ExportObject>,
     pub summary: Generated,
 }
 
@@ -136,6 +145,8 @@ pub fn objects(options: &GenerateOptions) -> Objects {
         count: options.objects,
         domains: &DOMAINS[..options.domains.clamp(1, DOMAINS.len())],
         planted: options.planted,
+        escaped_names: options.escaped_names,
+        pending: None,
         summary: Generated::default(),
     }
 }
@@ -150,9 +161,17 @@ impl Iterator for Objects {
         let i = self.next;
         self.next += 1;
         self.summary.objects += 1;
+        if let Some(copy) = self.pending.take() {
+            self.summary.users += 1;
+            self.summary.conflict_copies += 1;
+            return Some(copy);
+        }
         let mut object = make_object(&mut self.rng, i, self.domains, &mut self.summary);
         if self.planted {
             plant(&mut object, i);
+        }
+        if self.escaped_names {
+            self.pending = real_names(&mut object, i);
         }
         Some(object)
     }
@@ -162,8 +181,8 @@ impl Iterator for Objects {
 /// shared UPNs (every 101st object), shared mail (103rd), a shared secondary SMTP address
 /// (107th), a shared address between users' UPNs (113th) and others' proxies (127th) or
 /// groups' proxies (every 11th group, in even buckets), a space in the UPN (131st), '&' in the alias (137th),
-/// a space in a proxy address (139th), an apostrophe in sAMAccountName (149th) and a
-/// 300-character displayName (151st).
+/// a space in a proxy address (139th), an apostrophe in sAMAccountName (149th), a
+/// 300-character displayName (151st) and a legacy X400 address (157th, info only).
 pub fn plant(o: &mut ExportObject, i: u64) {
     let class = o.last_text("objectClass").unwrap_or_default();
     let user = class == "user";
@@ -219,6 +238,72 @@ pub fn plant(o: &mut ExportObject, i: u64) {
     if i % 151 == 0 {
         o.set("displayName", "x".repeat(300));
     }
+    if i % 157 == 0 {
+        o.text(
+            "proxyAddresses",
+            format!("X400:c=US;a= ;p=Contoso;o=Exchange;s=User{i};"),
+        );
+    }
+}
+
+/// Department OUs renamed with characters a DN escapes: (department, escaped RDN value).
+pub const ESCAPED_OUS: [(&str, &str); 5] = [
+    ("Sales", "Sales\\, EMEA"),
+    ("Engineering", "R\\+D"),
+    ("Legal", "Legal \\<EU\\>"),
+    ("Support", "Support\\; Tier 1"),
+    ("Finance", "\\#Finance"),
+];
+
+/// Real directories' names (issue 14): the department OUs of [`ESCAPED_OUS`] carry escaped
+/// characters; every 5th object, when a user, is named `Last, First` (`CN=Doe\, John 5`);
+/// every 250th such user also has a replication-conflict copy, returned to be written next:
+/// the same attributes under `CN=Doe\, John 250\0ACNF:<guid>`, with its own objectGUID and
+/// the `$DUPLICATE-…` account name AD gives the loser.
+pub fn real_names(o: &mut ExportObject, i: u64) -> Option<ExportObject> {
+    if o.last_text("objectClass") != Some("user") {
+        return None;
+    }
+    for (department, escaped) in ESCAPED_OUS {
+        let plain = format!(",OU={department},OU=Staff,");
+        if o.dn.contains(&plain) {
+            o.dn =
+                o.dn.replacen(&plain, &format!(",OU={escaped},OU=Staff,"), 1);
+            break;
+        }
+    }
+    if i % 5 == 0 {
+        let name = format!(
+            "{}, {} {i}",
+            o.last_text("sn").unwrap_or("Doe"),
+            o.last_text("givenName").unwrap_or("John")
+        );
+        let parent = crate::dn::parent(&o.dn).to_string();
+        o.dn = format!("CN={},{parent}", crate::dn::escape(&name));
+        o.set("cn", name.clone()).set("name", name);
+    }
+    let dn = o.dn.clone();
+    o.set("distinguishedName", dn);
+    if i % 250 != 0 {
+        return None;
+    }
+    let mut copy = o.clone();
+    let guid: [u8; 16] = (u128::from(i) << 64 | 0x0C0F_11C7).to_le_bytes();
+    let conflict = format!(
+        "{}\nCNF:{}",
+        o.last_text("cn").unwrap_or_default(),
+        crate::ingest::table::format_guid(&guid)
+    );
+    let parent = crate::dn::parent(&o.dn).to_string();
+    copy.dn = format!("CN={},{parent}", crate::dn::escape(&conflict));
+    let dn = copy.dn.clone();
+    copy.set("cn", conflict.clone())
+        .set("name", conflict)
+        .set("distinguishedName", dn)
+        .set("sAMAccountName", format!("$DUPLICATE-{i:x}"));
+    copy.attributes.retain(|(n, _)| n != "objectGUID");
+    copy.binary("objectGUID", guid.to_vec());
+    Some(copy)
 }
 
 /// Writes a generated export to `out`.
@@ -355,7 +440,7 @@ fn time(rng: &mut ChaCha8Rng) -> String {
 }
 
 fn bytes(rng: &mut ChaCha8Rng, n: usize) -> Vec<u8> {
-    (0..n).map(|_| rng.random()).collect()
+    (0..n).map(|_| rng.random::<u8>()).collect()
 }
 
 fn sid(rng: &mut ChaCha8Rng, rid: u64) -> Vec<u8> {

@@ -46,13 +46,14 @@ impl CsvHeader {
 
 /// Scans every row in `data` (whole rows only), whose first line is line `first_line`.
 pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sink: &mut S) {
-    let columns: Vec<(S::Key, bool, bool, bool)> = header
+    let columns: Vec<(S::Key, bool, bool, bool, bool)> = header
         .names
         .iter()
         .map(|n| {
             let key = sink.resolve(n.as_bytes());
             let (multi, wants) = (sink.multi_valued(key), sink.wants_values(key));
-            (key, multi, wants, sink.reads_content(key))
+            let typed = sink.typed_values(key);
+            (key, multi, wants, sink.reads_content(key), typed)
         })
         .collect();
     let mut rows = RowScanner::new(data, first_line);
@@ -73,7 +74,7 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sin
         sink.begin(line, unsafe {
             Value::plain(row.field(header.dn_column), utf8)
         });
-        for (i, &(key, multi, wants, content)) in columns.iter().enumerate() {
+        for (i, &(key, multi, wants, content, typed)) in columns.iter().enumerate() {
             let field = row.field(i);
             if i == header.dn_column || field.is_empty() {
                 continue;
@@ -83,7 +84,15 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sin
                 continue;
             }
             if multi {
-                for part in split_unescaped(field) {
+                // csvde itself escapes every `;` inside a value: a field with `\;` is split at
+                // every other `;`. Without one, a typed value's bare `;` may be its own.
+                let bare = typed && memchr::memmem::find(field, b"\\;").is_none();
+                let split_at = if bare {
+                    ends_typed_value
+                } else {
+                    |_: &[u8], _: &[u8]| true
+                };
+                for part in split_unescaped(field, split_at) {
                     let value = unescape(part, &mut unescaped);
                     sink.value(key, classify(value, utf8, content), false);
                 }
@@ -314,8 +323,37 @@ pub fn rows_with_scanner(data: &[u8]) -> Vec<(u64, Vec<Vec<u8>>)> {
     out
 }
 
-/// Splits a multi-valued field on `;` that is not escaped as `\;`.
-fn split_unescaped(field: &[u8]) -> impl Iterator<Item = &[u8]> {
+/// The length of a value's type prefix (`SMTP`, `x500`: up to 16 letters, digits or `-`
+/// before a `:`), if it has one.
+fn type_prefix(s: &[u8]) -> Option<usize> {
+    let name = s
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+        .count();
+    ((1..=16).contains(&name) && s.get(name) == Some(&b':')).then_some(name)
+}
+
+/// Whether a bare `;` between `value` (so far) and `rest` ends the value: unless the value is
+/// a typed non-SMTP address (X400 …, whose syntax uses `;`; an SMTP address can't hold one)
+/// and `rest` starts neither a new typed value nor an address without a type (`a@b`, no `=`
+/// before the next `;`, which the no-prefix rule reports). X400 elements (`a= `, `p=Org`)
+/// and the end after a final `;` stay in the value.
+fn ends_typed_value(value: &[u8], rest: &[u8]) -> bool {
+    let own_semicolons =
+        type_prefix(value).is_some_and(|n| !value[..n].eq_ignore_ascii_case(b"smtp"));
+    if !own_semicolons || type_prefix(rest).is_some() {
+        return true;
+    }
+    let part = &rest[..memchr(b';', rest).unwrap_or(rest.len())];
+    memchr(b'@', part).is_some() && memchr(b'=', part).is_none()
+}
+
+/// Splits a multi-valued field on `;` that is not escaped as `\;` and where `split_at` says
+/// the value before it (so far) ends there, given the text after it.
+fn split_unescaped(
+    field: &[u8],
+    split_at: fn(&[u8], &[u8]) -> bool,
+) -> impl Iterator<Item = &[u8]> {
     let mut rest = Some(field);
     std::iter::from_fn(move || {
         let current = rest?;
@@ -323,6 +361,9 @@ fn split_unescaped(field: &[u8]) -> impl Iterator<Item = &[u8]> {
         loop {
             match memchr(b';', &current[from..]) {
                 Some(i) if from + i > 0 && current[from + i - 1] == b'\\' => from += i + 1,
+                Some(i) if !split_at(&current[..from + i], &current[from + i + 1..]) => {
+                    from += i + 1
+                }
                 Some(i) => {
                     rest = Some(&current[from + i + 1..]);
                     return Some(&current[..from + i]);
@@ -407,8 +448,11 @@ mod tests {
 
     #[test]
     fn split_respects_the_escape() {
-        let parts: Vec<&[u8]> =
-            split_unescaped(b"smtp:a@x.com;X400:c=us\\;a= \\;p=Test\\;;SIP:b@x.com").collect();
+        let parts: Vec<&[u8]> = split_unescaped(
+            b"smtp:a@x.com;X400:c=us\\;a= \\;p=Test\\;;SIP:b@x.com",
+            |_, _| true,
+        )
+        .collect();
         assert_eq!(
             parts,
             [
@@ -419,6 +463,24 @@ mod tests {
         );
         let mut buf = Vec::new();
         assert_eq!(unescape(parts[1], &mut buf), b"X400:c=us;a= ;p=Test;");
+        // The same values written bare, as other tools do: a `;` belongs to the value unless
+        // a new address starts after it.
+        let bare: Vec<&[u8]> = split_unescaped(
+            b"smtp:a@x.com;junk;X400:c=us;a= ;p=Test;;SIP:b@x.com;plain@x.com;X400:c=de;o=X;",
+            ends_typed_value,
+        )
+        .collect();
+        assert_eq!(
+            bare,
+            [
+                &b"smtp:a@x.com"[..],
+                b"junk",
+                b"X400:c=us;a= ;p=Test;",
+                b"SIP:b@x.com",
+                b"plain@x.com",
+                b"X400:c=de;o=X;",
+            ]
+        );
     }
 
     #[test]

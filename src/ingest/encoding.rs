@@ -135,7 +135,74 @@ impl Format {
     }
 }
 
-/// Detects the format from the start of the decoded text; `None` if it is neither.
+impl Format {
+    /// The other format (tried when a file yields nothing in the detected one).
+    pub fn other(self) -> Format {
+        match self {
+            Format::Csvde => Format::Ldif,
+            Format::Ldif => Format::Csvde,
+        }
+    }
+
+    /// The format a file name says (`.ldf`/`.ldif`, `.csv`), if any.
+    pub fn of_name(path: &std::path::Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?;
+        if ext.eq_ignore_ascii_case("ldf") || ext.eq_ignore_ascii_case("ldif") {
+            Some(Format::Ldif)
+        } else if ext.eq_ignore_ascii_case("csv") {
+            Some(Format::Csvde)
+        } else {
+            None
+        }
+    }
+}
+
+/// Lines of the sample looked at beyond the first.
+const SAMPLED_LINES: usize = 200;
+
+/// Whether a line (with its folds joined) looks like an LDIF `name: value` line.
+fn ldif_like(line: &[u8]) -> bool {
+    let name_end = line
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b';' | b'.')));
+    name_end.is_some_and(|i| i > 0 && line[i] == b':')
+}
+
+/// The share of the sample's first lines (not blank, comments or folds) that look like LDIF,
+/// and how many lines that share is of.
+fn ldif_share(text: &[u8]) -> (usize, usize) {
+    let mut lines = text
+        .split(|b| *b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .filter(|l| !l.is_empty() && l[0] != b'#' && l[0] != b' ')
+        .take(SAMPLED_LINES);
+    let (mut ldif, mut all) = (0, 0);
+    for line in lines.by_ref() {
+        all += 1;
+        ldif += usize::from(ldif_like(line.trim_ascii_start()));
+    }
+    (ldif, all)
+}
+
+/// Detects the format from the file name and the decoded text: the first line decides unless
+/// it is damaged or the name and the next lines disagree with it (an `.ldf` whose first line
+/// carries a stray byte is still LDIF). `None` if it is neither.
+pub fn guess_format(name: Option<Format>, text: &[u8]) -> Option<Format> {
+    let first = detect_format(text);
+    let (ldif, all) = ldif_share(text);
+    let mostly_ldif = all > 0 && ldif * 2 > all;
+    match (name, first) {
+        (Some(Format::Ldif), Some(Format::Csvde)) if ldif * 5 >= all => Some(Format::Ldif),
+        (_, Some(Format::Csvde)) if mostly_ldif => Some(Format::Ldif),
+        (_, Some(found)) => Some(found),
+        (_, None) if mostly_ldif => Some(Format::Ldif),
+        (Some(Format::Ldif), None) if ldif > 0 => Some(Format::Ldif),
+        _ => None,
+    }
+}
+
+/// Detects the format from the start of the decoded text; `None` if it is neither. Control
+/// bytes before the first line's text (a stray NUL) are passed over.
 pub fn detect_format(text: &[u8]) -> Option<Format> {
     let mut lines = text
         .split(|b| *b == b'\n')
@@ -150,7 +217,11 @@ pub fn detect_format(text: &[u8]) -> Option<Format> {
         while let Some(next) = lines.next_if(|l| l.first() == Some(&b' ')) {
             logical.extend_from_slice(&next[1..]);
         }
-        let line = logical.as_slice();
+        let start = logical
+            .iter()
+            .position(|b| *b >= b' ' || *b == b'\t')
+            .unwrap_or(logical.len());
+        let line = &logical[start..];
         let name_end = line
             .iter()
             .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b';' | b'=' | b'.')));
@@ -179,6 +250,27 @@ pub fn detect_format(text: &[u8]) -> Option<Format> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn format_by_name_and_lines_past_a_damaged_first_line() {
+        let ldif = b"x\xff,garbage,here\ndn: CN=a,DC=b\nobjectClass: user\ncn: a\n\ndn: CN=b,DC=b\ncn: b\n";
+        assert_eq!(guess_format(None, ldif), Some(Format::Ldif));
+        assert_eq!(guess_format(Some(Format::Ldif), ldif), Some(Format::Ldif));
+        let csv = b"DN,objectClass,cn\n\"CN=a,DC=b\",user,a\n";
+        assert_eq!(guess_format(None, csv), Some(Format::Csvde));
+        assert_eq!(guess_format(Some(Format::Ldif), csv), Some(Format::Csvde));
+        // One LDIF-looking line in five tips an .ldf over a first line with commas.
+        let damaged = b"garbage, with, commas\ndn: CN=a\nx y\nx y\nx y\n";
+        assert_eq!(
+            guess_format(Some(Format::Ldif), damaged),
+            Some(Format::Ldif)
+        );
+        assert_eq!(
+            guess_format(Some(Format::Csvde), damaged),
+            Some(Format::Csvde)
+        );
+        assert_eq!(guess_format(Some(Format::Csvde), b"hello world\n"), None);
+    }
 
     #[test]
     fn boms_win() {
@@ -247,6 +339,8 @@ mod tests {
         );
         assert_eq!(detect_format(b"\"DN\",cn\n"), Some(Format::Csvde));
         assert_eq!(detect_format(b"hello world\n"), None);
+        // A stray NUL before the first line's text.
+        assert_eq!(detect_format(b"\0dn: CN=a,DC=b\n"), Some(Format::Ldif));
         assert_eq!(detect_format(b""), None);
     }
 }

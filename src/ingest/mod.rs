@@ -96,8 +96,11 @@ pub struct FileReport {
     /// Rows of the directory that came from this file.
     #[serde(skip)]
     pub rows: std::ops::Range<usize>,
-    /// Set when the file could not be read at all (or stopped being readable part-way).
+    /// Set when the file could not be read at all (or stopped being readable part-way), or
+    /// when it holds text but no object could be read from it.
     pub error: Option<String>,
+    /// What the reader had to guess or retry (read as the other format …), to be said loudly.
+    pub warnings: Vec<String>,
 }
 
 impl FileReport {
@@ -159,17 +162,85 @@ pub fn read_files(paths: &[PathBuf], options: &ReadOptions) -> Ingest {
             ..FileReport::default()
         };
         let file_index = u16::try_from(index).unwrap_or(u16::MAX);
-        if let Err(e) = read_file(
+        let result = read_file(
             path,
             file_index,
             options,
             &mut ingest.directory,
             &mut report,
-        ) {
-            report.error = Some(e.to_string());
-        }
+        );
         report.rows = start..ingest.directory.len();
         report.objects = report.rows.len() as u64;
+        let empty = result.is_ok() && report.format.is_none();
+        let retry = match &result {
+            Ok(()) => report.objects == 0 && !empty,
+            Err(Error::BadHeader { .. } | Error::UnknownFormat { .. }) => true,
+            Err(_) => false,
+        };
+        // Nothing in the detected format: the other one is tried (from the start, so a
+        // regular file only), and what happened is said either way.
+        let detected = report.format.or(Format::of_name(path));
+        if retry && options.format.is_none() && path.is_file() {
+            let other = detected.map_or(Format::Ldif, Format::other);
+            let mut second = FileReport {
+                path: report.path.clone(),
+                ..FileReport::default()
+            };
+            let forced = ReadOptions {
+                format: Some(other),
+                ..options.clone()
+            };
+            let again = read_file(
+                path,
+                file_index,
+                &forced,
+                &mut ingest.directory,
+                &mut second,
+            );
+            second.rows = start..ingest.directory.len();
+            second.objects = second.rows.len() as u64;
+            if second.objects > 0 {
+                second.warnings.push(format!(
+                    "{}: read as {} after nothing could be read as {}{}; check the file, or use --format",
+                    report.path,
+                    other.name(),
+                    detected.map_or("the detected format", Format::name),
+                    match &result {
+                        Err(e) => format!(" ({e})"),
+                        Ok(()) => String::new(),
+                    },
+                ));
+                if let Err(e) = again {
+                    second.error = Some(e.to_string());
+                }
+                ingest.files.push(second);
+                continue;
+            }
+            // Keep the first reading's account; the retry's rows, if any, are dropped.
+            ingest.directory.truncate(start);
+        }
+        match result {
+            Err(e) => report.error = Some(e.to_string()),
+            Ok(()) if report.objects == 0 && !empty => {
+                report.error = Some(
+                    Error::NoObjects {
+                        path: path.to_path_buf(),
+                        format: report.format.map_or("any format", Format::name),
+                        rejected: report.rejected,
+                        tried: if retry && options.format.is_none() && path.is_file() {
+                            format!(
+                                "; nothing as {} either",
+                                report.format.map_or(Format::Ldif, Format::other).name()
+                            )
+                        } else {
+                            String::new()
+                        },
+                    }
+                    .to_string(),
+                )
+            }
+            Ok(()) => {}
+        }
         ingest.files.push(report);
     }
     ingest
@@ -271,9 +342,11 @@ fn read_file(
                 report.bytes = reader.bytes_read;
                 return Ok(());
             }
-            encoding::detect_format(head).ok_or_else(|| Error::UnknownFormat {
-                path: path.to_path_buf(),
-                start: ldif::preview(head),
+            encoding::guess_format(Format::of_name(path), head).ok_or_else(|| {
+                Error::UnknownFormat {
+                    path: path.to_path_buf(),
+                    start: ldif::preview(head),
+                }
             })?
         }
     };

@@ -102,6 +102,12 @@ pub trait RecordSink {
     fn resolve(&mut self, name: &[u8]) -> Self::Key;
     /// Whether csvde should split this attribute's field on unescaped `;`.
     fn multi_valued(&self, key: Self::Key) -> bool;
+    /// Whether this attribute's values are typed addresses (`SMTP:…`, `X400:…`): csvde then
+    /// splits a field without any `\;` only where a new address starts, since other tools
+    /// write a value's own `;` bare (X400 addresses).
+    fn typed_values(&self, _key: Self::Key) -> bool {
+        false
+    }
     /// Whether the sink needs the values at all (else the scanner only reports presence).
     fn wants_values(&self, key: Self::Key) -> bool;
     /// Whether the sink reads the values' content, not only their number and decoded size: a

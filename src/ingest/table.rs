@@ -212,6 +212,10 @@ impl RecordSink for TableSink {
         key.attr.is_some_and(Attr::is_multi_valued)
     }
 
+    fn typed_values(&self, key: Slot) -> bool {
+        key.attr == Some(Attr::ProxyAddresses)
+    }
+
     fn wants_values(&self, key: Slot) -> bool {
         key.attr.is_some()
     }

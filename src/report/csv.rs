@@ -3,6 +3,11 @@
 //! Spreadsheet safety: a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is
 //! written with a leading `'`, so Excel and LibreOffice show it as text instead of evaluating
 //! it as a formula (CSV injection). The value is otherwise unchanged.
+//!
+//! Files start with a UTF-8 byte order mark unless asked not to: without it Excel (on a
+//! double-click) and Windows PowerShell 5.1's `Import-Csv` read UTF-8 as the ANSI code page and
+//! garble every non-ASCII name (`ZoÃ«` for `Zoë`). Pipelines that dislike the mark turn it off
+//! (`--csv-bom never`); Python's `utf-8-sig`, pandas and the csv crate skip it.
 
 use crate::analyze::Analysis;
 use crate::error::Error;
@@ -41,19 +46,28 @@ pub fn class_file(class: Class) -> String {
     format!("{}.csv", class.name().to_lowercase().replace(' ', "-"))
 }
 
-/// Writes `findings.csv` and one CSV per class into `dir` (created if needed).
-pub fn write_dir(a: &Analysis, dir: &Path, inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+/// The UTF-8 byte order mark.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Writes `findings.csv` and one CSV per class into `dir` (created if needed), each starting
+/// with a byte order mark if `bom`.
+pub fn write_dir(
+    a: &Analysis,
+    dir: &Path,
+    inputs: &[PathBuf],
+    bom: bool,
+) -> Result<Vec<PathBuf>, Error> {
     std::fs::create_dir_all(dir).map_err(|source| Error::Write {
         path: dir.to_path_buf(),
         source,
     })?;
     let mut written = Vec::new();
     let all = dir.join("findings.csv");
-    write_atomically(&all, inputs, |w| write(a, a.findings.iter(), w))?;
+    write_atomically(&all, inputs, |w| write(a, a.findings.iter(), bom, w))?;
     written.push(all);
     for class in Class::ALL {
         let path = dir.join(class_file(class));
-        write_atomically(&path, inputs, |w| write(a, a.by_class(class), w))?;
+        write_atomically(&path, inputs, |w| write(a, a.by_class(class), bom, w))?;
         written.push(path);
     }
     Ok(written)
@@ -62,8 +76,12 @@ pub fn write_dir(a: &Analysis, dir: &Path, inputs: &[PathBuf]) -> Result<Vec<Pat
 fn write<'a>(
     a: &Analysis,
     findings: impl Iterator<Item = &'a Finding>,
+    bom: bool,
     w: &mut dyn io::Write,
 ) -> io::Result<()> {
+    if bom {
+        w.write_all(BOM)?;
+    }
     let mut out = csv::Writer::from_writer(w);
     out.write_record(COLUMNS)?;
     let dir = &a.ingest.directory;

@@ -5,4 +5,5 @@ pub mod package;
 pub mod redact;
 pub mod sheet_rows;
 pub mod summary;
+pub mod text;
 pub mod workbook;

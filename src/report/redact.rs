@@ -96,12 +96,14 @@ impl Redactor {
         }
     }
 
-    /// A DN: the first RDN's value redacted (the object's name); OUs and DCs kept.
+    /// A DN: the first RDN's value redacted (the object's name, unescaped, redacted and
+    /// escaped again); OUs and DCs kept.
     pub fn dn(&self, dn: &str) -> String {
-        match dn.split_once('=') {
-            Some((kind, rest)) => {
-                let end = find_rdn_end(rest);
-                format!("{kind}={}{}", self.text(&rest[..end]), &rest[end..])
+        let (first, rest) = dn.split_at(crate::dn::rdn_end(dn));
+        match first.split_once('=') {
+            Some((kind, raw)) => {
+                let name = self.text(&crate::dn::unescape(raw));
+                format!("{kind}={}{rest}", crate::dn::escape(&name))
             }
             None => self.text(dn),
         }
@@ -134,7 +136,7 @@ impl Redactor {
             if Some(first) == next_cn {
                 out.push_str(&rest[..first + 3]);
                 let after = &rest[first + 3..];
-                let end = find_rdn_end(after);
+                let end = crate::dn::rdn_end(after);
                 out.push_str(&self.text(&after[..end]));
                 rest = &after[end..];
             } else if Some(first) == next_quote {
@@ -164,20 +166,6 @@ impl Redactor {
             }
         }
     }
-}
-
-/// End of an RDN value (an unescaped comma), or the end.
-fn find_rdn_end(s: &str) -> usize {
-    let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 2,
-            b',' => return i,
-            _ => i += 1,
-        }
-    }
-    s.len()
 }
 
 fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
@@ -214,6 +202,13 @@ mod tests {
         let dn = r.dn("CN=Ana García,OU=Sales,DC=contoso,DC=com");
         assert!(dn.starts_with("CN=") && dn.ends_with(",OU=Sales,DC=contoso,DC=com"));
         assert!(!dn.contains("Ana") && !dn.contains("García"));
+        // An escaped name is redacted as the name it stands for; the separator survives.
+        let dn = r.dn("CN=Doe\\, John\\0ACNF:1234,OU=Staff,DC=x,DC=com");
+        assert!(
+            dn.ends_with(",OU=Staff,DC=x,DC=com") && !dn.contains("Doe"),
+            "{dn}"
+        );
+        assert_eq!(crate::dn::rdns(&dn).count(), 4);
         // Consistent within a key, different across keys; diacritics stay diacritics.
         assert_eq!(r.text("García"), r.text("García"));
         assert_ne!(r.text("García"), Redactor::with_key("other").text("García"));

@@ -22,6 +22,9 @@ pub struct Summary<'a> {
     pub timings_ms: BTreeMap<&'static str, u128>,
     /// Against `--baseline`: new, resolved and unchanged findings.
     pub changes: Option<crate::baseline::Changes>,
+    /// What limits what was checked (missing attributes, inputs mostly out of scope or
+    /// rejected, OU options matching nothing …), as printed on stderr.
+    pub warnings: Vec<String>,
     /// Every finding with its stable id (what a later `--baseline` compares with); written
     /// by [`Summary::write_json`], one item per line.
     #[serde(skip)]
@@ -156,6 +159,7 @@ impl<'a> Summary<'a> {
                 by_rule,
                 by_severity,
             },
+            warnings: a.warnings.clone(),
             duplicates: a.uniqueness.duplicates.clone(),
             collisions: a.uniqueness.collisions,
             timings_ms: [
@@ -184,6 +188,7 @@ mod tests {
             version: "test",
             profile: Profile::Entra,
             verified_domains: None,
+            warnings: Vec::new(),
             inputs: Vec::new(),
             objects: Objects {
                 read: 1,

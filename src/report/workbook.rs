@@ -91,69 +91,8 @@ pub struct WorkbookStats {
 }
 
 /// The canonical OU path of a DN (`corp.contoso.com/Staff/Sales`), which sorts by location.
-pub fn ou_path(dn: &str) -> String {
-    ou_path_of_parent(parent_dn(dn))
-}
-
-/// The OU path of the container `parent` (a DN whose RDNs are all containers).
-fn ou_path_of_parent(parent: &str) -> String {
-    if parent.is_empty() {
-        return String::new();
-    }
-    let mut domain = Vec::new();
-    let mut ous = Vec::new();
-    for rdn in split_dn(parent) {
-        let (kind, value) = rdn.split_once('=').unwrap_or(("", rdn));
-        if kind.trim().eq_ignore_ascii_case("DC") {
-            domain.push(value.trim());
-        } else {
-            ous.push(value.trim());
-        }
-    }
-    ous.reverse();
-    let mut path = domain.join(".");
-    for ou in ous {
-        path.push('/');
-        path.push_str(ou);
-    }
-    path
-}
-
-/// The DN without its first RDN (after the first unescaped comma).
-fn parent_dn(dn: &str) -> &str {
-    let bytes = dn.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 1,
-            b',' => return &dn[i + 1..],
-            _ => {}
-        }
-        i += 1;
-    }
-    ""
-}
-
-/// Splits a DN at the commas that separate RDNs (not at escaped `\,`).
-fn split_dn(dn: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let mut start = 0;
-    let bytes = dn.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 1,
-            b',' => {
-                parts.push(&dn[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    parts.push(&dn[start.min(dn.len())..]);
-    parts
-}
+pub use crate::dn::ou_path;
+use crate::dn::{canonical_name as ou_path_of_parent, parent as parent_dn};
 
 /// The sheet names of a class with `rows` findings.
 pub fn class_sheet_names(class: Class, rows: usize, per_sheet: usize) -> Vec<String> {
@@ -513,6 +452,12 @@ fn summary_sheet(
     for (k, v) in facts {
         ws.write_string_with_format(row, 0, k, &f.bold)?;
         ws.write_string(row, 1, v)?;
+        row += 1;
+    }
+    // What limits what was checked, before any figure.
+    for w in &a.warnings {
+        ws.write_string_with_format(row, 0, "Warning", &f.bold)?;
+        ws.write_string(row, 1, a.shown_note(w))?;
         row += 1;
     }
     row += 1;

@@ -138,7 +138,7 @@ impl TakenNames {
         row: usize,
         name: Option<&str>,
     ) -> Option<(String, String)> {
-        let domain = dir.dn.get(row).and_then(super::upn::dns_domain)?;
+        let domain = dir.dn.get(row).and_then(crate::dn::dns_domain)?;
         Some((domain.to_lowercase(), name?.to_lowercase()))
     }
 

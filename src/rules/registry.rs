@@ -4,6 +4,7 @@
 
 use super::uniqueness;
 use super::{account, advisory, alias, large, mail, names, proxy, target, upn, Context, Rule};
+use crate::directory::Attr;
 use crate::findings::Finding;
 
 /// Every rule, in code order.
@@ -41,6 +42,7 @@ pub static RULES: &[&Rule] = &[
     &target::INVALID,
     &target::TOO_LONG,
     &target::BLANK,
+    &target::NON_ROUTABLE_SUFFIX,
     &large::TOO_MANY_CERTIFICATES,
     &large::TOO_MANY_SMIME_CERTIFICATES,
     &large::TOO_MANY_PROXIES,
@@ -76,6 +78,23 @@ pub static OBJECT_CHECKS: &[ObjectCheck] = &[
     large::check,
     advisory::check,
 ];
+
+/// Every attribute an export must hold for synclint to see what sync sees: the attributes the
+/// rules read, in rule order, then the others the scope needs to tell what sync would take
+/// (object class, account state, system objects, Exchange recipient types; every attribute
+/// the reader extracts). This is the `-l` list of `synclint help export` and
+/// `synclint rules --attributes`, so it follows the rules as they change.
+pub fn export_attributes() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = Vec::new();
+    let rules = RULES.iter().flat_map(|r| r.attributes.iter().copied());
+    let reader = Attr::ALL.iter().map(|a| a.ldap_name());
+    for name in rules.chain(reader) {
+        if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+            names.push(name);
+        }
+    }
+    names
+}
 
 /// Runs every per-object check on object `row`.
 pub fn check_object(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
@@ -134,5 +153,24 @@ mod tests {
         }
         assert_eq!(find("sl101").map(|r| r.slug), Some("upn-invalid-character"));
         assert_eq!(find("duplicate-upn").map(|r| r.code), Some("SL801"));
+    }
+
+    #[test]
+    fn the_export_list_holds_every_attribute_read_once() {
+        let list = export_attributes();
+        // Every rule's attributes, and each is one the reader extracts (else the rule would
+        // never see it, whatever the export holds).
+        for r in RULES {
+            for a in r.attributes {
+                assert!(list.contains(a), "{} reads {a}", r.code);
+                assert!(Attr::from_name(a.as_bytes()).is_some(), "{a} is not read");
+            }
+        }
+        // The scope's attributes too, each once, and nothing the reader ignores.
+        for a in Attr::ALL {
+            assert!(list.contains(&a.ldap_name()), "{}", a.ldap_name());
+        }
+        assert_eq!(list.len(), Attr::ALL.len());
+        assert_eq!(list.first(), Some(&"userPrincipalName"));
     }
 }

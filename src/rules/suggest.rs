@@ -386,7 +386,7 @@ fn unique_keys<'v>(
             .dir
             .dn
             .get(row)
-            .and_then(upn::dns_domain)
+            .and_then(crate::dn::dns_domain)
             .filter(|_| user)
             .map(|domain| (Space::Address, Cow::Owned(format!("{value}@{domain}"))));
         return [Some((Space::Sam, Cow::Borrowed(value))), derived];

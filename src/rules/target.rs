@@ -1,8 +1,10 @@
 //! targetAddress (sync-rules.md §2.1 [S2], §1.3-1.4 [S1]).
 
 use super::address::{
-    ascii_set, clean_smtp, describe, in_set, longer_than, smtp_problem, truncate_chars,
+    ascii_set, clean_smtp, describe, in_set, longer_than, smtp_problem, split, truncate_chars,
 };
+use super::domain::is_microsoft_namespace;
+use super::mail::{non_routable, repaired};
 use super::proxy::{is_smtp, parse};
 use super::{Context, Rule, ALL_PROFILES, DEDICATED};
 use crate::directory::{Attr, ObjectKind};
@@ -58,6 +60,22 @@ pub static BLANK: Rule = Rule {
     profiles: DEDICATED,
 };
 
+pub static NON_ROUTABLE_SUFFIX: Rule = Rule {
+    code: "SL654",
+    slug: "target-non-routable-suffix",
+    class: Class::Suffix,
+    severity: Severity::Warning,
+    attributes: ATTR,
+    idfix: Some("TopLevelDomain"),
+    entra: "hybrid mail routing to the object fails (mail forwarded to targetAddress can't be delivered)",
+    source: "sync-rules.md §1.3 [S1] (IdFix: targetAddress errors as for proxyAddresses, TopLevelDomain included), §2.1 [S2]",
+    what: "An SMTP: targetAddress whose domain is special-use or not delegated (.local, .corp …); with --verified-domain, also a user's targetAddress outside the verified domains and Microsoft's (onmicrosoft.com) namespaces.",
+    why: "In a hybrid organisation mail for a remote mailbox or mail user is forwarded to its targetAddress (for a migrated mailbox, the remote routing address in tenant.mail.onmicrosoft.com): a domain the internet can't resolve, or that the tenant does not accept, never delivers. Contacts point outside on purpose, so only their non-routable domains are reported.",
+    fix: "Point targetAddress at a routable address the tenant accepts (--suffix-map old=new suggests one).",
+    default_action: Action::Edit,
+    profiles: ALL_PROFILES,
+};
+
 const TARGET_INVALID: u128 = ascii_set("\\<>();,[]\"");
 
 fn bad_char(c: char) -> bool {
@@ -96,6 +114,50 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
                 .suggest(fixed)
                 .note(problem),
         );
+        return;
+    }
+    if let Some(note) = routing_problem(ctx, row, target) {
+        let fixed = parse(target).and_then(|(prefix, address)| {
+            let (_, domain) = split(address)?;
+            ctx.mapped_suffix(domain)?;
+            repaired(ctx, address).map(|a| format!("{prefix}:{a}"))
+        });
+        ctx.report(
+            out,
+            Finding::new(&NON_ROUTABLE_SUFFIX, row, ATTR[0], target)
+                .suggest(fixed)
+                .note(note),
+        );
+    }
+}
+
+/// Why mail forwarded to an SMTP targetAddress can't be delivered, if it can't: a
+/// non-routable domain, or (for users, with verified domains given) a domain the tenant
+/// does not accept.
+fn routing_problem(ctx: &Context, row: usize, target: &str) -> Option<String> {
+    let (prefix, address) = parse(target)?;
+    if !is_smtp(prefix) {
+        return None;
+    }
+    let (_, domain) = split(address)?;
+    if let Some(reason) = non_routable(domain) {
+        return Some(reason.into_owned());
+    }
+    let user = matches!(
+        ctx.dir.kind[row],
+        ObjectKind::User | ObjectKind::InetOrgPerson
+    );
+    match &ctx.options.verified_domains {
+        Some(verified)
+            if user
+                && !is_microsoft_namespace(domain)
+                && !verified.contains(&domain.to_lowercase()) =>
+        {
+            Some(format!(
+                "{domain} is not a verified domain (nor the tenant's onmicrosoft.com)"
+            ))
+        }
+        _ => None,
     }
 }
 
@@ -109,11 +171,13 @@ fn problem(target: &str) -> Option<String> {
     }
 }
 
-pub fn validate(_ctx: &Context, _row: usize, value: &str) -> Option<&'static Rule> {
+pub fn validate(ctx: &Context, row: usize, value: &str) -> Option<&'static Rule> {
     if longer_than(value, 256) {
         Some(&TOO_LONG)
     } else if value.is_empty() || problem(value).is_some() {
         Some(&INVALID)
+    } else if routing_problem(ctx, row, value).is_some() {
+        Some(&NON_ROUTABLE_SUFFIX)
     } else {
         None
     }

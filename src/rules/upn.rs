@@ -4,6 +4,7 @@ use super::address::{ascii, ascii_set, describe, in_set, split, tidy_periods};
 use super::domain::{suffix_status, SuffixStatus};
 use super::{first_broken, reports_nothing, Context, Rule, ALL_PROFILES, ENTRA};
 use crate::directory::{Attr, ObjectKind};
+use crate::dn::dns_domain;
 use crate::findings::{Action, Class, Finding, Severity};
 use std::borrow::Cow;
 
@@ -262,20 +263,6 @@ fn suffix(ctx: &Context, row: usize, upn: &str, domain: &str, out: &mut Vec<Find
                 .note(note),
         );
     }
-}
-
-/// The domain's DNS name from the DN's DC= components.
-pub fn dns_domain(dn: &str) -> Option<String> {
-    let labels: Vec<&str> = dn
-        .split(',')
-        .filter_map(|rdn| {
-            let rdn = rdn.trim();
-            rdn.get(..3)
-                .filter(|p| p.eq_ignore_ascii_case("DC="))
-                .map(|_| &rdn[3..])
-        })
-        .collect();
-    (!labels.is_empty()).then(|| labels.join("."))
 }
 
 fn missing(ctx: &Context, row: usize, out: &mut Vec<Finding>) {

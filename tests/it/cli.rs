@@ -228,6 +228,75 @@ fn csv_cells_never_start_a_formula() {
     assert!(!text.contains(",=HYPERLINK"));
 }
 
+/// Findings CSVs start with a UTF-8 byte order mark (Excel and Windows PowerShell 5.1 then
+/// read `Łukasz` right), and without it on `--csv-bom never`; the rest is the same bytes.
+#[test]
+fn csv_files_start_with_a_bom_unless_told_not_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = crate::sample("fabrikam-unicode.csv");
+    let write = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        let mut args = vec![
+            "analyze",
+            "--no-workbook",
+            "--fail-on",
+            "never",
+            "--csv-dir",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        args.push(input.to_str().unwrap());
+        assert_eq!(synclint(&args).status.code(), Some(0));
+        out
+    };
+    let default = write("default", &[]);
+    let never = write("never", &["--csv-bom", "never"]);
+    for file in ["findings.csv", "character.csv", "duplicate.csv"] {
+        let with = std::fs::read(default.join(file)).unwrap();
+        let without = std::fs::read(never.join(file)).unwrap();
+        assert!(with.starts_with(b"\xEF\xBB\xBFrule,"), "{file}");
+        assert!(without.starts_with(b"rule,"), "{file}");
+        assert_eq!(&with[3..], &without[..], "{file}");
+    }
+    let text = String::from_utf8(std::fs::read(never.join("findings.csv")).unwrap()).unwrap();
+    assert!(text.contains("CN=Łukasz Kowalski"), "{text}");
+    // Readers that know the mark skip it: the csv crate sees the same header.
+    let header = csv::Reader::from_path(default.join("findings.csv"))
+        .unwrap()
+        .headers()
+        .unwrap()
+        .clone();
+    assert_eq!(&header[0], "rule");
+}
+
+/// The -l list comes from the rule registry: `rules --attributes` prints it, `help export`
+/// puts it in every command line, and `inspect` points there when an export lacks attributes.
+#[test]
+fn the_export_help_gives_the_registry_attribute_list() {
+    let list = synclint::rules::registry::export_attributes().join(",");
+    let out = synclint(&["rules", "--attributes"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim_end(), list);
+    for args in [
+        &["help", "export"][..],
+        &["export", "--domain", "corp.fabrikam.com"],
+    ] {
+        let out = synclint(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(&format!("-l \"{list}\"")), "{text}");
+        assert!(text.contains("csvde  -u -f ") && text.contains("ldifde -u -f "));
+        assert!(text.contains("-p subtree") && text.contains("-t 3268"));
+    }
+    let out = synclint(&["export", "--domain", "corp.fabrikam.com"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("-d \"DC=corp,DC=fabrikam,DC=com\""));
+    // samples/ansi.csv has no objectGUID column.
+    let out = synclint(&["inspect", crate::sample("ansi.csv").to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("no object has objectGUID"), "{text}");
+    assert!(text.contains("`synclint help export`"), "{text}");
+}
+
 #[test]
 fn rules_lists_and_explains() {
     let out = synclint(&["rules"]);

@@ -139,6 +139,7 @@ fn generated_ldif_agrees_with_ldif_parser() {
         encoding: Encoding::Utf8,
         domains: 4,
         planted: false,
+        escaped_names: false,
     };
     generate(&options, &mut bytes).unwrap();
     assert_eq!(compare(&bytes), 5000);

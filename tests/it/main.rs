@@ -3,9 +3,12 @@
 mod bad_input;
 mod cli;
 mod differential;
+mod dn;
 mod fix;
+mod honest;
 mod malformed;
 mod reader;
+mod real_shapes;
 mod review;
 mod roundtrip;
 mod rules;

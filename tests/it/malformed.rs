@@ -80,7 +80,10 @@ const CASES: &[(&str, Expect)] = &[
             reason: "unterminated quoted field",
         },
     ),
-    ("header-only.csv", Clean { parsed: 0 }),
+    (
+        "header-only.csv",
+        FileError("no object could be read as csvde (0 records rejected); nothing as ldif either"),
+    ),
     (
         "repeated-header.csv",
         Rejected {

@@ -244,6 +244,7 @@ fn parallel_small_blocks_match_one_block_exactly() {
             encoding,
             domains: 4,
             planted: false,
+            escaped_names: false,
         };
         generate(&options, &mut bytes).unwrap();
         let path = temp_file(&dir, "gen", &bytes);

@@ -16,7 +16,16 @@ fn object() -> impl Strategy<Value = ExportObject> {
     (
         "[a-zA-Z0-9 .é王'\"#=+-]{1,16}",
         prop::collection::vec((0..TEXT_ATTRS.len(), text()), 0..6),
-        prop::collection::vec(text(), 0..5),
+        // Typed, as proxyAddresses are: in a csvde field without `\;`, an untyped text after
+        // a typed non-SMTP value would read as part of it (bare X400 values, csvde.rs).
+        prop::collection::vec(
+            (
+                prop::sample::select(vec!["SMTP", "smtp", "X500", "x400", "SIP", "eum"]),
+                text(),
+            )
+                .prop_map(|(t, v)| format!("{t}:{v}")),
+            0..5,
+        ),
         prop::option::of(prop::array::uniform16(any::<u8>())),
         prop::option::of(any::<i32>()),
         0..4usize,

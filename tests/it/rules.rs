@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use synclint::directory::Directory;
 use synclint::findings::{Action, Finding};
-use synclint::generate::writer::{ldif_file, ExportObject, LdifStyle};
+use synclint::generate::writer::{ldif_file, ExportObject, ExportValue, LdifStyle};
 use synclint::ingest::{ldif, table::TableSink};
 use synclint::rules::uniqueness::Summary;
 use synclint::rules::{self, Profile, RuleOptions};
@@ -688,11 +688,18 @@ fn duplicates_and_collisions_across_attributes_and_types() {
     let r = run(&objects);
     assert!(r.codes("U2").contains(&"SL801"), "{:?}", r.codes("U2"));
     assert!(r.codes("U1").contains(&"SL801"));
-    // U1's UPN = U3's smtp proxy: a UPN/address collision (U1 also has it as mail and proxy).
+    // U1's UPN = U3's smtp proxy: a UPN/address collision (U1 also has it as mail and
+    // proxy), and a duplicate proxy: one row, under the worse rule, naming every holder.
+    assert_eq!(r.codes("U3"), ["SL803"]);
+    let u3 = r
+        .findings
+        .iter()
+        .find(|f| r.dir.text(synclint::directory::Attr::Cn, f.row as usize) == Some("U3"))
+        .unwrap();
+    let note = u3.note.as_deref().unwrap_or_default();
     assert!(
-        r.codes("U3").contains(&"SL803") && r.codes("U3").contains(&"SL851"),
-        "{:?}",
-        r.codes("U3")
+        note.contains("CN=U1,") && note.contains("(userPrincipalName, mail, proxyAddresses)"),
+        "{note}"
     );
     assert!(r.codes("U4").contains(&"SL802") && r.codes("U5").contains(&"SL802"));
     assert!(r.codes("U6").contains(&"SL804") && r.codes("U7").contains(&"SL804"));
@@ -835,23 +842,14 @@ fn hostile_values_never_panic_and_findings_stay_correct() {
     assert!(r.codes("Z4").contains(&"SL201"));
 }
 
-/// Planted generated data: the duplicate and collision groups equal an independent count.
-#[test]
-fn planted_duplicates_match_an_independent_count() {
-    use synclint::generate::{objects, ExportValue, GenerateOptions};
-    let options = GenerateOptions {
-        objects: 30_000,
-        seed: 5,
-        planted: true,
-        ..GenerateOptions::default()
-    };
-    let generated: Vec<ExportObject> = objects(&options).collect();
-    let r = run(&generated);
-    let in_scope: HashSet<&str> = (0..r.dir.len())
-        .filter(|row| r.scope.in_scope(*row))
-        .filter_map(|row| r.dir.dn.get(row))
-        .collect();
+/// Expected duplicate groups per summary key and collision groups, counted independently over
+/// generated objects (those whose DN is in `in_scope`): (groups, distinct holder DNs).
+pub type ExpectedGroups = (
+    BTreeMap<&'static str, (u64, BTreeSet<String>)>,
+    (u64, BTreeSet<String>),
+);
 
+pub fn expected_groups(generated: &[ExportObject], in_scope: &HashSet<&str>) -> ExpectedGroups {
     // value space → normalized value → (objects, attributes)
     type Holders = BTreeMap<String, (BTreeSet<String>, BTreeSet<&'static str>)>;
     let mut spaces: BTreeMap<&str, Holders> = BTreeMap::new();
@@ -864,7 +862,7 @@ fn planted_duplicates_match_an_independent_count() {
         e.0.insert(dn.to_string());
         e.1.insert(attr);
     };
-    for o in &generated {
+    for o in generated {
         if !in_scope.contains(o.dn.as_str()) {
             continue;
         }
@@ -932,7 +930,7 @@ fn planted_duplicates_match_an_independent_count() {
         "mailNickname",
     ] {
         let mut per_value: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for o in &generated {
+        for o in generated {
             if !in_scope.contains(o.dn.as_str()) {
                 continue;
             }
@@ -975,6 +973,33 @@ fn planted_duplicates_match_an_independent_count() {
             (groups.len() as u64, objects.into_iter().cloned().collect()),
         );
     }
+    (expected, collisions)
+}
+
+/// 30,000 generated objects with planted issues (seed 5), and what the rules find in them.
+pub fn planted_run() -> (Vec<ExportObject>, Run) {
+    use synclint::generate::{objects, GenerateOptions};
+    let options = GenerateOptions {
+        objects: 30_000,
+        seed: 5,
+        planted: true,
+        ..GenerateOptions::default()
+    };
+    let generated: Vec<ExportObject> = objects(&options).collect();
+    let r = run(&generated);
+    (generated, r)
+}
+
+/// Planted generated data: the duplicate and collision groups equal an independent count.
+#[test]
+fn planted_duplicates_match_an_independent_count() {
+    let (generated, r) = planted_run();
+    let in_scope: HashSet<&str> = (0..r.dir.len())
+        .filter(|row| r.scope.in_scope(*row))
+        .filter_map(|row| r.dir.dn.get(row))
+        .collect();
+
+    let (expected, collisions) = expected_groups(&generated, &in_scope);
     for (attr, (groups, objects)) in &expected {
         let got = r.summary.duplicates[attr];
         assert_eq!(
@@ -992,7 +1017,11 @@ fn planted_duplicates_match_an_independent_count() {
         (collisions.0, collisions.1.len() as u64)
     );
     assert!(collisions.0 >= 5);
-    assert!(r.findings.iter().any(|f| f.rule.code == "SL851"));
+    // Every clashing UPN is also a duplicate UPN: one SL801 row that names the proxy holders.
+    assert!(r.findings.iter().any(|f| f.rule.code == "SL801"
+        && f.note
+            .as_deref()
+            .is_some_and(|n| n.contains("(proxyAddresses)"))));
     assert!(r.findings.iter().any(|f| f.rule.code == "SL853"));
 }
 

@@ -1,0 +1,101 @@
+//! `synclint help export`: how to make the export synclint reads, with csvde and ldifde
+//! command lines whose `-l` list comes from the rule registry (so it never drifts from what the
+//! rules read).
+//!
+//! Sources: csvde and ldifde switches, https://learn.microsoft.com/previous-versions/windows/it-pro/windows-server-2012-r2-and-2012/cc732101(v=ws.11)
+//! and https://learn.microsoft.com/previous-versions/orphan-topics/ws.10/cc755456(v=ws.10);
+//! attributes outside the global catalog ("In Global Catalog: False"):
+//! https://learn.microsoft.com/windows/win32/adschema/a-iscriticalsystemobject,
+//! https://learn.microsoft.com/windows/win32/adschema/a-ms-ds-consistencyguid,
+//! https://learn.microsoft.com/windows/win32/adschema/a-thumbnailphoto.
+
+use crate::rules::registry::export_attributes;
+
+/// The LDAP filter for users, contacts and groups (IdFix's; computers are left out).
+pub const FILTER: &str = "(|(objectCategory=person)(objectCategory=group))";
+
+/// `DC=corp,DC=contoso,DC=com` for `corp.contoso.com`.
+pub fn base_dn(domain: &str) -> String {
+    domain
+        .trim()
+        .trim_end_matches('.')
+        .split('.')
+        .filter(|label| !label.is_empty())
+        .map(|label| format!("DC={label}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The whole guide, with command lines for `domain` (a DNS domain name such as contoso.com).
+pub fn export_guide(domain: &str) -> String {
+    let domain = domain.trim().trim_end_matches('.');
+    let base = base_dn(domain);
+    let list = export_attributes().join(",");
+    let name = domain.split('.').next().unwrap_or("export");
+    let common = format!("-d \"{base}\" -p subtree -r \"{FILTER}\" -l \"{list}\"");
+    format!(
+        "\
+HOW TO MAKE THE EXPORT
+
+Run these on a domain-joined Windows machine (csvde and ldifde come with the AD DS role and
+with RSAT's AD DS tools); an ordinary domain account can normally read every attribute listed.
+Either format works; pick one.
+
+One domain, from a domain controller of that domain (port 389, every attribute):
+  csvde  -u -f {name}.csv -s dc01.{domain} {common}
+  ldifde -u -f {name}.ldf -s dc01.{domain} {common}
+
+  -u          Unicode (UTF-16) output: without it accented names go through the ANSI code
+              page and can come out as '?'.
+  -s          a domain controller of the domain (leave it out to use the one you logged on to).
+  -d -p       the whole domain: everything under its root, subtree scope.
+  -r          users, contacts and groups (as IdFix reads them; computers are left out).
+  -l          every attribute synclint reads (`synclint rules --attributes` prints the list).
+              Without -l every attribute is exported: a bigger file, the same findings.
+  Do not add -m or -n: they drop objectGUID, the source anchor sync matches objects by.
+
+Several domains: one export per domain, each from its own domain controller, then one
+analysis of all the files (duplicates and collisions are found across them):
+  csvde -u -f {name}.csv -s dc01.{domain} -d \"{base}\" ...
+  csvde -u -f emea.csv -s dc01.emea.{domain} -d \"{emea}\" ...
+  synclint analyze {name}.csv emea.csv
+
+A whole forest in one file, from a global catalog (port 3268):
+  ldifde -u -f forest.ldf -s gc01.{domain} -t 3268 {common}
+  The global catalog holds every domain's objects but only the attributes of the partial
+  attribute set. In a default schema it lacks isCriticalSystemObject (so system objects can't
+  be told apart), mS-DS-ConsistencyGuid (the source anchor where it replaced objectGUID) and
+  thumbnailPhoto (photo sizes go unchecked); extended schemas may leave out more. `synclint
+  inspect forest.ldf` lists what an export lacks. -d covers the domains named under {domain};
+  run it again with the root of any other tree in the forest. Prefer one export per domain on
+  port 389 when you can.
+
+A huge directory: split the export by OU, one file each (-d \"OU=Staff,{base}\", then
+\"OU=Sales,{base}\", ...), or narrow -r, and pass every file to one `synclint analyze`.
+synclint reads multi-GB files without holding them whole, and spills to disk when memory is
+short (--spill); the exports themselves page through the directory without extra switches.
+
+Then: synclint inspect {name}.csv   (format, objects, attributes missing)
+      synclint analyze {name}.csv --verified-domain {domain}
+",
+        emea = base_dn(&format!("emea.{domain}")),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_guide_holds_the_registry_list_and_the_domain() {
+        assert_eq!(base_dn("corp.contoso.com."), "DC=corp,DC=contoso,DC=com");
+        let guide = export_guide("fabrikam.com");
+        let list = export_attributes().join(",");
+        assert!(guide.contains(&format!("-l \"{list}\"")));
+        assert!(guide.contains(
+            "csvde  -u -f fabrikam.csv -s dc01.fabrikam.com -d \"DC=fabrikam,DC=com\" -p subtree"
+        ));
+        assert!(guide.contains("-t 3268"));
+        assert!(guide.contains("DC=emea,DC=fabrikam,DC=com"));
+    }
+}
