@@ -23,6 +23,20 @@ pub struct Analysis {
     pub warnings: Vec<String>,
 }
 
+/// Objects with findings: by their worst finding (the verdict a report leads with) and per
+/// class. Each object counts once however many findings it has.
+#[derive(Clone, Debug, Default, serde::Serialize, PartialEq, Eq)]
+pub struct ObjectsAffected {
+    /// Objects with at least one error: they fail to sync, or lose the value.
+    pub will_fail: u64,
+    /// Objects whose worst finding is a warning: they sync, renamed or degraded.
+    pub degraded: u64,
+    /// Objects with informational findings only.
+    pub advisory_only: u64,
+    /// Objects with at least one finding of the class, by class name.
+    pub by_class: std::collections::BTreeMap<&'static str, u64>,
+}
+
 /// Wall time per stage.
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct Timings {
@@ -162,6 +176,45 @@ pub fn warnings(ingest: &Ingest, scope: &Scope) -> Vec<String> {
 }
 
 impl Analysis {
+    /// Counts the objects with findings (see [`ObjectsAffected`]): one pass over the findings
+    /// with two bytes per object (a bit per class, the worst severity above them).
+    pub fn objects_affected(&self) -> ObjectsAffected {
+        const SEVERITY_SHIFT: u16 = 12;
+        let mut marks = vec![0u16; self.ingest.directory.len()];
+        for f in &self.findings {
+            let Some(mark) = marks.get_mut(f.row as usize) else {
+                continue;
+            };
+            let class = Class::ALL
+                .iter()
+                .position(|c| *c == f.rule.class)
+                .unwrap_or_default();
+            let severity = f.rule.severity as u16 + 1;
+            let worst = (*mark >> SEVERITY_SHIFT).max(severity);
+            *mark =
+                (*mark & ((1 << SEVERITY_SHIFT) - 1)) | (1 << class) | (worst << SEVERITY_SHIFT);
+        }
+        let mut affected = ObjectsAffected {
+            by_class: Class::ALL.iter().map(|c| (c.name(), 0)).collect(),
+            ..ObjectsAffected::default()
+        };
+        let mut per_class = [0u64; Class::ALL.len()];
+        for mark in marks.into_iter().filter(|m| *m != 0) {
+            match mark >> SEVERITY_SHIFT {
+                w if w == Severity::Error as u16 + 1 => affected.will_fail += 1,
+                w if w == Severity::Warning as u16 + 1 => affected.degraded += 1,
+                _ => affected.advisory_only += 1,
+            }
+            for (i, n) in per_class.iter_mut().enumerate() {
+                *n += u64::from(mark >> i & 1);
+            }
+        }
+        for (class, n) in Class::ALL.iter().zip(per_class) {
+            affected.by_class.insert(class.name(), n);
+        }
+        affected
+    }
+
     /// A DN as reports show it (redacted with `--redact`).
     pub fn shown_dn<'a>(&self, dn: &'a str) -> std::borrow::Cow<'a, str> {
         crate::report::redact::show(self.redactor.as_ref(), dn, |r, v| r.dn(v))

@@ -142,7 +142,8 @@ pub struct SheetRows<'a> {
     pub part: String,
     pub rows: usize,
     pub fill: FillRow<'a>,
-    /// An upper bound of the bytes the row XML takes, to choose Zip64 ahead of writing.
+    /// An upper bound of the bytes the rows' XML takes ([`ROW_XML`] and [`cell_bound`] per
+    /// row), to choose Zip64 ahead of writing.
     pub size_bound: u64,
 }
 
@@ -243,6 +244,62 @@ impl<'a> RowWriter<'a> {
         }
         self.buf.extend_from_slice(b"</t></is></c>");
     }
+}
+
+/// The XML of a row besides its cells: `<row r="1048576">` and `</row>`.
+pub const ROW_XML: u64 = 23;
+
+/// The most bytes a cell of `text` takes in a row's XML: its markup (`<c r="Z1048576"
+/// t="inlineStr"><is><t xml:space="preserve">` … `</t></is></c>`, 71 bytes; a shared-string
+/// reference takes less), the text, and 6 more bytes for each byte that escaping can grow (a
+/// control character becomes `_x001F_`, `&` `&amp;`, `_` of a literal `_xHHHH_` gains
+/// `_x005F`, 0xEF leads U+FFFE, written `_xFFFE_`). Clipping at [`MAX_CELL_CHARS`] never
+/// lengthens a text. An empty text is no cell; `:line` after a source adds at most 21 bytes.
+pub fn cell_bound(text: &str) -> u64 {
+    if text.is_empty() {
+        return 0;
+    }
+    // `|`, not `||`: without branches the compiler vectorizes the count.
+    let grows: usize = text
+        .as_bytes()
+        .iter()
+        .map(|&b| {
+            usize::from(
+                (b < 0x20) | (b == b'&') | (b == b'<') | (b == b'>') | (b == b'_') | (b == 0xEF),
+            )
+        })
+        .sum();
+    71 + text.len() as u64 + 6 * grows as u64
+}
+
+/// [`cell_bound`] without looking at the text: every byte taken as growing the most (7
+/// bytes). Enough for all but the largest sheets, and costs nothing per row.
+pub fn cell_bound_unscanned(text: &str) -> u64 {
+    if text.is_empty() {
+        return 0;
+    }
+    71 + 7 * text.len() as u64
+}
+
+/// The sum of a bound over `items` in parallel: first with [`cell_bound_unscanned`], and only
+/// if that could pass 4 GiB again with [`cell_bound`] (a scan of every text).
+pub fn sheet_bound<T: Sync>(
+    items: &[T],
+    row_bound: impl Fn(&T, fn(&str) -> u64) -> u64 + Sync,
+) -> u64 {
+    use rayon::prelude::*;
+    let quick: u64 = items
+        .par_iter()
+        .map(|item| row_bound(item, cell_bound_unscanned))
+        .sum();
+    // Far enough below 4 GiB for the sheet's head and tail and deflate's overhead.
+    if quick < 15 * (u32::MAX as u64 / 16) {
+        return quick;
+    }
+    items
+        .par_iter()
+        .map(|item| row_bound(item, cell_bound))
+        .sum()
 }
 
 /// `text` cut to fit one cell, with a marker when cut.
@@ -393,6 +450,7 @@ pub fn splice<R: Read + Seek, W: Write + Seek + Send>(
     .filter(|_| !labels.list.is_empty());
     let shared = shared_xml.as_ref().map(|xml| (labels, xml.unique));
     let mut references = 0;
+    let mut written: Vec<String> = Vec::new();
     let mut package = PackageWriter::new(out)?;
     for i in 0..archive.len() {
         let mut file = archive.by_index_raw(i).map_err(io::Error::other)?;
@@ -423,7 +481,10 @@ pub fn splice<R: Read + Seek, W: Write + Seek + Send>(
         // The header row is row 1; data rows follow it.
         let frame = frame(&xml, sheet.rows as u32 + 1)?;
         let bound = sheet.size_bound + (frame.head.len() + frame.tail.len()) as u64;
-        let mut open = package.begin_entry(&name, bound >= u32::MAX as u64)?;
+        // The head, the tail and one piece per chunk of rows.
+        let pieces = sheet.rows.div_ceil(CHUNK_ROWS) as u64 + 2;
+        let mut open = package.begin_entry(&name, bound, pieces)?;
+        written.push(name.clone());
         let head = deflate_piece(&frame.head, Vec::new())?;
         package.write_piece(
             &mut open,
@@ -443,7 +504,7 @@ pub fn splice<R: Read + Seek, W: Write + Seek + Send>(
     }
     if let Some(xml) = &shared_xml {
         let table = xml.with(labels, references);
-        let mut open = package.begin_entry(SHARED_STRINGS_PART, false)?;
+        let mut open = package.begin_entry(SHARED_STRINGS_PART, table.len() as u64, 1)?;
         let deflated = deflate_piece(&table, Vec::new())?;
         package.write_piece(
             &mut open,
@@ -452,6 +513,13 @@ pub fn splice<R: Read + Seek, W: Write + Seek + Send>(
             table.len() as u64,
         )?;
         package.end_entry(open)?;
+    }
+    // Every sheet's rows must have found their part: rows are never dropped silently.
+    if let Some(lost) = sheets.iter().find(|s| !written.contains(&s.part)) {
+        return Err(io::Error::other(format!(
+            "{}: no such part in the writer's package ({} rows not written)",
+            lost.part, lost.rows
+        )));
     }
     package.finish()?;
     Ok(())
@@ -619,6 +687,63 @@ mod tests {
             r#"<row r="7"><c r="A7" t="s"><v>3</v></c><c r="B7" t="inlineStr"><is><t>not a label</t></is></c></row>"#
         );
         assert_eq!(w.references, 1);
+    }
+
+    #[test]
+    fn a_cell_bound_covers_the_cell_as_written() {
+        for text in [
+            "plain",
+            "CN=Smith\\, John,OU=Staff,DC=x,DC=com",
+            "a&b<c>d",
+            "_x0041_x_",
+            "\u{1}\u{1f}\t\n",
+            "\u{FFFE}\u{FFFF}é",
+            " padded ",
+        ] {
+            let mut w = RowWriter::new(None);
+            w.start_row(1_048_576);
+            w.cell(25, text);
+            let row_len = w.buf.len() as u64;
+            w.end_row();
+            assert_eq!(w.buf.len() as u64 - row_len + 17, ROW_XML);
+            assert!(
+                row_len - 17 <= cell_bound(text),
+                "{text:?}: {} > {}",
+                row_len - 17,
+                cell_bound(text)
+            );
+            assert!(cell_bound(text) <= cell_bound_unscanned(text), "{text:?}");
+        }
+        assert_eq!(cell_bound(""), 0);
+        let long = "x".repeat(40_000);
+        let mut w = RowWriter::new(None);
+        w.start_row(2);
+        w.cell(0, &long);
+        assert!((w.buf.len() as u64) < cell_bound(&long));
+    }
+
+    #[test]
+    fn rows_for_a_part_the_package_lacks_are_an_error() {
+        let mut skeleton = std::io::Cursor::new(Vec::new());
+        let mut zip = zip::ZipWriter::new(&mut skeleton);
+        zip.start_file(
+            "xl/worksheets/sheet1.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        zip.write_all(b"<worksheet><sheetData></sheetData></worksheet>")
+            .unwrap();
+        zip.finish().unwrap();
+        skeleton.set_position(0);
+        let sheets = [SheetRows {
+            part: "xl/worksheets/sheet2.xml".into(),
+            rows: 3,
+            fill: Box::new(|_, w: &mut RowWriter| w.cell(0, "x")),
+            size_bound: 1_000,
+        }];
+        let out = std::io::Cursor::new(Vec::new());
+        let err = splice(skeleton, &sheets, &SharedStrings::default(), out, None).unwrap_err();
+        assert!(err.to_string().contains("sheet2.xml"), "{err}");
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub struct Summary<'a> {
     pub verified_domains: Option<Vec<String>>,
     pub inputs: Vec<Input>,
     pub objects: Objects,
+    /// Objects with findings: the verdict (will fail, degraded, advisories only) and per class.
+    pub objects_affected: crate::analyze::ObjectsAffected,
     pub findings: Findings,
     pub duplicates: BTreeMap<&'static str, GroupCount>,
     pub collisions: GroupCount,
@@ -153,6 +155,7 @@ impl<'a> Summary<'a> {
                 out_of_scope: a.scope.out_of_scope(),
                 rejected: a.ingest.objects_rejected(),
             },
+            objects_affected: a.objects_affected(),
             findings: Findings {
                 total: a.findings.len() as u64,
                 by_class,
@@ -196,6 +199,7 @@ mod tests {
                 out_of_scope: 0,
                 rejected: 0,
             },
+            objects_affected: Default::default(),
             findings: Findings {
                 total: items as u64,
                 by_class: BTreeMap::new(),

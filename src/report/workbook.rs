@@ -18,11 +18,12 @@ use crate::output::write_file_atomically;
 use crate::rules::domain::{suffix_status, SuffixStatus};
 use crate::rules::proxy::{is_smtp, parse};
 use crate::rules::registry::RULES;
-use rayon::iter::{IntoParallelRefIterator, ParallelIterator};
+use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use rayon::slice::ParallelSliceMut;
 use rust_xlsxwriter::{
-    Chart, ChartType, ConditionalFormatFormula, DataValidation, Format, FormatAlign, FormatBorder,
-    Table, TableColumn, TableStyle, Url, Workbook, Worksheet, XlsxError,
+    Chart, ChartType, ConditionalFormatCell, ConditionalFormatCellRule, ConditionalFormatFormula,
+    DataValidation, Format, FormatAlign, FormatBorder, Table, TableColumn, TableStyle, Url,
+    Workbook, Worksheet, XlsxError,
 };
 use rustc_hash::FxHashMap;
 use std::io::{Seek, SeekFrom};
@@ -31,27 +32,45 @@ use std::path::{Path, PathBuf};
 /// Data rows per sheet: Excel's 1,048,576 rows less the header.
 pub const EXCEL_DATA_ROWS: usize = 1_048_575;
 
-/// Sheet columns of every class sheet. `Recommended` is what synclint recommends (read only);
-/// `Action` is empty until a reviewer chooses one, and `fix` acts on nothing else; `Update`
-/// holds the suggested value, so accepting it is one choice (EDIT).
+/// Sheet columns of every class sheet: the reviewer's first (what, where, the value, the
+/// suggestion, the choice, why), the rest after. `Recommended` is what synclint recommends
+/// (read only); `Action` is empty until a reviewer chooses one, and `fix` acts on nothing
+/// else; `Update` holds the suggested value, so accepting it is one choice (EDIT). `fix` and
+/// the tests find columns by header, never by position. Widths are the defaults; the columns
+/// in [`FITTED`] are fitted to a sample of their content.
 pub const COLUMNS: [(&str, f64); 15] = [
-    ("Rule", 8.0),
     ("Severity", 9.0),
     ("Object (DN)", 48.0),
-    ("OU path", 36.0),
-    ("Object class", 12.0),
     ("Attribute", 18.0),
-    ("Value", 40.0),
-    ("Suggested value", 36.0),
-    ("Recommended", 26.0),
+    ("Value", 30.0),
+    ("Suggested value", 30.0),
+    ("Recommended", 22.0),
     ("Action", 10.0),
-    ("Update", 36.0),
+    ("Update", 30.0),
+    ("Why", 70.0),
+    ("Rule", 8.0),
+    ("OU path", 30.0),
+    ("Object class", 12.0),
     ("Group", 8.0),
-    ("Conflicts with", 48.0),
-    ("Source", 28.0),
-    ("Why", 60.0),
+    ("Conflicts with", 40.0),
+    ("Source", 24.0),
 ];
-const ACTION_COLUMN: u16 = 9;
+const SEVERITY_COLUMN: u16 = 0;
+const DN_COLUMN: u16 = 1;
+const ACTION_COLUMN: u16 = 6;
+const WHY_COLUMN: u16 = 8;
+const GROUP_COLUMN: u16 = 12;
+
+/// The columns whose width follows their content: (column, narrowest, widest).
+const FITTED: [(u16, f64, f64); 7] = [
+    (1, 24.0, 80.0),
+    (3, 12.0, 48.0),
+    (4, 12.0, 40.0),
+    (7, 12.0, 40.0),
+    (10, 16.0, 48.0),
+    (13, 16.0, 60.0),
+    (14, 16.0, 48.0),
+];
 
 /// The actions the reviewer can pick (IdFix's, plus IGNORE).
 pub const ACTIONS: [&str; 4] = ["EDIT", "REMOVE", "COMPLETE", "IGNORE"];
@@ -110,11 +129,17 @@ pub fn class_sheet_names(class: Class, rows: usize, per_sheet: usize) -> Vec<Str
 
 struct Formats {
     title: Format,
+    section: Format,
     bold: Format,
+    bold_top: Format,
     header: Format,
     link: Format,
     shaded: Format,
     number: Format,
+    wrap: Format,
+    verdict_error: Format,
+    verdict_warning: Format,
+    verdict_info: Format,
 }
 
 impl Formats {
@@ -126,14 +151,34 @@ impl Formats {
             .set_border_bottom(FormatBorder::Thin);
         Formats {
             title: Format::new().set_bold().set_font_size(16),
+            section: Format::new()
+                .set_bold()
+                .set_font_size(12)
+                .set_font_color("1F4E79"),
             bold: Format::new().set_bold(),
+            bold_top: Format::new().set_bold().set_align(FormatAlign::Top),
+            wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            verdict_error: Format::new()
+                .set_bold()
+                .set_background_color("FFC7CE")
+                .set_font_color("9C0006"),
+            verdict_warning: Format::new()
+                .set_bold()
+                .set_background_color("FFEB9C")
+                .set_font_color("9C5700"),
+            verdict_info: Format::new()
+                .set_bold()
+                .set_background_color("DDEBF7")
+                .set_font_color("1F4E79"),
             header,
             link: Format::new()
                 .set_font_color("0563C1")
                 .set_underline(rust_xlsxwriter::FormatUnderline::Single),
             shaded: Format::new().set_background_color("DDEBF7"),
+            // `_)` pads the number on the right by the width of ")": a count never sits
+            // flush against the text in the next column.
             number: Format::new()
-                .set_num_format("#,##0")
+                .set_num_format("#,##0_)")
                 .set_align(FormatAlign::Right),
         }
     }
@@ -166,8 +211,10 @@ pub fn write(
             .keys()
             .map(|parent| (*parent, ou_path_of_parent(parent)))
             .collect();
+        let why_texts = why_texts(a, &tallies);
         let rows;
-        (stats, rows) = build(a, &tallies, &ou_paths, &mut workbook, options).map_err(xlsx)?;
+        (stats, rows) =
+            build(a, &tallies, &ou_paths, &why_texts, &mut workbook, options).map_err(xlsx)?;
         context_sheet(&context_of(a, path, options), &mut workbook).map_err(xlsx)?;
         // rust_xlsxwriter writes the package with the class sheets' frames; their rows are
         // added while copying it to the output (see sheet_rows.rs for why).
@@ -177,7 +224,7 @@ pub fn write(
         sheet_rows::splice(
             skeleton,
             &rows,
-            &labels(a, &tallies, &ou_paths),
+            &labels(a, &tallies, &ou_paths, &why_texts),
             file,
             options.progress.as_deref(),
         )
@@ -230,10 +277,16 @@ type OuPaths<'a> = FxHashMap<&'a str, String>;
 struct Tallies<'a> {
     /// Findings per rule code.
     by_rule: FxHashMap<&'static str, usize>,
+    /// The rows (objects) of each rule's findings; [`Tallies::of`] leaves them empty and
+    /// fills `objects_by_rule`.
+    rows_by_rule: FxHashMap<&'static str, Vec<u32>>,
+    /// Objects with findings per rule code (each object once).
+    objects_by_rule: FxHashMap<&'static str, u64>,
     /// Findings per parent DN (a slice of the DN: no allocation per finding).
     by_parent: FxHashMap<&'a str, usize>,
-    /// The notes borrowed from the rules' code (fixed texts); a finding's own note is owned.
-    notes: rustc_hash::FxHashSet<&'static str>,
+    /// The notes borrowed from the rules' code (fixed texts), with the code of the rule that
+    /// wrote them; a finding's own note is owned.
+    notes: rustc_hash::FxHashSet<(&'static str, &'static str)>,
 }
 
 impl<'a> Tallies<'a> {
@@ -243,10 +296,11 @@ impl<'a> Tallies<'a> {
             .par_iter()
             .fold(Tallies::default, |mut t, f| {
                 *t.by_rule.entry(f.rule.code).or_default() += 1;
+                t.rows_by_rule.entry(f.rule.code).or_default().push(f.row);
                 let dn = dir.dn.get(f.row as usize).unwrap_or("");
                 *t.by_parent.entry(parent_dn(dn)).or_default() += 1;
                 if let Some(std::borrow::Cow::Borrowed(note)) = &f.note {
-                    t.notes.insert(*note);
+                    t.notes.insert((f.rule.code, *note));
                 }
                 t
             })
@@ -254,21 +308,45 @@ impl<'a> Tallies<'a> {
                 for (k, v) in u.by_rule {
                     *t.by_rule.entry(k).or_default() += v;
                 }
+                for (k, v) in u.rows_by_rule {
+                    t.rows_by_rule.entry(k).or_default().extend(v);
+                }
                 for (k, v) in u.by_parent {
                     *t.by_parent.entry(k).or_default() += v;
                 }
                 t.notes.extend(u.notes);
                 t
             })
+            .finish()
+    }
+
+    /// Counts each rule's objects from its rows, then drops the rows.
+    fn finish(mut self) -> Tallies<'a> {
+        let rows = std::mem::take(&mut self.rows_by_rule);
+        self.objects_by_rule = rows
+            .into_par_iter()
+            .map(|(code, mut rows)| {
+                rows.sort_unstable();
+                rows.dedup();
+                (code, rows.len() as u64)
+            })
+            .collect();
+        self
     }
 }
 
 /// The labels the big sheets repeat row after row, for the shared-string table: rule codes
 /// and explanations, severities, actions, attribute names, object classes, the fixed notes
 /// (such as why a suffix is not routable) and the OU paths of the objects with findings.
-fn labels(a: &Analysis, tallies: &Tallies, ou_paths: &OuPaths) -> SharedStrings {
-    let mut notes: Vec<&str> = tallies.notes.iter().copied().collect();
+fn labels(
+    a: &Analysis,
+    tallies: &Tallies,
+    ou_paths: &OuPaths,
+    why_texts: &WhyTexts,
+) -> SharedStrings {
+    let mut notes: Vec<&str> = tallies.notes.iter().map(|(_, note)| *note).collect();
     notes.sort_unstable();
+    notes.dedup();
     let mut ous: Vec<&str> = ou_paths.values().map(String::as_str).collect();
     ous.sort_unstable();
     ous.dedup();
@@ -291,8 +369,11 @@ fn labels(a: &Analysis, tallies: &Tallies, ou_paths: &OuPaths) -> SharedStrings 
             .map(ObjectKind::name),
         );
     let notes = notes.into_iter().map(|n| a.shown_note(n));
+    let mut whys: Vec<&str> = why_texts.values().map(String::as_str).collect();
+    whys.sort_unstable();
     SharedStrings::new(
         fixed
+            .chain(whys)
             .map(std::borrow::Cow::Borrowed)
             .chain(notes)
             .chain(ous.into_iter().map(std::borrow::Cow::Borrowed)),
@@ -303,6 +384,7 @@ fn build<'a>(
     a: &'a Analysis,
     tallies: &Tallies,
     ou_paths: &'a OuPaths<'a>,
+    why_texts: &'a WhyTexts,
     workbook: &mut Workbook,
     options: &WorkbookOptions,
 ) -> Result<(WorkbookStats, Vec<SheetRows<'a>>), XlsxError> {
@@ -328,6 +410,8 @@ fn build<'a>(
     }
     summary_sheet(a, tallies, workbook, &plan, &f)?;
     stats.sheets.push(("Summary".into(), 0));
+    how_to_sheet(workbook, &f)?;
+    stats.sheets.push((HOW_TO_SHEET.into(), 0));
     if let Some(changes) = &a.changes {
         stats
             .sheets
@@ -343,10 +427,11 @@ fn build<'a>(
         for (i, name) in names.iter().enumerate() {
             let take = (*n - i * options.rows_per_sheet).min(options.rows_per_sheet);
             let tail = rest.split_off(take);
-            let sheet = class_sheet(workbook, name, *class, take, options, &f)?;
+            let widths = fitted_widths(a, ou_paths, &rest);
+            let sheet = class_sheet(workbook, name, *class, take, &widths, options, &f)?;
             // Worksheet parts are numbered in the order sheets were added.
             let part = format!("xl/worksheets/sheet{}.xml", stats.sheets.len() + 1);
-            rows.push(class_rows(a, ou_paths, part, rest));
+            rows.push(class_rows(a, ou_paths, why_texts, part, rest));
             rest = tail;
             stats.sheets.push((name.clone(), sheet));
         }
@@ -391,10 +476,43 @@ fn header_at(
     Ok(())
 }
 
+/// Printed or exported to PDF, every sheet reads as a document: landscape, one page wide (as
+/// many tall as the rows need), narrow margins, the header row repeated on every page (when
+/// the sheet has one) and a footer with the sheet's name and "Page N of M".
+fn print_setup(ws: &mut Worksheet, header_row: Option<u32>) -> Result<(), XlsxError> {
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    // Inches: 0.4 left and right, 0.5 top and bottom, header and footer 0.25 from the edge.
+    ws.set_margins(0.4, 0.4, 0.5, 0.6, 0.25, 0.25);
+    ws.set_footer("&L&A&RPage &P of &N");
+    if let Some(row) = header_row {
+        ws.set_repeat_rows(row, row)?;
+    }
+    Ok(())
+}
+
+/// A titled table: the title in the section style, then the header row; returns the row
+/// after the header.
+fn section(
+    ws: &mut Worksheet,
+    row: u32,
+    title: &str,
+    columns: &[&str],
+    f: &Formats,
+) -> Result<u32, XlsxError> {
+    ws.write_string_with_format(row, 0, title, &f.section)?;
+    header(ws, row + 1, columns, f)?;
+    Ok(row + 2)
+}
+
 fn link_to(sheet: &str) -> Url {
     Url::new(format!("internal:'{}'!A1", sheet.replace('\'', "''")))
 }
 
+/// The Summary: the verdict first (objects that will fail, be degraded, carry advisories),
+/// findings by severity, objects per class, the problems that fired sorted by the objects
+/// they affect; then the run's facts and inputs, where the findings are, and charts. Printed,
+/// one page wide and at most two tall.
 fn summary_sheet(
     a: &Analysis,
     tallies: &Tallies,
@@ -404,27 +522,204 @@ fn summary_sheet(
 ) -> Result<(), XlsxError> {
     let ws = workbook.add_worksheet();
     ws.set_name("Summary")?;
-    ws.set_column_width(0, 34)?;
-    ws.set_column_width(1, 22)?;
-    ws.set_column_width(2, 14)?;
-    ws.set_column_width(3, 12)?;
-    ws.set_column_width(4, 12)?;
-    ws.set_column_width(5, 66)?;
-    ws.set_column_width(6, 12)?;
+    for (col, width) in [(0, 46.0), (1, 12.0), (2, 12.0), (3, 14.0), (4, 92.0)] {
+        ws.set_column_width(col, width)?;
+    }
+    let affected = a.objects_affected();
+    let analyzed = a.scope.analyzed();
     ws.write_string_with_format(
         0,
         0,
         "synclint report: directory synchronization readiness",
         &f.title,
     )?;
-    let facts = [
+    ws.write_string(
+        1,
+        0,
+        format!(
+            "{} objects analyzed from {} input{} on {} UTC, {} profile. Objects below count once however many findings they have.",
+            crate::cli::thousands(analyzed as usize),
+            a.ingest.files.len(),
+            if a.ingest.files.len() == 1 { "" } else { "s" },
+            utc_now(),
+            format!("{:?}", a.options.profile).to_lowercase(),
+        ),
+    )?;
+
+    // What limits what was checked, before any figure.
+    let mut row = 3;
+    for w in &a.warnings {
+        ws.write_string_with_format(row, 0, "Warning", &f.verdict_warning)?;
+        let text = a.shown_note(w);
+        ws.merge_range(row, 1, row, 4, &text, &f.wrap)?;
+        let lines = text.chars().count().div_ceil(120).max(1);
+        ws.set_row_height(row, 15.0 * lines as f64)?;
+        row += 1;
+    }
+    if !a.warnings.is_empty() {
+        row += 1;
+    }
+    // The verdict.
+    row = section(
+        ws,
+        row,
+        "Verdict",
+        &["", "Objects", "", "", "What happens in Entra"],
+        f,
+    )?;
+    let clean =
+        analyzed.saturating_sub(affected.will_fail + affected.degraded + affected.advisory_only);
+    let verdict = [
+        (
+            "Will fail to sync (at least one error)",
+            affected.will_fail,
+            "The object is not exported, or the value is quarantined or dropped, until it is fixed.",
+            &f.verdict_error,
+        ),
+        (
+            "Will sync degraded (worst finding a warning)",
+            affected.degraded,
+            "The object syncs, but renamed, with a changed value, or without an address.",
+            &f.verdict_warning,
+        ),
+        (
+            "Advisories only (info)",
+            affected.advisory_only,
+            "Nothing breaks; worth a look before the first synchronization.",
+            &f.verdict_info,
+        ),
+        (
+            "No finding",
+            clean,
+            "Nothing found by the rules synclint runs.",
+            &f.bold,
+        ),
+    ];
+    for (label, n, meaning, format) in verdict {
+        let format = if n > 0 { format } else { &f.bold };
+        ws.write_string_with_format(row, 0, label, format)?;
+        ws.write_number_with_format(row, 1, n as f64, &f.number)?;
+        ws.write_string(row, 4, meaning)?;
+        row += 1;
+    }
+
+    // Findings by severity.
+    row += 1;
+    row = section(
+        ws,
+        row,
+        "Findings by severity",
+        &["Severity", "Findings"],
+        f,
+    )?;
+    let mut by_severity = [0u64; 3];
+    for (code, n) in &tallies.by_rule {
+        if let Some(rule) = RULES.iter().find(|r| r.code == *code) {
+            by_severity[rule.severity as usize] += *n as u64;
+        }
+    }
+    for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+        ws.write_string(row, 0, severity.name())?;
+        ws.write_number_with_format(row, 1, by_severity[severity as usize] as f64, &f.number)?;
+        row += 1;
+    }
+    ws.write_string_with_format(row, 0, "total", &f.bold)?;
+    ws.write_number_with_format(row, 1, a.findings.len() as f64, &f.number)?;
+    row += 1;
+
+    // Objects affected per class, for the classes that have findings.
+    row += 1;
+    row = section(
+        ws,
+        row,
+        "Objects affected per class",
+        &["Class (sheet)", "Objects", "Findings"],
+        f,
+    )?;
+    let class_first = row;
+    for (class, names, n) in plan {
+        ws.write_url_with_format(row, 0, link_to(&names[0]).set_text(class.name()), &f.link)?;
+        let objects = affected.by_class.get(class.name()).copied().unwrap_or(0);
+        ws.write_number_with_format(row, 1, objects as f64, &f.number)?;
+        ws.write_number_with_format(row, 2, *n as f64, &f.number)?;
+        row += 1;
+    }
+    if plan.is_empty() {
+        ws.write_string(row, 0, "(no findings)")?;
+        row += 1;
+    }
+    let class_last = row - 1;
+
+    // The problems that fired, by objects affected.
+    row += 1;
+    row = section(
+        ws,
+        row,
+        "Top problems, by objects affected",
+        &[
+            "Rule (sheet)",
+            "Severity",
+            "Objects",
+            "Findings",
+            "What Entra will do",
+        ],
+        f,
+    )?;
+    let mut fired: Vec<(&crate::rules::Rule, u64, usize)> = RULES
+        .iter()
+        .filter_map(|rule| {
+            let n = tallies.by_rule.get(rule.code).copied().unwrap_or(0);
+            let objects = tallies.objects_by_rule.get(rule.code).copied().unwrap_or(0);
+            (n > 0).then_some((*rule, objects, n))
+        })
+        .collect();
+    fired.sort_by(|x, y| {
+        y.1.cmp(&x.1)
+            .then(y.2.cmp(&x.2))
+            .then(x.0.code.cmp(y.0.code))
+    });
+    for (rule, objects, n) in &fired {
+        let text = format!("{} {}", rule.code, rule.slug);
+        match plan.iter().find(|(c, _, _)| *c == rule.class) {
+            Some((_, names, _)) => {
+                ws.write_url_with_format(row, 0, link_to(&names[0]).set_text(text), &f.link)?
+            }
+            None => ws.write_string(row, 0, text)?,
+        };
+        ws.write_string(row, 1, rule.severity.name())?;
+        ws.write_number_with_format(row, 2, *objects as f64, &f.number)?;
+        ws.write_number_with_format(row, 3, *n as f64, &f.number)?;
+        ws.write_string(row, 4, rule.entra)?;
+        row += 1;
+    }
+    if fired.is_empty() {
+        ws.write_string(row, 0, "(none)")?;
+        row += 1;
+    }
+    row += 1;
+    ws.write_string_with_format(row, 0, "How to review", &f.bold)?;
+    ws.merge_range(
+        row,
+        1,
+        row,
+        4,
+        "Set Action on the rows to change (EDIT writes Update, REMOVE deletes the value); an empty Action changes nothing; Recommended is only advice. Then: synclint fix. The sheet \"How to use this workbook\" explains every sheet, column and action.",
+        &f.wrap,
+    )?;
+    ws.set_row_height(row, 30)?;
+    row += 2;
+
+    // The run: facts, objects, inputs.
+    ws.write_string_with_format(row, 0, "The run", &f.section)?;
+    row += 1;
+    let mut facts = vec![
         ("synclint version", env!("CARGO_PKG_VERSION").to_string()),
-        ("Date (UTC)", utc_now()),
         ("Profile", format!("{:?}", a.options.profile).to_lowercase()),
         (
             "Verified domains",
             a.options.verified_domains.as_ref().map_or(
-                "(none given: routable suffixes are assumed usable)".to_string(),
+                "not checked: pass --verified-domain (routable suffixes are assumed usable)"
+                    .to_string(),
                 |v| {
                     let mut d: Vec<&str> = v.iter().map(String::as_str).collect();
                     d.sort_unstable();
@@ -433,12 +728,6 @@ fn summary_sheet(
             ),
         ),
     ];
-    let mut facts = facts.to_vec();
-    facts.push((
-        "How to review",
-        // Short enough to show in full before the OU table in column I.
-        "Set Action on each row to change (EDIT writes Update, REMOVE deletes the value); an empty Action changes nothing; Recommended is only advice. Then: synclint fix".to_string(),
-    ));
     if let Some(c) = &a.changes {
         facts.push((
             "Since baseline",
@@ -448,116 +737,63 @@ fn summary_sheet(
             ),
         ));
     }
-    let mut row = 2;
     for (k, v) in facts {
         ws.write_string_with_format(row, 0, k, &f.bold)?;
         ws.write_string(row, 1, v)?;
         row += 1;
     }
-    // What limits what was checked, before any figure.
-    for w in &a.warnings {
-        ws.write_string_with_format(row, 0, "Warning", &f.bold)?;
-        ws.write_string(row, 1, a.shown_note(w))?;
-        row += 1;
-    }
-    row += 1;
     let objects = [
-        ("Objects read", a.ingest.objects_read()),
-        ("Analyzed", a.scope.analyzed()),
-        ("Out of scope", a.scope.out_of_scope()),
-        ("Rejected (input problems)", a.ingest.objects_rejected()),
-        ("Findings", a.findings.len() as u64),
+        ("Objects read", a.ingest.objects_read(), None),
+        ("Analyzed", analyzed, None),
+        ("Out of scope", a.scope.out_of_scope(), Some("Out of scope")),
+        (
+            "Rejected (input problems)",
+            a.ingest.objects_rejected(),
+            Some("Input problems"),
+        ),
+        ("Findings", a.findings.len() as u64, None),
     ];
-    for (k, v) in objects {
+    for (k, v, sheet) in objects {
         ws.write_string_with_format(row, 0, k, &f.bold)?;
         ws.write_number_with_format(row, 1, v as f64, &f.number)?;
-        row += 1;
-    }
-    ws.write_url_with_text(row - 3, 2, link_to("Out of scope"), "see sheet")?;
-    ws.write_url_with_text(row - 2, 2, link_to("Input problems"), "see sheet")?;
-
-    row += 1;
-    ws.write_string_with_format(row, 0, "Inputs", &f.bold)?;
-    row += 1;
-    header(
-        ws,
-        row,
-        &[
-            "File", "Format", "Encoding", "Objects", "Rejected", "SHA-256", "Bytes",
-        ],
-        f,
-    )?;
-    row += 1;
-    for file in &a.ingest.files {
-        ws.write_string(row, 0, &file.path)?;
-        ws.write_string(row, 1, file.format.map_or("-", |x| x.name()))?;
-        ws.write_string(row, 2, file.encoding.map_or("-", |x| x.name()))?;
-        ws.write_number_with_format(row, 3, file.objects as f64, &f.number)?;
-        ws.write_number_with_format(row, 4, file.rejected as f64, &f.number)?;
-        ws.write_string(row, 5, file.sha256.as_deref().unwrap_or(""))?;
-        ws.write_number_with_format(row, 6, file.bytes as f64, &f.number)?;
-        row += 1;
-    }
-
-    row += 1;
-    ws.write_string_with_format(row, 0, "Findings by class", &f.bold)?;
-    row += 1;
-    header(ws, row, &["Class", "Findings", "Sheet"], f)?;
-    row += 1;
-    let class_first = row;
-    for class in Class::ALL {
-        let n = plan
-            .iter()
-            .find(|(c, _, _)| *c == class)
-            .map_or(0, |(_, _, n)| *n);
-        ws.write_string(row, 0, class.name())?;
-        ws.write_number_with_format(row, 1, n as f64, &f.number)?;
-        if let Some((_, names, _)) = plan.iter().find(|(c, _, _)| *c == class) {
-            ws.write_url_with_format(row, 2, link_to(&names[0]).set_text(&names[0]), &f.link)?;
+        if let Some(sheet) = sheet {
+            ws.write_url_with_format(row, 2, link_to(sheet).set_text("see sheet"), &f.link)?;
         }
         row += 1;
     }
-    let class_last = row - 1;
-
     row += 1;
-    ws.write_string_with_format(row, 0, "Findings by rule", &f.bold)?;
-    row += 1;
-    header(
+    row = section(
         ws,
         row,
+        "Inputs",
         &[
-            "Rule",
-            "Class",
-            "Severity",
-            "Findings",
-            "",
-            "Outcome in Entra (synclint rules CODE explains)",
+            "File",
+            "Objects",
+            "Rejected",
+            "Bytes",
+            "Format, encoding, SHA-256",
         ],
         f,
     )?;
-    row += 1;
-    for rule in RULES
-        .iter()
-        .filter(|r| r.profiles.contains(&a.options.profile))
-    {
-        let n = tallies.by_rule.get(rule.code).copied().unwrap_or(0);
-        match plan.iter().find(|(c, _, _)| *c == rule.class) {
-            Some((_, names, _)) => ws.write_url_with_format(
-                row,
-                0,
-                link_to(&names[0]).set_text(format!("{} {}", rule.code, rule.slug)),
-                &f.link,
-            )?,
-            None => ws.write_string(row, 0, format!("{} {}", rule.code, rule.slug))?,
-        };
-        ws.write_string(row, 1, rule.class.name())?;
-        ws.write_string(row, 2, rule.severity.name())?;
-        ws.write_number_with_format(row, 3, n as f64, &f.number)?;
-        ws.write_string(row, 5, rule.entra)?;
+    for file in &a.ingest.files {
+        ws.write_string(row, 0, &file.path)?;
+        ws.write_number_with_format(row, 1, file.objects as f64, &f.number)?;
+        ws.write_number_with_format(row, 2, file.rejected as f64, &f.number)?;
+        ws.write_number_with_format(row, 3, file.bytes as f64, &f.number)?;
+        ws.write_string(
+            row,
+            4,
+            format!(
+                "{}, {}, {}",
+                file.format.map_or("-", |x| x.name()),
+                file.encoding.map_or("-", |x| x.name()),
+                file.sha256.as_deref().unwrap_or("-")
+            ),
+        )?;
         row += 1;
     }
 
-    // Chart data: top OUs by findings and UPN suffixes, beside the tables.
+    // Where the findings are: top OUs and UPN suffixes, then the charts.
     // Counted by parent DN, then by OU path (different DNs can share a path).
     let mut by_ou: FxHashMap<String, usize> = FxHashMap::default();
     for (parent, n) in &tallies.by_parent {
@@ -567,71 +803,169 @@ fn summary_sheet(
     top_ou.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
     top_ou.truncate(10);
     let suffixes = upn_suffixes(a);
-    let data_col = 8u16;
-    ws.set_column_width(data_col, 40)?;
-    ws.set_column_width(data_col + 1, 12)?;
-    ws.write_string_with_format(2, data_col, "Top OUs by findings", &f.bold)?;
-    header_at(ws, 3, data_col, &["OU path", "Findings"], f)?;
-    for (i, (ou, n)) in top_ou.iter().enumerate() {
-        ws.write_string(
-            4 + i as u32,
-            data_col,
-            if ou.is_empty() { "(root)" } else { ou },
-        )?;
-        ws.write_number_with_format(4 + i as u32, data_col + 1, *n as f64, &f.number)?;
+    row += 1;
+    row = section(ws, row, "Top OUs by findings", &["OU path", "Findings"], f)?;
+    let ou_first = row;
+    for (ou, n) in &top_ou {
+        ws.write_string(row, 0, if ou.is_empty() { "(root)" } else { ou })?;
+        ws.write_number_with_format(row, 1, *n as f64, &f.number)?;
+        row += 1;
     }
-    let suffix_row = 16u32;
-    ws.write_string_with_format(
-        suffix_row,
-        data_col,
+    let ou_last = row.saturating_sub(1);
+    row += 1;
+    row = section(
+        ws,
+        row,
         "UPN suffixes (analyzed users)",
-        &f.bold,
+        &["Suffix", "Users"],
+        f,
     )?;
-    header_at(ws, suffix_row + 1, data_col, &["Suffix", "Users"], f)?;
-    for (i, (suffix, n)) in suffixes.iter().enumerate() {
-        ws.write_string(suffix_row + 2 + i as u32, data_col, suffix)?;
-        ws.write_number_with_format(
-            suffix_row + 2 + i as u32,
-            data_col + 1,
-            *n as f64,
-            &f.number,
-        )?;
+    let suffix_first = row;
+    for (suffix, n) in &suffixes {
+        ws.write_string(row, 0, suffix)?;
+        ws.write_number_with_format(row, 1, *n as f64, &f.number)?;
+        row += 1;
     }
+    let suffix_last = row.saturating_sub(1);
+    row += 1;
 
-    let mut chart = Chart::new(ChartType::Bar);
-    chart.title().set_name("Findings per class");
-    chart
-        .add_series()
-        .set_categories(("Summary", class_first, 0, class_last, 0))
-        .set_values(("Summary", class_first, 1, class_last, 1));
-    chart.legend().set_hidden();
-    ws.insert_chart(2, 11, &chart)?;
+    // Three charts side by side below the tables, integer axes.
+    let (width, height) = (420, 270);
+    let mut x = 0;
+    let most_per_class = plan
+        .iter()
+        .map(|(c, _, _)| affected.by_class.get(c.name()).copied().unwrap_or(0))
+        .max()
+        .unwrap_or(0);
+    if !plan.is_empty() {
+        let mut chart = bar_chart("Objects affected per class", class_first, class_last);
+        integer_axis(&mut chart, most_per_class);
+        chart.set_width(width).set_height(height);
+        ws.insert_chart_with_offset(row, 0, &chart, x, 0)?;
+        x += width + 10;
+    }
     if !top_ou.is_empty() {
-        let mut chart = Chart::new(ChartType::Bar);
-        chart.title().set_name("Top 10 OUs by findings");
-        let last = 4 + top_ou.len() as u32 - 1;
-        chart
-            .add_series()
-            .set_categories(("Summary", 4, data_col, last, data_col))
-            .set_values(("Summary", 4, data_col + 1, last, data_col + 1));
-        chart.legend().set_hidden();
-        ws.insert_chart(18, 11, &chart)?;
+        let mut chart = bar_chart("Top OUs by findings", ou_first, ou_last);
+        integer_axis(&mut chart, top_ou.first().map_or(0, |t| t.1 as u64));
+        chart.set_width(width).set_height(height);
+        ws.insert_chart_with_offset(row, 0, &chart, x, 0)?;
+        x += width + 10;
     }
     if !suffixes.is_empty() {
         let mut chart = Chart::new(ChartType::Pie);
-        chart.title().set_name("UPN suffix distribution");
-        let first = suffix_row + 2;
-        let last = first + suffixes.len() as u32 - 1;
+        chart.title().set_name("UPN suffixes");
         chart
             .add_series()
-            .set_categories(("Summary", first, data_col, last, data_col))
-            .set_values(("Summary", first, data_col + 1, last, data_col + 1));
-        ws.insert_chart(34, 11, &chart)?;
+            .set_categories(("Summary", suffix_first, 0, suffix_last, 0))
+            .set_values(("Summary", suffix_first, 1, suffix_last, 1));
+        chart.set_width(width).set_height(height);
+        ws.insert_chart_with_offset(row, 0, &chart, x, 0)?;
     }
-    // Printed or exported to PDF: one page wide, landscape, charts included.
-    ws.set_landscape();
-    ws.set_print_fit_to_pages(1, 0);
+    // Printed or exported to PDF: landscape, one page wide, at most two tall.
+    print_setup(ws, None)?;
+    ws.set_print_fit_to_pages(1, 2);
     ws.set_active(true);
+    Ok(())
+}
+
+/// A bar chart of the Summary's rows `first..=last`: labels in column A, counts in B.
+fn bar_chart(title: &str, first: u32, last: u32) -> Chart {
+    let mut chart = Chart::new(ChartType::Bar);
+    chart.title().set_name(title);
+    chart
+        .add_series()
+        .set_categories(("Summary", first, 0, last, 0))
+        .set_values(("Summary", first, 1, last, 1));
+    chart.legend().set_hidden();
+    chart
+}
+
+/// The value axis of a bar chart in whole numbers: a step of 1 for small counts (Excel's
+/// automatic axis shows 0, 0.5, 1 … otherwise).
+fn integer_axis(chart: &mut Chart, most: u64) {
+    chart.x_axis().set_num_format("#,##0").set_min(0);
+    if most <= 10 {
+        chart.x_axis().set_major_unit(1);
+    }
+}
+
+/// The name of the sheet that explains the workbook (after the Summary).
+pub const HOW_TO_SHEET: &str = "How to use this workbook";
+
+/// What each column of a class sheet holds, by header.
+const COLUMN_HELP: [(&str, &str); 15] = [
+    ("Severity", "error: the object fails to sync or the value is dropped; warning: it syncs, renamed or degraded; info: nothing breaks. Coloured: red, amber, blue."),
+    ("Object (DN)", "The object's distinguishedName, as in the export. Stays in view when you scroll right."),
+    ("Attribute", "The attribute the problem is in."),
+    ("Value", "The value as exported (spaces and invisible characters kept)."),
+    ("Suggested value", "A value that passes every rule and collides with no other value, when synclint can derive one; empty otherwise."),
+    ("Recommended", "What synclint recommends for the row (advice only: fix never reads it)."),
+    ("Action", "Yours to choose: EDIT, REMOVE, COMPLETE or IGNORE (list below). Empty: nothing changes. fix acts on this column only."),
+    ("Update", "The value EDIT writes. Filled with the suggested value; type another to use that instead."),
+    ("Why", "What is wrong, what Entra will do with this value, and the rule's code (synclint rules CODE explains it in full)."),
+    ("Rule", "The rule's code, e.g. SL101."),
+    ("OU path", "Where the object sits (domain/OU/OU): filter on it to work one OU at a time."),
+    ("Object class", "user, group, contact, computer, inetOrgPerson."),
+    ("Group", "Duplicate and Collision sheets: the rows of one group share the value; groups are shaded in turn."),
+    ("Conflicts with", "The other holders of a duplicate value, or what the value collides with."),
+    ("Source", "The export file and line of the object."),
+];
+
+/// Writes the sheet that explains the sheets, the columns, the actions, duplicate groups and
+/// the steps from review to import.
+fn how_to_sheet(workbook: &mut Workbook, f: &Formats) -> Result<(), XlsxError> {
+    let ws = workbook.add_worksheet();
+    ws.set_name(HOW_TO_SHEET)?;
+    ws.set_column_width(0, 26)?;
+    ws.set_column_width(1, 110)?;
+    ws.write_string_with_format(0, 0, "How to use this workbook", &f.title)?;
+    let mut row = 2u32;
+    let mut section =
+        |ws: &mut Worksheet, title: &str, lines: &[(&str, &str)]| -> Result<(), XlsxError> {
+            ws.write_string_with_format(row, 0, title, &f.section)?;
+            row += 1;
+            for (topic, text) in lines {
+                ws.write_string_with_format(row, 0, *topic, &f.bold_top)?;
+                ws.write_string_with_format(row, 1, *text, &f.wrap)?;
+                // Row heights are not computed on opening: a line per 100 characters.
+                let lines = text.chars().count().div_ceil(100).max(1);
+                ws.set_row_height(row, 15.0 * lines as f64)?;
+                row += 1;
+            }
+            row += 1;
+            Ok(())
+        };
+    section(ws, "The sheets", &[
+        ("Summary", "The verdict (objects that will fail to sync, be degraded, carry advisories), findings by severity, objects per class, the problems found sorted by the objects they affect, then the run's inputs and charts."),
+        ("Class sheets", "One per kind of problem that was found: Duplicate, Collision, Character, Format, Suffix, Length, Blank, Large object, Advisory. One row per problem; a sheet continues on \"<Class> (2)\" past Excel's 1,048,576 rows."),
+        ("Changes", "Only with --baseline: the findings that are new or resolved since the previous run."),
+        ("Domains", "Every domain in UPNs, mail, proxyAddresses and targetAddress: objects per attribute, whether it can be used in Entra (routable) and whether it is verified in the tenant (from --verified-domain)."),
+        ("Out of scope", "Objects that synchronization would not export (by class, system objects, --include-ou), with the reason: not checked."),
+        ("Input problems", "Records that could not be read, with file and line: they are not analyzed."),
+        ("Analysis context", "Hidden: the options and inputs of the analysis, which fix reads. Do not edit."),
+    ])?;
+    section(ws, "The columns of a class sheet", &COLUMN_HELP)?;
+    section(ws, "Actions (column Action), and what fix does", &[
+        ("(empty)", "Nothing changes. A workbook nobody touched gives a change file without records."),
+        ("EDIT", "Writes Update to the value: replace: for a single-valued attribute (add: when it was missing); for one proxyAddresses value, delete: the old and add: the new in one record. fix refuses a value that breaks a rule or collides."),
+        ("REMOVE", "Deletes the value: one proxyAddresses value, or the attribute."),
+        ("COMPLETE", "Nothing changes: the row is done (for example an advisory read and accepted)."),
+        ("IGNORE", "Nothing changes: the row is left as it is on purpose."),
+    ])?;
+    section(ws, "Reviewing a duplicate group", &[
+        ("The group", "On the Duplicate and Collision sheets the rows of one group (same Group number, shaded together) hold the same value, or values that become the same in Entra."),
+        ("Keep one", "Decide which object keeps the value. On every other row of the group choose REMOVE, or EDIT with a new value in Update. Leave the keeper's Action empty."),
+        ("Safety", "fix refuses choices that take the value from every holder (a lost address), and edits that collide with another value or another edit."),
+    ])?;
+    section(ws, "From review to import", &[
+        ("1. Choose", "Set Action on the rows to change; save the workbook (keep it .xlsx)."),
+        ("2. fix", "synclint fix review.xlsx -o changes.ldf --undo undo.ldf: it prints the changes, the users whose sign-in name changes, and the refused rows by reason (all in changes-refused.csv)."),
+        ("3. Try a few", "First choose Action on a few rows only (filter one test OU), run fix, and import that file: ldifde -i -k -f changes.ldf -j . (-k goes on past errors, -j . writes ldif.log). Check those objects and their users' sign-in."),
+        ("4. The rest", "Clear the Action of the rows already imported, set the rest, run fix again and import that file."),
+        ("5. Undo", "Keep undo.ldf: ldifde -i -k -f undo.ldf puts every changed value back."),
+        ("6. Check", "Export again and run synclint analyze … --baseline with the previous JSON: the Changes sheet lists what was resolved."),
+    ])?;
+    print_setup(ws, None)?;
     Ok(())
 }
 
@@ -698,13 +1032,95 @@ fn upn_suffixes(a: &Analysis) -> Vec<(String, usize)> {
     all
 }
 
+/// What the Why column says for a finding.
+enum Why<'a> {
+    /// The rule's explanation, what Entra will do and the code ([`rule_why`]).
+    Rule,
+    /// The finding's own note, then what Entra will do and the code.
+    Note(&'a str),
+}
+
+/// The Why texts that repeat, by rule code and fixed note ("" for the rule's own
+/// explanation): made once, and shared strings in the sheets.
+type WhyTexts = FxHashMap<(&'static str, &'static str), String>;
+
+fn why_texts(a: &Analysis, tallies: &Tallies) -> WhyTexts {
+    let mut texts: WhyTexts = RULES
+        .iter()
+        .map(|r| ((r.code, ""), format!("{} {}", r.why, entra_and_code(r))))
+        .collect();
+    for (code, note) in &tallies.notes {
+        if let Some(rule) = RULES.iter().find(|r| r.code == *code) {
+            let text = format!("{}. {}", a.shown_note(note), entra_and_code(rule));
+            texts.insert((*code, *note), text);
+        }
+    }
+    texts
+}
+
+fn rule_why<'a>(texts: &'a WhyTexts, rule: &'static crate::rules::Rule) -> &'a str {
+    texts.get(&(rule.code, "")).map_or(rule.why, String::as_str)
+}
+
+/// The most bytes [`entra_and_code`] adds to a cell ("In Entra: ", ". [", the code, "]").
+fn entra_and_code_bound(rule: &crate::rules::Rule) -> u64 {
+    sheet_rows::cell_bound(rule.entra) + 16 + rule.code.len() as u64
+}
+
+/// "In Entra: … [SL101]".
+fn entra_and_code(rule: &crate::rules::Rule) -> String {
+    format!("In Entra: {}. [{}]", rule.entra, rule.code)
+}
+
+/// Column widths for a class sheet's findings: the fitted columns follow the longest text
+/// in a sample of up to 2,000 rows spread over the sheet (characters, plus a margin).
+fn fitted_widths(a: &Analysis, ou_paths: &OuPaths, findings: &[&Finding]) -> [f64; COLUMNS.len()] {
+    let mut widths = COLUMNS.map(|c| c.1);
+    let mut longest = [0usize; COLUMNS.len()];
+    let dir = &a.ingest.directory;
+    let step = (findings.len() / 2_000).max(1);
+    for f in findings.iter().step_by(step) {
+        let r = f.row as usize;
+        let dn = dir.dn.get(r).unwrap_or("");
+        let chars = |s: &str| s.chars().count();
+        let ou = ou_paths
+            .get(parent_dn(dn))
+            .map_or_else(|| chars(&ou_path(dn)), |p| chars(p));
+        let suggested = f.suggested.as_deref().map_or(0, chars);
+        let conflicts = if f.group.is_some() {
+            f.note.as_deref().map_or(0, chars)
+        } else {
+            0
+        };
+        let (file, _) = dir.source_location(r);
+        for (col, n) in [
+            (1, chars(dn)),
+            (3, chars(&f.value)),
+            (4, suggested),
+            (7, suggested),
+            (10, ou),
+            (13, conflicts),
+            (14, chars(file) + 7),
+        ] {
+            longest[col] = longest[col].max(n);
+        }
+    }
+    for (col, narrowest, widest) in FITTED {
+        let col = col as usize;
+        widths[col] = (longest[col] as f64 + 2.0).clamp(narrowest, widest);
+    }
+    widths
+}
+
 /// The frame of a class sheet with `rows` findings: header, table or filter, Action
 /// validation, shading, frozen header. The rows come from [`class_rows`].
+#[allow(clippy::too_many_arguments)]
 fn class_sheet(
     workbook: &mut Workbook,
     name: &str,
     class: Class,
     rows: usize,
+    widths: &[f64; COLUMNS.len()],
     options: &WorkbookOptions,
     f: &Formats,
 ) -> Result<usize, XlsxError> {
@@ -712,16 +1128,23 @@ fn class_sheet(
     ws.set_name(name)?;
     let last_col = COLUMNS.len() as u16 - 1;
     let last_row = rows as u32;
-    for (i, (_, width)) in COLUMNS.iter().enumerate() {
+    for (i, width) in widths.iter().enumerate() {
         ws.set_column_width(i as u16, *width)?;
     }
-    // The rule, severity and DN stay in view while the reviewer scrolls to Action.
-    ws.set_freeze_panes(1, 3)?;
+    // The severity and the DN stay in view while the reviewer scrolls to Action and Why.
+    ws.set_freeze_panes(1, DN_COLUMN + 1)?;
+    print_setup(ws, Some(0))?;
+    // Printed: the reviewer's columns, Severity to Why (the rest is in the sheet).
+    ws.set_print_area(0, 0, last_row.max(1), WHY_COLUMN)?;
     let grouped = matches!(class, Class::Duplicate | Class::Collision);
     if rows <= options.table_rows {
         let columns: Vec<TableColumn> = COLUMNS
             .iter()
-            .map(|(n, _)| TableColumn::new().set_header(*n))
+            .map(|(n, _)| {
+                TableColumn::new()
+                    .set_header(*n)
+                    .set_header_format(&f.header)
+            })
             .collect();
         // Grouped sheets shade by group instead of by row.
         let table = Table::new()
@@ -747,17 +1170,38 @@ fn class_sheet(
         &validation,
     )?;
 
-    // Shading without per-cell formats: group sheets alternate by group id (column L), large
-    // sheets without a table alternate by row.
+    // Severity in colour: one conditional format per severity over the column (no format
+    // per cell, so nothing per row at a million rows).
+    for (severity, format) in [
+        ("error", &f.verdict_error),
+        ("warning", &f.verdict_warning),
+        ("info", &f.verdict_info),
+    ] {
+        let colour = ConditionalFormatCell::new()
+            .set_rule(ConditionalFormatCellRule::EqualTo(format!(
+                "\"{severity}\""
+            )))
+            .set_format(format);
+        ws.add_conditional_format(
+            1,
+            SEVERITY_COLUMN,
+            last_row.max(1),
+            SEVERITY_COLUMN,
+            &colour,
+        )?;
+    }
+    // Shading without per-cell formats: group sheets alternate by group id, large sheets
+    // without a table alternate by row.
     let banded_by_hand = rows > options.table_rows;
     if grouped || banded_by_hand {
+        let group_column = (b'A' + GROUP_COLUMN as u8) as char;
         let rule = if grouped {
-            "=MOD(VALUE($L2),2)=1"
+            format!("=MOD(VALUE(${group_column}2),2)=1")
         } else {
-            "=MOD(ROW(),2)=0"
+            "=MOD(ROW(),2)=0".to_string()
         };
         let shading = ConditionalFormatFormula::new()
-            .set_rule(rule)
+            .set_rule(rule.as_str())
             .set_format(&f.shaded);
         ws.add_conditional_format(1, 0, last_row.max(1), last_col, &shading)?;
     }
@@ -768,26 +1212,49 @@ fn class_sheet(
 fn class_rows<'a>(
     a: &'a Analysis,
     ou_paths: &'a OuPaths<'a>,
+    why_texts: &'a WhyTexts,
     part: String,
     findings: Vec<&'a Finding>,
 ) -> SheetRows<'a> {
     let dir = &a.ingest.directory;
-    // Each cell escapes to at most 7 bytes a byte (a control character as `_x001F_`).
-    let size_bound = findings
-        .par_iter()
-        .map(|f| {
-            let dn = dir.dn.get(f.row as usize).map_or(0, str::len);
-            let text = 2 * dn
-                + f.value.len()
-                + 2 * f.suggested.as_ref().map_or(0, String::len)
-                + f.note.as_ref().map_or(0, |n| n.len())
-                + f.rule.why.len()
-                + dir.object_class.get(f.row as usize).map_or(0, str::len)
-                + f.attribute.len()
-                + dir.source_label_len(f.row as usize);
-            7 * text as u64 + 1024
-        })
-        .sum();
+    // The bound that decides Zip64 (package.rs): every cell as `fill` writes it. The OU path
+    // is no longer than the DN and has no more bytes to escape; redaction keeps lengths or
+    // shortens them. Measured on 901,531 findings: 1.4 GB bound, 0.3 GB of XML.
+    // The cells whose text is the rule's (severity, recommendation, Why, Rule), bounded once
+    // per rule rather than scanned per row.
+    let recommendation = RECOMMENDATIONS
+        .iter()
+        .map(|r| sheet_rows::cell_bound(r))
+        .max()
+        .unwrap_or(0);
+    let rule_bound = |rule: &'static crate::rules::Rule| {
+        sheet_rows::cell_bound(rule.severity.name())
+            + recommendation
+            + sheet_rows::cell_bound(rule_why(why_texts, rule))
+            + entra_and_code_bound(rule)
+            + sheet_rows::cell_bound(rule.code)
+    };
+    let by_rule: FxHashMap<&str, u64> = RULES.iter().map(|r| (r.code, rule_bound(r))).collect();
+    let size_bound = sheet_rows::sheet_bound(&findings, |f, cell_bound| {
+        let r = f.row as usize;
+        let suggested = f.suggested.as_deref().map_or(0, cell_bound);
+        let note = f.note.as_deref().map_or(0, cell_bound);
+        let fixed = by_rule
+            .get(f.rule.code)
+            .copied()
+            .unwrap_or_else(|| rule_bound(f.rule));
+        sheet_rows::ROW_XML
+            + 2 * cell_bound(dir.dn.get(r).unwrap_or(""))
+            + cell_bound(dir.object_class.get(r).unwrap_or(""))
+            + cell_bound(f.attribute)
+            + cell_bound(&f.value)
+            + 2 * suggested
+            + (71 + 10) // group number
+            + note
+            + fixed
+            + cell_bound(dir.source_location(r).0)
+            + 21
+    });
     let rows = findings.len();
     let fill = move |i: usize, w: &mut RowWriter| {
         let finding = findings[i];
@@ -795,9 +1262,9 @@ fn class_rows<'a>(
         let real_dn = dir.dn.get(r).unwrap_or("");
         let note = finding.note.as_deref().map(|n| a.shown_note(n));
         let (conflicts, why) = match (finding.group, note.as_deref()) {
-            (Some(_), Some(note)) => (note, finding.rule.why),
-            (_, Some(note)) => ("", note),
-            _ => ("", finding.rule.why),
+            (Some(_), Some(note)) => (note, Why::Rule),
+            (_, Some(note)) => ("", Why::Note(note)),
+            _ => ("", Why::Rule),
         };
         let suggested = a.shown_value(
             finding.attribute,
@@ -805,25 +1272,37 @@ fn class_rows<'a>(
         );
         let mut group = itoa::Buffer::new();
         let group = finding.group.map_or("", |g| group.format(g));
-        w.label(0, finding.rule.code);
-        w.label(1, finding.rule.severity.name());
-        w.cell(2, &a.shown_dn(real_dn));
-        match ou_paths.get(parent_dn(real_dn)) {
-            Some(path) => w.label(3, path),
-            None => w.label(3, &ou_path(real_dn)),
-        }
-        w.label(4, dir.object_class.get(r).unwrap_or(""));
-        w.label(5, finding.attribute);
-        w.cell(6, &a.shown_value(finding.attribute, &finding.value));
+        w.label(0, finding.rule.severity.name());
+        w.cell(1, &a.shown_dn(real_dn));
+        w.label(2, finding.attribute);
+        w.cell(3, &a.shown_value(finding.attribute, &finding.value));
+        w.cell(4, &suggested);
+        w.label(5, finding.recommendation());
+        // Column 6, Action, is the reviewer's: empty.
         w.cell(7, &suggested);
-        w.label(8, finding.recommendation());
-        // Column 9, Action, is the reviewer's: empty.
-        w.cell(10, &suggested);
-        w.cell(11, group);
-        w.cell(12, conflicts);
+        // Why: the rule's text (a shared label), or this finding's note followed by what
+        // Entra will do and the rule's code.
+        match (why, &finding.note) {
+            (Why::Rule, _) => w.label(8, rule_why(why_texts, finding.rule)),
+            // A fixed note: its text is made once (and shared).
+            (Why::Note(note), Some(std::borrow::Cow::Borrowed(fixed))) => {
+                match why_texts.get(&(finding.rule.code, *fixed)) {
+                    Some(text) => w.label(8, text),
+                    None => w.cell(8, &format!("{note}. {}", entra_and_code(finding.rule))),
+                }
+            }
+            (Why::Note(note), _) => w.cell(8, &format!("{note}. {}", entra_and_code(finding.rule))),
+        }
+        w.label(9, finding.rule.code);
+        match ou_paths.get(parent_dn(real_dn)) {
+            Some(path) => w.label(10, path),
+            None => w.label(10, &ou_path(real_dn)),
+        }
+        w.label(11, dir.object_class.get(r).unwrap_or(""));
+        w.cell(12, group);
+        w.cell(13, conflicts);
         let (file, line) = dir.source_location(r);
-        w.location(13, file, line);
-        w.label(14, why);
+        w.location(14, file, line);
     };
     SheetRows {
         part,
@@ -840,6 +1319,7 @@ fn changes_sheet(
 ) -> Result<usize, XlsxError> {
     let ws = workbook.add_worksheet_with_constant_memory()?;
     ws.set_name("Changes")?;
+    print_setup(ws, Some(0))?;
     for (i, w) in [10.0, 8.0, 56.0, 18.0, 48.0, 18.0].iter().enumerate() {
         ws.set_column_width(i as u16, *w)?;
     }
@@ -927,6 +1407,7 @@ fn domains_sheet(a: &Analysis, workbook: &mut Workbook, f: &Formats) -> Result<u
     domains.sort_by(|x, y| x.0.cmp(&y.0));
     let ws = workbook.add_worksheet_with_constant_memory()?;
     ws.set_name("Domains")?;
+    print_setup(ws, Some(0))?;
     let cols = [
         "Domain",
         "userPrincipalName",
@@ -937,16 +1418,40 @@ fn domains_sheet(a: &Analysis, workbook: &mut Workbook, f: &Formats) -> Result<u
         "Verified",
         "Suggested mapping",
     ];
-    for (i, w) in [36.0, 18.0, 12.0, 16.0, 14.0, 52.0, 12.0, 28.0]
+    // Domain, routable reason and verified state in full: widths from the longest text.
+    let longest_domain = domains
         .iter()
-        .enumerate()
+        .map(|(d, _)| d.chars().count())
+        .max()
+        .unwrap_or(0);
+    let longest_reason = domains
+        .iter()
+        .map(|(d, _)| routable_text(d).chars().count())
+        .max()
+        .unwrap_or(0);
+    for (i, w) in [
+        (longest_domain as f64 + 2.0).clamp(20.0, 60.0),
+        19.0,
+        12.0,
+        16.0,
+        15.0,
+        (longest_reason as f64 + 2.0).clamp(12.0, 100.0),
+        38.0,
+        28.0,
+    ]
+    .iter()
+    .enumerate()
     {
         ws.set_column_width(i as u16, *w)?;
     }
     ws.set_freeze_panes(1, 0)?;
     let columns: Vec<TableColumn> = cols
         .iter()
-        .map(|n| TableColumn::new().set_header(*n))
+        .map(|n| {
+            TableColumn::new()
+                .set_header(*n)
+                .set_header_format(&f.header)
+        })
         .collect();
     ws.add_table(
         0,
@@ -959,16 +1464,11 @@ fn domains_sheet(a: &Analysis, workbook: &mut Workbook, f: &Formats) -> Result<u
     )?;
     for (i, (domain, n)) in domains.iter().enumerate() {
         let row = i as u32 + 1;
-        let routable = match suffix_status(domain) {
-            SuffixStatus::Routable => "yes".to_string(),
-            SuffixStatus::SpecialUse(reason) => format!("no: {reason}"),
-            SuffixStatus::NotDelegated => "no: not a delegated top-level domain".to_string(),
-            SuffixStatus::Invalid => "no: not a valid domain".to_string(),
-        };
+        let routable = routable_text(domain);
         let verified = match &a.options.verified_domains {
             Some(v) if v.contains(domain) => "yes",
-            Some(_) => "no",
-            None => "unknown",
+            Some(_) => "no: not among --verified-domain",
+            None => "not checked: pass --verified-domain",
         };
         let mapping = a
             .options
@@ -987,6 +1487,16 @@ fn domains_sheet(a: &Analysis, workbook: &mut Workbook, f: &Formats) -> Result<u
     Ok(domains.len())
 }
 
+/// Whether a domain can be used in Entra, with the reason when not.
+fn routable_text(domain: &str) -> String {
+    match suffix_status(domain) {
+        SuffixStatus::Routable => "yes".to_string(),
+        SuffixStatus::SpecialUse(reason) => format!("no: {reason}"),
+        SuffixStatus::NotDelegated => "no: not a delegated top-level domain".to_string(),
+        SuffixStatus::Invalid => "no: not a valid domain".to_string(),
+    }
+}
+
 /// The Out of scope sheet's frame; its rows (one per object left out, with the reason)
 /// are written like the class sheets'.
 fn out_of_scope_sheet<'a>(
@@ -1002,6 +1512,7 @@ fn out_of_scope_sheet<'a>(
     rows.truncate(EXCEL_DATA_ROWS);
     let ws = workbook.add_worksheet_with_constant_memory()?;
     ws.set_name("Out of scope")?;
+    print_setup(ws, Some(0))?;
     for (i, w) in [56.0, 14.0, 70.0, 30.0].iter().enumerate() {
         ws.set_column_width(i as u16, *w)?;
     }
@@ -1013,17 +1524,15 @@ fn out_of_scope_sheet<'a>(
         f,
     )?;
     ws.autofilter(0, 0, rows.len().max(1) as u32, 3)?;
-    let size_bound = rows
-        .iter()
-        .map(|&r| {
-            let r = r as usize;
-            let text = dir.dn.get(r).map_or(0, str::len)
-                + dir.object_class.get(r).map_or(0, str::len)
-                + a.scope.reason(r).map_or(0, str::len)
-                + dir.source_label_len(r);
-            7 * text as u64 + 256
-        })
-        .sum();
+    let size_bound = sheet_rows::sheet_bound(&rows, |&r, cell_bound| {
+        let r = r as usize;
+        sheet_rows::ROW_XML
+            + cell_bound(dir.dn.get(r).unwrap_or(""))
+            + cell_bound(dir.object_class.get(r).unwrap_or(""))
+            + cell_bound(a.scope.reason(r).unwrap_or(""))
+            + cell_bound(dir.source_location(r).0)
+            + 21
+    });
     let count = rows.len();
     let fill = move |i: usize, w: &mut RowWriter| {
         let r = rows[i] as usize;
@@ -1048,6 +1557,7 @@ fn input_problems_sheet(
 ) -> Result<usize, XlsxError> {
     let ws = workbook.add_worksheet_with_constant_memory()?;
     ws.set_name("Input problems")?;
+    print_setup(ws, Some(0))?;
     for (i, w) in [40.0, 10.0, 100.0].iter().enumerate() {
         ws.set_column_width(i as u16, *w)?;
     }

@@ -201,7 +201,7 @@ fn a_second_export_reports_exactly_its_changes() {
         before["findings"]["total"].as_u64().unwrap() - 1
     );
     let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
-    assert_eq!(wb.sheet_names()[1], "Changes");
+    assert_eq!(wb.sheet_names()[2], "Changes");
     let changes = wb.worksheet_range("Changes").unwrap();
     let rows: Vec<(String, String)> = changes
         .rows()

@@ -29,6 +29,25 @@ pub fn read(paths: &[PathBuf]) -> Ingest {
 }
 
 /// Writes `bytes` to a fresh temporary file with the given name.
+/// A generated LDIF export with planted issues (`objects`, `seed`) written to `dir/name`.
+pub fn planted_export(dir: &Path, name: &str, objects: u64, seed: u64) -> PathBuf {
+    use synclint::generate::{generate, GenerateOptions};
+    let mut bytes = Vec::new();
+    generate(
+        &GenerateOptions {
+            objects,
+            seed,
+            planted: true,
+            ..GenerateOptions::default()
+        },
+        &mut bytes,
+    )
+    .unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
 pub fn temp_file(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.path().join(name);
     std::fs::write(&path, bytes).expect("write temp file");

@@ -45,6 +45,25 @@ fn sheet_xml(path: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The text of one part of the package.
+fn part(xlsx: &Path, name: &str) -> String {
+    let mut text = String::new();
+    zip::ZipArchive::new(std::fs::File::open(xlsx).unwrap())
+        .unwrap()
+        .by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+/// The XML after the first `marker` in a sheet's XML.
+fn after<'x>(xml: &'x str, marker: &str, sheet: &str) -> &'x str {
+    xml.split_once(marker)
+        .unwrap_or_else(|| panic!("{sheet}: no {marker}"))
+        .1
+}
+
 fn analyze(dir: &Path, inputs: &[PathBuf]) -> (PathBuf, serde_json::Value) {
     crate::analyze_to(dir, "report", inputs, &[])
 }
@@ -67,7 +86,7 @@ fn sheets_headers_rows_links_and_validation() {
     let (xlsx, summary) = analyze(dir.path(), &inputs);
     let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
 
-    // Order: Summary, the classes that have findings (in class order), then the three lists.
+    // Order: Summary, How to use this workbook, the classes that have findings (in class order), then the three lists.
     let by_class = summary["findings"]["by_class"].as_object().unwrap();
     let class_order = [
         "Duplicate",
@@ -80,7 +99,7 @@ fn sheets_headers_rows_links_and_validation() {
         "Large object",
         "Advisory",
     ];
-    let mut expected: Vec<String> = vec!["Summary".into()];
+    let mut expected: Vec<String> = vec!["Summary".into(), workbook::HOW_TO_SHEET.into()];
     expected.extend(
         class_order
             .iter()
@@ -91,13 +110,7 @@ fn sheets_headers_rows_links_and_validation() {
     // Last, hidden: the analysis context that fix reads.
     expected.push(synclint::context::SHEET.into());
     assert_eq!(wb.sheet_names(), expected);
-    let mut workbook_xml = String::new();
-    zip::ZipArchive::new(std::fs::File::open(&xlsx).unwrap())
-        .unwrap()
-        .by_name("xl/workbook.xml")
-        .unwrap()
-        .read_to_string(&mut workbook_xml)
-        .unwrap();
+    let workbook_xml = part(&xlsx, "xl/workbook.xml");
     assert!(
         workbook_xml.contains(&format!(
             "<sheet name=\"{}\" sheetId=\"{}\" state=\"hidden\"",
@@ -163,6 +176,11 @@ fn sheets_headers_rows_links_and_validation() {
     assert!(domains.rows().any(
         |r| r[0] == Data::String("contoso.local".into()) && r[5].to_string().starts_with("no:")
     ));
+    // Without --verified-domain the Verified column says so, and how to check.
+    assert!(domains
+        .rows()
+        .skip(1)
+        .all(|r| r[6] == Data::String("not checked: pass --verified-domain".into())));
 
     // The package itself: links on the Summary, the Action dropdown on every class sheet,
     // and not one formula cell anywhere.
@@ -195,16 +213,54 @@ fn sheets_headers_rows_links_and_validation() {
         let sheet = &xml.iter().find(|(n, _)| n == class).unwrap().1;
         assert!(
             sheet.contains("<c r=\"A2\" t=\"s\">"),
-            "{class}: shared rule code"
+            "{class}: shared severity"
         );
+        let column = |name: &str| COLUMNS.iter().position(|c| c.0 == name).unwrap();
         let range = wb.worksheet_range(class).unwrap();
         for row in range.rows().skip(1) {
-            let code = row[0].to_string();
+            let code = row[column("Rule")].to_string();
             let rule = synclint::rules::registry::RULES
                 .iter()
                 .find(|r| r.code == code)
                 .unwrap_or_else(|| panic!("{class}: {code:?} is not a rule code"));
-            assert_eq!(row[1].to_string(), rule.severity.name(), "{class} {code}");
+            assert_eq!(
+                row[column("Severity")].to_string(),
+                rule.severity.name(),
+                "{class} {code}"
+            );
+            // Why always says what Entra will do, and the rule's code.
+            let why = row[column("Why")].to_string();
+            assert!(
+                why.ends_with(&format!("In Entra: {}. [{code}]", rule.entra)),
+                "{class}: {why}"
+            );
+        }
+        // The reviewer's columns come first; Severity and the DN stay in view.
+        assert_eq!(
+            &COLUMNS[..9].iter().map(|c| c.0).collect::<Vec<_>>(),
+            &[
+                "Severity",
+                "Object (DN)",
+                "Attribute",
+                "Value",
+                "Suggested value",
+                "Recommended",
+                "Action",
+                "Update",
+                "Why"
+            ]
+        );
+        assert!(
+            sheet.contains("<pane xSplit=\"2\" ySplit=\"1\" topLeftCell=\"C2\" activePane=\"bottomRight\" state=\"frozen\"/>"),
+            "{class}: frozen through the DN"
+        );
+        // Severity coloured by three conditional formats on column A.
+        let colours = after(sheet, "<conditionalFormatting sqref=\"A2", class);
+        for severity in ["error", "warning", "info"] {
+            assert!(
+                colours.contains(&format!("<formula>\"{severity}\"</formula>")),
+                "{class}"
+            );
         }
     }
     for (name, sheet) in &xml {
@@ -224,21 +280,8 @@ fn sheets_headers_rows_links_and_validation() {
 
 #[test]
 fn a_class_continues_on_further_sheets_and_groups_stay_together() {
-    use synclint::generate::{generate, GenerateOptions};
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("gen.ldf");
-    let mut bytes = Vec::new();
-    generate(
-        &GenerateOptions {
-            objects: 4000,
-            seed: 3,
-            planted: true,
-            ..GenerateOptions::default()
-        },
-        &mut bytes,
-    )
-    .unwrap();
-    std::fs::write(&input, bytes).unwrap();
+    let input = crate::planted_export(dir.path(), "gen.ldf", 4000, 3);
     let analysis = synclint::analyze::run(
         std::slice::from_ref(&input),
         &Default::default(),
@@ -447,7 +490,8 @@ fn cell_text_round_trips_and_long_values_are_cut_to_a_cell() {
             continue;
         }
         let range = wb.worksheet_range(name).unwrap();
-        values.extend(range.rows().skip(1).map(|r| r[6].to_string()));
+        let value = COLUMNS.iter().position(|c| c.0 == "Value").unwrap();
+        values.extend(range.rows().skip(1).map(|r| r[value].to_string()));
     }
     // The escaped characters and a literal `_xHHHH_` read back as written.
     assert!(
@@ -463,4 +507,154 @@ fn cell_text_round_trips_and_long_values_are_cut_to_a_cell() {
     assert!(cut.ends_with(synclint::report::sheet_rows::TRUNCATED));
     assert!(cut.encode_utf16().count() <= synclint::report::sheet_rows::MAX_CELL_CHARS);
     assert!(cut.chars().count() > 32_000);
+}
+
+#[test]
+fn every_sheet_prints_landscape_one_page_wide_with_titles_and_a_footer() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = [
+        "contoso.ldf",
+        "fabrikam.csv",
+        "ldapsearch.ldif",
+        "broken.ldf",
+    ]
+    .map(sample);
+    let (xlsx, _) = analyze(dir.path(), &inputs);
+    let workbook_xml = part(&xlsx, "xl/workbook.xml");
+    let sheets = sheet_xml(&xlsx);
+    for (index, (name, xml)) in sheets.iter().enumerate() {
+        if name == synclint::context::SHEET {
+            continue; // hidden, never printed
+        }
+        assert!(
+            xml.contains("<pageSetUpPr fitToPage=\"1\"/>"),
+            "{name}: fit to page"
+        );
+        let setup = after(xml, "<pageSetup ", name);
+        let setup = setup.split("/>").next().unwrap();
+        assert!(
+            setup.contains("orientation=\"landscape\""),
+            "{name}: {setup}"
+        );
+        // One page wide (fitToWidth's default is 1), as many pages tall as needed; the
+        // Summary at most two.
+        let tall = if name == "Summary" { "2" } else { "0" };
+        assert!(
+            setup.contains(&format!("fitToHeight=\"{tall}\"")),
+            "{name}: {setup}"
+        );
+        assert!(!setup.contains("fitToWidth=") || setup.contains("fitToWidth=\"1\""));
+        assert!(
+            xml.contains("<oddFooter>&amp;L&amp;A&amp;RPage &amp;P of &amp;N</oddFooter>"),
+            "{name}: footer with the sheet name and page N of M"
+        );
+        assert!(
+            xml.contains("<pageMargins left=\"0.4\" right=\"0.4\""),
+            "{name}"
+        );
+        // Every sheet with a header row repeats it on every printed page.
+        if name != "Summary" && name != workbook::HOW_TO_SHEET {
+            let titles = format!(
+                "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"{index}\">'{}'!$1:$1</definedName>",
+                name.replace('\'', "''")
+            );
+            let plain = format!(
+                "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"{index}\">{name}!$1:$1</definedName>"
+            );
+            assert!(
+                workbook_xml.contains(&titles) || workbook_xml.contains(&plain),
+                "{name}: print titles in {workbook_xml}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_summary_verdict_counts_objects_as_the_json_items_do() {
+    use std::collections::HashMap;
+    use synclint::findings::Severity;
+    let dir = tempfile::tempdir().unwrap();
+    let input = crate::planted_export(dir.path(), "planted.ldf", 3000, 5);
+    let (xlsx, summary) = analyze(dir.path(), &[input]);
+
+    // Independently of the writer: each object's worst severity from the JSON items.
+    let mut worst: HashMap<String, Severity> = HashMap::new();
+    let mut classes: HashMap<&str, std::collections::HashSet<String>> = HashMap::new();
+    for item in summary["items"].as_array().unwrap() {
+        let code = item["rule"].as_str().unwrap();
+        let rule = synclint::rules::registry::RULES
+            .iter()
+            .find(|r| r.code == code)
+            .unwrap();
+        let dn = item["dn"].as_str().unwrap().to_string();
+        let w = worst.entry(dn.clone()).or_insert(rule.severity);
+        *w = (*w).max(rule.severity);
+        classes.entry(rule.class.name()).or_default().insert(dn);
+    }
+    let count = |s: Severity| worst.values().filter(|w| **w == s).count() as u64;
+    let (fail, degraded, advisory) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
+    assert!(fail > 100 && degraded > 10, "{fail} {degraded}");
+    let affected = &summary["objects_affected"];
+    assert_eq!(affected["will_fail"].as_u64(), Some(fail));
+    assert_eq!(affected["degraded"].as_u64(), Some(degraded));
+    assert_eq!(affected["advisory_only"].as_u64(), Some(advisory));
+    for (class, dns) in &classes {
+        assert_eq!(
+            affected["by_class"][class].as_u64(),
+            Some(dns.len() as u64),
+            "{class}"
+        );
+    }
+
+    // The Summary sheet leads with the same numbers.
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let sheet = wb.worksheet_range("Summary").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let value = |label: &str| -> (usize, u64) {
+        let at = rows
+            .iter()
+            .position(|r| r[0] == label)
+            .unwrap_or_else(|| panic!("no row {label:?}"));
+        (at, rows[at][1].parse().unwrap())
+    };
+    let (fail_row, n) = value("Will fail to sync (at least one error)");
+    assert_eq!(n, fail);
+    assert!(fail_row < 8, "the verdict is on top, row {fail_row}");
+    assert_eq!(
+        value("Will sync degraded (worst finding a warning)").1,
+        degraded
+    );
+    assert_eq!(value("Advisories only (info)").1, advisory);
+    // Top problems: only rules that fired, by objects affected.
+    let top = rows
+        .iter()
+        .position(|r| r[0] == "Top problems, by objects affected")
+        .unwrap();
+    let fired: Vec<&Vec<String>> = rows[top + 2..]
+        .iter()
+        .take_while(|r| !r[0].is_empty())
+        .collect();
+    let by_rule = summary["findings"]["by_rule"].as_object().unwrap();
+    assert_eq!(
+        fired.len(),
+        by_rule.values().filter(|n| n.as_u64() > Some(0)).count()
+    );
+    let objects: Vec<u64> = fired.iter().map(|r| r[2].parse().unwrap()).collect();
+    assert!(objects.windows(2).all(|w| w[0] >= w[1]), "{objects:?}");
+    for r in &fired {
+        let code = r[0].split(' ').next().unwrap();
+        assert_eq!(by_rule[code].as_u64().unwrap().to_string(), r[3], "{code}");
+        let rule = synclint::rules::registry::RULES
+            .iter()
+            .find(|x| x.code == code)
+            .unwrap();
+        assert_eq!(r[4], rule.entra, "what Entra will do");
+    }
 }
