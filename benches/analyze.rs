@@ -78,7 +78,7 @@ fn child(path: &Path) {
     let warnings = checked.warnings;
     let (scope_result, findings, summary) = (checked.scope, checked.findings, checked.uniqueness);
     let scope = checked.timings.scope;
-    let rules = checked.timings.rules + checked.timings.collisions;
+    let rules = checked.timings.rules + checked.timings.collisions + checked.timings.suggest;
     let peak_before_writing = peak_rss_bytes();
     let finding_count = findings.len();
     let duplicate_groups: u64 = summary.duplicates.values().map(|g| g.groups).sum();

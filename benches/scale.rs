@@ -38,8 +38,8 @@ fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     std::fs::create_dir_all(&dir).expect("bench data directory");
     let out = dir.join("scale-report.xlsx");
-    println!("| format | objects | file | cat (floor) | read | scope | rules | collisions | workbook | end to end | peak RSS | RSS / file | findings |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| format | objects | file | cat (floor) | read | scope | rules | collisions | suggest | workbook | end to end | peak RSS | RSS / file | findings |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for &objects in &sizes {
         for format in [Format::Ldif, Format::Csvde] {
             let path = bench_file(&dir, format, objects, false);
@@ -56,7 +56,7 @@ fn main() {
                     .map_or("-".to_string(), |(_, t)| format!("{t:.2} s"))
             };
             println!(
-                "| {} | {} | {:.2} GB | {:.2} s | {} | {} | {} | {} | {} | **{:.2} s** | {} MB | {:.2} | {} |",
+                "| {} | {} | {:.2} GB | {:.2} s | {} | {} | {} | {} | {} | {} | **{:.2} s** | {} MB | {:.2} | {} |",
                 format.name(),
                 objects,
                 bytes as f64 / 1e9,
@@ -65,6 +65,7 @@ fn main() {
                 stage("scope"),
                 stage("rules"),
                 stage("collisions"),
+                stage("suggest"),
                 stage("workbook"),
                 best.wall,
                 best.peak_mb,

@@ -44,8 +44,11 @@ pub struct Timings {
     pub scope: Duration,
     /// The per-object rules.
     pub rules: Duration,
-    /// Duplicates and collisions across objects, and the suggestions' re-check.
+    /// Duplicates and collisions across objects.
     pub collisions: Duration,
+    /// The suggestions' re-check (every suggested value checked against the rules, the other
+    /// objects and the object as all its suggestions would leave it).
+    pub suggest: Duration,
     pub workbook: Duration,
 }
 
@@ -54,7 +57,7 @@ pub struct Checked {
     pub scope: Scope,
     pub findings: FindingList,
     pub uniqueness: uniqueness::Summary,
-    /// `scope`, `rules` and `collisions` filled in.
+    /// `scope`, `rules`, `collisions` and `suggest` filled in.
     pub timings: Timings,
     /// See [`warnings`].
     pub warnings: Vec<String>,
@@ -103,6 +106,7 @@ pub fn check(ingest: &Ingest, scope_options: &ScopeOptions, options: &RuleOption
             scope: scope_time,
             rules: result.checks_time,
             collisions: result.collisions_time,
+            suggest: result.suggest_time,
             ..Timings::default()
         },
     }

@@ -720,6 +720,7 @@ fn print_timings(
         ("scope", t.scope),
         ("rules", t.rules),
         ("collisions", t.collisions),
+        ("suggest", t.suggest),
         ("workbook", t.workbook),
         ("json+csv", outputs),
         ("total", total),

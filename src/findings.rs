@@ -188,6 +188,11 @@ impl FindingList {
         self.chunks.par_iter().flat_map_iter(|c| c.iter())
     }
 
+    /// The findings in the chunks they were pushed in, for work split by chunk.
+    pub fn chunks(&self) -> &[Vec<Finding>] {
+        &self.chunks
+    }
+
     pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Finding> + '_ {
         self.chunks.iter_mut().flatten()
     }

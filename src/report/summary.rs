@@ -128,6 +128,7 @@ impl<'a> Summary<'a> {
             scope,
             rules,
             collisions,
+            suggest,
             workbook,
         } = &a.timings;
         Summary {
@@ -169,6 +170,7 @@ impl<'a> Summary<'a> {
                 ("scope", scope.as_millis()),
                 ("rules", rules.as_millis()),
                 ("collisions", collisions.as_millis()),
+                ("suggest", suggest.as_millis()),
                 ("workbook", workbook.as_millis()),
             ]
             .into_iter()

@@ -149,8 +149,10 @@ pub struct Analysis {
     pub uniqueness: uniqueness::Summary,
     /// Wall time of the per-object checks.
     pub checks_time: std::time::Duration,
-    /// Wall time of duplicate and collision detection and the suggestion re-checks.
+    /// Wall time of duplicate and collision detection.
     pub collisions_time: std::time::Duration,
+    /// Wall time of the suggestions' re-check ([`suggest::recheck`]).
+    pub suggest_time: std::time::Duration,
 }
 
 /// Runs every rule of the profile over the in-scope objects.
@@ -181,11 +183,14 @@ pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
     let started = std::time::Instant::now();
     let (unique_findings, index, summary) = uniqueness::check(&ctx);
     findings.push_chunk(unique_findings);
+    let collisions_time = started.elapsed();
+    let started = std::time::Instant::now();
     suggest::recheck(&ctx, &index, &mut findings);
     Analysis {
         findings,
         uniqueness: summary,
         checks_time,
-        collisions_time: started.elapsed(),
+        collisions_time,
+        suggest_time: started.elapsed(),
     }
 }

@@ -18,19 +18,22 @@
 //! sets mail from the primary SMTP address).
 
 use super::uniqueness::{self, Index, Space};
-use super::{advisory, mail, registry, upn, Context};
-use crate::directory::{Attr, AttrShape, ObjectKind};
+use super::{advisory, mail, registry, upn, Context, Rule};
+use crate::directory::{Attr, AttrShape, Directory, ObjectKind};
 use crate::findings::{Action, Finding, FindingList};
 use crate::scope::Scope;
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
-use std::collections::BTreeMap;
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
-/// What the re-check decided for one finding's suggestion.
+/// What the re-check decided for one finding's suggestion (the suggestion itself stays in
+/// the finding until the verdicts are applied).
 enum Verdict {
-    Keep(String),
+    Keep,
     /// Withheld, with the reason shown in the note.
-    Withhold(String, String),
+    Withhold(String),
     /// The corrected value is already on the object: remove the bad value instead.
     Remove(String),
     /// Neither a suggestion nor a removal can be recommended, for this reason.
@@ -38,36 +41,35 @@ enum Verdict {
 }
 
 /// A change one finding proposes to its object: `new` replaces `old` (`None`: removed).
-struct Change {
+struct Change<'f> {
     finding: usize,
     attribute: &'static str,
-    old: String,
-    new: Option<String>,
+    old: &'f str,
+    new: Option<&'f str>,
 }
 
 /// Re-checks every suggestion of `findings` (see the module documentation): keeps it, withholds
 /// it with the reason in the finding's note, or turns it into a REMOVE recommendation.
 pub fn recheck(ctx: &Context, index: &Index, findings: &mut FindingList) {
     prefer_primary_smtp(ctx, index, findings);
-    let mut verdicts: Vec<Option<Verdict>> = Vec::new();
-    // (space, normalized value) → (row, attribute, old value) of the suggestion that claimed it.
-    let mut claimed: FxHashMap<(Space, String), (u32, &'static str, String)> = FxHashMap::default();
-    // The first suggestion made for each (row, attribute, old value).
-    let mut first: FxHashMap<(u32, &'static str, String), String> = FxHashMap::default();
-    for f in findings.iter() {
-        verdicts.push(
-            f.suggested
-                .as_ref()
-                .map(|s| first_verdict(ctx, index, f, s, &mut claimed, &mut first)),
-        );
-    }
-    no_new_findings(ctx, findings, &mut verdicts);
+    let verdicts = {
+        let all: Vec<&Finding> = findings.iter().collect();
+        // Every finding, by object (each object's in finding order).
+        let mut by_row: Vec<(u32, usize)> =
+            all.iter().enumerate().map(|(i, f)| (f.row, i)).collect();
+        by_row.par_sort_unstable();
+        let objects: Vec<&[(u32, usize)]> = by_row.chunk_by(|a, b| a.0 == b.0).collect();
+        let mut verdicts = first_verdicts(ctx, index, &all, &objects);
+        no_new_findings(ctx, &all, &objects, &mut verdicts);
+        verdicts
+    };
     for (f, verdict) in findings.iter_mut().zip(verdicts) {
-        f.suggested = None;
+        let suggested = f.suggested.take();
         match verdict {
             None => {}
-            Some(Verdict::Keep(s)) => f.suggested = Some(s),
-            Some(Verdict::Withhold(s, reason)) => {
+            Some(Verdict::Keep) => f.suggested = suggested,
+            Some(Verdict::Withhold(reason)) => {
+                let s = suggested.unwrap_or_default();
                 add_note(f, format!("suggestion {s:?} withheld: {reason}"));
             }
             Some(Verdict::Unsettled(reason)) => {
@@ -94,6 +96,248 @@ pub fn recheck(ctx: &Context, index: &Index, findings: &mut FindingList) {
     }
 }
 
+/// Whether two values are equal ignoring case, as `a.to_lowercase() == b.to_lowercase()`
+/// decides, without allocating for ASCII (nearly every value).
+fn eq_lower(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a.to_lowercase() == b.to_lowercase()
+    }
+}
+
+/// `value` in lower case, borrowed when it already is.
+fn lowered(value: Cow<'_, str>) -> Cow<'_, str> {
+    if value.is_ascii() && !value.bytes().any(|b| b.is_ascii_uppercase()) {
+        value
+    } else {
+        Cow::Owned(value.to_lowercase())
+    }
+}
+
+/// A unique value a suggestion would take: its space, its normalized (lower-case) form, and
+/// another object that already holds it.
+struct Key<'f> {
+    claim: Claim<'f>,
+    held_by: Option<u32>,
+}
+
+/// A unique value as the suggestions claim it: its space and normalized form, with their hash
+/// worked out in the parallel checks (hashing them in the ordered replay was a fifth of it).
+struct Claim<'f> {
+    hash: u64,
+    space: Space,
+    value: Cow<'f, str>,
+}
+
+impl<'f> Claim<'f> {
+    fn new(space: Space, value: Cow<'f, str>) -> Claim<'f> {
+        let mut h = FxHasher::default();
+        space.hash(&mut h);
+        value.hash(&mut h);
+        Claim {
+            hash: h.finish(),
+            space,
+            value,
+        }
+    }
+}
+
+impl PartialEq for Claim<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.space == other.space && self.value == other.value
+    }
+}
+
+impl Eq for Claim<'_> {}
+
+impl Hash for Claim<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+/// The hasher of [`Claim`]s: their hash is already worked out.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is called (by `Claim::hash`); anything else still hashes.
+        let mut h = FxHasher::default();
+        h.write_u64(self.0);
+        h.write(bytes);
+        self.0 = h.finish();
+    }
+
+    fn write_u64(&mut self, hash: u64) {
+        self.0 = hash;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The checks of one suggestion that depend on it alone (its attribute's rules, the object's
+/// other values, other objects' values), done in parallel; those that depend on the other
+/// suggestions (which came first) are replayed in order by [`first_verdicts`].
+enum Alone<'f> {
+    /// No suggestion.
+    Nothing,
+    /// The suggestion is the value itself.
+    Same,
+    /// The object already holds the corrected value (this one).
+    Held(&'f str),
+    /// The suggestion breaks this rule of its attribute.
+    Breaks(&'static Rule),
+    /// None of these: the unique values it would take (at most two).
+    Keys([Option<Key<'f>>; 2]),
+}
+
+fn alone<'f>(ctx: &Context<'f>, index: &Index, f: &'f Finding) -> Alone<'f> {
+    let Some(suggested) = f.suggested.as_deref() else {
+        return Alone::Nothing;
+    };
+    if suggested == f.value {
+        return Alone::Same;
+    }
+    let row = f.row as usize;
+    if let Some(existing) = held_by_object(ctx, row, f.attribute, &f.value, suggested) {
+        return Alone::Held(existing);
+    }
+    if let Some(rule) = registry::validate(ctx, row, f.attribute, suggested) {
+        return Alone::Breaks(rule);
+    }
+    let [a, b] = unique_keys(ctx, row, f.attribute, suggested);
+    let key = |k: Option<(Space, Cow<'f, str>)>| {
+        k.map(|(space, value)| Key {
+            held_by: index.holders(ctx, space, &value, f.row).first().copied(),
+            claim: Claim::new(space, lowered(value)),
+        })
+    };
+    Alone::Keys([key(a), key(b)])
+}
+
+/// Findings a batch of the parallel checks covers: enough to share among the threads, few
+/// enough that the batch's [`Alone`]s stay small next to the findings.
+const BATCH_FINDINGS: usize = 1 << 16;
+
+/// The verdict on every finding's suggestion from the checks of [`alone`] and, in finding
+/// order, the other suggestions: one value flagged by several rules takes the first rule's
+/// suggestion, and a unique value goes to the first suggestion that claims it.
+fn first_verdicts<'f>(
+    ctx: &Context<'f>,
+    index: &Index,
+    all: &[&'f Finding],
+    objects: &[&[(u32, usize)]],
+) -> Vec<Option<Verdict>> {
+    let mut verdicts: Vec<Option<Verdict>> = Vec::with_capacity(all.len());
+    let mut second = second_suggestions(all, objects).into_iter().peekable();
+    // (space, normalized value) → the finding whose suggestion claimed it.
+    let mut claimed: HashMap<Claim, &Finding, BuildHasherDefault<Prehashed>> = HashMap::default();
+    claimed.reserve(all.par_iter().filter(|f| f.suggested.is_some()).count());
+    let dn = |row: u32| ctx.dir.dn.get(row as usize).unwrap_or("another object");
+    // One buffer for every batch: a fresh one each time was freed to the system and faulted in
+    // again.
+    let mut checked: Vec<Alone> = Vec::with_capacity(BATCH_FINDINGS.min(all.len()));
+    for batch in all.chunks(BATCH_FINDINGS) {
+        batch
+            .par_iter()
+            .map(|f| alone(ctx, index, f))
+            .collect_into_vec(&mut checked);
+        for (f, checked) in batch.iter().zip(checked.drain(..)) {
+            let at = verdicts.len();
+            let withhold = |reason: String| Some(Verdict::Withhold(reason));
+            let verdict = 'verdict: {
+                match checked {
+                    Alone::Nothing => break 'verdict None,
+                    Alone::Same => break 'verdict withhold("no change would fix it".into()),
+                    _ => {}
+                }
+                if let Some((_, earlier)) = second.next_if(|(i, _)| *i == at) {
+                    break 'verdict withhold(format!(
+                        "another finding on this value suggests {earlier:?}"
+                    ));
+                }
+                let keys = match checked {
+                    Alone::Held(existing) => break 'verdict Some(Verdict::Remove(existing.into())),
+                    Alone::Breaks(rule) => {
+                        break 'verdict withhold(format!(
+                            "it would still break {} ({})",
+                            rule.code, rule.slug
+                        ))
+                    }
+                    Alone::Keys(keys) => keys,
+                    Alone::Nothing | Alone::Same => unreachable!("decided above"),
+                };
+                for key in keys.into_iter().flatten() {
+                    if let Some(other) = key.held_by {
+                        break 'verdict withhold(format!("it would collide with {}", dn(other)));
+                    }
+                    match claimed.get(&key.claim) {
+                        Some(other) if other.row != f.row => {
+                            break 'verdict withhold(format!(
+                                "it would collide with the suggestion for {}",
+                                dn(other.row)
+                            ));
+                        }
+                        Some(other) if other.attribute == f.attribute && other.value != f.value => {
+                            break 'verdict withhold(format!(
+                                "the suggestion for this object's value {:?} is the same (remove this value if you accept that one)",
+                                other.value
+                            ));
+                        }
+                        Some(_) => {}
+                        None => {
+                            claimed.insert(key.claim, f);
+                        }
+                    }
+                }
+                Some(Verdict::Keep)
+            };
+            verdicts.push(verdict);
+        }
+    }
+    verdicts
+}
+
+/// The findings (by index, in order) whose value an earlier finding on the same object,
+/// attribute and value already suggests another correction for, with that correction: one
+/// value takes one change, the first rule's. Worked out object by object, in parallel.
+fn second_suggestions<'f>(
+    all: &[&'f Finding],
+    objects: &[&[(u32, usize)]],
+) -> Vec<(usize, &'f str)> {
+    let mut second: Vec<(usize, &str)> = objects
+        .par_iter()
+        .map_init(FxHashMap::default, |first, object| {
+            first.clear();
+            let mut second = Vec::new();
+            for &(_, i) in *object {
+                let f = all[i];
+                let Some(suggested) = f.suggested.as_deref() else {
+                    continue;
+                };
+                if suggested == f.value {
+                    continue; // withheld before this check
+                }
+                match first.get(&(f.attribute, f.value.as_str())) {
+                    Some(earlier) if *earlier != suggested => second.push((i, *earlier)),
+                    Some(_) => {}
+                    None => {
+                        first.insert((f.attribute, f.value.as_str()), suggested);
+                    }
+                }
+            }
+            second
+        })
+        .flatten_iter()
+        .collect();
+    second.par_sort_unstable_by_key(|(i, _)| *i);
+    second
+}
+
 fn add_note(f: &mut Finding, note: String) {
     f.note = Some(match f.note.take() {
         Some(n) => format!("{n}; {note}").into(),
@@ -101,112 +345,56 @@ fn add_note(f: &mut Finding, note: String) {
     });
 }
 
-/// The checks of one suggestion on its own: its attribute's rules, the object's other values,
-/// other objects' values and other suggestions.
-fn first_verdict(
-    ctx: &Context,
-    index: &Index,
-    f: &Finding,
-    suggested: &str,
-    claimed: &mut FxHashMap<(Space, String), (u32, &'static str, String)>,
-    first: &mut FxHashMap<(u32, &'static str, String), String>,
-) -> Verdict {
-    let withhold = |reason: String| Verdict::Withhold(suggested.to_string(), reason);
-    let row = f.row as usize;
-    if suggested == f.value {
-        return withhold("no change would fix it".into());
-    }
-    // One value flagged by several rules takes one change: the first rule's suggestion.
-    let key = (f.row, f.attribute, f.value.clone());
-    match first.get(&key) {
-        Some(earlier) if earlier != suggested => {
-            return withhold(format!(
-                "another finding on this value suggests {earlier:?}"
-            ));
-        }
-        Some(_) => {}
-        None => {
-            first.insert(key, suggested.to_string());
-        }
-    }
-    if let Some(existing) = held_by_object(ctx, row, f.attribute, &f.value, suggested) {
-        return Verdict::Remove(existing.to_string());
-    }
-    if let Some(rule) = registry::validate(ctx, row, f.attribute, suggested) {
-        return withhold(format!(
-            "it would still break {} ({})",
-            rule.code, rule.slug
-        ));
-    }
-    let dn = |row: u32| ctx.dir.dn.get(row as usize).unwrap_or("another object");
-    for (space, value) in unique_keys(ctx, row, f.attribute, suggested) {
-        if let Some(other) = index.holders(ctx, space, &value, f.row).first() {
-            return withhold(format!("it would collide with {}", dn(*other)));
-        }
-        let key = (space, value.to_lowercase());
-        match claimed.get(&key) {
-            Some((other, _, _)) if *other != f.row => {
-                return withhold(format!(
-                    "it would collide with the suggestion for {}",
-                    dn(*other)
-                ));
-            }
-            Some((_, attribute, old)) if *attribute == f.attribute && *old != f.value => {
-                return withhold(format!(
-                    "the suggestion for this object's value {old:?} is the same (remove this value if you accept that one)"
-                ));
-            }
-            Some(_) => {}
-            None => {
-                claimed.insert(key, (f.row, f.attribute, f.value.clone()));
-            }
-        }
-    }
-    Verdict::Keep(suggested.to_string())
-}
-
 /// Another value of the object's multi-valued `attribute` equal to `suggested` ignoring case
 /// (how Active Directory compares them, and Entra after normalizing the smtp: prefix).
-fn held_by_object<'a>(
-    ctx: &'a Context,
+fn held_by_object<'d>(
+    ctx: &Context<'d>,
     row: usize,
     attribute: &str,
     old: &str,
     suggested: &str,
-) -> Option<&'a str> {
+) -> Option<&'d str> {
     let attr = Attr::from_name(attribute.as_bytes())?;
     if attr.shape() != AttrShape::TextList {
         return None;
     }
-    let wanted = suggested.to_lowercase();
-    ctx.dir
-        .proxy_addresses
+    let dir: &'d Directory = ctx.dir;
+    dir.proxy_addresses
         .get(row)
-        .find(|v| *v != old && v.to_lowercase() == wanted)
+        .find(|v| *v != old && eq_lower(v, suggested))
 }
 
-/// The unique-value spaces `value` would take part in as object `row`'s `attribute`.
-fn unique_keys(ctx: &Context, row: usize, attribute: &str, value: &str) -> Vec<(Space, String)> {
+/// The unique-value spaces `value` would take part in as object `row`'s `attribute` (at most
+/// two), with the value as compared there (case aside).
+fn unique_keys<'v>(
+    ctx: &Context,
+    row: usize,
+    attribute: &str,
+    value: &'v str,
+) -> [Option<(Space, Cow<'v, str>)>; 2] {
     if attribute == "sAMAccountName" {
         // Only an object without a UPN is identified by its account name, and Connect derives
         // its UPN from it.
         if ctx.dir.text(Attr::UserPrincipalName, row).is_some() {
-            return Vec::new();
+            return [None, None];
         }
-        let mut keys = vec![(Space::Sam, value.to_string())];
         let user = matches!(
             ctx.dir.kind[row],
             ObjectKind::User | ObjectKind::InetOrgPerson
         );
-        if let (true, Some(domain)) = (user, ctx.dir.dn.get(row).and_then(crate::dn::dns_domain)) {
-            keys.push((Space::Address, format!("{value}@{domain}")));
-        }
-        return keys;
+        let derived = ctx
+            .dir
+            .dn
+            .get(row)
+            .and_then(crate::dn::dns_domain)
+            .filter(|_| user)
+            .map(|domain| (Space::Address, Cow::Owned(format!("{value}@{domain}"))));
+        return [Some((Space::Sam, Cow::Borrowed(value))), derived];
     }
-    uniqueness::key_of(attribute, value)
-        .map(|(space, key)| (space, key.to_string()))
-        .into_iter()
-        .collect()
+    [
+        uniqueness::key_of(attribute, value).map(|(space, key)| (space, Cow::Borrowed(key))),
+        None,
+    ]
 }
 
 /// The attribute a finding's suggestion may take from the primary SMTP address: the UPN's and
@@ -223,36 +411,55 @@ fn primary_candidate(f: &Finding) -> Option<Attr> {
 /// that address breaks no rule of the attribute and no other object holds it (Microsoft
 /// recommends UPN = primary SMTP address, and Entra sets mail from it).
 fn prefer_primary_smtp(ctx: &Context, index: &Index, findings: &mut FindingList) {
-    // The primary address as its own suggestion would make it (re-suffixed, cleaned): the
-    // address the object will have if the suggestions are accepted together.
-    let mut repaired: FxHashMap<u32, String> = FxHashMap::default();
-    for f in findings.iter() {
-        if let (true, Some(new)) = (
-            f.attribute == "proxyAddresses" && f.value.starts_with("SMTP:"),
-            f.suggested.as_deref().and_then(|s| s.strip_prefix("SMTP:")),
-        ) {
-            repaired.entry(f.row).or_insert_with(|| new.to_string());
+    // (finding, its new suggestion), in finding order.
+    let preferred: Vec<(usize, String)> = {
+        // The primary address as its own suggestion would make it (re-suffixed, cleaned): the
+        // address the object will have if the suggestions are accepted together.
+        let mut repaired: FxHashMap<u32, &str> = FxHashMap::default();
+        for f in findings.iter() {
+            if let (true, Some(new)) = (
+                f.attribute == "proxyAddresses" && f.value.starts_with("SMTP:"),
+                f.suggested.as_deref().and_then(|s| s.strip_prefix("SMTP:")),
+            ) {
+                repaired.entry(f.row).or_insert(new);
+            }
+        }
+        let repaired = &repaired;
+        let starts = chunk_starts(findings);
+        // In parallel: an object with several findings on one attribute works its choice out
+        // once for each (the same choice), which costs less than sharing it.
+        findings
+            .chunks()
+            .par_iter()
+            .zip(starts)
+            .flat_map(|(chunk, start)| {
+                chunk.par_iter().enumerate().filter_map(move |(i, f)| {
+                    let attr = primary_candidate(f)?;
+                    let repaired = repaired.get(&f.row).copied();
+                    primary_for(ctx, index, f.row as usize, attr, repaired).map(|p| (start + i, p))
+                })
+            })
+            .collect()
+    };
+    let mut preferred = preferred.into_iter().peekable();
+    for (i, f) in findings.iter_mut().enumerate() {
+        if let Some((_, primary)) = preferred.next_if(|(at, _)| *at == i) {
+            f.suggested = Some(primary);
         }
     }
-    let mut preferred: FxHashMap<(u32, Attr), Option<String>> = FxHashMap::default();
-    for f in findings.iter_mut() {
-        let Some(attr) = primary_candidate(f) else {
-            continue;
-        };
-        let choice = preferred.entry((f.row, attr)).or_insert_with(|| {
-            let row = f.row as usize;
-            primary_for(
-                ctx,
-                index,
-                row,
-                attr,
-                repaired.get(&f.row).map(String::as_str),
-            )
-        });
-        if let Some(primary) = choice {
-            f.suggested = Some(primary.clone());
-        }
-    }
+}
+
+/// The index of each chunk's first finding.
+fn chunk_starts(findings: &FindingList) -> Vec<usize> {
+    findings
+        .chunks()
+        .iter()
+        .scan(0, |next, chunk| {
+            let start = *next;
+            *next += chunk.len();
+            Some(start)
+        })
+        .collect()
 }
 
 /// The object's primary SMTP address (`repaired`, if its own suggestion changes it), if it
@@ -291,65 +498,103 @@ fn primary_for(
     (clean && unique()).then(|| primary.to_string())
 }
 
-/// A finding as the baseline identifies it (on one object): rule, attribute and value
-/// ignoring case.
-type Identity = (&'static str, &'static str, String);
-
-fn identity(f: &Finding) -> Identity {
-    (f.rule.code, f.attribute, f.value.to_lowercase())
+/// Whether two findings are the same as the baseline identifies them (on one object): rule,
+/// attribute and value ignoring case.
+fn same_finding(a: &Finding, b: &Finding) -> bool {
+    a.rule.code == b.rule.code && a.attribute == b.attribute && eq_lower(&a.value, &b.value)
 }
 
 /// Runs the per-object rules on every object as its kept suggestions (and REMOVE
 /// recommendations) would leave it, all at once; a suggestion that makes a finding appear
 /// that the object does not have now is withheld, and the object checked again.
-fn no_new_findings(ctx: &Context, findings: &FindingList, verdicts: &mut [Option<Verdict>]) {
-    let mut by_row: BTreeMap<u32, Vec<Change>> = BTreeMap::new();
-    for (i, (f, verdict)) in findings.iter().zip(verdicts.iter()).enumerate() {
-        let new = match verdict {
-            Some(Verdict::Keep(s)) => Some(s.clone()),
-            Some(Verdict::Remove(_)) => None,
-            _ => continue,
-        };
-        by_row.entry(f.row).or_default().push(Change {
-            finding: i,
-            attribute: f.attribute,
-            old: f.value.clone(),
-            new,
-        });
-    }
-    // What each of these objects has now: its findings of this run.
-    let mut now: FxHashMap<u32, FxHashSet<Identity>> = FxHashMap::default();
-    for f in findings.iter().filter(|f| by_row.contains_key(&f.row)) {
-        now.entry(f.row).or_default().insert(identity(f));
-    }
-    // Objects are independent: checked in parallel, the verdicts applied in order after.
-    let by_row: Vec<(u32, Vec<Change>, FxHashSet<Identity>)> = by_row
-        .into_iter()
-        .map(|(row, changes)| (row, changes, now.remove(&row).unwrap_or_default()))
-        .collect();
-    let withheld: Vec<Vec<(usize, Verdict)>> = by_row
-        .into_par_iter()
-        .map(|(row, changes, now)| withhold_what_raises(ctx, row as usize, changes, &now))
+fn no_new_findings(
+    ctx: &Context,
+    all: &[&Finding],
+    objects: &[&[(u32, usize)]],
+    verdicts: &mut [Option<Verdict>],
+) {
+    let verdicts_now: &[Option<Verdict>] = verdicts;
+    // Objects are independent: checked in parallel, each thread on its own scratch copy of one
+    // object, the verdicts applied in order after.
+    let withheld: Vec<Vec<(usize, Verdict)>> = objects
+        .par_iter()
+        .map_init(Directory::default, |scratch, object| {
+            let changes: Vec<Change> = object
+                .iter()
+                .filter_map(|&(_, i)| {
+                    let f = all[i];
+                    let new = match &verdicts_now[i] {
+                        Some(Verdict::Keep) => f.suggested.as_deref(),
+                        Some(Verdict::Remove(_)) => None,
+                        _ => return None,
+                    };
+                    Some(Change {
+                        finding: i,
+                        attribute: f.attribute,
+                        old: &f.value,
+                        new,
+                    })
+                })
+                .collect();
+            if changes.is_empty() {
+                return Vec::new();
+            }
+            // What the object has now: its findings of this run.
+            let now = Now::new(object.iter().map(|(_, i)| all[*i]).collect());
+            withhold_what_raises(ctx, scratch, object[0].0 as usize, changes, &now)
+        })
         .collect();
     for (finding, verdict) in withheld.into_iter().flatten() {
         verdicts[finding] = Some(verdict);
     }
 }
 
-/// The changes of object `row` to withhold, with the reason, until the rest raise nothing new.
+/// An object's findings of this run, to tell a finding it would have after its changes from
+/// one it has now (as the baseline identifies them: rule, attribute, value ignoring case).
+enum Now<'f> {
+    /// Most objects have a few: compared one by one, nothing allocated.
+    Few(Vec<&'f Finding>),
+    /// An object with many (hundreds of flagged proxy addresses): hashed.
+    Many(FxHashSet<(&'static str, &'static str, String)>),
+}
+
+impl<'f> Now<'f> {
+    fn new(findings: Vec<&'f Finding>) -> Now<'f> {
+        if findings.len() <= 32 {
+            Now::Few(findings)
+        } else {
+            Now::Many(findings.iter().map(|f| identity(f)).collect())
+        }
+    }
+
+    fn has(&self, f: &Finding) -> bool {
+        match self {
+            Now::Few(now) => now.iter().any(|n| same_finding(n, f)),
+            Now::Many(now) => now.contains(&identity(f)),
+        }
+    }
+}
+
+fn identity(f: &Finding) -> (&'static str, &'static str, String) {
+    (f.rule.code, f.attribute, f.value.to_lowercase())
+}
+
+/// The changes of object `row` to withhold, with the reason, until the rest raise nothing new
+/// (`now`: the object's findings of this run).
 fn withhold_what_raises(
     ctx: &Context,
+    scratch: &mut Directory,
     row: usize,
     mut changes: Vec<Change>,
-    now: &FxHashSet<Identity>,
+    now: &Now,
 ) -> Vec<(usize, Verdict)> {
     let mut withheld = Vec::new();
     while !changes.is_empty() {
-        let after = object_after(ctx, row, &changes.iter().collect::<Vec<_>>());
-        let Some(raised) = after.iter().find(|f| !now.contains(&identity(f))) else {
+        let after = object_after(ctx, scratch, row, &changes.iter().collect::<Vec<_>>());
+        let Some(raised) = after.iter().find(|f| !now.has(f)) else {
             break;
         };
-        let blamed = blame(ctx, row, raised, &changes);
+        let blamed = blame(ctx, scratch, row, raised, &changes);
         let reason = format!(
             "it would raise {} ({}) on {} {:?}{}",
             raised.rule.code,
@@ -365,7 +610,7 @@ fn withhold_what_raises(
         for i in blamed.iter().rev() {
             let change = changes.remove(*i);
             let verdict = match change.new {
-                Some(s) => Verdict::Withhold(s, reason.clone()),
+                Some(_) => Verdict::Withhold(reason.clone()),
                 None => Verdict::Unsettled(reason.clone()),
             };
             withheld.push((change.finding, verdict));
@@ -377,12 +622,15 @@ fn withhold_what_raises(
 /// Which changes to withhold for a finding they raise: the one that wrote the flagged value;
 /// else the first, among those of the attributes the rule looks at, without which the finding
 /// is not raised; else all of those (or all).
-fn blame(ctx: &Context, row: usize, raised: &Finding, changes: &[Change]) -> Vec<usize> {
+fn blame(
+    ctx: &Context,
+    scratch: &mut Directory,
+    row: usize,
+    raised: &Finding,
+    changes: &[Change],
+) -> Vec<usize> {
     let wrote = changes.iter().position(|c| {
-        c.attribute == raised.attribute
-            && c.new
-                .as_deref()
-                .is_some_and(|n| n.to_lowercase() == raised.value.to_lowercase())
+        c.attribute == raised.attribute && c.new.is_some_and(|n| eq_lower(n, &raised.value))
     });
     if let Some(i) = wrote {
         return vec![i];
@@ -390,7 +638,6 @@ fn blame(ctx: &Context, row: usize, raised: &Finding, changes: &[Change]) -> Vec
     let related: Vec<usize> = (0..changes.len())
         .filter(|i| raised.rule.attributes.contains(&changes[*i].attribute))
         .collect();
-    let wanted = identity(raised);
     for &i in &related {
         let without: Vec<&Change> = changes
             .iter()
@@ -398,9 +645,9 @@ fn blame(ctx: &Context, row: usize, raised: &Finding, changes: &[Change]) -> Vec
             .filter(|(j, _)| *j != i)
             .map(|(_, c)| c)
             .collect();
-        if !object_after(ctx, row, &without)
+        if !object_after(ctx, scratch, row, &without)
             .iter()
-            .any(|f| identity(f) == wanted)
+            .any(|f| same_finding(f, raised))
         {
             return vec![i];
         }
@@ -412,8 +659,13 @@ fn blame(ctx: &Context, row: usize, raised: &Finding, changes: &[Change]) -> Vec
     }
 }
 
-/// The per-object findings of object `row` with `changes` applied.
-fn object_after(ctx: &Context, row: usize, changes: &[&Change]) -> Vec<Finding> {
+/// The per-object findings of object `row` with `changes` applied (loaded into `scratch`).
+fn object_after(
+    ctx: &Context,
+    scratch: &mut Directory,
+    row: usize,
+    changes: &[&Change],
+) -> Vec<Finding> {
     let mut text: Vec<(Attr, &str)> = Vec::new();
     let mut proxies: Option<Vec<&str>> = None;
     for c in changes {
@@ -422,7 +674,7 @@ fn object_after(ctx: &Context, row: usize, changes: &[&Change]) -> Vec<Finding> 
         };
         match attr.shape() {
             AttrShape::Text => {
-                if let Some(new) = &c.new {
+                if let Some(new) = c.new {
                     text.push((attr, new));
                 }
             }
@@ -430,7 +682,7 @@ fn object_after(ctx: &Context, row: usize, changes: &[&Change]) -> Vec<Finding> 
                 let list =
                     proxies.get_or_insert_with(|| ctx.dir.proxy_addresses.get(row).collect());
                 if let Some(at) = list.iter().position(|v| *v == c.old) {
-                    match &c.new {
+                    match c.new {
                         Some(new) => list[at] = new,
                         None => {
                             list.remove(at);
@@ -441,11 +693,11 @@ fn object_after(ctx: &Context, row: usize, changes: &[&Change]) -> Vec<Finding> 
             _ => {}
         }
     }
-    let one = ctx.dir.object_with(row, &text, proxies.as_deref());
+    scratch.load_object_with(ctx.dir, row, &text, proxies.as_deref());
     // The per-object rules don't consult the scope (only uniqueness does).
     let scope = Scope::default();
     let probe = Context {
-        dir: &one,
+        dir: scratch,
         scope: &scope,
         options: ctx.options,
     };
