@@ -156,8 +156,9 @@ pub struct SheetRows<'a> {
 /// The most bytes a cell's style takes: ` s="4294967295"`.
 const STYLE_XML: u64 = 15;
 
-/// The most bytes a row's height takes: ` ht="405" customHeight="1"`.
-const ROW_HEIGHT_XML: u64 = 26;
+/// The most bytes a row's height takes: ` ht="405"`. Without `customHeight`, as Excel
+/// writes a row it fitted to wrapped text itself: it fits the row again when it is edited.
+const ROW_HEIGHT_XML: u64 = 9;
 
 /// Points per line of text: the default row height of the workbook's font (Calibri 11).
 const LINE_POINTS: u32 = 15;
@@ -242,7 +243,7 @@ impl<'a> RowWriter<'a> {
             let mut digits = itoa::Buffer::new();
             let points = digits.format(self.lines * LINE_POINTS).as_bytes();
             let (at, end) = (self.row_tag_end, self.buf.len());
-            let height = [&b" ht=\""[..], points, b"\" customHeight=\"1\""];
+            let height = [&b" ht=\""[..], points, b"\""];
             let grow: usize = height.iter().map(|part| part.len()).sum();
             self.buf.resize(end + grow, 0);
             self.buf.copy_within(at..end, at + grow);
@@ -966,7 +967,7 @@ mod tests {
         assert_eq!(
             String::from_utf8(w.buf).expect("utf-8"),
             concat!(
-                r#"<row r="2" ht="30" customHeight="1"><c r="I2" s="7" t="inlineStr"><is><t>why: more than ten</t></is></c>"#,
+                r#"<row r="2" ht="30"><c r="I2" s="7" t="inlineStr"><is><t>why: more than ten</t></is></c>"#,
                 r#"<c r="A2" t="inlineStr"><is><t>error but long, not wrapped</t></is></c></row>"#,
                 r#"<row r="3"><c r="I3" s="7" t="inlineStr"><is><t>short</t></is></c></row>"#,
             )

@@ -718,7 +718,6 @@ fn long_text_columns_of_class_sheets_wrap() {
             if let Some(ht) = tag.split(" ht=\"").nth(1) {
                 let ht: u32 = ht.split('"').next().unwrap().parse().unwrap();
                 assert!(ht % 15 == 0 && ht > 15, "{name}: {tag}");
-                assert!(tag.contains("customHeight=\"1\""), "{name}: {tag}");
                 tall_rows += 1;
             }
         }
