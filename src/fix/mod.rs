@@ -545,33 +545,23 @@ impl Lists {
                 format!("{old:?} was already changed by another row"),
             )
         })?;
-        let old_key = old.to_lowercase();
-        if let Some(twin) = values
-            .iter()
-            .enumerate()
-            .find(|(i, v)| *i != at && v.to_lowercase() == old_key)
-        {
+        if let Some(twin) = other_equal_ignoring_case(values, at, old) {
             return Err((
                 Refusal::AmbiguousValue,
                 format!(
                     "the object also holds {:?}, equal to {old:?} ignoring case: Active Directory can't tell which one a change means (correct them by hand)",
-                    twin.1
+                    twin
                 ),
             ));
         }
         match new {
             Some(new) => {
-                let new_key = new.to_lowercase();
-                if let Some(held) = values
-                    .iter()
-                    .enumerate()
-                    .find(|(i, v)| *i != at && v.to_lowercase() == new_key)
-                {
+                if let Some(held) = other_equal_ignoring_case(values, at, new) {
                     return Err((
                         Refusal::HeldIgnoringCase,
                         format!(
                             "the object already holds {:?}, equal to {new:?} ignoring case, and Active Directory would refuse it: REMOVE {old:?} instead",
-                            held.1
+                            held
                         ),
                     ));
                 }
@@ -779,4 +769,19 @@ fn check(
         }
     };
     Ok((row, op))
+}
+
+/// Another value of `values` than the one at `at` that equals `value` ignoring case, as Active
+/// Directory compares proxyAddresses.
+fn other_equal_ignoring_case<'a>(
+    values: &'a [String],
+    at: usize,
+    value: &str,
+) -> Option<&'a String> {
+    let key = value.to_lowercase();
+    values
+        .iter()
+        .enumerate()
+        .find(|(i, v)| *i != at && v.to_lowercase() == key)
+        .map(|(_, v)| v)
 }
