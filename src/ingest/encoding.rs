@@ -360,6 +360,21 @@ mod tests {
         );
         assert_eq!(detect_format(b"\"DN\",cn\n"), Some(Format::Csvde));
         assert_eq!(detect_format(b"hello world\n"), None);
+        // PowerShell: the #TYPE line (an LDIF comment otherwise), or the module's spellings.
+        assert_eq!(
+            detect_format(
+                b"#TYPE Microsoft.ActiveDirectory.Management.ADUser\r\n\"DistinguishedName\"\r\n"
+            ),
+            Some(Format::PowershellCsv)
+        );
+        assert_eq!(
+            detect_format(b"\"DistinguishedName\",\"EmailAddress\"\n"),
+            Some(Format::PowershellCsv)
+        );
+        assert_eq!(
+            detect_format(b"# a comment\ndn: CN=a,DC=b\n"),
+            Some(Format::Ldif)
+        );
         // A stray NUL before the first line's text.
         assert_eq!(detect_format(b"\0dn: CN=a,DC=b\n"), Some(Format::Ldif));
         assert_eq!(detect_format(b""), None);

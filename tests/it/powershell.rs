@@ -29,6 +29,8 @@ enum Bytes {
     Utf8,
     Utf16Le,
     Ansi,
+    /// Windows PowerShell 5.1's default for Export-Csv: `?` for everything outside ASCII.
+    Ascii,
 }
 
 fn encode(text: &str, how: Bytes) -> Vec<u8> {
@@ -40,6 +42,10 @@ fn encode(text: &str, how: Bytes) -> Vec<u8> {
             .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
             .collect(),
         Bytes::Ansi => ansi(text),
+        Bytes::Ascii => text
+            .chars()
+            .map(|c| if c.is_ascii() { c as u8 } else { b'?' })
+            .collect(),
     }
 }
 
@@ -149,7 +155,7 @@ fn same_as_csvde(
         &encode(&powershell_file(objects, style), how),
     );
     let csvde_bytes = match how {
-        Bytes::Ansi => Bytes::Ansi,
+        Bytes::Ansi | Bytes::Ascii => how,
         _ => Bytes::Utf8,
     };
     let csvde = write(
@@ -261,6 +267,57 @@ fn ansi_code_page_is_the_ansi_csvde_export_and_its_question_marks_are_said() {
     assert!((0..read.directory.len())
         .filter_map(|r| read.directory.text(Attr::GivenName, r))
         .any(|g| g == "José"));
+}
+
+#[test]
+fn ascii_default_of_windows_powershell_is_the_same_and_its_question_marks_are_said() {
+    let objects = directory(OBJECTS, 24);
+    let read = same_as_csvde(
+        "ascii",
+        &objects,
+        &PowershellStyle::default(),
+        Bytes::Ascii,
+        &objects,
+    );
+    let file = &read.files[0];
+    assert_eq!(file.encoding, Some(synclint::ingest::Encoding::Utf8));
+    let warning = file
+        .warnings
+        .iter()
+        .find(|w| w.contains("'?' in a name or an address"))
+        .unwrap_or_else(|| panic!("{:?}", file.warnings));
+    assert!(warning.contains("ASCII only"), "{warning}");
+}
+
+#[test]
+fn rejected_rows_keep_their_file_lines_after_the_type_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let objects = directory(40, 25);
+    let style = PowershellStyle {
+        type_line: true,
+        crlf: true,
+        joined: true,
+    };
+    let text = powershell_file(&objects, &style);
+    // Line 1 #TYPE, line 2 the header: the third object's row, the fifth CRLF line, loses a field.
+    let mut lines: Vec<&str> = text.split("\r\n").collect();
+    assert!(!lines[4].contains('\n'), "a multi-line row");
+    // The last column (msExchHideFromAddressLists) is empty in generated rows: drop it.
+    lines[4] = lines[4].rsplit_once(',').unwrap().0;
+    let path = write(dir.path(), "short.csv", lines.join("\r\n").as_bytes());
+    let read = read(&path);
+    let file = &read.files[0];
+    assert_eq!((file.objects, file.rejected), (39, 1));
+    // Line 5 of the text, after the line feeds quoted inside earlier rows (conflict names).
+    let quoted: usize = lines[..4].iter().map(|l| l.matches('\n').count()).sum();
+    assert!(quoted > 0, "no conflict copy before the cut row");
+    assert_eq!(
+        file.rejections[0].line,
+        5 + quoted as u64,
+        "{:?}",
+        file.rejections[0]
+    );
+    assert!(file.rejections[0].reason.contains("fields"));
 }
 
 #[test]
