@@ -103,6 +103,11 @@ pub struct FileReport {
     pub error: Option<String>,
     /// What the reader had to guess or retry (read as the other format …), to be said loudly.
     pub warnings: Vec<String>,
+    /// Attributes whose values the file does not hold although it has their column: a
+    /// PowerShell export wrote a type name in their place (its warning says so and how to
+    /// keep them; they are not also reported as missing from the export).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lost_attributes: Vec<&'static str>,
 }
 
 impl FileReport {
@@ -502,9 +507,11 @@ fn read_file(
     report.lossy_values += replacements;
     report.attributes = attributes.into_values().collect();
     if format == Format::PowershellCsv {
+        let said = powershell::warnings(&notes, report.encoding, report.bom);
         report
             .warnings
-            .extend(powershell::warnings(&notes, report.encoding, report.bom));
+            .extend(said.into_iter().map(|w| format!("{}: {w}", report.path)));
+        report.lost_attributes = notes.lost.iter().map(|l| l.0.ldap_name()).collect();
     }
     match failure {
         Some(source) => Err(Error::Read {
