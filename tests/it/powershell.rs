@@ -196,58 +196,69 @@ fn same_as_csvde(
 
 const OBJECTS: u64 = 2500;
 
+/// Multi-valued properties joined (the recommended command), with or without `#TYPE`, CRLF or LF.
+fn joined(type_line: bool, crlf: bool) -> PowershellStyle {
+    PowershellStyle {
+        type_line,
+        crlf,
+        joined: true,
+    }
+}
+
+/// A variant whose file needs no warning: the same objects and findings as csvde.
+fn quiet_variant(name: &str, seed: u64, style: PowershellStyle, how: Bytes) -> Ingest {
+    let objects = directory(OBJECTS, seed);
+    let read = same_as_csvde(name, &objects, &style, how, &objects);
+    assert_eq!(read.files[0].warnings, Vec::<String>::new());
+    read
+}
+
+/// Runs synclint; it must succeed.
+fn synclint(args: &[&std::ffi::OsStr]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_synclint"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 #[test]
 fn utf8_with_bom_crlf_and_type_line_is_the_csvde_export() {
-    let objects = directory(OBJECTS, 17);
-    let style = PowershellStyle {
-        type_line: true,
-        crlf: true,
-        joined: true,
-    };
-    let read = same_as_csvde("utf8-bom", &objects, &style, Bytes::Utf8Bom, &objects);
+    let read = quiet_variant("utf8-bom", 17, joined(true, true), Bytes::Utf8Bom);
     assert!(read.files[0].bom);
-    assert_eq!(read.files[0].warnings, Vec::<String>::new());
 }
 
 #[test]
 fn utf8_without_bom_lf_and_no_type_line_is_the_csvde_export() {
     // PowerShell 7's default: UTF-8 without BOM, no #TYPE; LF as on Linux.
-    let objects = directory(OBJECTS, 18);
-    let style = PowershellStyle {
-        type_line: false,
-        crlf: false,
-        joined: true,
-    };
-    let read = same_as_csvde("utf8", &objects, &style, Bytes::Utf8, &objects);
+    let read = quiet_variant("utf8", 18, joined(false, false), Bytes::Utf8);
     assert!(!read.files[0].bom);
-    assert_eq!(read.files[0].warnings, Vec::<String>::new());
 }
 
 #[test]
 fn utf16le_unicode_with_type_line_and_lf_is_the_csvde_export() {
-    let objects = directory(OBJECTS, 19);
-    let style = PowershellStyle {
-        type_line: true,
-        crlf: false,
-        joined: true,
-    };
-    let read = same_as_csvde("unicode", &objects, &style, Bytes::Utf16Le, &objects);
+    let read = quiet_variant("unicode", 19, joined(true, false), Bytes::Utf16Le);
     assert_eq!(
         read.files[0].encoding,
         Some(synclint::ingest::Encoding::Utf16Le)
     );
-    assert_eq!(read.files[0].warnings, Vec::<String>::new());
 }
 
 #[test]
 fn ansi_code_page_is_the_ansi_csvde_export_and_its_question_marks_are_said() {
     let objects = directory(OBJECTS, 20);
-    let style = PowershellStyle {
-        type_line: false,
-        crlf: true,
-        joined: true,
-    };
-    let read = same_as_csvde("ansi", &objects, &style, Bytes::Ansi, &objects);
+    let read = same_as_csvde(
+        "ansi",
+        &objects,
+        &joined(false, true),
+        Bytes::Ansi,
+        &objects,
+    );
     let file = &read.files[0];
     assert_eq!(file.encoding, Some(synclint::ingest::Encoding::Windows1252));
     // 王, Иванов, Nguyễn, Łukasz … are outside windows-1252: written as '?'.
@@ -292,13 +303,7 @@ fn ascii_default_of_windows_powershell_is_the_same_and_its_question_marks_are_sa
 #[test]
 fn rejected_rows_keep_their_file_lines_after_the_type_line() {
     let dir = tempfile::tempdir().unwrap();
-    let objects = directory(40, 25);
-    let style = PowershellStyle {
-        type_line: true,
-        crlf: true,
-        joined: true,
-    };
-    let text = powershell_file(&objects, &style);
+    let text = powershell_file(&directory(40, 25), &joined(true, true));
     // Line 1 #TYPE, line 2 the header: the third object's row, the fifth CRLF line, loses a field.
     let mut lines: Vec<&str> = text.split("\r\n").collect();
     assert!(!lines[4].contains('\n'), "a multi-line row");
@@ -434,12 +439,13 @@ fn ldap_named_columns_are_read_when_forced_and_detected_when_the_module_spells_t
     );
     assert_eq!(forced.files[0].format, Some(Format::PowershellCsv));
     assert_eq!(forced.directory.proxy_addresses.value_count(0), 2);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_synclint"))
-        .args(["inspect", "--format", "powershell-csv"])
-        .arg(dir.path().join("ldap.csv"))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let ldap = dir.path().join("ldap.csv");
+    let text = synclint(&[
+        "inspect".as_ref(),
+        "--format".as_ref(),
+        "powershell-csv".as_ref(),
+        ldap.as_ref(),
+    ]);
     assert!(text.contains("format powershell-csv"), "{text}");
 }
 
@@ -511,23 +517,17 @@ fn every_suggestion_applied_to_a_planted_powershell_export_raises_nothing_new() 
 fn generate_writes_powershell_csv() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("gen.csv");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_synclint"))
-        .args([
-            "generate",
-            "--objects",
-            "500",
-            "--format",
-            "powershell-csv",
-            "-o",
-        ])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let args = [
+        "generate",
+        "--objects",
+        "500",
+        "--format",
+        "powershell-csv",
+        "-o",
+    ];
+    let mut args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+    args.push(path.as_ref());
+    synclint(&args);
     let bytes = std::fs::read(&path).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF\"DistinguishedName\",\"ObjectClass\""));
     let read = read(&path);
