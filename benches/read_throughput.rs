@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{bench_file, peak_rss_bytes};
+use common::{bench_file, bench_formats, peak_rss_bytes};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -34,13 +34,7 @@ fn main() {
     let mut oracle_size = 0.0;
     println!("| format | file size | cat > /dev/null | read, 1 thread | read, 2 threads | peak RSS (2 threads) | RSS / file |");
     println!("|---|---|---|---|---|---|---|");
-    let formats: Vec<Format> = std::env::var("SYNCLINT_BENCH_FORMATS")
-        .map(|list| {
-            list.split(',')
-                .map(|f| clap::ValueEnum::from_str(f.trim(), true).expect("a format name"))
-                .collect()
-        })
-        .unwrap_or_else(|_| vec![Format::Ldif, Format::Csvde, Format::PowershellCsv]);
+    let formats = bench_formats(&[Format::Ldif, Format::Csvde, Format::PowershellCsv]);
     for format in formats {
         let path = bench_file(&dir, format, objects, false);
         let size = std::fs::metadata(&path).expect("bench file").len() as f64;
