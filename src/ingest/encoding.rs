@@ -254,13 +254,13 @@ pub fn detect_format(text: &[u8]) -> Option<Format> {
             .strip_prefix(b"\"")
             .and_then(|f| f.strip_suffix(b"\""))
             .unwrap_or(first);
+        if super::powershell::is_header(line) {
+            return Some(Format::PowershellCsv);
+        }
         if memchr::memchr(b',', line).is_some()
             || first.eq_ignore_ascii_case(b"DN")
             || first.eq_ignore_ascii_case(b"distinguishedName")
         {
-            if super::powershell::is_header(line) {
-                return Some(Format::PowershellCsv);
-            }
             return Some(Format::Csvde);
         }
         return None;

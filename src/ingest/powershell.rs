@@ -83,10 +83,11 @@ pub fn is_type_line(line: &[u8]) -> bool {
 /// Whether a CSV header line (already decoded) was written by `Export-Csv` from AD module
 /// objects: no csvde `DN` column, and a property spelled as the AD module spells it
 /// (`DistinguishedName`, `SamAccountName`, `EmailAddress` …; csvde and LDAP tools write
-/// `distinguishedName`, `sAMAccountName`).
+/// `distinguishedName`, `sAMAccountName`). Fields separated by `;` count too, so that a file
+/// written with `-UseCulture` where the list separator is `;` gets a clear refusal.
 pub fn is_header(line: &[u8]) -> bool {
     let fields: Vec<&[u8]> = line
-        .split(|b| *b == b',')
+        .split(|b| matches!(b, b',' | b';'))
         .map(|f| {
             let f = f.trim_ascii();
             f.strip_prefix(b"\"")
@@ -118,6 +119,15 @@ impl Header {
     /// Parses the header record, given the `#TYPE` line before it if there was one.
     pub fn parse(type_line: Option<&[u8]>, record: &[u8]) -> Result<Header, String> {
         let written = header_names(record)?;
+        if let [only] = written.as_slice() {
+            if only.contains(';') {
+                return Err(
+                    "the columns are separated by ';' (Export-Csv -UseCulture, or -Delimiter \
+                     ';'), and synclint reads ',' only: export again without them"
+                        .into(),
+                );
+            }
+        }
         let has = |name: &str| written.iter().any(|n| n.eq_ignore_ascii_case(name));
         let mut names: Vec<String> = written
             .iter()

@@ -461,6 +461,13 @@ fn a_header_without_distinguished_name_is_refused_with_what_to_add() {
         error.contains("SamAccountName, EmailAddress, Enabled"),
         "{error}"
     );
+    // `Export-Csv -UseCulture` where the list separator is ';'.
+    let text = "\"DistinguishedName\";\"SamAccountName\"\r\n\"CN=a,DC=x\";\"a\"\r\n";
+    let path = write(dir.path(), "culture.csv", text.as_bytes());
+    let read = read_files(&[path], &ReadOptions::default());
+    assert_eq!(read.files[0].format, Some(Format::PowershellCsv));
+    let error = read.files[0].error.clone().unwrap_or_default();
+    assert!(error.contains("separated by ';'"), "{error}");
 }
 
 /// One domain as PowerShell (UTF-16), the other as csvde, read in one run with the columns
