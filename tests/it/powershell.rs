@@ -541,3 +541,56 @@ fn generate_writes_powershell_csv() {
     assert_eq!(read.files[0].objects, 500);
     assert_eq!(read.files[0].format, Some(Format::PowershellCsv));
 }
+
+/// samples/tailspin-powershell.csv, what the recommended Get-ADObject command writes (UTF-8
+/// with BOM, joined values, `$null` and `""` for absent ones): every object, and the findings
+/// its planted problems call for, the X400 address kept whole.
+#[test]
+fn the_powershell_sample_gives_its_planted_findings() {
+    let path = crate::sample("tailspin-powershell.csv");
+    let read = read(&path);
+    let (file, d) = (&read.files[0], &read.directory);
+    assert_eq!(file.format, Some(Format::PowershellCsv));
+    assert_eq!(
+        (file.objects, file.rejected, file.malformed_values),
+        (8, 0, 0)
+    );
+    assert_eq!(file.warnings, Vec::<String>::new());
+    let ana = crate::row_of(d, "CN=Ana Silva,OU=Staff,DC=tailspintoys,DC=com");
+    // 3f2504e0-4f89-41d3-… in AD's byte order.
+    assert_eq!(
+        d.object_guid[ana].map(|g| g[..8].to_vec()),
+        Some(vec![0xe0, 0x04, 0x25, 0x3f, 0x89, 0x4f, 0xd3, 0x41])
+    );
+    assert_eq!(d.proxy_addresses.value_count(ana), 3);
+    let dir = tempfile::tempdir().unwrap();
+    let (_, summary) = crate::analyze_to(
+        dir.path(),
+        "tailspin",
+        &[path],
+        &["--verified-domain", "tailspintoys.com"],
+    );
+    assert_eq!(summary["objects"]["out_of_scope"], 1); // krbtgt, a critical system object
+    let found: BTreeSet<(String, String)> = findings(&summary)
+        .into_iter()
+        .map(|(rule, dn, attribute, _)| (rule, format!("{dn} {attribute}")))
+        .collect();
+    let staff = |cn: &str, attr: &str| format!("CN={cn},OU=Staff,DC=tailspintoys,DC=com {attr}");
+    let expected: BTreeSet<(String, String)> = [
+        ("SL405", staff("Ana Silva", "proxyAddresses")),
+        ("SL803", staff("Ana Silva", "proxyAddresses")),
+        ("SL803", staff("Lee\\, Chris", "proxyAddresses")),
+        ("SL101", staff("Lee\\, Chris", "userPrincipalName")),
+        ("SL901", staff("Lee\\, Chris", "userPrincipalName")),
+        ("SL302", staff("Lee\\, Chris", "mailNickname")),
+        ("SL104", staff("Jörg Müller", "userPrincipalName")),
+        (
+            "SL404",
+            "CN=Sales,OU=Groups,DC=tailspintoys,DC=com proxyAddresses".to_string(),
+        ),
+    ]
+    .into_iter()
+    .map(|(r, s)| (r.to_string(), s))
+    .collect();
+    assert_eq!(found, expected);
+}
