@@ -378,12 +378,11 @@ fn read_file(
         }
         Format::PowershellCsv => {
             let mut first = reader.take_first_record().map_err(read_error)?;
-            let type_line = powershell::is_type_line(first.trim_ascii_end()).then(|| {
-                let line = first.trim_ascii_end().to_vec();
-                reader.take_first_record().map(|next| first = next)?;
-                Ok::<_, std::io::Error>(line)
-            });
-            let type_line = type_line.transpose().map_err(read_error)?;
+            let mut type_line = None;
+            if powershell::is_type_line(first.trim_ascii_end()) {
+                type_line = Some(first.trim_ascii_end().to_vec());
+                first = reader.take_first_record().map_err(read_error)?;
+            }
             Header::Powershell(
                 powershell::Header::parse(type_line.as_deref(), &first).map_err(bad_header)?,
             )
