@@ -112,6 +112,11 @@ pub enum Command {
         /// characters a DN escapes, replication-conflict (CNF) copies of some users.
         #[arg(long)]
         escaped_names: bool,
+        /// The export's shape: default (52 columns, full rows), sparse-wide (about 240 mostly
+        /// empty columns, as a full-domain csvde export) or field (52 mostly empty columns, OUs,
+        /// memberOf lists, X400 addresses, "Last, First" names).
+        #[arg(long, value_enum, default_value_t = generate::Shape::Default)]
+        shape: generate::Shape,
     },
 }
 
@@ -415,6 +420,7 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             domains,
             plant_issues,
             escaped_names,
+            shape,
         } => {
             if !matches!(encoding, Encoding::Utf8 | Encoding::Utf16Le) {
                 anyhow::bail!("generate writes utf-8 or utf-16le");
@@ -427,6 +433,7 @@ fn execute(cli: Cli) -> Result<ExitCode> {
                 domains,
                 planted: plant_issues,
                 escaped_names,
+                shape,
             };
             let mut summary = None;
             write_atomically(&output, &[], |w| {
@@ -435,13 +442,18 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             })?;
             if let Some(s) = summary {
                 eprintln!(
-                    "wrote {}: {} objects ({} users, {} groups, {} contacts, {} computers){}",
+                    "wrote {}: {} objects ({} users, {} groups, {} contacts, {} computers{}){}",
                     output.display(),
                     s.objects,
                     s.users,
                     s.groups,
                     s.contacts,
                     s.computers,
+                    if s.ous > 0 {
+                        format!(", {} OUs", s.ous)
+                    } else {
+                        String::new()
+                    },
                     if s.conflict_copies > 0 {
                         format!("; {} users are conflict copies", s.conflict_copies)
                     } else {
