@@ -401,8 +401,8 @@ fn unique_keys<'v>(
 /// mail's own rules (not duplicates or collisions, whose fix is a choice between objects).
 fn primary_candidate(f: &Finding) -> Option<Attr> {
     match f.attribute {
-        "userPrincipalName" if upn::RULES.contains(&f.rule) => Some(Attr::UserPrincipalName),
-        "mail" if mail::RULES.contains(&f.rule) => Some(Attr::Mail),
+        "userPrincipalName" if upn::FAMILY.rules.contains(&f.rule) => Some(Attr::UserPrincipalName),
+        "mail" if mail::FAMILY.rules.contains(&f.rule) => Some(Attr::Mail),
         _ => None,
     }
 }
@@ -636,7 +636,14 @@ fn blame(
         return vec![i];
     }
     let related: Vec<usize> = (0..changes.len())
-        .filter(|i| raised.rule.attributes.contains(&changes[*i].attribute))
+        .filter(|i| {
+            let changed = changes[*i].attribute;
+            raised
+                .rule
+                .attributes
+                .iter()
+                .any(|a| a.ldap_name() == changed)
+        })
         .collect();
     for &i in &related {
         let without: Vec<&Change> = changes
