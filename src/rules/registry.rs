@@ -157,6 +157,51 @@ mod tests {
         assert_eq!(find("duplicate-upn").map(|r| r.code), Some("SL801"));
     }
 
+    /// The registry is consistent: each rule in exactly one family, codes in order, each
+    /// attribute's values judged by one family only, and that family's rules read it.
+    #[test]
+    fn the_registry_is_consistent() {
+        assert_eq!(
+            RULES.len(),
+            FAMILIES.iter().map(|f| f.rules.len()).sum::<usize>()
+        );
+        for pair in RULES.windows(2) {
+            assert!(
+                pair[0].code < pair[1].code,
+                "{} before {}",
+                pair[0].code,
+                pair[1].code
+            );
+        }
+        for r in RULES {
+            let families = FAMILIES.iter().filter(|f| f.rules.contains(r)).count();
+            assert_eq!(families, 1, "{} is in {families} families", r.code);
+            for limit in r.limits {
+                assert!(limit.max > 0 && !limit.what.is_empty(), "{}", r.code);
+            }
+        }
+        let mut judged = Vec::new();
+        for f in FAMILIES {
+            assert_eq!(f.values.is_empty(), f.check_value.is_none(), "{}", f.name);
+            for attr in f.values {
+                assert!(!judged.contains(attr), "{attr:?} judged twice");
+                judged.push(*attr);
+                assert!(
+                    f.rules.iter().any(|r| r.attributes.contains(attr)),
+                    "{}: no rule reads {attr:?}",
+                    f.name
+                );
+            }
+        }
+        // Only uniqueness runs over all objects at once.
+        let collective: Vec<&str> = FAMILIES
+            .iter()
+            .filter(|f| f.check.is_none())
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(collective, ["uniqueness"]);
+    }
+
     #[test]
     fn the_export_list_holds_every_attribute_read_once() {
         let list = export_attributes();
