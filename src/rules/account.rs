@@ -1,4 +1,4 @@
-//! sAMAccountName (sync-rules.md §2.1 [S2], §1.3 [S1], §6.9).
+//! sAMAccountName: its characters, its length and its trailing period.
 
 use super::address::{ascii_set, describe, in_set, truncate_chars};
 use super::registry::Family;

@@ -1,4 +1,4 @@
-//! Advice: nothing fails, but Microsoft recommends otherwise (sync-rules.md §3.2 [S15], §6).
+//! Advice: nothing fails, but Microsoft recommends otherwise.
 
 use super::proxy::parse;
 use super::registry::Family;

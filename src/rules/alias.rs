@@ -1,4 +1,4 @@
-//! mailNickname, the Exchange alias (sync-rules.md §2.4 [S17], §2.1 [S2], §1.3-1.4 [S1]).
+//! mailNickname, the Exchange alias.
 
 use super::address::{ascii_set, describe, in_set, tidy_periods, truncate_chars};
 use super::registry::Family;

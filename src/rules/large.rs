@@ -1,4 +1,4 @@
-//! Large objects and counts (sync-rules.md §3.4 [S7, S13], §3.5 [S12, S19], §6.5).
+//! Large objects and counts: the LargeObject errors of Entra Connect and group sizes.
 
 use super::registry::Family;
 use super::sources;

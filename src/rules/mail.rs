@@ -1,4 +1,4 @@
-//! mail (sync-rules.md §2.1 [S2], §1.3 [S1], §3.2 [S15]).
+//! mail: its format, its suffix and its length.
 
 use super::address::{clean_smtp, longer_than, smtp_problem, split, truncate_chars};
 use super::domain::{suffix_status, SuffixStatus};

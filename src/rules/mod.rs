@@ -1,9 +1,13 @@
 //! Rules: every sync blocker and degrader, one small module per family, all listed in
-//! [`registry`]. A rule is a [`Rule`] (stable code, class, severity, documentation with its
-//! source in sync-rules.md) plus the check in its family's module.
+//! [`registry::FAMILIES`]. A rule is a [`Rule`] (stable code, class, severity, documentation
+//! with its public sources, limits) reported by its family's value check; the family's
+//! per-object check and the validation of proposed values ([`registry::validate`]) both run
+//! that one value check.
 //!
-//! To add a rule: declare its `Rule` and check in the family's module (or a new module), and
-//! list it in `registry.rs`.
+//! To add a rule to a family: declare its `Rule`, report it in the family's `check_value`, and
+//! add it to the family's `FAMILY.rules`; then add its cases to tests/it/rule_cases.rs and
+//! regenerate docs/rules.md (`synclint rules --markdown > docs/rules.md`). A new family is one
+//! more line in `registry::FAMILIES`.
 
 pub mod account;
 pub mod address;

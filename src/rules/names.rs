@@ -1,4 +1,4 @@
-//! displayName, givenName, sn (sync-rules.md §2.1 [S2], §1.3-1.4 [S1], §3.5 [S30]).
+//! displayName, givenName, sn: lengths, blanks and surrounding white space.
 
 use super::address::truncate_chars;
 use super::registry::Family;

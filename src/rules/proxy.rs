@@ -1,4 +1,4 @@
-//! proxyAddresses, each value by its type (sync-rules.md §2.1 [S2], §1.3 [S1], §3.2 [S15]).
+//! proxyAddresses, each value by its type.
 
 use super::address::{ascii_set, describe, in_set, smtp_problem, split, truncate_chars};
 use super::domain::is_microsoft_namespace;

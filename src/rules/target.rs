@@ -1,4 +1,4 @@
-//! targetAddress (sync-rules.md §2.1 [S2], §1.3-1.4 [S1]).
+//! targetAddress: its characters, length and routing (and its absence, for IdFix Dedicated).
 
 use super::address::{
     ascii_set, clean_smtp, describe, in_set, smtp_problem, split, truncate_chars,

@@ -1,5 +1,5 @@
-//! Duplicates and collisions over every in-scope object of every input (sync-rules.md §3.1,
-//! §3.2, §6.1).
+//! Duplicates and collisions over every in-scope object of every input (duplicate attribute
+//! resiliency and the proxyAddresses population rules; sources in each rule).
 //!
 //! Every value that Entra keeps unique becomes an entry `(hash of its normalized form, row,
 //! source)`; entries are sorted in parallel and equal hashes grouped, then verified on the

@@ -1,4 +1,4 @@
-//! userPrincipalName: Entra's UPN policy (sync-rules.md §2.2 [S5]) and suffix rules (§2.3).
+//! userPrincipalName: Entra's UPN policy and suffix rules.
 
 use super::address::{ascii, ascii_set, describe, in_set, split, tidy_periods};
 use super::domain::{suffix_status, SuffixStatus};
@@ -162,7 +162,7 @@ fn is_user(ctx: &Context, row: usize) -> bool {
 
 const UPN_SYMBOLS: u128 = ascii_set("'.-_!#^~");
 
-/// Characters Entra's UPN policy allows before the '@' (§2.2).
+/// Characters Entra's UPN policy allows before the '@'.
 pub fn local_char_ok(c: char) -> bool {
     c.is_ascii_alphanumeric() || in_set(c, UPN_SYMBOLS)
 }

@@ -1,5 +1,5 @@
 //! The rule engine: every rule positive and negative, IdFix's verdicts and where synclint
-//! deliberately differs (sync-rules.md §1.6), duplicate and collision counts against an
+//! deliberately differs, duplicate and collision counts against an
 //! independent count, and hostile values.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -209,7 +209,7 @@ fn dedicated_profile_rules() {
     ];
     let r = profile(&objects, Profile::IdfixDedicated);
     assert!(r.codes("P1").contains(&"SL605"));
-    // IdFix's own Dedicated periods rule never reports (§1.6.5); synclint's does.
+    // IdFix's own Dedicated periods rule never reports; synclint's does.
     assert!(r.codes("P2").contains(&"SL303"));
     assert!(r.codes("P3").contains(&"SL653"));
     assert!(
@@ -227,59 +227,59 @@ fn dedicated_profile_rules() {
     );
 }
 
-/// sync-rules.md §1.3 and §1.6: where synclint agrees with IdFix and where it deliberately differs.
+/// Where synclint agrees with IdFix and where it deliberately differs.
 #[test]
 fn idfix_verdicts_and_deliberate_differences() {
     let objects = [
-        // §1.6.2: IdFix flags the apostrophe in UPNs; Entra allows it.
+        // IdFix flags the apostrophe in UPNs; Entra allows it.
         with(user("Q1"), |o| {
             o.set("userPrincipalName", "o'brien@contoso.com");
         }),
-        // §2.2: $ and ` are outside the whitelist; IdFix lets them through.
+        // $ and ` are outside the whitelist; IdFix lets them through.
         with(user("Q2"), |o| {
             o.set("userPrincipalName", "q$2@contoso.com");
         }),
-        // §1.6.3: IdFix's stale list lacks .app and caps TLDs at 17 letters.
+        // IdFix's stale list lacks .app and caps TLDs at 17 letters.
         with(user("Q3"), |o| {
             o.set("userPrincipalName", "q3@contoso.app");
         }),
         with(user("Q4"), |o| {
             o.set("userPrincipalName", "q4@contoso.xn--vermgensberatung-pwb");
         }),
-        // §1.6.1: IdFix checks only 113 in all; Entra also 64 before '@'.
+        // IdFix checks only 113 in all; Entra also 64 before '@'.
         with(user("Q5"), |o| {
             o.set(
                 "userPrincipalName",
                 format!("{}@contoso.com", "q".repeat(65)),
             );
         }),
-        // §1.6.6: an inetOrgPerson is a user: 20-character sAMAccountName limit.
+        // an inetOrgPerson is a user: 20-character sAMAccountName limit.
         with(user("Q6"), |o| {
             o.text("objectClass", "inetOrgPerson");
             o.set("sAMAccountName", "q".repeat(21));
         }),
-        // §6.11: IdFix's 255/63/255 limits are one short of the documented 256/64/256.
+        // IdFix's 255/63/255 limits are one short of the documented 256/64/256.
         with(user("Q7"), |o| {
             o.set("displayName", "q".repeat(256));
             o.set("givenName", "q".repeat(64));
         }),
-        // §6.11: an absent displayName is IdFix noise (Connect uses cn).
+        // an absent displayName is IdFix noise (Connect uses cn).
         with(user("Q8"), |o| {
             o.attributes.retain(|(n, _)| n != "displayName");
         }),
-        // §6.9: the apostrophe in sAMAccountName, missing from IdFix's regex.
+        // the apostrophe in sAMAccountName, missing from IdFix's regex.
         with(user("Q9"), |o| {
             o.set("sAMAccountName", "q'9");
         }),
-        // §1.3: mailNickname with a leading period: both flag it.
+        // mailNickname with a leading period: both flag it.
         with(user("Q10"), |o| {
             o.set("mailNickname", ".q10");
         }),
-        // §1.3 and IdFix 2.6: the apostrophe is allowed in smtp proxies.
+        // IdFix 2.6: the apostrophe is allowed in smtp proxies.
         with(user("Q11"), |o| {
             o.text("proxyAddresses", "smtp:o'q11@contoso.com");
         }),
-        // §1.6.7: IdFix skips real people whose cn starts with "Guest".
+        // IdFix skips real people whose cn starts with "Guest".
         with(user("Guest Services"), |_| {}),
     ];
     let r = run(&objects);
@@ -295,7 +295,7 @@ fn idfix_verdicts_and_deliberate_differences() {
     assert!(r.codes("Q10").contains(&"SL303"));
     assert!(r.codes("Q11").is_empty(), "{:?}", r.codes("Q11"));
     assert_eq!(r.reason("Guest Services"), None, "a real user is analyzed");
-    // §1.6.4: msExchRecipientTypeDetails arrives in decimal; Connect's bitmask still excludes it.
+    // msExchRecipientTypeDetails arrives in decimal; Connect's bitmask still excludes it.
     let mailbox = with(user("SystemMailbox"), |o| {
         o.text("msExchRecipientTypeDetails", "8388608");
     });
