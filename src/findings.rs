@@ -11,7 +11,7 @@ pub struct Finding {
     pub rule: &'static Rule,
     /// Row of the object in the directory.
     pub row: u32,
-    pub attribute: &'static str,
+    pub attribute: Attr,
     pub value: String,
     /// A value that passes every rule and collides with nothing, when one can be derived.
     pub suggested: Option<String>,
@@ -28,7 +28,7 @@ impl Finding {
         Finding {
             rule,
             row: row as u32,
-            attribute: attribute.ldap_name(),
+            attribute,
             value: value.to_string(),
             suggested: None,
             action: rule.default_action,

@@ -1030,7 +1030,7 @@ fn validation_follows_the_profile_like_the_checks() {
             let first = analyzed
                 .findings
                 .iter()
-                .find(|f| f.attribute == attribute)
+                .find(|f| f.attribute.ldap_name() == attribute)
                 .map(|f| f.rule.code);
             assert_eq!(
                 first, expected,
@@ -1058,7 +1058,7 @@ fn upn_suggestion_follows_the_primary_address_as_its_suggestion_repairs_it() {
     let suggested = |attribute: &str| -> Vec<Option<&str>> {
         r.findings
             .iter()
-            .filter(|f| f.attribute == attribute)
+            .filter(|f| f.attribute.ldap_name() == attribute)
             .map(|f| f.suggested.as_deref())
             .collect()
     };
