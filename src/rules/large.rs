@@ -116,7 +116,7 @@ pub static LARGE_PHOTO: Rule = Rule {
     entra: "LargeObject (thumbnailPhoto \"too large\")",
     sources: &[&sources::SYNC_ERRORS],
     source_note: "",
-    what: "thumbnailPhoto larger than 100 KB (the attribute's schema limit).",
+    what: "thumbnailPhoto larger than 102,400 bytes (100 KB, the attribute's schema limit).",
     why: "A too-large photo is one of the documented LargeObject causes.",
     fix: "Replace it with a smaller image (Microsoft recommends 96x96, under 10 KB).",
     default_action: Action::Edit,
