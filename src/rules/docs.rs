@@ -16,6 +16,16 @@ fn attributes(rule: &Rule) -> String {
     names.join(", ")
 }
 
+/// "113 characters in all, 64 characters before the '@'".
+fn limits(rule: &Rule) -> String {
+    let each: Vec<String> = rule
+        .limits
+        .iter()
+        .map(|l| format!("{} {}", l.max, l.what))
+        .collect();
+    each.join(", ")
+}
+
 /// `synclint rules`: one line per rule.
 pub fn list() -> String {
     let mut text =
@@ -55,15 +65,15 @@ pub fn explain(r: &Rule) -> String {
         "\nWhat: {}\n\nWhy: {}\n\nFix: {}\n",
         r.what, r.why, r.fix
     );
-    for limit in r.limits {
-        let _ = writeln!(text, "\nLimit: at most {} {}", limit.max, limit.what);
+    if !r.limits.is_empty() {
+        let _ = writeln!(text, "\nLimits: at most {}", limits(r));
     }
     text.push_str("\nSources:\n");
     for s in r.sources {
         let _ = writeln!(text, "  {} <{}>", s.title, s.url);
     }
     if !r.source_note.is_empty() {
-        let _ = writeln!(text, "  {}", r.source_note);
+        let _ = writeln!(text, "  Note: {}", r.source_note);
     }
     text
 }
@@ -143,8 +153,8 @@ pub fn markdown() -> String {
         let _ = writeln!(md, "- Entra: {}", prose(r.entra));
         let _ = writeln!(md, "- IdFix error type: {}", r.idfix.unwrap_or("none"));
         let _ = writeln!(md, "- Recommended action: {}", r.default_action.name());
-        for limit in r.limits {
-            let _ = writeln!(md, "- Limit: at most {} {}", limit.max, prose(limit.what));
+        if !r.limits.is_empty() {
+            let _ = writeln!(md, "- Limits: at most {}", prose(&limits(r)));
         }
         let _ = writeln!(md, "\n**What.** {}\n", prose(r.what));
         let _ = writeln!(md, "**Why.** {}\n", prose(r.why));
