@@ -6,7 +6,8 @@ Usage: python3 benches/compare.py [CSVDE_FILE ...]
        --shape`, seed 1, made once under target/bench-data, the same files the cargo benches
        read): default, sparse-wide (~240 mostly empty columns) and field (52 mostly empty
        columns, OUs, memberOf lists, X400 addresses, "Last, First" names).
-       SYNCLINT_COMPARE_SHAPES=default,field picks shapes; SYNCLINT_COMPARE_OBJECTS the size.
+       SYNCLINT_COMPARE_SHAPES=default,field picks shapes; SYNCLINT_COMPARE_OBJECTS the size;
+       SYNCLINT_COMPARE_BINARY a synclint binary other than target/release/synclint.
        SYNCLINT_COMPARE_RUNS=N (default 3): each tool runs N times; the best time is compared
        (every time is printed), so one slow run of any tool does not decide the ratio.
 
@@ -134,7 +135,8 @@ OBJECTS = int(os.environ.get("SYNCLINT_COMPARE_OBJECTS", "1000000"))
 
 
 def binary():
-    path = os.path.join(ROOT, "target", "release", "synclint")
+    """SYNCLINT_COMPARE_BINARY, else the release build (built if missing)."""
+    path = os.environ.get("SYNCLINT_COMPARE_BINARY") or os.path.join(ROOT, "target", "release", "synclint")
     if not os.path.exists(path):
         subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
     return path
