@@ -429,10 +429,17 @@ fn execute(cli: Cli) -> Result<ExitCode> {
                 escaped_names,
             };
             let mut summary = None;
-            write_atomically(&output, &[], |w| {
-                summary = Some(generate::generate(&options, w)?);
-                Ok(())
-            })?;
+            if format == Format::Adexplorer {
+                crate::output::write_file_atomically(&output, &[], |f| {
+                    summary = Some(generate::snapshot::generate(&options, f)?);
+                    Ok(())
+                })?;
+            } else {
+                write_atomically(&output, &[], |w| {
+                    summary = Some(generate::generate(&options, w)?);
+                    Ok(())
+                })?;
+            }
             if let Some(s) = summary {
                 eprintln!(
                     "wrote {}: {} objects ({} users, {} groups, {} contacts, {} computers){}",

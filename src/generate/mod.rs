@@ -2,6 +2,7 @@
 //! across several domains, with multi-valued proxyAddresses, non-ASCII names, folded lines and
 //! binary GUIDs/SIDs, in either format and in UTF-8 or UTF-16LE. Seeded, so reproducible.
 
+pub mod snapshot;
 pub mod writer;
 
 use crate::ingest::{Encoding, Format};
@@ -329,6 +330,12 @@ pub fn generate<W: Write>(options: &GenerateOptions, out: W) -> io::Result<Gener
             Format::Ldif => writer::write_ldif_record(&object, &style, &mut buffer),
             Format::Csvde => {
                 writer::write_csvde_row(&object, columns.len(), &column_of, &mut buffer)
+            }
+            Format::Adexplorer => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "a snapshot needs a seekable output: use generate::snapshot::generate",
+                ))
             }
         }
         if buffer.len() > 1 << 15 {

@@ -124,6 +124,8 @@ pub enum Format {
     Csvde,
     /// ldifde's (or ldapsearch's) LDIF.
     Ldif,
+    /// A Sysinternals AD Explorer snapshot (`.dat`).
+    Adexplorer,
 }
 
 impl Format {
@@ -131,16 +133,17 @@ impl Format {
         match self {
             Format::Csvde => "csvde",
             Format::Ldif => "ldif",
+            Format::Adexplorer => "adexplorer",
         }
     }
 }
 
 impl Format {
-    /// The other format (tried when a file yields nothing in the detected one).
+    /// The other text format (tried when a file yields nothing in the detected one).
     pub fn other(self) -> Format {
         match self {
             Format::Csvde => Format::Ldif,
-            Format::Ldif => Format::Csvde,
+            Format::Ldif | Format::Adexplorer => Format::Csvde,
         }
     }
 
