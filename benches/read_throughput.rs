@@ -1,10 +1,11 @@
 //! Read-into-directory throughput on generated exports, with `cat FILE > /dev/null` as the floor.
 //!
-//! `cargo bench --bench read_throughput` generates 1M-object LDIF and csvde files (once, under
-//! target/bench-data), then for each: times `cat`, and reads the file into the directory in a
+//! `cargo bench --bench read_throughput` generates 1M-object LDIF, csvde and AD Explorer
+//! snapshot files (once, under target/bench-data), then for each: times `cat`, and reads the file into the directory in a
 //! child process with 1 and with 2 worker threads, reporting wall time, MB/s and the child's
 //! peak RSS (VmHWM). Best of SYNCLINT_BENCH_RUNS (default 3) runs.
-//! SYNCLINT_BENCH_OBJECTS changes the size.
+//! SYNCLINT_BENCH_OBJECTS changes the size; SYNCLINT_BENCH_FORMATS=adexplorer (comma-separated
+//! names) reads only those formats.
 
 mod common;
 
@@ -33,7 +34,12 @@ fn main() {
     let mut oracle_size = 0.0;
     println!("| format | file size | cat > /dev/null | read, 1 thread | read, 2 threads | peak RSS (2 threads) | RSS / file |");
     println!("|---|---|---|---|---|---|---|");
-    for format in [Format::Ldif, Format::Csvde] {
+    // SYNCLINT_BENCH_FORMATS=adexplorer,csvde picks some of the formats.
+    let wanted: String = env_or("SYNCLINT_BENCH_FORMATS", String::new());
+    for format in [Format::Ldif, Format::Csvde, Format::Adexplorer] {
+        if !wanted.is_empty() && !wanted.split(',').any(|w| w == format.name()) {
+            continue;
+        }
         let path = bench_file(&dir, format, objects, false);
         let size = std::fs::metadata(&path).expect("bench file").len() as f64;
         let mb = size / 1e6;

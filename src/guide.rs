@@ -7,7 +7,8 @@
 //! attributes outside the global catalog ("In Global Catalog: False"):
 //! https://learn.microsoft.com/windows/win32/adschema/a-iscriticalsystemobject,
 //! https://learn.microsoft.com/windows/win32/adschema/a-ms-ds-consistencyguid,
-//! https://learn.microsoft.com/windows/win32/adschema/a-thumbnailphoto.
+//! https://learn.microsoft.com/windows/win32/adschema/a-thumbnailphoto;
+//! AD Explorer snapshots: https://learn.microsoft.com/sysinternals/downloads/adexplorer.
 
 use crate::rules::registry::export_attributes;
 
@@ -70,6 +71,14 @@ A whole forest in one file, from a global catalog (port 3268):
   run it again with the root of any other tree in the forest. Prefer one export per domain on
   port 389 when you can.
 
+An AD Explorer snapshot instead (Sysinternals AD Explorer, a single program, no install):
+File > Connect to dc01.{domain}, then File > Create Snapshot, and save {name}.dat. The snapshot
+holds the whole domain with every attribute, plus the forest's configuration and schema
+partitions (read, counted, and left out of scope). Give the .dat to synclint as it is:
+  synclint analyze {name}.dat
+  Objects are located by record number ({name}.dat:1234, the Nth object of the file); a
+  damaged snapshot is read up to the damage, whose byte offset is reported.
+
 A huge directory: split the export by OU, one file each (-d \"OU=Staff,{base}\", then
 \"OU=Sales,{base}\", ...), or narrow -r, and pass every file to one `synclint analyze`.
 synclint reads multi-GB files without holding them whole, and spills to disk when memory is
@@ -96,6 +105,7 @@ mod tests {
             "csvde  -u -f fabrikam.csv -s dc01.fabrikam.com -d \"DC=fabrikam,DC=com\" -p subtree"
         ));
         assert!(guide.contains("-t 3268"));
+        assert!(guide.contains("File > Create Snapshot, and save fabrikam.dat"));
         assert!(guide.contains("DC=emea,DC=fabrikam,DC=com"));
     }
 }

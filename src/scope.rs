@@ -337,8 +337,13 @@ mod tests {
             system_partition(&format!("CN=User,CN=Schema,CN=Configuration{forest}")),
             Some("schema")
         );
+        // The schema partition's own head.
         assert_eq!(
             system_partition(&format!("CN=Schema,CN=Configuration{forest}")),
+            Some("schema")
+        );
+        assert_eq!(
+            system_partition(&format!("CN=Configuration{forest}")),
             Some("configuration")
         );
         assert_eq!(

@@ -772,6 +772,10 @@ pub fn read_file(
                 }
             },
         );
+        if let Some(progress) = &options.progress {
+            let rest = data.len() - released.min(data.len());
+            progress.fetch_add(rest as u64, std::sync::atomic::Ordering::Relaxed);
+        }
         report.sha256 = hash.and_then(|h| h.join().ok().flatten());
         outcome
     });
