@@ -333,14 +333,16 @@ impl<'a> Snapshot<'a> {
         }
     }
 
-    /// Decodes one record into the sink (one `begin`…`commit`, or one `reject`).
+    /// Decodes one record into the sink (one `begin`…`commit`, or one `reject`); returns the
+    /// number of texts that were not valid UTF-16 (decoded with U+FFFD).
     pub fn decode<S: RecordSink>(
         &self,
         record: RecordAt,
         keys: &mut [Option<S::Key>],
         sink: &mut S,
-    ) {
-        match self.decode_values(record, keys, sink) {
+    ) -> u64 {
+        let mut lossy = 0;
+        match self.decode_values(record, keys, sink, &mut lossy) {
             Ok(()) => sink.commit(),
             Err(d) => sink.reject(
                 record.number,
@@ -348,6 +350,7 @@ impl<'a> Snapshot<'a> {
                 format!("record {}: {d}", record.number),
             ),
         }
+        lossy
     }
 
     fn decode_values<S: RecordSink>(
@@ -355,6 +358,7 @@ impl<'a> Snapshot<'a> {
         record: RecordAt,
         keys: &mut [Option<S::Key>],
         sink: &mut S,
+        lossy: &mut u64,
     ) -> Result<(), Damage> {
         let data = self.data;
         let start = record.offset;
@@ -421,7 +425,10 @@ impl<'a> Snapshot<'a> {
             for value in self.values(start, delta, property.ads_type, at)? {
                 sink.present(key);
                 let value = match &value {
-                    Decoded::Text(t, _) => Value::Str(t),
+                    Decoded::Text(t, valid) => {
+                        *lossy += u64::from(!valid);
+                        Value::Str(t)
+                    }
                     Decoded::Int(v) => Value::Str(digits.format(*v)),
                     Decoded::Bool(b) => Value::Str(if *b { "TRUE" } else { "FALSE" }),
                     Decoded::Bytes(b) => Value::Encoded(b),
@@ -685,10 +692,12 @@ pub fn read_bytes(
             .map(|chunk| {
                 let mut sink = TableSink::new(file);
                 let mut keys = vec![None; snapshot.properties.len()];
-                for r in chunk {
-                    snapshot.decode(*r, &mut keys, &mut sink);
-                }
-                let (table, stats) = sink.finish();
+                let lossy: u64 = chunk
+                    .iter()
+                    .map(|r| snapshot.decode(*r, &mut keys, &mut sink))
+                    .sum();
+                let (table, mut stats) = sink.finish();
+                stats.lossy_values += lossy;
                 if let Some(p) = objects_progress {
                     p.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
                 }

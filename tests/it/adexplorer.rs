@@ -461,3 +461,27 @@ fn random_byte_flips_never_panic_and_reconcile() {
         }
     }
 }
+
+#[test]
+fn invalid_utf16_is_decoded_with_replacements_and_counted() {
+    let mut data = generated(&planted(50, 1));
+    let (clean, _, _) = read_bytes(&data);
+    let name = clean.text(Attr::DisplayName, 0).unwrap().to_string();
+    let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let at = data
+        .windows(utf16.len())
+        .position(|w| w == utf16.as_slice())
+        .unwrap();
+    // A lone high surrogate in place of the first character.
+    data[at..at + 2].copy_from_slice(&0xD800u16.to_le_bytes());
+    let (dir, report, outcome) = read_bytes(&data);
+    assert!(outcome.stopped.is_none());
+    assert_eq!(dir.len(), 50);
+    assert!(report.lossy_values >= 1);
+    let damaged = dir.text(Attr::DisplayName, 0).unwrap();
+    assert!(damaged.starts_with('\u{FFFD}'), "{damaged}");
+    assert_eq!(
+        damaged[3..],
+        name[name.chars().next().unwrap().len_utf8()..]
+    );
+}
