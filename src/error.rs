@@ -28,7 +28,7 @@ pub enum Error {
     },
     #[error("{}: AD Explorer snapshot damaged {damage}", .path.display())]
     Snapshot { path: PathBuf, damage: String },
-    #[error("{}: unusable csvde header: {reason}", .path.display())]
+    #[error("{}: unusable CSV header: {reason}", .path.display())]
     BadHeader { path: PathBuf, reason: String },
     #[error("{}: not a usable baseline (a previous run's --json summary): {reason}", .path.display())]
     Baseline { path: PathBuf, reason: String },
