@@ -13,7 +13,11 @@ pub fn bench_file(
     planted: bool,
     shape: Shape,
 ) -> PathBuf {
-    let ext = if format == Format::Ldif { "ldf" } else { "csv" };
+    let ext = match format {
+        Format::Ldif => "ldf",
+        Format::Csvde | Format::PowershellCsv => "csv",
+        Format::Adexplorer => "dat",
+    };
     let tag = if planted { "-planted" } else { "" };
     let shape_tag = match shape {
         Shape::Default => String::new(),
@@ -33,7 +37,11 @@ pub fn bench_file(
             escaped_names: false,
             shape,
         };
-        generate(&options, file).expect("generate");
+        if format == Format::Adexplorer {
+            synclint::generate::snapshot::generate(&options, file).expect("generate");
+        } else {
+            generate(&options, file).expect("generate");
+        }
         std::fs::rename(&tmp, &path).expect("rename bench file");
     }
     path
