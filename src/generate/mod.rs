@@ -62,10 +62,19 @@ impl Shape {
     pub fn columns(self) -> Vec<&'static str> {
         match self {
             Shape::Default => CSV_COLUMNS.to_vec(),
-            Shape::Field => FIELD_COLUMNS.to_vec(),
+            Shape::Field => CSV_COLUMNS
+                .iter()
+                .map(|c| {
+                    FIELD_SWAPS
+                        .iter()
+                        .find(|(from, _)| from == c)
+                        .map_or(*c, |s| s.1)
+                })
+                .collect(),
             Shape::SparseWide => {
                 let mut columns = CSV_COLUMNS.to_vec();
-                for name in FIELD_COLUMNS.iter().chain(WIDE_COLUMNS.iter()) {
+                let field = FIELD_SWAPS.iter().map(|s| &s.1);
+                for name in field.chain(WIDE_COLUMNS.iter()) {
                     if !columns.iter().any(|c| c.eq_ignore_ascii_case(name)) {
                         columns.push(name);
                     }
@@ -497,65 +506,17 @@ const CSV_COLUMNS: [&str; 52] = [
     "msExchHideFromAddressLists",
 ];
 
-/// The field shape's columns: the default's, less the two binary photos/certificates and the
-/// USNs, plus the attributes of OUs and managed groups.
-const FIELD_COLUMNS: [&str; 52] = [
-    "objectClass",
-    "cn",
-    "sn",
-    "givenName",
-    "distinguishedName",
-    "instanceType",
-    "whenCreated",
-    "whenChanged",
-    "displayName",
-    "ou",
-    "gPLink",
-    "department",
-    "company",
-    "title",
-    "telephoneNumber",
-    "physicalDeliveryOfficeName",
-    "description",
-    "memberOf",
-    "member",
-    "groupType",
-    "name",
-    "objectGUID",
-    "userAccountControl",
-    "badPwdCount",
-    "codePage",
-    "countryCode",
-    "badPasswordTime",
-    "lastLogoff",
-    "lastLogon",
-    "pwdLastSet",
-    "primaryGroupID",
-    "objectSid",
-    "accountExpires",
-    "logonCount",
-    "sAMAccountName",
-    "sAMAccountType",
-    "userPrincipalName",
-    "objectCategory",
-    "dSCorePropagationData",
-    "lastLogonTimestamp",
-    "mail",
-    "mailNickname",
-    "proxyAddresses",
-    "targetAddress",
-    "homeMDB",
-    "msExchRecipientTypeDetails",
-    "dNSHostName",
-    "servicePrincipalName",
-    "operatingSystem",
-    "managedBy",
-    "legacyExchangeDN",
-    "msExchHideFromAddressLists",
+/// The field shape's columns: the default's, with the USNs and the two binary columns
+/// (photos, certificates) replaced by attributes of OUs and managed groups: (default, field).
+const FIELD_SWAPS: [(&str, &str); 4] = [
+    ("uSNCreated", "ou"),
+    ("uSNChanged", "gPLink"),
+    ("userCertificate", "managedBy"),
+    ("thumbnailPhoto", "legacyExchangeDN"),
 ];
 
 /// Attributes of users, groups, contacts, computers and OUs in a full-domain export beyond
-/// [`CSV_COLUMNS`] and [`FIELD_COLUMNS`] (attribute names of the AD schema and the Exchange,
+/// [`CSV_COLUMNS`] and [`FIELD_SWAPS`] (attribute names of the AD schema and the Exchange,
 /// Skype for Business and LAPS extensions).
 const WIDE_COLUMNS: &[&str] = &[
     "streetAddress",
@@ -788,44 +749,29 @@ fn widen(o: &mut ExportObject, rng: &mut ChaCha8Rng, i: u64) {
     let mailbox = o.has("mail");
     match class.as_str() {
         "user" => {
-            maybe(
-                o,
-                rng,
-                60,
-                "streetAddress",
-                format!("{} Main Street", i % 900),
-            );
-            maybe(o, rng, 60, "l", "Redmond".into());
-            maybe(o, rng, 50, "st", "WA".into());
-            maybe(o, rng, 50, "postalCode", "98052".into());
-            maybe(o, rng, 50, "co", "United States".into());
-            maybe(o, rng, 50, "c", "US".into());
-            maybe(
-                o,
-                rng,
-                40,
-                "mobile",
-                format!("+1 206 555 {:04}", i % 10_000),
-            );
-            maybe(
-                o,
-                rng,
-                50,
-                "manager",
-                format!("CN=Manager {},OU=Staff,{base}", i % 500),
-            );
-            maybe(o, rng, 70, "employeeID", format!("E{i:08}"));
-            maybe(
-                o,
-                rng,
-                30,
-                "extensionAttribute1",
-                format!("cost-{}", i % 40),
-            );
-            maybe(o, rng, 20, "extensionAttribute2", "contractor".into());
-            maybe(o, rng, 10, "extensionAttribute10", format!("{}", i % 7));
-            maybe(o, rng, 30, "lockoutTime", "0".into());
-            maybe(o, rng, 5, "info", "Moved from the old domain".into());
+            let optional = [
+                (60, "streetAddress", format!("{} Main Street", i % 900)),
+                (60, "l", "Redmond".into()),
+                (50, "st", "WA".into()),
+                (50, "postalCode", "98052".into()),
+                (50, "co", "United States".into()),
+                (50, "c", "US".into()),
+                (40, "mobile", format!("+1 206 555 {:04}", i % 10_000)),
+                (
+                    50,
+                    "manager",
+                    format!("CN=Manager {},OU=Staff,{base}", i % 500),
+                ),
+                (70, "employeeID", format!("E{i:08}")),
+                (30, "extensionAttribute1", format!("cost-{}", i % 40)),
+                (20, "extensionAttribute2", "contractor".into()),
+                (10, "extensionAttribute10", format!("{}", i % 7)),
+                (30, "lockoutTime", "0".into()),
+                (5, "info", "Moved from the old domain".into()),
+            ];
+            for (percent, name, value) in optional {
+                maybe(o, rng, percent, name, value);
+            }
             if mailbox {
                 o.text(
                     "legacyExchangeDN",
