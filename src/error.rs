@@ -28,6 +28,11 @@ pub enum Error {
     },
     #[error("{}: unusable csvde header: {reason}", .path.display())]
     BadHeader { path: PathBuf, reason: String },
+    #[error("cannot read {}", .path.display())]
+    DomainList {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}: not a usable baseline (a previous run's --json summary): {reason}", .path.display())]
     Baseline { path: PathBuf, reason: String },
     #[error("{}: not a synclint workbook that can be read: {reason}", .path.display())]

@@ -7,7 +7,6 @@
 
 pub mod analyze;
 pub mod baseline;
-pub mod cli;
 pub mod context;
 pub mod directory;
 pub mod dn;
@@ -16,13 +15,16 @@ pub mod findings;
 pub mod fix;
 pub mod generate;
 pub mod guide;
+pub mod hex;
 pub mod ingest;
 pub mod inspect;
+pub mod ldif_out;
 pub mod memory;
 pub mod output;
 pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod scope;
+pub mod text;
 
 pub use error::Error;

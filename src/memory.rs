@@ -1,7 +1,11 @@
 //! Memory figures: this process's peak and current use (for `--timings` and the benchmarks)
 //! and the memory available before a run (to plan spilling), from what each operating system
 //! offers: Linux's /proc and cgroups ([`linux`]), Windows' memory status and job objects
-//! ([`windows`]). Elsewhere (macOS) there are no figures: nothing spills unless asked.
+//! ([`windows`]). Elsewhere (macOS) there are no figures: nothing spills unless asked. The
+//! plan made from them before a run is a [`MemoryPlan`].
+
+mod plan;
+pub use plan::{MemoryPlan, Spill};
 
 #[cfg(target_os = "linux")]
 mod linux;

@@ -167,6 +167,14 @@ impl TextColumn {
         }
     }
 
+    /// Why this column went back to the heap, if it was spilled and the disk refused.
+    fn spill_failure(&self) -> Option<&str> {
+        self.data.spill_failure().or(match &self.ends {
+            Ends::Narrow(v) => v.spill_failure(),
+            Ends::Wide(v) => v.spill_failure(),
+        })
+    }
+
     /// An empty column kept in mapped temporary files in `dir` (see [`spill`]).
     pub fn spilled_to(dir: &Path) -> std::io::Result<TextColumn> {
         Ok(TextColumn {
@@ -416,6 +424,17 @@ impl Directory {
 
     pub fn is_empty(&self) -> bool {
         self.dn.is_empty()
+    }
+
+    /// Why spilling stopped for some column, if it did: the column went back to the heap and
+    /// the run completes in memory (see [`spill`]).
+    pub fn spill_failure(&self) -> Option<&str> {
+        [&self.dn, &self.object_class]
+            .into_iter()
+            .chain(&self.text)
+            .chain([&self.proxy_addresses.values])
+            .find_map(TextColumn::spill_failure)
+            .or_else(|| self.proxy_addresses.row_ends.spill_failure())
     }
 
     /// Where an object came from, as `file:line`.

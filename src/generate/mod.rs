@@ -292,7 +292,7 @@ pub fn real_names(o: &mut ExportObject, i: u64) -> Option<ExportObject> {
     let conflict = format!(
         "{}\nCNF:{}",
         o.last_text("cn").unwrap_or_default(),
-        crate::ingest::table::format_guid(&guid)
+        crate::hex::format_guid(&guid)
     );
     let parent = crate::dn::parent(&o.dn).to_string();
     copy.dn = format!("CN={},{parent}", crate::dn::escape(&conflict));
