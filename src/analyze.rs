@@ -136,7 +136,7 @@ const MOSTLY_UNCHECKED: f64 = 0.2;
 /// the rules need, an input whose records are mostly out of scope or rejected (with the main
 /// reasons), an `--include-ou`/`--exclude-ou` that matches nothing, and what the reader had
 /// to retry. The CLI prints them on stderr; the workbook's Summary lists them.
-pub fn warnings(ingest: &Ingest, scope: &Scope) -> Vec<String> {
+pub(crate) fn warnings(ingest: &Ingest, scope: &Scope) -> Vec<String> {
     let mut out = Vec::new();
     for f in &ingest.files {
         out.extend(f.warnings.iter().cloned());
@@ -280,17 +280,21 @@ impl Analysis {
     }
 
     /// A DN as reports show it (redacted with `--redact`).
-    pub fn shown_dn<'a>(&self, dn: &'a str) -> std::borrow::Cow<'a, str> {
+    pub(crate) fn shown_dn<'a>(&self, dn: &'a str) -> std::borrow::Cow<'a, str> {
         crate::report::redact::show(self.redactor.as_ref(), dn, |r, v| r.dn(v))
     }
 
     /// A value of `attribute` as reports show it.
-    pub fn shown_value<'a>(&self, attribute: &str, value: &'a str) -> std::borrow::Cow<'a, str> {
+    pub(crate) fn shown_value<'a>(
+        &self,
+        attribute: &str,
+        value: &'a str,
+    ) -> std::borrow::Cow<'a, str> {
         crate::report::redact::show(self.redactor.as_ref(), value, |r, v| r.value(attribute, v))
     }
 
     /// A note or reason as reports show it.
-    pub fn shown_note<'a>(&self, note: &'a str) -> std::borrow::Cow<'a, str> {
+    pub(crate) fn shown_note<'a>(&self, note: &'a str) -> std::borrow::Cow<'a, str> {
         crate::report::redact::show(self.redactor.as_ref(), note, |r, v| r.note(v))
     }
 

@@ -38,7 +38,7 @@ impl Item<'_> {
 }
 
 /// The stable id of a finding.
-pub fn finding_id(rule: &str, object: &str, attribute: &str, value: &str) -> String {
+pub(crate) fn finding_id(rule: &str, object: &str, attribute: &str, value: &str) -> String {
     let mut h = Sha256::new();
     for part in [
         rule,

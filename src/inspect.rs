@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// How many rejected records the report lists per file.
-pub const REJECTIONS_SHOWN: usize = 10;
+pub(crate) const REJECTIONS_SHOWN: usize = 10;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct InspectReport {
@@ -143,7 +143,7 @@ impl InspectReport {
 }
 
 /// The attributes the rules need that no object of a readable, non-empty input has.
-pub fn missing_attributes(f: &FileReport) -> Vec<&'static str> {
+pub(crate) fn missing_attributes(f: &FileReport) -> Vec<&'static str> {
     if f.objects == 0 {
         return Vec::new();
     }

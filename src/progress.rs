@@ -51,7 +51,7 @@ pub trait Observer {
 }
 
 /// Watches nothing.
-pub struct Silent;
+pub(crate) struct Silent;
 
 impl Observer for Silent {
     fn started(&mut self, _: Stage, _: u64, _: &Counters) {}

@@ -5,7 +5,7 @@
 //! rules scan contiguous memory.
 
 pub mod attrs;
-pub mod spill;
+pub(crate) mod spill;
 
 pub use attrs::{Attr, AttrShape, BOOL_ATTRS, COUNT_ATTRS, INT_ATTRS, TEXT_ATTRS};
 use spill::SpillVec;

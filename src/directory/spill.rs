@@ -141,10 +141,6 @@ impl<T: Plain> SpillVec<T> {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     pub fn as_slice(&self) -> &[T] {
         match &self.store {
             Store::Heap(v) => v,

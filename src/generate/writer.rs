@@ -88,7 +88,7 @@ impl Default for LdifStyle {
 }
 
 /// Appends one LDIF record (with its terminating blank line) to `out`.
-pub fn write_ldif_record(object: &ExportObject, style: &LdifStyle, out: &mut String) {
+pub(crate) fn write_ldif_record(object: &ExportObject, style: &LdifStyle, out: &mut String) {
     let eol = if style.crlf { "\r\n" } else { "\n" };
     let mut line = String::new();
     value_line(&mut line, "dn", object.dn.as_bytes(), false);
@@ -111,7 +111,7 @@ pub fn write_ldif_record(object: &ExportObject, style: &LdifStyle, out: &mut Str
 }
 
 /// The csvde header line for these columns (the DN column first).
-pub fn csvde_header(columns: &[String]) -> String {
+pub(crate) fn csvde_header(columns: &[String]) -> String {
     let mut out = String::from("DN");
     for c in columns {
         out.push(',');
@@ -122,7 +122,7 @@ pub fn csvde_header(columns: &[String]) -> String {
 }
 
 /// Appends one csvde row. `column_of` maps an attribute name (lower case) to its column.
-pub fn write_csvde_row(
+pub(crate) fn write_csvde_row(
     object: &ExportObject,
     columns: usize,
     column_of: &dyn Fn(&str) -> Option<usize>,
