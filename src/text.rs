@@ -1,5 +1,4 @@
-//! Numbers in messages: thousands separators and plurals ("1 finding", "179,708 findings"),
-//! the same in every report and on the console.
+//! Numbers in messages: thousands separators and plurals ("1 finding", "179,708 findings").
 
 /// `n` with thousands separators (indicatif's, as the progress display shows them).
 pub fn count(n: u64) -> String {
