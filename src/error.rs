@@ -26,7 +26,7 @@ pub enum Error {
         /// What else was tried, if anything.
         tried: String,
     },
-    #[error("{}: unusable csvde header: {reason}", .path.display())]
+    #[error("{}: unusable CSV header: {reason}", .path.display())]
     BadHeader { path: PathBuf, reason: String },
     #[error("cannot read {}", .path.display())]
     DomainList {

@@ -143,7 +143,7 @@ impl InspectReport {
 }
 
 /// The attributes the rules need that no object of a readable, non-empty input has.
-pub(crate) fn missing_attributes(f: &FileReport) -> Vec<&'static str> {
+pub fn missing_attributes(f: &FileReport) -> Vec<&'static str> {
     if f.objects == 0 {
         return Vec::new();
     }
@@ -151,6 +151,7 @@ pub(crate) fn missing_attributes(f: &FileReport) -> Vec<&'static str> {
         .iter()
         .map(|a| a.ldap_name())
         .filter(|name| !f.attributes.keys().any(|n| n.eq_ignore_ascii_case(name)))
+        .filter(|name| !f.lost_attributes.contains(name))
         .collect()
 }
 
