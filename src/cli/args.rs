@@ -55,6 +55,9 @@ pub enum Command {
         /// and ldifde (see `synclint help export`).
         #[arg(long, conflicts_with = "rule")]
         attributes: bool,
+        /// Print every rule's documentation as Markdown (docs/rules.md is this output).
+        #[arg(long, conflicts_with_all = ["rule", "attributes"])]
+        markdown: bool,
     },
     /// How to make the export: csvde and ldifde command lines for a domain, several domains,
     /// a forest (global catalog) or a huge directory.

@@ -47,7 +47,11 @@ fn execute(cli: Cli) -> Result<ExitCode> {
         .context("cannot start worker threads")?;
     pool.install(|| match cli.command {
         Command::Analyze(args) => analyze::run(&args),
-        Command::Rules { rule, attributes } => rules::run(rule.as_deref(), attributes),
+        Command::Rules {
+            rule,
+            attributes,
+            markdown,
+        } => rules::run(rule.as_deref(), attributes, markdown),
         Command::Export { domain } => {
             print_out(&synclint::guide::export_guide(&domain))?;
             Ok(ExitCode::SUCCESS)
