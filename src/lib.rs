@@ -31,6 +31,6 @@ pub mod report;
 pub mod rules;
 pub mod scope;
 pub mod text;
-pub mod vocab;
+pub(crate) mod vocab;
 
 pub use error::Error;
