@@ -25,7 +25,7 @@ pub fn write_atomically(
 
 /// Like [`write_atomically`], handing `fill` the temporary file itself (for writers that
 /// need to seek, such as the xlsx packager).
-pub(crate) fn write_file_atomically(
+pub fn write_file_atomically(
     path: &Path,
     inputs: &[PathBuf],
     fill: impl FnOnce(&mut std::fs::File) -> io::Result<()>,

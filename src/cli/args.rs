@@ -72,7 +72,7 @@ pub enum Command {
         after_help = "Examples:\n  synclint inspect samples/contoso.ldf samples/fabrikam.csv\n  synclint inspect export.csv --json > inspect.json\n  synclint inspect odd.txt --format ldif --encoding windows-1252"
     )]
     Inspect {
-        /// csvde (.csv) or ldifde (.ldf) exports; several domains or forests may be given.
+        /// csvde (.csv) or ldifde (.ldf) exports, or AD Explorer snapshots (.dat); several domains or forests may be given.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Print JSON instead of text.
@@ -120,7 +120,7 @@ pub struct GenerateArgs {
 /// Arguments of `analyze`.
 #[derive(Args, Debug)]
 pub struct AnalyzeArgs {
-    /// csvde or ldifde exports; several domains or forests are analyzed as one directory.
+    /// csvde or ldifde exports, or AD Explorer snapshots; several domains or forests are analyzed as one directory.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// The workbook to write (default: <first input's name>-synclint.xlsx in the current folder).

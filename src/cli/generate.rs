@@ -4,8 +4,8 @@ use super::args::GenerateArgs;
 use anyhow::Result;
 use std::process::ExitCode;
 use synclint::generate::{self, GenerateOptions};
-use synclint::ingest::Encoding;
-use synclint::output::write_atomically;
+use synclint::ingest::{Encoding, Format};
+use synclint::output::{write_atomically, write_file_atomically};
 
 pub fn run(args: &GenerateArgs) -> Result<ExitCode> {
     if !matches!(args.encoding, Encoding::Utf8 | Encoding::Utf16Le) {
@@ -21,10 +21,17 @@ pub fn run(args: &GenerateArgs) -> Result<ExitCode> {
         escaped_names: args.escaped_names,
     };
     let mut summary = None;
-    write_atomically(&args.output, &[], |w| {
-        summary = Some(generate::generate(&options, w)?);
-        Ok(())
-    })?;
+    if args.format == Format::Adexplorer {
+        write_file_atomically(&args.output, &[], |f| {
+            summary = Some(generate::snapshot::generate(&options, f)?);
+            Ok(())
+        })?;
+    } else {
+        write_atomically(&args.output, &[], |w| {
+            summary = Some(generate::generate(&options, w)?);
+            Ok(())
+        })?;
+    }
     if let Some(s) = summary {
         eprintln!(
             "wrote {}: {} objects ({} users, {} groups, {} contacts, {} computers){}",

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per capability.
 
+mod adexplorer;
 mod architecture;
 mod bad_input;
 mod cli;
