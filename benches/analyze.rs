@@ -75,25 +75,23 @@ fn child(path: &Path) {
     let read = t.elapsed().as_secs_f64();
     let checked =
         synclint::analyze::check(&ingest, &ScopeOptions::default(), &RuleOptions::default());
-    let warnings = checked.warnings;
-    let (scope_result, findings, summary) = (checked.scope, checked.findings, checked.uniqueness);
     let scope = checked.timings.scope;
     let rules = checked.timings.rules + checked.timings.collisions + checked.timings.suggest;
-    let peak_before_writing = peak_rss_bytes();
-    let finding_count = findings.len();
-    let duplicate_groups: u64 = summary.duplicates.values().map(|g| g.groups).sum();
-    let collision_groups = summary.collisions.groups;
-    let mut analysis = synclint::analyze::Analysis {
+    let mut analysis = synclint::analyze::Analysis::from_checked(
         ingest,
-        scope: scope_result,
-        findings,
-        uniqueness: summary,
-        options: RuleOptions::default(),
-        timings: Default::default(),
-        changes: None,
-        redactor: None,
-        warnings,
-    };
+        checked,
+        RuleOptions::default(),
+        Default::default(),
+    );
+    let peak_before_writing = peak_rss_bytes();
+    let finding_count = analysis.findings.len();
+    let duplicate_groups: u64 = analysis
+        .uniqueness
+        .duplicates
+        .values()
+        .map(|g| g.groups)
+        .sum();
+    let collision_groups = analysis.uniqueness.collisions.groups;
     // The writer's own peak: reset the high-water mark, then compare with the RSS before.
     let rss_before = current_rss_bytes();
     let _ = std::fs::write("/proc/self/clear_refs", "5");

@@ -38,7 +38,7 @@ impl Item<'_> {
 }
 
 /// The stable id of a finding.
-pub fn finding_id(rule: &str, object: &str, attribute: &str, value: &str) -> String {
+pub(crate) fn finding_id(rule: &str, object: &str, attribute: &str, value: &str) -> String {
     let mut h = Sha256::new();
     for part in [
         rule,
@@ -49,7 +49,7 @@ pub fn finding_id(rule: &str, object: &str, attribute: &str, value: &str) -> Str
         h.update(part.as_bytes());
         h.update([0]);
     }
-    crate::ingest::table::lower_hex(&h.finalize()[..8])
+    crate::hex::lower_hex(&h.finalize()[..8])
 }
 
 /// Every finding of a run, with its id, in report order. Takes the analysis's parts rather
@@ -68,7 +68,7 @@ pub fn items<'a>(
             let row = f.row as usize;
             let dn = dir.dn.get(row).unwrap_or("");
             let object = match dir.object_guid[row] {
-                Some(g) => crate::ingest::table::format_guid(&g),
+                Some(g) => crate::hex::format_guid(&g),
                 None => dn.to_lowercase(),
             };
             Item {

@@ -256,7 +256,7 @@ pub fn read_files(paths: &[PathBuf], options: &ReadOptions) -> Ingest {
 }
 
 fn hex_digest(hasher: sha2::Sha256) -> String {
-    table::lower_hex(&sha2::Digest::finalize(hasher))
+    crate::hex::lower_hex(&sha2::Digest::finalize(hasher))
 }
 
 /// The SHA-256 of a file, read on its own in 1 MiB pieces (`None` if it cannot be read).

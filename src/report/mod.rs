@@ -5,5 +5,4 @@ pub mod package;
 pub mod redact;
 pub mod sheet_rows;
 pub mod summary;
-pub mod text;
 pub mod workbook;
