@@ -18,7 +18,7 @@ pub struct Analysis {
     /// Set when the run was compared with a baseline (`--baseline`).
     pub changes: Option<crate::baseline::Changes>,
     /// Set with `--redact`: personal values are pseudonymised in everything written.
-    pub redactor: Option<crate::report::redact::Redactor>,
+    pub redactor: Option<crate::redact::Redactor>,
     /// What the reader of the results must know about what was checked ([`warnings`]).
     pub warnings: Vec<String>,
 }
@@ -152,15 +152,15 @@ pub fn warnings(ingest: &Ingest, scope: &Scope) -> Vec<String> {
             let top: Vec<String> = reasons
                 .iter()
                 .take(3)
-                .map(|(r, n)| format!("{} {r}", crate::report::text::count(*n)))
+                .map(|(r, n)| format!("{} {r}", crate::text::count(*n)))
                 .collect();
             out.push(format!(
                 "{}: {} of {} not checked ({} out of scope, {} rejected){}",
                 f.path,
-                crate::report::text::count(unchecked),
-                crate::report::text::plural(f.read(), "record", "records"),
-                crate::report::text::count(out_of_scope.len() as u64),
-                crate::report::text::count(f.rejected),
+                crate::text::count(unchecked),
+                crate::text::plural(f.read(), "record", "records"),
+                crate::text::count(out_of_scope.len() as u64),
+                crate::text::count(f.rejected),
                 if top.is_empty() {
                     String::new()
                 } else {
@@ -217,17 +217,17 @@ impl Analysis {
 
     /// A DN as reports show it (redacted with `--redact`).
     pub fn shown_dn<'a>(&self, dn: &'a str) -> std::borrow::Cow<'a, str> {
-        crate::report::redact::show(self.redactor.as_ref(), dn, |r, v| r.dn(v))
+        crate::redact::show(self.redactor.as_ref(), dn, |r, v| r.dn(v))
     }
 
     /// A value of `attribute` as reports show it.
     pub fn shown_value<'a>(&self, attribute: &str, value: &'a str) -> std::borrow::Cow<'a, str> {
-        crate::report::redact::show(self.redactor.as_ref(), value, |r, v| r.value(attribute, v))
+        crate::redact::show(self.redactor.as_ref(), value, |r, v| r.value(attribute, v))
     }
 
     /// A note or reason as reports show it.
     pub fn shown_note<'a>(&self, note: &'a str) -> std::borrow::Cow<'a, str> {
-        crate::report::redact::show(self.redactor.as_ref(), note, |r, v| r.note(v))
+        crate::redact::show(self.redactor.as_ref(), note, |r, v| r.note(v))
     }
 
     pub fn count_at_least(&self, severity: Severity) -> usize {

@@ -4,7 +4,7 @@
 use crate::directory::Directory;
 use crate::error::Error;
 use crate::findings::FindingList;
-use crate::report::redact::{show, Redactor};
+use crate::redact::{show, Redactor};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;

@@ -518,8 +518,8 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
         },
         changes: None,
         redactor: args.redact.then(|| match &args.redact_key {
-            Some(key) => crate::report::redact::Redactor::with_key(key),
-            None => crate::report::redact::Redactor::random(),
+            Some(key) => crate::redact::Redactor::with_key(key),
+            None => crate::redact::Redactor::random(),
         }),
         warnings: checked.warnings,
     };
@@ -790,12 +790,12 @@ fn fix(args: &FixArgs) -> Result<ExitCode> {
 
 /// `N thing` or `N things`, N with thousands separators.
 fn count(n: usize, one: &str, many: &str) -> String {
-    crate::report::text::plural(n as u64, one, many)
+    crate::text::plural(n as u64, one, many)
 }
 
 /// `n` with thousands separators, as synclint prints counts.
 pub fn thousands(n: usize) -> String {
-    crate::report::text::count(n as u64)
+    crate::text::count(n as u64)
 }
 
 /// Where the refused rows go: `changes-refused.csv` beside `changes.ldf`.

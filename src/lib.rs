@@ -21,8 +21,10 @@ pub mod inspect;
 pub mod memory;
 pub mod output;
 pub mod progress;
+pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod scope;
+pub mod text;
 
 pub use error::Error;

@@ -13,25 +13,16 @@ use crate::analyze::Analysis;
 use crate::error::Error;
 use crate::findings::{Class, Finding};
 use crate::output::write_atomically;
+use crate::report::schema::Column;
 use std::borrow::Cow;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// The columns, then `note` (what it conflicts with, why a suggestion was withheld).
-pub const COLUMNS: [&str; 12] = [
-    "rule",
-    "class",
-    "severity",
-    "dn",
-    "object_class",
-    "attribute",
-    "value",
-    "suggested_value",
-    "recommended",
-    "group_id",
-    "source",
-    "note",
-];
+/// The CSV header: the names of [`Column::CSV`] (the columns, then `note`: what a
+/// value conflicts with, why a suggestion was withheld).
+pub fn header() -> [&'static str; Column::CSV.len()] {
+    Column::CSV.map(Column::csv_name)
+}
 
 /// Neutralizes a cell a spreadsheet would read as a formula.
 pub fn safe_cell(value: &str) -> Cow<'_, str> {
@@ -83,7 +74,7 @@ fn write<'a>(
         w.write_all(BOM)?;
     }
     let mut out = csv::Writer::from_writer(w);
-    out.write_record(COLUMNS)?;
+    out.write_record(header())?;
     let dir = &a.ingest.directory;
     for f in findings {
         let row = f.row as usize;
