@@ -26,5 +26,6 @@ pub mod report;
 pub mod rules;
 pub mod scope;
 pub mod text;
+pub mod view;
 
 pub use error::Error;

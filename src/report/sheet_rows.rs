@@ -77,6 +77,29 @@ impl SharedStrings {
     fn get(&self, text: &str) -> Option<u32> {
         self.index.get(text).copied()
     }
+
+    /// `text` looked up once, for rows that write it many times ([`RowWriter::shared`]):
+    /// a row then refers to it without hashing the text again (a "Why" label is about 200
+    /// bytes, written on most of a million rows).
+    pub fn label<'t>(&self, text: &'t str) -> Label<'t> {
+        Label {
+            index: self.get(text),
+            text,
+        }
+    }
+}
+
+/// A text and its place in the [`SharedStrings`] (none: written inline).
+#[derive(Clone, Copy, Debug)]
+pub struct Label<'t> {
+    index: Option<u32>,
+    text: &'t str,
+}
+
+impl<'t> Label<'t> {
+    pub fn text(&self) -> &'t str {
+        self.text
+    }
 }
 
 /// The head of rust_xlsxwriter's shared-string table, to add ours after its strings.
@@ -195,7 +218,12 @@ pub struct RowWriter<'a> {
     buf: Vec<u8>,
     /// 1-based sheet row of the row being written.
     row: u32,
-    row_digits: itoa::Buffer,
+    /// The row number's digits, formatted once per row for every cell reference.
+    row_digits: [u8; 10],
+    row_len: usize,
+    digits: itoa::Buffer,
+    /// Reused by [`RowWriter::cell_joined`].
+    scratch: String,
     /// The labels in the shared-string table, and the index of the first.
     shared: Option<(&'a SharedStrings, u32)>,
     /// Cells that referenced a shared string.
@@ -216,7 +244,10 @@ impl<'a> RowWriter<'a> {
             // A chunk of findings rows takes about 2 MB: one allocation, no regrowth.
             buf: Vec::with_capacity(CHUNK_ROWS * 640),
             row: 0,
-            row_digits: itoa::Buffer::new(),
+            row_digits: [0; 10],
+            row_len: 0,
+            digits: itoa::Buffer::new(),
+            scratch: String::new(),
             shared,
             references: 0,
             wrapping,
@@ -228,9 +259,11 @@ impl<'a> RowWriter<'a> {
 
     fn start_row(&mut self, row: u32) {
         self.row = row;
+        let digits = self.digits.format(row).as_bytes();
+        self.row_len = digits.len();
+        self.row_digits[..digits.len()].copy_from_slice(digits);
         self.buf.extend_from_slice(b"<row r=\"");
-        self.buf
-            .extend_from_slice(self.row_digits.format(row).as_bytes());
+        self.buf.extend_from_slice(&self.row_digits[..self.row_len]);
         self.buf.push(b'"');
         self.row_tag_end = self.buf.len();
         self.lines = 1;
@@ -284,8 +317,7 @@ impl<'a> RowWriter<'a> {
         debug_assert!(col < 26);
         self.buf.extend_from_slice(b"<c r=\"");
         self.buf.push(b'A' + col);
-        self.buf
-            .extend_from_slice(self.row_digits.format(self.row).as_bytes());
+        self.buf.extend_from_slice(&self.row_digits[..self.row_len]);
         let style = self.wrapping.style[col as usize];
         if style != 0 {
             self.buf.extend_from_slice(b"\" s=\"");
@@ -303,11 +335,24 @@ impl<'a> RowWriter<'a> {
         else {
             return self.cell(col, text);
         };
+        self.reference(col, index, text);
+    }
+
+    /// [`RowWriter::label`] for a label looked up beforehand ([`SharedStrings::label`]).
+    pub fn shared(&mut self, col: u8, label: Label<'_>) {
+        match (self.shared, label.index) {
+            (Some((_, first)), Some(index)) => self.reference(col, first + index, label.text),
+            _ => self.cell(col, label.text),
+        }
+    }
+
+    /// A cell that refers to shared string `index` (`text`).
+    fn reference(&mut self, col: u8, index: u32, text: &str) {
         self.measure_label(col, index, text);
         self.cell_start(col);
         self.buf.extend_from_slice(b"\" t=\"s\"><v>");
         self.buf
-            .extend_from_slice(self.row_digits.format(index).as_bytes());
+            .extend_from_slice(self.digits.format(index).as_bytes());
         self.buf.extend_from_slice(b"</v></c>");
         self.references += 1;
     }
@@ -319,6 +364,17 @@ impl<'a> RowWriter<'a> {
             return;
         }
         self.text_cell(col, text, None);
+    }
+
+    /// Writes `first` followed by `second` as one string cell, joined in a buffer the writer
+    /// keeps (no allocation per row).
+    pub fn cell_joined(&mut self, col: u8, first: &str, second: &str) {
+        let mut joined = std::mem::take(&mut self.scratch);
+        joined.clear();
+        joined.push_str(first);
+        joined.push_str(second);
+        self.cell(col, &joined);
+        self.scratch = joined;
     }
 
     /// Writes `file:line` (a source location) without building the string first.

@@ -9,8 +9,9 @@ use crate::analyze::Analysis;
 use crate::dn::ou_path;
 use crate::findings::{Class, Finding, RECOMMENDATIONS};
 use crate::report::schema::{Column, Width};
-use crate::report::sheet_rows::{self, RowWriter, SheetRows};
+use crate::report::sheet_rows::{self, Label, RowWriter, SharedStrings, SheetRows};
 use crate::rules::registry::RULES;
+use crate::view::Views;
 use rust_xlsxwriter::{
     ConditionalFormatCell, ConditionalFormatCellRule, ConditionalFormatFormula, DataValidation,
     Table, TableColumn, TableStyle, Workbook, XlsxError,
@@ -32,14 +33,6 @@ const fn col(column: Column) -> u8 {
 /// The headers of a class sheet, in order.
 pub fn headers() -> [&'static str; COLUMNS] {
     Column::CLASS_SHEET.map(Column::header)
-}
-
-/// What the Why column says for a finding.
-pub(super) enum Why<'a> {
-    /// The rule's explanation, what Entra will do and the code ([`rule_why`]).
-    Rule,
-    /// The finding's own note, then what Entra will do and the code.
-    Note(&'a str),
 }
 
 /// The Why texts that repeat, by rule code and fixed note ("" for the rule's own
@@ -223,11 +216,72 @@ pub(super) fn class_sheet(
     Ok(rows)
 }
 
-/// The rows of a class sheet: one finding each, the [`Column::CLASS_SHEET`] columns; Action is left empty.
+/// What the rows of the class sheets write from the rules and the tables made before the
+/// rows: the shared labels, looked up once (a row then writes an index, without hashing a
+/// 200-byte "Why" text per row), and each rule's "In Entra …" ending.
+pub(super) struct RowCells<'a> {
+    rules: FxHashMap<&'static str, RuleCells<'a>>,
+    recommendations: [Label<'static>; RECOMMENDATIONS.len()],
+    /// By parent DN.
+    ou_paths: FxHashMap<&'a str, Label<'a>>,
+    /// By rule code and fixed note.
+    fixed_whys: FxHashMap<(&'static str, &'static str), Label<'a>>,
+}
+
+struct RuleCells<'a> {
+    severity: Label<'static>,
+    code: Label<'static>,
+    /// The rule's explanation, what Entra does, the code.
+    why: Label<'a>,
+    /// What follows a finding's own note in Why: ". In Entra: … [SL101]".
+    after_note: String,
+}
+
+impl<'a> RowCells<'a> {
+    pub(super) fn new(
+        labels: &SharedStrings,
+        ou_paths: &'a OuPaths<'a>,
+        why_texts: &'a WhyTexts,
+    ) -> RowCells<'a> {
+        RowCells {
+            rules: RULES
+                .iter()
+                .map(|rule| {
+                    let cells = RuleCells {
+                        severity: labels.label(rule.severity.name()),
+                        code: labels.label(rule.code),
+                        why: labels.label(rule_why(why_texts, rule)),
+                        after_note: format!(". {}", entra_and_code(rule)),
+                    };
+                    (rule.code, cells)
+                })
+                .collect(),
+            recommendations: RECOMMENDATIONS.map(|r| labels.label(r)),
+            ou_paths: ou_paths
+                .iter()
+                .map(|(parent, path)| (*parent, labels.label(path)))
+                .collect(),
+            fixed_whys: why_texts
+                .iter()
+                .filter(|((_, note), _)| !note.is_empty())
+                .map(|(key, text)| (*key, labels.label(text)))
+                .collect(),
+        }
+    }
+
+    fn recommendation(&self, text: &'static str) -> Option<Label<'static>> {
+        self.recommendations
+            .iter()
+            .find(|label| std::ptr::eq(label.text(), text) || label.text() == text)
+            .copied()
+    }
+}
+
+/// The rows of a class sheet: one finding each, the [`Column::CLASS_SHEET`] columns; Action
+/// is left empty.
 pub(super) fn class_rows<'a>(
     a: &'a Analysis,
-    ou_paths: &'a OuPaths<'a>,
-    why_texts: &'a WhyTexts,
+    cells: &'a RowCells<'a>,
     part: String,
     findings: Vec<&'a Finding>,
 ) -> SheetRows<'a> {
@@ -243,9 +297,13 @@ pub(super) fn class_rows<'a>(
         .max()
         .unwrap_or(0);
     let rule_bound = |rule: &'static crate::rules::Rule| {
+        let why = cells
+            .rules
+            .get(rule.code)
+            .map_or(rule.why, |c| c.why.text());
         sheet_rows::cell_bound(rule.severity.name())
             + recommendation
-            + sheet_rows::cell_bound(rule_why(why_texts, rule))
+            + sheet_rows::cell_bound(why)
             + entra_and_code_bound(rule)
             + sheet_rows::cell_bound(rule.code)
     };
@@ -271,65 +329,64 @@ pub(super) fn class_rows<'a>(
             + 21
     });
     let rows = findings.len();
+    let views = Views::new(dir, a.redactor.as_ref());
     let fill = move |i: usize, w: &mut RowWriter| {
         let finding = findings[i];
-        let r = finding.row as usize;
-        let real_dn = dir.dn.get(r).unwrap_or("");
-        let note = finding.note.as_deref().map(|n| a.shown_note(n));
-        let (conflicts, why) = match (finding.group, note.as_deref()) {
-            (Some(_), Some(note)) => (note, Why::Rule),
-            (_, Some(note)) => ("", Why::Note(note)),
-            _ => ("", Why::Rule),
+        let view = views.of(finding);
+        let rule = cells.rules.get(finding.rule.code);
+        // A finding of a group notes what it conflicts with; another finding's note says
+        // what is wrong, and goes in Why before what Entra will do.
+        let (conflicts, note) = match finding.group {
+            Some(_) => (&*view.note, ""),
+            None => ("", &*view.note),
         };
-        let suggested = a.shown_value(
-            finding.attribute,
-            finding.suggested.as_deref().unwrap_or(""),
-        );
         let mut group = itoa::Buffer::new();
         let group = finding.group.map_or("", |g| group.format(g));
-        w.label(col(Column::Severity), finding.rule.severity.name());
-        w.cell(col(Column::Dn), &a.shown_dn(real_dn));
+        match rule {
+            Some(rule) => w.shared(col(Column::Severity), rule.severity),
+            None => w.label(col(Column::Severity), finding.rule.severity.name()),
+        }
+        w.cell(col(Column::Dn), &view.dn);
         w.label(col(Column::Attribute), finding.attribute);
-        w.cell(
-            col(Column::Value),
-            &a.shown_value(finding.attribute, &finding.value),
-        );
-        w.cell(col(Column::Suggested), &suggested);
-        w.label(col(Column::Recommended), finding.recommendation());
+        w.cell(col(Column::Value), &view.value);
+        w.cell(col(Column::Suggested), &view.suggested);
+        match cells.recommendation(finding.recommendation()) {
+            Some(label) => w.shared(col(Column::Recommended), label),
+            None => w.label(col(Column::Recommended), finding.recommendation()),
+        }
         // Action is the reviewer's: empty.
-        w.cell(col(Column::Update), &suggested);
+        w.cell(col(Column::Update), &view.suggested);
         // Why: the rule's text (a shared label), or this finding's note followed by what
-        // Entra will do and the rule's code.
-        match (why, &finding.note) {
-            (Why::Rule, _) => w.label(col(Column::Why), rule_why(why_texts, finding.rule)),
-            // A fixed note: its text is made once (and shared).
-            (Why::Note(note), Some(std::borrow::Cow::Borrowed(fixed))) => {
-                match why_texts.get(&(finding.rule.code, *fixed)) {
-                    Some(text) => w.label(col(Column::Why), text),
-                    None => w.cell(
-                        col(Column::Why),
-                        &format!("{note}. {}", entra_and_code(finding.rule)),
-                    ),
-                }
+        // Entra will do and the rule's code; a fixed note's text is made once (and shared).
+        let fixed = match &finding.note {
+            Some(std::borrow::Cow::Borrowed(fixed)) if !note.is_empty() => {
+                cells.fixed_whys.get(&(finding.rule.code, *fixed))
             }
-            (Why::Note(note), _) => w.cell(
+            _ => None,
+        };
+        match (rule, fixed) {
+            (_, Some(label)) => w.shared(col(Column::Why), *label),
+            (Some(rule), None) if note.is_empty() => w.shared(col(Column::Why), rule.why),
+            (Some(rule), None) => w.cell_joined(col(Column::Why), note, &rule.after_note),
+            (None, None) if note.is_empty() => w.label(col(Column::Why), finding.rule.why),
+            (None, None) => w.cell_joined(
                 col(Column::Why),
-                &format!("{note}. {}", entra_and_code(finding.rule)),
+                note,
+                &format!(". {}", entra_and_code(finding.rule)),
             ),
         }
-        w.label(col(Column::Rule), finding.rule.code);
-        match ou_paths.get(parent_dn(real_dn)) {
-            Some(path) => w.label(col(Column::OuPath), path),
-            None => w.label(col(Column::OuPath), &ou_path(real_dn)),
+        match rule {
+            Some(rule) => w.shared(col(Column::Rule), rule.code),
+            None => w.label(col(Column::Rule), finding.rule.code),
         }
-        w.label(
-            col(Column::ObjectClass),
-            dir.object_class.get(r).unwrap_or(""),
-        );
+        match cells.ou_paths.get(view.parent()) {
+            Some(path) => w.shared(col(Column::OuPath), *path),
+            None => w.label(col(Column::OuPath), &view.ou_path()),
+        }
+        w.label(col(Column::ObjectClass), view.object_class);
         w.cell(col(Column::Group), group);
         w.cell(col(Column::ConflictsWith), conflicts);
-        let (file, line) = dir.source_location(r);
-        w.location(col(Column::Source), file, line);
+        w.location(col(Column::Source), view.source.0, view.source.1);
     };
     SheetRows {
         part,

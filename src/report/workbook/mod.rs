@@ -28,7 +28,7 @@ use crate::error::Error;
 use crate::findings::{Action, Class, Finding, Severity, RECOMMENDATIONS};
 use crate::output::write_file_atomically;
 use crate::rules::registry::RULES;
-use class_sheet::{class_rows, class_sheet, fitted_widths, why_texts, WhyTexts};
+use class_sheet::{class_rows, class_sheet, fitted_widths, why_texts, RowCells, WhyTexts};
 use domains::domains_sheet;
 use formats::Formats;
 use how_to::how_to_sheet;
@@ -123,22 +123,19 @@ pub fn write(
             .map(|parent| (*parent, ou_path_of_parent(parent)))
             .collect();
         let why_texts = why_texts(a, &tallies);
+        let labels = labels(a, &tallies, &ou_paths, &why_texts);
+        // The labels each class sheet row refers to, looked up once.
+        let cells = RowCells::new(&labels, &ou_paths, &why_texts);
         let rows;
         (stats, rows) =
-            build(a, &tallies, &ou_paths, &why_texts, &mut workbook, options).map_err(xlsx)?;
+            build(a, &tallies, &ou_paths, &cells, &mut workbook, options).map_err(xlsx)?;
         context_sheet(&context_of(a, path, options), &mut workbook).map_err(xlsx)?;
         // rust_xlsxwriter writes the package with the class sheets' frames; their rows are
         // added while copying it to the output (see sheet_rows.rs for why).
         let mut skeleton = tempfile::tempfile_in(dir)?;
         workbook.save_to_writer(&mut skeleton).map_err(xlsx)?;
         skeleton.seek(SeekFrom::Start(0))?;
-        sheet_rows::splice(
-            skeleton,
-            &rows,
-            &labels(a, &tallies, &ou_paths, &why_texts),
-            file,
-            options.progress.as_deref(),
-        )
+        sheet_rows::splice(skeleton, &rows, &labels, file, options.progress.as_deref())
     })?;
     Ok(stats)
 }
@@ -277,7 +274,7 @@ fn build<'a>(
     a: &'a Analysis,
     tallies: &Tallies,
     ou_paths: &'a OuPaths<'a>,
-    why_texts: &'a WhyTexts,
+    cells: &'a RowCells<'a>,
     workbook: &mut Workbook,
     options: &WorkbookOptions,
 ) -> Result<(WorkbookStats, Vec<SheetRows<'a>>), XlsxError> {
@@ -324,7 +321,7 @@ fn build<'a>(
             let sheet = class_sheet(workbook, name, *class, take, &widths, options, &f)?;
             // Worksheet parts are numbered in the order sheets were added.
             let part = format!("xl/worksheets/sheet{}.xml", stats.sheets.len() + 1);
-            rows.push(class_rows(a, ou_paths, why_texts, part, rest));
+            rows.push(class_rows(a, cells, part, rest));
             rest = tail;
             stats.sheets.push((name.clone(), sheet));
         }
