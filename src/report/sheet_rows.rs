@@ -241,8 +241,9 @@ pub struct RowWriter<'a> {
 impl<'a> RowWriter<'a> {
     fn new(shared: Option<(&'a SharedStrings, u32)>, wrapping: Wrapping) -> RowWriter<'a> {
         RowWriter {
-            // A chunk of findings rows takes about 2 MB: one allocation, no regrowth.
-            buf: Vec::with_capacity(CHUNK_ROWS * 640),
+            // A chunk of findings rows takes about 2 MB: `render` gives it a buffer of that
+            // size, reused from chunk to chunk.
+            buf: Vec::new(),
             row: 0,
             row_digits: [0; 10],
             row_len: 0,
@@ -762,6 +763,8 @@ pub fn splice<R: Read + Seek, W: Write + Seek + Send>(
         )));
     }
     package.finish()?;
+    // The render buffers of the pool's threads go back (the stages after keep their memory).
+    rayon::broadcast(|_| XML.with(|xml| *xml.borrow_mut() = Vec::new()));
     Ok(())
 }
 
@@ -834,6 +837,13 @@ fn write_rows<W: Write + Seek + Send>(
     })
 }
 
+thread_local! {
+    /// The XML of the last chunk this thread rendered: its buffer serves the next chunk,
+    /// instead of a new 2.6 MB allocation (fresh pages to fault in and zero) per chunk.
+    /// [`splice`] frees them when done.
+    static XML: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Rows `from..to` of `sheet`, rendered and deflated.
 fn render(
     sheet: &SheetRows<'_>,
@@ -843,18 +853,26 @@ fn render(
     to: usize,
 ) -> io::Result<Piece> {
     let mut w = RowWriter::new(shared, wrapping);
+    w.buf = XML.with(|xml| std::mem::take(&mut *xml.borrow_mut()));
+    w.buf.clear();
+    w.buf.reserve(CHUNK_ROWS * 640);
     for i in from..to {
         w.start_row(i as u32 + 2);
         (sheet.fill)(i, &mut w);
         w.end_row();
     }
-    let deflated = deflate_piece(&w.buf, Vec::with_capacity(w.buf.len() / 8))?;
-    Ok(Piece {
-        deflated,
+    let deflated = deflate_piece(&w.buf, Vec::with_capacity(w.buf.len() / 8));
+    let piece = Piece {
         crc: crc32fast::hash(&w.buf),
         plain_len: w.buf.len() as u64,
         rows: to - from,
         references: w.references,
+        deflated: Vec::new(),
+    };
+    XML.with(|xml| *xml.borrow_mut() = w.buf);
+    Ok(Piece {
+        deflated: deflated?,
+        ..piece
     })
 }
 

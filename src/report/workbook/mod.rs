@@ -179,14 +179,35 @@ struct Tallies<'a> {
 impl<'a> Tallies<'a> {
     fn of(a: &'a Analysis) -> Tallies<'a> {
         let dir = &a.ingest.directory;
+        // An object's findings, and the objects of an OU, mostly follow each other: each
+        // fold counts a run of findings under the same parent DN before it looks the parent
+        // up (one lookup per run rather than per finding).
         a.findings
             .par_iter()
-            .fold(Tallies::default, |mut t, f| {
-                *t.by_rule.entry(f.rule.code).or_default() += 1;
-                let dn = dir.dn.get(f.row as usize).unwrap_or("");
-                *t.by_parent.entry(parent_dn(dn)).or_default() += 1;
-                if let Some(std::borrow::Cow::Borrowed(note)) = &f.note {
-                    t.notes.insert((f.rule.code, *note));
+            .fold(
+                || (Tallies::default(), u32::MAX, "", 0),
+                |(mut t, last_row, mut parent, mut run), f| {
+                    *t.by_rule.entry(f.rule.code).or_default() += 1;
+                    if f.row != last_row {
+                        let dn = dir.dn.get(f.row as usize).unwrap_or("");
+                        let this = parent_dn(dn);
+                        if this != parent {
+                            if run > 0 {
+                                *t.by_parent.entry(parent).or_default() += run;
+                            }
+                            (parent, run) = (this, 0);
+                        }
+                    }
+                    run += 1;
+                    if let Some(std::borrow::Cow::Borrowed(note)) = &f.note {
+                        t.notes.insert((f.rule.code, *note));
+                    }
+                    (t, f.row, parent, run)
+                },
+            )
+            .map(|(mut t, _, parent, run)| {
+                if run > 0 {
+                    *t.by_parent.entry(parent).or_default() += run;
                 }
                 t
             })
