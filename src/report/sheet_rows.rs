@@ -982,6 +982,123 @@ mod tests {
         assert!((w.buf.len() as u64) < cell_bound(&long));
     }
 
+    /// The contract with rust_xlsxwriter that splicing relies on, checked on what the
+    /// version in Cargo.lock really writes: worksheet parts named `xl/worksheets/sheetN.xml`
+    /// in the order the sheets were added, a constant-memory sheet's XML with `<dimension>`,
+    /// `<cols>` with the column format's `style`, and `</sheetData>`, and a shared-string
+    /// table with `count` and `uniqueCount` to append to. An upgrade that changes any of it
+    /// fails here, loudly, instead of writing a workbook that loses rows or that Excel
+    /// repairs.
+    #[test]
+    fn rust_xlsxwriter_package_contract() {
+        use calamine::{Data, Reader, Xlsx};
+        use rust_xlsxwriter::{Format, Workbook};
+        let mut workbook = Workbook::new();
+        let summary = workbook.add_worksheet();
+        summary.set_name("Summary").unwrap();
+        summary.write_string(0, 0, "a summary string").unwrap();
+        summary.write_string(1, 0, "a summary string").unwrap();
+        let rows_sheet = workbook.add_worksheet_with_constant_memory().unwrap();
+        rows_sheet.set_name("Rows").unwrap();
+        rows_sheet
+            .set_column_format(2, &Format::new().set_text_wrap())
+            .unwrap();
+        rows_sheet.set_column_width(2, 11).unwrap();
+        for (c, h) in ["Code", "DN", "Why"].iter().enumerate() {
+            rows_sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        rows_sheet.autofilter(0, 0, 3, 2).unwrap();
+        let last = workbook.add_worksheet();
+        last.set_name("Last").unwrap();
+        last.write_string(0, 0, "last").unwrap();
+        let package = workbook.save_to_buffer().unwrap();
+
+        // Part names, in the order the sheets were added.
+        let mut zip = ZipArchive::new(std::io::Cursor::new(package.clone())).unwrap();
+        let mut part = |name: &str| {
+            let mut xml = Vec::new();
+            zip.by_name(name)
+                .unwrap_or_else(|e| panic!("rust_xlsxwriter no longer writes {name}: {e}"))
+                .read_to_end(&mut xml)
+                .unwrap();
+            xml
+        };
+        let workbook_xml = String::from_utf8(part("xl/workbook.xml")).unwrap();
+        let rels = String::from_utf8(part("xl/_rels/workbook.xml.rels")).unwrap();
+        for (i, name) in ["Summary", "Rows", "Last"].iter().enumerate() {
+            let id = format!("r:id=\"rId{}\"", i + 1);
+            assert!(
+                workbook_xml.contains(&format!(
+                    "<sheet name=\"{name}\" sheetId=\"{}\" {id}",
+                    i + 1
+                )),
+                "sheet {name} is not sheet {} (rId{}): {workbook_xml}",
+                i + 1,
+                i + 1
+            );
+            let target = format!("Id=\"rId{}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet{}.xml\"", i + 1, i + 1);
+            assert!(rels.contains(&target), "{target} not in {rels}");
+        }
+        // The constant-memory sheet: a frame whose rows can be added, and its column format.
+        let sheet = part("xl/worksheets/sheet2.xml");
+        let f = frame(&sheet, 4).expect("frame");
+        let head = String::from_utf8(f.head.clone()).unwrap();
+        assert!(head.contains("<dimension ref=\"A1:C4\"/>"), "{head}");
+        let wrap = wrapping(&f.head, &[2]).expect("the column format's style");
+        assert!(wrap.style[2] > 0);
+        assert_eq!(wrap.line_chars[2], 10);
+        // Its header strings are inline: the shared-string table holds only the other
+        // sheets' strings, and says how many.
+        assert!(head.contains("t=\"inlineStr\""), "{head}");
+        let sst = SharedStringsXml::parse(part(SHARED_STRINGS_PART))
+            .expect("shared strings with count and uniqueCount");
+        assert_eq!(
+            (sst.unique, sst.count),
+            (2, 3),
+            "Summary's two strings, three cells, and Last's"
+        );
+
+        // Spliced: the rows land in the right sheet and their labels read back.
+        let labels = SharedStrings::new(["SL101", "why it matters"]);
+        let sheets = [SheetRows {
+            part: "xl/worksheets/sheet2.xml".into(),
+            rows: 3,
+            fill: Box::new(|i, w: &mut RowWriter| {
+                w.label(0, "SL101");
+                w.cell(1, &format!("CN=user{i},DC=x"));
+                w.label(2, "why it matters");
+            }),
+            size_bound: 10_000,
+            wrapped: &[2],
+        }];
+        let mut out = std::io::Cursor::new(Vec::new());
+        splice(
+            std::io::Cursor::new(package),
+            &sheets,
+            &labels,
+            &mut out,
+            None,
+        )
+        .unwrap();
+        let mut book = Xlsx::new(std::io::Cursor::new(out.into_inner())).unwrap();
+        let rows = book.worksheet_range("Rows").unwrap();
+        let cell = |r: u32, c: u32| match rows.get_value((r, c)) {
+            Some(Data::String(s)) => s.clone(),
+            other => panic!("({r}, {c}): {other:?}"),
+        };
+        assert_eq!(rows.height(), 4);
+        assert_eq!(cell(3, 0), "SL101");
+        assert_eq!(cell(3, 1), "CN=user2,DC=x");
+        assert_eq!(cell(1, 2), "why it matters");
+        let summary = book.worksheet_range("Summary").unwrap();
+        assert_eq!(
+            summary.get_value((1, 0)),
+            Some(&Data::String("a summary string".into()))
+        );
+        let last = book.worksheet_range("Last").unwrap();
+        assert_eq!(last.get_value((0, 0)), Some(&Data::String("last".into())));
+    }
+
     #[test]
     fn rows_for_a_part_the_package_lacks_are_an_error() {
         let mut skeleton = std::io::Cursor::new(Vec::new());
