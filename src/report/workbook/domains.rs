@@ -1,8 +1,8 @@
 //! The Domains sheet: every domain in UPNs, mail, proxyAddresses and targetAddress, with
 //! objects per attribute, whether Entra can use it (routable) and whether it is verified.
 
-use super::count_in_parallel;
 use super::formats::{print_setup, Formats};
+use super::{count_in_parallel, Counts};
 use crate::analyze::Analysis;
 use crate::directory::Attr;
 use crate::rules::domain::{suffix_status, SuffixStatus};
@@ -24,22 +24,22 @@ pub(super) fn domains_sheet(
     // domain → objects per attribute: UPN, mail, proxyAddresses, targetAddress. Counted by
     // the domain as written (slices of the directory) in parallel, case folded after: an
     // allocation per value cost seconds at 10M objects.
-    let raw = count_in_parallel(dir.len(), |row, seen: &mut FxHashMap<&str, [u64; 4]>| {
+    let raw = count_in_parallel(dir.len(), |row, seen: &mut Counts<4>| {
         if !a.scope.in_scope(row) {
             return;
         }
         if let Some(d) = dir.text(Attr::UserPrincipalName, row).and_then(domain_of) {
-            seen.entry(d).or_default()[0] += 1;
+            seen.add(d, 0);
         }
         if let Some(d) = dir.text(Attr::Mail, row).and_then(domain_of) {
-            seen.entry(d).or_default()[1] += 1;
+            seen.add(d, 1);
         }
         for p in dir.proxy_addresses.get(row) {
             if let Some(d) = parse(p)
                 .filter(|(t, _)| is_smtp(t))
                 .and_then(|(_, a)| domain_of(a))
             {
-                seen.entry(d).or_default()[2] += 1;
+                seen.add(d, 2);
             }
         }
         if let Some(d) = dir
@@ -48,7 +48,7 @@ pub(super) fn domains_sheet(
             .filter(|(t, _)| is_smtp(t))
             .and_then(|(_, a)| domain_of(a))
         {
-            seen.entry(d).or_default()[3] += 1;
+            seen.add(d, 3);
         }
     });
     let mut seen: FxHashMap<String, [u64; 4]> = FxHashMap::default();

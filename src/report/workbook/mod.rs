@@ -385,18 +385,60 @@ fn class_index(class: Class) -> usize {
         .unwrap_or_default()
 }
 
+/// Counts by key, per column `0..N`. Keys mostly come in runs (an object's UPN, mail and
+/// addresses share a domain, neighbouring objects too): a run is counted apart and added to
+/// the map when the key changes, one hash lookup per run instead of per value.
+pub(super) struct Counts<'a, const N: usize> {
+    map: FxHashMap<&'a str, [u64; N]>,
+    run: (&'a str, [u64; N]),
+}
+
+impl<'a, const N: usize> Counts<'a, N> {
+    fn new() -> Counts<'a, N> {
+        Counts {
+            map: FxHashMap::default(),
+            run: ("", [0; N]),
+        }
+    }
+
+    /// Counts `key` once in column `i`.
+    pub(super) fn add(&mut self, key: &'a str, i: usize) {
+        if key != self.run.0 {
+            self.flush();
+            self.run.0 = key;
+        }
+        self.run.1[i] += 1;
+    }
+
+    fn flush(&mut self) {
+        if self.run.1 != [0; N] {
+            let total = self.map.entry(self.run.0).or_insert([0; N]);
+            for (t, c) in total.iter_mut().zip(self.run.1) {
+                *t += c;
+            }
+            self.run.1 = [0; N];
+        }
+    }
+
+    fn into_map(mut self) -> FxHashMap<&'a str, [u64; N]> {
+        self.flush();
+        self.map
+    }
+}
+
 /// Counts over every row in parallel chunks with `count(row, counts)`, then merges the maps.
 fn count_in_parallel<'a, const N: usize>(
     rows: usize,
-    count: impl Fn(usize, &mut FxHashMap<&'a str, [u64; N]>) + Sync,
+    count: impl Fn(usize, &mut Counts<'a, N>) + Sync,
 ) -> FxHashMap<&'a str, [u64; N]> {
     use rayon::prelude::*;
     (0..rows)
         .into_par_iter()
-        .fold(FxHashMap::default, |mut counts, row| {
+        .fold(Counts::new, |mut counts, row| {
             count(row, &mut counts);
             counts
         })
+        .map(Counts::into_map)
         .reduce(FxHashMap::default, |mut all, part| {
             for (key, n) in part {
                 let total = all.entry(key).or_insert([0; N]);

@@ -2,7 +2,7 @@
 //! problems that fired, the run's facts and inputs, where the findings are, and charts.
 
 use super::formats::{link_to, print_setup, section, Formats};
-use super::{count_in_parallel, ou_path_of_parent, Tallies};
+use super::{count_in_parallel, ou_path_of_parent, Counts, Tallies};
 use crate::analyze::Analysis;
 use crate::directory::{Attr, ObjectKind};
 use crate::findings::{Class, Severity};
@@ -394,7 +394,7 @@ pub(super) fn integer_axis(chart: &mut Chart, most: u64) {
 pub(super) fn upn_suffixes(a: &Analysis) -> Vec<(String, usize)> {
     let dir = &a.ingest.directory;
     // Counted by the suffix as written (a slice, no allocation per user), case folded after.
-    let raw = count_in_parallel(dir.len(), |row, counts: &mut FxHashMap<&str, [u64; 1]>| {
+    let raw = count_in_parallel(dir.len(), |row, counts: &mut Counts<1>| {
         if !a.scope.in_scope(row)
             || !matches!(dir.kind[row], ObjectKind::User | ObjectKind::InetOrgPerson)
         {
@@ -404,7 +404,7 @@ pub(super) fn upn_suffixes(a: &Analysis) -> Vec<(String, usize)> {
             .text(Attr::UserPrincipalName, row)
             .and_then(|u| u.rsplit_once('@'))
             .map_or("(no UPN)", |(_, d)| d);
-        counts.entry(suffix).or_default()[0] += 1;
+        counts.add(suffix, 0);
     });
     let mut counts: FxHashMap<String, usize> = FxHashMap::default();
     for (suffix, [n]) in raw {
