@@ -3,7 +3,7 @@
 //! filter, Action validation, severity colours, shading, panes, print setup); the rows are
 //! rendered by [`class_rows`] and spliced in by `sheet_rows`.
 
-use super::formats::{header, print_setup, Formats};
+use super::formats::{header, print_setup, table_columns, Formats};
 use super::{parent_dn, OuPaths, Tallies, WorkbookOptions, ACTIONS};
 use crate::analyze::Analysis;
 use crate::dn::ou_path;
@@ -14,7 +14,7 @@ use crate::rules::registry::RULES;
 use crate::view::Views;
 use rust_xlsxwriter::{
     ConditionalFormatCell, ConditionalFormatCellRule, ConditionalFormatFormula, DataValidation,
-    Table, TableColumn, TableStyle, Workbook, XlsxError,
+    Table, TableStyle, Workbook, XlsxError,
 };
 use rustc_hash::FxHashMap;
 
@@ -146,14 +146,7 @@ pub(super) fn class_sheet(
     ws.set_print_area(0, 0, last_row.max(1), Column::Why.at())?;
     let grouped = matches!(class, Class::Duplicate | Class::Collision);
     if rows <= options.table_rows {
-        let columns: Vec<TableColumn> = headers()
-            .iter()
-            .map(|n| {
-                TableColumn::new()
-                    .set_header(*n)
-                    .set_header_format(&f.header)
-            })
-            .collect();
+        let columns = table_columns(&headers(), f);
         // Grouped sheets shade by group instead of by row.
         let table = Table::new()
             .set_columns(&columns)

@@ -1,13 +1,13 @@
 //! The Domains sheet: every domain in UPNs, mail, proxyAddresses and targetAddress, with
 //! objects per attribute, whether Entra can use it (routable) and whether it is verified.
 
-use super::formats::{print_setup, Formats};
+use super::formats::{print_setup, table_columns, Formats};
 use super::{count_in_parallel, Counts};
 use crate::analyze::Analysis;
 use crate::directory::Attr;
 use crate::rules::domain::{suffix_status, SuffixStatus};
 use crate::rules::proxy::{is_smtp, parse};
-use rust_xlsxwriter::{Table, TableColumn, TableStyle, Workbook, XlsxError};
+use rust_xlsxwriter::{Table, TableStyle, Workbook, XlsxError};
 use rustc_hash::FxHashMap;
 
 /// The domain part of an address.
@@ -100,14 +100,7 @@ pub(super) fn domains_sheet(
         ws.set_column_width(i as u16, *w)?;
     }
     ws.set_freeze_panes(1, 0)?;
-    let columns: Vec<TableColumn> = cols
-        .iter()
-        .map(|n| {
-            TableColumn::new()
-                .set_header(*n)
-                .set_header_format(&f.header)
-        })
-        .collect();
+    let columns = table_columns(&cols, f);
     ws.add_table(
         0,
         0,

@@ -1,7 +1,7 @@
 //! The cell formats every sheet shares, and the pieces of layout they are used in: header
 //! rows, section titles, links between sheets, print setup.
 
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Url, Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, TableColumn, Url, Worksheet, XlsxError};
 
 pub(super) struct Formats {
     pub(super) title: Format,
@@ -116,4 +116,17 @@ pub(super) fn section(
 
 pub(super) fn link_to(sheet: &str) -> Url {
     Url::new(format!("internal:'{}'!A1", sheet.replace('\'', "''")))
+}
+
+/// The columns of an Excel table with these headers, in the header style (the table style's
+/// own header looks different in Excel and LibreOffice).
+pub(super) fn table_columns(headers: &[&str], f: &Formats) -> Vec<TableColumn> {
+    headers
+        .iter()
+        .map(|n| {
+            TableColumn::new()
+                .set_header(*n)
+                .set_header_format(&f.header)
+        })
+        .collect()
 }

@@ -39,7 +39,7 @@ pub(super) fn summary_sheet(
         0,
         format!(
             "{} objects analyzed from {} input{} on {} UTC, {} profile. Objects below count once however many findings they have.",
-            crate::cli::thousands(analyzed as usize),
+            crate::text::count(analyzed),
             a.ingest.files.len(),
             if a.ingest.files.len() == 1 { "" } else { "s" },
             utc_now(),
