@@ -95,3 +95,21 @@ impl<'a> FindingView<'a> {
         format!("{}:{}", self.source.0, self.source.1)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::dn::ou_path;
+
+    #[test]
+    fn ou_paths_are_canonical_and_sortable() {
+        assert_eq!(
+            ou_path("CN=Ana,OU=Sales,OU=Staff,DC=corp,DC=contoso,DC=com"),
+            "corp.contoso.com/Staff/Sales"
+        );
+        assert_eq!(
+            ou_path("CN=Smith\\, John,OU=Staff,DC=x,DC=com"),
+            "x.com/Staff"
+        );
+        assert_eq!(ou_path("CN=a"), "");
+    }
+}
