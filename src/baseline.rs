@@ -72,10 +72,10 @@ pub fn items<'a>(
                 None => view.real_dn.to_lowercase(),
             };
             Item {
-                id: finding_id(f.rule.code, &object, f.attribute, &f.value),
+                id: finding_id(f.rule.code, &object, f.attribute.ldap_name(), &f.value),
                 rule: Cow::Borrowed(f.rule.code),
                 dn: view.dn,
-                attribute: Cow::Borrowed(f.attribute),
+                attribute: Cow::Borrowed(f.attribute.ldap_name()),
                 value: view.value,
             }
         })

@@ -27,5 +27,6 @@ pub mod rules;
 pub mod scope;
 pub mod text;
 pub mod view;
+pub mod vocab;
 
 pub use error::Error;

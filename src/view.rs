@@ -52,9 +52,9 @@ impl<'d, 'r> Views<'d, 'r> {
             finding,
             real_dn,
             dn: self.dn(real_dn),
-            value: self.value(finding.attribute, &finding.value),
+            value: self.value(finding.attribute.ldap_name(), &finding.value),
             suggested: self.value(
-                finding.attribute,
+                finding.attribute.ldap_name(),
                 finding.suggested.as_deref().unwrap_or(""),
             ),
             note: self.note(finding.note.as_deref().unwrap_or("")),

@@ -88,7 +88,7 @@ fn write<'a>(
             Column::Severity => f.rule.severity.name(),
             Column::Dn => &view.dn,
             Column::ObjectClass => view.object_class,
-            Column::Attribute => f.attribute,
+            Column::Attribute => f.attribute.ldap_name(),
             Column::Value => &view.value,
             Column::Suggested => &view.suggested,
             Column::Recommended => f.recommendation(),

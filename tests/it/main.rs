@@ -7,10 +7,12 @@ mod dn;
 mod fix;
 mod honest;
 mod malformed;
+mod powershell;
 mod reader;
 mod real_shapes;
 mod review;
 mod roundtrip;
+mod rule_cases;
 mod rules;
 mod workbook;
 

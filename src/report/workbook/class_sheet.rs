@@ -312,7 +312,7 @@ pub(super) fn class_rows<'a>(
         sheet_rows::ROW_XML
             + 2 * cell_bound(dir.dn.get(r).unwrap_or(""))
             + cell_bound(dir.object_class.get(r).unwrap_or(""))
-            + cell_bound(f.attribute)
+            + cell_bound(f.attribute.ldap_name())
             + cell_bound(&f.value)
             + 2 * suggested
             + (71 + 10) // group number
@@ -340,7 +340,7 @@ pub(super) fn class_rows<'a>(
             None => w.label(col(Column::Severity), finding.rule.severity.name()),
         }
         w.cell(col(Column::Dn), &view.dn);
-        w.label(col(Column::Attribute), finding.attribute);
+        w.label(col(Column::Attribute), finding.attribute.ldap_name());
         w.cell(col(Column::Value), &view.value);
         w.cell(col(Column::Suggested), &view.suggested);
         match cells.recommendation(finding.recommendation()) {
