@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{bench_file, current_rss_bytes, peak_rss_bytes};
+use common::{bench_file, cpu_seconds, current_rss_bytes, peak_rss_bytes};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -97,9 +97,15 @@ fn child(path: &Path) {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let out = path.with_extension("xlsx");
     let t = Instant::now();
+    let cpu = cpu_seconds();
     workbook::write(&analysis, &out, &[], &WorkbookOptions::default()).expect("workbook");
     let write = t.elapsed().as_secs_f64();
+    let write_cpu = cpu_seconds() - cpu;
     let writer_peak = peak_rss_bytes().saturating_sub(rss_before);
+    eprintln!(
+        "workbook: {write:.3} s wall, {write_cpu:.2} s CPU, writer's own peak {} MB",
+        writer_peak / 1_000_000
+    );
     if std::env::var_os("SYNCLINT_BENCH_SPILL").is_some() {
         // Three copies of the Suffix findings: more than 2.1M rows of one class.
         let suffix: Vec<_> = analysis

@@ -20,7 +20,7 @@ pub struct Analysis {
     /// Set when the run was compared with a baseline (`--baseline`).
     pub changes: Option<crate::baseline::Changes>,
     /// Set with `--redact`: personal values are pseudonymised in everything written.
-    pub redactor: Option<crate::report::redact::Redactor>,
+    pub redactor: Option<crate::redact::Redactor>,
     /// What the reader of the results must know about what was checked ([`warnings`]).
     pub warnings: Vec<String>,
 }
@@ -287,21 +287,12 @@ impl Analysis {
 
     /// A DN as reports show it (redacted with `--redact`).
     pub(crate) fn shown_dn<'a>(&self, dn: &'a str) -> std::borrow::Cow<'a, str> {
-        crate::report::redact::show(self.redactor.as_ref(), dn, |r, v| r.dn(v))
-    }
-
-    /// A value of `attribute` as reports show it.
-    pub(crate) fn shown_value<'a>(
-        &self,
-        attribute: &str,
-        value: &'a str,
-    ) -> std::borrow::Cow<'a, str> {
-        crate::report::redact::show(self.redactor.as_ref(), value, |r, v| r.value(attribute, v))
+        crate::redact::show(self.redactor.as_ref(), dn, |r, v| r.dn(v))
     }
 
     /// A note or reason as reports show it.
     pub(crate) fn shown_note<'a>(&self, note: &'a str) -> std::borrow::Cow<'a, str> {
-        crate::report::redact::show(self.redactor.as_ref(), note, |r, v| r.note(v))
+        crate::redact::show(self.redactor.as_ref(), note, |r, v| r.note(v))
     }
 
     pub fn count_at_least(&self, severity: Severity) -> usize {

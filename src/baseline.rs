@@ -4,7 +4,7 @@
 use crate::directory::Directory;
 use crate::error::Error;
 use crate::findings::FindingList;
-use crate::report::redact::{show, Redactor};
+use crate::redact::Redactor;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
@@ -61,24 +61,22 @@ pub fn items<'a>(
     redactor: Option<&Redactor>,
 ) -> Vec<Item<'a>> {
     use rayon::prelude::*;
+    let views = crate::view::Views::new(dir, redactor);
     // A hash per finding, text borrowed: in parallel, in finding order.
     findings
         .par_iter()
         .map(|f| {
-            let row = f.row as usize;
-            let dn = dir.dn.get(row).unwrap_or("");
-            let object = match dir.object_guid[row] {
+            let view = views.of(f);
+            let object = match dir.object_guid[f.row as usize] {
                 Some(g) => crate::hex::format_guid(&g),
-                None => dn.to_lowercase(),
+                None => view.real_dn.to_lowercase(),
             };
             Item {
                 id: finding_id(f.rule.code, &object, f.attribute.ldap_name(), &f.value),
                 rule: Cow::Borrowed(f.rule.code),
-                dn: show(redactor, dn, |r, v| r.dn(v)),
+                dn: view.dn,
                 attribute: Cow::Borrowed(f.attribute.ldap_name()),
-                value: show(redactor, &f.value, |r, v| {
-                    r.value(f.attribute.ldap_name(), v)
-                }),
+                value: view.value,
             }
         })
         .collect()

@@ -27,10 +27,12 @@ pub(crate) mod ldif_out;
 pub mod memory;
 pub mod output;
 pub mod progress;
+pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod scope;
 pub mod text;
+pub mod view;
 pub(crate) mod vocab;
 
 pub use error::Error;

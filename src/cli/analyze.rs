@@ -12,7 +12,7 @@ use synclint::findings::Severity;
 use synclint::ingest::{Ingest, ReadOptions};
 use synclint::output::{folder_of, write_atomically};
 use synclint::progress::{Counters, Observer, Stage};
-use synclint::report::redact::Redactor;
+use synclint::redact::Redactor;
 use synclint::rules::{Profile, RuleOptions};
 
 pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
