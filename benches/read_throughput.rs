@@ -1,14 +1,15 @@
 //! Read-into-directory throughput on generated exports, with `cat FILE > /dev/null` as the floor.
 //!
-//! `cargo bench --bench read_throughput` generates 1M-object LDIF and csvde files (once, under
-//! target/bench-data), then for each: times `cat`, and reads the file into the directory in a
+//! `cargo bench --bench read_throughput` generates 1M-object LDIF, csvde and PowerShell
+//! Export-Csv files (once, under target/bench-data), then for each: times `cat`, and reads the file into the directory in a
 //! child process with 1 and with 2 worker threads, reporting wall time, MB/s and the child's
 //! peak RSS (VmHWM). Best of SYNCLINT_BENCH_RUNS (default 3) runs.
-//! SYNCLINT_BENCH_OBJECTS changes the size.
+//! SYNCLINT_BENCH_OBJECTS changes the size; SYNCLINT_BENCH_FORMATS (e.g. `powershell-csv,csvde`)
+//! the formats.
 
 mod common;
 
-use common::{bench_file, peak_rss_bytes};
+use common::{bench_file, bench_formats, peak_rss_bytes};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -33,7 +34,8 @@ fn main() {
     let mut oracle_size = 0.0;
     println!("| format | file size | cat > /dev/null | read, 1 thread | read, 2 threads | peak RSS (2 threads) | RSS / file |");
     println!("|---|---|---|---|---|---|---|");
-    for format in [Format::Ldif, Format::Csvde] {
+    let formats = bench_formats(&[Format::Ldif, Format::Csvde, Format::PowershellCsv]);
+    for format in formats {
         let path = bench_file(&dir, format, objects, false);
         let size = std::fs::metadata(&path).expect("bench file").len() as f64;
         let mb = size / 1e6;

@@ -9,10 +9,11 @@
 //! the generator's .local and other non-routable suffixes give ~0.9 findings per object).
 //! 10M objects take 17.7 GB (LDIF) + 11.6 GB (csvde) of disk and a few minutes to generate.
 //! Each configuration runs SYNCLINT_BENCH_RUNS times (default 2); the fastest run is shown.
+//! SYNCLINT_BENCH_FORMATS=powershell-csv (or a list) picks the formats (default ldif,csvde).
 
 mod common;
 
-use common::bench_file;
+use common::{bench_file, bench_formats};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -41,7 +42,7 @@ fn main() {
     println!("| format | objects | file | cat (floor) | read | scope | rules | collisions | suggest | workbook | end to end | peak RSS | RSS / file | findings |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for &objects in &sizes {
-        for format in [Format::Ldif, Format::Csvde] {
+        for format in bench_formats(&[Format::Ldif, Format::Csvde]) {
             let path = bench_file(&dir, format, objects, false);
             let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
             let cat = time_cat(&path);

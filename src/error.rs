@@ -26,7 +26,7 @@ pub enum Error {
         /// What else was tried, if anything.
         tried: String,
     },
-    #[error("{}: unusable csvde header: {reason}", .path.display())]
+    #[error("{}: unusable CSV header: {reason}", .path.display())]
     BadHeader { path: PathBuf, reason: String },
     #[error("{}: not a usable baseline (a previous run's --json summary): {reason}", .path.display())]
     Baseline { path: PathBuf, reason: String },

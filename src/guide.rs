@@ -8,11 +8,55 @@
 //! https://learn.microsoft.com/windows/win32/adschema/a-iscriticalsystemobject,
 //! https://learn.microsoft.com/windows/win32/adschema/a-ms-ds-consistencyguid,
 //! https://learn.microsoft.com/windows/win32/adschema/a-thumbnailphoto.
+//! PowerShell: Get-ADObject, https://learn.microsoft.com/powershell/module/activedirectory/get-adobject;
+//! Export-Csv (Windows PowerShell 5.1 writes ASCII unless told -Encoding),
+//! https://learn.microsoft.com/powershell/module/microsoft.powershell.utility/export-csv?view=powershell-5.1.
 
+use crate::ingest::powershell::calculated_property;
 use crate::rules::registry::export_attributes;
 
 /// The LDAP filter for users, contacts and groups (IdFix's; computers are left out).
 pub const FILTER: &str = "(|(objectCategory=person)(objectCategory=group))";
+
+/// The LDAP filter of the PowerShell command: users, contacts, groups and computers.
+pub const POWERSHELL_FILTER: &str =
+    "(|(objectCategory=person)(objectCategory=group)(objectCategory=computer))";
+
+/// The PowerShell lines that export what synclint reads with the ActiveDirectory module:
+/// `$attributes` (for -Properties) and `$columns` (for Select-Object, the multi-valued and
+/// binary attributes joined as csvde writes them, since Export-Csv writes a collection as its
+/// type name), both from the rule registry.
+pub fn powershell_variables(server: &str) -> String {
+    // ObjectClass and ObjectGUID are among Get-ADObject's default properties.
+    let attributes: Vec<&str> = export_attributes()
+        .into_iter()
+        .filter(|a| !a.eq_ignore_ascii_case("objectClass") && !a.eq_ignore_ascii_case("objectGUID"))
+        .collect();
+    let quoted: Vec<String> = attributes.iter().map(|a| format!("'{a}'")).collect();
+    let mut plain = vec![
+        "'DistinguishedName'".to_string(),
+        "'ObjectClass'".into(),
+        "'ObjectGUID'".into(),
+    ];
+    let mut joined = Vec::new();
+    for a in &attributes {
+        match calculated_property(a) {
+            Some(c) => joined.push(c),
+            None => plain.push(format!("'{a}'")),
+        }
+    }
+    let mut columns = plain.join(",");
+    for c in joined {
+        columns.push_str(",\n  ");
+        columns.push_str(&c);
+    }
+    format!(
+        "  $attributes = {}\n  $schema = (Get-ADRootDSE -Server {server}).schemaNamingContext\n  \
+         $attributes = $attributes | Where-Object {{ Get-ADObject -Server {server} -SearchBase $schema -LDAPFilter \"(lDAPDisplayName=$_)\" }}\n  \
+         $columns = {columns}\n",
+        quoted.join(",")
+    )
+}
 
 /// `DC=corp,DC=contoso,DC=com` for `corp.contoso.com`.
 pub fn base_dn(domain: &str) -> String {
@@ -70,6 +114,25 @@ A whole forest in one file, from a global catalog (port 3268):
   run it again with the root of any other tree in the forest. Prefer one export per domain on
   port 389 when you can.
 
+With PowerShell instead (the ActiveDirectory module, from RSAT or on a domain controller):
+{variables}  Get-ADObject -Server dc01.{domain} -SearchBase '{base}' -LDAPFilter '{ps_filter}' -Properties $attributes |
+    Select-Object $columns |
+    Export-Csv -Path {name}.csv -NoTypeInformation -Encoding UTF8
+
+  $columns writes proxyAddresses, member and the certificates joined with ';' and binary
+  values as X'hex', as csvde does: Export-Csv writes any other collection as its type name
+  (Microsoft.ActiveDirectory.Management.ADPropertyValueCollection, System.Byte[]) and the
+  values are lost; synclint says which attributes a file lost that way.
+  -Encoding UTF8 keeps every character: Windows PowerShell 5.1 otherwise writes ASCII, with
+  '?' for every accented or non-Latin letter. The $schema lines leave out what the schema
+  lacks (msExch... without Exchange): Get-ADObject refuses an unknown name. Users, contacts, groups and computers are
+  exported; `Get-ADUser -Filter * -Properties * | Export-Csv` is read too (the module's
+  property names such as EmailAddress and Surname are mapped to mail and sn).
+  A whole forest from a global catalog (the same attribute limits as above):
+  Get-ADObject -Server gc01.{domain}:3268 -SearchBase '{base}' -LDAPFilter '{ps_filter}' -Properties $attributes |
+    Select-Object $columns |
+    Export-Csv -Path forest.csv -NoTypeInformation -Encoding UTF8
+
 A huge directory: split the export by OU, one file each (-d \"OU=Staff,{base}\", then
 \"OU=Sales,{base}\", ...), or narrow -r, and pass every file to one `synclint analyze`.
 synclint reads multi-GB files without holding them whole, and spills to disk when memory is
@@ -79,6 +142,8 @@ Then: synclint inspect {name}.csv   (format, objects, attributes missing)
       synclint analyze {name}.csv --verified-domain {domain}
 ",
         emea = base_dn(&format!("emea.{domain}")),
+        variables = powershell_variables(&format!("dc01.{domain}")),
+        ps_filter = POWERSHELL_FILTER,
     )
 }
 
@@ -97,5 +162,19 @@ mod tests {
         ));
         assert!(guide.contains("-t 3268"));
         assert!(guide.contains("DC=emea,DC=fabrikam,DC=com"));
+        // PowerShell: every attribute the rules read, the multi-valued ones joined.
+        for attr in export_attributes() {
+            assert!(
+                attr == "objectClass"
+                    || attr == "objectGUID"
+                    || guide.contains(&format!("'{attr}'")),
+                "{attr}"
+            );
+        }
+        assert!(guide.contains(
+            "@{n='proxyAddresses';e={($_.proxyAddresses -replace ';','\\;') -join ';'}}"
+        ));
+        assert!(guide.contains("-Server gc01.fabrikam.com:3268 -SearchBase 'DC=fabrikam,DC=com'"));
+        assert!(guide.contains("Export-Csv -Path fabrikam.csv -NoTypeInformation -Encoding UTF8"));
     }
 }

@@ -151,6 +151,7 @@ pub fn missing_attributes(f: &FileReport) -> Vec<&'static str> {
         .iter()
         .map(|a| a.ldap_name())
         .filter(|name| !f.attributes.keys().any(|n| n.eq_ignore_ascii_case(name)))
+        .filter(|name| !f.lost_attributes.contains(name))
         .collect()
 }
 

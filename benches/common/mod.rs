@@ -38,3 +38,17 @@ pub fn peak_rss_bytes() -> u64 {
 pub fn current_rss_bytes() -> u64 {
     synclint::memory::current_rss_bytes().unwrap_or(0)
 }
+
+/// The formats to run: SYNCLINT_BENCH_FORMATS (names as `--format` takes them, e.g.
+/// `powershell-csv,csvde`), else `default`.
+#[allow(dead_code)] // used by some of the bench binaries only
+pub fn bench_formats(default: &[Format]) -> Vec<Format> {
+    std::env::var("SYNCLINT_BENCH_FORMATS").map_or_else(
+        |_| default.to_vec(),
+        |list| {
+            list.split(',')
+                .map(|f| clap::ValueEnum::from_str(f.trim(), true).expect("a format name"))
+                .collect()
+        },
+    )
+}

@@ -8,7 +8,7 @@ use crate::ingest::{Encoding, Format};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::io::{self, Write};
-pub use writer::{ExportObject, ExportValue, LdifStyle};
+pub use writer::{ExportObject, ExportValue, LdifStyle, PowershellStyle};
 
 /// What to generate.
 #[derive(Clone, Debug)]
@@ -308,10 +308,13 @@ pub fn real_names(o: &mut ExportObject, i: u64) -> Option<ExportObject> {
 
 /// Writes a generated export to `out`.
 pub fn generate<W: Write>(options: &GenerateOptions, out: W) -> io::Result<Generated> {
-    let mut text = writer::TextOut::new(
-        io::BufWriter::with_capacity(1 << 20, out),
-        options.encoding == Encoding::Utf16Le,
-    )?;
+    let mut out = io::BufWriter::with_capacity(1 << 20, out);
+    if options.format == Format::PowershellCsv && options.encoding == Encoding::Utf8 {
+        // What `Export-Csv -Encoding UTF8` writes in Windows PowerShell 5.1.
+        out.write_all(&[0xEF, 0xBB, 0xBF])?;
+    }
+    let mut text = writer::TextOut::new(out, options.encoding == Encoding::Utf16Le)?;
+    let powershell = writer::PowershellStyle::default();
     let style = LdifStyle::default();
     let columns: Vec<String> = CSV_COLUMNS.iter().map(|c| c.to_string()).collect();
     let column_of = |name: &str| {
@@ -319,8 +322,10 @@ pub fn generate<W: Write>(options: &GenerateOptions, out: W) -> io::Result<Gener
             .iter()
             .position(|c| c.eq_ignore_ascii_case(name))
     };
-    if options.format == Format::Csvde {
-        text.write_str(&writer::csvde_header(&columns))?;
+    match options.format {
+        Format::Csvde => text.write_str(&writer::csvde_header(&columns))?,
+        Format::PowershellCsv => text.write_str(&writer::powershell_header(&powershell))?,
+        Format::Ldif => {}
     }
     let mut buffer = String::with_capacity(1 << 16);
     let mut all = objects(options);
@@ -329,6 +334,9 @@ pub fn generate<W: Write>(options: &GenerateOptions, out: W) -> io::Result<Gener
             Format::Ldif => writer::write_ldif_record(&object, &style, &mut buffer),
             Format::Csvde => {
                 writer::write_csvde_row(&object, columns.len(), &column_of, &mut buffer)
+            }
+            Format::PowershellCsv => {
+                writer::write_powershell_row(&object, &powershell, &mut buffer)
             }
         }
         if buffer.len() > 1 << 15 {

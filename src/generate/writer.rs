@@ -179,16 +179,7 @@ pub fn write_csvde_row(
             if !field.is_empty() {
                 field.push(';');
             }
-            match value {
-                ExportValue::Text(t) => field.push_str(&t.replace(';', "\\;")),
-                ExportValue::Binary(b) => {
-                    field.push_str("X'");
-                    for byte in b {
-                        let _ = write!(field, "{byte:02x}");
-                    }
-                    field.push('\'');
-                }
-            }
+            push_value(field, value);
         }
     }
     push_csv_field(out, &object.dn);
@@ -208,6 +199,205 @@ fn push_csv_field(out: &mut String, field: &str) {
     } else {
         out.push_str(field);
     }
+}
+
+/// How a PowerShell `Export-Csv` file is written.
+#[derive(Clone, Debug)]
+pub struct PowershellStyle {
+    /// Start with `#TYPE …` (Windows PowerShell 5.1 without `-NoTypeInformation`).
+    pub type_line: bool,
+    pub crlf: bool,
+    /// Multi-valued and binary properties joined into text as calculated properties (as
+    /// `synclint help export` recommends); otherwise they come out as their .NET type name.
+    pub joined: bool,
+}
+
+impl Default for PowershellStyle {
+    fn default() -> Self {
+        PowershellStyle {
+            type_line: false,
+            crlf: true,
+            joined: true,
+        }
+    }
+}
+
+/// The columns of a generated PowerShell CSV: the AD module's property names where
+/// `Get-ADUser` has them (mapped back by the reader), LDAP names for the rest, plus properties
+/// no rule reads in PowerShell's own formats (`Enabled`, a culture-formatted `whenCreated`).
+/// Each with the LDAP attribute it comes from.
+pub const POWERSHELL_COLUMNS: [(&str, &str); 25] = [
+    ("DistinguishedName", "distinguishedName"),
+    ("ObjectClass", "objectClass"),
+    ("ObjectGUID", "objectGUID"),
+    ("Name", "name"),
+    ("cn", "cn"),
+    ("SamAccountName", "sAMAccountName"),
+    ("UserPrincipalName", "userPrincipalName"),
+    ("GivenName", "givenName"),
+    ("Surname", "sn"),
+    ("DisplayName", "displayName"),
+    ("EmailAddress", "mail"),
+    ("Enabled", "userAccountControl"),
+    ("whenCreated", "whenCreated"),
+    ("mailNickname", "mailNickname"),
+    ("proxyAddresses", "proxyAddresses"),
+    ("targetAddress", "targetAddress"),
+    ("homeMDB", "homeMDB"),
+    ("msExchRecipientTypeDetails", "msExchRecipientTypeDetails"),
+    ("groupType", "groupType"),
+    ("userAccountControl", "userAccountControl"),
+    ("member", "member"),
+    ("memberOf", "memberOf"),
+    ("userCertificate", "userCertificate"),
+    ("thumbnailPhoto", "thumbnailPhoto"),
+    ("msExchHideFromAddressLists", "msExchHideFromAddressLists"),
+];
+
+/// Attributes the AD module returns as a collection (Export-Csv writes its type name unless
+/// they are joined).
+const POWERSHELL_MULTI: [&str; 5] = [
+    "proxyAddresses",
+    "member",
+    "memberOf",
+    "userCertificate",
+    "objectClass",
+];
+
+/// The header of a PowerShell CSV (with its `#TYPE` line if the style has one).
+pub fn powershell_header(style: &PowershellStyle) -> String {
+    let eol = if style.crlf { "\r\n" } else { "\n" };
+    let mut out = String::new();
+    if style.type_line {
+        out.push_str("#TYPE Selected.Microsoft.ActiveDirectory.Management.ADUser");
+        out.push_str(eol);
+    }
+    let names: Vec<String> = POWERSHELL_COLUMNS
+        .iter()
+        .map(|(name, _)| format!("\"{name}\""))
+        .collect();
+    out.push_str(&names.join(","));
+    out.push_str(eol);
+    out
+}
+
+/// Appends one PowerShell CSV row: every value quoted, `$null` as an empty unquoted field.
+pub fn write_powershell_row(object: &ExportObject, style: &PowershellStyle, out: &mut String) {
+    let values = |ldap: &str| {
+        object
+            .attributes
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(ldap))
+            .map(|(_, v)| v.as_slice())
+            .filter(|v| !v.is_empty())
+    };
+    for (i, (property, ldap)) in POWERSHELL_COLUMNS.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let field = match (*property, values(ldap)) {
+            ("DistinguishedName", _) => Some(object.dn.clone()),
+            ("ObjectClass", _) => object.last_text("objectClass").map(str::to_string),
+            ("ObjectGUID", Some([ExportValue::Binary(b), ..])) => <[u8; 16]>::try_from(&b[..])
+                .ok()
+                .map(|g| crate::ingest::table::format_guid(&g)),
+            ("Enabled", Some([ExportValue::Text(uac), ..])) => uac
+                .parse::<i64>()
+                .ok()
+                .map(|uac| if uac & 2 == 0 { "True" } else { "False" }.to_string()),
+            ("whenCreated", Some([ExportValue::Text(t), ..])) => Some(culture_date(t)),
+            (_, None) if !style.joined && POWERSHELL_MULTI.contains(ldap) => {
+                // The AD module returns an empty collection for an absent multi-valued
+                // attribute, and Export-Csv writes its type name all the same.
+                Some("Microsoft.ActiveDirectory.Management.ADPropertyValueCollection".into())
+            }
+            (_, None) => None,
+            (_, Some(_)) if !style.joined && POWERSHELL_MULTI.contains(ldap) => {
+                Some("Microsoft.ActiveDirectory.Management.ADPropertyValueCollection".into())
+            }
+            (_, Some([ExportValue::Binary(_)])) if !style.joined => Some("System.Byte[]".into()),
+            (_, Some(values)) => {
+                let mut field = String::new();
+                for value in values {
+                    if !field.is_empty() {
+                        field.push(';');
+                    }
+                    push_value(&mut field, value);
+                }
+                Some(field)
+            }
+        };
+        if let Some(field) = field {
+            out.push('"');
+            out.push_str(&field.replace('"', "\"\""));
+            out.push('"');
+        }
+    }
+    out.push_str(if style.crlf { "\r\n" } else { "\n" });
+}
+
+/// `20190314102205.0Z` as en-US PowerShell shows a DateTime: `3/14/2019 10:22:05 AM`.
+fn culture_date(generalized: &str) -> String {
+    let n = |range: std::ops::Range<usize>| {
+        generalized
+            .get(range)
+            .and_then(|d| d.parse::<u32>().ok())
+            .unwrap_or(0)
+    };
+    let hour = n(8..10);
+    let (h12, half) = match hour {
+        0 => (12, "AM"),
+        1..=11 => (hour, "AM"),
+        12 => (12, "PM"),
+        _ => (hour - 12, "PM"),
+    };
+    format!(
+        "{}/{}/{} {h12}:{:02}:{:02} {half}",
+        n(4..6),
+        n(6..8),
+        n(0..4),
+        n(10..12),
+        n(12..14)
+    )
+}
+
+/// A csvde field value: `;` escaped as `\;`, binary as `X'hex'`.
+fn push_value(field: &mut String, value: &ExportValue) {
+    match value {
+        ExportValue::Text(t) => field.push_str(&t.replace(';', "\\;")),
+        ExportValue::Binary(b) => {
+            field.push_str("X'");
+            for byte in b {
+                let _ = write!(field, "{byte:02x}");
+            }
+            field.push('\'');
+        }
+    }
+}
+
+/// Writes objects as a complete PowerShell CSV.
+pub fn powershell_file(objects: &[ExportObject], style: &PowershellStyle) -> String {
+    let mut out = powershell_header(style);
+    for o in objects {
+        write_powershell_row(o, style, &mut out);
+    }
+    out
+}
+
+/// Text in the ANSI code page windows-1252, with `?` for every character it lacks (as
+/// Windows PowerShell 5.1 and csvde without `-u` write it).
+pub fn ansi(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut buf = [0u8; 4];
+    for c in text.chars() {
+        let (bytes, _, lossy) = encoding_rs::WINDOWS_1252.encode(c.encode_utf8(&mut buf));
+        if lossy {
+            out.push(b'?');
+        } else {
+            out.extend_from_slice(&bytes);
+        }
+    }
+    out
 }
 
 /// Writes text as UTF-8 or as UTF-16LE with a BOM (what `-u` produces).

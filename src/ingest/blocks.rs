@@ -208,7 +208,7 @@ impl<R: Read> BlockReader<R> {
     fn oversize(&mut self) -> io::Result<()> {
         let limit = self.max_record;
         match self.format {
-            Format::Csvde if memchr(b'\n', &self.pending).is_some() => {
+            Format::Csvde | Format::PowershellCsv if memchr(b'\n', &self.pending).is_some() => {
                 // Every newline is inside quotes: the first line opened a quote that never closes.
                 self.drop_first_line(format!(
                     "unterminated quoted field: no closing quote within {limit} bytes; this line \
@@ -216,7 +216,7 @@ impl<R: Read> BlockReader<R> {
                 ));
                 Ok(())
             }
-            Format::Csvde => {
+            Format::Csvde | Format::PowershellCsv => {
                 self.reject(format!(
                     "line longer than {limit} bytes (--max-record-bytes); skipped"
                 ));
@@ -263,7 +263,7 @@ impl<R: Read> BlockReader<R> {
     fn boundary(&self) -> Option<usize> {
         match self.format {
             Format::Ldif => ldif_last_boundary(&self.pending),
-            Format::Csvde => csv_last_boundary(&self.pending),
+            Format::Csvde | Format::PowershellCsv => csv_last_boundary(&self.pending),
         }
     }
 

@@ -16,19 +16,7 @@ pub struct CsvHeader {
 impl CsvHeader {
     /// Parses the header record (the file's first record, without BOM).
     pub fn parse(record: &[u8]) -> Result<CsvHeader, String> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(record);
-        let mut row = csv::ByteRecord::new();
-        match reader.read_byte_record(&mut row) {
-            Ok(true) => {}
-            _ => return Err("the file has no header line".into()),
-        }
-        let names: Vec<String> = row
-            .iter()
-            .map(|f| String::from_utf8_lossy(f).trim().to_string())
-            .collect();
+        let names = header_names(record)?;
         let dn_column = names
             .iter()
             .position(|n| {
@@ -42,6 +30,23 @@ impl CsvHeader {
             })?;
         Ok(CsvHeader { names, dn_column })
     }
+}
+
+/// The column names of a header record, trimmed.
+pub fn header_names(record: &[u8]) -> Result<Vec<String>, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(record);
+    let mut row = csv::ByteRecord::new();
+    match reader.read_byte_record(&mut row) {
+        Ok(true) => {}
+        _ => return Err("the file has no header line".into()),
+    }
+    Ok(row
+        .iter()
+        .map(|f| String::from_utf8_lossy(f).trim().to_string())
+        .collect())
 }
 
 /// Scans every row in `data` (whole rows only), whose first line is line `first_line`.
@@ -280,12 +285,9 @@ fn row_problem(row: &Row<'_>, header: &CsvHeader) -> Option<String> {
         ));
     }
     let dn = row.field(header.dn_column);
-    if dn.eq_ignore_ascii_case(header.names[header.dn_column].as_bytes())
-        && row
-            .iter()
-            .zip(&header.names)
-            .all(|(f, n)| f == n.as_bytes())
-    {
+    // A DN holds `=`, so a DN field spelled like the DN column's name is a header line (also
+    // when the header's other names were mapped, as PowerShell's are).
+    if dn.eq_ignore_ascii_case(header.names[header.dn_column].as_bytes()) {
         return Some("repeated header line (were two exports concatenated?)".into());
     }
     if dn.is_empty() {

@@ -124,6 +124,10 @@ pub enum Format {
     Csvde,
     /// ldifde's (or ldapsearch's) LDIF.
     Ldif,
+    /// PowerShell's `Export-Csv` of AD module objects (`Get-ADObject`, `Get-ADUser` …).
+    #[value(name = "powershell-csv")]
+    #[serde(rename = "powershell-csv")]
+    PowershellCsv,
 }
 
 impl Format {
@@ -131,7 +135,13 @@ impl Format {
         match self {
             Format::Csvde => "csvde",
             Format::Ldif => "ldif",
+            Format::PowershellCsv => "powershell-csv",
         }
+    }
+
+    /// Whether records are CSV rows (cut into blocks at newlines outside quotes).
+    pub fn is_csv(self) -> bool {
+        matches!(self, Format::Csvde | Format::PowershellCsv)
     }
 }
 
@@ -139,7 +149,7 @@ impl Format {
     /// The other format (tried when a file yields nothing in the detected one).
     pub fn other(self) -> Format {
         match self {
-            Format::Csvde => Format::Ldif,
+            Format::Csvde | Format::PowershellCsv => Format::Ldif,
             Format::Ldif => Format::Csvde,
         }
     }
@@ -193,7 +203,7 @@ pub fn guess_format(name: Option<Format>, text: &[u8]) -> Option<Format> {
     let mostly_ldif = all > 0 && ldif * 2 > all;
     match (name, first) {
         (Some(Format::Ldif), Some(Format::Csvde)) if ldif * 5 >= all => Some(Format::Ldif),
-        (_, Some(Format::Csvde)) if mostly_ldif => Some(Format::Ldif),
+        (_, Some(Format::Csvde | Format::PowershellCsv)) if mostly_ldif => Some(Format::Ldif),
         (_, Some(found)) => Some(found),
         (_, None) if mostly_ldif => Some(Format::Ldif),
         (Some(Format::Ldif), None) if ldif > 0 => Some(Format::Ldif),
@@ -208,6 +218,14 @@ pub fn detect_format(text: &[u8]) -> Option<Format> {
         .split(|b| *b == b'\n')
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
         .peekable();
+    // PowerShell's `#TYPE …` line would pass for an LDIF comment.
+    if lines
+        .clone()
+        .find(|l| !l.is_empty())
+        .is_some_and(super::powershell::is_type_line)
+    {
+        return Some(Format::PowershellCsv);
+    }
     while let Some(line) = lines.next() {
         if line.is_empty() || line[0] == b'#' || line[0] == b' ' {
             continue;
@@ -236,6 +254,9 @@ pub fn detect_format(text: &[u8]) -> Option<Format> {
             .strip_prefix(b"\"")
             .and_then(|f| f.strip_suffix(b"\""))
             .unwrap_or(first);
+        if super::powershell::is_header(line) {
+            return Some(Format::PowershellCsv);
+        }
         if memchr::memchr(b',', line).is_some()
             || first.eq_ignore_ascii_case(b"DN")
             || first.eq_ignore_ascii_case(b"distinguishedName")
@@ -339,6 +360,21 @@ mod tests {
         );
         assert_eq!(detect_format(b"\"DN\",cn\n"), Some(Format::Csvde));
         assert_eq!(detect_format(b"hello world\n"), None);
+        // PowerShell: the #TYPE line (an LDIF comment otherwise), or the module's spellings.
+        assert_eq!(
+            detect_format(
+                b"#TYPE Microsoft.ActiveDirectory.Management.ADUser\r\n\"DistinguishedName\"\r\n"
+            ),
+            Some(Format::PowershellCsv)
+        );
+        assert_eq!(
+            detect_format(b"\"DistinguishedName\",\"EmailAddress\"\n"),
+            Some(Format::PowershellCsv)
+        );
+        assert_eq!(
+            detect_format(b"# a comment\ndn: CN=a,DC=b\n"),
+            Some(Format::Ldif)
+        );
         // A stray NUL before the first line's text.
         assert_eq!(detect_format(b"\0dn: CN=a,DC=b\n"), Some(Format::Ldif));
         assert_eq!(detect_format(b""), None);

@@ -1,7 +1,8 @@
 //! Ingest: exports on disk → the directory table.
 //!
 //! Each file is detected (encoding, format), cut into blocks of whole records by a reader
-//! thread ([`blocks`]), and the blocks are parsed in parallel with rayon ([`ldif`], [`csvde`])
+//! thread ([`blocks`]), and the blocks are parsed in parallel with rayon ([`ldif`], [`csvde`],
+//! which also reads PowerShell's Export-Csv through [`powershell`])
 //! into table chunks that are appended in file order. Only the attributes the rules need are
 //! kept ([`crate::directory::attrs`]); the raw text is dropped block by block.
 
@@ -9,6 +10,7 @@ pub mod blocks;
 pub mod csvde;
 pub mod encoding;
 pub mod ldif;
+pub mod powershell;
 pub mod sink;
 pub mod table;
 
@@ -101,6 +103,11 @@ pub struct FileReport {
     pub error: Option<String>,
     /// What the reader had to guess or retry (read as the other format …), to be said loudly.
     pub warnings: Vec<String>,
+    /// Attributes whose values the file does not hold although it has their column: a
+    /// PowerShell export wrote a type name in their place (its warning says so and how to
+    /// keep them; they are not also reported as missing from the export).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lost_attributes: Vec<&'static str>,
 }
 
 impl FileReport {
@@ -265,6 +272,13 @@ fn sha256_of(path: &Path) -> Option<String> {
     }
 }
 
+/// How the records of a file are read, from its header.
+enum Header {
+    Csvde(csvde::CsvHeader),
+    Powershell(powershell::Header),
+    Ldif,
+}
+
 fn read_file(
     path: &Path,
     file_index: u16,
@@ -353,26 +367,44 @@ fn read_file(
     report.format = Some(format);
     reader.set_format(format);
 
+    let bad_header = |reason| Error::BadHeader {
+        path: path.to_path_buf(),
+        reason,
+    };
     let header = match format {
         Format::Csvde => {
             let first = reader.take_first_record().map_err(read_error)?;
-            let header = csvde::CsvHeader::parse(&first).map_err(|reason| Error::BadHeader {
-                path: path.to_path_buf(),
-                reason,
-            })?;
-            Some(header)
+            Header::Csvde(csvde::CsvHeader::parse(&first).map_err(bad_header)?)
         }
-        Format::Ldif => None,
+        Format::PowershellCsv => {
+            let mut first = reader.take_first_record().map_err(read_error)?;
+            let mut type_line = None;
+            if powershell::is_type_line(first.trim_ascii_end()) {
+                type_line = Some(first.trim_ascii_end().to_vec());
+                first = reader.take_first_record().map_err(read_error)?;
+            }
+            Header::Powershell(
+                powershell::Header::parse(type_line.as_deref(), &first).map_err(bad_header)?,
+            )
+        }
+        Format::Ldif => Header::Ldif,
     };
 
     let parse = |block: Block, recycle: &std::sync::mpsc::Sender<Vec<u8>>| {
         let mut sink = TableSink::new(file_index);
+        let mut notes = None;
         match &header {
-            Some(h) => csvde::scan(&block.data, block.first_line, h, &mut sink),
-            None => ldif::scan(&block.data, block.first_line, &mut sink),
+            Header::Csvde(h) => csvde::scan(&block.data, block.first_line, h, &mut sink),
+            Header::Powershell(h) => {
+                let mut ps = powershell::Sink::new(&mut sink, h);
+                csvde::scan(&block.data, block.first_line, &h.csv, &mut ps);
+                notes = Some(ps.finish());
+            }
+            Header::Ldif => ldif::scan(&block.data, block.first_line, &mut sink),
         }
         let _ = recycle.send(block.data);
         let (table, mut stats) = sink.finish();
+        stats.powershell = notes.unwrap_or_default();
         if let Some(objects) = &options.objects_progress {
             let n = table.len() + stats.rejections.len();
             objects.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
@@ -386,8 +418,10 @@ fn read_file(
     };
 
     let mut attributes: FxHashMap<Box<[u8]>, (String, u64)> = FxHashMap::default();
+    let mut notes = powershell::Notes::default();
     let mut merge = |parsed: Vec<(Directory, BlockStats)>, directory: &mut Directory| {
         for (table, stats) in parsed {
+            notes.merge(stats.powershell);
             directory.append(table);
             report.add_rejections(stats.rejections);
             report.search_trailers += stats.search_trailers;
@@ -471,6 +505,13 @@ fn read_file(
     report.sha256 = digest;
     report.lossy_values += replacements;
     report.attributes = attributes.into_values().collect();
+    if format == Format::PowershellCsv {
+        let said = powershell::warnings(&notes, report.encoding, report.bom);
+        report
+            .warnings
+            .extend(said.into_iter().map(|w| format!("{}: {w}", report.path)));
+        report.lost_attributes = notes.lost.iter().map(|l| l.0.ldap_name()).collect();
+    }
     match failure {
         Some(source) => Err(Error::Read {
             path: path.to_path_buf(),

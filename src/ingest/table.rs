@@ -26,6 +26,8 @@ pub struct BlockStats {
     pub malformed_values: u64,
     /// Attribute name (lower case) → (name as first spelled, objects having it).
     pub attributes: Vec<(Box<[u8]>, String, u64)>,
+    /// What a PowerShell CSV's rows showed (type names in place of values, `?`).
+    pub powershell: super::powershell::Notes,
 }
 
 /// Attribute slot: the name's statistics and the extracted attribute, if any.

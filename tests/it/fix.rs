@@ -7,7 +7,7 @@ use calamine::{open_workbook, Reader, Xlsx};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use synclint::generate::writer::csvde_file;
+use synclint::generate::writer::{csvde_file, powershell_file};
 use synclint::generate::GenerateOptions;
 use synclint::ingest::Format;
 
@@ -969,7 +969,7 @@ fn fix_validates_a_new_value_under_the_rules_the_profile_runs() {
 /// `fix --strict` (nothing refused), the change file applied as Active Directory would,
 /// re-analyzed against the first run: no new finding; the undo file then restores every value
 /// byte for byte.
-fn every_suggestion_applied(format: Format, extra: &[&str]) {
+pub fn every_suggestion_applied(format: Format, extra: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let generate = |format: Format| {
         let options = GenerateOptions {
@@ -984,7 +984,7 @@ fn every_suggestion_applied(format: Format, extra: &[&str]) {
     };
     let name = |stem: &str| match format {
         Format::Ldif => format!("{stem}.ldf"),
-        Format::Csvde => format!("{stem}.csv"),
+        Format::Csvde | Format::PowershellCsv => format!("{stem}.csv"),
     };
     let export = dir.path().join(name("export"));
     std::fs::write(&export, generate(format)).unwrap();
@@ -1011,6 +1011,7 @@ fn every_suggestion_applied(format: Format, extra: &[&str]) {
     let fixed_text = match format {
         Format::Ldif => fixed.render(),
         Format::Csvde => csvde_file(&fixed.export_objects()),
+        Format::PowershellCsv => powershell_file(&fixed.export_objects(), &Default::default()),
     };
     std::fs::write(&fixed_path, fixed_text).unwrap();
     let baseline = dir.path().join("before.json");

@@ -7,6 +7,7 @@ mod dn;
 mod fix;
 mod honest;
 mod malformed;
+mod powershell;
 mod reader;
 mod real_shapes;
 mod review;
