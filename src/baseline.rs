@@ -72,11 +72,13 @@ pub fn items<'a>(
                 None => dn.to_lowercase(),
             };
             Item {
-                id: finding_id(f.rule.code, &object, f.attribute, &f.value),
+                id: finding_id(f.rule.code, &object, f.attribute.ldap_name(), &f.value),
                 rule: Cow::Borrowed(f.rule.code),
                 dn: show(redactor, dn, |r, v| r.dn(v)),
-                attribute: Cow::Borrowed(f.attribute),
-                value: show(redactor, &f.value, |r, v| r.value(f.attribute, v)),
+                attribute: Cow::Borrowed(f.attribute.ldap_name()),
+                value: show(redactor, &f.value, |r, v| {
+                    r.value(f.attribute.ldap_name(), v)
+                }),
             }
         })
         .collect()

@@ -6,7 +6,7 @@ use crate::ingest::{self, Encoding, Format, ReadOptions};
 use crate::inspect::InspectReport;
 use crate::output::{folder_of, write_atomically};
 use crate::progress::Stage;
-use crate::rules::registry::{self, RULES};
+use crate::rules::registry;
 use crate::rules::{Profile, RuleOptions};
 use crate::scope::ScopeOptions;
 use anyhow::{Context, Result};
@@ -60,6 +60,9 @@ pub enum Command {
         /// and ldifde (see `synclint help export`).
         #[arg(long, conflicts_with = "rule")]
         attributes: bool,
+        /// Print every rule's documentation as Markdown (docs/rules.md is this output).
+        #[arg(long, conflicts_with_all = ["rule", "attributes"])]
+        markdown: bool,
     },
     /// How to make the export: csvde and ldifde command lines for a domain, several domains,
     /// a forest (global catalog) or a huge directory.
@@ -397,6 +400,10 @@ fn execute(cli: Cli) -> Result<ExitCode> {
             attributes: true, ..
         } => {
             print_out(&(registry::export_attributes().join(",") + "\n"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rules { markdown: true, .. } => {
+            print_out(&crate::rules::docs::markdown())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules { rule, .. } => list_rules(rule.as_deref()),
@@ -922,53 +929,13 @@ fn print_out(text: &str) -> Result<()> {
 }
 
 fn list_rules(name: Option<&str>) -> Result<ExitCode> {
-    use std::fmt::Write;
-    let mut text = String::new();
-    let Some(name) = name else {
-        text.push_str("code   slug                           class        severity profiles\n");
-        for r in RULES {
-            let profiles: Vec<&str> = r
-                .profiles
-                .iter()
-                .map(|p| match p {
-                    Profile::Entra => "entra",
-                    Profile::IdfixDedicated => "idfix-dedicated",
-                })
-                .collect();
-            let _ = writeln!(
-                text,
-                "{:<6} {:<30} {:<12} {:<8} {}",
-                r.code,
-                r.slug,
-                r.class.name(),
-                r.severity.name(),
-                profiles.join(",")
-            );
-        }
-        print_out(&text)?;
-        return Ok(ExitCode::SUCCESS);
+    let text = match name {
+        None => crate::rules::docs::list(),
+        Some(name) => match registry::find(name) {
+            Some(rule) => crate::rules::docs::explain(rule),
+            None => anyhow::bail!("no rule {name:?}; `synclint rules` lists them"),
+        },
     };
-    let Some(r) = registry::find(name) else {
-        anyhow::bail!("no rule {name:?}; `synclint rules` lists them");
-    };
-    let _ = writeln!(
-        text,
-        "{} {} ({}, {})",
-        r.code,
-        r.slug,
-        r.class.name(),
-        r.severity.name()
-    );
-    let _ = writeln!(text, "attributes: {}", r.attributes.join(", "));
-    if let Some(idfix) = r.idfix {
-        let _ = writeln!(text, "IdFix error type: {idfix}");
-    }
-    let _ = writeln!(text, "Entra: {}", r.entra);
-    let _ = writeln!(
-        text,
-        "\nWhat: {}\n\nWhy: {}\n\nFix: {}\n\nSource: {}",
-        r.what, r.why, r.fix, r.source
-    );
     print_out(&text)?;
     Ok(ExitCode::SUCCESS)
 }

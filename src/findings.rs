@@ -1,96 +1,9 @@
 //! Findings: what the rules report, one per object and value.
 
-use crate::rules::Rule;
-use serde::Serialize;
+use crate::directory::attrs::Attr;
+use crate::vocab::Rule;
+pub use crate::vocab::{Action, Class, Severity};
 use std::borrow::Cow;
-
-/// How bad a finding is.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Informational: nothing breaks.
-    Info,
-    /// The object syncs, but renamed, degraded, or an address is lost.
-    Warning,
-    /// Sync fails, the value is quarantined, or the object is dropped.
-    Error,
-}
-
-impl Severity {
-    pub fn name(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
-/// The issue class: one workbook sheet each.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum Class {
-    Duplicate,
-    Collision,
-    Character,
-    Format,
-    Suffix,
-    Length,
-    Blank,
-    #[serde(rename = "Large object")]
-    LargeObject,
-    Advisory,
-}
-
-impl Class {
-    pub const ALL: [Class; 9] = [
-        Class::Duplicate,
-        Class::Collision,
-        Class::Character,
-        Class::Format,
-        Class::Suffix,
-        Class::Length,
-        Class::Blank,
-        Class::LargeObject,
-        Class::Advisory,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Class::Duplicate => "Duplicate",
-            Class::Collision => "Collision",
-            Class::Character => "Character",
-            Class::Format => "Format",
-            Class::Suffix => "Suffix",
-            Class::Length => "Length",
-            Class::Blank => "Blank",
-            Class::LargeObject => "Large object",
-            Class::Advisory => "Advisory",
-        }
-    }
-}
-
-/// What synclint recommends doing with the value (IdFix's ACTION). It is shown, never acted
-/// on: `fix` acts only on the Action a reviewer chose.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Action {
-    /// Replace the value (with the suggestion, when there is one).
-    Edit,
-    /// Remove the value.
-    Remove,
-    /// Nothing to change in the directory (advisory, or accepted as is).
-    Complete,
-}
-
-impl Action {
-    pub fn name(self) -> &'static str {
-        match self {
-            Action::Edit => "EDIT",
-            Action::Remove => "REMOVE",
-            Action::Complete => "COMPLETE",
-        }
-    }
-}
 
 /// One problem with one value of one object.
 #[derive(Clone, Debug)]
@@ -98,7 +11,7 @@ pub struct Finding {
     pub rule: &'static Rule,
     /// Row of the object in the directory.
     pub row: u32,
-    pub attribute: &'static str,
+    pub attribute: Attr,
     pub value: String,
     /// A value that passes every rule and collides with nothing, when one can be derived.
     pub suggested: Option<String>,
@@ -111,7 +24,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: &'static Rule, row: usize, attribute: &'static str, value: &str) -> Finding {
+    pub fn new(rule: &'static Rule, row: usize, attribute: Attr, value: &str) -> Finding {
         Finding {
             rule,
             row: row as u32,

@@ -24,5 +24,6 @@ pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod scope;
+pub mod vocab;
 
 pub use error::Error;

@@ -3,7 +3,7 @@
 
 use crate::directory::{Attr, Directory, ObjectKind};
 use crate::dn::{self, Subtree};
-use crate::rules::Profile;
+use crate::vocab::Profile;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 

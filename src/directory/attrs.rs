@@ -149,6 +149,13 @@ pub fn column_index(attr: Attr) -> usize {
         .unwrap_or(0)
 }
 
+/// The LDAP display name, as every output writes it.
+impl std::fmt::Display for Attr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.ldap_name())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

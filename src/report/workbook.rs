@@ -1258,7 +1258,7 @@ fn class_rows<'a>(
         sheet_rows::ROW_XML
             + 2 * cell_bound(dir.dn.get(r).unwrap_or(""))
             + cell_bound(dir.object_class.get(r).unwrap_or(""))
-            + cell_bound(f.attribute)
+            + cell_bound(f.attribute.ldap_name())
             + cell_bound(&f.value)
             + 2 * suggested
             + (71 + 10) // group number
@@ -1279,15 +1279,18 @@ fn class_rows<'a>(
             _ => ("", Why::Rule),
         };
         let suggested = a.shown_value(
-            finding.attribute,
+            finding.attribute.ldap_name(),
             finding.suggested.as_deref().unwrap_or(""),
         );
         let mut group = itoa::Buffer::new();
         let group = finding.group.map_or("", |g| group.format(g));
         w.label(0, finding.rule.severity.name());
         w.cell(1, &a.shown_dn(real_dn));
-        w.label(2, finding.attribute);
-        w.cell(3, &a.shown_value(finding.attribute, &finding.value));
+        w.label(2, finding.attribute.ldap_name());
+        w.cell(
+            3,
+            &a.shown_value(finding.attribute.ldap_name(), &finding.value),
+        );
         w.cell(4, &suggested);
         w.label(5, finding.recommendation());
         // Column 6, Action, is the reviewer's: empty.

@@ -1,11 +1,17 @@
-//! sAMAccountName (sync-rules.md §2.1 [S2], §1.3 [S1], §6.9).
+//! sAMAccountName: its characters, its length and its trailing period.
 
 use super::address::{ascii_set, describe, in_set, truncate_chars};
-use super::{first_broken, Context, Rule, ALL_PROFILES};
+use super::registry::Family;
+use super::sources;
+use super::{Context, Limit, Rule, ALL_PROFILES};
 use crate::directory::{Attr, ObjectKind};
 use crate::findings::{Action, Class, Finding, Severity};
 
-const ATTR: &[&str] = &["sAMAccountName"];
+const ATTR: &[Attr] = &[Attr::SamAccountName];
+
+/// The longest sAMAccountName of a user (and inetOrgPerson), and of any other object.
+pub const MAX_USER: usize = 20;
+pub const MAX_OTHER: usize = 256;
 
 pub static INVALID_CHARACTER: Rule = Rule {
     code: "SL501",
@@ -15,12 +21,14 @@ pub static INVALID_CHARACTER: Rule = Rule {
     attributes: ATTR,
     idfix: Some("Character"),
     entra: "sync continues while the UPN is valid; it fails when both are invalid",
-    source: "sync-rules.md §2.1 [S2]; §6.9 (IdFix's regex lacks ')",
+    sources: &[&sources::PREPARE],
+    source_note: "Microsoft lists the apostrophe as invalid; IdFix's pattern lacks it.",
     what: "sAMAccountName contains one of [ ] \\ \" | , / : < > + = ; ? * ' — the apostrophe included, which IdFix misses.",
     why: "Microsoft lists these as invalid; an invalid sAMAccountName with a valid UPN still syncs, but if the UPN is invalid too, sync fails.",
     fix: "Remove the characters (the suggestion does); if the UPN is also invalid, fix the UPN first.",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[],
 };
 
 pub static TOO_LONG: Rule = Rule {
@@ -31,12 +39,23 @@ pub static TOO_LONG: Rule = Rule {
     attributes: ATTR,
     idfix: Some("Length"),
     entra: "invalid sAMAccountName",
-    source: "sync-rules.md §2.1 [S2] (20), §1.3 [S1]; §1.6.6 (IdFix gives inetOrgPerson 256)",
+    sources: &[&sources::PREPARE, &sources::IDFIX],
+    source_note: "IdFix gives inetOrgPerson objects 256 characters.",
     what: "A user's or inetOrgPerson's sAMAccountName longer than 20 characters (other objects: 256). IdFix applies 20 to 'user' only, because it takes the last objectClass; synclint treats inetOrgPerson as the user it is.",
     why: "20 characters is the documented limit for user logon names (pre-Windows 2000).",
     fix: "Shorten it (the suggestion truncates).",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[
+        Limit {
+            what: "characters for a user or inetOrgPerson",
+            max: MAX_USER,
+        },
+        Limit {
+            what: "characters for another object",
+            max: MAX_OTHER,
+        },
+    ],
 };
 
 pub static TRAILING_PERIOD: Rule = Rule {
@@ -47,12 +66,22 @@ pub static TRAILING_PERIOD: Rule = Rule {
     attributes: ATTR,
     idfix: None,
     entra: "none of its own: the domain controller refuses to write the value",
-    source: "sync-rules.md §2.1 [S2] (sAMAccountName); the trailing period observed on a domain controller: Samba AD DC 4.17 answers \"samldb: sAMAccountName ends with '.'\" (constraint violation), found by .ci/samba-loop.sh",
+    sources: &[&sources::PREPARE],
+    source_note: "Observed on a domain controller: Samba AD DC 4.17 refuses the value (\"samldb: sAMAccountName ends with '.'\", constraint violation); found by .ci/samba-loop.sh.",
     what: "sAMAccountName ends with a period.",
     why: "A domain controller refuses to write such a logon name, so an import that sets it stops at that record; the rule keeps fix and the suggestions from writing one.",
     fix: "Remove the trailing periods (the suggestion does).",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[],
+};
+
+pub static FAMILY: Family = Family {
+    name: "sAMAccountName",
+    rules: &[&INVALID_CHARACTER, &TOO_LONG, &TRAILING_PERIOD],
+    values: ATTR,
+    check_value: Some(|ctx, row, _, value, out| check_value(ctx, row, value, out)),
+    check: Some(check),
 };
 
 const INVALID_SET: u128 = ascii_set("[]\\\"|,/:<>+=;?*'");
@@ -63,8 +92,8 @@ pub fn char_ok(c: char) -> bool {
 
 fn limit(kind: ObjectKind) -> usize {
     match kind {
-        ObjectKind::User | ObjectKind::InetOrgPerson => 20,
-        _ => 256,
+        ObjectKind::User | ObjectKind::InetOrgPerson => MAX_USER,
+        _ => MAX_OTHER,
     }
 }
 
@@ -105,11 +134,6 @@ pub fn check_value(ctx: &Context, row: usize, sam: &str, out: &mut Vec<Finding>)
 fn writable(mut name: String) -> Option<String> {
     name.truncate(name.trim_end_matches('.').len());
     Some(name).filter(|n| !n.is_empty())
-}
-
-/// The first rule of the profile a candidate sAMAccountName would break.
-pub fn validate(ctx: &Context, row: usize, value: &str) -> Option<&'static Rule> {
-    first_broken(|out| check_value(ctx, row, value, out))
 }
 
 /// The sAMAccountNames of a directory by domain, for `fix`: a domain controller refuses a

@@ -29,12 +29,13 @@ pub fn split(address: &str) -> Option<(&str, &str)> {
     Some((&address[..at], &address[at + 1..]))
 }
 
-/// RFC 5322 dot-atom characters of a local part (sync-rules.md §1.5, the RFC2822 rule).
+/// RFC 5322 dot-atom characters of a local part (IdFix's RFC2822 rule).
 pub fn is_atom_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || in_set(c, ATOM_SYMBOLS)
 }
 
-/// A DNS label character (letters with diacritics are invalid in addresses, §2.1).
+/// A DNS label character (letters with diacritics are invalid in addresses, per Microsoft's
+/// preparation guide).
 pub fn is_domain_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '-' || c == '.'
 }
@@ -74,7 +75,7 @@ fn smtp_clearly_valid(address: &str) -> bool {
 }
 
 /// The first reason an SMTP address (without its `smtp:` prefix) breaks the mail standard
-/// Entra applies (§2.1, §1.5): exactly one `@`, a dot-atom local part, an ASCII domain.
+/// Entra applies (the preparation guide; IdFix's RFC2822 rule): exactly one `@`, a dot-atom local part, an ASCII domain.
 pub fn smtp_problem(address: &str) -> Option<String> {
     if smtp_clearly_valid(address) {
         return None;

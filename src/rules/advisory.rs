@@ -1,6 +1,8 @@
-//! Advice: nothing fails, but Microsoft recommends otherwise (sync-rules.md §3.2 [S15], §6).
+//! Advice: nothing fails, but Microsoft recommends otherwise.
 
 use super::proxy::parse;
+use super::registry::Family;
+use super::sources;
 use super::{upn, Context, Rule, ENTRA};
 use crate::directory::{Attr, ObjectKind};
 use crate::findings::{Action, Class, Finding, Severity};
@@ -10,15 +12,17 @@ pub static UPN_NOT_PRIMARY_SMTP: Rule = Rule {
     slug: "upn-not-primary-smtp",
     class: Class::Advisory,
     severity: Severity::Info,
-    attributes: &["userPrincipalName", "proxyAddresses"],
+    attributes: &[Attr::UserPrincipalName, Attr::ProxyAddresses],
     idfix: None,
     entra: "none (users sign in with one address and mail with another)",
-    source: "sync-rules.md §3.2 [S15, S10], §6 (Microsoft recommends UPN = primary SMTP)",
+    sources: &[&sources::PROXY_POPULATION, &sources::UPN_POPULATION],
+    source_note: "Microsoft recommends that the UPN equal the primary SMTP address.",
     what: "A mail-enabled user whose UPN differs from the primary SMTP address, when that address would itself be a valid UPN (routable, verified when verified domains are given).",
     why: "Microsoft recommends matching them so users have one identity; it also avoids the UPN becoming a stray secondary address.",
     fix: "Align the UPN with the primary SMTP address where that is the plan.",
     default_action: Action::Complete,
     profiles: ENTRA,
+    limits: &[],
 };
 
 pub static MAIL_NOT_PRIMARY_SMTP: Rule = Rule {
@@ -26,15 +30,25 @@ pub static MAIL_NOT_PRIMARY_SMTP: Rule = Rule {
     slug: "mail-not-primary-smtp",
     class: Class::Advisory,
     severity: Severity::Info,
-    attributes: &["mail", "proxyAddresses"],
+    attributes: &[Attr::Mail, Attr::ProxyAddresses],
     idfix: None,
     entra: "mail is replaced by the calculated primary SMTP address",
-    source: "sync-rules.md §3.2 [S15]",
+    sources: &[&sources::PROXY_POPULATION],
+    source_note: "",
     what: "mail differs from the primary SMTP: value in proxyAddresses.",
     why: "Entra updates mail from the calculated primary SMTP address, so the on-premises mail value is not what appears in the cloud.",
     fix: "Make mail equal to the primary SMTP address.",
     default_action: Action::Complete,
     profiles: ENTRA,
+    limits: &[],
+};
+
+pub static FAMILY: Family = Family {
+    name: "advice",
+    rules: &[&UPN_NOT_PRIMARY_SMTP, &MAIL_NOT_PRIMARY_SMTP],
+    values: &[],
+    check_value: None,
+    check: Some(check),
 };
 
 /// The primary (upper-case SMTP:) address of an object.
@@ -60,7 +74,7 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
             if !upn.eq_ignore_ascii_case(primary) && upn::is_clean(ctx, row, primary) {
                 ctx.report(
                     out,
-                    Finding::new(&UPN_NOT_PRIMARY_SMTP, row, "userPrincipalName", upn)
+                    Finding::new(&UPN_NOT_PRIMARY_SMTP, row, Attr::UserPrincipalName, upn)
                         .note(format!("primary SMTP is {primary}")),
                 );
             }
@@ -70,7 +84,7 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
         if !mail.eq_ignore_ascii_case(primary) {
             ctx.report(
                 out,
-                Finding::new(&MAIL_NOT_PRIMARY_SMTP, row, "mail", mail)
+                Finding::new(&MAIL_NOT_PRIMARY_SMTP, row, Attr::Mail, mail)
                     .note(format!("primary SMTP is {primary}")),
             );
         }

@@ -1,11 +1,16 @@
-//! mailNickname, the Exchange alias (sync-rules.md §2.4 [S17], §2.1 [S2], §1.3-1.4 [S1]).
+//! mailNickname, the Exchange alias.
 
 use super::address::{ascii_set, describe, in_set, tidy_periods, truncate_chars};
-use super::{first_broken, Context, Profile, Rule, ALL_PROFILES, ENTRA};
+use super::registry::Family;
+use super::sources;
+use super::{Context, Limit, Profile, Rule, ALL_PROFILES, ENTRA};
 use crate::directory::Attr;
 use crate::findings::{Action, Class, Finding, Severity};
 
-const ATTR: &[&str] = &["mailNickname"];
+const ATTR: &[Attr] = &[Attr::MailNickname];
+
+/// The longest alias Exchange accepts.
+pub const MAX_LENGTH: usize = 64;
 
 pub static INVALID_CHARACTER: Rule = Rule {
     code: "SL301",
@@ -15,12 +20,14 @@ pub static INVALID_CHARACTER: Rule = Rule {
     attributes: ATTR,
     idfix: Some("Character"),
     entra: "the character becomes '_' in the synced alias",
-    source: "sync-rules.md §2.4 [S17], §2.1 [S2]; Dedicated profile: §1.4 [S1]",
+    sources: &[&sources::EXCHANGE_ALIAS, &sources::PREPARE, &sources::IDFIX],
+    source_note: "",
     what: "A character outside the Exchange alias set: letters, digits, ! # $ % ' * + - / = ? ^ _ ` { | } ~ and periods, plus Latin-1 letters U+00A1-U+00FF. White space, @, quotes, brackets, commas, semicolons and other scripts are not allowed. The idfix-dedicated profile uses IdFix's narrower Dedicated set.",
     why: "Invalid characters are replaced by '_' in the synced alias, which then differs from on-premises and from the address the user knows.",
     fix: "Remove the characters (the suggestion does).",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[],
 };
 
 pub static AMPERSAND: Rule = Rule {
@@ -31,12 +38,14 @@ pub static AMPERSAND: Rule = Rule {
     attributes: ATTR,
     idfix: None,
     entra: "not supported by Entra Connect synchronization",
-    source: "sync-rules.md §2.4 [S17], §6.6",
+    sources: &[&sources::EXCHANGE_ALIAS],
+    source_note: "Entra Connect does not support & in mailNickname.",
     what: "mailNickname contains '&'.",
     why: "Microsoft's alias documentation: \"The & character is not supported in the Alias value for Microsoft Entra Connect synchronization.\" IdFix never checked it.",
     fix: "Remove the '&' or replace it with 'and'.",
     default_action: Action::Edit,
     profiles: ENTRA,
+    limits: &[],
 };
 
 pub static PERIODS: Rule = Rule {
@@ -47,12 +56,14 @@ pub static PERIODS: Rule = Rule {
     attributes: ATTR,
     idfix: Some("Character"),
     entra: "invalid alias",
-    source: "sync-rules.md §2.4 [S17], §2.1 [S2], §1.3 [S1]",
+    sources: &[&sources::EXCHANGE_ALIAS, &sources::PREPARE, &sources::IDFIX],
+    source_note: "",
     what: "mailNickname starts or ends with a period, or has two in a row. IdFix checks only a leading period.",
     why: "\"Periods must be surrounded by other valid characters\"; the alias can't begin with '.'.",
     fix: "Remove the stray periods (the suggestion does; if nothing is left it uses cn).",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[],
 };
 
 pub static TOO_LONG: Rule = Rule {
@@ -63,12 +74,25 @@ pub static TOO_LONG: Rule = Rule {
     attributes: ATTR,
     idfix: Some("Length"),
     entra: "invalid alias",
-    source: "sync-rules.md §2.4 [S17], §1.3 [S1]",
+    sources: &[&sources::EXCHANGE_ALIAS, &sources::IDFIX],
+    source_note: "",
     what: "mailNickname longer than 64 characters.",
     why: "64 is the alias limit in Exchange and in IdFix's rules.",
     fix: "Shorten it (the suggestion truncates to 64).",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[Limit {
+        what: "characters",
+        max: MAX_LENGTH,
+    }],
+};
+
+pub static FAMILY: Family = Family {
+    name: "mailNickname",
+    rules: &[&INVALID_CHARACTER, &AMPERSAND, &PERIODS, &TOO_LONG],
+    values: ATTR,
+    check_value: Some(|ctx, row, _, value, out| check_value(ctx, row, value, out)),
+    check: Some(check),
 };
 
 const ALIAS_SYMBOLS: u128 = ascii_set("!#$%&'*+-/=?^_`{|}~.");
@@ -135,15 +159,10 @@ pub fn check_value(ctx: &Context, row: usize, alias: &str, out: &mut Vec<Finding
         ctx.report(out, f);
     }
     let length = alias.chars().count();
-    if length > 64 {
+    if length > MAX_LENGTH {
         let f = Finding::new(&TOO_LONG, row, ATTR[0], alias)
-            .suggest(Some(tidy_periods(&truncate_chars(alias, 64))))
+            .suggest(Some(tidy_periods(&truncate_chars(alias, MAX_LENGTH))))
             .note(format!("{length} characters"));
         ctx.report(out, f);
     }
-}
-
-/// The first rule of the profile a candidate alias would break.
-pub fn validate(ctx: &Context, row: usize, value: &str) -> Option<&'static Rule> {
-    first_broken(|out| check_value(ctx, row, value, out))
 }

@@ -1,4 +1,5 @@
-//! Is a DNS suffix usable in Microsoft 365? (sync-rules.md §5, §2.3)
+//! Is a DNS suffix usable in Microsoft 365? (special-use names, RFC 6761; never-delegated
+//! TLDs; the public suffix list)
 //!
 //! Special-use and private-use names are recognised first (RFC 6761 and friends, ICANN's
 //! .internal, the never-delegated .corp/.home/.mail, Microsoft's own .local/.lan examples);
@@ -19,7 +20,7 @@ pub enum SuffixStatus {
     Invalid,
 }
 
-/// Special-use and private-use suffixes, with their reason (sync-rules.md §5).
+/// Special-use and private-use suffixes, with their reason.
 const SPECIAL: &[(&str, &str)] = &[
     (
         "local",
@@ -96,7 +97,7 @@ fn judge(domain: &str) -> SuffixStatus {
     }
 }
 
-/// Microsoft's own namespaces: routable, but on-premises addresses there are discarded (§3.2).
+/// Microsoft's own namespaces: routable, but on-premises addresses there are discarded by the proxy calculation.
 pub fn is_microsoft_namespace(domain: &str) -> bool {
     ["onmicrosoft.com", "microsoftonline.com"].iter().any(|m| {
         let (d, m) = (domain.as_bytes(), m.as_bytes());

@@ -1,23 +1,42 @@
-//! Large objects and counts (sync-rules.md §3.4 [S7, S13], §3.5 [S12, S19], §6.5).
+//! Large objects and counts: the LargeObject errors of Entra Connect and group sizes.
 
-use super::{Context, Rule, ALL_PROFILES, ENTRA};
+use super::registry::Family;
+use super::sources;
+use super::{Context, Limit, Rule, ALL_PROFILES, ENTRA};
 use crate::directory::{Attr, ObjectFlags, ObjectKind};
 use crate::findings::{Action, Class, Finding, Severity};
+
+/// The most userCertificate (and userSMIMECertificate) values an object may hold.
+pub const MAX_CERTIFICATES: u32 = 15;
+/// The most proxyAddresses values that are safe ("approximately 300").
+pub const MAX_PROXIES: u32 = 299;
+/// The most members of a group Cloud Sync's older documentation allowed, minus one.
+pub const MAX_GROUP_MEMBERS: u32 = 49_999;
+/// thumbnailPhoto's schema limit in bytes, and the note that states it.
+pub const MAX_PHOTO_BYTES: usize = 100 * 1024;
+const PHOTO_NOTE: &str = "limit 102,400 bytes";
 
 pub static TOO_MANY_CERTIFICATES: Rule = Rule {
     code: "SL701",
     slug: "too-many-certificates",
     class: Class::LargeObject,
     severity: Severity::Error,
-    attributes: &["userCertificate"],
+    attributes: &[Attr::UserCertificate],
     idfix: None,
     entra: "LargeObject / ExceededAllowedLength (Connect ≥ 1.1.524 stops exporting the attribute)",
-    source: "sync-rules.md §3.4 [S7, S13]",
+    sources: &[&sources::SYNC_ERRORS, &sources::LARGE_OBJECT],
+    source_note: "",
     what: "More than 15 userCertificate values.",
     why: "15 values is a hard limit; the object fails export with LargeObject, or newer Connect versions drop the certificates.",
     fix: "Remove expired or unused certificates until 15 or fewer remain.",
     default_action: Action::Edit,
     profiles: ENTRA,
+    limits: &[
+        Limit {
+            what: "values",
+            max: MAX_CERTIFICATES as usize,
+        },
+    ],
 };
 
 pub static TOO_MANY_SMIME_CERTIFICATES: Rule = Rule {
@@ -25,15 +44,20 @@ pub static TOO_MANY_SMIME_CERTIFICATES: Rule = Rule {
     slug: "too-many-smime-certificates",
     class: Class::LargeObject,
     severity: Severity::Error,
-    attributes: &["userSMIMECertificate"],
+    attributes: &[Attr::UserSmimeCertificate],
     idfix: None,
     entra: "LargeObject / ExceededAllowedLength",
-    source: "sync-rules.md §3.4 [S7, S13]",
+    sources: &[&sources::SYNC_ERRORS, &sources::LARGE_OBJECT],
+    source_note: "",
     what: "More than 15 userSMIMECertificate values.",
     why: "Same hard limit of 15 as userCertificate.",
     fix: "Remove expired or unused certificates until 15 or fewer remain.",
     default_action: Action::Edit,
     profiles: ENTRA,
+    limits: &[Limit {
+        what: "values",
+        max: MAX_CERTIFICATES as usize,
+    }],
 };
 
 pub static TOO_MANY_PROXIES: Rule = Rule {
@@ -41,15 +65,22 @@ pub static TOO_MANY_PROXIES: Rule = Rule {
     slug: "too-many-proxy-addresses",
     class: Class::LargeObject,
     severity: Severity::Warning,
-    attributes: &["proxyAddresses"],
+    attributes: &[Attr::ProxyAddresses],
     idfix: None,
     entra: "LargeObject",
-    source: "sync-rules.md §3.4 [S7] (\"safer to assume … approximately 300\")",
+    sources: &[&sources::SYNC_ERRORS],
+    source_note: "The error article: \"safer to assume … approximately 300\".",
     what: "300 or more proxyAddresses values.",
     why: "Objects with a few hundred addresses hit the per-object size limit (observed maxima 311-332).",
     fix: "Remove addresses that are no longer used.",
     default_action: Action::Edit,
     profiles: ENTRA,
+    limits: &[
+        Limit {
+            what: "values",
+            max: MAX_PROXIES as usize,
+        },
+    ],
 };
 
 pub static LARGE_GROUP: Rule = Rule {
@@ -57,15 +88,22 @@ pub static LARGE_GROUP: Rule = Rule {
     slug: "large-group",
     class: Class::LargeObject,
     severity: Severity::Info,
-    attributes: &["member"],
+    attributes: &[Attr::Member],
     idfix: None,
     entra: "Cloud Sync (older documentation): groups up to 50,000 members",
-    source: "sync-rules.md §3.5 [S19], §6.5; groups of 250,000 or more are out of scope (Connect, [S12])",
+    sources: &[&sources::CLOUD_SYNC, &sources::DEFAULT_CONFIGURATION],
+    source_note: "Groups of 250,000 members or more are out of scope in Connect (default configuration). Earlier versions of the Cloud Sync article gave 50,000.",
     what: "A group with 50,000 or more members (and fewer than 250,000, which are out of scope).",
     why: "Entra Connect syncs it; Cloud Sync's documented limit was 50,000 members.",
     fix: "Nothing with Entra Connect; with Cloud Sync, split the group.",
     default_action: Action::Complete,
     profiles: ENTRA,
+    limits: &[
+        Limit {
+            what: "members",
+            max: MAX_GROUP_MEMBERS as usize,
+        },
+    ],
 };
 
 pub static LARGE_PHOTO: Rule = Rule {
@@ -73,15 +111,20 @@ pub static LARGE_PHOTO: Rule = Rule {
     slug: "large-thumbnail-photo",
     class: Class::LargeObject,
     severity: Severity::Warning,
-    attributes: &["thumbnailPhoto"],
+    attributes: &[Attr::ThumbnailPhoto],
     idfix: None,
     entra: "LargeObject (thumbnailPhoto \"too large\")",
-    source: "sync-rules.md §3.4 [S7]",
-    what: "thumbnailPhoto larger than 100 KB (the attribute's schema limit).",
+    sources: &[&sources::SYNC_ERRORS],
+    source_note: "",
+    what: "thumbnailPhoto larger than 102,400 bytes (100 KB, the attribute's schema limit).",
     why: "A too-large photo is one of the documented LargeObject causes.",
     fix: "Replace it with a smaller image (Microsoft recommends 96x96, under 10 KB).",
     default_action: Action::Edit,
     profiles: ENTRA,
+    limits: &[Limit {
+        what: "bytes",
+        max: MAX_PHOTO_BYTES,
+    }],
 };
 
 pub static RANGED_VALUES: Rule = Rule {
@@ -89,15 +132,32 @@ pub static RANGED_VALUES: Rule = Rule {
     slug: "range-retrieved-values",
     class: Class::LargeObject,
     severity: Severity::Info,
-    attributes: &["member"],
+    attributes: &[Attr::Member],
     idfix: None,
     entra: "none: the export may be incomplete",
-    source: "export-formats.md §4.3 (range retrieval, MS-ADTS [S25])",
+    sources: &[&sources::RANGE_RETRIEVAL],
+    source_note: "",
     what: "The export holds a range-retrieved attribute (member;range=…): the value count is a lower bound.",
     why: "Counts checked against limits (members, certificates) may be short.",
     fix: "Re-export without range limits if the count matters.",
     default_action: Action::Complete,
     profiles: ALL_PROFILES,
+    limits: &[],
+};
+
+pub static FAMILY: Family = Family {
+    name: "large objects",
+    rules: &[
+        &TOO_MANY_CERTIFICATES,
+        &TOO_MANY_SMIME_CERTIFICATES,
+        &TOO_MANY_PROXIES,
+        &LARGE_GROUP,
+        &LARGE_PHOTO,
+        &RANGED_VALUES,
+    ],
+    values: &[],
+    check_value: None,
+    check: Some(check),
 };
 
 pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
@@ -114,31 +174,36 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
     count(
         &TOO_MANY_CERTIFICATES,
         dir.count(Attr::UserCertificate, row),
-        15,
+        MAX_CERTIFICATES,
         out,
     );
     count(
         &TOO_MANY_SMIME_CERTIFICATES,
         dir.count(Attr::UserSmimeCertificate, row),
-        15,
+        MAX_CERTIFICATES,
         out,
     );
     let proxies = dir.proxy_addresses.value_count(row) as u32;
-    count(&TOO_MANY_PROXIES, proxies, 299, out);
+    count(&TOO_MANY_PROXIES, proxies, MAX_PROXIES, out);
     if dir.kind[row] == ObjectKind::Group {
-        count(&LARGE_GROUP, dir.count(Attr::Member, row), 49_999, out);
+        count(
+            &LARGE_GROUP,
+            dir.count(Attr::Member, row),
+            MAX_GROUP_MEMBERS,
+            out,
+        );
     }
     if let Some(size) = dir.thumbnail_photo_bytes[row] {
-        if size > 100 * 1024 {
+        if size as usize > MAX_PHOTO_BYTES {
             ctx.report(
                 out,
                 Finding::new(
                     &LARGE_PHOTO,
                     row,
-                    "thumbnailPhoto",
+                    Attr::ThumbnailPhoto,
                     &format!("{size} bytes"),
                 )
-                .note("limit 102,400 bytes"),
+                .note(PHOTO_NOTE),
             );
         }
     }
@@ -149,9 +214,21 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
             Finding::new(
                 &RANGED_VALUES,
                 row,
-                "member",
+                Attr::Member,
                 &format!("{n} values (at least)"),
             ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_photo_note_states_the_limit() {
+        let digits = super::MAX_PHOTO_BYTES.to_string();
+        assert_eq!(
+            super::PHOTO_NOTE.replace(',', ""),
+            format!("limit {digits} bytes")
         );
     }
 }

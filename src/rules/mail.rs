@@ -1,13 +1,18 @@
-//! mail (sync-rules.md §2.1 [S2], §1.3 [S1], §3.2 [S15]).
+//! mail: its format, its suffix and its length.
 
 use super::address::{clean_smtp, longer_than, smtp_problem, split, truncate_chars};
 use super::domain::{suffix_status, SuffixStatus};
-use super::{first_broken, reports_nothing, Context, Rule, ALL_PROFILES};
+use super::registry::Family;
+use super::sources;
+use super::{reports_nothing, Context, Limit, Rule, ALL_PROFILES};
 use crate::directory::Attr;
 use crate::findings::{Action, Class, Finding, Severity};
 use std::borrow::Cow;
 
-const ATTR: &[&str] = &["mail"];
+const ATTR: &[Attr] = &[Attr::Mail];
+
+/// The longest mail IdFix accepts.
+pub const MAX_LENGTH: usize = 256;
 
 pub static FORMAT: Rule = Rule {
     code: "SL201",
@@ -17,12 +22,14 @@ pub static FORMAT: Rule = Rule {
     attributes: ATTR,
     idfix: Some("Format"),
     entra: "the address is discarded from the proxy calculation",
-    source: "sync-rules.md §2.1 [S2], §1.5 [S1], §3.2 [S15]",
+    sources: &[&sources::PREPARE, &sources::PROXY_POPULATION, &sources::IDFIX],
+    source_note: "",
     what: "mail is not a valid SMTP address: white space, a character outside RFC 5322's dot-atom, letters with diacritics, no '@' or several, or a domain that is not name.tld.",
     why: "mail feeds the primary SMTP address; a malformed one is dropped by the proxy calculation, and the mailbox loses it.",
     fix: "Correct the address; the suggestion removes invalid characters and transliterates diacritics.",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[],
 };
 
 pub static NON_ROUTABLE_SUFFIX: Rule = Rule {
@@ -33,12 +40,14 @@ pub static NON_ROUTABLE_SUFFIX: Rule = Rule {
     attributes: ATTR,
     idfix: Some("TopLevelDomain"),
     entra: "the address can't be used for mail in Microsoft 365",
-    source: "sync-rules.md §5, §3.2 [S15]",
+    sources: &[&sources::PROXY_POPULATION, &sources::SPECIAL_USE_DOMAINS],
+    source_note: "",
     what: "mail's domain is special-use or not delegated (.local, .corp, a single label …).",
     why: "Such an address can't receive Internet mail and can't be a verified domain; Exchange Online drops unverified-domain addresses of licensed users.",
     fix: "Use an address in a routable, verified domain (--suffix-map old=new suggests one).",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[],
 };
 
 pub static TOO_LONG: Rule = Rule {
@@ -49,16 +58,28 @@ pub static TOO_LONG: Rule = Rule {
     attributes: ATTR,
     idfix: Some("Length"),
     entra: "DataValidationFailed",
-    source: "sync-rules.md §1.3 [S1] (256), §1.4",
+    sources: &[&sources::IDFIX],
+    source_note: "IdFix's limit.",
     what: "mail longer than 256 characters.",
     why: "The attribute's limit in IdFix's rule set (the AD schema bound); longer values fail validation.",
     fix: "Shorten the address.",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[
+        Limit {
+            what: "characters",
+            max: MAX_LENGTH,
+        },
+    ],
 };
 
-/// The family's rules.
-pub static RULES: [&Rule; 3] = [&FORMAT, &NON_ROUTABLE_SUFFIX, &TOO_LONG];
+pub static FAMILY: Family = Family {
+    name: "mail",
+    rules: &[&FORMAT, &NON_ROUTABLE_SUFFIX, &TOO_LONG],
+    values: ATTR,
+    check_value: Some(|ctx, row, _, value, out| check_value(ctx, row, value, out)),
+    check: Some(check),
+};
 
 pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
     if let Some(mail) = ctx.dir.text(Attr::Mail, row) {
@@ -69,10 +90,10 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
 /// Every rule of the profile that `mail` breaks as object `row`'s mail: what [`check`]
 /// reports, and what [`validate`] is derived from.
 pub fn check_value(ctx: &Context, row: usize, mail: &str, out: &mut Vec<Finding>) {
-    if longer_than(mail, 256) {
+    if longer_than(mail, MAX_LENGTH) {
         let f = Finding::new(&TOO_LONG, row, ATTR[0], mail)
             .note(format!("{} characters", mail.chars().count()));
-        ctx.report(out, f.suggest(Some(truncate_chars(mail, 256))));
+        ctx.report(out, f.suggest(Some(truncate_chars(mail, MAX_LENGTH))));
     }
     if let Some(problem) = smtp_problem(mail) {
         ctx.report(
@@ -119,9 +140,4 @@ pub fn non_routable(domain: &str) -> Option<Cow<'static, str>> {
 /// Whether `value` would be a mail for object `row` that no rule of the profile flags.
 pub fn is_clean(ctx: &Context, row: usize, value: &str) -> bool {
     reports_nothing(|out| check_value(ctx, row, value, out))
-}
-
-/// The first rule of the profile a candidate mail would break (advice does not count).
-pub fn validate(ctx: &Context, row: usize, value: &str) -> Option<&'static Rule> {
-    first_broken(|out| check_value(ctx, row, value, out))
 }

@@ -1,79 +1,38 @@
 //! Rules: every sync blocker and degrader, one small module per family, all listed in
-//! [`registry`]. A rule is a [`Rule`] (stable code, class, severity, documentation with its
-//! source in sync-rules.md) plus the check in its family's module.
+//! [`registry::FAMILIES`]. A rule is a [`Rule`] (stable code, class, severity, documentation
+//! with its public sources, limits) reported by its family's value check; the family's
+//! per-object check and the validation of proposed values ([`registry::validate`]) both run
+//! that one value check.
 //!
-//! To add a rule: declare its `Rule` and check in the family's module (or a new module), and
-//! list it in `registry.rs`.
+//! To add a rule to a family: declare its `Rule`, report it in the family's `check_value`, and
+//! add it to the family's `FAMILY.rules`; then add its cases to tests/it/rule_cases.rs and
+//! regenerate docs/rules.md (`synclint rules --markdown > docs/rules.md`). A new family is one
+//! more line in `registry::FAMILIES`.
 
 pub mod account;
 pub mod address;
 pub mod advisory;
 pub mod alias;
+pub mod docs;
 pub mod domain;
 pub mod large;
 pub mod mail;
 pub mod names;
 pub mod proxy;
 pub mod registry;
+pub mod sources;
 pub mod suggest;
 pub mod target;
 pub mod uniqueness;
 pub mod upn;
 
 use crate::directory::Directory;
-use crate::findings::{Action, Class, Finding, FindingList, Severity};
+use crate::findings::{Finding, FindingList};
 use crate::scope::Scope;
+use crate::vocab::Severity;
+pub use crate::vocab::{Limit, Profile, Rule, Source, ALL_PROFILES, DEDICATED, ENTRA};
 use rayon::prelude::*;
 use std::collections::HashSet;
-
-/// A rule's identity and documentation.
-#[derive(Debug)]
-pub struct Rule {
-    /// Stable code, e.g. `SL101`.
-    pub code: &'static str,
-    pub slug: &'static str,
-    pub class: Class,
-    pub severity: Severity,
-    pub attributes: &'static [&'static str],
-    /// IdFix's error type where one applies (Character, Format, TopLevelDomain, …).
-    pub idfix: Option<&'static str>,
-    /// The Entra error or outcome it leads to.
-    pub entra: &'static str,
-    /// Where the rule comes from: a section and source key of sync-rules.md.
-    pub source: &'static str,
-    pub what: &'static str,
-    pub why: &'static str,
-    pub fix: &'static str,
-    pub default_action: Action,
-    /// Profiles that run it.
-    pub profiles: &'static [Profile],
-}
-
-impl PartialEq for Rule {
-    fn eq(&self, other: &Rule) -> bool {
-        self.code == other.code
-    }
-}
-
-/// Which rule set to apply.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
-pub enum Profile {
-    /// Microsoft's current documentation (Entra ID, Entra Connect).
-    #[value(name = "entra")]
-    #[serde(rename = "entra")]
-    Entra,
-    /// IdFix's Dedicated/ITAR rule set (sync-rules.md §1.4).
-    #[value(name = "idfix-dedicated")]
-    #[serde(rename = "idfix-dedicated")]
-    IdfixDedicated,
-}
-
-/// Both profiles.
-pub const ALL_PROFILES: &[Profile] = &[Profile::Entra, Profile::IdfixDedicated];
-/// Only Microsoft's current rules.
-pub const ENTRA: &[Profile] = &[Profile::Entra];
-/// Only IdFix Dedicated.
-pub const DEDICATED: &[Profile] = &[Profile::IdfixDedicated];
 
 /// What the user told us about the tenant.
 #[derive(Clone, Debug)]
@@ -104,7 +63,7 @@ pub struct Context<'a> {
 
 impl Context<'_> {
     pub fn runs(&self, rule: &Rule) -> bool {
-        rule.profiles.contains(&self.options.profile)
+        rule.runs_in(self.options.profile)
     }
 
     /// Pushes a finding if the profile runs the rule.

@@ -1,12 +1,18 @@
-//! proxyAddresses, each value by its type (sync-rules.md §2.1 [S2], §1.3 [S1], §3.2 [S15]).
+//! proxyAddresses, each value by its type.
 
 use super::address::{ascii_set, describe, in_set, smtp_problem, split, truncate_chars};
 use super::domain::is_microsoft_namespace;
 use super::mail::{non_routable, repaired};
-use super::{first_broken, Context, Rule, ALL_PROFILES, ENTRA};
+use super::registry::Family;
+use super::sources;
+use super::{Context, Limit, Rule, ALL_PROFILES, ENTRA};
+use crate::directory::Attr;
 use crate::findings::{Action, Class, Finding, Severity};
 
-const ATTR: &[&str] = &["proxyAddresses"];
+const ATTR: &[Attr] = &[Attr::ProxyAddresses];
+
+/// The longest proxyAddresses value.
+pub const MAX_LENGTH: usize = 256;
 
 pub static INVALID_SMTP: Rule = Rule {
     code: "SL401",
@@ -16,12 +22,14 @@ pub static INVALID_SMTP: Rule = Rule {
     attributes: ATTR,
     idfix: Some("Format"),
     entra: "the address is discarded (data loss)",
-    source: "sync-rules.md §2.1 [S2], §1.5 [S1], §3.2 [S15]",
+    sources: &[&sources::PREPARE, &sources::PROXY_POPULATION, &sources::IDFIX],
+    source_note: "",
     what: "An smtp: address that breaks the mail standard: white space, < > ( ) ; , [ ] \", letters with diacritics, no '@' or several, a domain that is not name.tld.",
     why: "Entra's proxy calculation drops malformed addresses: mail sent to them bounces after migration.",
     fix: "Correct the address (the suggestion removes invalid characters and transliterates diacritics) or remove it.",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[],
 };
 
 pub static COLON_AFTER_PREFIX: Rule = Rule {
@@ -32,12 +40,14 @@ pub static COLON_AFTER_PREFIX: Rule = Rule {
     attributes: ATTR,
     idfix: Some("Character"),
     entra: "the address is invalid and discarded",
-    source: "sync-rules.md §2.1 [S2] (SMTP:user:M@contoso.com is invalid), §1.3 [S1]",
+    sources: &[&sources::PREPARE, &sources::IDFIX],
+    source_note: "The preparation guide's example: SMTP:user:M@contoso.com is invalid.",
     what: "A second ':' after the type prefix of an smtp: address.",
     why: "The rules apply after the type delimiter; a colon there makes the address invalid.",
     fix: "Remove the extra colon (the suggestion does).",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[],
 };
 
 pub static TOO_LONG: Rule = Rule {
@@ -48,12 +58,17 @@ pub static TOO_LONG: Rule = Rule {
     attributes: ATTR,
     idfix: Some("Length"),
     entra: "DataValidationFailed",
-    source: "sync-rules.md §2.1 [S2] (256 per value), §1.3 [S1]",
+    sources: &[&sources::PREPARE, &sources::IDFIX],
+    source_note: "",
     what: "A proxyAddresses value longer than 256 characters.",
     why: "256 characters per value is the documented limit.",
     fix: "Shorten or remove the value.",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[Limit {
+        what: "characters per value",
+        max: MAX_LENGTH,
+    }],
 };
 
 pub static MICROSOFT_NAMESPACE: Rule = Rule {
@@ -64,12 +79,14 @@ pub static MICROSOFT_NAMESPACE: Rule = Rule {
     attributes: ATTR,
     idfix: None,
     entra: "discarded by the proxy calculation",
-    source: "sync-rules.md §3.2 [S15], §5, §6.7",
+    sources: &[&sources::PROXY_POPULATION],
+    source_note: "",
     what: "An smtp: address in *.onmicrosoft.com or *.microsoftonline.com set on-premises.",
     why: "Entra discards on-premises addresses in Microsoft's namespaces and adds its own; the on-premises value silently disappears.",
     fix: "Remove the value on-premises; Exchange Online creates the onmicrosoft.com address itself.",
     default_action: Action::Remove,
     profiles: ENTRA,
+    limits: &[],
 };
 
 pub static LEGACY_TYPE: Rule = Rule {
@@ -80,12 +97,14 @@ pub static LEGACY_TYPE: Rule = Rule {
     attributes: ATTR,
     idfix: None,
     entra: "discarded by the proxy calculation",
-    source: "sync-rules.md §3.2 [S15], §6.7",
+    sources: &[&sources::PROXY_POPULATION],
+    source_note: "",
     what: "An X400: or MSMAIL: (or CCMAIL:) address.",
     why: "Legacy address types are discarded by Entra's proxy calculation; nothing breaks, but they don't arrive.",
     fix: "Nothing required; remove them if they are no longer used.",
     default_action: Action::Complete,
     profiles: ENTRA,
+    limits: &[],
 };
 
 pub static NO_PREFIX: Rule = Rule {
@@ -96,12 +115,14 @@ pub static NO_PREFIX: Rule = Rule {
     attributes: ATTR,
     idfix: Some("Format"),
     entra: "discarded (missing SMTP: prefix)",
-    source: "sync-rules.md §3.2 [S15]",
+    sources: &[&sources::PROXY_POPULATION],
+    source_note: "",
     what: "A proxyAddresses value without a type prefix (no 'type:' before the address).",
     why: "Values without a prefix are malformed and discarded.",
     fix: "Add the prefix (smtp: for a secondary SMTP address); the suggestion does when the value is an address.",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[],
 };
 
 pub static NON_ROUTABLE_SUFFIX: Rule = Rule {
@@ -112,13 +133,15 @@ pub static NON_ROUTABLE_SUFFIX: Rule = Rule {
     attributes: ATTR,
     idfix: Some("TopLevelDomain"),
     entra: "an unverified-domain address is dropped when an Exchange Online license is assigned",
-    source: "sync-rules.md §3.2 [S15], §5",
+    sources: &[&sources::PROXY_POPULATION, &sources::SPECIAL_USE_DOMAINS],
+    source_note: "",
     what: "An smtp: address whose domain is special-use or not delegated (.local, .corp …).",
     why:
         "Such a domain can never be verified; Exchange Online drops the address for licensed users.",
     fix: "Remove the address or re-domain it (--suffix-map old=new suggests).",
     default_action: Action::Remove,
     profiles: ALL_PROFILES,
+    limits: &[],
 };
 
 pub static SEVERAL_PRIMARY: Rule = Rule {
@@ -129,12 +152,14 @@ pub static SEVERAL_PRIMARY: Rule = Rule {
     attributes: ATTR,
     idfix: None,
     entra: "ambiguous primary SMTP address",
-    source: "sync-rules.md §3.2 [S15] (one primary SMTP: feeds mail and soft match)",
+    sources: &[&sources::PROXY_POPULATION],
+    source_note: "One primary SMTP: address feeds mail and soft match.",
     what: "More than one upper-case SMTP: (primary) value on one object.",
     why: "There is one primary address; with several, which one becomes mail and the soft-match key is undefined.",
     fix: "Keep one SMTP: and make the others smtp:.",
     default_action: Action::Edit,
     profiles: ENTRA,
+    limits: &[],
 };
 
 pub static INVALID_OTHER: Rule = Rule {
@@ -145,12 +170,32 @@ pub static INVALID_OTHER: Rule = Rule {
     attributes: ATTR,
     idfix: Some("Character"),
     entra: "the value may be rejected or discarded",
-    source: "sync-rules.md §1.3 [S1] (x500: \\f \\n \\r \\t \\v [ ] \" ; others: white space < > ( ) , [ ] \")",
+    sources: &[&sources::IDFIX],
+    source_note: "IdFix's characters per type: x500 \\f \\n \\r \\t \\v [ ] \"; others white space < > ( ) , [ ] \".",
     what: "A non-SMTP value (X500:, SIP:, EUM: …) with a character IdFix rejects for its type. The apostrophe is allowed (IdFix 2.6 changelog).",
     why: "Invalid characters in a proxy value make it unusable.",
     fix: "Remove the characters (the suggestion does).",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[],
+};
+
+pub static FAMILY: Family = Family {
+    name: "proxyAddresses",
+    rules: &[
+        &INVALID_SMTP,
+        &COLON_AFTER_PREFIX,
+        &TOO_LONG,
+        &MICROSOFT_NAMESPACE,
+        &LEGACY_TYPE,
+        &NO_PREFIX,
+        &NON_ROUTABLE_SUFFIX,
+        &SEVERAL_PRIMARY,
+        &INVALID_OTHER,
+    ],
+    values: ATTR,
+    check_value: Some(|ctx, row, _, value, out| check_value(ctx, row, value, out)),
+    check: Some(check),
 };
 
 /// The type prefix and the rest of a proxy value.
@@ -227,11 +272,11 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
 pub fn check_value(ctx: &Context, row: usize, value: &str, out: &mut Vec<Finding>) {
     let finding = |rule: &'static Rule| Finding::new(rule, row, ATTR[0], value);
     let length = value.chars().count();
-    if length > 256 {
+    if length > MAX_LENGTH {
         ctx.report(
             out,
             finding(&TOO_LONG)
-                .suggest(Some(truncate_chars(value, 256)))
+                .suggest(Some(truncate_chars(value, MAX_LENGTH)))
                 .note(format!("{length} characters")),
         );
     }
@@ -285,8 +330,4 @@ pub fn check_value(ctx: &Context, row: usize, value: &str, out: &mut Vec<Finding
             .note(format!("invalid character {}", describe(c)));
         ctx.report(out, f);
     }
-}
-
-pub fn validate(ctx: &Context, row: usize, value: &str) -> Option<&'static Rule> {
-    first_broken(|out| check_value(ctx, row, value, out))
 }

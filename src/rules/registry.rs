@@ -1,83 +1,78 @@
-//! The one place that lists every rule and every check. Adding a rule: declare it in its
-//! family's module, then add it to [`RULES`] (and its family's check to [`OBJECT_CHECKS`] if
-//! the family is new).
+//! The one declarative list of rule families, from which everything else is derived: the rule
+//! list ([`RULES`]), the per-object checks ([`check_object`]) and the value validation used by
+//! suggestions and `fix` ([`validate`]).
+//!
+//! Adding a rule to a family touches only the family's module (its `Rule`, its emission in the
+//! family's value check, its place in the family's `FAMILY.rules`); a new family adds one line
+//! to [`FAMILIES`].
 
-use super::uniqueness;
-use super::{account, advisory, alias, large, mail, names, proxy, target, upn, Context, Rule};
+use super::{
+    account, advisory, alias, first_broken, large, mail, names, proxy, target, uniqueness, upn,
+    Context, Rule,
+};
 use crate::directory::Attr;
 use crate::findings::Finding;
-
-/// Every rule, in code order.
-pub static RULES: &[&Rule] = &[
-    &upn::INVALID_CHARACTER,
-    &upn::TOO_LONG,
-    &upn::FORMAT,
-    &upn::NON_ROUTABLE_SUFFIX,
-    &upn::UNVERIFIED_SUFFIX,
-    &upn::MISSING,
-    &mail::FORMAT,
-    &mail::NON_ROUTABLE_SUFFIX,
-    &mail::TOO_LONG,
-    &alias::INVALID_CHARACTER,
-    &alias::AMPERSAND,
-    &alias::PERIODS,
-    &alias::TOO_LONG,
-    &proxy::INVALID_SMTP,
-    &proxy::COLON_AFTER_PREFIX,
-    &proxy::TOO_LONG,
-    &proxy::MICROSOFT_NAMESPACE,
-    &proxy::LEGACY_TYPE,
-    &proxy::NO_PREFIX,
-    &proxy::NON_ROUTABLE_SUFFIX,
-    &proxy::SEVERAL_PRIMARY,
-    &proxy::INVALID_OTHER,
-    &account::INVALID_CHARACTER,
-    &account::TOO_LONG,
-    &account::TRAILING_PERIOD,
-    &names::DISPLAY_NAME_TOO_LONG,
-    &names::DISPLAY_NAME_BLANK,
-    &names::GIVEN_NAME_TOO_LONG,
-    &names::SURNAME_TOO_LONG,
-    &names::DISPLAY_NAME_SPACES,
-    &target::INVALID,
-    &target::TOO_LONG,
-    &target::BLANK,
-    &target::NON_ROUTABLE_SUFFIX,
-    &large::TOO_MANY_CERTIFICATES,
-    &large::TOO_MANY_SMIME_CERTIFICATES,
-    &large::TOO_MANY_PROXIES,
-    &large::LARGE_GROUP,
-    &large::LARGE_PHOTO,
-    &large::RANGED_VALUES,
-    &uniqueness::DUPLICATE_UPN,
-    &uniqueness::DUPLICATE_MAIL,
-    &uniqueness::DUPLICATE_SMTP,
-    &uniqueness::DUPLICATE_OTHER_PROXY,
-    &uniqueness::DUPLICATE_TARGET,
-    &uniqueness::DUPLICATE_ALIAS,
-    &uniqueness::DUPLICATE_SAM,
-    &uniqueness::UPN_COLLISION,
-    &uniqueness::ADDRESS_COLLISION,
-    &uniqueness::TYPE_MISMATCH,
-    &advisory::UPN_NOT_PRIMARY_SMTP,
-    &advisory::MAIL_NOT_PRIMARY_SMTP,
-];
 
 /// A check run on each in-scope object.
 pub type ObjectCheck = fn(&Context, usize, &mut Vec<Finding>);
 
-/// Per-object checks, in report order (uniqueness runs over all objects at once).
-pub static OBJECT_CHECKS: &[ObjectCheck] = &[
-    upn::check,
-    mail::check,
-    alias::check,
-    proxy::check,
-    account::check,
-    names::check,
-    target::check,
-    large::check,
-    advisory::check,
+/// A family's value check: every rule of the profile that `value`, as object `row`'s value of
+/// the attribute, breaks. The family's per-object check reports the same for the values the
+/// object holds, so a rule, its limits and its gating are written once.
+pub type ValueCheck = fn(&Context, usize, Attr, &str, &mut Vec<Finding>);
+
+/// A family of rules: the rules one module declares and the checks that report them.
+pub struct Family {
+    pub name: &'static str,
+    /// The family's rules, in code order.
+    pub rules: &'static [&'static Rule],
+    /// The attributes whose single values [`Family::check_value`] judges.
+    pub values: &'static [Attr],
+    pub check_value: Option<ValueCheck>,
+    /// The per-object check (None: the family runs over all objects at once, as uniqueness).
+    pub check: Option<ObjectCheck>,
+}
+
+/// Every family, in report order (their rules in code order).
+pub static FAMILIES: &[&Family] = &[
+    &upn::FAMILY,
+    &mail::FAMILY,
+    &alias::FAMILY,
+    &proxy::FAMILY,
+    &account::FAMILY,
+    &names::FAMILY,
+    &target::FAMILY,
+    &large::FAMILY,
+    &uniqueness::FAMILY,
+    &advisory::FAMILY,
 ];
+
+const RULE_COUNT: usize = {
+    let (mut n, mut i) = (0, 0);
+    while i < FAMILIES.len() {
+        n += FAMILIES[i].rules.len();
+        i += 1;
+    }
+    n
+};
+
+static ALL_RULES: [&Rule; RULE_COUNT] = {
+    let mut all: [&Rule; RULE_COUNT] = [FAMILIES[0].rules[0]; RULE_COUNT];
+    let (mut n, mut i) = (0, 0);
+    while i < FAMILIES.len() {
+        let mut j = 0;
+        while j < FAMILIES[i].rules.len() {
+            all[n] = FAMILIES[i].rules[j];
+            n += 1;
+            j += 1;
+        }
+        i += 1;
+    }
+    all
+};
+
+/// Every rule, in code order: the families' rules one after the other.
+pub static RULES: &[&Rule] = &ALL_RULES;
 
 /// Every attribute an export must hold for synclint to see what sync sees: the attributes the
 /// rules read, in rule order, then the others the scope needs to tell what sync would take
@@ -87,8 +82,8 @@ pub static OBJECT_CHECKS: &[ObjectCheck] = &[
 pub fn export_attributes() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = Vec::new();
     let rules = RULES.iter().flat_map(|r| r.attributes.iter().copied());
-    let reader = Attr::ALL.iter().map(|a| a.ldap_name());
-    for name in rules.chain(reader) {
+    let reader = Attr::ALL.iter().copied();
+    for name in rules.chain(reader).map(Attr::ldap_name) {
         if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
             names.push(name);
         }
@@ -98,8 +93,10 @@ pub fn export_attributes() -> Vec<&'static str> {
 
 /// Runs every per-object check on object `row`.
 pub fn check_object(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
-    for check in OBJECT_CHECKS {
-        check(ctx, row, out);
+    for family in FAMILIES {
+        if let Some(check) = family.check {
+            check(ctx, row, out);
+        }
     }
 }
 
@@ -112,19 +109,24 @@ pub fn find(name: &str) -> Option<&'static Rule> {
 }
 
 /// The first rule of the profile (advice aside) a value of `attribute` would break on object
-/// `row`: each family's `validate` is derived from its check (targetAddress's still restates
-/// it).
+/// `row`, from the value check of the family that judges the attribute.
 pub fn validate(ctx: &Context, row: usize, attribute: &str, value: &str) -> Option<&'static Rule> {
-    match attribute {
-        "userPrincipalName" => upn::validate(ctx, row, value),
-        "mail" => mail::validate(ctx, row, value),
-        "mailNickname" => alias::validate(ctx, row, value),
-        "proxyAddresses" => proxy::validate(ctx, row, value),
-        "sAMAccountName" => account::validate(ctx, row, value),
-        "targetAddress" => target::validate(ctx, row, value),
-        "displayName" | "givenName" | "sn" => names::validate(ctx, row, attribute, value),
-        _ => None,
-    }
+    let attr = Attr::from_name(attribute.as_bytes())?;
+    validate_attr(ctx, row, attr, value)
+}
+
+/// [`validate`] for an attribute already known.
+pub fn validate_attr(ctx: &Context, row: usize, attr: Attr, value: &str) -> Option<&'static Rule> {
+    let check_value = FAMILIES
+        .iter()
+        .find(|f| f.values.contains(&attr))?
+        .check_value?;
+    first_broken(|out| check_value(ctx, row, attr, value, out))
+}
+
+/// The family that declares `rule`.
+pub fn family_of(rule: &Rule) -> Option<&'static Family> {
+    FAMILIES.iter().copied().find(|f| f.rules.contains(&rule))
 }
 
 #[cfg(test)]
@@ -143,7 +145,7 @@ mod tests {
         assert_eq!(slugs.len(), RULES.len());
         for r in RULES {
             assert!(r.code.starts_with("SL") && r.code.len() == 5, "{}", r.code);
-            assert!(r.source.contains('§'), "{} cites no section", r.code);
+            assert!(!r.sources.is_empty(), "{} cites no source", r.code);
             assert!(
                 !r.what.is_empty() && !r.why.is_empty() && !r.fix.is_empty(),
                 "{}",
@@ -155,6 +157,61 @@ mod tests {
         assert_eq!(find("duplicate-upn").map(|r| r.code), Some("SL801"));
     }
 
+    /// The registry is consistent: each rule in exactly one family, codes in order, each
+    /// attribute's values judged by one family only, and that family's rules read it.
+    #[test]
+    fn the_registry_is_consistent() {
+        assert_eq!(
+            RULES.len(),
+            FAMILIES.iter().map(|f| f.rules.len()).sum::<usize>()
+        );
+        for pair in RULES.windows(2) {
+            assert!(
+                pair[0].code < pair[1].code,
+                "{} before {}",
+                pair[0].code,
+                pair[1].code
+            );
+        }
+        for r in RULES {
+            let families = FAMILIES.iter().filter(|f| f.rules.contains(r)).count();
+            assert_eq!(families, 1, "{} is in {families} families", r.code);
+            // The text states the limit the check applies: the most allowed, or the least
+            // reported ("300 or more").
+            let what = r.what.replace(',', "");
+            for limit in r.limits {
+                let (max, first) = (limit.max.to_string(), (limit.max + 1).to_string());
+                assert!(
+                    what.contains(&max) || what.contains(&first),
+                    "{}: {} is not in {:?}",
+                    r.code,
+                    limit.max,
+                    r.what
+                );
+            }
+        }
+        let mut judged = Vec::new();
+        for f in FAMILIES {
+            assert_eq!(f.values.is_empty(), f.check_value.is_none(), "{}", f.name);
+            for attr in f.values {
+                assert!(!judged.contains(attr), "{attr:?} judged twice");
+                judged.push(*attr);
+                assert!(
+                    f.rules.iter().any(|r| r.attributes.contains(attr)),
+                    "{}: no rule reads {attr:?}",
+                    f.name
+                );
+            }
+        }
+        // Only uniqueness runs over all objects at once.
+        let collective: Vec<&str> = FAMILIES
+            .iter()
+            .filter(|f| f.check.is_none())
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(collective, ["uniqueness"]);
+    }
+
     #[test]
     fn the_export_list_holds_every_attribute_read_once() {
         let list = export_attributes();
@@ -162,8 +219,7 @@ mod tests {
         // never see it, whatever the export holds).
         for r in RULES {
             for a in r.attributes {
-                assert!(list.contains(a), "{} reads {a}", r.code);
-                assert!(Attr::from_name(a.as_bytes()).is_some(), "{a} is not read");
+                assert!(list.contains(&a.ldap_name()), "{} reads {a:?}", r.code);
             }
         }
         // The scope's attributes too, each once, and nothing the reader ignores.

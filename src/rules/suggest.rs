@@ -43,7 +43,7 @@ enum Verdict {
 /// A change one finding proposes to its object: `new` replaces `old` (`None`: removed).
 struct Change<'f> {
     finding: usize,
-    attribute: &'static str,
+    attribute: Attr,
     old: &'f str,
     new: Option<&'f str>,
 }
@@ -206,7 +206,7 @@ fn alone<'f>(ctx: &Context<'f>, index: &Index, f: &'f Finding) -> Alone<'f> {
     if let Some(existing) = held_by_object(ctx, row, f.attribute, &f.value, suggested) {
         return Alone::Held(existing);
     }
-    if let Some(rule) = registry::validate(ctx, row, f.attribute, suggested) {
+    if let Some(rule) = registry::validate_attr(ctx, row, f.attribute, suggested) {
         return Alone::Breaks(rule);
     }
     let [a, b] = unique_keys(ctx, row, f.attribute, suggested);
@@ -350,12 +350,11 @@ fn add_note(f: &mut Finding, note: String) {
 fn held_by_object<'d>(
     ctx: &Context<'d>,
     row: usize,
-    attribute: &str,
+    attribute: Attr,
     old: &str,
     suggested: &str,
 ) -> Option<&'d str> {
-    let attr = Attr::from_name(attribute.as_bytes())?;
-    if attr.shape() != AttrShape::TextList {
+    if attribute.shape() != AttrShape::TextList {
         return None;
     }
     let dir: &'d Directory = ctx.dir;
@@ -369,10 +368,10 @@ fn held_by_object<'d>(
 fn unique_keys<'v>(
     ctx: &Context,
     row: usize,
-    attribute: &str,
+    attribute: Attr,
     value: &'v str,
 ) -> [Option<(Space, Cow<'v, str>)>; 2] {
-    if attribute == "sAMAccountName" {
+    if attribute == Attr::SamAccountName {
         // Only an object without a UPN is identified by its account name, and Connect derives
         // its UPN from it.
         if ctx.dir.text(Attr::UserPrincipalName, row).is_some() {
@@ -392,7 +391,8 @@ fn unique_keys<'v>(
         return [Some((Space::Sam, Cow::Borrowed(value))), derived];
     }
     [
-        uniqueness::key_of(attribute, value).map(|(space, key)| (space, Cow::Borrowed(key))),
+        uniqueness::key_of(attribute.ldap_name(), value)
+            .map(|(space, key)| (space, Cow::Borrowed(key))),
         None,
     ]
 }
@@ -401,8 +401,10 @@ fn unique_keys<'v>(
 /// mail's own rules (not duplicates or collisions, whose fix is a choice between objects).
 fn primary_candidate(f: &Finding) -> Option<Attr> {
     match f.attribute {
-        "userPrincipalName" if upn::RULES.contains(&f.rule) => Some(Attr::UserPrincipalName),
-        "mail" if mail::RULES.contains(&f.rule) => Some(Attr::Mail),
+        Attr::UserPrincipalName if upn::FAMILY.rules.contains(&f.rule) => {
+            Some(Attr::UserPrincipalName)
+        }
+        Attr::Mail if mail::FAMILY.rules.contains(&f.rule) => Some(Attr::Mail),
         _ => None,
     }
 }
@@ -418,7 +420,7 @@ fn prefer_primary_smtp(ctx: &Context, index: &Index, findings: &mut FindingList)
         let mut repaired: FxHashMap<u32, &str> = FxHashMap::default();
         for f in findings.iter() {
             if let (true, Some(new)) = (
-                f.attribute == "proxyAddresses" && f.value.starts_with("SMTP:"),
+                f.attribute == Attr::ProxyAddresses && f.value.starts_with("SMTP:"),
                 f.suggested.as_deref().and_then(|s| s.strip_prefix("SMTP:")),
             ) {
                 repaired.entry(f.row).or_insert(new);
@@ -555,7 +557,7 @@ enum Now<'f> {
     /// Most objects have a few: compared one by one, nothing allocated.
     Few(Vec<&'f Finding>),
     /// An object with many (hundreds of flagged proxy addresses): hashed.
-    Many(FxHashSet<(&'static str, &'static str, String)>),
+    Many(FxHashSet<(&'static str, Attr, String)>),
 }
 
 impl<'f> Now<'f> {
@@ -575,7 +577,7 @@ impl<'f> Now<'f> {
     }
 }
 
-fn identity(f: &Finding) -> (&'static str, &'static str, String) {
+fn identity(f: &Finding) -> (&'static str, Attr, String) {
     (f.rule.code, f.attribute, f.value.to_lowercase())
 }
 
@@ -599,7 +601,7 @@ fn withhold_what_raises(
             "it would raise {} ({}) on {} {:?}{}",
             raised.rule.code,
             raised.rule.slug,
-            raised.attribute,
+            raised.attribute.ldap_name(),
             raised.value,
             if blamed.len() > 1 {
                 " (with this object's other suggestions)"
@@ -636,7 +638,10 @@ fn blame(
         return vec![i];
     }
     let related: Vec<usize> = (0..changes.len())
-        .filter(|i| raised.rule.attributes.contains(&changes[*i].attribute))
+        .filter(|i| {
+            let changed = changes[*i].attribute;
+            raised.rule.attributes.contains(&changed)
+        })
         .collect();
     for &i in &related {
         let without: Vec<&Change> = changes
@@ -669,9 +674,7 @@ fn object_after(
     let mut text: Vec<(Attr, &str)> = Vec::new();
     let mut proxies: Option<Vec<&str>> = None;
     for c in changes {
-        let Some(attr) = Attr::from_name(c.attribute.as_bytes()) else {
-            continue;
-        };
+        let attr = c.attribute;
         match attr.shape() {
             AttrShape::Text => {
                 if let Some(new) = c.new {

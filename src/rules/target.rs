@@ -1,16 +1,21 @@
-//! targetAddress (sync-rules.md §2.1 [S2], §1.3-1.4 [S1]).
+//! targetAddress: its characters, length and routing (and its absence, for IdFix Dedicated).
 
 use super::address::{
-    ascii_set, clean_smtp, describe, in_set, longer_than, smtp_problem, split, truncate_chars,
+    ascii_set, clean_smtp, describe, in_set, smtp_problem, split, truncate_chars,
 };
 use super::domain::is_microsoft_namespace;
 use super::mail::{non_routable, repaired};
 use super::proxy::{is_smtp, parse};
-use super::{Context, Rule, ALL_PROFILES, DEDICATED};
+use super::registry::Family;
+use super::sources;
+use super::{Context, Limit, Rule, ALL_PROFILES, DEDICATED};
 use crate::directory::{Attr, ObjectKind};
 use crate::findings::{Action, Class, Finding, Severity};
 
-const ATTR: &[&str] = &["targetAddress"];
+const ATTR: &[Attr] = &[Attr::TargetAddress];
+
+/// The longest targetAddress.
+pub const MAX_LENGTH: usize = 256;
 
 pub static INVALID: Rule = Rule {
     code: "SL651",
@@ -20,12 +25,14 @@ pub static INVALID: Rule = Rule {
     attributes: ATTR,
     idfix: Some("Character"),
     entra: "mail routing to the object breaks",
-    source: "sync-rules.md §2.1 [S2] (no space; invalid \\ < > ( ) ; , [ ] \"; SMTP standards), §1.3 [S1]",
+    sources: &[&sources::PREPARE, &sources::IDFIX],
+    source_note: "",
     what: "targetAddress with white space or one of \\ < > ( ) ; , [ ] \", or an SMTP: target that breaks the mail standard.",
     why: "Mail for the object is forwarded to targetAddress; an invalid one can't route.",
     fix: "Correct the address (the suggestion cleans it).",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[],
 };
 
 pub static TOO_LONG: Rule = Rule {
@@ -36,12 +43,17 @@ pub static TOO_LONG: Rule = Rule {
     attributes: ATTR,
     idfix: Some("Length"),
     entra: "DataValidationFailed",
-    source: "sync-rules.md §2.1 [S2] (256; IdFix uses 255, §6.11)",
+    sources: &[&sources::PREPARE],
+    source_note: "IdFix uses 255.",
     what: "targetAddress longer than 256 characters.",
     why: "256 is the documented maximum.",
     fix: "Shorten it.",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[Limit {
+        what: "characters",
+        max: MAX_LENGTH,
+    }],
 };
 
 pub static BLANK: Rule = Rule {
@@ -52,12 +64,14 @@ pub static BLANK: Rule = Rule {
     attributes: ATTR,
     idfix: Some("Blank"),
     entra: "(idfix-dedicated profile only)",
-    source: "sync-rules.md §1.4 [S1]",
+    sources: &[&sources::IDFIX],
+    source_note: "",
     what: "A contact, or a user without homeMDB, has no targetAddress (IdFix Dedicated).",
     why: "IdFix's Dedicated rule set requires it for mail routing; the suggestion is SMTP:+mail as IdFix does.",
     fix: "Set targetAddress to the external address.",
     default_action: Action::Edit,
     profiles: DEDICATED,
+    limits: &[],
 };
 
 pub static NON_ROUTABLE_SUFFIX: Rule = Rule {
@@ -68,12 +82,14 @@ pub static NON_ROUTABLE_SUFFIX: Rule = Rule {
     attributes: ATTR,
     idfix: Some("TopLevelDomain"),
     entra: "hybrid mail routing to the object fails (mail forwarded to targetAddress can't be delivered)",
-    source: "sync-rules.md §1.3 [S1] (IdFix: targetAddress errors as for proxyAddresses, TopLevelDomain included), §2.1 [S2]",
+    sources: &[&sources::PREPARE, &sources::IDFIX],
+    source_note: "IdFix reports targetAddress errors as for proxyAddresses, TopLevelDomain included.",
     what: "An SMTP: targetAddress whose domain is special-use or not delegated (.local, .corp …); with --verified-domain, also a user's targetAddress outside the verified domains and Microsoft's (onmicrosoft.com) namespaces.",
     why: "In a hybrid organisation mail for a remote mailbox or mail user is forwarded to its targetAddress (for a migrated mailbox, the remote routing address in tenant.mail.onmicrosoft.com): a domain the internet can't resolve, or that the tenant does not accept, never delivers. Contacts point outside on purpose, so only their non-routable domains are reported.",
     fix: "Point targetAddress at a routable address the tenant accepts (--suffix-map old=new suggests one).",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[],
 };
 
 const TARGET_INVALID: u128 = ascii_set("\\<>();,[]\"");
@@ -81,6 +97,14 @@ const TARGET_INVALID: u128 = ascii_set("\\<>();,[]\"");
 fn bad_char(c: char) -> bool {
     c.is_whitespace() || in_set(c, TARGET_INVALID)
 }
+
+pub static FAMILY: Family = Family {
+    name: "targetAddress",
+    rules: &[&INVALID, &TOO_LONG, &BLANK, &NON_ROUTABLE_SUFFIX],
+    values: ATTR,
+    check_value: Some(|ctx, row, _, value, out| check_value(ctx, row, value, out)),
+    check: Some(check),
+};
 
 pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
     let Some(target) = ctx.dir.text(Attr::TargetAddress, row) else {
@@ -94,10 +118,16 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
         }
         return;
     };
+    check_value(ctx, row, target, out);
+}
+
+/// Every rule of the profile that `target` breaks as object `row`'s targetAddress: what
+/// [`check`] reports for a present value, and what validation is derived from.
+pub fn check_value(ctx: &Context, row: usize, target: &str, out: &mut Vec<Finding>) {
     let n = target.chars().count();
-    if n > 256 {
+    if n > MAX_LENGTH {
         let f = Finding::new(&TOO_LONG, row, ATTR[0], target)
-            .suggest(Some(truncate_chars(target, 256)))
+            .suggest(Some(truncate_chars(target, MAX_LENGTH)))
             .note(format!("{n} characters"));
         ctx.report(out, f);
     }
@@ -162,23 +192,15 @@ fn routing_problem(ctx: &Context, row: usize, target: &str) -> Option<String> {
 }
 
 fn problem(target: &str) -> Option<String> {
+    if target.is_empty() {
+        // Never read from an export (an empty value is no value); a proposed one is invalid.
+        return Some("empty value".into());
+    }
     if let Some(c) = target.chars().find(|c| bad_char(*c)) {
         return Some(format!("invalid character {}", describe(c)));
     }
     match parse(target) {
         Some((prefix, address)) if is_smtp(prefix) => smtp_problem(address),
         _ => None,
-    }
-}
-
-pub fn validate(ctx: &Context, row: usize, value: &str) -> Option<&'static Rule> {
-    if longer_than(value, 256) {
-        Some(&TOO_LONG)
-    } else if value.is_empty() || problem(value).is_some() {
-        Some(&INVALID)
-    } else if routing_problem(ctx, row, value).is_some() {
-        Some(&NON_ROUTABLE_SUFFIX)
-    } else {
-        None
     }
 }

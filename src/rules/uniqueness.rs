@@ -1,5 +1,5 @@
-//! Duplicates and collisions over every in-scope object of every input (sync-rules.md §3.1,
-//! §3.2, §6.1).
+//! Duplicates and collisions over every in-scope object of every input (duplicate attribute
+//! resiliency and the proxyAddresses population rules; sources in each rule).
 //!
 //! Every value that Entra keeps unique becomes an entry `(hash of its normalized form, row,
 //! source)`; entries are sorted in parallel and equal hashes grouped, then verified on the
@@ -12,6 +12,8 @@
 //! group_by at 8-12 s and 5-7 GB on 15M values, a parallel sort of (hash, row) at 3.3 s.
 
 use super::proxy::{is_smtp, parse};
+use super::registry::Family;
+use super::sources;
 use super::{Context, Rule, ALL_PROFILES};
 use crate::directory::{Attr, ObjectKind};
 use crate::dn::dns_domain;
@@ -24,64 +26,66 @@ use std::collections::BTreeMap;
 use std::hash::Hasher;
 
 macro_rules! duplicate_rule {
-    ($name:ident, $code:literal, $slug:literal, $severity:ident, $attr:literal, $idfix:expr, $entra:literal, $source:literal, $what:literal, $why:literal, $fix:literal) => {
+    ($name:ident, $code:literal, $slug:literal, $severity:ident, $attr:ident, $idfix:expr, $entra:literal, $sources:expr, $source_note:literal, $what:literal, $why:literal, $fix:literal) => {
         pub static $name: Rule = Rule {
             code: $code,
             slug: $slug,
             class: Class::Duplicate,
             severity: Severity::$severity,
-            attributes: &[$attr],
+            attributes: &[Attr::$attr],
             idfix: $idfix,
             entra: $entra,
-            source: $source,
+            sources: $sources,
+            source_note: $source_note,
             what: $what,
             why: $why,
             fix: $fix,
             default_action: Action::Edit,
             profiles: ALL_PROFILES,
+            limits: &[],
         };
     };
 }
 
-duplicate_rule!(DUPLICATE_UPN, "SL801", "duplicate-upn", Error, "userPrincipalName", Some("Duplicate"),
+duplicate_rule!(DUPLICATE_UPN, "SL801", "duplicate-upn", Error, UserPrincipalName, Some("Duplicate"),
     "AttributeValueMustBeUnique; the UPN is quarantined and replaced by <prefix>+NNNN@<tenant>.onmicrosoft.com",
-    "sync-rules.md §3.1, §3.3 [S6], §3.4 [S7]",
+    &[&sources::RESILIENCY, &sources::SYNC_ERRORS], "",
     "Two or more in-scope objects have the same userPrincipalName (case-insensitive), in any input. For users without a UPN, the one Connect derives (sAMAccountName@domain) takes part.",
     "UPNs are unique tenant-wide; duplicate attribute resiliency quarantines the second value and gives the user a placeholder UPN.",
     "Give each object its own UPN.");
-duplicate_rule!(DUPLICATE_MAIL, "SL802", "duplicate-mail", Error, "mail", Some("Duplicate"),
+duplicate_rule!(DUPLICATE_MAIL, "SL802", "duplicate-mail", Error, Mail, Some("Duplicate"),
     "AttributeValueMustBeUnique",
-    "sync-rules.md §2.1 [S2], §3.1 [S7]",
+    &[&sources::PREPARE, &sources::SYNC_ERRORS], "",
     "Two or more in-scope objects have the same mail (case-insensitive).",
     "mail must be unique; with duplicates \"the first user with the value is synchronized. Subsequent users will not appear\".",
     "Give each object its own address.");
-duplicate_rule!(DUPLICATE_SMTP, "SL803", "duplicate-smtp-address", Error, "proxyAddresses", Some("Duplicate"),
+duplicate_rule!(DUPLICATE_SMTP, "SL803", "duplicate-smtp-address", Error, ProxyAddresses, Some("Duplicate"),
     "AttributeValueMustBeUnique; the address is quarantined",
-    "sync-rules.md §3.1, §3.3 [S6, S7], §1.5 [S1]",
+    &[&sources::RESILIENCY, &sources::SYNC_ERRORS, &sources::IDFIX], "",
     "Two or more in-scope objects have the same SMTP proxy address, whatever the prefix's case (SMTP:a@x = smtp:A@x).",
     "proxyAddresses are unique across users, groups and contacts; the second value is quarantined and mail to it goes to one object only.",
     "Remove the address from all but one object (a secondary smtp: copy is usually the one to remove).");
-duplicate_rule!(DUPLICATE_OTHER_PROXY, "SL804", "duplicate-other-proxy", Warning, "proxyAddresses", Some("Duplicate"),
+duplicate_rule!(DUPLICATE_OTHER_PROXY, "SL804", "duplicate-other-proxy", Warning, ProxyAddresses, Some("Duplicate"),
     "undocumented for non-SMTP types (reported as a warning)",
-    "sync-rules.md §3.2 [S6] (resiliency covers SMTP only), §7",
+    &[&sources::RESILIENCY], "Duplicate attribute resiliency covers SMTP addresses only.",
     "Two or more in-scope objects have the same non-SMTP proxy value (X500:, SIP:, EUM: …), compared in full.",
     "Entra's behaviour for duplicate non-SMTP values is not documented; a duplicate X500 breaks legacy Exchange routing, a duplicate SIP breaks Teams sign-in.",
     "Keep the value on one object only.");
-duplicate_rule!(DUPLICATE_TARGET, "SL805", "duplicate-target-address", Warning, "targetAddress", Some("Duplicate"),
+duplicate_rule!(DUPLICATE_TARGET, "SL805", "duplicate-target-address", Warning, TargetAddress, Some("Duplicate"),
     "mail forwarding is ambiguous",
-    "sync-rules.md §2.1 [S2] (\"unique within the directory\"), §3.2",
+    &[&sources::PREPARE], "The preparation guide: \"unique within the directory\".",
     "Two or more in-scope objects have the same targetAddress.",
     "Microsoft's preparation guide requires targetAddress to be unique; Entra's error articles list no uniqueness for it, so this is a warning.",
     "Give each object its own targetAddress.");
-duplicate_rule!(DUPLICATE_ALIAS, "SL806", "duplicate-mail-nickname", Warning, "mailNickname", Some("Duplicate"),
+duplicate_rule!(DUPLICATE_ALIAS, "SL806", "duplicate-mail-nickname", Warning, MailNickname, Some("Duplicate"),
     "both sync; the second cloud alias/MOERA gets 4 random digits",
-    "sync-rules.md §3.1 [S15] scenario 6, §1.3 [S1]",
+    &[&sources::PROXY_POPULATION, &sources::IDFIX], "Scenario 6 of the proxyAddresses article.",
     "Two or more in-scope objects have the same mailNickname.",
     "Entra does not enforce unique aliases for synced users, but the second one's onmicrosoft.com address gets random digits appended.",
     "Give each object its own alias.");
-duplicate_rule!(DUPLICATE_SAM, "SL807", "duplicate-sam-without-upn", Warning, "sAMAccountName", Some("Duplicate"),
+duplicate_rule!(DUPLICATE_SAM, "SL807", "duplicate-sam-without-upn", Warning, SamAccountName, Some("Duplicate"),
     "duplicate derived identifiers",
-    "sync-rules.md §1.3 [S1] (IdFix: only if userPrincipalName is absent)",
+    &[&sources::IDFIX], "IdFix reports it only if userPrincipalName is absent.",
     "Two or more in-scope objects without a userPrincipalName have the same sAMAccountName (across all inputs).",
     "Without a UPN the account name is the identifier Connect falls back to; duplicates across domains collide once combined.",
     "Set a unique UPN on these objects.");
@@ -91,15 +95,17 @@ pub static UPN_COLLISION: Rule = Rule {
     slug: "upn-collides-with-address",
     class: Class::Collision,
     severity: Severity::Warning,
-    attributes: &["userPrincipalName", "mail", "proxyAddresses", "targetAddress"],
+    attributes: &[Attr::UserPrincipalName, Attr::Mail, Attr::ProxyAddresses, Attr::TargetAddress],
     idfix: None,
     entra: "ProxyAddress conflict for Exchange-licensed users (AttributeValueMustBeUnique)",
-    source: "sync-rules.md §3.2 [S15, S10], §6.1",
+    sources: &[&sources::PROXY_POPULATION, &sources::UPN_POPULATION],
+    source_note: "",
     what: "A user's UPN equals another object's mail, SMTP proxy address or targetAddress.",
     why: "For Exchange-licensed users \"the userPrincipalName is always added as a proxy address\": it then clashes with the other object's address. IdFix never compares across attributes.",
     fix: "Change the UPN or remove the address from the other object.",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[],
 };
 
 pub static ADDRESS_COLLISION: Rule = Rule {
@@ -107,15 +113,17 @@ pub static ADDRESS_COLLISION: Rule = Rule {
     slug: "address-collision",
     class: Class::Collision,
     severity: Severity::Error,
-    attributes: &["mail", "proxyAddresses", "targetAddress"],
+    attributes: &[Attr::Mail, Attr::ProxyAddresses, Attr::TargetAddress],
     idfix: None,
     entra: "AttributeValueMustBeUnique",
-    source: "sync-rules.md §3.2 [S15], §3.1 [S6, S7], §6.1",
+    sources: &[&sources::PROXY_POPULATION, &sources::RESILIENCY, &sources::SYNC_ERRORS],
+    source_note: "",
     what: "One object's mail, SMTP proxy address or targetAddress equals a different attribute of another object (mail vs proxy, targetAddress vs proxy …).",
     why: "mail becomes the primary SMTP address and targetAddress routes mail: all of them land in the same tenant-wide address space, where the value must be unique.",
     fix: "Keep the address on one object only.",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[],
 };
 
 pub static TYPE_MISMATCH: Rule = Rule {
@@ -123,15 +131,37 @@ pub static TYPE_MISMATCH: Rule = Rule {
     slug: "object-type-mismatch",
     class: Class::Collision,
     severity: Severity::Error,
-    attributes: &["userPrincipalName", "mail", "proxyAddresses", "targetAddress"],
+    attributes: &[Attr::UserPrincipalName, Attr::Mail, Attr::ProxyAddresses, Attr::TargetAddress],
     idfix: None,
     entra: "ObjectTypeMismatch (not quarantined by duplicate attribute resiliency)",
-    source: "sync-rules.md §3.4 [S7], §3.3 [S6] (known exceptions), §6.1",
+    sources: &[&sources::SYNC_ERRORS, &sources::RESILIENCY],
+    source_note: "Duplicate attribute resiliency does not quarantine these (its known exceptions).",
     what: "A user shares an SMTP address (as UPN, mail, proxy or target) with a group or a contact.",
     why: "Objects of different types that share soft-match values fail with ObjectTypeMismatch on every sync cycle; resiliency does not quarantine them.",
     fix: "Remove the address from one of the objects.",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[],
+};
+
+/// Uniqueness runs over every object at once ([`check`]), not per object.
+pub static FAMILY: Family = Family {
+    name: "uniqueness",
+    rules: &[
+        &DUPLICATE_UPN,
+        &DUPLICATE_MAIL,
+        &DUPLICATE_SMTP,
+        &DUPLICATE_OTHER_PROXY,
+        &DUPLICATE_TARGET,
+        &DUPLICATE_ALIAS,
+        &DUPLICATE_SAM,
+        &UPN_COLLISION,
+        &ADDRESS_COLLISION,
+        &TYPE_MISMATCH,
+    ],
+    values: &[],
+    check_value: None,
+    check: None,
 };
 
 /// Where a unique value comes from.
@@ -171,14 +201,14 @@ impl Source {
         }
     }
 
-    pub fn attribute(self) -> &'static str {
+    pub fn attribute(self) -> Attr {
         match self {
-            Source::Upn | Source::DerivedUpn => "userPrincipalName",
-            Source::Mail => "mail",
-            Source::SmtpProxy | Source::OtherProxy => "proxyAddresses",
-            Source::TargetSmtp | Source::TargetOther => "targetAddress",
-            Source::Nickname => "mailNickname",
-            Source::Sam => "sAMAccountName",
+            Source::Upn | Source::DerivedUpn => Attr::UserPrincipalName,
+            Source::Mail => Attr::Mail,
+            Source::SmtpProxy | Source::OtherProxy => Attr::ProxyAddresses,
+            Source::TargetSmtp | Source::TargetOther => Attr::TargetAddress,
+            Source::Nickname => Attr::MailNickname,
+            Source::Sam => Attr::SamAccountName,
         }
     }
 
@@ -187,7 +217,7 @@ impl Source {
         match self {
             Source::SmtpProxy => "proxyAddresses",
             Source::OtherProxy => "proxyAddressesOther",
-            other => other.attribute(),
+            other => other.attribute().ldap_name(),
         }
     }
 
@@ -609,7 +639,7 @@ fn report_group(
     // Every holder with the attributes through which it holds the value, in row order.
     let mut holders: Vec<(u32, Vec<&'static str>)> = Vec::with_capacity(rows.len());
     for (e, _) in group {
-        let attribute = e.source.attribute();
+        let attribute = e.source.attribute().ldap_name();
         match holders.iter_mut().find(|(row, _)| *row == e.row) {
             Some((_, attributes)) if !attributes.contains(&attribute) => attributes.push(attribute),
             Some(_) => {}

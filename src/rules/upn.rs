@@ -1,14 +1,21 @@
-//! userPrincipalName: Entra's UPN policy (sync-rules.md §2.2 [S5]) and suffix rules (§2.3).
+//! userPrincipalName: Entra's UPN policy and suffix rules.
 
 use super::address::{ascii, ascii_set, describe, in_set, split, tidy_periods};
 use super::domain::{suffix_status, SuffixStatus};
-use super::{first_broken, reports_nothing, Context, Rule, ALL_PROFILES, ENTRA};
+use super::registry::Family;
+use super::sources;
+use super::{reports_nothing, Context, Limit, Rule, ALL_PROFILES, ENTRA};
 use crate::directory::{Attr, ObjectKind};
 use crate::dn::dns_domain;
 use crate::findings::{Action, Class, Finding, Severity};
 use std::borrow::Cow;
 
-const ATTR: &[&str] = &["userPrincipalName"];
+const ATTR: &[Attr] = &[Attr::UserPrincipalName];
+
+/// Entra's UPN length limits: in all, before the '@', after it.
+pub const MAX_LENGTH: usize = 113;
+pub const MAX_LOCAL: usize = 64;
+pub const MAX_DOMAIN: usize = 48;
 
 pub static INVALID_CHARACTER: Rule = Rule {
     code: "SL101",
@@ -18,12 +25,14 @@ pub static INVALID_CHARACTER: Rule = Rule {
     attributes: ATTR,
     idfix: Some("Character"),
     entra: "DataValidationFailed; the UPN is recalculated to <alias>@<tenant>.onmicrosoft.com",
-    source: "sync-rules.md §2.2 [S5], §2.1 [S2], §2.3 [S10]",
+    sources: &[&sources::UPN_POLICY, &sources::PREPARE, &sources::UPN_POPULATION],
+    source_note: "",
     what: "A character outside Entra's UPN whitelist: A-Z a-z 0-9 ' . - _ ! # ^ ~ before the '@'; letters, digits, '.' and '-' after it. White space, letters with diacritics, & $ ` % * + / = ? { } | < > ( ) ; : , [ ] \" and \\ are all invalid.",
     why: "Entra refuses the value and recalculates the UPN from the alias and the onmicrosoft.com domain, so the user signs in with an address nobody expects. Unlike IdFix, the apostrophe is allowed (Entra permits it) and $ and ` are flagged (IdFix lets them through).",
     fix: "Remove or transliterate the characters (the suggestion does both) and check that the result is still the address the user knows.",
     default_action: Action::Edit,
     profiles: ENTRA,
+    limits: &[],
 };
 
 pub static TOO_LONG: Rule = Rule {
@@ -34,12 +43,27 @@ pub static TOO_LONG: Rule = Rule {
     attributes: ATTR,
     idfix: Some("Length"),
     entra: "DataValidationFailed",
-    source: "sync-rules.md §2.2 [S5], §2.1 [S2]; §1.6.1 (IdFix checks only 113)",
+    sources: &[&sources::UPN_POLICY, &sources::PREPARE],
+    source_note: "IdFix checks only the total of 113.",
     what: "More than 113 characters in all, more than 64 before the '@' or more than 48 after it.",
     why: "Entra rejects longer UPNs. IdFix checks only the total, so UPNs with a long local part or domain pass IdFix and fail in Entra.",
     fix: "Shorten the part before the '@' (the suggestion truncates it to 64) or use a shorter UPN suffix.",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[
+        Limit {
+            what: "characters in all",
+            max: MAX_LENGTH,
+        },
+        Limit {
+            what: "characters before the '@'",
+            max: MAX_LOCAL,
+        },
+        Limit {
+            what: "characters after the '@'",
+            max: MAX_DOMAIN,
+        },
+    ],
 };
 
 pub static FORMAT: Rule = Rule {
@@ -50,12 +74,14 @@ pub static FORMAT: Rule = Rule {
     attributes: ATTR,
     idfix: Some("Format"),
     entra: "DataValidationFailed",
-    source: "sync-rules.md §2.2 [S5], §2.1 [S2]",
+    sources: &[&sources::UPN_POLICY, &sources::PREPARE],
+    source_note: "",
     what: "Not of the form name@domain: no '@', more than one, nothing before or after it, a period right before the '@', or a period at the start or doubled.",
     why: "Entra accepts only one '@', never first, and no '.' immediately before it.",
     fix: "Correct the value; the suggestion removes stray periods where that is enough.",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[],
 };
 
 pub static NON_ROUTABLE_SUFFIX: Rule = Rule {
@@ -66,12 +92,14 @@ pub static NON_ROUTABLE_SUFFIX: Rule = Rule {
     attributes: ATTR,
     idfix: Some("TopLevelDomain"),
     entra: "UPN replaced by <alias>@<tenant>.onmicrosoft.com",
-    source: "sync-rules.md §2.3 [S3, S4, S10], §5 [S27-S29]",
+    sources: &[&sources::NON_ROUTABLE_DOMAIN, &sources::DOMAIN_USERS, &sources::UPN_POPULATION, &sources::PRIVATE_USE_TLD, &sources::SPECIAL_USE_DOMAINS],
+    source_note: "",
     what: "The UPN suffix is not a delegated Internet domain: special-use (.local, .internal, .test, home.arpa …), never delegated (.corp, .lan …), a single label, or an unknown TLD. Checked against the public suffix list (current, IDN TLDs included), not IdFix's frozen list.",
     why: "Only a verified tenant domain can be a UPN suffix, and a non-routable one can never be verified: the user is synced as <alias>@<tenant>.onmicrosoft.com.",
     fix: "Add a routable UPN suffix (Active Directory Domains and Trusts → UPN Suffixes) and re-suffix the users; --suffix-map old=new makes the suggestions.",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[],
 };
 
 pub static UNVERIFIED_SUFFIX: Rule = Rule {
@@ -82,12 +110,14 @@ pub static UNVERIFIED_SUFFIX: Rule = Rule {
     attributes: ATTR,
     idfix: None,
     entra: "UPN replaced by <alias>@<tenant>.onmicrosoft.com",
-    source: "sync-rules.md §2.3 [S3, S10], §6.3",
+    sources: &[&sources::NON_ROUTABLE_DOMAIN, &sources::UPN_POPULATION],
+    source_note: "",
     what: "The UPN suffix is routable but not among the verified domains given with --verified-domain / --verified-domains.",
     why: "Entra keeps a UPN suffix only if the domain is verified in the tenant; otherwise the user silently gets the onmicrosoft.com UPN.",
     fix: "Verify the domain in the tenant before syncing, or re-suffix the users to a verified domain.",
     default_action: Action::Edit,
     profiles: ALL_PROFILES,
+    limits: &[],
 };
 
 pub static MISSING: Rule = Rule {
@@ -98,23 +128,30 @@ pub static MISSING: Rule = Rule {
     attributes: ATTR,
     idfix: None,
     entra: "Connect derives sAMAccountName@<domain FQDN>",
-    source: "sync-rules.md §2.3 [S30]",
+    sources: &[&sources::DEFAULT_CONFIGURATION, &sources::UPN_POPULATION],
+    source_note: "Connect's default rules build the UPN from sAMAccountName and the domain's DNS name.",
     what: "A user without userPrincipalName whose derived UPN (sAMAccountName@ the domain's DNS name) has a non-routable suffix.",
     why: "Connect's default rule builds the UPN from sAMAccountName and the AD domain name; with a non-routable domain that UPN falls back to onmicrosoft.com.",
     fix: "Set a userPrincipalName with a routable, verified suffix.",
     default_action: Action::Edit,
     profiles: ENTRA,
+    limits: &[],
 };
 
-/// The family's rules.
-pub static RULES: [&Rule; 6] = [
-    &INVALID_CHARACTER,
-    &TOO_LONG,
-    &FORMAT,
-    &NON_ROUTABLE_SUFFIX,
-    &UNVERIFIED_SUFFIX,
-    &MISSING,
-];
+pub static FAMILY: Family = Family {
+    name: "userPrincipalName",
+    rules: &[
+        &INVALID_CHARACTER,
+        &TOO_LONG,
+        &FORMAT,
+        &NON_ROUTABLE_SUFFIX,
+        &UNVERIFIED_SUFFIX,
+        &MISSING,
+    ],
+    values: ATTR,
+    check_value: Some(|ctx, row, _, value, out| check_value(ctx, row, value, out)),
+    check: Some(check),
+};
 
 fn is_user(ctx: &Context, row: usize) -> bool {
     matches!(
@@ -125,7 +162,7 @@ fn is_user(ctx: &Context, row: usize) -> bool {
 
 const UPN_SYMBOLS: u128 = ascii_set("'.-_!#^~");
 
-/// Characters Entra's UPN policy allows before the '@' (§2.2).
+/// Characters Entra's UPN policy allows before the '@'.
 pub fn local_char_ok(c: char) -> bool {
     c.is_ascii_alphanumeric() || in_set(c, UPN_SYMBOLS)
 }
@@ -144,7 +181,7 @@ pub fn repaired(ctx: &Context, upn: &str) -> Option<String> {
         .chars()
         .filter(|c| local_char_ok(*c))
         .collect();
-    let local: String = tidy_periods(&local).chars().take(64).collect();
+    let local: String = tidy_periods(&local).chars().take(MAX_LOCAL).collect();
     let local = tidy_periods(&local);
     let domain: String = ascii(domain)
         .chars()
@@ -157,8 +194,8 @@ pub fn repaired(ctx: &Context, upn: &str) -> Option<String> {
     let fixed = format!("{local}@{domain}");
     (!local.is_empty()
         && !domain.is_empty()
-        && domain.chars().count() <= 48
-        && fixed.chars().count() <= 113)
+        && domain.chars().count() <= MAX_DOMAIN
+        && fixed.chars().count() <= MAX_LENGTH)
         .then_some(fixed)
 }
 
@@ -223,11 +260,11 @@ pub fn check_value(ctx: &Context, row: usize, upn: &str, out: &mut Vec<Finding>)
         local.chars().count(),
         domain.chars().count(),
     );
-    if total > 113 || before > 64 || after > 48 {
+    if total > MAX_LENGTH || before > MAX_LOCAL || after > MAX_DOMAIN {
         report(
             out,
             &TOO_LONG,
-            format!("{total} characters: {before} before '@', {after} after (limits 113, 64, 48)"),
+            format!("{total} characters: {before} before '@', {after} after (limits {MAX_LENGTH}, {MAX_LOCAL}, {MAX_DOMAIN})"),
         );
     }
     suffix(ctx, row, upn, domain, out);
@@ -289,10 +326,4 @@ fn missing(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
 /// included: valid, routable, and verified when verified domains are given.
 pub fn is_clean(ctx: &Context, row: usize, value: &str) -> bool {
     reports_nothing(|out| check_value(ctx, row, value, out))
-}
-
-/// The first rule of the profile a candidate UPN would break (for re-checking suggestions and
-/// `fix`'s edits); advice (`Info`) does not count.
-pub fn validate(ctx: &Context, row: usize, value: &str) -> Option<&'static Rule> {
-    first_broken(|out| check_value(ctx, row, value, out))
 }

@@ -304,7 +304,7 @@ fn rules_lists_and_explains() {
     assert!(text.contains("SL101") && text.contains("SL853"));
     let out = synclint(&["rules", "SL853"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("object-type-mismatch") && text.contains("Source: sync-rules.md"));
+    assert!(text.contains("object-type-mismatch") && text.contains("Sources:\n  Understanding errors during Microsoft Entra synchronization <https://learn.microsoft.com/"));
     assert_eq!(synclint(&["rules", "SL999"]).status.code(), Some(2));
 }
 

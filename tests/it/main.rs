@@ -12,6 +12,7 @@ mod reader;
 mod real_shapes;
 mod review;
 mod roundtrip;
+mod rule_cases;
 mod rules;
 mod workbook;
 

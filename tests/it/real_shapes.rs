@@ -18,7 +18,8 @@ fn no_two_duplicate_or_collision_rows_share_object_attribute_and_value() {
         .iter()
         .filter(|f| matches!(f.rule.class, Class::Duplicate | Class::Collision));
     for f in groups {
-        if let Some(earlier) = seen.insert((f.row, f.attribute, &f.value), f.rule.code) {
+        if let Some(earlier) = seen.insert((f.row, f.attribute.ldap_name(), &f.value), f.rule.code)
+        {
             shared.push(format!(
                 "{earlier}+{} {} {}",
                 f.rule.code, f.attribute, f.value

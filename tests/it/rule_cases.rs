@@ -1,0 +1,595 @@
+//! One positive and one negative case for every registered rule, with the exact findings of
+//! each (code, attribute, value, suggestion, recommendation, note) kept as reviewed snapshots
+//! in tests/it/snapshots/ (insta; a mismatch fails, `cargo insta review` or INSTA_UPDATE=always
+//! rewrites them). The negative case is a near miss: the same object just inside the rule.
+//! Also: docs/rules.md is the output of `synclint rules --markdown`.
+
+use crate::rules::{contact, group, run_with, user, with, Run};
+use std::collections::HashSet;
+use std::fmt::Write;
+use synclint::directory::Attr;
+use synclint::generate::writer::ExportObject;
+use synclint::rules::registry::RULES;
+use synclint::rules::{Profile, RuleOptions};
+use synclint::scope::ScopeOptions;
+
+/// A rule's cases: the objects that must raise it, and near misses that must not.
+struct Case {
+    code: &'static str,
+    options: RuleOptions,
+    positive: Vec<ExportObject>,
+    negative: Vec<ExportObject>,
+}
+
+fn case(code: &'static str, positive: Vec<ExportObject>, negative: Vec<ExportObject>) -> Case {
+    Case {
+        code,
+        options: RuleOptions::default(),
+        positive,
+        negative,
+    }
+}
+
+fn dedicated(mut c: Case) -> Case {
+    c.options.profile = Profile::IdfixDedicated;
+    c
+}
+
+/// A user with `attribute` set to `value`.
+fn user_with(cn: &str, attribute: &str, value: impl Into<String>) -> ExportObject {
+    let value = value.into();
+    with(user(cn), |o| {
+        o.set(attribute, value);
+    })
+}
+
+/// A user with one more proxyAddresses value.
+fn user_proxy(cn: &str, value: impl Into<String>) -> ExportObject {
+    let value = value.into();
+    with(user(cn), |o| {
+        o.text("proxyAddresses", value);
+    })
+}
+
+fn contact_target(cn: &str, target: impl Into<String>) -> ExportObject {
+    let target = target.into();
+    with(
+        contact(cn, &format!("{}@partner.example.net", cn.to_lowercase())),
+        |o| {
+            o.set("targetAddress", target);
+        },
+    )
+}
+
+/// A user without userPrincipalName, in the domain of `dc` (`DC=contoso,DC=local`).
+fn user_without_upn(cn: &str, dc: &str, sam: &str) -> ExportObject {
+    with(ExportObject::new(format!("CN={cn},OU=Staff,{dc}")), |o| {
+        for c in ["top", "person", "organizationalPerson", "user"] {
+            o.text("objectClass", c);
+        }
+        o.text("cn", cn)
+            .binary(
+                "objectGUID",
+                cn.bytes().chain(std::iter::repeat(3)).take(16).collect(),
+            )
+            .text("userAccountControl", "512")
+            .text("sAMAccountName", sam);
+    })
+}
+
+fn no_upn(o: ExportObject, sam: &str) -> ExportObject {
+    with(o, |o| {
+        o.attributes.retain(|(n, _)| n != "userPrincipalName");
+        o.set("sAMAccountName", sam);
+    })
+}
+
+fn certificates(cn: &str, attribute: &str, n: u8) -> ExportObject {
+    with(user(cn), |o| {
+        for i in 0..n {
+            o.binary(attribute, vec![i; 8]);
+        }
+    })
+}
+
+fn proxies(cn: &str, extra: usize) -> ExportObject {
+    with(user(cn), |o| {
+        for i in 0..extra {
+            o.text(
+                "proxyAddresses",
+                format!("smtp:{}.{i}@contoso.com", cn.to_lowercase()),
+            );
+        }
+    })
+}
+
+fn members(cn: &str, n: usize) -> ExportObject {
+    with(
+        group(cn, &format!("{}@contoso.com", cn.to_lowercase())),
+        |o| {
+            for i in 0..n {
+                o.text(
+                    "member",
+                    format!("CN=m{i},OU=Staff,DC=corp,DC=contoso,DC=com"),
+                );
+            }
+        },
+    )
+}
+
+fn all_cases() -> Vec<Case> {
+    let x = |n: usize| "x".repeat(n);
+    let verified = RuleOptions {
+        verified_domains: Some(HashSet::from(["contoso.com".to_string()])),
+        ..RuleOptions::default()
+    };
+    vec![
+        case(
+            "SL101",
+            vec![user_with(
+                "A1",
+                "userPrincipalName",
+                "jos\u{e9} n@contoso.com",
+            )],
+            vec![user_with("A1", "userPrincipalName", "o'brien@contoso.com")],
+        ),
+        case(
+            "SL102",
+            vec![user_with(
+                "A2",
+                "userPrincipalName",
+                format!("{}@contoso.com", "a".repeat(65)),
+            )],
+            vec![user_with(
+                "A2",
+                "userPrincipalName",
+                format!("{}@contoso.com", "a".repeat(64)),
+            )],
+        ),
+        case(
+            "SL103",
+            vec![user_with("A3", "userPrincipalName", "a3.@contoso.com")],
+            vec![user_with("A3", "userPrincipalName", "a.3@contoso.com")],
+        ),
+        case(
+            "SL104",
+            vec![user_with(
+                "A4",
+                "userPrincipalName",
+                "a4@corp.contoso.local",
+            )],
+            vec![user_with("A4", "userPrincipalName", "a4@corp.contoso.com")],
+        ),
+        Case {
+            code: "SL105",
+            options: verified,
+            positive: vec![user_with("A5", "userPrincipalName", "a5@fabrikam.com")],
+            negative: vec![user_with("A5", "userPrincipalName", "a5@CONTOSO.com")],
+        },
+        case(
+            "SL106",
+            vec![user_without_upn("A6", "DC=contoso,DC=local", "a6")],
+            vec![user_without_upn("A6", "DC=contoso,DC=com", "a6")],
+        ),
+        case(
+            "SL201",
+            vec![user_with("B1", "mail", "b1 @contoso.com")],
+            vec![user_with("B1", "mail", "b1@contoso.com")],
+        ),
+        case(
+            "SL202",
+            vec![user_with("B2", "mail", "b2@contoso.corp")],
+            vec![user_with("B2", "mail", "b2@contoso.com")],
+        ),
+        case(
+            "SL203",
+            vec![user_with("B3", "mail", format!("{}@contoso.com", x(245)))],
+            vec![user_with("B3", "mail", format!("{}@contoso.com", x(244)))],
+        ),
+        case(
+            "SL301",
+            vec![user_with("C1", "mailNickname", "c 1")],
+            vec![user_with("C1", "mailNickname", "c'1")],
+        ),
+        case(
+            "SL302",
+            vec![user_with("C2", "mailNickname", "r&d")],
+            vec![user_with("C2", "mailNickname", "rnd")],
+        ),
+        case(
+            "SL303",
+            vec![user_with("C3", "mailNickname", ".c3")],
+            vec![user_with("C3", "mailNickname", "c.3")],
+        ),
+        case(
+            "SL304",
+            vec![user_with("C4", "mailNickname", "c".repeat(65))],
+            vec![user_with("C4", "mailNickname", "c".repeat(64))],
+        ),
+        case(
+            "SL401",
+            vec![user_proxy("D1", "smtp:d 1@contoso.com")],
+            vec![user_proxy("D1", "smtp:d-1@contoso.com")],
+        ),
+        case(
+            "SL402",
+            vec![user_proxy("D2", "smtp:user:M@contoso.com")],
+            vec![user_proxy("D2", "smtp:userM@contoso.com")],
+        ),
+        case(
+            "SL403",
+            vec![user_proxy("D3", format!("sip:{}", x(253)))],
+            vec![user_proxy("D3", format!("sip:{}", x(252)))],
+        ),
+        case(
+            "SL404",
+            vec![user_proxy("D4", "smtp:d4@contoso.onmicrosoft.com")],
+            vec![user_proxy("D4", "smtp:d4@contoso.com")],
+        ),
+        case(
+            "SL405",
+            vec![user_proxy("D5", "X400:c=us;a= ;p=Contoso;s=D5;")],
+            vec![user_proxy(
+                "D5",
+                "X500:/o=Contoso/ou=First/cn=Recipients/cn=d5",
+            )],
+        ),
+        case(
+            "SL406",
+            vec![user_proxy("D6", "d6@contoso.com")],
+            vec![user_proxy("D6", "smtp:d6@contoso.com")],
+        ),
+        case(
+            "SL407",
+            vec![user_proxy("D7", "smtp:d7@contoso.local")],
+            vec![user_proxy("D7", "smtp:d7@contoso.com")],
+        ),
+        case(
+            "SL408",
+            vec![user_proxy("D8", "SMTP:d8.other@contoso.com")],
+            vec![user_proxy("D8", "smtp:d8.other@contoso.com")],
+        ),
+        case(
+            "SL409",
+            vec![user_proxy("D9", "SIP:d9 @contoso.com")],
+            vec![user_proxy("D9", "SIP:d9@contoso.com")],
+        ),
+        case(
+            "SL501",
+            vec![user_with("E1", "sAMAccountName", "o'neil")],
+            vec![user_with("E1", "sAMAccountName", "o-neil")],
+        ),
+        case(
+            "SL502",
+            vec![user_with("E2", "sAMAccountName", "e".repeat(21))],
+            vec![user_with("E2", "sAMAccountName", "e".repeat(20))],
+        ),
+        case(
+            "SL503",
+            vec![user_with("E3", "sAMAccountName", "e3.")],
+            vec![user_with("E3", "sAMAccountName", "e.3")],
+        ),
+        case(
+            "SL601",
+            vec![user_with("F1", "displayName", "f".repeat(257))],
+            vec![user_with("F1", "displayName", "f".repeat(256))],
+        ),
+        case(
+            "SL602",
+            vec![user_with("F2", "displayName", "   ")],
+            vec![with(user("F2"), |o| {
+                o.attributes.retain(|(n, _)| n != "displayName");
+            })],
+        ),
+        case(
+            "SL603",
+            vec![user_with("F3", "givenName", "g".repeat(65))],
+            vec![user_with("F3", "givenName", "g".repeat(64))],
+        ),
+        case(
+            "SL604",
+            vec![user_with("F4", "sn", "s".repeat(65))],
+            vec![user_with("F4", "sn", "s".repeat(64))],
+        ),
+        dedicated(case(
+            "SL605",
+            vec![user_with("F5", "displayName", " F5 ")],
+            vec![user_with("F5", "displayName", "F 5")],
+        )),
+        case(
+            "SL651",
+            vec![contact_target("G1", "SMTP:g1 @partner.example.net")],
+            vec![contact_target("G1", "SMTP:g1@partner.example.net")],
+        ),
+        case(
+            "SL652",
+            vec![contact_target("G2", format!("SMTP:{}@x.com", x(246)))],
+            vec![contact_target("G2", format!("SMTP:{}@x.com", x(245)))],
+        ),
+        dedicated(case(
+            "SL653",
+            vec![with(contact("G3", "g3@partner.example.net"), |o| {
+                o.attributes.retain(|(n, _)| n != "targetAddress");
+            })],
+            vec![contact("G3", "g3@partner.example.net")],
+        )),
+        case(
+            "SL654",
+            vec![contact_target("G4", "SMTP:g4@partner.local")],
+            vec![contact_target("G4", "SMTP:g4@partner.example.net")],
+        ),
+        case(
+            "SL701",
+            vec![certificates("H1", "userCertificate", 16)],
+            vec![certificates("H1", "userCertificate", 15)],
+        ),
+        case(
+            "SL702",
+            vec![certificates("H2", "userSMIMECertificate", 16)],
+            vec![certificates("H2", "userSMIMECertificate", 15)],
+        ),
+        case("SL703", vec![proxies("H3", 299)], vec![proxies("H3", 298)]),
+        case(
+            "SL704",
+            vec![members("H4", 50_000)],
+            vec![members("H4", 49_999)],
+        ),
+        case(
+            "SL705",
+            vec![with(user("H5"), |o| {
+                o.binary("thumbnailPhoto", vec![1; 102_401]);
+            })],
+            vec![with(user("H5"), |o| {
+                o.binary("thumbnailPhoto", vec![1; 102_400]);
+            })],
+        ),
+        case(
+            "SL706",
+            vec![with(group("H6", "h6@contoso.com"), |o| {
+                for i in 0..3 {
+                    o.text(
+                        "member;range=0-1499",
+                        format!("CN=m{i},DC=corp,DC=contoso,DC=com"),
+                    );
+                }
+            })],
+            vec![members("H6", 3)],
+        ),
+        case(
+            "SL801",
+            vec![
+                user("J1"),
+                user_with("J2", "userPrincipalName", "J1@CONTOSO.COM"),
+            ],
+            vec![
+                user("J1"),
+                user_with("J2", "userPrincipalName", "j2.login@contoso.com"),
+            ],
+        ),
+        case(
+            "SL802",
+            vec![
+                user_with("K1", "mail", "shared@contoso.com"),
+                user_with("K2", "mail", "shared@contoso.com"),
+            ],
+            vec![
+                user_with("K1", "mail", "shared1@contoso.com"),
+                user_with("K2", "mail", "shared2@contoso.com"),
+            ],
+        ),
+        case(
+            "SL803",
+            vec![
+                user_proxy("L1", "smtp:shared@contoso.com"),
+                user_proxy("L2", "SMTP:Shared@contoso.com"),
+            ],
+            vec![
+                user_proxy("L1", "smtp:shared1@contoso.com"),
+                user_proxy("L2", "smtp:shared2@contoso.com"),
+            ],
+        ),
+        case(
+            "SL804",
+            vec![
+                user_proxy("M1", "X500:/o=Contoso/cn=shared"),
+                user_proxy("M2", "x500:/O=CONTOSO/CN=SHARED"),
+            ],
+            vec![
+                user_proxy("M1", "X500:/o=Contoso/cn=shared1"),
+                user_proxy("M2", "X500:/o=Contoso/cn=shared2"),
+            ],
+        ),
+        case(
+            "SL805",
+            vec![
+                contact_target("N1", "SMTP:shared@partner.example.net"),
+                contact_target("N2", "smtp:SHARED@partner.example.net"),
+            ],
+            vec![
+                contact_target("N1", "SMTP:shared1@partner.example.net"),
+                contact_target("N2", "SMTP:shared2@partner.example.net"),
+            ],
+        ),
+        case(
+            "SL806",
+            vec![user("O1"), user_with("O2", "mailNickname", "o1")],
+            vec![user("O1"), user_with("O2", "mailNickname", "o1.2")],
+        ),
+        case(
+            "SL807",
+            vec![no_upn(user("P1"), "jdoe"), no_upn(user("P2"), "jdoe")],
+            vec![no_upn(user("P1"), "jdoe"), no_upn(user("P2"), "jdoe2")],
+        ),
+        case(
+            "SL851",
+            vec![user("Q1"), user_proxy("Q2", "smtp:q1@contoso.com")],
+            vec![user("Q1"), user_proxy("Q2", "smtp:q1.2@contoso.com")],
+        ),
+        case(
+            "SL852",
+            vec![
+                user_with("R1", "mail", "r1.alias@contoso.com"),
+                user_proxy("R2", "smtp:r1.alias@contoso.com"),
+            ],
+            vec![
+                user_with("R1", "mail", "r1.alias@contoso.com"),
+                user_proxy("R2", "smtp:r2.alias@contoso.com"),
+            ],
+        ),
+        case(
+            "SL853",
+            vec![
+                with(user("S1"), |o| {
+                    o.set("mail", "team@contoso.com");
+                }),
+                group("Team", "team@contoso.com"),
+            ],
+            vec![
+                with(user("S1"), |o| {
+                    o.set("mail", "s1@contoso.com");
+                }),
+                group("Team", "team@contoso.com"),
+            ],
+        ),
+        case(
+            "SL901",
+            vec![user_with("T1", "userPrincipalName", "t1.login@contoso.com")],
+            vec![user_with("T1", "userPrincipalName", "T1@Contoso.com")],
+        ),
+        case(
+            "SL902",
+            vec![user_with("T2", "mail", "t2.other@contoso.com")],
+            vec![user_with("T2", "mail", "T2@contoso.com")],
+        ),
+    ]
+}
+
+/// A long value shown by its start and length, so snapshots stay readable.
+fn shown(value: &str) -> String {
+    let n = value.chars().count();
+    if n <= 72 {
+        format!("{value:?}")
+    } else {
+        let start: String = value.chars().take(24).collect();
+        format!("{start:?}… ({n} characters)")
+    }
+}
+
+/// Every finding of a run, one line each: the object's cn, code, attribute, value,
+/// suggestion, recommendation, group and note.
+fn render(r: &Run) -> String {
+    let mut text = String::new();
+    for f in &r.findings {
+        let cn = r.dir.text(Attr::Cn, f.row as usize).unwrap_or("?");
+        let _ = write!(
+            text,
+            "{cn}: {} {} = {}",
+            f.rule.code,
+            f.attribute,
+            shown(&f.value)
+        );
+        if let Some(s) = &f.suggested {
+            let _ = write!(text, " -> {}", shown(s));
+        }
+        let _ = write!(text, " [{}]", f.recommendation());
+        if let Some(g) = f.group {
+            let _ = write!(text, " group {g}");
+        }
+        if let Some(note) = &f.note {
+            let _ = write!(text, "; {note}");
+        }
+        text.push('\n');
+    }
+    if text.is_empty() {
+        text.push_str("(no findings)\n");
+    }
+    text
+}
+
+fn analyze(objects: &[ExportObject], options: &RuleOptions) -> Run {
+    run_with(objects, options.clone(), ScopeOptions::default())
+}
+
+#[test]
+fn every_rule_has_a_positive_and_a_negative_case() {
+    let cases = all_cases();
+    let covered: Vec<&str> = cases.iter().map(|c| c.code).collect();
+    for rule in RULES {
+        assert_eq!(
+            covered.iter().filter(|c| **c == rule.code).count(),
+            1,
+            "{} needs exactly one case",
+            rule.code
+        );
+    }
+    assert_eq!(
+        cases.len(),
+        RULES.len(),
+        "a case for a rule that is not registered"
+    );
+    for c in &cases {
+        assert!(
+            !c.positive.is_empty() && !c.negative.is_empty(),
+            "{}",
+            c.code
+        );
+    }
+}
+
+#[test]
+fn each_rule_fires_on_its_positive_case_and_not_on_its_negative_case() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_path("snapshots");
+    settings.set_omit_expression(true);
+    settings.bind(|| {
+        for c in all_cases() {
+            let positive = analyze(&c.positive, &c.options);
+            let negative = analyze(&c.negative, &c.options);
+            let scoped = |r: &Run| r.scope.analyzed() == r.dir.len() as u64;
+            assert!(
+                scoped(&positive) && scoped(&negative),
+                "{}: out of scope",
+                c.code
+            );
+            assert!(
+                positive.findings.iter().any(|f| f.rule.code == c.code),
+                "{} not raised by its positive case:\n{}",
+                c.code,
+                render(&positive)
+            );
+            assert!(
+                negative.findings.iter().all(|f| f.rule.code != c.code),
+                "{} raised by its negative case:\n{}",
+                c.code,
+                render(&negative)
+            );
+            let text = format!(
+                "profile: {}\n\npositive:\n{}\nnegative:\n{}",
+                c.options.profile.name(),
+                render(&positive),
+                render(&negative)
+            );
+            insta::assert_snapshot!(c.code, text);
+        }
+    });
+}
+
+#[test]
+fn docs_rules_md_is_the_generated_reference() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
+    let committed = std::fs::read_to_string(&path).expect("docs/rules.md");
+    let generated = synclint::rules::docs::markdown();
+    assert!(
+        committed.replace("\r\n", "\n") == generated,
+        "docs/rules.md is stale: run `synclint rules --markdown > docs/rules.md`"
+    );
+    // Every rule documented, every source a public link, no private reference left.
+    for rule in RULES {
+        assert!(committed.contains(&format!("### {} {}", rule.code, rule.slug)));
+        for s in rule.sources {
+            assert!(s.url.starts_with("https://"), "{}: {}", rule.code, s.url);
+        }
+    }
+    assert!(!committed.contains("sync-rules.md") && !committed.contains('§'));
+}
