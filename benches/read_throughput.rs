@@ -1,7 +1,7 @@
 //! Read-into-directory throughput on generated exports, with `cat FILE > /dev/null` as the floor.
 //!
-//! `cargo bench --bench read_throughput` generates 1M-object LDIF, csvde and PowerShell
-//! Export-Csv files (once, under target/bench-data), then for each: times `cat`, and reads the file into the directory in a
+//! `cargo bench --bench read_throughput` generates 1M-object LDIF, csvde, PowerShell
+//! Export-Csv and AD Explorer snapshot files (once, under target/bench-data), then for each: times `cat`, and reads the file into the directory in a
 //! child process with 1 and with 2 worker threads, reporting wall time, MB/s and the child's
 //! peak RSS (VmHWM). Best of SYNCLINT_BENCH_RUNS (default 3) runs.
 //! SYNCLINT_BENCH_OBJECTS changes the size; SYNCLINT_BENCH_FORMATS (e.g. `powershell-csv,csvde`)
@@ -34,7 +34,12 @@ fn main() {
     let mut oracle_size = 0.0;
     println!("| format | file size | cat > /dev/null | read, 1 thread | read, 2 threads | peak RSS (2 threads) | RSS / file |");
     println!("|---|---|---|---|---|---|---|");
-    let formats = bench_formats(&[Format::Ldif, Format::Csvde, Format::PowershellCsv]);
+    let formats = bench_formats(&[
+        Format::Ldif,
+        Format::Csvde,
+        Format::PowershellCsv,
+        Format::Adexplorer,
+    ]);
     for format in formats {
         let path = bench_file(&dir, format, objects, false);
         let size = std::fs::metadata(&path).expect("bench file").len() as f64;

@@ -128,14 +128,20 @@ pub fn warnings(ingest: &Ingest, scope: &Scope) -> Vec<String> {
         }
         let missing = crate::inspect::missing_attributes(f);
         if !missing.is_empty() {
+            let them = if missing.len() == 1 { "it" } else { "them" };
+            let why = if f.format == Some(crate::ingest::Format::Adexplorer) {
+                // A snapshot holds every attribute: none is set in that directory.
+                " (a snapshot holds every attribute that is set)".to_string()
+            } else {
+                format!(
+                    " (an export made with an -l list lacking {them}, or from a global catalog, \
+                     port 3268?); `synclint help export` gives the command line"
+                )
+            };
             out.push(format!(
-                "{}: no object has {}: the rules that need {} can't run (an export made with an -l \
-                 list lacking {}, or from a global catalog, port 3268?); `synclint help export` \
-                 gives the command line",
+                "{}: no object has {}: the rules that need {them} can't run{why}",
                 f.path,
                 missing.join(", "),
-                if missing.len() == 1 { "it" } else { "them" },
-                if missing.len() == 1 { "it" } else { "them" },
             ));
         }
         let out_of_scope: Vec<&str> = f.rows.clone().filter_map(|r| scope.reason(r)).collect();

@@ -77,7 +77,7 @@ pub enum Command {
         after_help = "Examples:\n  synclint inspect samples/contoso.ldf samples/fabrikam.csv\n  synclint inspect export.csv --json > inspect.json\n  synclint inspect odd.txt --format ldif --encoding windows-1252"
     )]
     Inspect {
-        /// csvde (.csv) or ldifde (.ldf) exports; several domains or forests may be given.
+        /// csvde (.csv) or ldifde (.ldf) exports, or AD Explorer snapshots (.dat); several domains or forests may be given.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Print JSON instead of text.
@@ -121,7 +121,7 @@ pub enum Command {
 /// Arguments of `analyze`.
 #[derive(Args, Debug)]
 pub struct AnalyzeArgs {
-    /// csvde or ldifde exports; several domains or forests are analyzed as one directory.
+    /// csvde or ldifde exports, or AD Explorer snapshots; several domains or forests are analyzed as one directory.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// The workbook to write (default: <first input's name>-synclint.xlsx in the current folder).
@@ -436,10 +436,17 @@ fn execute(cli: Cli) -> Result<ExitCode> {
                 escaped_names,
             };
             let mut summary = None;
-            write_atomically(&output, &[], |w| {
-                summary = Some(generate::generate(&options, w)?);
-                Ok(())
-            })?;
+            if format == Format::Adexplorer {
+                crate::output::write_file_atomically(&output, &[], |f| {
+                    summary = Some(generate::snapshot::generate(&options, f)?);
+                    Ok(())
+                })?;
+            } else {
+                write_atomically(&output, &[], |w| {
+                    summary = Some(generate::generate(&options, w)?);
+                    Ok(())
+                })?;
+            }
             if let Some(s) = summary {
                 eprintln!(
                     "wrote {}: {} objects ({} users, {} groups, {} contacts, {} computers){}",

@@ -26,6 +26,8 @@ pub enum Error {
         /// What else was tried, if anything.
         tried: String,
     },
+    #[error("{}: AD Explorer snapshot damaged {damage}", .path.display())]
+    Snapshot { path: PathBuf, damage: String },
     #[error("{}: unusable CSV header: {reason}", .path.display())]
     BadHeader { path: PathBuf, reason: String },
     #[error("{}: not a usable baseline (a previous run's --json summary): {reason}", .path.display())]

@@ -11,6 +11,7 @@
 //! PowerShell: Get-ADObject, https://learn.microsoft.com/powershell/module/activedirectory/get-adobject;
 //! Export-Csv (Windows PowerShell 5.1 writes ASCII unless told -Encoding),
 //! https://learn.microsoft.com/powershell/module/microsoft.powershell.utility/export-csv?view=powershell-5.1.
+//! AD Explorer snapshots: https://learn.microsoft.com/sysinternals/downloads/adexplorer.
 
 use crate::ingest::powershell::calculated_property;
 use crate::rules::registry::export_attributes;
@@ -133,6 +134,14 @@ With PowerShell instead (the ActiveDirectory module, from RSAT or on a domain co
     Select-Object $columns |
     Export-Csv -Path forest.csv -NoTypeInformation -Encoding UTF8
 
+An AD Explorer snapshot instead (Sysinternals AD Explorer, a single program, no install):
+File > Connect to dc01.{domain}, then File > Create Snapshot, and save {name}.dat. The snapshot
+holds the whole domain with every attribute, plus the forest's configuration and schema
+partitions (read, counted, and left out of scope). Give the .dat to synclint as it is:
+  synclint analyze {name}.dat
+  Objects are located by record number ({name}.dat:1234, the Nth object of the file); a
+  damaged snapshot is read up to the damage, whose byte offset is reported.
+
 A huge directory: split the export by OU, one file each (-d \"OU=Staff,{base}\", then
 \"OU=Sales,{base}\", ...), or narrow -r, and pass every file to one `synclint analyze`.
 synclint reads multi-GB files without holding them whole, and spills to disk when memory is
@@ -161,6 +170,7 @@ mod tests {
             "csvde  -u -f fabrikam.csv -s dc01.fabrikam.com -d \"DC=fabrikam,DC=com\" -p subtree"
         ));
         assert!(guide.contains("-t 3268"));
+        assert!(guide.contains("File > Create Snapshot, and save fabrikam.dat"));
         assert!(guide.contains("DC=emea,DC=fabrikam,DC=com"));
         // PowerShell: every attribute the rules read, the multi-valued ones joined.
         for attr in export_attributes() {

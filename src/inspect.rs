@@ -163,7 +163,13 @@ fn warnings(f: &FileReport, ranged: u64) -> Vec<String> {
         }
         return w;
     }
-    let missing = missing_attributes(f);
+    let mut missing = missing_attributes(f);
+    if f.format == Some(crate::ingest::Format::Adexplorer) {
+        // A snapshot holds every attribute that is set: nothing to re-export.
+        w.extend(missing.drain(..).map(|attr| {
+            format!("no object has {attr}: the rules that need it can't run (none has it set)")
+        }));
+    }
     for attr in &missing {
         w.push(format!(
             "no object has {attr}: the rules that need it can't run; the export was probably made \

@@ -159,6 +159,33 @@ pub fn is_conflict_name(name: &str) -> bool {
     })
 }
 
+/// The forest's schema or configuration partition, if the DN is in one: `CN=Configuration`
+/// (and `CN=Schema` under it) right above the forest root's `DC=` components. AD Explorer
+/// snapshots hold both besides the domain.
+pub fn system_partition(dn: &str) -> Option<&'static str> {
+    let cheap = dn
+        .as_bytes()
+        .windows(17)
+        .any(|w| w.eq_ignore_ascii_case(b"CN=Configuration,"));
+    if !cheap {
+        return None;
+    }
+    let rdns: Vec<dn::Rdn<'_>> = dn::rdns(dn).collect();
+    let dcs = rdns.iter().rev().take_while(|r| r.first().is("DC")).count();
+    let above = rdns.len().checked_sub(dcs).filter(|a| *a > 0 && dcs > 0)?;
+    let named = |r: &dn::Rdn<'_>, value: &str| {
+        r.first().is("CN") && r.first().value().eq_ignore_ascii_case(value)
+    };
+    if !named(&rdns[above - 1], "Configuration") {
+        return None;
+    }
+    if above >= 2 && named(&rdns[above - 2], "Schema") {
+        Some("schema")
+    } else {
+        Some("configuration")
+    }
+}
+
 fn reason(
     dir: &Directory,
     row: usize,
@@ -171,6 +198,11 @@ fn reason(
     }
     if let Some(s) = subtrees.exclude.iter().find(|s| s.contains(dn)) {
         return Some(format!("under --exclude-ou {}", s.base));
+    }
+    if let Some(partition) = system_partition(dn) {
+        return Some(format!(
+            "in the {partition} partition (forest-wide, never synchronized)"
+        ));
     }
     if is_conflict_name(&dn::first_rdn_value(dn)) {
         return Some("replication conflict object (CNF in the first RDN)".into());
@@ -297,6 +329,38 @@ fn reason(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn schema_and_configuration_partitions() {
+        let forest = ",DC=windomain,DC=local";
+        assert_eq!(
+            system_partition(&format!("CN=User,CN=Schema,CN=Configuration{forest}")),
+            Some("schema")
+        );
+        // The schema partition's own head.
+        assert_eq!(
+            system_partition(&format!("CN=Schema,CN=Configuration{forest}")),
+            Some("schema")
+        );
+        assert_eq!(
+            system_partition(&format!("CN=Configuration{forest}")),
+            Some("configuration")
+        );
+        assert_eq!(
+            system_partition(&format!("CN=Sites,CN=Configuration{forest}")),
+            Some("configuration")
+        );
+        // An OU or user that happens to be named Configuration in the domain is not.
+        assert_eq!(
+            system_partition(&format!("CN=Jo,OU=Configuration,OU=IT{forest}")),
+            None
+        );
+        assert_eq!(
+            system_partition(&format!("CN=Jo,CN=Configuration,OU=IT{forest}")),
+            None
+        );
+        assert_eq!(system_partition("CN=Users,DC=windomain,DC=local"), None);
+    }
 
     #[test]
     fn conflict_names() {

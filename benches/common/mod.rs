@@ -6,7 +6,11 @@ use synclint::ingest::{Encoding, Format};
 
 /// A generated export under `dir`, made once (seed 1, UTF-8).
 pub fn bench_file(dir: &Path, format: Format, objects: u64, planted: bool) -> PathBuf {
-    let ext = if format == Format::Ldif { "ldf" } else { "csv" };
+    let ext = match format {
+        Format::Ldif => "ldf",
+        Format::Csvde | Format::PowershellCsv => "csv",
+        Format::Adexplorer => "dat",
+    };
     let tag = if planted { "-planted" } else { "" };
     let path = dir.join(format!("{}-{objects}{tag}.{ext}", format.name()));
     if !path.exists() {
@@ -21,7 +25,11 @@ pub fn bench_file(dir: &Path, format: Format, objects: u64, planted: bool) -> Pa
             planted,
             escaped_names: false,
         };
-        generate(&options, file).expect("generate");
+        if format == Format::Adexplorer {
+            synclint::generate::snapshot::generate(&options, file).expect("generate");
+        } else {
+            generate(&options, file).expect("generate");
+        }
         std::fs::rename(&tmp, &path).expect("rename bench file");
     }
     path

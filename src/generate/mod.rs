@@ -2,6 +2,7 @@
 //! across several domains, with multi-valued proxyAddresses, non-ASCII names, folded lines and
 //! binary GUIDs/SIDs, in either format and in UTF-8 or UTF-16LE. Seeded, so reproducible.
 
+pub mod snapshot;
 pub mod writer;
 
 use crate::ingest::{Encoding, Format};
@@ -308,6 +309,12 @@ pub fn real_names(o: &mut ExportObject, i: u64) -> Option<ExportObject> {
 
 /// Writes a generated export to `out`.
 pub fn generate<W: Write>(options: &GenerateOptions, out: W) -> io::Result<Generated> {
+    if options.format == Format::Adexplorer {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "a snapshot needs a seekable output: use generate::snapshot::generate",
+        ));
+    }
     let mut out = io::BufWriter::with_capacity(1 << 20, out);
     if options.format == Format::PowershellCsv && options.encoding == Encoding::Utf8 {
         // What `Export-Csv -Encoding UTF8` writes in Windows PowerShell 5.1.
@@ -325,7 +332,7 @@ pub fn generate<W: Write>(options: &GenerateOptions, out: W) -> io::Result<Gener
     match options.format {
         Format::Csvde => text.write_str(&writer::csvde_header(&columns))?,
         Format::PowershellCsv => text.write_str(&writer::powershell_header(&powershell))?,
-        Format::Ldif => {}
+        Format::Ldif | Format::Adexplorer => {}
     }
     let mut buffer = String::with_capacity(1 << 16);
     let mut all = objects(options);
@@ -338,6 +345,7 @@ pub fn generate<W: Write>(options: &GenerateOptions, out: W) -> io::Result<Gener
             Format::PowershellCsv => {
                 writer::write_powershell_row(&object, &powershell, &mut buffer)
             }
+            Format::Adexplorer => {} // refused above
         }
         if buffer.len() > 1 << 15 {
             text.write_str(&buffer)?;

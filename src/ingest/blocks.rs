@@ -222,7 +222,7 @@ impl<R: Read> BlockReader<R> {
                 ));
                 self.skip_past(b"\n")
             }
-            Format::Ldif => {
+            Format::Ldif | Format::Adexplorer => {
                 self.reject(format!(
                     "record longer than {limit} bytes (--max-record-bytes); skipped to the next \
                      blank line"
@@ -262,7 +262,7 @@ impl<R: Read> BlockReader<R> {
 
     fn boundary(&self) -> Option<usize> {
         match self.format {
-            Format::Ldif => ldif_last_boundary(&self.pending),
+            Format::Ldif | Format::Adexplorer => ldif_last_boundary(&self.pending),
             Format::Csvde | Format::PowershellCsv => csv_last_boundary(&self.pending),
         }
     }

@@ -128,6 +128,8 @@ pub enum Format {
     #[value(name = "powershell-csv")]
     #[serde(rename = "powershell-csv")]
     PowershellCsv,
+    /// A Sysinternals AD Explorer snapshot (`.dat`).
+    Adexplorer,
 }
 
 impl Format {
@@ -136,6 +138,7 @@ impl Format {
             Format::Csvde => "csvde",
             Format::Ldif => "ldif",
             Format::PowershellCsv => "powershell-csv",
+            Format::Adexplorer => "adexplorer",
         }
     }
 
@@ -146,11 +149,11 @@ impl Format {
 }
 
 impl Format {
-    /// The other format (tried when a file yields nothing in the detected one).
+    /// The other text format (tried when a file yields nothing in the detected one).
     pub fn other(self) -> Format {
         match self {
             Format::Csvde | Format::PowershellCsv => Format::Ldif,
-            Format::Ldif => Format::Csvde,
+            Format::Ldif | Format::Adexplorer => Format::Csvde,
         }
     }
 

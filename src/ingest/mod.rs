@@ -6,6 +6,7 @@
 //! into table chunks that are appended in file order. Only the attributes the rules need are
 //! kept ([`crate::directory::attrs`]); the raw text is dropped block by block.
 
+pub mod adexplorer;
 pub mod blocks;
 pub mod csvde;
 pub mod encoding;
@@ -187,7 +188,8 @@ pub fn read_files(paths: &[PathBuf], options: &ReadOptions) -> Ingest {
         // Nothing in the detected format: the other one is tried (from the start, so a
         // regular file only), and what happened is said either way.
         let detected = report.format.or(Format::of_name(path));
-        if retry && options.format.is_none() && path.is_file() {
+        let snapshot = report.format == Some(Format::Adexplorer);
+        if retry && !snapshot && options.format.is_none() && path.is_file() {
             let other = detected.map_or(Format::Ldif, Format::other);
             let mut second = FileReport {
                 path: report.path.clone(),
@@ -234,7 +236,7 @@ pub fn read_files(paths: &[PathBuf], options: &ReadOptions) -> Ingest {
                         path: path.to_path_buf(),
                         format: report.format.map_or("any format", Format::name),
                         rejected: report.rejected,
-                        tried: if retry && options.format.is_none() && path.is_file() {
+                        tried: if retry && !snapshot && options.format.is_none() && path.is_file() {
                             format!(
                                 "; nothing as {} either",
                                 report.format.map_or(Format::Ldif, Format::other).name()
@@ -305,6 +307,12 @@ fn read_file(
         .take(1 << 20)
         .read_to_end(&mut sample)
         .map_err(read_error)?;
+    if options.format == Some(Format::Adexplorer)
+        || (options.format.is_none() && adexplorer::is_snapshot(&sample))
+    {
+        drop(file);
+        return adexplorer::read_file(path, file_index, options, directory, report);
+    }
     let complete = sample.len() < 1 << 20;
     let detected = encoding::detect_encoding(&sample, complete);
     let (enc, bom_len) = match options.encoding {
@@ -387,7 +395,7 @@ fn read_file(
                 powershell::Header::parse(type_line.as_deref(), &first).map_err(bad_header)?,
             )
         }
-        Format::Ldif => Header::Ldif,
+        Format::Ldif | Format::Adexplorer => Header::Ldif,
     };
 
     let parse = |block: Block, recycle: &std::sync::mpsc::Sender<Vec<u8>>| {

@@ -978,13 +978,21 @@ pub fn every_suggestion_applied(format: Format, extra: &[&str]) {
             format,
             ..GenerateOptions::default()
         };
-        let mut bytes = Vec::new();
-        synclint::generate::generate(&options, &mut bytes).unwrap();
-        String::from_utf8(bytes).unwrap()
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        match format {
+            Format::Adexplorer => {
+                synclint::generate::snapshot::generate(&options, &mut bytes).unwrap();
+            }
+            _ => {
+                synclint::generate::generate(&options, &mut bytes).unwrap();
+            }
+        }
+        bytes.into_inner()
     };
     let name = |stem: &str| match format {
         Format::Ldif => format!("{stem}.ldf"),
         Format::Csvde | Format::PowershellCsv => format!("{stem}.csv"),
+        Format::Adexplorer => format!("{stem}.dat"),
     };
     let export = dir.path().join(name("export"));
     std::fs::write(&export, generate(format)).unwrap();
@@ -1004,14 +1012,17 @@ pub fn every_suggestion_applied(format: Format, extra: &[&str]) {
 
     // The same objects in LDIF, changed as Active Directory would, written back in the
     // export's format and analyzed against the first run.
-    let original = Ldif::parse(&generate(Format::Ldif));
+    let original = Ldif::parse(&String::from_utf8(generate(Format::Ldif)).unwrap());
     let mut fixed = original.clone();
     assert_eq!(fixed.apply(&change_text), operations(&change_text).len());
     let fixed_path = dir.path().join(name("fixed"));
     let fixed_text = match format {
-        Format::Ldif => fixed.render(),
-        Format::Csvde => csvde_file(&fixed.export_objects()),
-        Format::PowershellCsv => powershell_file(&fixed.export_objects(), &Default::default()),
+        Format::Ldif => fixed.render().into_bytes(),
+        Format::Csvde => csvde_file(&fixed.export_objects()).into_bytes(),
+        Format::PowershellCsv => {
+            powershell_file(&fixed.export_objects(), &Default::default()).into_bytes()
+        }
+        Format::Adexplorer => synclint::generate::snapshot::file(&fixed.export_objects()).unwrap(),
     };
     std::fs::write(&fixed_path, fixed_text).unwrap();
     let baseline = dir.path().join("before.json");

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per capability.
 
+mod adexplorer;
 mod bad_input;
 mod cli;
 mod differential;
