@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{bench_file, current_rss_bytes, peak_rss_bytes};
+use common::{bench_file, cpu_seconds, current_rss_bytes, peak_rss_bytes};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -76,33 +76,37 @@ fn child(path: &Path) {
     let read = t.elapsed().as_secs_f64();
     let checked =
         synclint::analyze::check(&ingest, &ScopeOptions::default(), &RuleOptions::default());
-    let warnings = checked.warnings;
-    let (scope_result, findings, summary) = (checked.scope, checked.findings, checked.uniqueness);
     let scope = checked.timings.scope;
     let rules = checked.timings.rules + checked.timings.collisions + checked.timings.suggest;
-    let peak_before_writing = peak_rss_bytes();
-    let finding_count = findings.len();
-    let duplicate_groups: u64 = summary.duplicates.values().map(|g| g.groups).sum();
-    let collision_groups = summary.collisions.groups;
-    let mut analysis = synclint::analyze::Analysis {
+    let mut analysis = synclint::analyze::Analysis::from_checked(
         ingest,
-        scope: scope_result,
-        findings,
-        uniqueness: summary,
-        options: RuleOptions::default(),
-        timings: Default::default(),
-        changes: None,
-        redactor: None,
-        warnings,
-    };
+        checked,
+        RuleOptions::default(),
+        Default::default(),
+    );
+    let peak_before_writing = peak_rss_bytes();
+    let finding_count = analysis.findings.len();
+    let duplicate_groups: u64 = analysis
+        .uniqueness
+        .duplicates
+        .values()
+        .map(|g| g.groups)
+        .sum();
+    let collision_groups = analysis.uniqueness.collisions.groups;
     // The writer's own peak: reset the high-water mark, then compare with the RSS before.
     let rss_before = current_rss_bytes();
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let out = path.with_extension("xlsx");
     let t = Instant::now();
+    let cpu = cpu_seconds();
     workbook::write(&analysis, &out, &[], &WorkbookOptions::default()).expect("workbook");
     let write = t.elapsed().as_secs_f64();
+    let write_cpu = cpu_seconds() - cpu;
     let writer_peak = peak_rss_bytes().saturating_sub(rss_before);
+    eprintln!(
+        "workbook: {write:.3} s wall, {write_cpu:.2} s CPU, writer's own peak {} MB",
+        writer_peak / 1_000_000
+    );
     if std::env::var_os("SYNCLINT_BENCH_SPILL").is_some() {
         // Three copies of the Suffix findings: more than 2.1M rows of one class.
         let suffix: Vec<_> = analysis

@@ -1,10 +1,12 @@
 //! The whole pipeline: ingest → directory → scope → rules → findings.
 
+use crate::error::Error;
 use crate::findings::{Class, Finding, FindingList, Severity};
 use crate::ingest::{self, Ingest, ReadOptions};
+use crate::progress::{Counters, Observer, Silent, Stage};
 use crate::rules::{self, uniqueness, RuleOptions};
 use crate::scope::{self, Scope, ScopeOptions};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// Everything a report needs.
@@ -18,7 +20,7 @@ pub struct Analysis {
     /// Set when the run was compared with a baseline (`--baseline`).
     pub changes: Option<crate::baseline::Changes>,
     /// Set with `--redact`: personal values are pseudonymised in everything written.
-    pub redactor: Option<crate::report::redact::Redactor>,
+    pub redactor: Option<crate::redact::Redactor>,
     /// What the reader of the results must know about what was checked ([`warnings`]).
     pub warnings: Vec<String>,
 }
@@ -63,31 +65,46 @@ pub struct Checked {
     pub warnings: Vec<String>,
 }
 
-/// Reads the inputs and runs the rules.
+/// Reads the inputs and runs the rules, watched by nothing (see [`run_observed`]).
 pub fn run(
     paths: &[PathBuf],
     read: &ReadOptions,
     scope_options: &ScopeOptions,
     options: RuleOptions,
 ) -> Analysis {
+    run_observed(paths, read, scope_options, options, &mut Silent)
+}
+
+/// The pipeline: reads the inputs ([`Stage::Reading`], counting bytes and objects), then
+/// decides the scope and runs the rules ([`check`], [`Stage::Rules`]), telling `observer` as
+/// each stage starts and ends. The reading counters in `read` are replaced by the stage's.
+pub fn run_observed(
+    paths: &[PathBuf],
+    read: &ReadOptions,
+    scope_options: &ScopeOptions,
+    options: RuleOptions,
+    observer: &mut dyn Observer,
+) -> Analysis {
+    let bytes: u64 = paths
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    let counters = Counters::default();
+    let read = ReadOptions {
+        progress: Some(counters.done.clone()),
+        objects_progress: Some(counters.objects.clone()),
+        ..read.clone()
+    };
+    observer.started(Stage::Reading, bytes, &counters);
     let t = Instant::now();
-    let ingest = ingest::read_files(paths, read);
+    let ingest = ingest::read_files(paths, &read);
     let read_time = t.elapsed();
+    observer.finished(Stage::Reading);
+    observer.started(Stage::Rules, 1, &Counters::default());
     let checked = check(&ingest, scope_options, &options);
-    Analysis {
-        ingest,
-        scope: checked.scope,
-        findings: checked.findings,
-        uniqueness: checked.uniqueness,
-        options,
-        timings: Timings {
-            read: read_time,
-            ..checked.timings
-        },
-        changes: None,
-        redactor: None,
-        warnings: checked.warnings,
-    }
+    observer.finished(Stage::Rules);
+    Analysis::from_checked(ingest, checked, options, read_time)
 }
 
 /// Scope and rules over an already-read directory (separately timed by the benchmark).
@@ -119,7 +136,7 @@ const MOSTLY_UNCHECKED: f64 = 0.2;
 /// the rules need, an input whose records are mostly out of scope or rejected (with the main
 /// reasons), an `--include-ou`/`--exclude-ou` that matches nothing, and what the reader had
 /// to retry. The CLI prints them on stderr; the workbook's Summary lists them.
-pub fn warnings(ingest: &Ingest, scope: &Scope) -> Vec<String> {
+pub(crate) fn warnings(ingest: &Ingest, scope: &Scope) -> Vec<String> {
     let mut out = Vec::new();
     for f in &ingest.files {
         out.extend(f.warnings.iter().cloned());
@@ -158,15 +175,15 @@ pub fn warnings(ingest: &Ingest, scope: &Scope) -> Vec<String> {
             let top: Vec<String> = reasons
                 .iter()
                 .take(3)
-                .map(|(r, n)| format!("{} {r}", crate::report::text::count(*n)))
+                .map(|(r, n)| format!("{} {r}", crate::text::count(*n)))
                 .collect();
             out.push(format!(
                 "{}: {} of {} not checked ({} out of scope, {} rejected){}",
                 f.path,
-                crate::report::text::count(unchecked),
-                crate::report::text::plural(f.read(), "record", "records"),
-                crate::report::text::count(out_of_scope.len() as u64),
-                crate::report::text::count(f.rejected),
+                crate::text::count(unchecked),
+                crate::text::plural(f.read(), "record", "records"),
+                crate::text::count(out_of_scope.len() as u64),
+                crate::text::count(f.rejected),
                 if top.is_empty() {
                     String::new()
                 } else {
@@ -182,6 +199,53 @@ pub fn warnings(ingest: &Ingest, scope: &Scope) -> Vec<String> {
 }
 
 impl Analysis {
+    /// The analysis of `ingest`, checked by [`check`] under `options`; `read` is the time
+    /// reading took.
+    pub fn from_checked(
+        ingest: Ingest,
+        checked: Checked,
+        options: RuleOptions,
+        read: Duration,
+    ) -> Analysis {
+        Analysis {
+            ingest,
+            scope: checked.scope,
+            findings: checked.findings,
+            uniqueness: checked.uniqueness,
+            options,
+            timings: Timings {
+                read,
+                ..checked.timings
+            },
+            changes: None,
+            redactor: None,
+            warnings: checked.warnings,
+        }
+    }
+
+    /// Why this run checked nothing, if it did: then no report may say "clean", and the CLI
+    /// writes nothing and exits with status 2.
+    pub fn nothing_analyzed(&self) -> Option<&'static str> {
+        let files = &self.ingest.files;
+        if !files.is_empty() && files.iter().all(|f| f.error.is_some()) {
+            return Some(if files.len() == 1 {
+                "the input could not be read"
+            } else {
+                "no input could be read"
+            });
+        }
+        if self.scope.analyzed() > 0 {
+            return None;
+        }
+        Some(if self.ingest.objects_read() == 0 {
+            "no object was read"
+        } else if self.ingest.directory.is_empty() {
+            "every record was rejected"
+        } else {
+            "every object is out of scope; reasons above"
+        })
+    }
+
     /// Counts the objects with findings (see [`ObjectsAffected`]): one pass over the findings
     /// with two bytes per object (a bit per class, the worst severity above them).
     pub fn objects_affected(&self) -> ObjectsAffected {
@@ -222,18 +286,13 @@ impl Analysis {
     }
 
     /// A DN as reports show it (redacted with `--redact`).
-    pub fn shown_dn<'a>(&self, dn: &'a str) -> std::borrow::Cow<'a, str> {
-        crate::report::redact::show(self.redactor.as_ref(), dn, |r, v| r.dn(v))
-    }
-
-    /// A value of `attribute` as reports show it.
-    pub fn shown_value<'a>(&self, attribute: &str, value: &'a str) -> std::borrow::Cow<'a, str> {
-        crate::report::redact::show(self.redactor.as_ref(), value, |r, v| r.value(attribute, v))
+    pub(crate) fn shown_dn<'a>(&self, dn: &'a str) -> std::borrow::Cow<'a, str> {
+        crate::redact::show(self.redactor.as_ref(), dn, |r, v| r.dn(v))
     }
 
     /// A note or reason as reports show it.
-    pub fn shown_note<'a>(&self, note: &'a str) -> std::borrow::Cow<'a, str> {
-        crate::report::redact::show(self.redactor.as_ref(), note, |r, v| r.note(v))
+    pub(crate) fn shown_note<'a>(&self, note: &'a str) -> std::borrow::Cow<'a, str> {
+        crate::redact::show(self.redactor.as_ref(), note, |r, v| r.note(v))
     }
 
     pub fn count_at_least(&self, severity: Severity) -> usize {
@@ -245,5 +304,41 @@ impl Analysis {
 
     pub fn by_class(&self, class: Class) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(move |f| f.rule.class == class)
+    }
+}
+
+/// The domains listed in a file of verified domains (`--verified-domains`): one a line, `#`
+/// starts a comment, blank lines skipped; lower case.
+pub fn read_domain_list(path: &Path) -> Result<Vec<String>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::DomainList {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim().to_lowercase())
+        .filter(|l| !l.is_empty())
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domain_lists_skip_comments_and_blanks() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("domains.txt");
+        std::fs::write(
+            &path,
+            "# verified\nContoso.com\n\n  fabrikam.com  # EU\r\n#x.com\n",
+        )
+        .expect("write");
+        assert_eq!(
+            read_domain_list(&path).expect("list"),
+            ["contoso.com", "fabrikam.com"]
+        );
+        let missing = read_domain_list(&dir.path().join("none.txt")).expect_err("missing");
+        assert!(missing.to_string().starts_with("cannot read "), "{missing}");
     }
 }

@@ -4,7 +4,7 @@
 use crate::directory::Directory;
 use crate::error::Error;
 use crate::findings::FindingList;
-use crate::report::redact::{show, Redactor};
+use crate::redact::Redactor;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
@@ -38,7 +38,7 @@ impl Item<'_> {
 }
 
 /// The stable id of a finding.
-pub fn finding_id(rule: &str, object: &str, attribute: &str, value: &str) -> String {
+pub(crate) fn finding_id(rule: &str, object: &str, attribute: &str, value: &str) -> String {
     let mut h = Sha256::new();
     for part in [
         rule,
@@ -49,7 +49,7 @@ pub fn finding_id(rule: &str, object: &str, attribute: &str, value: &str) -> Str
         h.update(part.as_bytes());
         h.update([0]);
     }
-    crate::ingest::table::lower_hex(&h.finalize()[..8])
+    crate::hex::lower_hex(&h.finalize()[..8])
 }
 
 /// Every finding of a run, with its id, in report order. Takes the analysis's parts rather
@@ -61,24 +61,22 @@ pub fn items<'a>(
     redactor: Option<&Redactor>,
 ) -> Vec<Item<'a>> {
     use rayon::prelude::*;
+    let views = crate::view::Views::new(dir, redactor);
     // A hash per finding, text borrowed: in parallel, in finding order.
     findings
         .par_iter()
         .map(|f| {
-            let row = f.row as usize;
-            let dn = dir.dn.get(row).unwrap_or("");
-            let object = match dir.object_guid[row] {
-                Some(g) => crate::ingest::table::format_guid(&g),
-                None => dn.to_lowercase(),
+            let view = views.of(f);
+            let object = match dir.object_guid[f.row as usize] {
+                Some(g) => crate::hex::format_guid(&g),
+                None => view.real_dn.to_lowercase(),
             };
             Item {
                 id: finding_id(f.rule.code, &object, f.attribute.ldap_name(), &f.value),
                 rule: Cow::Borrowed(f.rule.code),
-                dn: show(redactor, dn, |r, v| r.dn(v)),
+                dn: view.dn,
                 attribute: Cow::Borrowed(f.attribute.ldap_name()),
-                value: show(redactor, &f.value, |r, v| {
-                    r.value(f.attribute.ldap_name(), v)
-                }),
+                value: view.value,
             }
         })
         .collect()

@@ -30,6 +30,11 @@ pub enum Error {
     Snapshot { path: PathBuf, damage: String },
     #[error("{}: unusable CSV header: {reason}", .path.display())]
     BadHeader { path: PathBuf, reason: String },
+    #[error("cannot read {}", .path.display())]
+    DomainList {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}: not a usable baseline (a previous run's --json summary): {reason}", .path.display())]
     Baseline { path: PathBuf, reason: String },
     #[error("{}: not a synclint workbook that can be read: {reason}", .path.display())]

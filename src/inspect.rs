@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// How many rejected records the report lists per file.
-pub const REJECTIONS_SHOWN: usize = 10;
+pub(crate) const REJECTIONS_SHOWN: usize = 10;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct InspectReport {

@@ -1,3 +1,7 @@
+//! The `synclint` command: the command line ([`cli`]) over the library.
+
+mod cli;
+
 fn main() -> std::process::ExitCode {
-    synclint::cli::run()
+    cli::run()
 }

@@ -1,14 +1,16 @@
 //! Memory figures: this process's peak and current use (for `--timings` and the benchmarks)
 //! and the memory available before a run (to plan spilling), from what each operating system
 //! offers: Linux's /proc and cgroups ([`linux`]), Windows' memory status and job objects
-//! ([`windows`]). Elsewhere (macOS) there are no figures: nothing spills unless asked.
+//! ([`windows`]). Elsewhere (macOS) there are no figures: nothing spills unless asked. The
+//! plan made from them before a run is a [`MemoryPlan`].
+
+mod plan;
+pub use plan::{MemoryPlan, Spill};
 
 #[cfg(target_os = "linux")]
 mod linux;
 #[cfg(target_os = "linux")]
 use linux as os;
-#[cfg(target_os = "linux")]
-pub use linux::cgroup_available;
 
 #[cfg(windows)]
 mod windows;
@@ -40,12 +42,13 @@ pub fn current_rss_bytes() -> Option<u64> {
 
 /// Memory this process can get without swapping or hitting a limit set on it (a Linux cgroup,
 /// a Windows job object).
-pub fn available_bytes() -> Option<u64> {
+pub(crate) fn available_bytes() -> Option<u64> {
     os::available_bytes()
 }
 
 /// The smaller of two figures, or whichever is known.
-pub fn tighter(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+#[cfg(any(target_os = "linux", windows, test))]
+pub(crate) fn tighter(a: Option<u64>, b: Option<u64>) -> Option<u64> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
@@ -55,7 +58,8 @@ pub fn tighter(a: Option<u64>, b: Option<u64>) -> Option<u64> {
 /// Room left under the tightest of `limits` when `used` bytes already count against each
 /// (a Windows job object limits a process's and the whole job's committed memory). None
 /// without a limit.
-pub fn room_under(limits: &[Option<u64>], used: u64) -> Option<u64> {
+#[cfg(any(windows, test))]
+pub(crate) fn room_under(limits: &[Option<u64>], used: u64) -> Option<u64> {
     limits
         .iter()
         .flatten()

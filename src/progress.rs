@@ -1,70 +1,59 @@
-//! Progress on stderr for long runs: a bar per stage fed by a shared counter, drawn only when
-//! stderr is a terminal (indicatif hides it otherwise) and not with `--quiet`.
+//! Progress of a run, for whoever shows it. The pipeline tells an [`Observer`] when each long
+//! stage starts (with the units it counts up to and the counters it will update) and when it
+//! ends; the work itself only bumps relaxed atomic counters, so watching costs it nothing.
+//! The command line draws bars from them; tests and benches watch nothing ([`Silent`]).
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
-use std::thread::JoinHandle;
-use std::time::Duration;
 
-/// One stage being shown: work updates `counter`, a thread draws it.
-pub struct Stage {
-    pub counter: Arc<AtomicU64>,
-    /// A second count shown beside the bar (objects, while the bar counts bytes).
-    pub objects: Arc<AtomicU64>,
-    stop: Arc<AtomicBool>,
-    drawer: Option<JoinHandle<()>>,
-    bar: ProgressBar,
+/// A long stage of a run.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading the inputs: counts bytes (and objects beside them).
+    Reading,
+    /// Scope, rules, collisions and suggestions: not counted.
+    Rules,
+    /// Writing the workbook: counts findings written.
+    Workbook,
 }
 
 impl Stage {
-    /// Starts showing `message`, counting up to `total` (`bytes` formats it as a size).
-    pub fn start(message: &str, total: u64, bytes: bool, quiet: bool) -> Stage {
-        let target = if quiet {
-            ProgressDrawTarget::hidden()
-        } else {
-            ProgressDrawTarget::stderr()
-        };
-        let bar = ProgressBar::with_draw_target(Some(total), target);
-        let template = if bytes {
-            "{msg:>10} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {prefix} objects, eta {eta}"
-        } else {
-            "{msg:>10} [{bar:30}] {human_pos}/{human_len} eta {eta}"
-        };
-        if let Ok(style) = ProgressStyle::with_template(template) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.set_message(message.to_string());
-        let counter = Arc::new(AtomicU64::new(0));
-        let objects = Arc::new(AtomicU64::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let drawer = (!bar.is_hidden()).then(|| {
-            let (bar, counter, objects, stop) =
-                (bar.clone(), counter.clone(), objects.clone(), stop.clone());
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    bar.set_position(counter.load(Ordering::Relaxed));
-                    bar.set_prefix(
-                        indicatif::HumanCount(objects.load(Ordering::Relaxed)).to_string(),
-                    );
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-            })
-        });
-        Stage {
-            counter,
-            objects,
-            stop,
-            drawer,
-            bar,
+    /// The stage as a progress display names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Reading => "reading",
+            Stage::Rules => "rules",
+            Stage::Workbook => "workbook",
         }
     }
 
-    pub fn finish(mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.drawer.take() {
-            let _ = t.join();
-        }
-        self.bar.finish_and_clear();
+    /// Whether the stage counts bytes (else items).
+    pub fn counts_bytes(self) -> bool {
+        self == Stage::Reading
     }
+}
+
+/// What a stage counts as it works, readable from another thread.
+#[derive(Clone, Debug, Default)]
+pub struct Counters {
+    /// Units done, up to the total the stage started with.
+    pub done: Arc<AtomicU64>,
+    /// Objects parsed (or rejected) so far, shown beside the bytes while reading.
+    pub objects: Arc<AtomicU64>,
+}
+
+/// Watches a run's stages.
+pub trait Observer {
+    /// `stage` starts, counting up to `total` in `counters`.
+    fn started(&mut self, stage: Stage, total: u64, counters: &Counters);
+    /// `stage` is done.
+    fn finished(&mut self, stage: Stage);
+}
+
+/// Watches nothing.
+pub(crate) struct Silent;
+
+impl Observer for Silent {
+    fn started(&mut self, _: Stage, _: u64, _: &Counters) {}
+    fn finished(&mut self, _: Stage) {}
 }

@@ -59,6 +59,24 @@ pub fn current_rss_bytes() -> u64 {
     synclint::memory::current_rss_bytes().unwrap_or(0)
 }
 
+/// CPU time (user + system, all threads) this process has used, in seconds (0 where /proc
+/// is missing): a stage's CPU time, unlike its wall time, hardly moves when other processes
+/// share the cores.
+#[allow(dead_code)] // used by one of the bench binaries only
+pub fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses): utime and stime are the
+    // 12th and 13th, in clock ticks (100 per second on Linux).
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: u64 = after
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|v| v.parse::<u64>().ok())
+        .sum();
+    ticks as f64 / 100.0
+}
+
 /// The formats to run: SYNCLINT_BENCH_FORMATS (names as `--format` takes them, e.g.
 /// `powershell-csv,csvde`), else `default`.
 #[allow(dead_code)] // used by some of the bench binaries only

@@ -5,7 +5,7 @@
 //! rules scan contiguous memory.
 
 pub mod attrs;
-pub mod spill;
+pub(crate) mod spill;
 
 pub use attrs::{Attr, AttrShape, BOOL_ATTRS, COUNT_ATTRS, INT_ATTRS, TEXT_ATTRS};
 use spill::SpillVec;
@@ -165,6 +165,14 @@ impl TextColumn {
             Ends::Narrow(v) => v.expect_random_access(random),
             Ends::Wide(v) => v.expect_random_access(random),
         }
+    }
+
+    /// Why this column went back to the heap, if it was spilled and the disk refused.
+    fn spill_failure(&self) -> Option<&str> {
+        self.data.spill_failure().or(match &self.ends {
+            Ends::Narrow(v) => v.spill_failure(),
+            Ends::Wide(v) => v.spill_failure(),
+        })
     }
 
     /// An empty column kept in mapped temporary files in `dir` (see [`spill`]).
@@ -416,6 +424,17 @@ impl Directory {
 
     pub fn is_empty(&self) -> bool {
         self.dn.is_empty()
+    }
+
+    /// Why spilling stopped for some column, if it did: the column went back to the heap and
+    /// the run completes in memory (see [`spill`]).
+    pub fn spill_failure(&self) -> Option<&str> {
+        [&self.dn, &self.object_class]
+            .into_iter()
+            .chain(&self.text)
+            .chain([&self.proxy_addresses.values])
+            .find_map(TextColumn::spill_failure)
+            .or_else(|| self.proxy_addresses.row_ends.spill_failure())
     }
 
     /// Where an object came from, as `file:line`.

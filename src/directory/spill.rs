@@ -9,14 +9,14 @@
 //!
 //! Space on disk is reserved (`posix_fallocate`) before the mapping grows over it, so a full
 //! disk is an error when growing, never a fault when writing through the mapping; on such an
-//! error the column moves back to the heap and [`spill_failure`] says why. What differs per
-//! operating system is in [`os`].
+//! error the column moves back to the heap and remembers why ([`SpillVec::spill_failure`], which
+//! the directory gathers for the caller to report). What differs per operating system is in
+//! [`os`].
 
 mod os;
 
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 /// Element types a mapped file can hold as they are: plain integers (no padding, no
 /// pointers, any bit pattern valid).
@@ -32,20 +32,14 @@ mod private {
     impl Sealed for u64 {}
 }
 
-/// The first reason a spilled column went back to the heap, for the CLI to report.
-static SPILL_FAILURE: OnceLock<String> = OnceLock::new();
-
-/// Why spilling stopped for some column, if it did (the run still completes, in memory).
-pub fn spill_failure() -> Option<&'static str> {
-    SPILL_FAILURE.get().map(String::as_str)
-}
-
 /// The smallest file a spilled column starts with; it doubles as it fills.
 const FIRST_FILE_BYTES: usize = 1 << 20;
 
 /// A growable array of `T` on the heap or in a mapped temporary file.
 pub struct SpillVec<T: Plain> {
     store: Store<T>,
+    /// Why this column, spilled at first, went back to the heap.
+    failure: Option<String>,
 }
 
 enum Store<T: Plain> {
@@ -66,6 +60,7 @@ impl<T: Plain> Default for SpillVec<T> {
     fn default() -> Self {
         SpillVec {
             store: Store::Heap(Vec::new()),
+            failure: None,
         }
     }
 }
@@ -75,6 +70,7 @@ impl<T: Plain> Clone for SpillVec<T> {
     fn clone(&self) -> Self {
         SpillVec {
             store: Store::Heap(self.as_slice().to_vec()),
+            failure: self.failure.clone(),
         }
     }
 }
@@ -101,19 +97,29 @@ impl<T: Plain> SpillVec<T> {
                 len: 0,
                 _items: PhantomData,
             }),
+            failure: None,
         })
     }
 
     /// An empty array (of any element type) stored the same way as this one: in the same
-    /// directory when this one is spilled.
+    /// directory when this one is spilled; on the heap, remembering why, if that fails.
     pub fn empty_like<U: Plain>(&self) -> SpillVec<U> {
         match &self.store {
-            Store::File(m) => SpillVec::in_file(&m.dir).unwrap_or_else(|e| {
-                note_failure(&m.dir, &e);
-                SpillVec::default()
+            Store::File(m) => SpillVec::in_file(&m.dir).unwrap_or_else(|e| SpillVec {
+                store: Store::Heap(Vec::new()),
+                failure: Some(failure(&m.dir, &e)),
             }),
-            Store::Heap(_) => SpillVec::default(),
+            Store::Heap(_) => SpillVec {
+                store: Store::Heap(Vec::new()),
+                failure: self.failure.clone(),
+            },
         }
+    }
+
+    /// Why this column, spilled at first, went back to the heap, if it did (the run still
+    /// completes, in memory).
+    pub fn spill_failure(&self) -> Option<&str> {
+        self.failure.as_deref()
     }
 
     /// Tells the system how the file will be read: at random (no read-ahead) or in row order.
@@ -133,10 +139,6 @@ impl<T: Plain> SpillVec<T> {
             Store::Heap(v) => v.len(),
             Store::File(m) => m.len,
         }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     pub fn as_slice(&self) -> &[T] {
@@ -224,7 +226,7 @@ impl<T: Plain> SpillVec<T> {
         }
         let capacity = needed.next_power_of_two().max(FIRST_FILE_BYTES);
         if let Err(e) = os::grow(&m.file, &mut m.map, capacity) {
-            note_failure(&m.dir, &e);
+            self.failure = Some(failure(&m.dir, &e));
             let items = if m.map.len() >= m.len * size {
                 self.as_slice().to_vec()
             } else {
@@ -258,11 +260,11 @@ fn read_back<T: Plain>(m: &Mapped<T>) -> Vec<T> {
     items
 }
 
-fn note_failure(dir: &Path, e: &std::io::Error) {
-    let _ = SPILL_FAILURE.set(format!(
+fn failure(dir: &Path, e: &std::io::Error) -> String {
+    format!(
         "spilling to {} stopped ({e}); the rest is kept in memory",
         dir.display()
-    ));
+    )
 }
 
 /// Reserves `bytes` of disk for `file` and maps all of it.
@@ -301,6 +303,18 @@ mod tests {
         assert_eq!(spilled.clone().as_slice(), spilled.as_slice());
         assert!(spilled.empty_like::<u64>().is_spilled());
         assert!(!heap.empty_like::<u8>().is_spilled());
+        assert_eq!(spilled.spill_failure(), None);
+        // A column that fell back to the heap says why, and so do the columns made like it
+        // (a text column's offsets widened to 64 bits).
+        let fell_back = SpillVec::<u32> {
+            store: Store::Heap(vec![1, 2]),
+            failure: Some(failure(dir.path(), &std::io::Error::other("disk full"))),
+        };
+        let widened: SpillVec<u64> = fell_back.empty_like();
+        assert!(!widened.is_spilled());
+        assert!(widened
+            .spill_failure()
+            .is_some_and(|why| why.contains("disk full") && why.contains("kept in memory")));
     }
 
     #[test]

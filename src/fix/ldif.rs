@@ -9,13 +9,13 @@
 //! may hold anything, and a comment can't be base64-encoded.
 
 use super::{is_sign_in, Edit, Op};
-use crate::generate::writer::ldif_line;
+use crate::ldif_out::value_line;
 
 const EOL: &str = "\r\n";
 
 fn line(out: &mut String, name: &str, value: &str) {
     let mut l = String::new();
-    ldif_line(&mut l, name, value.as_bytes(), false);
+    value_line(&mut l, name, value.as_bytes(), false);
     out.push_str(&l);
     out.push_str(EOL);
 }

@@ -58,7 +58,7 @@ pub struct Edit {
 impl Edit {
     /// A change to a name the user signs in with (userPrincipalName, sAMAccountName): the
     /// user must be told before it is imported.
-    pub fn changes_sign_in(&self) -> bool {
+    pub(crate) fn changes_sign_in(&self) -> bool {
         is_sign_in(self.op.attr())
     }
 }
@@ -103,7 +103,7 @@ impl Op {
 }
 
 /// The attributes a user signs in with.
-pub fn is_sign_in(attribute: &str) -> bool {
+pub(crate) fn is_sign_in(attribute: &str) -> bool {
     attribute.eq_ignore_ascii_case("userPrincipalName")
         || attribute.eq_ignore_ascii_case("sAMAccountName")
 }

@@ -4,6 +4,7 @@
 
 use crate::context::{self, AnalysisContext};
 use crate::error::Error;
+use crate::report::schema::Column;
 use calamine::{open_workbook, Data, Range, Reader, Xlsx};
 use std::path::Path;
 
@@ -99,22 +100,22 @@ fn rows(sheet: &str, range: &Range<Data>, out: &mut Vec<ReviewedRow>) {
     let header: Vec<String> = header.iter().map(|c| text(Some(c))).collect();
     let col = |name: &str| header.iter().position(|h| h == name);
     let needed = [
-        "Rule",
-        "Object (DN)",
-        "Attribute",
-        "Value",
-        "Action",
-        "Update",
+        Column::Rule,
+        Column::Dn,
+        Column::Attribute,
+        Column::Value,
+        Column::Action,
+        Column::Update,
     ];
     let Some(idx) = needed
         .iter()
-        .map(|n| col(n))
+        .map(|c| col(c.header()))
         .collect::<Option<Vec<usize>>>()
     else {
         return; // not a class sheet
     };
-    let group = col("Group");
-    let source = col("Source");
+    let group = col(Column::Group.header());
+    let source = col(Column::Source.header());
     let start = range.start().map_or(0, |(r, _)| r as usize);
     for (i, row) in iter.enumerate() {
         let get = |c: usize| text(row.get(c));

@@ -348,7 +348,7 @@ pub const ESCAPED_OUS: [(&str, &str); 5] = [
 /// every 250th such user also has a replication-conflict copy, returned to be written next:
 /// the same attributes under `CN=Doe\, John 250\0ACNF:<guid>`, with its own objectGUID and
 /// the `$DUPLICATE-…` account name AD gives the loser.
-pub fn real_names(o: &mut ExportObject, i: u64) -> Option<ExportObject> {
+pub(crate) fn real_names(o: &mut ExportObject, i: u64) -> Option<ExportObject> {
     if o.last_text("objectClass") != Some("user") {
         return None;
     }
@@ -380,7 +380,7 @@ pub fn real_names(o: &mut ExportObject, i: u64) -> Option<ExportObject> {
     let conflict = format!(
         "{}\nCNF:{}",
         o.last_text("cn").unwrap_or_default(),
-        crate::ingest::table::format_guid(&guid)
+        crate::hex::format_guid(&guid)
     );
     let parent = crate::dn::parent(&o.dn).to_string();
     copy.dn = format!("CN={},{parent}", crate::dn::escape(&conflict));

@@ -1,7 +1,7 @@
 //! Writers for both export formats, used by the generator and the round-trip tests.
 //! They follow what ldifde/ldapsearch and csvde write (export-formats.md §4).
 
-use base64::Engine;
+use crate::ldif_out::{push_folded, value_line};
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -88,11 +88,11 @@ impl Default for LdifStyle {
 }
 
 /// Appends one LDIF record (with its terminating blank line) to `out`.
-pub fn write_ldif_record(object: &ExportObject, style: &LdifStyle, out: &mut String) {
+pub(crate) fn write_ldif_record(object: &ExportObject, style: &LdifStyle, out: &mut String) {
     let eol = if style.crlf { "\r\n" } else { "\n" };
     let mut line = String::new();
-    ldif_line(&mut line, "dn", object.dn.as_bytes(), false);
-    push_folded(out, &line, style, eol);
+    value_line(&mut line, "dn", object.dn.as_bytes(), false);
+    push_folded(out, &line, style.fold_width, eol);
     if style.changetype_add {
         out.push_str("changetype: add");
         out.push_str(eol);
@@ -101,60 +101,17 @@ pub fn write_ldif_record(object: &ExportObject, style: &LdifStyle, out: &mut Str
         for value in values {
             line.clear();
             match value {
-                ExportValue::Text(t) => ldif_line(&mut line, name, t.as_bytes(), false),
-                ExportValue::Binary(b) => ldif_line(&mut line, name, b, true),
+                ExportValue::Text(t) => value_line(&mut line, name, t.as_bytes(), false),
+                ExportValue::Binary(b) => value_line(&mut line, name, b, true),
             }
-            push_folded(out, &line, style, eol);
+            push_folded(out, &line, style.fold_width, eol);
         }
     }
     out.push_str(eol);
 }
 
-/// RFC 2849: a value is written plain only if it is a SAFE-STRING; otherwise base64.
-pub fn ldif_line(line: &mut String, name: &str, value: &[u8], binary: bool) {
-    let safe = !binary
-        && value
-            .iter()
-            .all(|b| (1..0x80).contains(b) && *b != b'\n' && *b != b'\r')
-        && !matches!(value.first(), Some(b' ' | b':' | b'<'))
-        && value.last() != Some(&b' ');
-    line.push_str(name);
-    if safe {
-        line.push_str(": ");
-        // Safe means ASCII, so this is valid UTF-8.
-        line.push_str(std::str::from_utf8(value).unwrap_or_default());
-    } else {
-        line.push_str(":: ");
-        base64::engine::general_purpose::STANDARD.encode_string(value, line);
-    }
-}
-
-fn push_folded(out: &mut String, line: &str, style: &LdifStyle, eol: &str) {
-    let width = match style.fold_width {
-        Some(w) if w >= 2 && line.len() > w => w,
-        _ => {
-            out.push_str(line);
-            out.push_str(eol);
-            return;
-        }
-    };
-    // Lines are ASCII (anything else was base64-encoded), so any byte is a char boundary.
-    let mut rest = line;
-    let mut first = true;
-    while !rest.is_empty() {
-        let take = if first { width } else { width - 1 }.min(rest.len());
-        if !first {
-            out.push(' ');
-        }
-        out.push_str(&rest[..take]);
-        out.push_str(eol);
-        rest = &rest[take..];
-        first = false;
-    }
-}
-
 /// The csvde header line for these columns (the DN column first).
-pub fn csvde_header(columns: &[String]) -> String {
+pub(crate) fn csvde_header(columns: &[String]) -> String {
     let mut out = String::from("DN");
     for c in columns {
         out.push(',');
@@ -165,7 +122,7 @@ pub fn csvde_header(columns: &[String]) -> String {
 }
 
 /// Appends one csvde row. `column_of` maps an attribute name (lower case) to its column.
-pub fn write_csvde_row(
+pub(crate) fn write_csvde_row(
     object: &ExportObject,
     columns: usize,
     column_of: &dyn Fn(&str) -> Option<usize>,
@@ -300,7 +257,7 @@ pub fn write_powershell_row(object: &ExportObject, style: &PowershellStyle, out:
             ("ObjectClass", _) => object.last_text("objectClass").map(str::to_string),
             ("ObjectGUID", Some([ExportValue::Binary(b), ..])) => <[u8; 16]>::try_from(&b[..])
                 .ok()
-                .map(|g| crate::ingest::table::format_guid(&g)),
+                .map(|g| crate::hex::format_guid(&g)),
             ("Enabled", Some([ExportValue::Text(uac), ..])) => uac
                 .parse::<i64>()
                 .ok()

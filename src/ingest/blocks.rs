@@ -356,7 +356,7 @@ impl DigestFeed {
                 sha2::Digest::update(&mut hasher, &piece);
                 let _ = give_back.send(piece);
             }
-            super::table::lower_hex(&sha2::Digest::finalize(hasher))
+            crate::hex::lower_hex(&sha2::Digest::finalize(hasher))
         });
         DigestFeed {
             pieces: Some(pieces),

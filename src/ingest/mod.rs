@@ -265,7 +265,7 @@ fn sha256_of(path: &Path) -> Option<String> {
     let mut buffer = vec![0u8; 1 << 20];
     loop {
         match file.read(&mut buffer) {
-            Ok(0) => return Some(table::lower_hex(&sha2::Digest::finalize(hasher))),
+            Ok(0) => return Some(crate::hex::lower_hex(&sha2::Digest::finalize(hasher))),
             Ok(n) => sha2::Digest::update(&mut hasher, &buffer[..n]),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(_) => return None,

@@ -370,34 +370,6 @@ pub fn parse_guid(value: Value<'_>, bytes: &[u8]) -> Option<[u8; 16]> {
     Some(wire)
 }
 
-/// Bytes as lower-case hex: digests, ids, GUIDs.
-pub fn lower_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(2 * bytes.len());
-    for b in bytes {
-        text.push(DIGITS[usize::from(b >> 4)] as char);
-        text.push(DIGITS[usize::from(b & 15)] as char);
-    }
-    text
-}
-
-/// The text form of a wire-order GUID.
-pub fn format_guid(wire: &[u8; 16]) -> String {
-    let mut c = *wire;
-    c[0..4].reverse();
-    c[4..6].reverse();
-    c[6..8].reverse();
-    let h = lower_hex(&c);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,7 +380,10 @@ mod tests {
         let text = b"d08f810b-a35c-49a8-8a3c-1b2c3d4e5f60";
         let wire = parse_guid(Value::Text(text), text).unwrap();
         assert_eq!(&wire[..4], &[0x0b, 0x81, 0x8f, 0xd0]);
-        assert_eq!(format_guid(&wire), "d08f810b-a35c-49a8-8a3c-1b2c3d4e5f60");
+        assert_eq!(
+            crate::hex::format_guid(&wire),
+            "d08f810b-a35c-49a8-8a3c-1b2c3d4e5f60"
+        );
         assert_eq!(parse_guid(Value::Encoded(&wire), &wire), Some(wire));
         assert_eq!(parse_guid(Value::Text(b"not a guid"), b"not a guid"), None);
     }

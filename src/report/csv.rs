@@ -13,25 +13,17 @@ use crate::analyze::Analysis;
 use crate::error::Error;
 use crate::findings::{Class, Finding};
 use crate::output::write_atomically;
+use crate::report::schema::Column;
+use crate::view::Views;
 use std::borrow::Cow;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// The columns, then `note` (what it conflicts with, why a suggestion was withheld).
-pub const COLUMNS: [&str; 12] = [
-    "rule",
-    "class",
-    "severity",
-    "dn",
-    "object_class",
-    "attribute",
-    "value",
-    "suggested_value",
-    "recommended",
-    "group_id",
-    "source",
-    "note",
-];
+/// The CSV header: the names of [`Column::CSV`] (the columns, then `note`: what a
+/// value conflicts with, why a suggestion was withheld).
+pub fn header() -> [&'static str; Column::CSV.len()] {
+    Column::CSV.map(Column::csv_name)
+}
 
 /// Neutralizes a cell a spreadsheet would read as a formula.
 pub fn safe_cell(value: &str) -> Cow<'_, str> {
@@ -83,30 +75,30 @@ fn write<'a>(
         w.write_all(BOM)?;
     }
     let mut out = csv::Writer::from_writer(w);
-    out.write_record(COLUMNS)?;
-    let dir = &a.ingest.directory;
+    out.write_record(header())?;
+    let views = Views::new(&a.ingest.directory, a.redactor.as_ref());
+    let mut group = itoa::Buffer::new();
     for f in findings {
-        let row = f.row as usize;
-        let source = dir.source_label(row);
-        let group = f.group.map(|g| g.to_string()).unwrap_or_default();
-        let fields = [
-            f.rule.code,
-            f.rule.class.name(),
-            f.rule.severity.name(),
-            &a.shown_dn(dir.dn.get(row).unwrap_or("")),
-            dir.object_class.get(row).unwrap_or(""),
-            f.attribute.ldap_name(),
-            &a.shown_value(f.attribute.ldap_name(), &f.value),
-            &a.shown_value(
-                f.attribute.ldap_name(),
-                f.suggested.as_deref().unwrap_or(""),
-            ),
-            f.recommendation(),
-            &group,
-            &source,
-            &a.shown_note(f.note.as_deref().unwrap_or("")),
-        ];
-        out.write_record(fields.iter().map(|v| safe_cell(v).into_owned()))?;
+        let view = views.of(f);
+        let source = view.source_label();
+        let group = f.group.map_or("", |g| group.format(g));
+        let fields = Column::CSV.map(|column| match column {
+            Column::Rule => f.rule.code,
+            Column::Class => f.rule.class.name(),
+            Column::Severity => f.rule.severity.name(),
+            Column::Dn => &view.dn,
+            Column::ObjectClass => view.object_class,
+            Column::Attribute => f.attribute.ldap_name(),
+            Column::Value => &view.value,
+            Column::Suggested => &view.suggested,
+            Column::Recommended => f.recommendation(),
+            Column::Group => group,
+            Column::Source => &source,
+            Column::Note => &view.note,
+            // Workbook columns: the CSV has none of them (Column::CSV).
+            _ => "",
+        });
+        out.write_record(fields.iter().map(|v| safe_cell(v)).map(|v| v.into_owned()))?;
     }
     out.flush()?;
     Ok(())

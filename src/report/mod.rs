@@ -2,8 +2,7 @@
 
 pub mod csv;
 pub mod package;
-pub mod redact;
+pub mod schema;
 pub mod sheet_rows;
 pub mod summary;
-pub mod text;
 pub mod workbook;

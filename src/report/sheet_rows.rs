@@ -77,6 +77,29 @@ impl SharedStrings {
     fn get(&self, text: &str) -> Option<u32> {
         self.index.get(text).copied()
     }
+
+    /// `text` looked up once, for rows that write it many times ([`RowWriter::shared`]):
+    /// a row then refers to it without hashing the text again (a "Why" label is about 200
+    /// bytes, written on most of a million rows).
+    pub fn label<'t>(&self, text: &'t str) -> Label<'t> {
+        Label {
+            index: self.get(text),
+            text,
+        }
+    }
+}
+
+/// A text and its place in the [`SharedStrings`] (none: written inline).
+#[derive(Clone, Copy, Debug)]
+pub struct Label<'t> {
+    index: Option<u32>,
+    text: &'t str,
+}
+
+impl<'t> Label<'t> {
+    pub fn text(&self) -> &'t str {
+        self.text
+    }
 }
 
 /// The head of rust_xlsxwriter's shared-string table, to add ours after its strings.
@@ -195,7 +218,12 @@ pub struct RowWriter<'a> {
     buf: Vec<u8>,
     /// 1-based sheet row of the row being written.
     row: u32,
-    row_digits: itoa::Buffer,
+    /// The row number's digits, formatted once per row for every cell reference.
+    row_digits: [u8; 10],
+    row_len: usize,
+    digits: itoa::Buffer,
+    /// Reused by [`RowWriter::cell_joined`].
+    scratch: String,
     /// The labels in the shared-string table, and the index of the first.
     shared: Option<(&'a SharedStrings, u32)>,
     /// Cells that referenced a shared string.
@@ -213,10 +241,14 @@ pub struct RowWriter<'a> {
 impl<'a> RowWriter<'a> {
     fn new(shared: Option<(&'a SharedStrings, u32)>, wrapping: Wrapping) -> RowWriter<'a> {
         RowWriter {
-            // A chunk of findings rows takes about 2 MB: one allocation, no regrowth.
-            buf: Vec::with_capacity(CHUNK_ROWS * 640),
+            // A chunk of findings rows takes about 2 MB: `render` gives it a buffer of that
+            // size, reused from chunk to chunk.
+            buf: Vec::new(),
             row: 0,
-            row_digits: itoa::Buffer::new(),
+            row_digits: [0; 10],
+            row_len: 0,
+            digits: itoa::Buffer::new(),
+            scratch: String::new(),
             shared,
             references: 0,
             wrapping,
@@ -228,9 +260,11 @@ impl<'a> RowWriter<'a> {
 
     fn start_row(&mut self, row: u32) {
         self.row = row;
+        let digits = self.digits.format(row).as_bytes();
+        self.row_len = digits.len();
+        self.row_digits[..digits.len()].copy_from_slice(digits);
         self.buf.extend_from_slice(b"<row r=\"");
-        self.buf
-            .extend_from_slice(self.row_digits.format(row).as_bytes());
+        self.buf.extend_from_slice(&self.row_digits[..self.row_len]);
         self.buf.push(b'"');
         self.row_tag_end = self.buf.len();
         self.lines = 1;
@@ -284,8 +318,7 @@ impl<'a> RowWriter<'a> {
         debug_assert!(col < 26);
         self.buf.extend_from_slice(b"<c r=\"");
         self.buf.push(b'A' + col);
-        self.buf
-            .extend_from_slice(self.row_digits.format(self.row).as_bytes());
+        self.buf.extend_from_slice(&self.row_digits[..self.row_len]);
         let style = self.wrapping.style[col as usize];
         if style != 0 {
             self.buf.extend_from_slice(b"\" s=\"");
@@ -303,11 +336,24 @@ impl<'a> RowWriter<'a> {
         else {
             return self.cell(col, text);
         };
+        self.reference(col, index, text);
+    }
+
+    /// [`RowWriter::label`] for a label looked up beforehand ([`SharedStrings::label`]).
+    pub fn shared(&mut self, col: u8, label: Label<'_>) {
+        match (self.shared, label.index) {
+            (Some((_, first)), Some(index)) => self.reference(col, first + index, label.text),
+            _ => self.cell(col, label.text),
+        }
+    }
+
+    /// A cell that refers to shared string `index` (`text`).
+    fn reference(&mut self, col: u8, index: u32, text: &str) {
         self.measure_label(col, index, text);
         self.cell_start(col);
         self.buf.extend_from_slice(b"\" t=\"s\"><v>");
         self.buf
-            .extend_from_slice(self.row_digits.format(index).as_bytes());
+            .extend_from_slice(self.digits.format(index).as_bytes());
         self.buf.extend_from_slice(b"</v></c>");
         self.references += 1;
     }
@@ -319,6 +365,17 @@ impl<'a> RowWriter<'a> {
             return;
         }
         self.text_cell(col, text, None);
+    }
+
+    /// Writes `first` followed by `second` as one string cell, joined in a buffer the writer
+    /// keeps (no allocation per row).
+    pub fn cell_joined(&mut self, col: u8, first: &str, second: &str) {
+        let mut joined = std::mem::take(&mut self.scratch);
+        joined.clear();
+        joined.push_str(first);
+        joined.push_str(second);
+        self.cell(col, &joined);
+        self.scratch = joined;
     }
 
     /// Writes `file:line` (a source location) without building the string first.
@@ -706,6 +763,8 @@ pub fn splice<R: Read + Seek, W: Write + Seek + Send>(
         )));
     }
     package.finish()?;
+    // The render buffers of the pool's threads go back (the stages after keep their memory).
+    rayon::broadcast(|_| XML.with(|xml| *xml.borrow_mut() = Vec::new()));
     Ok(())
 }
 
@@ -778,6 +837,13 @@ fn write_rows<W: Write + Seek + Send>(
     })
 }
 
+thread_local! {
+    /// The XML of the last chunk this thread rendered: its buffer serves the next chunk,
+    /// instead of a new 2.6 MB allocation (fresh pages to fault in and zero) per chunk.
+    /// [`splice`] frees them when done.
+    static XML: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Rows `from..to` of `sheet`, rendered and deflated.
 fn render(
     sheet: &SheetRows<'_>,
@@ -787,18 +853,26 @@ fn render(
     to: usize,
 ) -> io::Result<Piece> {
     let mut w = RowWriter::new(shared, wrapping);
+    w.buf = XML.with(|xml| std::mem::take(&mut *xml.borrow_mut()));
+    w.buf.clear();
+    w.buf.reserve(CHUNK_ROWS * 640);
     for i in from..to {
         w.start_row(i as u32 + 2);
         (sheet.fill)(i, &mut w);
         w.end_row();
     }
-    let deflated = deflate_piece(&w.buf, Vec::with_capacity(w.buf.len() / 8))?;
-    Ok(Piece {
-        deflated,
+    let deflated = deflate_piece(&w.buf, Vec::with_capacity(w.buf.len() / 8));
+    let piece = Piece {
         crc: crc32fast::hash(&w.buf),
         plain_len: w.buf.len() as u64,
         rows: to - from,
         references: w.references,
+        deflated: Vec::new(),
+    };
+    XML.with(|xml| *xml.borrow_mut() = w.buf);
+    Ok(Piece {
+        deflated: deflated?,
+        ..piece
     })
 }
 
@@ -906,6 +980,123 @@ mod tests {
         w.start_row(2);
         w.cell(0, &long);
         assert!((w.buf.len() as u64) < cell_bound(&long));
+    }
+
+    /// The contract with rust_xlsxwriter that splicing relies on, checked on what the
+    /// version in Cargo.lock really writes: worksheet parts named `xl/worksheets/sheetN.xml`
+    /// in the order the sheets were added, a constant-memory sheet's XML with `<dimension>`,
+    /// `<cols>` with the column format's `style`, and `</sheetData>`, and a shared-string
+    /// table with `count` and `uniqueCount` to append to. An upgrade that changes any of it
+    /// fails here, loudly, instead of writing a workbook that loses rows or that Excel
+    /// repairs.
+    #[test]
+    fn rust_xlsxwriter_package_contract() {
+        use calamine::{Data, Reader, Xlsx};
+        use rust_xlsxwriter::{Format, Workbook};
+        let mut workbook = Workbook::new();
+        let summary = workbook.add_worksheet();
+        summary.set_name("Summary").unwrap();
+        summary.write_string(0, 0, "a summary string").unwrap();
+        summary.write_string(1, 0, "a summary string").unwrap();
+        let rows_sheet = workbook.add_worksheet_with_constant_memory().unwrap();
+        rows_sheet.set_name("Rows").unwrap();
+        rows_sheet
+            .set_column_format(2, &Format::new().set_text_wrap())
+            .unwrap();
+        rows_sheet.set_column_width(2, 11).unwrap();
+        for (c, h) in ["Code", "DN", "Why"].iter().enumerate() {
+            rows_sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        rows_sheet.autofilter(0, 0, 3, 2).unwrap();
+        let last = workbook.add_worksheet();
+        last.set_name("Last").unwrap();
+        last.write_string(0, 0, "last").unwrap();
+        let package = workbook.save_to_buffer().unwrap();
+
+        // Part names, in the order the sheets were added.
+        let mut zip = ZipArchive::new(std::io::Cursor::new(package.clone())).unwrap();
+        let mut part = |name: &str| {
+            let mut xml = Vec::new();
+            zip.by_name(name)
+                .unwrap_or_else(|e| panic!("rust_xlsxwriter no longer writes {name}: {e}"))
+                .read_to_end(&mut xml)
+                .unwrap();
+            xml
+        };
+        let workbook_xml = String::from_utf8(part("xl/workbook.xml")).unwrap();
+        let rels = String::from_utf8(part("xl/_rels/workbook.xml.rels")).unwrap();
+        for (i, name) in ["Summary", "Rows", "Last"].iter().enumerate() {
+            let id = format!("r:id=\"rId{}\"", i + 1);
+            assert!(
+                workbook_xml.contains(&format!(
+                    "<sheet name=\"{name}\" sheetId=\"{}\" {id}",
+                    i + 1
+                )),
+                "sheet {name} is not sheet {} (rId{}): {workbook_xml}",
+                i + 1,
+                i + 1
+            );
+            let target = format!("Id=\"rId{}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet{}.xml\"", i + 1, i + 1);
+            assert!(rels.contains(&target), "{target} not in {rels}");
+        }
+        // The constant-memory sheet: a frame whose rows can be added, and its column format.
+        let sheet = part("xl/worksheets/sheet2.xml");
+        let f = frame(&sheet, 4).expect("frame");
+        let head = String::from_utf8(f.head.clone()).unwrap();
+        assert!(head.contains("<dimension ref=\"A1:C4\"/>"), "{head}");
+        let wrap = wrapping(&f.head, &[2]).expect("the column format's style");
+        assert!(wrap.style[2] > 0);
+        assert_eq!(wrap.line_chars[2], 10);
+        // Its header strings are inline: the shared-string table holds only the other
+        // sheets' strings, and says how many.
+        assert!(head.contains("t=\"inlineStr\""), "{head}");
+        let sst = SharedStringsXml::parse(part(SHARED_STRINGS_PART))
+            .expect("shared strings with count and uniqueCount");
+        assert_eq!(
+            (sst.unique, sst.count),
+            (2, 3),
+            "Summary's two strings, three cells, and Last's"
+        );
+
+        // Spliced: the rows land in the right sheet and their labels read back.
+        let labels = SharedStrings::new(["SL101", "why it matters"]);
+        let sheets = [SheetRows {
+            part: "xl/worksheets/sheet2.xml".into(),
+            rows: 3,
+            fill: Box::new(|i, w: &mut RowWriter| {
+                w.label(0, "SL101");
+                w.cell(1, &format!("CN=user{i},DC=x"));
+                w.label(2, "why it matters");
+            }),
+            size_bound: 10_000,
+            wrapped: &[2],
+        }];
+        let mut out = std::io::Cursor::new(Vec::new());
+        splice(
+            std::io::Cursor::new(package),
+            &sheets,
+            &labels,
+            &mut out,
+            None,
+        )
+        .unwrap();
+        let mut book = Xlsx::new(std::io::Cursor::new(out.into_inner())).unwrap();
+        let rows = book.worksheet_range("Rows").unwrap();
+        let cell = |r: u32, c: u32| match rows.get_value((r, c)) {
+            Some(Data::String(s)) => s.clone(),
+            other => panic!("({r}, {c}): {other:?}"),
+        };
+        assert_eq!(rows.height(), 4);
+        assert_eq!(cell(3, 0), "SL101");
+        assert_eq!(cell(3, 1), "CN=user2,DC=x");
+        assert_eq!(cell(1, 2), "why it matters");
+        let summary = book.worksheet_range("Summary").unwrap();
+        assert_eq!(
+            summary.get_value((1, 0)),
+            Some(&Data::String("a summary string".into()))
+        );
+        let last = book.worksheet_range("Last").unwrap();
+        assert_eq!(last.get_value((0, 0)), Some(&Data::String("last".into())));
     }
 
     #[test]

@@ -282,7 +282,7 @@ fn an_untouched_workbook_changes_nothing() {
     assert!(
         err.contains(&format!(
             "no actions chosen in {} rows",
-            synclint::cli::thousands(total as usize)
+            synclint::text::count(total)
         )),
         "{err}"
     );

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per capability.
 
 mod adexplorer;
+mod architecture;
 mod bad_input;
 mod cli;
 mod differential;

@@ -2,7 +2,7 @@
 
 use crate::{assert_reconciles, read, row_of, sample, temp_file};
 use synclint::directory::{Attr, ObjectFlags, ObjectKind};
-use synclint::ingest::table::format_guid;
+use synclint::hex::format_guid;
 use synclint::ingest::{read_files, Encoding, Format, ReadOptions};
 
 fn guid(n: u8) -> [u8; 16] {

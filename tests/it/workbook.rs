@@ -7,7 +7,13 @@ use calamine::{open_workbook, Data, Reader, Xlsx};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use synclint::report::workbook::{self, WorkbookOptions, COLUMNS};
+use synclint::report::schema::Column;
+use synclint::report::workbook::{self, WorkbookOptions};
+
+/// A class sheet's headers, in order.
+fn columns() -> [&'static str; 15] {
+    Column::CLASS_SHEET.map(Column::header)
+}
 
 /// Every worksheet's XML, by sheet name, straight from the package.
 fn sheet_xml(path: &Path) -> Vec<(String, String)> {
@@ -136,7 +142,7 @@ fn sheets_headers_rows_links_and_validation() {
             .iter()
             .map(|c| c.to_string())
             .collect();
-        assert_eq!(header, COLUMNS.map(|c| c.0.to_string()), "{class}");
+        assert_eq!(header, columns().map(String::from), "{class}");
         assert_eq!(
             (range.height() - 1) as u64,
             by_class[*class].as_u64().unwrap(),
@@ -215,7 +221,7 @@ fn sheets_headers_rows_links_and_validation() {
             sheet.contains("<c r=\"A2\" t=\"s\">"),
             "{class}: shared severity"
         );
-        let column = |name: &str| COLUMNS.iter().position(|c| c.0 == name).unwrap();
+        let column = |name: &str| columns().iter().position(|c| *c == name).unwrap();
         let range = wb.worksheet_range(class).unwrap();
         for row in range.rows().skip(1) {
             let code = row[column("Rule")].to_string();
@@ -237,7 +243,7 @@ fn sheets_headers_rows_links_and_validation() {
         }
         // The reviewer's columns come first; Severity and the DN stay in view.
         assert_eq!(
-            &COLUMNS[..9].iter().map(|c| c.0).collect::<Vec<_>>(),
+            &columns()[..9].to_vec(),
             &[
                 "Severity",
                 "Object (DN)",
@@ -317,7 +323,7 @@ fn a_class_continues_on_further_sheets_and_groups_stay_together() {
 
     // Duplicate groups: every member of a group adjacent.
     let dup = wb.worksheet_range("Duplicate").unwrap();
-    let group = COLUMNS.iter().position(|c| c.0 == "Group").unwrap();
+    let group = columns().iter().position(|c| *c == "Group").unwrap();
     let groups: Vec<String> = dup.rows().skip(1).map(|r| r[group].to_string()).collect();
     let mut seen: Vec<&String> = Vec::new();
     for g in &groups {
@@ -490,7 +496,7 @@ fn cell_text_round_trips_and_long_values_are_cut_to_a_cell() {
             continue;
         }
         let range = wb.worksheet_range(name).unwrap();
-        let value = COLUMNS.iter().position(|c| c.0 == "Value").unwrap();
+        let value = columns().iter().position(|c| *c == "Value").unwrap();
         values.extend(range.rows().skip(1).map(|r| r[value].to_string()));
     }
     // The escaped characters and a literal `_xHHHH_` read back as written.
@@ -700,10 +706,10 @@ fn long_text_columns_of_class_sheets_wrap() {
     workbook::write(&analysis, &xlsx, &[input], &options).unwrap();
     let xfs = cell_xfs(&part(&xlsx, "xl/styles.xml"));
     let class_names: Vec<&str> = Class::ALL.iter().map(|c| c.name()).collect();
-    let why = COLUMNS.iter().position(|c| c.0 == "Why").unwrap();
-    let conflicts = COLUMNS
+    let why = columns().iter().position(|c| *c == "Why").unwrap();
+    let conflicts = columns()
         .iter()
-        .position(|c| c.0 == "Conflicts with")
+        .position(|c| *c == "Conflicts with")
         .unwrap();
     let mut seen = [0usize; 2];
     let mut tall_rows = 0;

@@ -1,0 +1,224 @@
+//! `synclint analyze`: runs the library's pipeline, writes the outputs asked for, prints the
+//! outcome and chooses the exit status.
+
+use super::args::{AnalyzeArgs, CsvBom, FailOn, RuleArgs};
+use super::progress::Bars;
+use super::{count, plan_memory, thousands, verified_domains};
+use anyhow::Result;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+use synclint::analyze::Timings;
+use synclint::findings::Severity;
+use synclint::ingest::{Ingest, ReadOptions};
+use synclint::output::{folder_of, write_atomically};
+use synclint::progress::{Counters, Observer, Stage};
+use synclint::redact::Redactor;
+use synclint::rules::{Profile, RuleOptions};
+
+pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
+    let started = Instant::now();
+    let files = &args.files;
+    let rule_options = rule_options(&args.rules)?;
+    let scope_options = args.rules.scope();
+    let workbook = args.workbook_path();
+    let spill_dir = args
+        .read
+        .spill_dir
+        .as_deref()
+        .unwrap_or(folder_of(&workbook));
+    let plan = plan_memory(files, args.read.spill, spill_dir);
+    let read_options = ReadOptions {
+        sha256: true,
+        ..args.read.options(plan.spill_dir)
+    };
+    let mut bars = Bars::new(args.quiet);
+    let mut analysis = synclint::analyze::run_observed(
+        files,
+        &read_options,
+        &scope_options,
+        rule_options,
+        &mut bars,
+    );
+    if let Some(Err(why)) = &analysis.ingest.spill {
+        eprintln!("synclint: warning: {why}; the directory is kept in memory");
+    }
+    if let Some(why) = analysis.ingest.directory.spill_failure() {
+        eprintln!("synclint: warning: {why}");
+    }
+    // Errors and warnings first, the one-line result last.
+    let unreadable = analysis.ingest.failed_files().count();
+    for f in analysis.ingest.failed_files() {
+        eprintln!("synclint: {}", f.error.as_deref().unwrap_or_default());
+    }
+    for w in &analysis.warnings {
+        eprintln!("synclint: warning: {w}");
+    }
+    print_rejections(&analysis.ingest);
+    if let Some(why) = analysis.nothing_analyzed() {
+        eprintln!(
+            "synclint: {}: nothing was analyzed ({why}); no workbook or summary written",
+            objects_line(
+                analysis.ingest.objects_read(),
+                analysis.scope.analyzed(),
+                analysis.scope.out_of_scope(),
+                analysis.ingest.objects_rejected()
+            )
+        );
+        return Ok(ExitCode::from(2));
+    }
+    analysis.redactor = args.redact.then(|| match &args.redact_key {
+        Some(key) => Redactor::with_key(key),
+        None => Redactor::random(),
+    });
+    let items = if args.json.is_some() || args.baseline.is_some() {
+        synclint::baseline::items(
+            &analysis.ingest.directory,
+            &analysis.findings,
+            analysis.redactor.as_ref(),
+        )
+    } else {
+        Vec::new()
+    };
+    if let Some(path) = &args.baseline {
+        let previous = synclint::baseline::load(path)?;
+        let changes = synclint::baseline::compare(&path.display().to_string(), &items, &previous);
+        analysis.changes = Some(changes);
+    }
+    if !args.no_workbook {
+        let counters = Counters::default();
+        bars.started(Stage::Workbook, analysis.findings.len() as u64, &counters);
+        let t = Instant::now();
+        let mut context =
+            synclint::context::AnalysisContext::new(&analysis.options, &scope_options);
+        context.format = args.read.format;
+        context.encoding = args.read.encoding;
+        context.max_record_bytes = args.read.max_record_bytes;
+        let workbook_options = synclint::report::workbook::WorkbookOptions {
+            progress: Some(counters.done),
+            context: Some(context),
+            ..Default::default()
+        };
+        let written =
+            synclint::report::workbook::write(&analysis, &workbook, files, &workbook_options);
+        bars.finished(Stage::Workbook);
+        written?;
+        analysis.timings.workbook = t.elapsed();
+    }
+    let t = Instant::now();
+    let summary = synclint::report::summary::Summary::build(&analysis, items);
+    if let Some(path) = &args.json {
+        write_atomically(path, files, |w| summary.write_json(w))?;
+    }
+    if let Some(dir) = &args.csv_dir {
+        synclint::report::csv::write_dir(&analysis, dir, files, args.csv_bom == CsvBom::Always)?;
+    }
+    if args.timings {
+        print_timings(&analysis.timings, t.elapsed(), started.elapsed());
+    }
+    let o = &summary.objects;
+    let by = &summary.findings.by_severity;
+    let written = if args.no_workbook {
+        "no workbook".to_string()
+    } else {
+        format!("workbook {}", workbook.display())
+    };
+    let severity = |s: &str| *by.get(s).unwrap_or(&0);
+    eprintln!(
+        "synclint: {}: {} ({}, {}, {} info); {written}",
+        objects_line(o.read, o.analyzed, o.out_of_scope, o.rejected),
+        count(summary.findings.total as usize, "finding", "findings"),
+        count(severity("error") as usize, "error", "errors"),
+        count(severity("warning") as usize, "warning", "warnings"),
+        thousands(severity("info") as usize),
+    );
+    if unreadable > 0 {
+        eprintln!(
+            "synclint: {} could not be read (see above): exit status 2",
+            count(unreadable, "input", "inputs")
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let failed = fail_threshold(args.fail_on).is_some_and(|s| analysis.count_at_least(s) > 0);
+    // The process ends now: freeing a million findings and the directory one allocation at a
+    // time would only delay the exit (the system reclaims it all at once; spill files are
+    // unnamed and go with it).
+    std::mem::forget(summary);
+    std::mem::forget(analysis);
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The rule options given (reading `--verified-domains`).
+fn rule_options(args: &RuleArgs) -> Result<RuleOptions> {
+    let verified = verified_domains(args)?;
+    Ok(RuleOptions {
+        profile: args.profile.unwrap_or(Profile::Entra),
+        verified_domains: (!verified.is_empty()).then(|| verified.into_iter().collect()),
+        suffix_map: args.suffix_pairs()?,
+    })
+}
+
+/// The least severity that makes `analyze` exit with status 1.
+fn fail_threshold(fail_on: FailOn) -> Option<Severity> {
+    match fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    }
+}
+
+/// `10,000 objects read (9,529 analyzed, 470 out of scope, 1 rejected)`.
+fn objects_line(read: u64, analyzed: u64, out_of_scope: u64, rejected: u64) -> String {
+    format!(
+        "{} read ({} analyzed, {} out of scope, {} rejected)",
+        count(read as usize, "object", "objects"),
+        thousands(analyzed as usize),
+        thousands(out_of_scope as usize),
+        thousands(rejected as usize)
+    )
+}
+
+/// Rejected records shown on the console (all of them are on the Input problems sheet).
+const REJECTIONS_PRINTED: usize = 5;
+
+/// The first rejected records as `file:line: reason`.
+fn print_rejections(ingest: &Ingest) {
+    let mut shown = 0;
+    for f in &ingest.files {
+        for r in f.rejections.iter().take(REJECTIONS_PRINTED - shown) {
+            eprintln!("synclint: {}:{}: rejected: {}", f.path, r.line, r.reason);
+            shown += 1;
+        }
+    }
+    let total = ingest.objects_rejected();
+    if total > shown as u64 {
+        eprintln!(
+            "synclint: … and {} more rejected (Input problems sheet)",
+            thousands((total - shown as u64) as usize)
+        );
+    }
+}
+
+/// `--timings`: one line per stage, for benchmarks and batch logs.
+fn print_timings(t: &Timings, outputs: Duration, total: Duration) {
+    let stages = [
+        ("read", t.read),
+        ("scope", t.scope),
+        ("rules", t.rules),
+        ("collisions", t.collisions),
+        ("suggest", t.suggest),
+        ("workbook", t.workbook),
+        ("json+csv", outputs),
+        ("total", total),
+    ];
+    for (name, d) in stages {
+        eprintln!("synclint: time {name:<10} {:>9.3} s", d.as_secs_f64());
+    }
+    if let Some(bytes) = synclint::memory::peak_rss_bytes() {
+        eprintln!("synclint: peak memory {:>9} MB", bytes >> 20);
+    }
+}

@@ -1,0 +1,58 @@
+//! `synclint generate`: a synthetic export for tests and demos.
+
+use super::args::GenerateArgs;
+use anyhow::Result;
+use std::process::ExitCode;
+use synclint::generate::{self, GenerateOptions};
+use synclint::ingest::{Encoding, Format};
+use synclint::output::{write_atomically, write_file_atomically};
+
+pub fn run(args: &GenerateArgs) -> Result<ExitCode> {
+    if !matches!(args.encoding, Encoding::Utf8 | Encoding::Utf16Le) {
+        anyhow::bail!("generate writes utf-8 or utf-16le");
+    }
+    let options = GenerateOptions {
+        objects: args.objects,
+        seed: args.seed,
+        format: args.format,
+        encoding: args.encoding,
+        domains: args.domains,
+        planted: args.plant_issues,
+        escaped_names: args.escaped_names,
+        shape: args.shape,
+    };
+    let mut summary = None;
+    if args.format == Format::Adexplorer {
+        write_file_atomically(&args.output, &[], |f| {
+            summary = Some(generate::snapshot::generate(&options, f)?);
+            Ok(())
+        })?;
+    } else {
+        write_atomically(&args.output, &[], |w| {
+            summary = Some(generate::generate(&options, w)?);
+            Ok(())
+        })?;
+    }
+    if let Some(s) = summary {
+        eprintln!(
+            "wrote {}: {} objects ({} users, {} groups, {} contacts, {} computers{}){}",
+            args.output.display(),
+            s.objects,
+            s.users,
+            s.groups,
+            s.contacts,
+            s.computers,
+            if s.ous > 0 {
+                format!(", {} OUs", s.ous)
+            } else {
+                String::new()
+            },
+            if s.conflict_copies > 0 {
+                format!("; {} users are conflict copies", s.conflict_copies)
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,468 @@
+//! The Excel workbook: the consultant's hand-off (issue 4).
+//!
+//! Sheets, in order: Summary (`summary.rs`), How to use this workbook (`how_to.rs`), Changes
+//! with `--baseline`, one sheet per issue class that has findings (`class_sheet.rs`, continued
+//! on `<Class> (2)` … past Excel's 1,048,576 rows), Domains (`domains.rs`), Out of scope and
+//! Input problems (`other_sheets.rs`), and the hidden analysis context `fix` reads. This file
+//! plans the sheets and writes the package: rust_xlsxwriter builds every sheet and the big
+//! sheets' frames (header, table or filter, validation, shading); the big sheets' rows are
+//! rendered in parallel and spliced into its package by `sheet_rows`, the only place that
+//! knows rust_xlsxwriter's XML (5.0 s of 901,531 rows through rust_xlsxwriter, 0.64 s there).
+//! Every value is written as a string cell: nothing a directory holds can become a formula.
+
+mod class_sheet;
+mod domains;
+mod formats;
+mod how_to;
+mod other_sheets;
+mod summary;
+
+pub use how_to::HOW_TO_SHEET;
+
+use super::sheet_rows::{self, SharedStrings, SheetRows};
+use crate::analyze::Analysis;
+use crate::context::AnalysisContext;
+use crate::directory::{Attr, ObjectKind};
+use crate::dn::{canonical_name as ou_path_of_parent, parent as parent_dn};
+use crate::error::Error;
+use crate::findings::{Action, Class, Finding, Severity, RECOMMENDATIONS};
+use crate::output::write_file_atomically;
+use crate::rules::registry::RULES;
+use class_sheet::{class_rows, class_sheet, fitted_widths, why_texts, RowCells, WhyTexts};
+use domains::domains_sheet;
+use formats::Formats;
+use how_to::how_to_sheet;
+use other_sheets::{changes_sheet, context_sheet, input_problems_sheet, out_of_scope_sheet};
+use rayon::iter::ParallelIterator;
+use rayon::slice::ParallelSliceMut;
+use rust_xlsxwriter::{Workbook, XlsxError};
+use rustc_hash::FxHashMap;
+use std::io::{Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use summary::summary_sheet;
+
+/// Data rows per sheet: Excel's 1,048,576 rows less the header.
+pub const EXCEL_DATA_ROWS: usize = 1_048_575;
+
+/// The actions the reviewer can pick (IdFix's, plus IGNORE).
+pub const ACTIONS: [&str; 4] = ["EDIT", "REMOVE", "COMPLETE", "IGNORE"];
+
+/// Workbook layout choices.
+#[derive(Clone, Debug)]
+pub struct WorkbookOptions {
+    /// Data rows per class sheet before it continues on the next (tests use small values).
+    pub rows_per_sheet: usize,
+    /// Above this many rows a sheet gets an autofilter and banding instead of an Excel table:
+    /// rust_xlsxwriter keeps a map entry per table cell (35 MB for 90,000 rows, measured),
+    /// which would put the peak RSS of a small export above the export's size.
+    pub table_rows: usize,
+    /// Called with the number of finding rows written so far.
+    pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+    /// The analysis context recorded for `fix` (default: the analysis's rule options, no OU
+    /// filter); its inputs are filled in from the analysis when empty.
+    pub context: Option<AnalysisContext>,
+}
+
+impl Default for WorkbookOptions {
+    fn default() -> Self {
+        WorkbookOptions {
+            rows_per_sheet: EXCEL_DATA_ROWS,
+            table_rows: 20_000,
+            progress: None,
+            context: None,
+        }
+    }
+}
+
+/// What was written.
+#[derive(Clone, Debug, Default)]
+pub struct WorkbookStats {
+    /// Sheet names in order, with their data rows.
+    pub sheets: Vec<(String, usize)>,
+}
+
+/// The sheet names of a class with `rows` findings.
+pub fn class_sheet_names(class: Class, rows: usize, per_sheet: usize) -> Vec<String> {
+    let sheets = rows.div_ceil(per_sheet.max(1)).max(1);
+    (0..sheets)
+        .map(|i| {
+            if i == 0 {
+                class.name().to_string()
+            } else {
+                format!("{} ({})", class.name(), i + 1)
+            }
+        })
+        .collect()
+}
+
+fn xlsx(e: XlsxError) -> std::io::Error {
+    std::io::Error::other(e.to_string())
+}
+
+/// Writes the workbook to `path` (atomically; never over an input).
+pub fn write(
+    a: &Analysis,
+    path: &Path,
+    inputs: &[PathBuf],
+    options: &WorkbookOptions,
+) -> Result<WorkbookStats, Error> {
+    let mut stats = WorkbookStats::default();
+    let dir = crate::output::folder_of(path);
+    write_file_atomically(path, inputs, |file| {
+        let mut workbook = Workbook::new();
+        // Deflate level 1: writing time is dominated by compression at the default 6, and the
+        // file is only slightly larger.
+        workbook.set_zip_compression_level(1);
+        // Constant-memory sheets spill to temporary files: keep them beside the output.
+        let _ = workbook.set_tempdir(dir);
+        let tallies = Tallies::of(a);
+        // Each OU path once, by parent DN: rows look theirs up instead of building it.
+        let ou_paths: OuPaths = tallies
+            .by_parent
+            .keys()
+            .map(|parent| (*parent, ou_path_of_parent(parent)))
+            .collect();
+        let why_texts = why_texts(a, &tallies);
+        let labels = labels(a, &tallies, &ou_paths, &why_texts);
+        // The labels each class sheet row refers to, looked up once.
+        let cells = RowCells::new(&labels, &ou_paths, &why_texts);
+        let rows;
+        (stats, rows) =
+            build(a, &tallies, &ou_paths, &cells, &mut workbook, options).map_err(xlsx)?;
+        context_sheet(&context_of(a, path, options), &mut workbook).map_err(xlsx)?;
+        // rust_xlsxwriter writes the package with the class sheets' frames; their rows are
+        // added while copying it to the output (see sheet_rows.rs for why).
+        let mut skeleton = tempfile::tempfile_in(dir)?;
+        workbook.save_to_writer(&mut skeleton).map_err(xlsx)?;
+        skeleton.seek(SeekFrom::Start(0))?;
+        sheet_rows::splice(skeleton, &rows, &labels, file, options.progress.as_deref())
+    })?;
+    Ok(stats)
+}
+
+/// The context to record: the one given, with the analysis's inputs when it has none.
+fn context_of(a: &Analysis, workbook: &Path, options: &WorkbookOptions) -> AnalysisContext {
+    let mut context = options.context.clone().unwrap_or_else(|| {
+        AnalysisContext::new(&a.options, &crate::scope::ScopeOptions::default())
+    });
+    context.redacted = a.redactor.is_some();
+    if context.inputs.is_empty() {
+        context.record_inputs(
+            workbook,
+            a.ingest
+                .files
+                .iter()
+                .map(|f| (f.path.as_str(), f.sha256.as_deref().unwrap_or(""))),
+        );
+    }
+    context
+}
+
+/// The OU path of each parent DN that holds objects with findings.
+type OuPaths<'a> = FxHashMap<&'a str, String>;
+
+/// Counts over every finding that the Summary and the shared-string table need, taken in one
+/// parallel pass.
+#[derive(Default)]
+struct Tallies<'a> {
+    /// Findings per rule code.
+    by_rule: FxHashMap<&'static str, usize>,
+    /// Objects with findings per rule code (each object once).
+    objects_by_rule: FxHashMap<&'static str, u64>,
+    /// Findings per parent DN (a slice of the DN: no allocation per finding).
+    by_parent: FxHashMap<&'a str, usize>,
+    /// The notes borrowed from the rules' code (fixed texts), with the code of the rule that
+    /// wrote them; a finding's own note is owned.
+    notes: rustc_hash::FxHashSet<(&'static str, &'static str)>,
+}
+
+impl<'a> Tallies<'a> {
+    fn of(a: &'a Analysis) -> Tallies<'a> {
+        let dir = &a.ingest.directory;
+        // An object's findings, and the objects of an OU, mostly follow each other: each
+        // fold counts a run of findings under the same parent DN before it looks the parent
+        // up (one lookup per run rather than per finding).
+        a.findings
+            .par_iter()
+            .fold(
+                || (Tallies::default(), u32::MAX, "", 0),
+                |(mut t, last_row, mut parent, mut run), f| {
+                    *t.by_rule.entry(f.rule.code).or_default() += 1;
+                    if f.row != last_row {
+                        let dn = dir.dn.get(f.row as usize).unwrap_or("");
+                        let this = parent_dn(dn);
+                        if this != parent {
+                            if run > 0 {
+                                *t.by_parent.entry(parent).or_default() += run;
+                            }
+                            (parent, run) = (this, 0);
+                        }
+                    }
+                    run += 1;
+                    if let Some(std::borrow::Cow::Borrowed(note)) = &f.note {
+                        t.notes.insert((f.rule.code, *note));
+                    }
+                    (t, f.row, parent, run)
+                },
+            )
+            .map(|(mut t, _, parent, run)| {
+                if run > 0 {
+                    *t.by_parent.entry(parent).or_default() += run;
+                }
+                t
+            })
+            .reduce(Tallies::default, |mut t, u| {
+                for (k, v) in u.by_rule {
+                    *t.by_rule.entry(k).or_default() += v;
+                }
+                for (k, v) in u.by_parent {
+                    *t.by_parent.entry(k).or_default() += v;
+                }
+                t.notes.extend(u.notes);
+                t
+            })
+            .with_objects(a)
+    }
+
+    /// Counts each rule's objects (each object once however many findings it has there): a
+    /// bit per object for each rule that fired, set in parallel, then counted. Collecting
+    /// each rule's rows and sorting them took 4 MB and a sort of a million rows.
+    fn with_objects(mut self, a: &Analysis) -> Tallies<'a> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        let words = a.ingest.directory.len().div_ceil(64);
+        let slots: FxHashMap<&'static str, usize> = self
+            .by_rule
+            .keys()
+            .enumerate()
+            .map(|(slot, code)| (*code, slot * words))
+            .collect();
+        let bits: Vec<AtomicU64> = (0..slots.len() * words)
+            .map(|_| AtomicU64::new(0))
+            .collect();
+        a.findings.par_iter().for_each(|f| {
+            if let Some(slot) = slots.get(f.rule.code) {
+                let row = f.row as usize;
+                if let Some(word) = bits.get(slot + row / 64) {
+                    word.fetch_or(1 << (row % 64), Ordering::Relaxed);
+                }
+            }
+        });
+        self.objects_by_rule = slots
+            .into_iter()
+            .map(|(code, slot)| {
+                let objects = bits[slot..slot + words]
+                    .iter()
+                    .map(|w| u64::from(w.load(Ordering::Relaxed).count_ones()))
+                    .sum();
+                (code, objects)
+            })
+            .collect();
+        self
+    }
+}
+
+/// The labels the big sheets repeat row after row, for the shared-string table: rule codes
+/// and explanations, severities, actions, attribute names, object classes, the fixed notes
+/// (such as why a suffix is not routable) and the OU paths of the objects with findings.
+fn labels(
+    a: &Analysis,
+    tallies: &Tallies,
+    ou_paths: &OuPaths,
+    why_texts: &WhyTexts,
+) -> SharedStrings {
+    let mut notes: Vec<&str> = tallies.notes.iter().map(|(_, note)| *note).collect();
+    notes.sort_unstable();
+    notes.dedup();
+    let mut ous: Vec<&str> = ou_paths.values().map(String::as_str).collect();
+    ous.sort_unstable();
+    ous.dedup();
+    let fixed = RULES
+        .iter()
+        .flat_map(|r| [r.code, r.why])
+        .chain([Severity::Error, Severity::Warning, Severity::Info].map(Severity::name))
+        .chain([Action::Edit, Action::Remove, Action::Complete].map(Action::name))
+        .chain(ACTIONS)
+        .chain(RECOMMENDATIONS)
+        .chain(Attr::ALL.iter().map(|a| a.ldap_name()))
+        .chain(
+            [
+                ObjectKind::User,
+                ObjectKind::InetOrgPerson,
+                ObjectKind::Computer,
+                ObjectKind::Group,
+                ObjectKind::Contact,
+            ]
+            .map(ObjectKind::name),
+        );
+    let notes = notes.into_iter().map(|n| a.shown_note(n));
+    let mut whys: Vec<&str> = why_texts.values().map(String::as_str).collect();
+    whys.sort_unstable();
+    SharedStrings::new(
+        fixed
+            .chain(whys)
+            .map(std::borrow::Cow::Borrowed)
+            .chain(notes)
+            .chain(ous.into_iter().map(std::borrow::Cow::Borrowed)),
+    )
+}
+
+fn build<'a>(
+    a: &'a Analysis,
+    tallies: &Tallies,
+    ou_paths: &'a OuPaths<'a>,
+    cells: &'a RowCells<'a>,
+    workbook: &mut Workbook,
+    options: &WorkbookOptions,
+) -> Result<(WorkbookStats, Vec<SheetRows<'a>>), XlsxError> {
+    let f = Formats::new();
+    let mut stats = WorkbookStats::default();
+    let mut rows = Vec::new();
+    // Plan the class sheets first: the Summary links to them. One pass sorts the findings
+    // into their classes.
+    let mut by_class: Vec<Vec<&Finding>> = vec![Vec::new(); Class::ALL.len()];
+    for finding in &a.findings {
+        by_class[class_index(finding.rule.class)].push(finding);
+    }
+    let mut plan: Vec<(Class, Vec<String>, usize)> = Vec::new();
+    for class in Class::ALL {
+        let n = by_class[class_index(class)].len();
+        if n > 0 {
+            plan.push((
+                class,
+                class_sheet_names(class, n, options.rows_per_sheet),
+                n,
+            ));
+        }
+    }
+    summary_sheet(a, tallies, workbook, &plan, &f)?;
+    stats.sheets.push(("Summary".into(), 0));
+    how_to_sheet(workbook, &f)?;
+    stats.sheets.push((HOW_TO_SHEET.into(), 0));
+    if let Some(changes) = &a.changes {
+        stats
+            .sheets
+            .push(("Changes".into(), changes_sheet(changes, workbook, &f)?));
+    }
+    for (class, names, n) in &plan {
+        let mut findings = std::mem::take(&mut by_class[class_index(*class)]);
+        // Members of a group stand together, in group order; other findings keep file order.
+        if matches!(class, Class::Duplicate | Class::Collision) {
+            findings.par_sort_by_key(|f| (f.group.unwrap_or(u32::MAX), f.row));
+        }
+        let mut rest = findings;
+        for (i, name) in names.iter().enumerate() {
+            let take = (*n - i * options.rows_per_sheet).min(options.rows_per_sheet);
+            let tail = rest.split_off(take);
+            let widths = fitted_widths(a, ou_paths, &rest);
+            let sheet = class_sheet(workbook, name, *class, take, &widths, options, &f)?;
+            // Worksheet parts are numbered in the order sheets were added.
+            let part = format!("xl/worksheets/sheet{}.xml", stats.sheets.len() + 1);
+            rows.push(class_rows(a, cells, part, rest));
+            rest = tail;
+            stats.sheets.push((name.clone(), sheet));
+        }
+    }
+    stats
+        .sheets
+        .push(("Domains".into(), domains_sheet(a, workbook, &f)?));
+    let part = format!("xl/worksheets/sheet{}.xml", stats.sheets.len() + 1);
+    let out_of_scope = out_of_scope_sheet(a, workbook, part, &f)?;
+    stats
+        .sheets
+        .push(("Out of scope".into(), out_of_scope.rows));
+    rows.push(out_of_scope);
+    stats.sheets.push((
+        "Input problems".into(),
+        input_problems_sheet(a, workbook, &f)?,
+    ));
+    Ok((stats, rows))
+}
+
+fn class_index(class: Class) -> usize {
+    Class::ALL
+        .iter()
+        .position(|c| *c == class)
+        .unwrap_or_default()
+}
+
+/// Counts by key, per column `0..N`. Keys mostly come in runs (an object's UPN, mail and
+/// addresses share a domain, neighbouring objects too): a run is counted apart and added to
+/// the map when the key changes, one hash lookup per run instead of per value.
+pub(super) struct Counts<'a, const N: usize> {
+    map: FxHashMap<&'a str, [u64; N]>,
+    run: (&'a str, [u64; N]),
+}
+
+impl<'a, const N: usize> Counts<'a, N> {
+    fn new() -> Counts<'a, N> {
+        Counts {
+            map: FxHashMap::default(),
+            run: ("", [0; N]),
+        }
+    }
+
+    /// Counts `key` once in column `i`.
+    pub(super) fn add(&mut self, key: &'a str, i: usize) {
+        if key != self.run.0 {
+            self.flush();
+            self.run.0 = key;
+        }
+        self.run.1[i] += 1;
+    }
+
+    fn flush(&mut self) {
+        if self.run.1 != [0; N] {
+            let total = self.map.entry(self.run.0).or_insert([0; N]);
+            for (t, c) in total.iter_mut().zip(self.run.1) {
+                *t += c;
+            }
+            self.run.1 = [0; N];
+        }
+    }
+
+    fn into_map(mut self) -> FxHashMap<&'a str, [u64; N]> {
+        self.flush();
+        self.map
+    }
+}
+
+/// Counts over every row in parallel chunks with `count(row, counts)`, then merges the maps.
+fn count_in_parallel<'a, const N: usize>(
+    rows: usize,
+    count: impl Fn(usize, &mut Counts<'a, N>) + Sync,
+) -> FxHashMap<&'a str, [u64; N]> {
+    use rayon::prelude::*;
+    (0..rows)
+        .into_par_iter()
+        .fold(Counts::new, |mut counts, row| {
+            count(row, &mut counts);
+            counts
+        })
+        .map(Counts::into_map)
+        .reduce(FxHashMap::default, |mut all, part| {
+            for (key, n) in part {
+                let total = all.entry(key).or_insert([0; N]);
+                for (t, c) in total.iter_mut().zip(n) {
+                    *t += c;
+                }
+            }
+            all
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheets_split_past_the_row_limit() {
+        assert_eq!(
+            class_sheet_names(Class::Format, 2_100_000, EXCEL_DATA_ROWS),
+            ["Format", "Format (2)", "Format (3)"]
+        );
+        assert_eq!(
+            class_sheet_names(Class::LargeObject, 10, 5),
+            ["Large object", "Large object (2)"]
+        );
+    }
+}
