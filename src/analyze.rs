@@ -172,11 +172,19 @@ pub(crate) fn warnings(ingest: &Ingest, scope: &Scope) -> Vec<String> {
             }
             let mut reasons: Vec<(&str, u64)> = reasons.into_iter().collect();
             reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-            let top: Vec<String> = reasons
+            let mut top: Vec<String> = reasons
                 .iter()
                 .take(3)
                 .map(|(r, n)| format!("{} {r}", crate::text::count(*n)))
                 .collect();
+            // The rest in one figure, so that the parts add up to the out-of-scope count.
+            let others: u64 = reasons.iter().skip(3).map(|(_, n)| n).sum();
+            if others > 0 {
+                top.push(format!(
+                    "{} for other reasons (the workbook's Out of scope sheet lists each)",
+                    crate::text::count(others)
+                ));
+            }
             out.push(format!(
                 "{}: {} of {} not checked ({} out of scope, {} rejected){}",
                 f.path,
