@@ -10,6 +10,7 @@ use common::{bench_file, cpu_seconds, current_rss_bytes, peak_rss_bytes};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
+use synclint::generate::Shape;
 use synclint::ingest::{read_files, Format, ReadOptions};
 use synclint::report::workbook::{self, WorkbookOptions};
 use synclint::rules::RuleOptions;
@@ -31,7 +32,7 @@ fn main() {
         .unwrap_or(3);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     std::fs::create_dir_all(&dir).expect("bench data directory");
-    let path = bench_file(&dir, Format::Csvde, objects, true);
+    let path = bench_file(&dir, Format::Csvde, objects, true, Shape::Default);
     println!(
         "input: {} ({} objects, planted issues), runs: {runs} (best by scope+rules)",
         path.display(),

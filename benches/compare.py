@@ -1,7 +1,13 @@
 #!/usr/bin/env python3
 """Duplicate detection by the tools a user might pick instead, against synclint's full analysis.
 
-Usage: python3 benches/compare.py [CSVDE_FILE]   (default: target/bench-data/csvde-1000000-planted.csv)
+Usage: python3 benches/compare.py [CSVDE_FILE ...]
+       Without a file, on a 1M-object planted csvde export of each shape (`synclint generate
+       --shape`, seed 1, made once under target/bench-data, the same files the cargo benches
+       read): default, sparse-wide (~240 mostly empty columns) and field (52 mostly empty
+       columns, OUs, memberOf lists, X400 addresses, "Last, First" names).
+       SYNCLINT_COMPARE_SHAPES=default,field picks shapes; SYNCLINT_COMPARE_OBJECTS the size;
+       SYNCLINT_COMPARE_BINARY a synclint binary other than target/release/synclint.
        SYNCLINT_COMPARE_RUNS=N (default 3): each tool runs N times; the best time is compared
        (every time is printed), so one slow run of any tool does not decide the ratio.
 
@@ -97,16 +103,14 @@ def run_python(python, code, path):
 def run_synclint(path):
     """The full analysis (workbook included) timed on its own, then again with the JSON summary
     listing every finding, which also gives the duplicate group counts to compare."""
-    binary = os.path.join(ROOT, "target", "release", "synclint")
-    if not os.path.exists(binary):
-        subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
+    synclint = binary()
     with tempfile.TemporaryDirectory() as tmp:
         summary = os.path.join(tmp, "summary.json")
 
         def once(extra):
             def run():
                 t = time.perf_counter()
-                subprocess.run([binary, "analyze", "-q", "--fail-on", "never", *extra, path], check=True)
+                subprocess.run([synclint, "analyze", "-q", "--fail-on", "never", *extra, path], check=True)
                 return {"seconds": time.perf_counter() - t}
 
             return run
@@ -126,12 +130,32 @@ def run_synclint(path):
     )
 
 
-def main():
-    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "target", "bench-data", "csvde-1000000-planted.csv")
-    path = os.path.abspath(path)
-    python = ensure_packages()
+SHAPES = [x.strip() for x in os.environ.get("SYNCLINT_COMPARE_SHAPES", "default,sparse-wide,field").split(",") if x.strip()]
+OBJECTS = int(os.environ.get("SYNCLINT_COMPARE_OBJECTS", "1000000"))
+
+
+def binary():
+    """SYNCLINT_COMPARE_BINARY, else the release build (built if missing)."""
+    path = os.environ.get("SYNCLINT_COMPARE_BINARY") or os.path.join(ROOT, "target", "release", "synclint")
+    if not os.path.exists(path):
+        subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
+    return path
+
+
+def shape_file(shape):
+    """The planted csvde export of `shape`, generated once (named as benches/common names it)."""
+    tag = "" if shape == "default" else f"-{shape}"
+    path = os.path.join(ROOT, "target", "bench-data", f"csvde-{OBJECTS}{tag}-planted.csv")
+    if not os.path.exists(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        subprocess.run([binary(), "generate", "--objects", str(OBJECTS), "--seed", "1", "--format", "csvde",
+                        "--plant-issues", "--shape", shape, "-o", path], check=True)
+    return path
+
+
+def compare(python, path, label):
     size = os.path.getsize(path) / 1e6
-    print(f"input: {path} ({size:.0f} MB)")
+    print(f"\n{label}: {path} ({size:.0f} MB)")
     # Warm the page cache so no tool pays for the first read from disk.
     with open(path, "rb") as f:
         while f.read(1 << 24):
@@ -145,12 +169,24 @@ def main():
     results["DuckDB (3 duplicate queries)"] = run_python(python, DUCKDB, path)
     results["pandas (3 duplicate checks)"] = run_python(python, PANDAS, path)
     base = analysis["seconds"]
-    print(f"| tool | best of {RUNS} (s) | every run (s) | vs synclint's analysis | UPN groups | mail groups | SMTP proxy groups |")
-    print(f"|---|---|---|---|---|---|---|")
+    print(f"| shape | tool | best of {RUNS} (s) | every run (s) | vs synclint's analysis | UPN groups | mail groups | SMTP proxy groups |")
+    print(f"|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
         runs = " ".join(f"{x:.2f}" for x in r["runs"])
-        print(f"| {name} | {r['seconds']:.2f} | {runs} | {r['seconds'] / base:.2f}x | {r['upn']} | {r['mail']} | {r['proxyAddresses']} |")
+        print(f"| {label} | {name} | {r['seconds']:.2f} | {runs} | {r['seconds'] / base:.2f}x | {r['upn']} | {r['mail']} | {r['proxyAddresses']} |")
     print(f"synclint stages of the last JSON run (ms): {with_json['timings_ms']}")
+
+
+def main():
+    python = ensure_packages()
+    print(f"load average at start: {os.getloadavg()}")
+    if len(sys.argv) > 1:
+        for path in sys.argv[1:]:
+            compare(python, os.path.abspath(path), os.path.basename(path))
+    else:
+        for shape in SHAPES:
+            compare(python, shape_file(shape), shape)
+    print(f"load average at end: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -5,14 +5,16 @@
 //! child process with 1 and with 2 worker threads, reporting wall time, MB/s and the child's
 //! peak RSS (VmHWM). Best of SYNCLINT_BENCH_RUNS (default 3) runs.
 //! SYNCLINT_BENCH_OBJECTS changes the size; SYNCLINT_BENCH_FORMATS (e.g. `powershell-csv,csvde`)
-//! the formats.
+//! the formats; SYNCLINT_BENCH_SHAPES (e.g. `default,sparse-wide,field`, the default: all)
+//! the export shapes (see `synclint generate --shape`).
 
 mod common;
 
-use common::{bench_file, bench_formats, peak_rss_bytes};
+use common::{bench_file, bench_formats, bench_shapes, peak_rss_bytes};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
+use synclint::generate::Shape;
 use synclint::ingest::{read_files, Format, ReadOptions};
 
 const CHILD: &str = "SYNCLINT_BENCH_CHILD";
@@ -32,16 +34,19 @@ fn main() {
     let mut rows = Vec::new();
     let mut oracle = None;
     let mut oracle_size = 0.0;
-    println!("| format | file size | cat > /dev/null | read, 1 thread | read, 2 threads | peak RSS (2 threads) | RSS / file |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| shape | format | file size | cat > /dev/null | read, 1 thread | read, 2 threads | peak RSS (2 threads) | RSS / file |");
+    println!("|---|---|---|---|---|---|---|---|");
     let formats = bench_formats(&[
         Format::Ldif,
         Format::Csvde,
         Format::PowershellCsv,
         Format::Adexplorer,
     ]);
-    for format in formats {
-        let path = bench_file(&dir, format, objects, false);
+    for (shape, format) in bench_shapes()
+        .into_iter()
+        .flat_map(|shape| formats.iter().map(move |&format| (shape, format)))
+    {
+        let path = bench_file(&dir, format, objects, false, shape);
         let size = std::fs::metadata(&path).expect("bench file").len() as f64;
         let mb = size / 1e6;
         let cat = best(runs, || {
@@ -57,11 +62,11 @@ fn main() {
         let one = best(runs, || run_child(&path, 1));
         let two = best(runs, || run_child(&path, 2));
         rows.push(format!(
-            "| {} | {:.0} MB | {:.2} s ({:.0} MB/s) | {:.2} s ({:.0} MB/s) | {:.2} s ({:.0} MB/s) | {:.0} MB | {:.2} |",
-            format.name(), mb, cat.0, mb / cat.0, one.0, mb / one.0, two.0, mb / two.0,
+            "| {} | {} | {:.0} MB | {:.2} s ({:.0} MB/s) | {:.2} s ({:.0} MB/s) | {:.2} s ({:.0} MB/s) | {:.0} MB | {:.2} |",
+            shape.name(), format.name(), mb, cat.0, mb / cat.0, one.0, mb / one.0, two.0, mb / two.0,
             two.1 as f64 / 1e6, two.1 as f64 / size
         ));
-        if format == Format::Ldif {
+        if format == Format::Ldif && shape == Shape::Default {
             oracle = Some(run_child_mode(&path, 2, "ldif-parser"));
             oracle_size = size;
         }

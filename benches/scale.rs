@@ -9,11 +9,13 @@
 //! the generator's .local and other non-routable suffixes give ~0.9 findings per object).
 //! 10M objects take 17.7 GB (LDIF) + 11.6 GB (csvde) of disk and a few minutes to generate.
 //! Each configuration runs SYNCLINT_BENCH_RUNS times (default 2); the fastest run is shown.
-//! SYNCLINT_BENCH_FORMATS=powershell-csv (or a list) picks the formats (default ldif,csvde).
+//! SYNCLINT_BENCH_FORMATS=powershell-csv (or a list) picks the formats (default ldif,csvde);
+//! SYNCLINT_BENCH_SHAPES=default,sparse-wide,field (the default: all) the export shapes
+//! (see `synclint generate --shape`).
 
 mod common;
 
-use common::{bench_file, bench_formats};
+use common::{bench_file, bench_formats, bench_shapes};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -39,11 +41,15 @@ fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     std::fs::create_dir_all(&dir).expect("bench data directory");
     let out = dir.join("scale-report.xlsx");
-    println!("| format | objects | file | cat (floor) | read | scope | rules | collisions | suggest | workbook | end to end | peak RSS | RSS / file | findings |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| shape | format | objects | file | cat (floor) | read | scope | rules | collisions | suggest | workbook | end to end | peak RSS | RSS / file | findings |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for &objects in &sizes {
-        for format in bench_formats(&[Format::Ldif, Format::Csvde]) {
-            let path = bench_file(&dir, format, objects, false);
+        for (shape, format) in bench_shapes().into_iter().flat_map(|shape| {
+            bench_formats(&[Format::Ldif, Format::Csvde])
+                .into_iter()
+                .map(move |format| (shape, format))
+        }) {
+            let path = bench_file(&dir, format, objects, false, shape);
             let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
             let cat = time_cat(&path);
             let best = (0..runs.max(1))
@@ -57,7 +63,8 @@ fn main() {
                     .map_or("-".to_string(), |(_, t)| format!("{t:.2} s"))
             };
             println!(
-                "| {} | {} | {:.2} GB | {:.2} s | {} | {} | {} | {} | {} | {} | **{:.2} s** | {} MB | {:.2} | {} |",
+                "| {} | {} | {} | {:.2} GB | {:.2} s | {} | {} | {} | {} | {} | {} | **{:.2} s** | {} MB | {:.2} | {} |",
+                shape.name(),
                 format.name(),
                 objects,
                 bytes as f64 / 1e9,

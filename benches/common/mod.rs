@@ -1,18 +1,29 @@
 //! Shared by the bench binaries: generated inputs and peak memory.
 
 use std::path::{Path, PathBuf};
-use synclint::generate::{generate, GenerateOptions};
+use synclint::generate::{generate, GenerateOptions, Shape};
 use synclint::ingest::{Encoding, Format};
 
-/// A generated export under `dir`, made once (seed 1, UTF-8).
-pub fn bench_file(dir: &Path, format: Format, objects: u64, planted: bool) -> PathBuf {
+/// A generated export of `shape` under `dir` (never committed: target/ is ignored), made once
+/// (seed 1, UTF-8), so every bench and `compare.py` reads the same bytes.
+pub fn bench_file(
+    dir: &Path,
+    format: Format,
+    objects: u64,
+    planted: bool,
+    shape: Shape,
+) -> PathBuf {
     let ext = match format {
         Format::Ldif => "ldf",
         Format::Csvde | Format::PowershellCsv => "csv",
         Format::Adexplorer => "dat",
     };
     let tag = if planted { "-planted" } else { "" };
-    let path = dir.join(format!("{}-{objects}{tag}.{ext}", format.name()));
+    let shape_tag = match shape {
+        Shape::Default => String::new(),
+        other => format!("-{}", other.name()),
+    };
+    let path = dir.join(format!("{}-{objects}{shape_tag}{tag}.{ext}", format.name()));
     if !path.exists() {
         let tmp = path.with_extension("part");
         let file = std::fs::File::create(&tmp).expect("create bench file");
@@ -24,6 +35,7 @@ pub fn bench_file(dir: &Path, format: Format, objects: u64, planted: bool) -> Pa
             domains: 3,
             planted,
             escaped_names: false,
+            shape,
         };
         if format == Format::Adexplorer {
             synclint::generate::snapshot::generate(&options, file).expect("generate");
@@ -74,6 +86,20 @@ pub fn bench_formats(default: &[Format]) -> Vec<Format> {
         |list| {
             list.split(',')
                 .map(|f| clap::ValueEnum::from_str(f.trim(), true).expect("a format name"))
+                .collect()
+        },
+    )
+}
+
+/// The export shapes to run: SYNCLINT_BENCH_SHAPES (e.g. `default,field`), else all of them:
+/// a speed measured on one shape is not a speed on every export.
+#[allow(dead_code)] // used by some of the bench binaries only
+pub fn bench_shapes() -> Vec<Shape> {
+    std::env::var("SYNCLINT_BENCH_SHAPES").map_or_else(
+        |_| vec![Shape::Default, Shape::SparseWide, Shape::Field],
+        |list| {
+            list.split(',')
+                .map(|s| clap::ValueEnum::from_str(s.trim(), true).expect("a shape name"))
                 .collect()
         },
     )

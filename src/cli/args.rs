@@ -115,6 +115,11 @@ pub struct GenerateArgs {
     /// characters a DN escapes, replication-conflict (CNF) copies of some users.
     #[arg(long)]
     pub escaped_names: bool,
+    /// The export's shape: default (52 columns, full rows), sparse-wide (about 240 mostly
+    /// empty columns, as a full-domain csvde export) or field (52 mostly empty columns, OUs,
+    /// memberOf lists, X400 addresses, "Last, First" names).
+    #[arg(long, value_enum, default_value_t = synclint::generate::Shape::Default)]
+    pub shape: synclint::generate::Shape,
 }
 
 /// Arguments of `analyze`.

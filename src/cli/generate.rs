@@ -19,6 +19,7 @@ pub fn run(args: &GenerateArgs) -> Result<ExitCode> {
         domains: args.domains,
         planted: args.plant_issues,
         escaped_names: args.escaped_names,
+        shape: args.shape,
     };
     let mut summary = None;
     if args.format == Format::Adexplorer {
@@ -34,13 +35,18 @@ pub fn run(args: &GenerateArgs) -> Result<ExitCode> {
     }
     if let Some(s) = summary {
         eprintln!(
-            "wrote {}: {} objects ({} users, {} groups, {} contacts, {} computers){}",
+            "wrote {}: {} objects ({} users, {} groups, {} contacts, {} computers{}){}",
             args.output.display(),
             s.objects,
             s.users,
             s.groups,
             s.contacts,
             s.computers,
+            if s.ous > 0 {
+                format!(", {} OUs", s.ous)
+            } else {
+                String::new()
+            },
             if s.conflict_copies > 0 {
                 format!("; {} users are conflict copies", s.conflict_copies)
             } else {

@@ -26,6 +26,72 @@ pub struct GenerateOptions {
     /// Real directories' names: users named `Last, First`, OUs with characters a DN escapes,
     /// replication-conflict copies; see [`real_names`].
     pub escaped_names: bool,
+    /// The export's shape: which columns, how full each row is, which object kinds.
+    pub shape: Shape,
+}
+
+/// Shapes of export the benchmarks compare on, so a speed measured on one is not taken for all.
+/// Every shape is reproducible from the seed; `Default` is byte-for-byte what the generator
+/// wrote before shapes existed (the other shapes draw their extras from a second random stream).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Shape {
+    /// 52 columns, most filled on a user's row: every attribute the rules read and the
+    /// operational ones csvde exports by default.
+    #[default]
+    Default,
+    /// A full-domain csvde export without `-l`: about 240 columns, the union of the
+    /// attributes of users, groups, contacts, computers and OUs, most of them empty on any row.
+    SparseWide,
+    /// An export as met in the field: 52 columns, most empty on any row (the objects carry
+    /// the attributes that were set, not the operational ones); OU objects; longer memberOf
+    /// lists; X400 addresses (their `;` escaped as `\;` by csvde); every 5th user named
+    /// `Last, First`, with escaped OU names and conflict copies as in [`real_names`].
+    Field,
+}
+
+impl Shape {
+    pub fn name(self) -> &'static str {
+        match self {
+            Shape::Default => "default",
+            Shape::SparseWide => "sparse-wide",
+            Shape::Field => "field",
+        }
+    }
+
+    /// The csvde columns (after DN), in header order.
+    pub fn columns(self) -> Vec<&'static str> {
+        match self {
+            Shape::Default => CSV_COLUMNS.to_vec(),
+            Shape::Field => CSV_COLUMNS
+                .iter()
+                .map(|c| {
+                    FIELD_SWAPS
+                        .iter()
+                        .find(|(from, _)| from == c)
+                        .map_or(*c, |s| s.1)
+                })
+                .collect(),
+            Shape::SparseWide => {
+                let mut columns = CSV_COLUMNS.to_vec();
+                let field = FIELD_SWAPS.iter().map(|s| &s.1);
+                for name in field.chain(WIDE_COLUMNS.iter()) {
+                    if !columns.iter().any(|c| c.eq_ignore_ascii_case(name)) {
+                        columns.push(name);
+                    }
+                }
+                columns
+            }
+        }
+    }
+
+    /// One OU object in this many objects (none in the default shape).
+    fn ou_every(self) -> Option<u64> {
+        match self {
+            Shape::Default => None,
+            Shape::SparseWide => Some(50),
+            Shape::Field => Some(25),
+        }
+    }
 }
 
 impl Default for GenerateOptions {
@@ -38,6 +104,7 @@ impl Default for GenerateOptions {
             domains: 3,
             planted: false,
             escaped_names: false,
+            shape: Shape::Default,
         }
     }
 }
@@ -121,6 +188,8 @@ pub struct Generated {
     pub groups: u64,
     pub contacts: u64,
     pub computers: u64,
+    /// Organizational units (in the shapes that have them).
+    pub ous: u64,
     /// Replication-conflict copies of users (counted among the users too).
     pub conflict_copies: u64,
 }
@@ -133,6 +202,9 @@ pub struct Objects {
     domains: &'static [(&'static str, &'static str)],
     planted: bool,
     escaped_names: bool,
+    shape: Shape,
+    /// The shape's own random stream, so the default shape's objects stay as they were.
+    shape_rng: ChaCha8Rng,
     /// A conflict copy to yield next (it takes the next object's place).
     pending: Option<ExportObject>,
     pub summary: Generated,
@@ -146,7 +218,9 @@ pub fn objects(options: &GenerateOptions) -> Objects {
         count: options.objects,
         domains: &DOMAINS[..options.domains.clamp(1, DOMAINS.len())],
         planted: options.planted,
-        escaped_names: options.escaped_names,
+        escaped_names: options.escaped_names || options.shape == Shape::Field,
+        shape: options.shape,
+        shape_rng: ChaCha8Rng::seed_from_u64(options.seed ^ 0x5348_4150_4500_0000),
         pending: None,
         summary: Generated::default(),
     }
@@ -167,7 +241,20 @@ impl Iterator for Objects {
             self.summary.conflict_copies += 1;
             return Some(copy);
         }
+        if self
+            .shape
+            .ou_every()
+            .is_some_and(|every| i % every == every - 1)
+        {
+            self.summary.ous += 1;
+            return Some(organizational_unit(&mut self.shape_rng, i, self.domains));
+        }
         let mut object = make_object(&mut self.rng, i, self.domains, &mut self.summary);
+        match self.shape {
+            Shape::Default => {}
+            Shape::SparseWide => widen(&mut object, &mut self.shape_rng, i),
+            Shape::Field => as_in_the_field(&mut object, &mut self.shape_rng, i),
+        }
         if self.planted {
             plant(&mut object, i);
         }
@@ -323,12 +410,18 @@ pub fn generate<W: Write>(options: &GenerateOptions, out: W) -> io::Result<Gener
     let mut text = writer::TextOut::new(out, options.encoding == Encoding::Utf16Le)?;
     let powershell = writer::PowershellStyle::default();
     let style = LdifStyle::default();
-    let columns: Vec<String> = CSV_COLUMNS.iter().map(|c| c.to_string()).collect();
-    let column_of = |name: &str| {
-        CSV_COLUMNS
-            .iter()
-            .position(|c| c.eq_ignore_ascii_case(name))
-    };
+    let columns: Vec<String> = options
+        .shape
+        .columns()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let column_index: std::collections::HashMap<String, usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.to_ascii_lowercase(), i))
+        .collect();
+    let column_of = |name: &str| column_index.get(&name.to_ascii_lowercase()).copied();
     match options.format {
         Format::Csvde => text.write_str(&writer::csvde_header(&columns))?,
         Format::PowershellCsv => text.write_str(&writer::powershell_header(&powershell))?,
@@ -412,6 +505,393 @@ const CSV_COLUMNS: [&str; 52] = [
     "thumbnailPhoto",
     "msExchHideFromAddressLists",
 ];
+
+/// The field shape's columns: the default's, with the USNs and the two binary columns
+/// (photos, certificates) replaced by attributes of OUs and managed groups: (default, field).
+const FIELD_SWAPS: [(&str, &str); 4] = [
+    ("uSNCreated", "ou"),
+    ("uSNChanged", "gPLink"),
+    ("userCertificate", "managedBy"),
+    ("thumbnailPhoto", "legacyExchangeDN"),
+];
+
+/// Attributes of users, groups, contacts, computers and OUs in a full-domain export beyond
+/// [`CSV_COLUMNS`] and [`FIELD_SWAPS`] (attribute names of the AD schema and the Exchange,
+/// Skype for Business and LAPS extensions).
+const WIDE_COLUMNS: &[&str] = &[
+    "streetAddress",
+    "l",
+    "st",
+    "postalCode",
+    "co",
+    "c",
+    "postOfficeBox",
+    "postalAddress",
+    "street",
+    "mobile",
+    "facsimileTelephoneNumber",
+    "homePhone",
+    "ipPhone",
+    "pager",
+    "otherTelephone",
+    "otherMobile",
+    "otherHomePhone",
+    "otherFacsimileTelephoneNumber",
+    "otherIpPhone",
+    "otherPager",
+    "info",
+    "manager",
+    "directReports",
+    "employeeID",
+    "employeeNumber",
+    "employeeType",
+    "initials",
+    "middleName",
+    "personalTitle",
+    "generationQualifier",
+    "wWWHomePage",
+    "url",
+    "homeDirectory",
+    "homeDrive",
+    "profilePath",
+    "scriptPath",
+    "logonHours",
+    "userWorkstations",
+    "lockoutTime",
+    "adminCount",
+    "msDS-SupportedEncryptionTypes",
+    "msNPAllowDialin",
+    "showInAddressBook",
+    "msExchMailboxGuid",
+    "msExchArchiveGUID",
+    "msExchArchiveName",
+    "msExchMailboxSecurityDescriptor",
+    "msExchPoliciesIncluded",
+    "msExchRecipientDisplayType",
+    "msExchRemoteRecipientType",
+    "msExchUserAccountControl",
+    "msExchVersion",
+    "msExchWhenMailboxCreated",
+    "msExchUMDtmfMap",
+    "msExchSafeSendersHash",
+    "msExchBlockedSendersHash",
+    "msExchELCMailboxFlags",
+    "msExchTextMessagingState",
+    "msExchUserCulture",
+    "msExchDelegateListLink",
+    "msExchDelegateListBL",
+    "publicDelegates",
+    "publicDelegatesBL",
+    "mDBUseDefaults",
+    "msExchCoManagedByLink",
+    "msExchRequireAuthToSendTo",
+    "authOrig",
+    "unauthOrig",
+    "dLMemSubmitPerms",
+    "msExchGroupDepartRestriction",
+    "msExchGroupJoinRestriction",
+    "reportToOriginator",
+    "oOFReplyToOriginator",
+    "msExchArbitrationMailbox",
+    "msExchModerationFlags",
+    "msExchMasterAccountSid",
+    "msExchAddressBookFlags",
+    "msExchBypassAudit",
+    "msExchMailboxAuditEnable",
+    "msExchMailboxAuditLogAgeLimit",
+    "msExchProvisioningFlags",
+    "msExchTransportRecipientSettingsFlags",
+    "msExchGroupSecurityFlags",
+    "msExchLitigationHoldDate",
+    "msExchRetentionComment",
+    "msRTCSIP-PrimaryUserAddress",
+    "msRTCSIP-UserEnabled",
+    "msRTCSIP-PrimaryHomeServer",
+    "msRTCSIP-DeploymentLocator",
+    "msRTCSIP-OptionFlags",
+    "msRTCSIP-Line",
+    "msDS-ExternalDirectoryObjectId",
+    "mS-DS-ConsistencyGuid",
+    "msDS-UserPasswordExpiryTimeComputed",
+    "preferredLanguage",
+    "preferredDataLocation",
+    "departmentNumber",
+    "division",
+    "carLicense",
+    "roomNumber",
+    "jpegPhoto",
+    "userSMIMECertificate",
+    "altSecurityIdentities",
+    "userParameters",
+    "unixHomeDirectory",
+    "loginShell",
+    "uidNumber",
+    "gidNumber",
+    "uid",
+    "msSFU30Name",
+    "msSFU30NisDomain",
+    "sIDHistory",
+    "comment",
+    "msDS-LastSuccessfulInteractiveLogonTime",
+    "msDS-AllowedToDelegateTo",
+    "msDS-AllowedToActOnBehalfOfOtherIdentity",
+    "lastKnownParent",
+    "isCriticalSystemObject",
+    "systemFlags",
+    "showInAdvancedViewOnly",
+    "adminDescription",
+    "adminDisplayName",
+    "extensionAttribute1",
+    "extensionAttribute2",
+    "extensionAttribute3",
+    "extensionAttribute4",
+    "extensionAttribute5",
+    "extensionAttribute6",
+    "extensionAttribute7",
+    "extensionAttribute8",
+    "extensionAttribute9",
+    "extensionAttribute10",
+    "extensionAttribute11",
+    "extensionAttribute12",
+    "extensionAttribute13",
+    "extensionAttribute14",
+    "extensionAttribute15",
+    "msExchExtensionCustomAttribute1",
+    "msExchExtensionCustomAttribute2",
+    "msExchExtensionCustomAttribute3",
+    "msExchExtensionCustomAttribute4",
+    "msExchExtensionCustomAttribute5",
+    "msDS-cloudExtensionAttribute1",
+    "msDS-cloudExtensionAttribute2",
+    "msDS-cloudExtensionAttribute3",
+    "msDS-cloudExtensionAttribute4",
+    "msDS-cloudExtensionAttribute5",
+    "msDS-cloudExtensionAttribute6",
+    "msDS-cloudExtensionAttribute7",
+    "msDS-cloudExtensionAttribute8",
+    "msDS-cloudExtensionAttribute9",
+    "msDS-cloudExtensionAttribute10",
+    "msDS-cloudExtensionAttribute11",
+    "msDS-cloudExtensionAttribute12",
+    "msDS-cloudExtensionAttribute13",
+    "msDS-cloudExtensionAttribute14",
+    "msDS-cloudExtensionAttribute15",
+    "msDS-cloudExtensionAttribute16",
+    "msDS-cloudExtensionAttribute17",
+    "msDS-cloudExtensionAttribute18",
+    "msDS-cloudExtensionAttribute19",
+    "msDS-cloudExtensionAttribute20",
+    "operatingSystemVersion",
+    "operatingSystemServicePack",
+    "operatingSystemHotfix",
+    "localPolicyFlags",
+    "ms-Mcs-AdmPwdExpirationTime",
+    "msLAPS-PasswordExpirationTime",
+    "networkAddress",
+    "machineRole",
+    "netbootGUID",
+    "msDS-KeyCredentialLink",
+    "rIDSetReferences",
+    "serverReferenceBL",
+    "frsComputerReferenceBL",
+    "gPOptions",
+    "msDS-ObjectReference",
+    "msDS-ObjectReferenceBL",
+    "secretary",
+    "assistant",
+    "textEncodedORAddress",
+    "msExchAssistantName",
+    "msExchHomeServerName",
+    "msExchRecipientSoftDeletedStatus",
+];
+
+/// An organizational unit under `OU=Staff` (the shapes other than the default have them).
+fn organizational_unit(rng: &mut ChaCha8Rng, i: u64, domains: &[(&str, &str)]) -> ExportObject {
+    let (ad_domain, _) = domains[(i % domains.len() as u64) as usize];
+    let base = base_dn(ad_domain);
+    let department = DEPARTMENTS[rng.random_range(0..DEPARTMENTS.len())];
+    let name = format!("{department} {i}");
+    let mut o = ExportObject::new(format!("OU={name},OU=Staff,{base}"));
+    let dn = o.dn.clone();
+    o.text("objectClass", "top")
+        .text("objectClass", "organizationalUnit")
+        .text("ou", name.clone())
+        .text("distinguishedName", dn)
+        .text("instanceType", "4")
+        .text("whenCreated", time(rng))
+        .text("whenChanged", time(rng))
+        .text("name", name)
+        .binary("objectGUID", bytes(rng, 16))
+        .text(
+            "objectCategory",
+            format!("CN=Organizational-Unit,CN=Schema,CN=Configuration,{base}"),
+        );
+    if rng.random_range(0..3) == 0 {
+        o.text("description", format!("{department} accounts"));
+    }
+    if rng.random_range(0..4) == 0 {
+        o.text(
+            "gPLink",
+            format!(
+                "[LDAP://cn={{{:08X}-0000-0000-0000-{:012X}}},cn=policies,cn=system,{base};0]",
+                rng.random::<u32>(),
+                i
+            ),
+        );
+    }
+    o
+}
+
+/// Sparse-wide shape: a few of the wide columns filled on each object, by its kind.
+fn widen(o: &mut ExportObject, rng: &mut ChaCha8Rng, i: u64) {
+    let class = o.last_text("objectClass").unwrap_or_default().to_string();
+    let base = o.dn[o.dn.find(",DC=").map_or(0, |p| p + 1)..].to_string();
+    let mailbox = o.has("mail");
+    match class.as_str() {
+        "user" => {
+            let optional = [
+                (60, "streetAddress", format!("{} Main Street", i % 900)),
+                (60, "l", "Redmond".into()),
+                (50, "st", "WA".into()),
+                (50, "postalCode", "98052".into()),
+                (50, "co", "United States".into()),
+                (50, "c", "US".into()),
+                (40, "mobile", format!("+1 206 555 {:04}", i % 10_000)),
+                (
+                    50,
+                    "manager",
+                    format!("CN=Manager {},OU=Staff,{base}", i % 500),
+                ),
+                (70, "employeeID", format!("E{i:08}")),
+                (30, "extensionAttribute1", format!("cost-{}", i % 40)),
+                (20, "extensionAttribute2", "contractor".into()),
+                (10, "extensionAttribute10", format!("{}", i % 7)),
+                (30, "lockoutTime", "0".into()),
+                (5, "info", "Moved from the old domain".into()),
+            ];
+            for (percent, name, value) in optional {
+                maybe(o, rng, percent, name, value);
+            }
+            if mailbox {
+                o.text(
+                    "legacyExchangeDN",
+                    format!("/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=u{i}"),
+                )
+                .text("msExchRecipientDisplayType", "1073741824")
+                .text(
+                    "showInAddressBook",
+                    format!("CN=Default Global Address List,CN=All Global Address Lists,CN=Address Lists Container,CN=Contoso,CN=Microsoft Exchange,CN=Services,CN=Configuration,{base}"),
+                )
+                .binary("msExchMailboxGuid", bytes(rng, 16));
+            }
+            if rng.random_range(0..2) == 0 {
+                o.binary("mS-DS-ConsistencyGuid", bytes(rng, 16));
+            }
+        }
+        "group" => {
+            maybe(
+                o,
+                rng,
+                50,
+                "managedBy",
+                format!("CN=Manager {},OU=Staff,{base}", i % 500),
+            );
+            maybe(o, rng, 20, "info", "Requested by the service desk".into());
+            maybe(
+                o,
+                rng,
+                5,
+                "authOrig",
+                format!("CN=Manager {},OU=Staff,{base}", i % 500),
+            );
+            if mailbox {
+                o.text(
+                    "legacyExchangeDN",
+                    format!("/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=g{i}"),
+                );
+            }
+        }
+        "contact" => {
+            maybe(o, rng, 60, "company", "Partner Inc".into());
+            maybe(o, rng, 40, "l", "Seattle".into());
+            maybe(o, rng, 40, "c", "US".into());
+            o.text(
+                "legacyExchangeDN",
+                format!("/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=c{i}"),
+            );
+        }
+        _ => {
+            o.text("operatingSystemVersion", "10.0 (22631)")
+                .text("msDS-SupportedEncryptionTypes", "28")
+                .text("localPolicyFlags", "0");
+            let expires = (133_000_000_000_000_000u64 + i * 1_000_003).to_string();
+            maybe(o, rng, 50, "ms-Mcs-AdmPwdExpirationTime", expires);
+        }
+    }
+}
+
+/// Sets `name` on `percent` % of the objects.
+fn maybe(o: &mut ExportObject, rng: &mut ChaCha8Rng, percent: u32, name: &str, value: String) {
+    if rng.random_range(0..100) < percent {
+        o.text(name, value);
+    }
+}
+
+/// Attributes a field export's user rows carry; the rest of the default's operational
+/// attributes are left out, so most of the 52 columns are empty on a row.
+const FIELD_USER_ATTRIBUTES: [&str; 19] = [
+    "objectClass",
+    "cn",
+    "sn",
+    "givenName",
+    "distinguishedName",
+    "displayName",
+    "department",
+    "memberOf",
+    "name",
+    "objectGUID",
+    "userAccountControl",
+    "sAMAccountName",
+    "userPrincipalName",
+    "mail",
+    "mailNickname",
+    "proxyAddresses",
+    "targetAddress",
+    "whenChanged",
+    "description",
+];
+
+/// Field shape: users with only the attributes that were set, longer memberOf lists, X400
+/// addresses; groups with owners.
+fn as_in_the_field(o: &mut ExportObject, rng: &mut ChaCha8Rng, i: u64) {
+    let class = o.last_text("objectClass").unwrap_or_default().to_string();
+    let base = o.dn[o.dn.find(",DC=").map_or(0, |p| p + 1)..].to_string();
+    match class.as_str() {
+        "user" => {
+            o.attributes
+                .retain(|(name, _)| FIELD_USER_ATTRIBUTES.iter().any(|a| a == name));
+            for g in 0..rng.random_range(0..8) {
+                o.text(
+                    "memberOf",
+                    format!("CN=Role {g}-{},OU=Groups,{base}", i % 211),
+                );
+            }
+            if o.has("mail") {
+                let surname = o.last_text("sn").unwrap_or("User").to_string();
+                let given = o.last_text("givenName").unwrap_or("A").to_string();
+                o.text(
+                    "proxyAddresses",
+                    format!("X400:C=US;A= ;P=Contoso;O=Exchange;S={surname};G={given};"),
+                );
+            }
+        }
+        "group" => {
+            let owner = format!("CN=Owner {},OU=Staff,{base}", i % 300);
+            maybe(o, rng, 50, "managedBy", owner);
+        }
+        _ => {}
+    }
+}
 
 fn ascii_fold(s: &str) -> String {
     let mapped: String = s

@@ -47,7 +47,7 @@ pub struct BlockReader<R> {
     /// page faults and zeroing in the kernel on every block.
     spare: Vec<Vec<u8>>,
     /// Digest of every byte taken from the input, when asked for (the workbook records it).
-    pub hasher: Option<sha2::Sha256>,
+    pub digest: Option<DigestFeed>,
     /// Shared byte counter for progress reporting.
     pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
@@ -78,7 +78,7 @@ impl<R: Read> BlockReader<R> {
             bytes_read: 0,
             replacements: 0,
             spare: Vec::new(),
-            hasher: None,
+            digest: None,
             progress: None,
         };
         reader.push_input(prefix, false);
@@ -299,8 +299,8 @@ impl<R: Read> BlockReader<R> {
     /// the digest and the progress counter.
     fn observe(&mut self, start: usize, raw: Option<&[u8]>) {
         let bytes = raw.unwrap_or(&self.pending[start..]);
-        if let Some(hasher) = self.hasher.as_mut() {
-            sha2::Digest::update(hasher, bytes);
+        if let Some(digest) = self.digest.as_mut() {
+            digest.feed(bytes);
         }
         if let Some(progress) = &self.progress {
             progress.fetch_add(bytes.len() as u64, std::sync::atomic::Ordering::Relaxed);
@@ -324,6 +324,70 @@ impl<R: Read> BlockReader<R> {
             self.replacements +=
                 memmem::find_iter(&self.pending[start..], "\u{FFFD}".as_bytes()).count() as u64;
         }
+    }
+}
+
+/// Size of the pieces handed to the hashing thread.
+const DIGEST_PIECE: usize = 1 << 20;
+/// Pieces on their way to the hashing thread before the reader waits for it. SHA-256 with the
+/// CPU's SHA extensions runs at about 2 GB/s, faster than parsing, so the bound is reached only
+/// when hashing is the slowest stage, and then the run could not end sooner anyway; it keeps
+/// the pieces in flight to a few megabytes.
+const DIGEST_PIECES_IN_FLIGHT: usize = 4;
+
+/// The SHA-256 of the input, computed on its own thread from the bytes the reader takes, in
+/// file order: the file is read once, and hashing overlaps reading and parsing instead of
+/// adding to the reader's work (on the reader thread, SHA-256 made the reader the bottleneck:
+/// 10M objects, 17.7 GB LDIF, 50 s instead of 21 s).
+pub struct DigestFeed {
+    pieces: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    /// Pieces the hashing thread has finished with, for reuse.
+    returned: std::sync::mpsc::Receiver<Vec<u8>>,
+    hashing: Option<std::thread::JoinHandle<String>>,
+}
+
+impl DigestFeed {
+    pub fn start() -> DigestFeed {
+        let (pieces, incoming) = std::sync::mpsc::sync_channel::<Vec<u8>>(DIGEST_PIECES_IN_FLIGHT);
+        let (give_back, returned) = std::sync::mpsc::channel();
+        let hashing = std::thread::spawn(move || {
+            let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+            for piece in incoming {
+                sha2::Digest::update(&mut hasher, &piece);
+                let _ = give_back.send(piece);
+            }
+            crate::hex::lower_hex(&sha2::Digest::finalize(hasher))
+        });
+        DigestFeed {
+            pieces: Some(pieces),
+            returned,
+            hashing: Some(hashing),
+        }
+    }
+
+    /// Hands `bytes`, the next bytes of the input, to the hashing thread.
+    pub fn feed(&mut self, bytes: &[u8]) {
+        let Some(pieces) = &self.pieces else { return };
+        for chunk in bytes.chunks(DIGEST_PIECE) {
+            let mut piece = self
+                .returned
+                .try_recv()
+                .unwrap_or_else(|_| Vec::with_capacity(DIGEST_PIECE));
+            piece.clear();
+            piece.extend_from_slice(chunk);
+            if pieces.send(piece).is_err() {
+                // The hashing thread is gone (it panicked): `finish` reports no digest.
+                self.pieces = None;
+                return;
+            }
+        }
+    }
+
+    /// The digest of everything fed, in lower-case hex; `None` if the hashing thread failed.
+    pub fn finish(mut self) -> Option<String> {
+        let complete = self.pieces.take().is_some();
+        let digest = self.hashing.take()?.join().ok();
+        digest.filter(|_| complete)
     }
 }
 

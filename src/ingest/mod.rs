@@ -255,18 +255,17 @@ pub fn read_files(paths: &[PathBuf], options: &ReadOptions) -> Ingest {
     ingest
 }
 
-fn hex_digest(hasher: sha2::Sha256) -> String {
-    crate::hex::lower_hex(&sha2::Digest::finalize(hasher))
-}
-
-/// The SHA-256 of a file, read on its own in 1 MiB pieces (`None` if it cannot be read).
+/// The SHA-256 of a file, read on its own in 1 MiB pieces (`None` if it cannot be read). Only
+/// the AD Explorer reader uses it: that input is memory-mapped and its pages are given back as
+/// they are parsed, so it is hashed by a reader of its own; the text formats hash what the block
+/// reader reads ([`blocks::DigestFeed`]).
 fn sha256_of(path: &Path) -> Option<String> {
     let mut file = std::fs::File::open(path).ok()?;
     let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
     let mut buffer = vec![0u8; 1 << 20];
     loop {
         match file.read(&mut buffer) {
-            Ok(0) => return Some(hex_digest(hasher)),
+            Ok(0) => return Some(crate::hex::lower_hex(&sha2::Digest::finalize(hasher))),
             Ok(n) => sha2::Digest::update(&mut hasher, &buffer[..n]),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(_) => return None,
@@ -341,15 +340,10 @@ fn read_file(
         options.max_record_bytes,
     );
     reader.bytes_read = sample.len() as u64;
-    // A regular file is hashed by its own thread reading it a second time (from the page
-    // cache): on the reader thread, SHA-256 made the reader the bottleneck (10M objects, 17.7
-    // GB LDIF: 50 s instead of 21 s). A pipe can be read once only, so it is hashed inline.
-    let hash_separately =
-        options.sha256 && std::fs::metadata(path).is_ok_and(|m| m.file_type().is_file());
-    if options.sha256 && !hash_separately {
-        let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
-        sha2::Digest::update(&mut hasher, &sample);
-        reader.hasher = Some(hasher);
+    if options.sha256 {
+        let mut digest = blocks::DigestFeed::start();
+        digest.feed(&sample);
+        reader.digest = Some(digest);
     }
     if let Some(progress) = &options.progress {
         progress.fetch_add(sample.len() as u64, std::sync::atomic::Ordering::Relaxed);
@@ -446,7 +440,6 @@ fn read_file(
     // batch before that is appended: reading, parsing and appending overlap.
     let batch = (rayon::current_num_threads() * 2).max(2);
     let outcome = std::thread::scope(|scope| {
-        let hash_thread = hash_separately.then(|| scope.spawn(|| sha256_of(path)));
         let (sender, receiver) = std::sync::mpsc::sync_channel::<std::io::Result<Block>>(batch);
         let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
         let reader_thread = scope.spawn(move || {
@@ -467,7 +460,7 @@ fn read_file(
                     }
                 }
             }
-            let digest = reader.hasher.take().map(hex_digest);
+            let digest = reader.digest.take().and_then(blocks::DigestFeed::finish);
             (reader.bytes_read, reader.replacements, digest)
         });
         let mut failure = None;
@@ -502,10 +495,7 @@ fn read_file(
             }
         }
         drop(receiver);
-        let (bytes, replacements, mut digest) = reader_thread.join().unwrap_or((0, 0, None));
-        if let Some(t) = hash_thread {
-            digest = t.join().ok().flatten();
-        }
+        let (bytes, replacements, digest) = reader_thread.join().unwrap_or((0, 0, None));
         (failure, bytes, replacements, digest)
     });
     let (failure, bytes, replacements, digest) = outcome;

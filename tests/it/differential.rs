@@ -129,7 +129,7 @@ fn samples_agree_with_ldif_parser() {
 
 #[test]
 fn generated_ldif_agrees_with_ldif_parser() {
-    use synclint::generate::{generate, GenerateOptions};
+    use synclint::generate::{generate, GenerateOptions, Shape};
     use synclint::ingest::{Encoding, Format};
     let mut bytes = Vec::new();
     let options = GenerateOptions {
@@ -140,6 +140,7 @@ fn generated_ldif_agrees_with_ldif_parser() {
         domains: 4,
         planted: false,
         escaped_names: false,
+        shape: Shape::Default,
     };
     generate(&options, &mut bytes).unwrap();
     assert_eq!(compare(&bytes), 5000);

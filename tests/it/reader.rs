@@ -229,7 +229,7 @@ fn format_comes_from_content_and_can_be_forced() {
 
 #[test]
 fn parallel_small_blocks_match_one_block_exactly() {
-    use synclint::generate::{generate, GenerateOptions};
+    use synclint::generate::{generate, GenerateOptions, Shape};
     let dir = tempfile::tempdir().unwrap();
     for (format, encoding) in [
         (Format::Ldif, Encoding::Utf8),
@@ -245,6 +245,7 @@ fn parallel_small_blocks_match_one_block_exactly() {
             domains: 4,
             planted: false,
             escaped_names: false,
+            shape: Shape::Default,
         };
         generate(&options, &mut bytes).unwrap();
         let path = temp_file(&dir, "gen", &bytes);
@@ -301,25 +302,103 @@ fn a_fold_inside_a_multibyte_character_joins_back_without_loss() {
     assert_eq!(ingest.directory.text(Attr::Cn, row), Some("Zoë"));
 }
 
-#[test]
-fn sha256_of_a_file_and_of_a_pipe_match_an_independent_digest() {
+fn independent_sha256(bytes: &[u8]) -> String {
     use sha2::Digest;
-    let path = sample("fabrikam-unicode.csv");
-    let bytes = std::fs::read(&path).unwrap();
-    let expected: String = sha2::Sha256::digest(&bytes)
+    sha2::Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
-        .collect();
+        .collect()
+}
+
+/// A csvde export and an LDIF export of `objects` users, large enough to take several reads of
+/// the input (1 MiB sample, then 4 MiB reads) and many blocks.
+fn exports_of(objects: usize) -> (Vec<u8>, Vec<u8>) {
+    let mut csv =
+        b"DN,objectClass,cn,sAMAccountName,userPrincipalName,mail,description\r\n".to_vec();
+    let mut ldif = Vec::new();
+    for n in 0..objects {
+        let dn = format!("CN=User {n},OU=Staff,DC=contoso,DC=com");
+        let note = format!("R\u{e9}sum\u{e9} {n}, \"quoted\" text");
+        csv.extend_from_slice(
+            format!(
+                "\"{dn}\",user,User {n},user{n},user{n}@contoso.com,user{n}@contoso.com,\"{}\"\r\n",
+                note.replace('"', "\"\"")
+            )
+            .as_bytes(),
+        );
+        ldif.extend_from_slice(
+            format!(
+                "dn: {dn}\nobjectClass: user\ncn: User {n}\nsAMAccountName: user{n}\n\
+                 userPrincipalName: user{n}@contoso.com\nmail: user{n}@contoso.com\n\n"
+            )
+            .as_bytes(),
+        );
+    }
+    (csv, ldif)
+}
+
+/// The digest comes from the reader's own reads (no second pass over the file): it must be
+/// exactly the SHA-256 of the file's bytes, for every encoding and format, whether the
+/// directory is in memory or spilled, and whatever the block size.
+#[test]
+fn sha256_is_the_digest_of_the_file_for_every_format_encoding_and_spill() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv, ldif) = exports_of(60_000);
+    assert!(csv.len() > 6 << 20 && ldif.len() > 6 << 20);
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in String::from_utf8(csv.clone()).unwrap().encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    let inputs = [
+        temp_file(&dir, "export.csv", &csv),
+        temp_file(&dir, "export.ldf", &ldif),
+        temp_file(&dir, "export-utf16.csv", &utf16),
+    ];
+    let spill = dir.path().join("spill");
+    std::fs::create_dir(&spill).unwrap();
+    for spill_dir in [None, Some(spill.clone())] {
+        for block_size in [64 << 10, 4 << 20] {
+            let options = ReadOptions {
+                sha256: true,
+                block_size,
+                spill_dir: spill_dir.clone(),
+                ..ReadOptions::default()
+            };
+            let ingest = read_files(&inputs, &options);
+            assert_reconciles(&ingest);
+            if spill_dir.is_some() {
+                assert!(matches!(ingest.spill, Some(Ok(_))), "{:?}", ingest.spill);
+            }
+            for (path, file) in inputs.iter().zip(&ingest.files) {
+                let expected = independent_sha256(&std::fs::read(path).unwrap());
+                assert_eq!(
+                    file.sha256.as_deref(),
+                    Some(expected.as_str()),
+                    "{} (block size {block_size}, spilled: {})",
+                    path.display(),
+                    spill_dir.is_some()
+                );
+                assert_eq!(file.bytes, std::fs::metadata(path).unwrap().len());
+            }
+            assert_eq!(ingest.objects_read(), 3 * 60_000);
+        }
+    }
+}
+
+#[test]
+fn sha256_of_a_file_and_of_a_pipe_match_an_independent_digest() {
+    let path = sample("fabrikam-unicode.csv");
+    let bytes = std::fs::read(&path).unwrap();
+    let expected = independent_sha256(&bytes);
     let options = ReadOptions {
         sha256: true,
         ..ReadOptions::default()
     };
-    // A regular file: hashed by a second reader thread.
     let ingest = read_files(std::slice::from_ref(&path), &options);
     assert_eq!(ingest.files[0].sha256.as_deref(), Some(expected.as_str()));
     let objects = ingest.objects_read();
 
-    // A pipe can be read once only: hashed by the reader itself, same digest, same objects.
+    // A pipe can be read once only: the same single read gives the same digest and objects.
     let dir = tempfile::tempdir().unwrap();
     let fifo = dir.path().join("export.fifo");
     let made = std::process::Command::new("mkfifo").arg(&fifo).status();

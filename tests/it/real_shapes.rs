@@ -325,3 +325,101 @@ fn escaped_names_and_conflict_copies_match_an_independent_count_in_both_formats(
     }
     assert!(expected["userPrincipalName"].0 >= 5 && collisions.0 >= 5);
 }
+
+/// The benchmark shapes (issue 20): each is read back whole in both formats, with the columns,
+/// emptiness and object kinds it claims, and the same seed gives the same bytes.
+#[test]
+fn every_generated_shape_reads_back_whole_with_its_columns_and_kinds() {
+    use synclint::directory::ObjectKind;
+    use synclint::generate::{generate, Shape};
+    use synclint::ingest::Format;
+    let dir = tempfile::tempdir().unwrap();
+    let total = 5_000u64;
+    for shape in [Shape::Default, Shape::SparseWide, Shape::Field] {
+        let mut ous_seen = None;
+        for format in [Format::Csvde, Format::Ldif] {
+            let options = GenerateOptions {
+                objects: total,
+                seed: 3,
+                format,
+                planted: true,
+                shape,
+                ..GenerateOptions::default()
+            };
+            let mut bytes = Vec::new();
+            let summary = generate(&options, &mut bytes).unwrap();
+            let mut again = Vec::new();
+            generate(&options, &mut again).unwrap();
+            assert!(bytes == again, "{shape:?} {format:?}: not reproducible");
+            let name = format!(
+                "{}.{}",
+                shape.name(),
+                if format == Format::Ldif { "ldf" } else { "csv" }
+            );
+            let path = crate::temp_file(&dir, &name, &bytes);
+            let ingest = crate::read(&[path]);
+            crate::assert_reconciles(&ingest);
+            assert_eq!(ingest.files[0].rejected, 0, "{shape:?} {format:?}");
+            assert_eq!(ingest.objects_read(), total, "{shape:?} {format:?}");
+            let d = &ingest.directory;
+            let ous = (0..d.len())
+                .filter(|&r| d.object_class.get(r) == Some("organizationalUnit"))
+                .count() as u64;
+            assert_eq!(ous, summary.ous, "{shape:?} {format:?}");
+            ous_seen = Some(ous);
+            if format != Format::Csvde {
+                continue;
+            }
+            let text = String::from_utf8(bytes).unwrap();
+            let mut csv = csv::Reader::from_reader(text.as_bytes());
+            let columns = csv.headers().unwrap().len() - 1; // after DN
+            let rows: Vec<csv::StringRecord> =
+                csv.records().take(2000).map(Result::unwrap).collect();
+            let empty: usize = rows
+                .iter()
+                .map(|r| r.iter().filter(|f| f.is_empty()).count())
+                .sum();
+            let empty_share = empty as f64 / (rows.len() * columns) as f64;
+            match shape {
+                Shape::Default => {
+                    assert_eq!(columns, 52);
+                    assert_eq!(summary.ous, 0);
+                    assert!(
+                        empty_share < 0.5,
+                        "default rows are mostly full: {empty_share}"
+                    );
+                }
+                Shape::SparseWide => {
+                    assert!((230..=250).contains(&columns), "{columns} columns");
+                    assert!(
+                        empty_share > 0.7,
+                        "sparse-wide rows are mostly empty: {empty_share}"
+                    );
+                }
+                Shape::Field => {
+                    assert_eq!(columns, 52);
+                    assert!(
+                        empty_share > 0.5,
+                        "field rows are mostly empty: {empty_share}"
+                    );
+                    assert_eq!(summary.ous, total / 25);
+                    assert!(
+                        text.contains("X400:C=US\\;A= \\;P=Contoso"),
+                        "X400 with \\;"
+                    );
+                    let last_first = (0..d.len())
+                        .filter(|&r| d.kind[r] == ObjectKind::User)
+                        .filter_map(|r| d.dn.get(r))
+                        .filter(|dn| {
+                            dn.split_once(",OU=")
+                                .is_some_and(|(cn, _)| cn.contains("\\,"))
+                        })
+                        .count() as f64;
+                    let share = last_first / summary.users as f64;
+                    assert!((0.15..0.3).contains(&share), "Last, First share {share}");
+                }
+            }
+        }
+        assert!(ous_seen.is_some());
+    }
+}
