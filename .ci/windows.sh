@@ -163,6 +163,9 @@ python3 -m zipfile -e "$work/dist/synclint-$version-x86_64-windows.zip" "$work/u
 for d in "$work/unpacked"/*; do
   (cd "$d" && sha256sum -c --quiet SHA256SUMS && test -s README.md && test -s LICENSE && test -s docs/synclint-nightly.ps1)
   ! find "$d" -iname 'bcryptprimitives*' | grep -q . || { echo "the test-only DLL is in $d"; exit 1; }
+  for doc in $(grep -o '](docs/[^)#]*' README.md | sed 's/^](//' | sort -u); do
+    test -s "$d/$doc" || { echo "README.md links $doc, which $d lacks"; exit 1; }
+  done
 done
 "$work/unpacked/synclint-$version-x86_64-linux/synclint" --version | grep -q "^synclint $version (commit "
 cp "$work/bin/bcryptprimitives.dll" "$work/unpacked/synclint-$version-x86_64-windows/" # Wine only

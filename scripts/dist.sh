@@ -31,7 +31,9 @@ pack() {
   mkdir -p "$dir/docs"
   "$strip" --strip-debug -o "$dir/$(basename "$binary")" "$binary"
   cp README.md LICENSE "$dir/"
-  cp docs/synclint-nightly.ps1 docs/synclint-nightly.sh docs/synclint-nightly.service \
+  # Every document README.md links to (.ci/windows.sh checks that each link resolves).
+  cp docs/rules.md docs/architecture.md docs/performance.md docs/summary.png \
+    docs/synclint-nightly.ps1 docs/synclint-nightly.sh docs/synclint-nightly.service \
     docs/synclint-nightly.timer docs/scheduled-jobs.md "$dir/docs/"
   # The Wine test's stand-in DLL must never ship (see .ci/bcryptprimitives-shim.c).
   if find "$dir" -iname 'bcryptprimitives*' | grep -q .; then
