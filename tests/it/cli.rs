@@ -21,11 +21,7 @@ fn inspect_json_has_the_promised_fields() {
         contoso.to_str().unwrap(),
         broken.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::assert_succeeded(&out);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["objects_read"], 11);
     assert_eq!(json["objects_rejected"], 5);
@@ -322,11 +318,7 @@ fn a_spilled_run_finds_exactly_what_an_in_memory_run_finds() {
         "-o",
         export.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::assert_succeeded(&out);
     let spill = dir.path().join("spill");
     std::fs::create_dir(&spill).unwrap();
     let inputs = [export, sample("contoso.ldf"), sample("fabrikam.csv")];
@@ -375,11 +367,7 @@ fn no_workbook_writes_only_what_was_asked() {
         .arg(sample("contoso.ldf"))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::assert_succeeded(&out);
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -82,11 +82,7 @@ fn review_fix_apply_reanalyze_and_undo() {
     let changes = dir.path().join("changes.ldf");
     let undo = dir.path().join("undo.ldf");
     let out = synclint(&["fix", s(&reviewed), "-o", s(&changes), "--undo", s(&undo)]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::assert_succeeded(&out);
     let text = std::fs::read_to_string(&changes).unwrap();
     assert!(text.contains("changetype: modify\r\n"));
     assert!(
@@ -528,11 +524,7 @@ fn fix_finds_the_exports_from_another_folder_and_export_takes_several_files() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::assert_succeeded(&out);
     // A reviewer's choice on each input, so both exports must be found and read.
     let xlsx = project.join("reports/review.xlsx");
     let rows = finding_rows(&xlsx);
@@ -819,11 +811,7 @@ fn fix_strict(reviewed: &Path, changes: &Path, undo: &Path) -> String {
         s(undo),
         "--strict",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::assert_succeeded(&out);
     std::fs::read_to_string(changes).unwrap()
 }
 

@@ -98,11 +98,16 @@ pub fn analyze_to(
         .args(&args)
         .output()
         .expect("run synclint");
+    assert_succeeded(&out);
+    let summary = serde_json::from_slice(&std::fs::read(&json).expect("summary")).expect("JSON");
+    (xlsx, summary)
+}
+
+/// A run of synclint must have succeeded; its standard error says why not.
+pub fn assert_succeeded(out: &std::process::Output) {
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let summary = serde_json::from_slice(&std::fs::read(&json).expect("summary")).expect("JSON");
-    (xlsx, summary)
 }

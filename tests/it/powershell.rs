@@ -219,11 +219,7 @@ fn synclint(args: &[&std::ffi::OsStr]) -> String {
         .args(args)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::assert_succeeded(&out);
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
