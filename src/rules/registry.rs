@@ -144,7 +144,16 @@ mod tests {
         slugs.dedup();
         assert_eq!(slugs.len(), RULES.len());
         for r in RULES {
-            assert!(r.code.starts_with("SL") && r.code.len() == 5, "{}", r.code);
+            // SL and three digits for the first families (SL101..SL902), four for the
+            // families added after them (SL1001.., one hundred per family).
+            let digits = &r.code[2..];
+            assert!(
+                r.code.starts_with("SL")
+                    && (3..=4).contains(&digits.len())
+                    && digits.bytes().all(|b| b.is_ascii_digit()),
+                "{}",
+                r.code
+            );
             assert!(!r.sources.is_empty(), "{} cites no source", r.code);
             assert!(
                 !r.what.is_empty() && !r.why.is_empty() && !r.fix.is_empty(),
@@ -165,9 +174,10 @@ mod tests {
             RULES.len(),
             FAMILIES.iter().map(|f| f.rules.len()).sum::<usize>()
         );
+        let number = |code: &str| code[2..].parse::<u32>().unwrap_or(0);
         for pair in RULES.windows(2) {
             assert!(
-                pair[0].code < pair[1].code,
+                number(pair[0].code) < number(pair[1].code),
                 "{} before {}",
                 pair[0].code,
                 pair[1].code
