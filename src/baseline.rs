@@ -61,7 +61,7 @@ pub fn items<'a>(
     redactor: Option<&Redactor>,
 ) -> Vec<Item<'a>> {
     use rayon::prelude::*;
-    let views = crate::view::Views::new(dir, redactor);
+    let views = crate::view::Views::new(dir, findings, redactor);
     // A hash per finding, text borrowed: in parallel, in finding order.
     findings
         .par_iter()

@@ -6,7 +6,7 @@
 //! `--redact`.
 
 use crate::directory::Directory;
-use crate::findings::Finding;
+use crate::findings::{Finding, FindingList};
 use crate::redact::{show, Redactor};
 use std::borrow::Cow;
 
@@ -14,6 +14,7 @@ use std::borrow::Cow;
 #[derive(Clone, Copy)]
 pub struct Views<'d, 'r> {
     dir: &'d Directory,
+    findings: &'d FindingList,
     redactor: Option<&'r Redactor>,
 }
 
@@ -28,17 +29,22 @@ pub struct FindingView<'a> {
     pub value: Cow<'a, str>,
     /// The suggested value as shown; empty when there is none.
     pub suggested: Cow<'a, str>,
-    /// The finding's note as shown (what the value conflicts with, why no suggestion was
-    /// made …); empty when there is none.
-    pub note: Cow<'a, str>,
     pub object_class: &'a str,
     /// The export file and the line the object's record starts on.
     pub source: (&'a str, u64),
 }
 
 impl<'d, 'r> Views<'d, 'r> {
-    pub fn new(dir: &'d Directory, redactor: Option<&'r Redactor>) -> Views<'d, 'r> {
-        Views { dir, redactor }
+    pub fn new(
+        dir: &'d Directory,
+        findings: &'d FindingList,
+        redactor: Option<&'r Redactor>,
+    ) -> Views<'d, 'r> {
+        Views {
+            dir,
+            findings,
+            redactor,
+        }
     }
 
     /// The view of `finding`.
@@ -57,10 +63,23 @@ impl<'d, 'r> Views<'d, 'r> {
                 finding.attribute.ldap_name(),
                 finding.suggested.as_deref().unwrap_or(""),
             ),
-            note: self.note(finding.note.as_deref().unwrap_or("")),
             object_class: self.dir.object_class.get(row).unwrap_or(""),
             source: self.dir.source_location(row),
         }
+    }
+
+    /// The finding's note as shown (what the value conflicts with, why no suggestion was
+    /// made …); empty when there is none. Written on request: a group's notes name up to 50
+    /// holders each, and the JSON shows none.
+    pub fn note_of<'f>(&self, finding: &'f Finding) -> Cow<'f, str>
+    where
+        'd: 'f,
+    {
+        let note = self.findings.note(self.dir, finding);
+        if let Cow::Owned(shown) = self.note(&note) {
+            return Cow::Owned(shown);
+        }
+        note
     }
 
     /// A DN as the outputs show it.

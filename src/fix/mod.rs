@@ -341,7 +341,7 @@ pub fn plan(reviewed: &Reviewed, options: &FixOptions) -> Result<Plan, Error> {
         scope: &scope,
         options: &rule_options,
     };
-    let (_, index, _) = uniqueness::check(&ctx);
+    let (_, _, index, _) = uniqueness::check(&ctx);
     // Only built when a row edits a sAMAccountName: names in use, by domain.
     let taken = reviewed
         .rows

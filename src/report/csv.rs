@@ -76,11 +76,12 @@ fn write<'a>(
     }
     let mut out = csv::Writer::from_writer(w);
     out.write_record(header())?;
-    let views = Views::new(&a.ingest.directory, a.redactor.as_ref());
+    let views = Views::new(&a.ingest.directory, &a.findings, a.redactor.as_ref());
     let mut group = itoa::Buffer::new();
     for f in findings {
         let view = views.of(f);
         let source = view.source_label();
+        let note = views.note_of(f);
         let group = f.group.map_or("", |g| group.format(g));
         let fields = Column::CSV.map(|column| match column {
             Column::Rule => f.rule.code,
@@ -94,7 +95,7 @@ fn write<'a>(
             Column::Recommended => f.recommendation(),
             Column::Group => group,
             Column::Source => &source,
-            Column::Note => &view.note,
+            Column::Note => &note,
             // Workbook columns: the CSV has none of them (Column::CSV).
             _ => "",
         });

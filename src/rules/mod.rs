@@ -140,8 +140,9 @@ pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
     }
     let checks_time = started.elapsed();
     let started = std::time::Instant::now();
-    let (unique_findings, index, summary) = uniqueness::check(&ctx);
+    let (unique_findings, groups, index, summary) = uniqueness::check(&ctx);
     findings.push_chunk(unique_findings);
+    findings.groups = groups;
     let collisions_time = started.elapsed();
     let started = std::time::Instant::now();
     suggest::recheck(&ctx, &index, &mut findings);

@@ -17,7 +17,7 @@ use super::sources;
 use super::{Context, Rule, ALL_PROFILES};
 use crate::directory::{Attr, ObjectKind};
 use crate::dn::dns_domain;
-use crate::findings::{Action, Class, Finding, Severity};
+use crate::findings::{Action, Class, Finding, Groups, Holder, Severity};
 use rayon::prelude::*;
 use rustc_hash::FxHasher;
 use serde::Serialize;
@@ -475,8 +475,9 @@ fn entries_of(ctx: &Context, row: usize, out: &mut Vec<Entry>) {
 }
 
 /// Finds every duplicate and collision group. Returns the findings (each group's members
-/// adjacent), the value index, and the counts for the summary.
-pub fn check(ctx: &Context) -> (Vec<Finding>, Index, Summary) {
+/// adjacent), the groups' holders (by the findings' `group`), the value index, and the counts
+/// for the summary.
+pub fn check(ctx: &Context) -> (Vec<Finding>, Groups, Index, Summary) {
     let rows: Vec<usize> = (0..ctx.dir.len())
         .filter(|r| ctx.scope.in_scope(*r))
         .collect();
@@ -528,12 +529,11 @@ pub fn check(ctx: &Context) -> (Vec<Finding>, Index, Summary) {
     let mut objects: BTreeMap<&'static str, Vec<u32>> = BTreeMap::new();
     let mut collision_objects = Vec::new();
     let mut findings = Vec::new();
-    let mut group_id = 0u32;
+    let mut holders = Groups::default();
     for group in groups.into_iter().flatten() {
-        group_id += 1;
         report_group(
             ctx,
-            group_id,
+            &mut holders,
             &group,
             &mut summary,
             &mut objects,
@@ -552,7 +552,7 @@ pub fn check(ctx: &Context) -> (Vec<Finding>, Index, Summary) {
     collision_objects.dedup();
     summary.collisions.objects = collision_objects.len() as u64;
     ctx.dir.expect_random_access(false);
-    (findings, Index::new(entries), summary)
+    (findings, holders, Index::new(entries), summary)
 }
 
 /// Splits a run of equal hashes into groups of equal normalized values held by 2+ rows.
@@ -592,7 +592,7 @@ fn distinct_rows(members: impl Iterator<Item = u32>) -> Vec<u32> {
 
 fn report_group(
     ctx: &Context,
-    id: u32,
+    groups: &mut Groups,
     group: &[(Entry, String)],
     summary: &mut Summary,
     objects: &mut BTreeMap<&'static str, Vec<u32>>,
@@ -636,17 +636,19 @@ fn report_group(
         .iter()
         .any(|(e, _)| matches!(e.source, Source::Upn | Source::DerivedUpn));
 
-    // Every holder with the attributes through which it holds the value, in row order.
-    let mut holders: Vec<(u32, Vec<&'static str>)> = Vec::with_capacity(rows.len());
+    // Every holder with the attributes through which it holds the value, in row order (the
+    // group is sorted by row).
+    let mut holders: Vec<Holder> = Vec::with_capacity(rows.len());
     for (e, _) in group {
-        let attribute = e.source.attribute().ldap_name();
-        match holders.iter_mut().find(|(row, _)| *row == e.row) {
-            Some((_, attributes)) if !attributes.contains(&attribute) => attributes.push(attribute),
-            Some(_) => {}
-            None => holders.push((e.row, vec![attribute])),
+        if holders.last().is_none_or(|h| h.row != e.row) {
+            holders.push(Holder::new(e.row));
+        }
+        if let Some(holder) = holders.last_mut() {
+            holder.add(e.source.attribute());
+            holder.derived_upn |= e.source == Source::DerivedUpn;
         }
     }
-    holders.sort_unstable_by_key(|(row, _)| *row);
+    let id = groups.push(&holders);
 
     for (entry, _) in group {
         // One row per object, attribute and value: a value both duplicated within its
@@ -673,12 +675,8 @@ fn report_group(
         let Some(value) = raw_value(ctx, entry) else {
             continue;
         };
-        let mut note = holders_note(ctx, &holders, entry.row, id);
-        if entry.source == Source::DerivedUpn {
-            note = format!("derived UPN (no userPrincipalName); {note}");
-        }
-        let mut finding =
-            Finding::new(rule, entry.row as usize, entry.source.attribute(), &value).note(note);
+        // Its note, "also held by …", is written from `groups` when an output shows it.
+        let mut finding = Finding::new(rule, entry.row as usize, entry.source.attribute(), &value);
         finding.group = Some(id);
         if entry.source == Source::SmtpProxy
             && value.starts_with("smtp:")
@@ -688,34 +686,4 @@ fn report_group(
         }
         ctx.report(findings, finding);
     }
-}
-
-/// Holders named in a finding's note: beyond this a note would grow with the square of the
-/// group (every holder's row lists every other), so the rest are counted and found by group.
-const HOLDERS_NAMED: usize = 50;
-
-/// `also held by CN=b,… (mail, proxyAddresses); CN=c,… (userPrincipalName)`: every other
-/// holder of the value and the attributes through which it holds it.
-fn holders_note(
-    ctx: &Context,
-    holders: &[(u32, Vec<&'static str>)],
-    me: u32,
-    group: u32,
-) -> String {
-    let others = holders.iter().filter(|(row, _)| *row != me);
-    let mut note = String::from("also held by ");
-    for (i, (row, attributes)) in others.clone().take(HOLDERS_NAMED).enumerate() {
-        if i > 0 {
-            note.push_str("; ");
-        }
-        note.push_str(ctx.dir.dn.get(*row as usize).unwrap_or(""));
-        note.push_str(" (");
-        note.push_str(&attributes.join(", "));
-        note.push(')');
-    }
-    let more = others.count().saturating_sub(HOLDERS_NAMED);
-    if more > 0 {
-        note.push_str(&format!(" and {more} more objects (group {group})"));
-    }
-    note
 }

@@ -43,10 +43,12 @@ fn no_two_duplicate_or_collision_rows_share_object_attribute_and_value() {
     for code in ["SL801", "SL802", "SL803", "SL853"] {
         assert!(r.findings.iter().any(|f| f.rule.code == code), "{code}");
     }
-    assert!(r.findings.iter().any(|f| f.rule.code == "SL801"
-        && f.note
-            .as_deref()
-            .is_some_and(|n| n.contains("(proxyAddresses)"))));
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.rule.code == "SL801"
+                && r.findings.note(&r.dir, f).contains("(proxyAddresses)"))
+    );
 }
 
 /// Findings as comparable tuples: rule, DN, attribute, value, suggestion.

@@ -495,7 +495,8 @@ fn render(r: &Run) -> String {
         if let Some(g) = f.group {
             let _ = write!(text, " group {g}");
         }
-        if let Some(note) = &f.note {
+        let note = r.findings.note(&r.dir, f);
+        if !note.is_empty() {
             let _ = write!(text, "; {note}");
         }
         text.push('\n');

@@ -438,7 +438,7 @@ fn duplicates_and_collisions_across_attributes_and_types() {
         .iter()
         .find(|f| r.dir.text(synclint::directory::Attr::Cn, f.row as usize) == Some("U3"))
         .unwrap();
-    let note = u3.note.as_deref().unwrap_or_default();
+    let note = r.findings.note(&r.dir, u3);
     assert!(
         note.contains("CN=U1,") && note.contains("(userPrincipalName, mail, proxyAddresses)"),
         "{note}"
@@ -760,10 +760,12 @@ fn planted_duplicates_match_an_independent_count() {
     );
     assert!(collisions.0 >= 5);
     // Every clashing UPN is also a duplicate UPN: one SL801 row that names the proxy holders.
-    assert!(r.findings.iter().any(|f| f.rule.code == "SL801"
-        && f.note
-            .as_deref()
-            .is_some_and(|n| n.contains("(proxyAddresses)"))));
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.rule.code == "SL801"
+                && r.findings.note(&r.dir, f).contains("(proxyAddresses)"))
+    );
     assert!(r.findings.iter().any(|f| f.rule.code == "SL853"));
 }
 

@@ -87,7 +87,7 @@ pub(super) fn fitted_widths(
             .map_or_else(|| chars(&ou_path(dn)), |p| chars(p));
         let suggested = f.suggested.as_deref().map_or(0, chars);
         let conflicts = if f.group.is_some() {
-            f.note.as_deref().map_or(0, chars)
+            chars(&a.findings.note(dir, f))
         } else {
             0
         };
@@ -304,7 +304,12 @@ pub(super) fn class_rows<'a>(
     let size_bound = sheet_rows::sheet_bound(&findings, |f, cell_bound| {
         let r = f.row as usize;
         let suggested = f.suggested.as_deref().map_or(0, cell_bound);
-        let note = f.note.as_deref().map_or(0, cell_bound);
+        // A group's note is written only with its row: bounded by its length, every byte
+        // taken as growing the most (as `cell_bound_unscanned`).
+        let note = match f.group {
+            Some(_) => 71 + 7 * a.findings.note_len_bound(dir, f) as u64,
+            None => f.note.as_deref().map_or(0, cell_bound),
+        };
         let fixed = by_rule
             .get(f.rule.code)
             .copied()
@@ -322,16 +327,17 @@ pub(super) fn class_rows<'a>(
             + 21
     });
     let rows = findings.len();
-    let views = Views::new(dir, a.redactor.as_ref());
+    let views = Views::new(dir, &a.findings, a.redactor.as_ref());
     let fill = move |i: usize, w: &mut RowWriter| {
         let finding = findings[i];
         let view = views.of(finding);
         let rule = cells.rules.get(finding.rule.code);
         // A finding of a group notes what it conflicts with; another finding's note says
         // what is wrong, and goes in Why before what Entra will do.
+        let shown_note = views.note_of(finding);
         let (conflicts, note) = match finding.group {
-            Some(_) => (&*view.note, ""),
-            None => ("", &*view.note),
+            Some(_) => (&*shown_note, ""),
+            None => ("", &*shown_note),
         };
         let mut group = itoa::Buffer::new();
         let group = finding.group.map_or("", |g| group.format(g));
