@@ -510,28 +510,24 @@ const NEEDS_CARE: [bool; 256] = {
     t
 };
 
-/// Appends `text` escaped as Excel and rust_xlsxwriter escape cell text.
+/// Appends `text` escaped as Excel and rust_xlsxwriter escape cell text. Copies the runs
+/// between bytes that need care whole: going char by char after the first one made this 30 %
+/// of the workbook's time on the field shape, whose group notes (5 kB, 50 DNs) hold a `<`.
 pub fn escape_into(text: &str, out: &mut Vec<u8>) {
     let bytes = text.as_bytes();
-    let Some(first) = bytes.iter().position(|&b| NEEDS_CARE[b as usize]) else {
-        out.extend_from_slice(bytes);
-        return;
-    };
-    out.extend_from_slice(&bytes[..first]);
-    let rest = &text[first..];
-    for (i, c) in rest.char_indices() {
-        match c {
-            '&' => out.extend_from_slice(b"&amp;"),
-            '<' => out.extend_from_slice(b"&lt;"),
-            '>' => out.extend_from_slice(b"&gt;"),
-            '\t' | '\n' => out.push(c as u8),
-            '\0'..='\x1f' | '\u{FFFE}' | '\u{FFFF}' => {
-                let code = c as u32;
-                out.extend_from_slice(format!("_x{code:04X}_").as_bytes());
-            }
-            '_' => {
+    let mut at = 0;
+    while let Some(offset) = bytes[at..].iter().position(|&b| NEEDS_CARE[b as usize]) {
+        let i = at + offset;
+        out.extend_from_slice(&bytes[at..i]);
+        at = i + 1;
+        match bytes[i] {
+            b'&' => out.extend_from_slice(b"&amp;"),
+            b'<' => out.extend_from_slice(b"&lt;"),
+            b'>' => out.extend_from_slice(b"&gt;"),
+            b @ (b'\t' | b'\n') => out.push(b),
+            b'_' => {
                 // A literal `_xHHHH_` would read back as the escaped character.
-                let tail = &rest.as_bytes()[i..];
+                let tail = &bytes[i..];
                 if tail.len() >= 7
                     && tail[1] == b'x'
                     && tail[2..6].iter().all(u8::is_ascii_hexdigit)
@@ -541,12 +537,20 @@ pub fn escape_into(text: &str, out: &mut Vec<u8>) {
                 }
                 out.push(b'_');
             }
-            c => {
-                let mut utf8 = [0; 4];
-                out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+            b @ 0..=0x1f => out.extend_from_slice(format!("_x{:04X}_", u32::from(b)).as_bytes()),
+            _ => {
+                // 0xEF starts the three bytes of U+F000..U+FFFF (`text` is UTF-8).
+                let c = text[i..].chars().next().unwrap_or('\u{FFFD}');
+                at = i + c.len_utf8();
+                if matches!(c, '\u{FFFE}' | '\u{FFFF}') {
+                    out.extend_from_slice(format!("_x{:04X}_", c as u32).as_bytes());
+                } else {
+                    out.extend_from_slice(&bytes[i..at]);
+                }
             }
         }
     }
+    out.extend_from_slice(&bytes[at..]);
 }
 
 /// The part of a sheet's XML before and after its rows.
@@ -895,6 +899,11 @@ mod tests {
         assert_eq!(escaped("_x0041_ and _x12_"), "_x005F_x0041_ and _x12_");
         assert_eq!(escaped("snake_case_name"), "snake_case_name");
         assert_eq!(escaped("\u{FFFE}é😀"), "_xFFFE_é😀");
+        // Runs after the first byte that needs care are copied as they are.
+        assert_eq!(
+            escaped("CN=<a> (mail); CN=b\u{F8FF}c\u{FFFF}_x00e9_ é & end"),
+            "CN=&lt;a&gt; (mail); CN=b\u{F8FF}c_xFFFF__x005F_x00e9_ é &amp; end"
+        );
     }
 
     #[test]
