@@ -5,9 +5,11 @@
 //! rules scan contiguous memory.
 
 pub mod attrs;
+pub mod extra;
 pub(crate) mod spill;
 
 pub use attrs::{Attr, AttrShape, BOOL_ATTRS, COUNT_ATTRS, INT_ATTRS, TEXT_ATTRS};
+pub use extra::{Extra, TimeSource};
 use spill::SpillVec;
 use std::path::Path;
 
@@ -381,6 +383,8 @@ pub struct Directory {
     /// Size in bytes of thumbnailPhoto, when present.
     pub thumbnail_photo_bytes: Vec<Option<u32>>,
     pub flags: Vec<ObjectFlags>,
+    /// The sparse attributes' values and the export's latest times (readiness checks).
+    pub extra: Extra,
 }
 
 impl Directory {
@@ -494,7 +498,9 @@ impl Directory {
             has_consistency_guid,
             thumbnail_photo_bytes,
             flags,
+            extra,
         } = other;
+        self.extra.append(extra, self.len());
         self.source.extend(source);
         self.dn.append(dn);
         self.object_class.append(object_class);
@@ -533,6 +539,7 @@ impl Directory {
         self.has_consistency_guid.truncate(rows);
         self.thumbnail_photo_bytes.truncate(rows);
         self.flags.truncate(rows);
+        self.extra.truncate(rows);
     }
 
     /// Makes this directory hold only object `row` of `from`, with the text attributes in
@@ -563,8 +570,10 @@ impl Directory {
             has_consistency_guid,
             thumbnail_photo_bytes,
             flags,
+            extra,
         } = from;
         self.truncate(0);
+        self.extra.copy_row(extra, row, 0);
         if self.sources != *sources {
             self.sources.clone_from(sources);
         }
@@ -606,6 +615,7 @@ impl Directory {
             + self.object_class.heap_bytes()
             + self.text.iter().map(TextColumn::heap_bytes).sum::<usize>()
             + self.proxy_addresses.heap_bytes()
+            + self.extra.heap_bytes()
             + self.len()
                 * (std::mem::size_of::<SourceRef>()
                     + 1
