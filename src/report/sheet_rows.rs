@@ -236,6 +236,13 @@ pub struct RowWriter<'a> {
     lines: u32,
     /// The lines of the shared labels met in wrapped columns, by (label, column).
     label_lines: FxHashMap<(u32, u8), u32>,
+    /// The last label measured in each wrapped column and its lines: rows in a run mostly
+    /// repeat it, and then skip the hash lookup.
+    last_label: [(u32, u32); 26],
+    /// Each column's ` s="N"` (empty: no style), written on every cell of the column.
+    style_xml: [([u8; 16], u8); 26],
+    /// The key and value of the last [`RowWriter::memo`].
+    memo: (u64, u32),
 }
 
 impl<'a> RowWriter<'a> {
@@ -255,6 +262,19 @@ impl<'a> RowWriter<'a> {
             row_tag_end: 0,
             lines: 1,
             label_lines: FxHashMap::default(),
+            last_label: [(u32::MAX, 1); 26],
+            memo: (u64::MAX, 0),
+            style_xml: std::array::from_fn(|col| {
+                let mut xml = ([0; 16], 0);
+                let style = wrapping.style[col];
+                if style != 0 {
+                    let digits = itoa::Buffer::new().format(style).as_bytes().to_vec();
+                    let attribute = [&b"\" s=\""[..], &digits].concat();
+                    xml.0[..attribute.len()].copy_from_slice(&attribute);
+                    xml.1 = attribute.len() as u8;
+                }
+                xml
+            }),
         }
     }
 
@@ -302,6 +322,11 @@ impl<'a> RowWriter<'a> {
         if self.wrapping.style[col as usize] == 0 {
             return;
         }
+        let (last, last_lines) = self.last_label[col as usize];
+        if last == index {
+            self.lines = self.lines.max(last_lines);
+            return;
+        }
         let key = (index, col);
         let lines = match self.label_lines.get(&key) {
             Some(&lines) => lines,
@@ -311,6 +336,7 @@ impl<'a> RowWriter<'a> {
                 lines
             }
         };
+        self.last_label[col as usize] = (index, lines);
         self.lines = self.lines.max(lines);
     }
 
@@ -319,12 +345,17 @@ impl<'a> RowWriter<'a> {
         self.buf.extend_from_slice(b"<c r=\"");
         self.buf.push(b'A' + col);
         self.buf.extend_from_slice(&self.row_digits[..self.row_len]);
-        let style = self.wrapping.style[col as usize];
-        if style != 0 {
-            self.buf.extend_from_slice(b"\" s=\"");
-            self.buf
-                .extend_from_slice(itoa::Buffer::new().format(style).as_bytes());
+        let (style, len) = &self.style_xml[col as usize];
+        self.buf.extend_from_slice(&style[..*len as usize]);
+    }
+
+    /// `work()`, or what it gave the previous call if that had the same `key`: the rows of
+    /// one object follow each other, and look up what they share once.
+    pub fn memo(&mut self, key: u64, work: impl FnOnce() -> u32) -> u32 {
+        if self.memo.0 != key {
+            self.memo = (key, work());
         }
+        self.memo.1
     }
 
     /// Writes a label (a text that repeats down the sheet) in column `col`: a reference to the
@@ -393,8 +424,10 @@ impl<'a> RowWriter<'a> {
         } else {
             clip(text)
         };
-        let ends_in_space = line.is_none() && text.ends_with(['\t', '\n', ' ']);
-        if text.starts_with(['\t', '\n', ' ']) || ends_in_space {
+        // Byte tests: in UTF-8 no byte of another character is an ASCII space.
+        let space = |b: Option<&u8>| matches!(b, Some(b'\t' | b'\n' | b' '));
+        let ends_in_space = line.is_none() && space(text.as_bytes().last());
+        if space(text.as_bytes().first()) || ends_in_space {
             self.buf.extend_from_slice(b" xml:space=\"preserve\"");
         }
         self.buf.push(b'>');
