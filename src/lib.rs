@@ -12,6 +12,7 @@
 
 pub mod analyze;
 pub mod baseline;
+pub mod cert;
 pub mod context;
 pub mod directory;
 pub mod dn;

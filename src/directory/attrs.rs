@@ -18,8 +18,11 @@ pub enum AttrShape {
     Boolean,
     /// A 16-byte GUID.
     Guid,
-    /// Only the number of values (member, userCertificate, userSMIMECertificate).
+    /// Only the number of values (member, userSMIMECertificate).
     Count,
+    /// The number of values, and what each says as an X.509 certificate (subject, validity:
+    /// [`crate::cert`]), for hybrid join (userCertificate).
+    Certificates,
     /// Only the size in bytes of the (first) value (thumbnailPhoto).
     Size,
 }
@@ -76,9 +79,18 @@ attributes! {
     ObjectGuid = "objectGUID", Guid;
     ConsistencyGuid = "mS-DS-ConsistencyGuid", Guid;
     Member = "member", Count;
-    UserCertificate = "userCertificate", Count;
+    UserCertificate = "userCertificate", Certificates;
     UserSmimeCertificate = "userSMIMECertificate", Count;
     ThumbnailPhoto = "thumbnailPhoto", Size;
+    // Sign-in and device readiness (hybrid join, password hash sync, password writeback).
+    OperatingSystem = "operatingSystem", Text;
+    OperatingSystemVersion = "operatingSystemVersion", Text;
+    PwdLastSet = "pwdLastSet", Integer;
+    LastLogonTimestamp = "lastLogonTimestamp", Integer;
+    AccountExpires = "accountExpires", Integer;
+    AdminCount = "adminCount", Integer;
+    MinPwdAge = "minPwdAge", Integer;
+    MaxPwdAge = "maxPwdAge", Integer;
 }
 
 impl Attr {
@@ -86,7 +98,7 @@ impl Attr {
     pub fn is_multi_valued(self) -> bool {
         matches!(
             self.shape(),
-            AttrShape::TextList | AttrShape::LastText | AttrShape::Count
+            AttrShape::TextList | AttrShape::LastText | AttrShape::Count | AttrShape::Certificates
         )
     }
 
@@ -107,7 +119,7 @@ impl Attr {
 }
 
 /// Text attributes, in column order of [`crate::directory::Directory::text`].
-pub const TEXT_ATTRS: [Attr; 9] = [
+pub const TEXT_ATTRS: [Attr; 11] = [
     Attr::Cn,
     Attr::DisplayName,
     Attr::GivenName,
@@ -117,13 +129,21 @@ pub const TEXT_ATTRS: [Attr; 9] = [
     Attr::SamAccountName,
     Attr::TargetAddress,
     Attr::UserPrincipalName,
+    Attr::OperatingSystem,
+    Attr::OperatingSystemVersion,
 ];
 
 /// Integer attributes, in column order.
-pub const INT_ATTRS: [Attr; 3] = [
+pub const INT_ATTRS: [Attr; 9] = [
     Attr::UserAccountControl,
     Attr::GroupType,
     Attr::RecipientTypeDetails,
+    Attr::PwdLastSet,
+    Attr::LastLogonTimestamp,
+    Attr::AccountExpires,
+    Attr::AdminCount,
+    Attr::MinPwdAge,
+    Attr::MaxPwdAge,
 ];
 
 /// Boolean attributes, in column order.
