@@ -372,7 +372,7 @@ pub fn cases() -> Vec<Case> {
                 ..u()
             },
             "account expired yesterday, enabled",
-            &[("SL1304", "warning")],
+            &[("SL1303", "warning")],
         ),
         (
             User {
@@ -405,7 +405,7 @@ pub fn cases() -> Vec<Case> {
                 ..u()
             },
             "inetOrgPerson",
-            &[("SL1305", "error")],
+            &[("SL1304", "error")],
         ),
         (
             User {
@@ -553,26 +553,26 @@ fn computer(n: usize, os: &str, version: &str, certs: &[Cert], shape: Computer) 
         );
     }
     for (k, cert) in certs.iter().enumerate() {
-        let der = match cert {
-            Cert::Valid => certificate(&format!("{{{}}}", guid_text(&id)), -100, 3500, n, k),
-            Cert::ValidNoBraces => certificate(&guid_text(&id), -100, 3500, n, k),
-            Cert::Expired => certificate(
-                &format!("{{{}}}", guid_text(&id)),
-                -400 - k as i64,
-                -30,
-                n,
-                k,
+        let days = |from: i64, to: i64| (EXPORT_TIME + from * DAY, EXPORT_TIME + to * DAY);
+        let join = format!("{{{}}}", guid_text(&id));
+        let (subject, (from, to)) = match cert {
+            Cert::Valid => (join, days(-100, 3500)),
+            Cert::ValidNoBraces => (guid_text(&id), days(-100, 3500)),
+            Cert::Expired => (join, days(-400 - k as i64, -30)),
+            Cert::Foreign => (dns.clone(), days(-100, 365)),
+            Cert::OtherGuid => (
+                format!("{{{}}}", guid_text(&guid(0xCF, n, 0))),
+                days(-100, 3500),
             ),
-            Cert::Foreign => certificate(&dns, -100, 365, n, k),
-            Cert::OtherGuid => certificate(
-                &format!("{{{}}}", guid_text(&guid(0xCF, n, 0))),
-                -100,
-                3500,
-                n,
-                k,
-            ),
-            Cert::Malformed => b"\x30\x82\x02\x00not a certificate".to_vec(),
+            Cert::Malformed => {
+                o.binary(
+                    "userCertificate",
+                    b"\x30\x82\x02\x00not a certificate".to_vec(),
+                );
+                continue;
+            }
         };
+        let der = certificate(&subject, from, to, n * 20 + k);
         o.binary("userCertificate", der);
     }
     o
@@ -659,10 +659,11 @@ fn user(n: usize, shape: User) -> ExportObject {
     o
 }
 
-/// A DER X.509 v3 certificate, self-signed in shape (issuer = subject), RSA 2048 public key
-/// and sha256WithRSAEncryption, valid from `from_days` to `to_days` days around the export
-/// time. Key and signature are deterministic filler: nothing verifies them.
-fn certificate(cn: &str, from_days: i64, to_days: i64, n: usize, k: usize) -> Vec<u8> {
+/// A DER X.509 v3 certificate with subject and issuer `CN=<cn>`, valid from `not_before` to
+/// `not_after` (Unix seconds), RSA 2048 public key and sha256WithRSAEncryption: the shape of
+/// the self-signed certificate Windows writes when it registers. Key and signature are
+/// deterministic filler from `seed`: nothing verifies them.
+pub fn certificate(cn: &str, not_before: i64, not_after: i64, seed: usize) -> Vec<u8> {
     let name = der::seq(&der::set(&der::seq(
         &[der::oid(&[2, 5, 4, 3]), der::utf8(cn)].concat(),
     )));
@@ -675,18 +676,12 @@ fn certificate(cn: &str, from_days: i64, to_days: i64, n: usize, k: usize) -> Ve
     };
     let mut modulus = vec![0u8];
     modulus.push(0xC3);
-    modulus.extend(filler(255, n * 31 + k));
+    modulus.extend(filler(255, seed * 31));
     let public_key = der::seq(&[der::integer(&modulus), der::integer(&[1, 0, 1])].concat());
     let spki = der::seq(&[rsa, der::bit_string(&public_key)].concat());
     let mut serial = vec![0x01];
-    serial.extend(filler(15, n * 7 + k + 1));
-    let validity = der::seq(
-        &[
-            der::time(EXPORT_TIME + from_days * DAY),
-            der::time(EXPORT_TIME + to_days * DAY),
-        ]
-        .concat(),
-    );
+    serial.extend(filler(15, seed * 7 + 1));
+    let validity = der::seq(&[der::time(not_before), der::time(not_after)].concat());
     let tbs = der::seq(
         &[
             der::explicit(0, &der::integer(&[2])),
@@ -699,7 +694,7 @@ fn certificate(cn: &str, from_days: i64, to_days: i64, n: usize, k: usize) -> Ve
         ]
         .concat(),
     );
-    der::seq(&[tbs, rsa_sha256, der::bit_string(&filler(256, n + k * 3))].concat())
+    der::seq(&[tbs, rsa_sha256, der::bit_string(&filler(256, seed * 3))].concat())
 }
 
 /// Just enough DER to write a certificate.
@@ -791,7 +786,12 @@ mod tests {
     #[test]
     fn the_certificates_are_der_the_parser_reads() {
         let id = guid(0xC0, 1, 0);
-        let der = certificate(&format!("{{{}}}", guid_text(&id)), -100, 3500, 1, 0);
+        let der = certificate(
+            &format!("{{{}}}", guid_text(&id)),
+            EXPORT_TIME - 100 * DAY,
+            EXPORT_TIME + 3500 * DAY,
+            1,
+        );
         match read(&der) {
             CertificateValue::Parsed(facts) => {
                 assert_eq!(facts.subject, Subject::Guid(id));
@@ -800,7 +800,12 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let foreign = certificate("hj001.devices.contoso.com", -100, 365, 1, 0);
+        let foreign = certificate(
+            "hj001.devices.contoso.com",
+            EXPORT_TIME,
+            EXPORT_TIME + DAY,
+            2,
+        );
         assert!(matches!(
             read(&foreign),
             CertificateValue::Parsed(f) if f.subject == Subject::Other("CN=hj001.devices.contoso.com".into())
