@@ -49,6 +49,9 @@ const DAY: i64 = 86_400;
 /// FILETIME ticks (100 ns) in a day.
 const DAY_TICKS: i64 = 864_000_000_000;
 
+/// The findings a case must raise: (rule code, severity name).
+type Expected = &'static [(&'static str, &'static str)];
+
 /// One planted object and the findings it must raise: (rule code, severity name).
 #[derive(Clone, Debug)]
 pub struct Case {
@@ -102,7 +105,7 @@ pub fn cases() -> Vec<Case> {
     ));
     // Operating systems and builds (each with a valid join certificate when it could
     // register at all; down-level and non-Windows computers have none).
-    let os_cases: [(&str, &str, bool, &'static str, &[(&str, &str)]); 15] = [
+    let os_cases: [(&str, &str, bool, &'static str, Expected); 15] = [
         (
             "Windows 11 Enterprise",
             "10.0 (22631)",
@@ -231,7 +234,7 @@ pub fn cases() -> Vec<Case> {
     ));
     // Certificates.
     let d = Computer::default;
-    let certificate_cases: [(&[Cert], &'static str, &[(&str, &str)]); 9] = [
+    let certificate_cases: [(&[Cert], &'static str, Expected); 9] = [
         (
             &[],
             "no certificate (not registered)",
@@ -322,7 +325,7 @@ pub fn cases() -> Vec<Case> {
     ));
     // Users.
     let u = User::default;
-    let user_cases: [(User, &'static str, &[(&str, &str)]); 15] = [
+    let user_cases: [(User, &'static str, Expected); 15] = [
         (u(), "clean user", &[]),
         (
             User {

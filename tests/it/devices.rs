@@ -117,19 +117,36 @@ fn the_json_holds_the_cases_findings_and_the_features_they_serve() {
     let dir = tempfile::tempdir().unwrap();
     let path = export(dir.path(), "cases.ldf", 0, Format::Ldif);
     let (_, summary) = crate::analyze_to(dir.path(), "cases", &[path.clone()], &[]);
-    let text = summary.to_string();
+    let rules_of = |summary: &serde_json::Value| -> Vec<String> {
+        summary["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|i| i["rule"].as_str().map(String::from))
+            .collect()
+    };
+    let on = rules_of(&summary);
     for code in ["SL1251", "SL1256", "SL1301", "SL1304", "SL1351"] {
-        assert!(text.contains(code), "{code} not in the JSON");
+        assert!(on.iter().any(|r| r == code), "{code} not in the JSON items");
     }
-    // With --no-readiness none of them is there.
+    let features: Vec<&str> = summary["readiness"]["features"]
+        .as_array()
+        .expect("readiness features")
+        .iter()
+        .filter_map(|f| f["feature"].as_str())
+        .collect();
+    for feature in ["hybrid_join", "password_hash_sync", "password_writeback"] {
+        assert!(features.contains(&feature), "{feature}: {features:?}");
+    }
+    // With --no-readiness none of them is reported; the large-object rule still is.
     let (_, off) = crate::analyze_to(dir.path(), "off", &[path], &["--no-readiness"]);
-    let text = off.to_string();
-    for code in ["SL1251", "SL1256", "SL1301", "SL1304", "SL1351"] {
-        assert!(
-            !text.contains(&format!("\"{code}\"")),
-            "{code} with --no-readiness"
-        );
-    }
+    let off_rules = rules_of(&off);
+    assert!(
+        off_rules.iter().all(|r| !judged(r) || r == "SL701"),
+        "{off_rules:?}"
+    );
+    assert!(off_rules.iter().any(|r| r == "SL701"));
+    assert!(off["readiness"].is_null());
 }
 
 /// The findings of a run of the binary, as the JSON lists them, without the run's own time.
@@ -212,5 +229,61 @@ fn the_same_export_on_two_machine_dates_gives_the_same_findings() {
                 file.display()
             );
         }
+    }
+}
+
+#[test]
+fn what_the_inputs_lack_is_not_checked_never_passed() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = export(dir.path(), "full.ldf", 0, Format::Ldif);
+    // The same cases without their domain heads and without any time.
+    let text = std::fs::read_to_string(&full).unwrap().replace("\r\n", "\n");
+    let kept: Vec<&str> = text
+        .split("\n\n")
+        .filter(|record| !record.contains("objectClass: domainDNS"))
+        .collect();
+    let stripped: String = kept
+        .join("\n\n")
+        .lines()
+        .filter(|l| !l.starts_with("whenChanged:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let lacking = dir.path().join("lacking.ldf");
+    std::fs::write(&lacking, stripped).unwrap();
+    let (_, summary) = crate::analyze_to(dir.path(), "lacking", &[lacking], &[]);
+    let not_checked: Vec<(String, String)> = summary["readiness"]["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .flat_map(|f| f["not_checked"].as_array().cloned().unwrap_or_default())
+        .flat_map(|n| {
+            let why = n["why"].as_str().unwrap_or("").to_string();
+            n["rules"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |r| (r.as_str().unwrap_or("").to_string(), why.clone()))
+        })
+        .collect();
+    for code in ["SL1256", "SL1259", "SL1302", "SL1303", "SL1351"] {
+        assert!(
+            not_checked.iter().any(|(r, _)| r == code),
+            "{code} not said to be unchecked: {not_checked:?}"
+        );
+    }
+    // And none of those time- or policy-bound findings is reported.
+    let rules: Vec<&str> = summary["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["rule"].as_str())
+        .collect();
+    for code in ["SL1256", "SL1259", "SL1302", "SL1303", "SL1351"] {
+        assert!(!rules.contains(&code), "{code} reported without its data");
+    }
+    // What needs neither still is.
+    for code in ["SL1251", "SL1257", "SL1301", "SL1304"] {
+        assert!(rules.contains(&code), "{code} missing");
     }
 }

@@ -563,8 +563,9 @@ fn computer(inputs: &Inputs, at: Option<i64>, row: usize, found: &mut Vec<Findin
                 row,
                 Attr::UserCertificate,
                 &format!(
-                    "{} of {values}",
-                    crate::text::plural(certs.malformed.len() as u64, "value", "values")
+                    "{} of {}",
+                    certs.malformed.len(),
+                    crate::text::plural(u64::from(values), "value", "values")
                 ),
             )
             .note(format!("not a DER certificate: {}", certs.malformed[0])),
@@ -602,8 +603,13 @@ fn computer(inputs: &Inputs, at: Option<i64>, row: usize, found: &mut Vec<Findin
                 row,
                 Attr::UserCertificate,
                 &format!(
-                    "{} of {values}, the latest expired {}",
-                    crate::text::plural(certs.expired.len() as u64, "join certificate", "join certificates"),
+                    "{} of {}, the latest expired {}",
+                    crate::text::plural(
+                        certs.expired.len() as u64,
+                        "expired join certificate",
+                        "expired join certificates"
+                    ),
+                    crate::text::plural(u64::from(values), "value", "values"),
                     date(*latest)
                 ),
             )
