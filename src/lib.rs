@@ -34,6 +34,7 @@ pub mod report;
 pub mod rules;
 pub mod scope;
 pub mod text;
+pub mod time;
 pub mod view;
 pub(crate) mod vocab;
 

@@ -25,6 +25,13 @@ pub enum AttrShape {
     Certificates,
     /// Only the size in bytes of the (first) value (thumbnailPhoto).
     Size,
+    /// Every value, kept only for the objects that have one, beside the table
+    /// ([`crate::directory::Extra`]): attributes of a few objects (configuration partition,
+    /// domain heads, the Seamless SSO account) that the readiness checks read.
+    Sparse,
+    /// Only the latest value over all objects, as a time ([`crate::directory::Extra`]):
+    /// whenChanged and modifyTimeStamp give the export's own time.
+    Latest,
 }
 
 macro_rules! attributes {
@@ -82,15 +89,31 @@ attributes! {
     UserCertificate = "userCertificate", Certificates;
     UserSmimeCertificate = "userSMIMECertificate", Count;
     ThumbnailPhoto = "thumbnailPhoto", Size;
-    // Sign-in and device readiness (hybrid join, password hash sync, password writeback).
+    // Readiness (sign-in and device features): the export's time, the Seamless SSO account,
+    // the configuration partition (crossRefs, the device registration service connection
+    // point, optional features).
+    WhenChanged = "whenChanged", Latest;
+    ModifyTimeStamp = "modifyTimeStamp", Latest;
+    PwdLastSet = "pwdLastSet", Integer;
+    SupportedEncryptionTypes = "msDS-SupportedEncryptionTypes", Sparse;
+    AllowedToDelegateTo = "msDS-AllowedToDelegateTo", Sparse;
+    AllowedToActOnBehalfOf = "msDS-AllowedToActOnBehalfOfOtherIdentity", Sparse;
+    Keywords = "keywords", Sparse;
+    UpnSuffixes = "uPNSuffixes", Sparse;
+    BehaviorVersion = "msDS-Behavior-Version", Sparse;
+    EnabledFeature = "msDS-EnabledFeature", Sparse;
+    NetbiosName = "nETBIOSName", Sparse;
+    DnsRoot = "dnsRoot", Sparse;
+    NcName = "nCName", Sparse;
+    // Hybrid join per computer; password hash sync and writeback per user and domain head
+    // (minPwdAge and maxPwdAge are on domain heads only, hence sparse).
     OperatingSystem = "operatingSystem", Text;
     OperatingSystemVersion = "operatingSystemVersion", Text;
-    PwdLastSet = "pwdLastSet", Integer;
     LastLogonTimestamp = "lastLogonTimestamp", Integer;
     AccountExpires = "accountExpires", Integer;
     AdminCount = "adminCount", Integer;
-    MinPwdAge = "minPwdAge", Integer;
-    MaxPwdAge = "maxPwdAge", Integer;
+    MinPwdAge = "minPwdAge", Sparse;
+    MaxPwdAge = "maxPwdAge", Sparse;
 }
 
 impl Attr {
@@ -98,7 +121,11 @@ impl Attr {
     pub fn is_multi_valued(self) -> bool {
         matches!(
             self.shape(),
-            AttrShape::TextList | AttrShape::LastText | AttrShape::Count | AttrShape::Certificates
+            AttrShape::TextList
+                | AttrShape::LastText
+                | AttrShape::Count
+                | AttrShape::Sparse
+                | AttrShape::Certificates
         )
     }
 
@@ -134,7 +161,7 @@ pub const TEXT_ATTRS: [Attr; 11] = [
 ];
 
 /// Integer attributes, in column order.
-pub const INT_ATTRS: [Attr; 9] = [
+pub const INT_ATTRS: [Attr; 7] = [
     Attr::UserAccountControl,
     Attr::GroupType,
     Attr::RecipientTypeDetails,
@@ -142,8 +169,6 @@ pub const INT_ATTRS: [Attr; 9] = [
     Attr::LastLogonTimestamp,
     Attr::AccountExpires,
     Attr::AdminCount,
-    Attr::MinPwdAge,
-    Attr::MaxPwdAge,
 ];
 
 /// Boolean attributes, in column order.

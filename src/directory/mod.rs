@@ -5,10 +5,12 @@
 //! rules scan contiguous memory.
 
 pub mod attrs;
+pub mod extra;
 pub(crate) mod spill;
 
 use crate::cert::CertificateValue;
 pub use attrs::{Attr, AttrShape, BOOL_ATTRS, COUNT_ATTRS, INT_ATTRS, TEXT_ATTRS};
+pub use extra::{Extra, TimeSource};
 use spill::SpillVec;
 use std::path::Path;
 
@@ -391,6 +393,8 @@ pub struct Directory {
     pub flags: Vec<ObjectFlags>,
     /// What each userCertificate value says as a certificate (only the rows that have any).
     pub certificates: CertificateColumn,
+    /// The sparse attributes' values and the export's latest times (readiness checks).
+    pub extra: Extra,
 }
 
 /// The userCertificate values of the objects that have any, as [`crate::cert::read`] reads
@@ -563,9 +567,11 @@ impl Directory {
             thumbnail_photo_bytes,
             flags,
             certificates,
+            extra,
         } = other;
         self.certificates.append(certificates, self.len());
         let offset = self.len();
+        self.extra.append(extra, offset);
         self.odd_consistency_guids.extend(
             odd_consistency_guids
                 .into_iter()
@@ -616,6 +622,7 @@ impl Directory {
         self.thumbnail_photo_bytes.truncate(rows);
         self.flags.truncate(rows);
         self.certificates.truncate(rows);
+        self.extra.truncate(rows);
     }
 
     /// Makes this directory hold only object `row` of `from`, with the text attributes in
@@ -649,11 +656,13 @@ impl Directory {
             thumbnail_photo_bytes,
             flags,
             certificates,
+            extra,
         } = from;
         self.truncate(0);
         for value in certificates.get(row) {
             self.certificates.push(0, value.clone());
         }
+        self.extra.copy_row(extra, row, 0);
         if self.sources != *sources {
             self.sources.clone_from(sources);
         }
@@ -702,6 +711,7 @@ impl Directory {
             + self.text.iter().map(TextColumn::heap_bytes).sum::<usize>()
             + self.proxy_addresses.heap_bytes()
             + self.certificates.heap_bytes()
+            + self.extra.heap_bytes()
             + self.len()
                 * (std::mem::size_of::<SourceRef>()
                     + 1

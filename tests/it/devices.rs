@@ -237,7 +237,9 @@ fn what_the_inputs_lack_is_not_checked_never_passed() {
     let dir = tempfile::tempdir().unwrap();
     let full = export(dir.path(), "full.ldf", 0, Format::Ldif);
     // The same cases without their domain heads and without any time.
-    let text = std::fs::read_to_string(&full).unwrap().replace("\r\n", "\n");
+    let text = std::fs::read_to_string(&full)
+        .unwrap()
+        .replace("\r\n", "\n");
     let kept: Vec<&str> = text
         .split("\n\n")
         .filter(|record| !record.contains("objectClass: domainDNS"))

@@ -117,13 +117,80 @@ fn members(cn: &str, n: usize) -> ExportObject {
     )
 }
 
+/// The time the readiness cases' exports stand for (their whenChanged): 2026-12-01 12:00 UTC.
+const EXPORT_TIME: &str = "20261201120000.0Z";
+const EXPORT_SECONDS: i64 = 1_796_126_400;
+
+/// A FILETIME `days` before the readiness cases' export time.
+fn days_before_export(days: i64) -> String {
+    synclint::time::to_filetime(EXPORT_SECONDS - days * 86_400).to_string()
+}
+
+/// A domain head object, as a domain export holds it.
+fn domain_head(dc: &str) -> ExportObject {
+    with(ExportObject::new(dc), |o| {
+        for c in ["top", "domain", "domainDNS"] {
+            o.text("objectClass", c);
+        }
+        o.text("whenChanged", EXPORT_TIME);
+    })
+}
+
+/// A computer account `cn` under `parent`.
+fn computer(cn: &str, parent: &str) -> ExportObject {
+    with(ExportObject::new(format!("CN={cn},{parent}")), |o| {
+        for c in ["top", "person", "organizationalPerson", "user", "computer"] {
+            o.text("objectClass", c);
+        }
+        o.text("cn", cn)
+            .text("sAMAccountName", format!("{cn}$"))
+            .binary(
+                "objectGUID",
+                cn.bytes().chain(std::iter::repeat(5)).take(16).collect(),
+            )
+            .text("userAccountControl", "4096")
+            .text("whenChanged", EXPORT_TIME);
+    })
+}
+
+/// A healthy Seamless SSO account in a protected OU of `dc` (key rolled a day before the
+/// export, AES only, no delegation), changed by `f`.
+fn sso_account(dc: &str, f: impl FnOnce(&mut ExportObject)) -> ExportObject {
+    with(computer("AZUREADSSOACC", &format!("OU=Tier0,{dc}")), |o| {
+        // One objectGUID per domain: the same GUID twice is one object read twice.
+        o.attributes.retain(|(n, _)| n != "objectGUID");
+        o.binary(
+            "objectGUID",
+            dc.bytes().chain(std::iter::repeat(6)).take(16).collect(),
+        )
+        .text("pwdLastSet", days_before_export(1))
+        .text("msDS-SupportedEncryptionTypes", "24");
+        f(o);
+    })
+}
+
+/// A domain with one ordinary computer and the SSO account `f` makes.
+fn sso_domain(f: impl FnOnce(&mut ExportObject)) -> Vec<ExportObject> {
+    let dc = "DC=contoso,DC=com";
+    vec![
+        domain_head(dc),
+        computer("PC1", &format!("OU=Workstations,{dc}")),
+        sso_account(dc, f),
+    ]
+}
+
+fn moved(o: &mut ExportObject, dn: &str) {
+    o.dn = dn.to_string();
+}
+
 fn all_cases() -> Vec<Case> {
     let x = |n: usize| "x".repeat(n);
     let verified = RuleOptions {
         verified_domains: Some(HashSet::from(["contoso.com".to_string()])),
         ..RuleOptions::default()
     };
-    vec![
+    let readiness = readiness_cases();
+    let cases = vec![
         case(
             "SL101",
             vec![user_with(
@@ -461,6 +528,95 @@ fn all_cases() -> Vec<Case> {
             vec![user_with("T2", "mail", "t2.other@contoso.com")],
             vec![user_with("T2", "mail", "T2@contoso.com")],
         ),
+    ];
+    cases
+        .into_iter()
+        .chain(readiness)
+        .chain(device_cases())
+        .collect()
+}
+
+/// The Seamless SSO cases (SL1201–SL1208): whole domains, since the rules judge forests and
+/// out-of-scope computer accounts.
+fn readiness_cases() -> Vec<Case> {
+    let dc = "DC=contoso,DC=com";
+    vec![
+        case(
+            "SL1201",
+            vec![
+                domain_head(dc),
+                computer("PC1", &format!("OU=Workstations,{dc}")),
+            ],
+            sso_domain(|_| {}),
+        ),
+        case(
+            "SL1202",
+            sso_domain(|o| {
+                o.set("userAccountControl", "4098");
+            }),
+            sso_domain(|_| {}),
+        ),
+        case(
+            "SL1203",
+            sso_domain(|o| {
+                o.set("pwdLastSet", days_before_export(31));
+            }),
+            sso_domain(|o| {
+                o.set("pwdLastSet", days_before_export(30));
+            }),
+        ),
+        case(
+            "SL1204",
+            sso_domain(|o| {
+                o.set("msDS-SupportedEncryptionTypes", "4");
+            }),
+            sso_domain(|o| {
+                o.set("msDS-SupportedEncryptionTypes", "28");
+            }),
+        ),
+        case(
+            "SL1205",
+            sso_domain(|o| {
+                o.attributes
+                    .retain(|(n, _)| n != "msDS-SupportedEncryptionTypes");
+            }),
+            sso_domain(|o| {
+                o.set("msDS-SupportedEncryptionTypes", "16");
+            }),
+        ),
+        case(
+            "SL1206",
+            sso_domain(|o| {
+                o.set("userAccountControl", (4096 | 0x8_0000).to_string());
+            }),
+            sso_domain(|o| {
+                o.set("userAccountControl", (4096 | 0x1_0000).to_string());
+            }),
+        ),
+        case(
+            "SL1207",
+            [
+                sso_domain(|_| {}),
+                vec![
+                    domain_head("DC=emea,DC=contoso,DC=com"),
+                    sso_account("DC=emea,DC=contoso,DC=com", |_| {}),
+                ],
+            ]
+            .concat(),
+            [
+                sso_domain(|_| {}),
+                vec![
+                    domain_head("DC=fabrikam,DC=com"),
+                    sso_account("DC=fabrikam,DC=com", |_| {}),
+                ],
+            ]
+            .concat(),
+        ),
+        case(
+            "SL1208",
+            sso_domain(|o| moved(o, &format!("CN=AZUREADSSOACC,CN=Computers,{dc}"))),
+            sso_domain(|o| moved(o, &format!("CN=AZUREADSSOACC,OU=Computers,{dc}"))),
+        ),
     ]
 }
 
@@ -506,6 +662,232 @@ fn render(r: &Run) -> String {
     text
 }
 
+/// A Windows computer for the hybrid join cases, on `os` `version`, with `certs` (DER).
+fn hj_computer(cn: &str, os: &str, version: &str, certs: Vec<Vec<u8>>) -> ExportObject {
+    with(computer(cn, "OU=Workstations,DC=contoso,DC=com"), |o| {
+        o.text("operatingSystem", os)
+            .text("operatingSystemVersion", version)
+            .text("lastLogonTimestamp", days_before_export(1));
+        for c in certs {
+            o.binary("userCertificate", c);
+        }
+    })
+}
+
+/// The join certificate of computer `cn` (subject CN={its objectGUID}), valid until
+/// `expires` (Unix seconds).
+fn join_certificate(cn: &str, expires: i64) -> Vec<u8> {
+    let guid: Vec<u8> = cn.bytes().chain(std::iter::repeat(5)).take(16).collect();
+    let guid: [u8; 16] = guid.try_into().unwrap();
+    let subject = format!("{{{}}}", synclint::hex::format_guid(&guid));
+    synclint::generate::devices::certificate(&subject, EXPORT_SECONDS - 100 * 86_400, expires, 1)
+}
+
+fn windows11(cn: &str, certs: Vec<Vec<u8>>) -> ExportObject {
+    hj_computer(cn, "Windows 11 Enterprise", "10.0 (22631)", certs)
+}
+
+fn valid(cn: &str) -> Vec<Vec<u8>> {
+    vec![join_certificate(cn, EXPORT_SECONDS + 365 * 86_400)]
+}
+
+/// A user of the password cases (in `DC=corp,DC=contoso,DC=com`), changed by `f`.
+fn pw_user(cn: &str, f: impl FnOnce(&mut ExportObject)) -> ExportObject {
+    with(user(cn), |o| {
+        o.text("whenChanged", EXPORT_TIME)
+            .set("pwdLastSet", days_before_export(1));
+        f(o);
+    })
+}
+
+/// A domain head with a password policy: minimum and maximum age in days (AD's negative
+/// 100-ns intervals).
+fn policy_head(min_days: i64, max_days: i64) -> ExportObject {
+    with(domain_head("DC=corp,DC=contoso,DC=com"), |o| {
+        o.text("minPwdAge", (-min_days * 864_000_000_000).to_string())
+            .text("maxPwdAge", (-max_days * 864_000_000_000).to_string());
+    })
+}
+
+/// The hybrid join and password cases (SL1251–SL1352).
+fn device_cases() -> Vec<Case> {
+    let when = |mut o: ExportObject| {
+        o.set("whenChanged", EXPORT_TIME);
+        o
+    };
+    let set = |o: ExportObject, name: &'static str, value: String| {
+        with(o, move |o| {
+            o.set(name, value);
+        })
+    };
+    vec![
+        case(
+            "SL1251",
+            vec![hj_computer(
+                "W7",
+                "Windows 7 Professional",
+                "6.1 (7601)",
+                vec![],
+            )],
+            vec![hj_computer(
+                "W7",
+                "Windows 10 Enterprise",
+                "10.0 (10586)",
+                valid("W7"),
+            )],
+        ),
+        case(
+            "SL1252",
+            vec![hj_computer(
+                "W10",
+                "Windows 10 Enterprise",
+                "10.0 (19040)",
+                valid("W10"),
+            )],
+            vec![hj_computer(
+                "W10",
+                "Windows 10 Enterprise",
+                "10.0 (19041)",
+                valid("W10"),
+            )],
+        ),
+        case(
+            "SL1253",
+            vec![hj_computer("MAC", "Mac OS X", "10.15", vec![])],
+            vec![windows11("MAC", valid("MAC"))],
+        ),
+        case(
+            "SL1254",
+            vec![set(
+                hj_computer(
+                    "DC1",
+                    "Windows Server 2019 Datacenter",
+                    "10.0 (17763)",
+                    vec![],
+                ),
+                "userAccountControl",
+                "532480".into(),
+            )],
+            vec![windows11("DC1", valid("DC1"))],
+        ),
+        case(
+            "SL1255",
+            vec![windows11("NEW", vec![])],
+            vec![windows11("NEW", valid("NEW"))],
+        ),
+        case(
+            "SL1256",
+            vec![windows11(
+                "EXP",
+                vec![join_certificate("EXP", EXPORT_SECONDS - 1)],
+            )],
+            vec![windows11(
+                "EXP",
+                vec![join_certificate("EXP", EXPORT_SECONDS + 86_400)],
+            )],
+        ),
+        case(
+            "SL1257",
+            vec![windows11(
+                "CA",
+                vec![synclint::generate::devices::certificate(
+                    "ca.contoso.com",
+                    EXPORT_SECONDS - 86_400,
+                    EXPORT_SECONDS + 86_400,
+                    2,
+                )],
+            )],
+            vec![windows11("CA", valid("CA"))],
+        ),
+        case(
+            "SL1258",
+            vec![windows11(
+                "BAD",
+                [valid("BAD"), vec![b"not a certificate".to_vec()]].concat(),
+            )],
+            vec![windows11("BAD", valid("BAD"))],
+        ),
+        case(
+            "SL1259",
+            vec![set(
+                windows11("OLD", valid("OLD")),
+                "lastLogonTimestamp",
+                days_before_export(91),
+            )],
+            vec![set(
+                windows11("OLD", valid("OLD")),
+                "lastLogonTimestamp",
+                days_before_export(90),
+            )],
+        ),
+        case(
+            "SL1260",
+            vec![set(
+                windows11("OFF", valid("OFF")),
+                "userAccountControl",
+                "4098".into(),
+            )],
+            vec![set(
+                windows11("OFF", vec![]),
+                "userAccountControl",
+                "4098".into(),
+            )],
+        ),
+        case(
+            "SL1301",
+            vec![pw_user("P1", |o| {
+                o.set("pwdLastSet", "0");
+            })],
+            vec![pw_user("P1", |_| {})],
+        ),
+        case(
+            "SL1302",
+            vec![
+                policy_head(0, 42),
+                pw_user("P2", |o| {
+                    o.set("pwdLastSet", days_before_export(43));
+                }),
+            ],
+            vec![
+                policy_head(0, 42),
+                pw_user("P2", |o| {
+                    o.set("pwdLastSet", days_before_export(41));
+                }),
+            ],
+        ),
+        case(
+            "SL1303",
+            vec![pw_user("P3", |o| {
+                o.set("accountExpires", days_before_export(1));
+            })],
+            vec![pw_user("P3", |o| {
+                o.set("accountExpires", days_before_export(-1));
+            })],
+        ),
+        case(
+            "SL1304",
+            vec![pw_user("P4", |o| {
+                o.text("objectClass", "inetOrgPerson");
+            })],
+            vec![pw_user("P4", |_| {})],
+        ),
+        case(
+            "SL1351",
+            vec![when(policy_head(1, 42))],
+            vec![when(policy_head(0, 42))],
+        ),
+        case(
+            "SL1352",
+            vec![pw_user("P5", |o| {
+                o.set("adminCount", "1");
+            })],
+            vec![pw_user("P5", |o| {
+                o.set("adminCount", "0");
+            })],
+        ),
+    ]
+}
+
 fn analyze(objects: &[ExportObject], options: &RuleOptions) -> Run {
     run_with(objects, options.clone(), ScopeOptions::default())
 }
@@ -546,7 +928,11 @@ fn each_rule_fires_on_its_positive_case_and_not_on_its_negative_case() {
         for c in all_cases() {
             let positive = analyze(&c.positive, &c.options);
             let negative = analyze(&c.negative, &c.options);
-            let scoped = |r: &Run| r.scope.analyzed() == r.dir.len() as u64;
+            // Readiness rules judge out-of-scope objects too (computer accounts, the
+            // configuration partition).
+            let readiness = synclint::rules::registry::find(c.code)
+                .is_some_and(|r| r.class == synclint::findings::Class::Readiness);
+            let scoped = |r: &Run| readiness || r.scope.analyzed() == r.dir.len() as u64;
             assert!(
                 scoped(&positive) && scoped(&negative),
                 "{}: out of scope",

@@ -50,14 +50,6 @@ pub static STALE_DEVICES: Source = Source {
     url: "https://learn.microsoft.com/entra/identity/devices/manage-stale-devices",
 };
 
-/// This family's own sources, for docs/rules.md.
-pub static SOURCES: &[&Source] = &[
-    &DEVICE_DISAPPEARANCE,
-    &SYNCED_ATTRIBUTES,
-    &HYBRID_JOIN_DOWNLEVEL,
-    &STALE_DEVICES,
-];
-
 #[allow(clippy::too_many_arguments)]
 const fn device_rule(
     code: &'static str,
@@ -354,7 +346,13 @@ pub fn os_support(os: Option<&str>, version: Option<&str>) -> OsSupport {
     if lower.contains("windows 11") {
         return OsSupport::Supported;
     }
-    if names(&["windows 7", "windows 8", "vista", "windows xp", "windows 2000"]) {
+    if names(&[
+        "windows 7",
+        "windows 8",
+        "vista",
+        "windows xp",
+        "windows 2000",
+    ]) {
         return OsSupport::Unsupported;
     }
     if lower.contains("windows 10") || major == Some(10) {
@@ -505,8 +503,13 @@ fn computer(inputs: &Inputs, at: Option<i64>, row: usize, found: &mut Vec<Findin
     };
     if uac & (SERVER_TRUST_ACCOUNT | PARTIAL_SECRETS_ACCOUNT) != 0 {
         found.push(
-            Finding::new(&DOMAIN_CONTROLLER, row, Attr::UserAccountControl, &uac.to_string())
-                .note(format!("domain controller ({shown})")),
+            Finding::new(
+                &DOMAIN_CONTROLLER,
+                row,
+                Attr::UserAccountControl,
+                &uac.to_string(),
+            )
+            .note(format!("domain controller ({shown})")),
         );
         return;
     }
@@ -575,8 +578,9 @@ fn computer(inputs: &Inputs, at: Option<i64>, row: usize, found: &mut Vec<Findin
     if certs.valid > 0 {
         if disabled {
             found.push(
-                Finding::new(&DISABLED, row, Attr::UserAccountControl, &uac.to_string())
-                    .note("disabled computer with a join certificate: synchronized as a disabled device"),
+                Finding::new(&DISABLED, row, Attr::UserAccountControl, &uac.to_string()).note(
+                    "disabled computer with a join certificate: synchronized as a disabled device",
+                ),
             );
             return;
         }
@@ -624,7 +628,11 @@ fn computer(inputs: &Inputs, at: Option<i64>, row: usize, found: &mut Vec<Findin
     if let Some(first) = certs.foreign.first() {
         what.push(format!(
             "{} (first: {first})",
-            crate::text::plural(certs.foreign.len() as u64, "other subject", "other subjects")
+            crate::text::plural(
+                certs.foreign.len() as u64,
+                "other subject",
+                "other subjects"
+            )
         ));
     }
     if !certs.malformed.is_empty() {
@@ -656,22 +664,52 @@ mod tests {
     fn operating_systems_and_builds() {
         let s = |os: &str, v: &str| os_support(Some(os), Some(v));
         assert_eq!(s("Windows 11 Pro", "10.0 (22631)"), OsSupport::Supported);
-        assert_eq!(s("Windows 10 Enterprise", "10.0 (19045)"), OsSupport::Supported);
+        assert_eq!(
+            s("Windows 10 Enterprise", "10.0 (19045)"),
+            OsSupport::Supported
+        );
         assert_eq!(
             s("Windows 10 Enterprise", "10.0 (18363)"),
             OsSupport::Windows10Before2004(18_363)
         );
-        assert_eq!(s("Windows 10 Enterprise", "10.0 (10586)"), OsSupport::Windows10Before2004(10_586));
-        assert_eq!(s("Windows 10 Enterprise", "10.0 (10240)"), OsSupport::Unsupported);
-        assert_eq!(s("Windows 7 Professional", "6.1 (7601)"), OsSupport::Unsupported);
+        assert_eq!(
+            s("Windows 10 Enterprise", "10.0 (10586)"),
+            OsSupport::Windows10Before2004(10_586)
+        );
+        assert_eq!(
+            s("Windows 10 Enterprise", "10.0 (10240)"),
+            OsSupport::Unsupported
+        );
+        assert_eq!(
+            s("Windows 7 Professional", "6.1 (7601)"),
+            OsSupport::Unsupported
+        );
         assert_eq!(s("Windows 8.1 Pro", "6.3 (9600)"), OsSupport::Unsupported);
-        assert_eq!(s("Windows Server 2012 R2 Standard", "6.3 (9600)"), OsSupport::Unsupported);
-        assert_eq!(s("Windows Server 2016 Standard", "10.0 (14393)"), OsSupport::Supported);
-        assert_eq!(s("Windows Server 2025 Datacenter", "10.0 (26100)"), OsSupport::Supported);
-        assert_eq!(s("Windows Server Datacenter", "10.0 (20348)"), OsSupport::Supported);
-        assert_eq!(s("Windows Server Datacenter", "6.3 (9600)"), OsSupport::Unsupported);
+        assert_eq!(
+            s("Windows Server 2012 R2 Standard", "6.3 (9600)"),
+            OsSupport::Unsupported
+        );
+        assert_eq!(
+            s("Windows Server 2016 Standard", "10.0 (14393)"),
+            OsSupport::Supported
+        );
+        assert_eq!(
+            s("Windows Server 2025 Datacenter", "10.0 (26100)"),
+            OsSupport::Supported
+        );
+        assert_eq!(
+            s("Windows Server Datacenter", "10.0 (20348)"),
+            OsSupport::Supported
+        );
+        assert_eq!(
+            s("Windows Server Datacenter", "6.3 (9600)"),
+            OsSupport::Unsupported
+        );
         assert_eq!(s("Mac OS X", "10.15"), OsSupport::NotWindows);
         assert_eq!(os_support(None, None), OsSupport::Unknown);
-        assert_eq!(os_support(Some("Windows 10 Pro"), None), OsSupport::Supported);
+        assert_eq!(
+            os_support(Some("Windows 10 Pro"), None),
+            OsSupport::Supported
+        );
     }
 }

@@ -46,15 +46,6 @@ pub static WRITEBACK_TROUBLESHOOT: Source = Source {
     url: "https://learn.microsoft.com/entra/identity/authentication/troubleshoot-sspr-writeback",
 };
 
-/// This family's own sources, for docs/rules.md.
-pub static SOURCES: &[&Source] = &[
-    &PHS,
-    &PHS_TROUBLESHOOT,
-    &WRITEBACK,
-    &WRITEBACK_TUTORIAL,
-    &WRITEBACK_TROUBLESHOOT,
-];
-
 #[allow(clippy::too_many_arguments)]
 const fn password_rule(
     code: &'static str,
@@ -214,9 +205,10 @@ fn date(seconds: i64) -> String {
         .unwrap_or_else(|_| format!("{seconds} s since 1970"))
 }
 
-/// A domain-head integer (maxPwdAge, minPwdAge) of object `row`.
+/// A domain-head integer (maxPwdAge, minPwdAge) of object `row`: kept as the sparse text
+/// the export holds, since only domain heads have them.
 fn policy(inputs: &Inputs, attr: Attr, row: usize) -> Option<i64> {
-    inputs.dir.int(attr, row)
+    inputs.dir.extra.value(attr, row)?.trim().parse().ok()
 }
 
 /// Whether object `row` is a domain head (objectClass domainDNS).
@@ -261,8 +253,8 @@ fn run(inputs: &Inputs, out: &mut Out) {
             let hours = ticks.unsigned_abs() / (3600 * TICKS_PER_SECOND as u64);
             out.report(
                 inputs,
-                Finding::new(&MIN_PASSWORD_AGE, row, Attr::MinPwdAge, &ticks.to_string())
-                    .note(format!(
+                Finding::new(&MIN_PASSWORD_AGE, row, Attr::MinPwdAge, &ticks.to_string()).note(
+                    format!(
                         "minimum password age {} in {}",
                         if hours % 24 == 0 {
                             crate::text::plural(hours / 24, "day", "days")
@@ -270,7 +262,8 @@ fn run(inputs: &Inputs, out: &mut Out) {
                             crate::text::plural(hours, "hour", "hours")
                         },
                         dir.dn.get(row).unwrap_or("")
-                    )),
+                    ),
+                ),
             );
         }
     }
@@ -300,7 +293,11 @@ fn run(inputs: &Inputs, out: &mut Out) {
     // The maximum password age of each user's domain, from its head.
     let max_age_of = |row: usize| -> Result<Option<i64>, ()> {
         let dn = dir.dn.get(row).unwrap_or("");
-        let head = inputs.forests.domain_of(dn).and_then(|d| d.head).ok_or(())?;
+        let head = inputs
+            .forests
+            .domain_of(dn)
+            .and_then(|d| d.head)
+            .ok_or(())?;
         let ticks = policy(inputs, Attr::MaxPwdAge, head).ok_or(())?;
         Ok(max_age_seconds(ticks))
     };
@@ -339,8 +336,9 @@ fn user(
     let pwd_last_set = dir.int(Attr::PwdLastSet, row);
     if enabled && pwd_last_set == Some(0) {
         found.push(
-            Finding::new(&TEMPORARY_PASSWORD, row, Attr::PwdLastSet, "0")
-                .note("must change password at next logon: the temporary password is not synchronized"),
+            Finding::new(&TEMPORARY_PASSWORD, row, Attr::PwdLastSet, "0").note(
+                "must change password at next logon: the temporary password is not synchronized",
+            ),
         );
     }
     if let (true, Some(at), Some(set)) = (
@@ -366,12 +364,17 @@ fn user(
     if let (true, Some(at), Some(expires)) = (
         enabled,
         at,
-        dir.int(Attr::AccountExpires, row).and_then(filetime_seconds),
+        dir.int(Attr::AccountExpires, row)
+            .and_then(filetime_seconds),
     ) {
         if expires < at {
             found.push(
-                Finding::new(&ACCOUNT_EXPIRED, row, Attr::AccountExpires, &date(expires))
-                    .note(format!("account expired before the export ({}) and is enabled", date(at))),
+                Finding::new(&ACCOUNT_EXPIRED, row, Attr::AccountExpires, &date(expires)).note(
+                    format!(
+                        "account expired before the export ({}) and is enabled",
+                        date(at)
+                    ),
+                ),
             );
         }
     }
