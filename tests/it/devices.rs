@@ -116,7 +116,7 @@ fn every_planted_case_is_reported_once_with_its_severity_and_clean_ones_not_at_a
 fn the_json_holds_the_cases_findings_and_the_features_they_serve() {
     let dir = tempfile::tempdir().unwrap();
     let path = export(dir.path(), "cases.ldf", 0, Format::Ldif);
-    let (_, summary) = crate::analyze_to(dir.path(), "cases", &[path.clone()], &[]);
+    let (_, summary) = crate::analyze_to(dir.path(), "cases", std::slice::from_ref(&path), &[]);
     let rules_of = |summary: &serde_json::Value| -> Vec<String> {
         summary["items"]
             .as_array()
