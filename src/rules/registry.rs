@@ -46,6 +46,8 @@ pub static FAMILIES: &[&Family] = &[
     &uniqueness::FAMILY,
     &advisory::FAMILY,
     &readiness::sso::FAMILY,
+    &readiness::devices::FAMILY,
+    &readiness::passwords::FAMILY,
 ];
 
 const RULE_COUNT: usize = {
