@@ -11,6 +11,7 @@ mod honest;
 mod malformed;
 mod powershell;
 mod reader;
+mod readiness;
 mod real_shapes;
 mod review;
 mod roundtrip;
