@@ -326,7 +326,12 @@ impl FeatureStatus {
                     }
                 })
                 .collect();
-            line.push_str("; not checked: ");
+            // A feature nothing could check says why once.
+            line.push_str(if self.verdict == Verdict::NotChecked {
+                ": "
+            } else {
+                "; not checked: "
+            });
             line.push_str(&whys.join("; "));
         }
         line
