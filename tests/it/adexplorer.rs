@@ -207,8 +207,14 @@ fn real_snapshot_analyzes_end_to_end_with_schema_and_configuration_out_of_scope(
             // lab never configured hybrid join (no device registration SCP under CN=Services)
             // nor the AD Recycle Bin (CN=Partitions' msDS-EnabledFeature names none).
             ("SL1201", "DC=windomain,DC=local"),
-            ("SL1221", "CN=Services,CN=Configuration,DC=windomain,DC=local"),
-            ("SL1227", "CN=Partitions,CN=Configuration,DC=windomain,DC=local"),
+            (
+                "SL1221",
+                "CN=Services,CN=Configuration,DC=windomain,DC=local"
+            ),
+            (
+                "SL1227",
+                "CN=Partitions,CN=Configuration,DC=windomain,DC=local"
+            ),
         ]
         .map(|(r, d)| (r.to_string(), d.to_string()))
     );
