@@ -22,8 +22,10 @@
 //! Checks the reference material only infers are `Info` with the uncertainty in the rule's
 //! `source_note` and the finding's note.
 
+pub mod devices;
 pub mod forest;
 pub mod forests;
+pub mod passwords;
 pub mod sources;
 pub mod sso;
 
@@ -247,7 +249,12 @@ pub struct Readiness {
 }
 
 /// Every readiness family, in code order (the same families as in `registry::FAMILIES`).
-pub static CHECKS: &[&Readiness] = &[&sso::READINESS, &forest::READINESS];
+pub static CHECKS: &[&Readiness] = &[
+    &sso::READINESS,
+    &forest::READINESS,
+    &devices::READINESS,
+    &passwords::READINESS,
+];
 
 /// The feature a readiness rule serves.
 pub fn feature_of(rule: &Rule) -> Option<Feature> {
