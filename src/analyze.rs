@@ -147,6 +147,17 @@ pub(crate) fn warnings(ingest: &Ingest, scope: &Scope) -> Vec<String> {
         if f.error.is_some() {
             continue;
         }
+        // An export of a configuration partition is read for the readiness checks only: its
+        // objects are never synchronized, and it holds none of the users' attributes.
+        if !f.rows.is_empty()
+            && f.rows.clone().all(|r| {
+                scope
+                    .reason(r)
+                    .is_some_and(|why| why.starts_with("in the configuration partition"))
+            })
+        {
+            continue;
+        }
         let missing = crate::inspect::missing_attributes(f);
         if !missing.is_empty() {
             let them = if missing.len() == 1 { "it" } else { "them" };

@@ -19,6 +19,20 @@ use crate::rules::registry::export_attributes;
 /// The LDAP filter for users, contacts and groups (IdFix's; computers are left out).
 pub const FILTER: &str = "(|(objectCategory=person)(objectCategory=group))";
 
+/// The `-l` list of the configuration partition export: what the readiness checks read there.
+pub const CONFIGURATION_ATTRIBUTES: [&str; 10] = [
+    "objectClass",
+    "cn",
+    "whenChanged",
+    "keywords",
+    "uPNSuffixes",
+    "msDS-Behavior-Version",
+    "msDS-EnabledFeature",
+    "nETBIOSName",
+    "dnsRoot",
+    "nCName",
+];
+
 /// The LDAP filter of the PowerShell command: users, contacts, groups and computers.
 pub const POWERSHELL_FILTER: &str =
     "(|(objectCategory=person)(objectCategory=group)(objectCategory=computer))";
@@ -147,12 +161,40 @@ A huge directory: split the export by OU, one file each (-d \"OU=Staff,{base}\",
 synclint reads multi-GB files without holding them whole, and spills to disk when memory is
 short (--spill); the exports themselves page through the directory without extra switches.
 
+SIGN-IN AND DEVICE READINESS (Seamless SSO, hybrid join, password hash sync, writeback)
+
+The readiness checks need two things the export above leaves out:
+
+1. Computers. Seamless SSO's AZUREADSSOACC$ account and the devices are computer objects,
+   which the IdFix filter above skips. Export the domain without -r (or with the PowerShell
+   command, which includes computers):
+  ldifde -u -f {name}.ldf -s dc01.{domain} -d \"{base}\" -p subtree -l \"{list}\"
+   The export must start at the domain's root (its head object is in it): an export of one
+   OU or a filtered one can't show that an account is absent.
+
+2. The configuration partition, one per forest (any domain controller of the forest holds
+   it), next to the domain exports. It is small; export it whole:
+  ldifde -u -f config.ldf -s dc01.{domain} -d \"CN=Configuration,{base}\" -p subtree -l \"{config_list}\"
+  csvde  -u -f config.csv -s dc01.{domain} -d \"CN=Configuration,{base}\" -p subtree -l \"{config_list}\"
+   (-l may be left out: every attribute, a bigger file.) synclint ties it to its forest by its
+   DN and reads the crossRefs (domains, NetBIOS names), CN=Partitions (uPNSuffixes, forest
+   functional level, optional features) and the device registration service connection point;
+   its objects are never counted as objects to synchronize. Only the part under CN=Services
+   can show the SCP is missing: an export filtered to serviceConnectionPoint objects is empty
+   when it is, so export the partition (or CN=Services) whole. In PowerShell the base is
+   (Get-ADRootDSE).configurationNamingContext.
+  synclint analyze {name}.ldf config.ldf
+
+   Key ages and expiry are measured from the export's own time (the latest whenChanged,
+   which the -l lists above include), or --as-of 2026-12-02; never from today's date.
+
 Then: synclint inspect {name}.csv   (format, objects, attributes missing)
       synclint analyze {name}.csv --verified-domain {domain}
 ",
         emea = base_dn(&format!("emea.{domain}")),
         variables = powershell_variables(&format!("dc01.{domain}")),
         ps_filter = POWERSHELL_FILTER,
+        config_list = CONFIGURATION_ATTRIBUTES.join(","),
     )
 }
 

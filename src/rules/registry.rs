@@ -46,6 +46,7 @@ pub static FAMILIES: &[&Family] = &[
     &uniqueness::FAMILY,
     &advisory::FAMILY,
     &readiness::sso::FAMILY,
+    &readiness::forest::FAMILY,
     &readiness::devices::FAMILY,
     &readiness::passwords::FAMILY,
 ];

@@ -203,8 +203,18 @@ fn real_snapshot_analyzes_end_to_end_with_schema_and_configuration_out_of_scope(
         [
             ("SL106", "CN=blaatschaap,CN=Users,DC=windomain,DC=local"),
             ("SL106", "CN=vagrant,CN=Users,DC=windomain,DC=local"),
-            // Readiness: the domain has computers but no Seamless SSO account (advice).
+            // Readiness: the domain has computers but no Seamless SSO account (advice), the
+            // lab never configured hybrid join (no device registration SCP under CN=Services)
+            // nor the AD Recycle Bin (CN=Partitions' msDS-EnabledFeature names none).
             ("SL1201", "DC=windomain,DC=local"),
+            (
+                "SL1221",
+                "CN=Services,CN=Configuration,DC=windomain,DC=local"
+            ),
+            (
+                "SL1227",
+                "CN=Partitions,CN=Configuration,DC=windomain,DC=local"
+            ),
             // Hybrid join: Windows 10 1909 (build 18363, before 2004); the domain controller;
             // neither WEF nor WIN10 has registered (no userCertificate).
             ("SL1252", "CN=WIN10,OU=Workstations,DC=windomain,DC=local"),

@@ -12,6 +12,7 @@ mod honest;
 mod malformed;
 mod powershell;
 mod reader;
+mod readiness;
 mod real_shapes;
 mod review;
 mod roundtrip;

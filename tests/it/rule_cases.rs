@@ -183,6 +183,85 @@ fn moved(o: &mut ExportObject, dn: &str) {
     o.dn = dn.to_string();
 }
 
+const ROOT: &str = "DC=contoso,DC=com";
+const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+
+/// A configuration partition object of the contoso.com forest.
+fn config_object(rdns: &str, classes: &[&str]) -> ExportObject {
+    with(
+        ExportObject::new(format!("{rdns},CN=Configuration,{ROOT}")),
+        |o| {
+            for c in classes {
+                o.text("objectClass", *c);
+            }
+            o.text("whenChanged", EXPORT_TIME);
+        },
+    )
+}
+
+/// A healthy configuration partition export: CN=Partitions (level 7, contoso.org declared,
+/// recycle bin on), the domain's crossRef, CN=Services and a well-formed device SCP; `f`
+/// changes it.
+fn configuration(f: impl FnOnce(&mut Vec<ExportObject>)) -> Vec<ExportObject> {
+    let mut objects = vec![
+        with(
+            config_object("CN=Partitions", &["top", "crossRefContainer"]),
+            |o| {
+                o.text("msDS-Behavior-Version", "7")
+                    .text("uPNSuffixes", "contoso.org")
+                    .text(
+                        "msDS-EnabledFeature",
+                        format!("CN=Recycle Bin Feature,CN=Optional Features,CN=Directory Service,CN=Windows NT,CN=Services,CN=Configuration,{ROOT}"),
+                    );
+            },
+        ),
+        with(
+            config_object("CN=CONTOSO,CN=Partitions", &["top", "crossRef"]),
+            |o| {
+                o.text("nCName", ROOT)
+                    .text("dnsRoot", "contoso.com")
+                    .text("nETBIOSName", "CONTOSO");
+            },
+        ),
+        config_object("CN=Services", &["top", "container"]),
+        scp_object("CN=62a0ff2e-97b9-4513-943f-0d221bd30080,CN=Device Registration Configuration,CN=Services", &[
+            &format!("azureADId:{TENANT}"),
+            "azureADName:contoso.com",
+        ]),
+    ];
+    f(&mut objects);
+    objects
+}
+
+fn scp_object(rdns: &str, keywords: &[&str]) -> ExportObject {
+    with(
+        config_object(
+            rdns,
+            &["top", "leaf", "connectionPoint", "serviceConnectionPoint"],
+        ),
+        |o| {
+            for k in keywords {
+                o.text("keywords", *k);
+            }
+        },
+    )
+}
+
+/// Changes the configuration object whose DN starts with `rdn`.
+fn change(objects: &mut [ExportObject], rdn: &str, f: impl FnOnce(&mut ExportObject)) {
+    if let Some(o) = objects.iter_mut().find(|o| o.dn.starts_with(rdn)) {
+        f(o);
+    }
+}
+
+/// A user of contoso.com with UPN `upn`.
+fn contoso_user(cn: &str, upn: &str) -> ExportObject {
+    with(user(cn), |o| {
+        o.dn = format!("CN={cn},OU=Staff,{ROOT}");
+        o.set("userPrincipalName", upn);
+    })
+}
+
 fn all_cases() -> Vec<Case> {
     let x = |n: usize| "x".repeat(n);
     let verified = RuleOptions {
@@ -616,6 +695,79 @@ fn readiness_cases() -> Vec<Case> {
             "SL1208",
             sso_domain(|o| moved(o, &format!("CN=AZUREADSSOACC,CN=Computers,{dc}"))),
             sso_domain(|o| moved(o, &format!("CN=AZUREADSSOACC,OU=Computers,{dc}"))),
+        ),
+        case(
+            "SL1221",
+            configuration(|c| c.retain(|o| !o.dn.starts_with("CN=62a0"))),
+            configuration(|_| {}),
+        ),
+        case(
+            "SL1222",
+            configuration(|c| {
+                change(c, "CN=62a0", |o| {
+                    o.set("keywords", "azureADId:contoso.onmicrosoft.com");
+                    o.text("keywords", "azureADName:contoso.com");
+                })
+            }),
+            configuration(|c| {
+                change(c, "CN=62a0", |o| {
+                    o.set("keywords", format!("AzureADId:{{{TENANT}}}"));
+                    o.text("keywords", "azureADName:contoso.com");
+                })
+            }),
+        ),
+        case(
+            "SL1223",
+            configuration(|c| {
+                c.push(scp_object(
+                    "CN=Old Device Registration,CN=Services",
+                    &[
+                        "azureADId:00000000-0000-0000-0000-000000000001",
+                        "azureADName:contoso.com",
+                    ],
+                ))
+            }),
+            configuration(|c| c.push(scp_object("CN=Print,CN=Services", &["printer", "floor 2"]))),
+        ),
+        case(
+            "SL1224",
+            configuration(|c| {
+                change(c, "CN=Partitions", |o| {
+                    o.set("msDS-Behavior-Version", "1");
+                })
+            }),
+            configuration(|c| {
+                change(c, "CN=Partitions", |o| {
+                    o.set("msDS-Behavior-Version", "2");
+                })
+            }),
+        ),
+        case(
+            "SL1225",
+            configuration(|c| {
+                change(c, "CN=CONTOSO", |o| {
+                    o.set("nETBIOSName", "CON.TOSO");
+                })
+            }),
+            configuration(|c| {
+                change(c, "CN=CONTOSO", |o| {
+                    o.set("nETBIOSName", "CON-TOSO");
+                })
+            }),
+        ),
+        case(
+            "SL1226",
+            configuration(|c| c.push(contoso_user("U1", "u1@fabrikam.com"))),
+            configuration(|c| c.push(contoso_user("U1", "u1@Contoso.org"))),
+        ),
+        case(
+            "SL1227",
+            configuration(|c| {
+                change(c, "CN=Partitions", |o| {
+                    o.attributes.retain(|(n, _)| n != "msDS-EnabledFeature");
+                })
+            }),
+            configuration(|_| {}),
         ),
     ]
 }

@@ -46,7 +46,7 @@ pub(super) fn readiness_block(
         let detail = line
             .strip_prefix(&prefix)
             .unwrap_or(&line)
-            .trim_start_matches([' ', '—', ';'])
+            .trim_start_matches([' ', '—', ';', ':'])
             .to_string();
         let detail = if detail.is_empty() {
             "nothing found by the checks that ran".to_string()

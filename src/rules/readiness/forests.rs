@@ -47,6 +47,11 @@ pub struct Forest {
     pub configuration_head: Option<usize>,
     /// Every service connection point of the configuration partition.
     pub scps: Vec<usize>,
+    /// The `CN=Services` object's row, or failing it the first object read under it: the
+    /// export covers the part where the device registration SCP lives.
+    pub services: Option<usize>,
+    /// The crossRefs of the forest's domains and application partitions.
+    pub crossrefs: Vec<usize>,
     pub domains: Vec<Domain>,
     /// The domains were grouped by name, not by crossRefs.
     pub inferred: bool,
@@ -137,12 +142,21 @@ impl Forests {
                     forest.configuration = true;
                     let class = dir.object_class.get(row).unwrap_or("");
                     let first = dn::first_rdn_value(dn_text);
+                    let services = format!("cn=services,cn=configuration,{key}");
+                    let normalized = dn::normalized(dn_text);
+                    if normalized == services
+                        || (normalized.ends_with(&format!(",{services}"))
+                            && forest.services.is_none())
+                    {
+                        forest.services = Some(row);
+                    }
                     if class.eq_ignore_ascii_case("crossRefContainer")
                         || (first.eq_ignore_ascii_case("Partitions")
                             && dn::normalized(dn::parent(dn_text)).starts_with("cn=configuration,"))
                     {
                         forest.partitions = Some(row);
                     } else if class.eq_ignore_ascii_case("crossRef") {
+                        forest.crossrefs.push(row);
                         crossrefs.push((key, row));
                     } else if class.eq_ignore_ascii_case("serviceConnectionPoint") {
                         forest.scps.push(row);
@@ -262,6 +276,8 @@ impl Forests {
             partitions: None,
             configuration_head: None,
             scps: Vec::new(),
+            services: None,
+            crossrefs: Vec::new(),
             domains: Vec::new(),
             inferred,
         });

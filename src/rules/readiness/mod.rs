@@ -23,6 +23,7 @@
 //! `source_note` and the finding's note.
 
 pub mod devices;
+pub mod forest;
 pub mod forests;
 pub mod passwords;
 pub mod sources;
@@ -248,7 +249,12 @@ pub struct Readiness {
 }
 
 /// Every readiness family, in code order (the same families as in `registry::FAMILIES`).
-pub static CHECKS: &[&Readiness] = &[&sso::READINESS, &devices::READINESS, &passwords::READINESS];
+pub static CHECKS: &[&Readiness] = &[
+    &sso::READINESS,
+    &forest::READINESS,
+    &devices::READINESS,
+    &passwords::READINESS,
+];
 
 /// The feature a readiness rule serves.
 pub fn feature_of(rule: &Rule) -> Option<Feature> {
@@ -327,7 +333,12 @@ impl FeatureStatus {
                     }
                 })
                 .collect();
-            line.push_str("; not checked: ");
+            // A feature nothing could check says why once.
+            line.push_str(if self.verdict == Verdict::NotChecked {
+                ": "
+            } else {
+                "; not checked: "
+            });
             line.push_str(&whys.join("; "));
         }
         line
