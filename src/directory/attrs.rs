@@ -22,6 +22,11 @@ pub enum AttrShape {
     Count,
     /// Only the size in bytes of the (first) value (thumbnailPhoto).
     Size,
+    /// A security identifier, kept in its text form `S-1-5-21-…` (objectSid).
+    Sid,
+    /// A DN-valued reference (manager, managedBy): kept only when it points outside the
+    /// object's own domain ([`crate::directory::Directory::foreign_refs`]).
+    Reference,
 }
 
 macro_rules! attributes {
@@ -79,6 +84,9 @@ attributes! {
     UserCertificate = "userCertificate", Count;
     UserSmimeCertificate = "userSMIMECertificate", Count;
     ThumbnailPhoto = "thumbnailPhoto", Size;
+    ObjectSid = "objectSid", Sid;
+    Manager = "manager", Reference;
+    ManagedBy = "managedBy", Reference;
 }
 
 impl Attr {

@@ -2,6 +2,7 @@
 //! across several domains, with multi-valued proxyAddresses, non-ASCII names, folded lines and
 //! binary GUIDs/SIDs, in either format and in UTF-8 or UTF-16LE. Seeded, so reproducible.
 
+pub mod forests;
 pub mod snapshot;
 pub mod writer;
 

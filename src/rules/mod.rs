@@ -15,6 +15,7 @@ pub mod advisory;
 pub mod alias;
 pub mod docs;
 pub mod domain;
+pub mod engine;
 pub mod large;
 pub mod mail;
 pub mod names;
@@ -42,6 +43,8 @@ pub struct RuleOptions {
     pub verified_domains: Option<HashSet<String>>,
     /// `old=new` suffix replacements for suggested fixes (lower case).
     pub suffix_map: Vec<(String, String)>,
+    /// The sync engine the directory is checked for (`--engine`).
+    pub engine: crate::vocab::Engine,
 }
 
 impl Default for RuleOptions {
@@ -50,6 +53,7 @@ impl Default for RuleOptions {
             profile: Profile::Entra,
             verified_domains: None,
             suffix_map: Vec::new(),
+            engine: crate::vocab::Engine::Connect,
         }
     }
 }
@@ -142,6 +146,7 @@ pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
     let started = std::time::Instant::now();
     let (unique_findings, index, summary) = uniqueness::check(&ctx);
     findings.push_chunk(unique_findings);
+    findings.push_chunk(engine::collective(&ctx));
     let collisions_time = started.elapsed();
     let started = std::time::Instant::now();
     suggest::recheck(&ctx, &index, &mut findings);

@@ -7,8 +7,8 @@
 //! to [`FAMILIES`].
 
 use super::{
-    account, advisory, alias, first_broken, large, mail, names, proxy, target, uniqueness, upn,
-    Context, Rule,
+    account, advisory, alias, engine, first_broken, large, mail, names, proxy, target, uniqueness,
+    upn, Context, Rule,
 };
 use crate::directory::Attr;
 use crate::findings::Finding;
@@ -45,6 +45,7 @@ pub static FAMILIES: &[&Family] = &[
     &large::FAMILY,
     &uniqueness::FAMILY,
     &advisory::FAMILY,
+    &engine::FAMILY,
 ];
 
 const RULE_COUNT: usize = {

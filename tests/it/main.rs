@@ -6,6 +6,8 @@ mod bad_input;
 mod cli;
 mod differential;
 mod dn;
+mod engine_cases;
+mod engines;
 mod fix;
 mod honest;
 mod malformed;
