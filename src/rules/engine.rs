@@ -573,9 +573,9 @@ fn anchors(ctx: &Context, rows: &[usize], forests: &Forests, out: &mut Vec<Findi
             out.push(
                 Finding::new(&CONSISTENCY_GUID_IN_USE, row, Attr::ConsistencyGuid, &value).note(
                     format!(
-                        "{} in scope in forest {} carry mS-DS-ConsistencyGuid",
+                        "forest {}: {} in scope with mS-DS-ConsistencyGuid",
+                        forests.name(forest),
                         crate::text::plural(n, "object", "objects"),
-                        forests.name(forest)
                     ),
                 ),
             );

@@ -201,7 +201,13 @@ pub(crate) fn cases() -> Vec<Case> {
             "SL1114",
             vec![
                 with_exchange(user("K14")),
-                in_domain(with_exchange(user("K14")), "DC=fabrikam,DC=com"),
+                // The same person, another object (its own objectGUID) in the other forest.
+                in_domain(
+                    with_exchange(with(user("K14"), |o| {
+                        o.set_binary("objectGUID", guid_of("K14 in fabrikam"));
+                    })),
+                    "DC=fabrikam,DC=com",
+                ),
             ],
             vec![
                 with_exchange(user("K14")),
