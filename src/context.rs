@@ -137,6 +137,7 @@ impl AnalysisContext {
                 .map(|v| v.iter().cloned().collect()),
             suffix_map: self.suffix_map.clone(),
             engine: self.engine,
+            ..RuleOptions::default()
         }
     }
 
@@ -430,6 +431,7 @@ mod tests {
                 verified_domains: Some(["Contoso.com".to_string()].into_iter().collect()),
                 suffix_map: vec![("contoso.local".into(), "contoso.com".into())],
                 engine: Engine::CloudSync,
+                ..RuleOptions::default()
             },
             &ScopeOptions {
                 include_ou: vec!["OU=Staff,DC=contoso,DC=com".into()],

@@ -35,6 +35,7 @@ pub mod report;
 pub mod rules;
 pub mod scope;
 pub mod text;
+pub mod time;
 pub mod view;
 pub(crate) mod vocab;
 

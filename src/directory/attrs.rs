@@ -27,6 +27,13 @@ pub enum AttrShape {
     /// A DN-valued reference (manager, managedBy): kept only when it points outside the
     /// object's own domain ([`crate::directory::Directory::foreign_refs`]).
     Reference,
+    /// Every value, kept only for the objects that have one, beside the table
+    /// ([`crate::directory::Extra`]): attributes of a few objects (configuration partition,
+    /// domain heads, the Seamless SSO account) that the readiness checks read.
+    Sparse,
+    /// Only the latest value over all objects, as a time ([`crate::directory::Extra`]):
+    /// whenChanged and modifyTimeStamp give the export's own time.
+    Latest,
 }
 
 macro_rules! attributes {
@@ -87,6 +94,22 @@ attributes! {
     ObjectSid = "objectSid", Sid;
     Manager = "manager", Reference;
     ManagedBy = "managedBy", Reference;
+    // Readiness (sign-in and device features): the export's time, the Seamless SSO account,
+    // the configuration partition (crossRefs, the device registration service connection
+    // point, optional features).
+    WhenChanged = "whenChanged", Latest;
+    ModifyTimeStamp = "modifyTimeStamp", Latest;
+    PwdLastSet = "pwdLastSet", Integer;
+    SupportedEncryptionTypes = "msDS-SupportedEncryptionTypes", Sparse;
+    AllowedToDelegateTo = "msDS-AllowedToDelegateTo", Sparse;
+    AllowedToActOnBehalfOf = "msDS-AllowedToActOnBehalfOfOtherIdentity", Sparse;
+    Keywords = "keywords", Sparse;
+    UpnSuffixes = "uPNSuffixes", Sparse;
+    BehaviorVersion = "msDS-Behavior-Version", Sparse;
+    EnabledFeature = "msDS-EnabledFeature", Sparse;
+    NetbiosName = "nETBIOSName", Sparse;
+    DnsRoot = "dnsRoot", Sparse;
+    NcName = "nCName", Sparse;
 }
 
 impl Attr {
@@ -94,7 +117,7 @@ impl Attr {
     pub fn is_multi_valued(self) -> bool {
         matches!(
             self.shape(),
-            AttrShape::TextList | AttrShape::LastText | AttrShape::Count
+            AttrShape::TextList | AttrShape::LastText | AttrShape::Count | AttrShape::Sparse
         )
     }
 
@@ -128,10 +151,11 @@ pub const TEXT_ATTRS: [Attr; 9] = [
 ];
 
 /// Integer attributes, in column order.
-pub const INT_ATTRS: [Attr; 3] = [
+pub const INT_ATTRS: [Attr; 4] = [
     Attr::UserAccountControl,
     Attr::GroupType,
     Attr::RecipientTypeDetails,
+    Attr::PwdLastSet,
 ];
 
 /// Boolean attributes, in column order.

@@ -5,9 +5,11 @@
 //! rules scan contiguous memory.
 
 pub mod attrs;
+pub mod extra;
 pub(crate) mod spill;
 
 pub use attrs::{Attr, AttrShape, BOOL_ATTRS, COUNT_ATTRS, INT_ATTRS, TEXT_ATTRS};
+pub use extra::{Extra, TimeSource};
 use spill::SpillVec;
 use std::path::Path;
 
@@ -391,6 +393,8 @@ pub struct Directory {
     /// Size in bytes of thumbnailPhoto, when present.
     pub thumbnail_photo_bytes: Vec<Option<u32>>,
     pub flags: Vec<ObjectFlags>,
+    /// The sparse attributes' values and the export's latest times (readiness checks).
+    pub extra: Extra,
     /// objectSid in its text form (`S-1-5-21-…`).
     pub object_sid: TextColumn,
     /// Each object's `member` values as hashes of their lower-case DN ([`dn_hash`]), for
@@ -614,8 +618,10 @@ impl Directory {
             object_sid,
             members,
             foreign_refs,
+            extra,
         } = other;
         let offset = self.len();
+        self.extra.append(extra, offset);
         self.object_sid.append(object_sid);
         self.members.append(members);
         self.foreign_refs.extend(
@@ -676,6 +682,7 @@ impl Directory {
         self.foreign_refs.truncate(foreign);
         self.thumbnail_photo_bytes.truncate(rows);
         self.flags.truncate(rows);
+        self.extra.truncate(rows);
     }
 
     /// Makes this directory hold only object `row` of `from`, with the text attributes in
@@ -711,8 +718,10 @@ impl Directory {
             object_sid,
             members,
             foreign_refs: _,
+            extra,
         } = from;
         self.truncate(0);
+        self.extra.copy_row(extra, row, 0);
         if self.sources != *sources {
             self.sources.clone_from(sources);
         }
@@ -762,6 +771,7 @@ impl Directory {
             + self.object_class.heap_bytes()
             + self.text.iter().map(TextColumn::heap_bytes).sum::<usize>()
             + self.proxy_addresses.heap_bytes()
+            + self.extra.heap_bytes()
             + self.len()
                 * (std::mem::size_of::<SourceRef>()
                     + 1

@@ -33,6 +33,10 @@ pub struct Summary<'a> {
     /// Sync, and the migration tool's readiness.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub engine_diff: Option<EngineDiffJson>,
+    /// Sign-in and device readiness: the export's time, the forests seen and one entry per
+    /// feature (verdict, worst finding, counts, what could not be checked); absent with
+    /// `--no-readiness`.
+    pub readiness: Option<crate::rules::readiness::Report>,
     /// Every finding with its stable id (what a later `--baseline` compares with); written
     /// by [`Summary::write_json`], one item per line.
     #[serde(skip)]
@@ -234,6 +238,15 @@ impl<'a> Summary<'a> {
                 by_severity,
             },
             warnings: a.warnings.clone(),
+            readiness: a.readiness.clone().map(|mut r| {
+                // The headline is a finding's note: it may name an account.
+                for f in &mut r.features {
+                    if let Some(h) = &mut f.headline {
+                        *h = a.shown_note(h).into_owned();
+                    }
+                }
+                r
+            }),
             duplicates: a.uniqueness.duplicates.clone(),
             collisions: a.uniqueness.collisions,
             timings_ms: [
@@ -265,6 +278,7 @@ mod tests {
             engine_diff: None,
             verified_domains: None,
             warnings: Vec::new(),
+            readiness: None,
             inputs: Vec::new(),
             objects: Objects {
                 read: 1,

@@ -20,6 +20,7 @@ pub mod large;
 pub mod mail;
 pub mod names;
 pub mod proxy;
+pub mod readiness;
 pub mod registry;
 pub mod sources;
 pub mod suggest;
@@ -45,6 +46,8 @@ pub struct RuleOptions {
     pub suffix_map: Vec<(String, String)>,
     /// The sync engine the directory is checked for (`--engine`).
     pub engine: crate::vocab::Engine,
+    /// Sign-in and device readiness (`--no-readiness`, `--as-of`).
+    pub readiness: readiness::ReadinessOptions,
 }
 
 impl Default for RuleOptions {
@@ -54,6 +57,7 @@ impl Default for RuleOptions {
             verified_domains: None,
             suffix_map: Vec::new(),
             engine: crate::vocab::Engine::Connect,
+            readiness: readiness::ReadinessOptions::default(),
         }
     }
 }
@@ -116,6 +120,8 @@ pub struct Analysis {
     pub collisions_time: std::time::Duration,
     /// Wall time of the suggestions' re-check ([`suggest::recheck`]).
     pub suggest_time: std::time::Duration,
+    /// The readiness outcome per feature (None with `--no-readiness`).
+    pub readiness: Option<readiness::Report>,
 }
 
 /// Runs every rule of the profile over the in-scope objects.
@@ -150,11 +156,19 @@ pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
     let collisions_time = started.elapsed();
     let started = std::time::Instant::now();
     suggest::recheck(&ctx, &index, &mut findings);
+    let suggest_time = started.elapsed();
+    // Readiness looks at every object (in scope or not) and at whole forests.
+    let readiness = options.readiness.enabled.then(|| {
+        let (found, report) = readiness::run(dir, scope, options);
+        findings.push_chunk(found);
+        report
+    });
     Analysis {
         findings,
         uniqueness: summary,
         checks_time,
         collisions_time,
-        suggest_time: started.elapsed(),
+        suggest_time,
+        readiness,
     }
 }

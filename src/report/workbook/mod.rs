@@ -16,6 +16,7 @@ mod engine_sheet;
 mod formats;
 mod how_to;
 mod other_sheets;
+mod readiness;
 mod summary;
 
 pub use how_to::HOW_TO_SHEET;

@@ -106,6 +106,9 @@ pub(super) fn summary_sheet(
         ws.write_string(row, 4, meaning)?;
         row += 1;
     }
+    row += 1;
+    row = super::readiness::readiness_block(ws, row, a, f)?;
+    row -= 1;
 
     // Findings by severity.
     row += 1;
