@@ -111,9 +111,11 @@ pub fn compare(
     scope_options: &ScopeOptions,
 ) -> EngineDiff {
     let mut differences = Vec::new();
+    // The rules whose findings can differ on an object both engines synchronize.
     let rules_of = |o: &Outcome| -> BTreeSet<(usize, &'static str)> {
         o.findings
             .iter()
+            .filter(|f| crate::rules::engine_dependent(f.rule))
             .map(|f| (f.row as usize, f.rule.code))
             .collect()
     };

@@ -124,6 +124,40 @@ pub struct Analysis {
     pub readiness: Option<readiness::Report>,
 }
 
+/// Whether a rule's findings can differ between the engines on an object both synchronize:
+/// the engine rules, and the duplicates and collisions (the other objects in scope differ).
+pub fn engine_dependent(rule: &Rule) -> bool {
+    engine::FAMILY.rules.contains(&rule) || uniqueness::FAMILY.rules.contains(&rule)
+}
+
+/// The findings of the rules [`engine_dependent`] names, for `--engine-diff`'s second engine.
+pub fn run_engine_dependent(dir: &Directory, scope: &Scope, options: &RuleOptions) -> FindingList {
+    let ctx = Context {
+        dir,
+        scope,
+        options,
+    };
+    let rows: Vec<usize> = (0..dir.len()).filter(|r| scope.in_scope(*r)).collect();
+    let per_object: Vec<Vec<Finding>> = rows
+        .par_chunks(4096)
+        .map(|chunk| {
+            let mut out = Vec::new();
+            for &row in chunk {
+                engine::check(&ctx, row, &mut out);
+            }
+            out
+        })
+        .collect();
+    let mut findings = FindingList::default();
+    for chunk in per_object {
+        findings.push_chunk(chunk);
+    }
+    let (unique_findings, _, _) = uniqueness::check(&ctx);
+    findings.push_chunk(unique_findings);
+    findings.push_chunk(engine::collective(&ctx));
+    findings
+}
+
 /// Runs every rule of the profile over the in-scope objects.
 pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
     let ctx = Context {
