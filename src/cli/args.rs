@@ -127,6 +127,13 @@ pub struct GenerateArgs {
     /// --objects adds that many plain users to contoso.com.
     #[arg(long, conflicts_with_all = ["plant_issues", "escaped_names"])]
     pub forests: bool,
+    /// After the objects, hybrid join and password readiness cases (domain heads with
+    /// password policies, computers on each OS and build range with valid, expired,
+    /// foreign-subject, malformed and 16+ certificates, stale and disabled computers, users
+    /// with temporary, expired or never-expiring passwords, expired accounts, inetOrgPerson,
+    /// adminCount), each whenChanged 2026-11-30 12:00 UTC.
+    #[arg(long)]
+    pub plant_devices: bool,
 }
 
 /// Arguments of `analyze`.

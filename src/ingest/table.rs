@@ -1,6 +1,7 @@
 //! Builds the directory table from scanned records: the sink that keeps only what the rules need.
 
 use super::sink::{NonEntry, RecordSink, Value};
+use crate::cert::CertificateValue;
 use crate::directory::attrs::{column_index, Attr, AttrShape};
 use crate::directory::{Directory, ObjectFlags, ObjectKind, SourceRef};
 use rustc_hash::FxHashMap;
@@ -62,6 +63,7 @@ struct Scratch {
     members: Vec<u64>,
     /// References outside the object's domain (see `Directory::foreign_refs`).
     foreign: Vec<(Attr, Box<str>)>,
+    certificates: Vec<CertificateValue>,
     /// Values of the sparse attributes (the first `sparse_count` are this record's).
     sparse: Vec<(Attr, String)>,
     sparse_count: usize,
@@ -84,6 +86,7 @@ impl Scratch {
         self.odd_consistency_guid = None;
         self.thumbnail = None;
         self.flags = 0;
+        self.certificates.clear();
         self.sparse_count = 0;
         self.times.clear();
         self.sid = None;
@@ -269,7 +272,7 @@ impl TableSink {
                     None => self.malformed(),
                 }
             }
-            AttrShape::Count | AttrShape::Size => {}
+            AttrShape::Count | AttrShape::Size | AttrShape::Certificates => {}
         }
     }
 
@@ -369,6 +372,15 @@ impl RecordSink for TableSink {
                 }
                 return;
             }
+            AttrShape::Certificates => {
+                let c = &mut self.scratch.count[column_index(attr)];
+                *c = c.saturating_add(1);
+                let mut hex = std::mem::take(&mut self.hex);
+                let der = value.bytes(&mut hex);
+                self.scratch.certificates.push(crate::cert::read(der));
+                self.hex = hex;
+                return;
+            }
             AttrShape::Size => {
                 if self.scratch.thumbnail.is_none() {
                     let size = u32::try_from(value.decoded_len()).unwrap_or(u32::MAX);
@@ -436,6 +448,9 @@ impl RecordSink for TableSink {
         let row = t.kind.len() - 1;
         t.foreign_refs
             .extend(s.foreign.iter().map(|(a, dn)| (row, *a, dn.clone())));
+        for c in self.scratch.certificates.drain(..) {
+            t.certificates.push(row, c);
+        }
     }
 
     fn reject(&mut self, record_line: u64, line: u64, reason: String) {
