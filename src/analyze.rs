@@ -23,6 +23,8 @@ pub struct Analysis {
     pub redactor: Option<crate::redact::Redactor>,
     /// What the reader of the results must know about what was checked ([`warnings`]).
     pub warnings: Vec<String>,
+    /// Set with `--engine-diff` ([`compare_engines`]).
+    pub engine_diff: Option<crate::engine_diff::EngineDiff>,
     /// Sign-in and device readiness per feature (None with `--no-readiness`).
     pub readiness: Option<rules::readiness::Report>,
 }
@@ -113,6 +115,11 @@ pub fn run_observed(
 /// Scope and rules over an already-read directory (separately timed by the benchmark).
 pub fn check(ingest: &Ingest, scope_options: &ScopeOptions, options: &RuleOptions) -> Checked {
     let t = Instant::now();
+    // The engine is the rules' (one option, `--engine`): the scope follows it.
+    let scope_options = &ScopeOptions {
+        engine: options.engine,
+        ..scope_options.clone()
+    };
     let scope = scope::decide(&ingest.directory, scope_options, options.profile);
     let scope_time = t.elapsed();
     let result = rules::run(&ingest.directory, &scope, options);
@@ -131,6 +138,55 @@ pub fn check(ingest: &Ingest, scope_options: &ScopeOptions, options: &RuleOption
             ..Timings::default()
         },
     }
+}
+
+/// `--engine-diff`: runs the other engine's model on the same directory and compares the
+/// two outcomes, Connect → Cloud Sync ([`crate::engine_diff`]).
+pub fn compare_engines(a: &mut Analysis, scope_options: &ScopeOptions) {
+    use crate::engine_diff::{compare, Outcome};
+    use crate::vocab::Engine;
+    let t = Instant::now();
+    let other = match a.options.engine {
+        Engine::Connect => Engine::CloudSync,
+        Engine::CloudSync => Engine::Connect,
+    };
+    let options = RuleOptions {
+        engine: other,
+        ..a.options.clone()
+    };
+    let other_scope = scope::decide(
+        &a.ingest.directory,
+        &ScopeOptions {
+            engine: other,
+            ..scope_options.clone()
+        },
+        options.profile,
+    );
+    // Only what can differ between the engines is run again (the engine rules and the
+    // uniqueness kernel over the other scope): the other families judge one object alone,
+    // the same under both engines. Running all of them again cost 1.6x one engine at 1M.
+    let findings = rules::run_engine_dependent(&a.ingest.directory, &other_scope, &options);
+    let mine = Outcome {
+        engine: a.options.engine,
+        scope: &a.scope,
+        findings: &a.findings,
+    };
+    let theirs = Outcome {
+        engine: other,
+        scope: &other_scope,
+        findings: &findings,
+    };
+    let (connect, cloud) = match a.options.engine {
+        Engine::Connect => (&mine, &theirs),
+        Engine::CloudSync => (&theirs, &mine),
+    };
+    let scope_options = ScopeOptions {
+        engine: a.options.engine,
+        ..scope_options.clone()
+    };
+    let mut diff = compare(&a.ingest.directory, connect, cloud, &scope_options);
+    diff.time = t.elapsed();
+    a.engine_diff = Some(diff);
 }
 
 /// An input is reported when more than this share of its records is out of scope or rejected.
@@ -243,6 +299,7 @@ impl Analysis {
             changes: None,
             redactor: None,
             warnings: checked.warnings,
+            engine_diff: None,
             readiness: checked.readiness,
         }
     }

@@ -9,6 +9,7 @@
 use crate::ingest::{Encoding, Format};
 use crate::rules::{Profile, RuleOptions};
 use crate::scope::ScopeOptions;
+use crate::vocab::Engine;
 use clap::ValueEnum;
 use std::path::{Component, Path, PathBuf};
 
@@ -34,11 +35,14 @@ pub struct RecordedInput {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AnalysisContext {
     pub profile: Profile,
+    /// `--engine`: a workbook written before engines were modelled has none and means connect.
+    pub engine: Engine,
     /// Lower case, sorted; `None` when none were given.
     pub verified_domains: Option<Vec<String>>,
     pub suffix_map: Vec<(String, String)>,
     pub include_ou: Vec<String>,
     pub exclude_ou: Vec<String>,
+    pub include_group: Vec<String>,
     /// `--format` and `--encoding`, when forced.
     pub format: Option<Format>,
     pub encoding: Option<Encoding>,
@@ -59,10 +63,12 @@ impl Default for AnalysisContext {
 #[derive(Clone, Debug, Default)]
 pub struct GivenOptions {
     pub profile: Option<Profile>,
+    pub engine: Option<Engine>,
     pub verified_domains: Option<Vec<String>>,
     pub suffix_map: Option<Vec<(String, String)>>,
     pub include_ou: Option<Vec<String>>,
     pub exclude_ou: Option<Vec<String>>,
+    pub include_group: Option<Vec<String>>,
 }
 
 fn value_name<T: ValueEnum>(value: &T) -> String {
@@ -83,6 +89,7 @@ impl AnalysisContext {
     pub fn new(rules: &RuleOptions, scope: &ScopeOptions) -> AnalysisContext {
         AnalysisContext {
             profile: rules.profile,
+            engine: rules.engine,
             verified_domains: rules
                 .verified_domains
                 .as_ref()
@@ -90,6 +97,7 @@ impl AnalysisContext {
             suffix_map: rules.suffix_map.clone(),
             include_ou: scope.include_ou.clone(),
             exclude_ou: scope.exclude_ou.clone(),
+            include_group: scope.include_group.clone(),
             format: None,
             encoding: None,
             max_record_bytes: crate::ingest::ReadOptions::default().max_record_bytes,
@@ -128,6 +136,7 @@ impl AnalysisContext {
                 .as_ref()
                 .map(|v| v.iter().cloned().collect()),
             suffix_map: self.suffix_map.clone(),
+            engine: self.engine,
             ..RuleOptions::default()
         }
     }
@@ -136,6 +145,8 @@ impl AnalysisContext {
         ScopeOptions {
             include_ou: self.include_ou.clone(),
             exclude_ou: self.exclude_ou.clone(),
+            include_group: self.include_group.clone(),
+            engine: self.engine,
         }
     }
 
@@ -145,6 +156,7 @@ impl AnalysisContext {
             vec!["layout".into(), LAYOUT.into()],
             vec!["synclint version".into(), env!("CARGO_PKG_VERSION").into()],
             vec!["profile".into(), value_name(&self.profile)],
+            vec!["engine".into(), value_name(&self.engine)],
             vec![
                 "verified domains given".into(),
                 if self.verified_domains.is_some() {
@@ -166,6 +178,9 @@ impl AnalysisContext {
         }
         for ou in &self.exclude_ou {
             rows.push(vec!["exclude OU".into(), ou.clone()]);
+        }
+        for g in &self.include_group {
+            rows.push(vec!["include group".into(), g.clone()]);
         }
         rows.push(vec![
             "format".into(),
@@ -212,6 +227,11 @@ impl AnalysisContext {
                     context.profile = Profile::from_str(&value, true)
                         .map_err(|_| format!("unknown profile {value:?}"))?;
                 }
+                "engine" => {
+                    context.engine = Engine::from_str(&value, true)
+                        .map_err(|_| format!("unknown engine {value:?}"))?;
+                }
+                "include group" => context.include_group.push(value),
                 "verified domains given" => verified_given = value == "yes",
                 "verified domain" => verified.push(value),
                 "suffix map" => context.suffix_map.push((value, cell(row, 2))),
@@ -299,6 +319,13 @@ impl AnalysisContext {
                 format!("--profile {}", value_name(&self.profile)),
             );
         }
+        if let Some(e) = given.engine.filter(|e| *e != self.engine) {
+            differs(
+                "--engine",
+                value_name(&e),
+                format!("--engine {}", value_name(&self.engine)),
+            );
+        }
         if let Some(d) = &given.verified_domains {
             let d = sorted_lower(d.iter().cloned());
             if Some(&d) != self.verified_domains.as_ref() {
@@ -332,6 +359,7 @@ impl AnalysisContext {
         for (flag, given, ours) in [
             ("--include-ou", &given.include_ou, &self.include_ou),
             ("--exclude-ou", &given.exclude_ou, &self.exclude_ou),
+            ("--include-group", &given.include_group, &self.include_group),
         ] {
             if let Some(g) = given {
                 let lower = |v: &[String]| {
@@ -402,11 +430,14 @@ mod tests {
                 profile: Profile::IdfixDedicated,
                 verified_domains: Some(["Contoso.com".to_string()].into_iter().collect()),
                 suffix_map: vec![("contoso.local".into(), "contoso.com".into())],
+                engine: Engine::CloudSync,
                 ..RuleOptions::default()
             },
             &ScopeOptions {
                 include_ou: vec!["OU=Staff,DC=contoso,DC=com".into()],
-                exclude_ou: vec![],
+                include_group: vec!["CN=Pilot,OU=Groups,DC=contoso,DC=com".into()],
+                engine: Engine::CloudSync,
+                ..ScopeOptions::default()
             },
         );
         c.format = Some(Format::Ldif);
@@ -444,6 +475,24 @@ mod tests {
         };
         let why = c.contradictions(&differ);
         assert_eq!(why.len(), 2, "{why:?}");
+        let other_engine = GivenOptions {
+            engine: Some(Engine::Connect),
+            ..GivenOptions::default()
+        };
+        assert_eq!(
+            c.contradictions(&other_engine),
+            ["--engine connect contradicts the analysis, which ran with --engine cloud-sync"]
+        );
+        // A workbook from before engines were recorded means connect.
+        let old: Vec<Vec<String>> = c
+            .to_rows()
+            .into_iter()
+            .filter(|r| r[0] != "engine")
+            .collect();
+        assert_eq!(
+            AnalysisContext::from_rows(&old).unwrap().engine,
+            Engine::Connect
+        );
         assert!(why[0].contains("--profile entra contradicts the analysis, which ran with --profile idfix-dedicated"), "{why:?}");
 
         let mut rows = c.to_rows();

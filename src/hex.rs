@@ -2,7 +2,7 @@
 //! module: the reader, the baseline and the generator all format with it.
 
 /// Bytes as lower-case hex: digests, ids, GUIDs.
-pub(crate) fn lower_hex(bytes: &[u8]) -> String {
+pub fn lower_hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut text = String::with_capacity(2 * bytes.len());
     for b in bytes {

@@ -3,9 +3,9 @@
 
 use crate::directory::{Attr, Directory, ObjectKind};
 use crate::dn::{self, Subtree};
-use crate::vocab::Profile;
+use crate::vocab::{Engine, Profile};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Options that narrow the scope, like Connect's OU filtering.
 #[derive(Clone, Debug, Default)]
@@ -14,6 +14,11 @@ pub struct ScopeOptions {
     pub include_ou: Vec<String>,
     /// No object under these DNs.
     pub exclude_ou: Vec<String>,
+    /// Group scoping: only these groups and their direct (first-level) members, if any are
+    /// given. Both engines take direct members only.
+    pub include_group: Vec<String>,
+    /// The sync engine whose default exclusions apply.
+    pub engine: Engine,
 }
 
 /// The scope decision for every object.
@@ -22,6 +27,10 @@ pub struct Scope {
     reasons: Vec<Option<Box<str>>>,
     /// `--include-ou`/`--exclude-ou` options that no object's DN is under.
     pub unmatched: Vec<String>,
+    /// How many OUs and groups were given as scope (`--include-ou`, `--include-group`).
+    pub roots: usize,
+    /// Rows of the groups given with `--include-group`.
+    pub included_groups: Vec<usize>,
 }
 
 impl Scope {
@@ -122,6 +131,7 @@ pub fn decide(dir: &Directory, options: &ScopeOptions, profile: Profile) -> Scop
         include: options.include_ou.iter().map(|b| Subtree::new(b)).collect(),
         exclude: options.exclude_ou.iter().map(|b| Subtree::new(b)).collect(),
     };
+    let (groups, unmatched_groups) = GroupScope::new(dir, &options.include_group);
     let reasons = (0..dir.len())
         .into_par_iter()
         .map(|row| {
@@ -132,7 +142,10 @@ pub fn decide(dir: &Directory, options: &ScopeOptions, profile: Profile) -> Scop
                 );
             }
             let dn = dir.dn.get(row).unwrap_or("");
-            reason(dir, row, dn, &subtrees, profile).map(Into::into)
+            reason(dn, &subtrees)
+                .or_else(|| groups.as_ref().and_then(|g| g.reason(row)))
+                .or_else(|| object_reason(dir, row, profile, options.engine))
+                .map(Into::into)
         })
         .collect();
     let unmatched = [
@@ -147,8 +160,102 @@ pub fn decide(dir: &Directory, options: &ScopeOptions, profile: Profile) -> Scop
             .any(|row| s.contains(dir.dn.get(row).unwrap_or("")))
     })
     .map(|(flag, s)| format!("{flag} {}", s.base))
+    .chain(unmatched_groups)
     .collect();
-    Scope { reasons, unmatched }
+    let mut included_groups: Vec<usize> = groups
+        .as_ref()
+        .map(|g| g.groups.iter().copied().collect())
+        .unwrap_or_default();
+    included_groups.sort_unstable();
+    Scope {
+        reasons,
+        unmatched,
+        roots: options.include_ou.len() + options.include_group.len(),
+        included_groups,
+    }
+}
+
+/// `--include-group`: the groups given, their direct members, and the objects reachable only
+/// through nested groups (which neither engine follows).
+struct GroupScope {
+    /// Rows of the groups given.
+    groups: FxHashSet<usize>,
+    direct: FxHashSet<usize>,
+    /// Rows reachable only through a nested group: the nested group's DN.
+    nested: FxHashMap<usize, usize>,
+}
+
+impl GroupScope {
+    /// The group scope, and the `--include-group` options that name no group of the inputs.
+    fn new(dir: &Directory, given: &[String]) -> (Option<GroupScope>, Vec<String>) {
+        if given.is_empty() {
+            return (None, Vec::new());
+        }
+        let mut by_hash: FxHashMap<u64, usize> = FxHashMap::default();
+        for row in 0..dir.len() {
+            by_hash
+                .entry(crate::directory::dn_hash(dir.dn.get(row).unwrap_or("")))
+                .or_insert(row);
+        }
+        let mut unmatched = Vec::new();
+        let mut groups = FxHashSet::default();
+        for g in given {
+            match by_hash.get(&crate::directory::dn_hash(g)) {
+                Some(&row) if dir.kind[row] == ObjectKind::Group => {
+                    groups.insert(row);
+                }
+                _ => unmatched.push(format!("--include-group {g}")),
+            }
+        }
+        let members_of = |row: usize| {
+            dir.members
+                .get(row)
+                .iter()
+                .filter_map(|h| by_hash.get(h).copied())
+                .collect::<Vec<usize>>()
+        };
+        let direct: FxHashSet<usize> = groups.iter().flat_map(|&g| members_of(g)).collect();
+        // Breadth first from the direct members that are groups: each object first reached
+        // through a nested group remembers that group.
+        let mut nested = FxHashMap::default();
+        let mut queue: std::collections::VecDeque<usize> = direct
+            .iter()
+            .copied()
+            .filter(|r| dir.kind[*r] == ObjectKind::Group)
+            .collect();
+        let mut seen: FxHashSet<usize> = queue.iter().copied().collect();
+        while let Some(group) = queue.pop_front() {
+            for member in members_of(group) {
+                if direct.contains(&member) || groups.contains(&member) || !seen.insert(member) {
+                    continue;
+                }
+                nested.insert(member, group);
+                if dir.kind[member] == ObjectKind::Group {
+                    queue.push_back(member);
+                }
+            }
+        }
+        (
+            Some(GroupScope {
+                groups,
+                direct,
+                nested,
+            }),
+            unmatched,
+        )
+    }
+
+    fn reason(&self, row: usize) -> Option<String> {
+        if self.groups.contains(&row) || self.direct.contains(&row) {
+            return None;
+        }
+        Some(match self.nested.get(&row) {
+            Some(_) => "member of an --include-group only through a nested group \
+                        (group scoping takes first-level members only)"
+                .to_string(),
+            None => "not a member of any --include-group".to_string(),
+        })
+    }
 }
 
 /// `--include-ou` and `--exclude-ou`, parsed once.
@@ -207,13 +314,8 @@ pub fn system_partition(dn: &str) -> Option<&'static str> {
     }
 }
 
-fn reason(
-    dir: &Directory,
-    row: usize,
-    dn: &str,
-    subtrees: &Subtrees,
-    profile: Profile,
-) -> Option<String> {
+/// Why the options or the object's place leave it out, whatever the engine.
+fn reason(dn: &str, subtrees: &Subtrees) -> Option<String> {
     if !subtrees.include.is_empty() && !subtrees.include.iter().any(|s| s.contains(dn)) {
         return Some("outside every --include-ou".into());
     }
@@ -228,6 +330,49 @@ fn reason(
     if is_conflict_name(&dn::first_rdn_value(dn)) {
         return Some("replication conflict object (CNF in the first RDN)".into());
     }
+    None
+}
+
+/// Why an object the options leave in scope would still not be synchronized by `engine`:
+/// its default exclusions (Connect's long list; Cloud Sync's documented two, critical system
+/// objects and replication conflicts, plus no devices), or `None`.
+pub fn object_reason(
+    dir: &Directory,
+    row: usize,
+    profile: Profile,
+    engine: Engine,
+) -> Option<String> {
+    match engine {
+        Engine::Connect => connect_reason(dir, row, profile),
+        Engine::CloudSync => cloud_sync_reason(dir, row),
+    }
+}
+
+/// Cloud Sync: "users, groups and contacts with isCriticalSystemObject = TRUE" and
+/// replication victims (CNF, decided before) are skipped; computers are not synchronized
+/// (device sync is in preview); everything else Connect would skip by default is synchronized.
+fn cloud_sync_reason(dir: &Directory, row: usize) -> Option<String> {
+    if dir.boolean(Attr::IsCriticalSystemObject, row) == Some(true) {
+        return Some("isCriticalSystemObject = TRUE (Cloud Sync's default exclusion)".into());
+    }
+    match dir.kind[row] {
+        ObjectKind::Computer => Some(
+            "computer: Cloud Sync does not synchronize devices (device sync is in preview)".into(),
+        ),
+        ObjectKind::Other => {
+            let class = dir.object_class.get(row).unwrap_or("no objectClass");
+            Some(format!("not a user, contact or group ({class})"))
+        }
+        ObjectKind::User | ObjectKind::InetOrgPerson
+            if dir.object_guid[row].is_none() && !dir.has_consistency_guid[row] =>
+        {
+            Some("no sourceAnchor (neither objectGUID nor mS-DS-ConsistencyGuid)".into())
+        }
+        _ => None,
+    }
+}
+
+fn connect_reason(dir: &Directory, row: usize, profile: Profile) -> Option<String> {
     let text = |a| dir.text(a, row);
     let critical = dir.boolean(Attr::IsCriticalSystemObject, row);
     match profile {

@@ -39,6 +39,9 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
         rule_options,
         &mut bars,
     );
+    if args.engine_diff && analysis.nothing_analyzed().is_none() {
+        synclint::analyze::compare_engines(&mut analysis, &scope_options);
+    }
     if let Some(Err(why)) = &analysis.ingest.spill {
         eprintln!("synclint: warning: {why}; the directory is kept in memory");
     }
@@ -165,6 +168,7 @@ fn rule_options(args: &RuleArgs) -> Result<RuleOptions> {
         profile: args.profile.unwrap_or(Profile::Entra),
         verified_domains: (!verified.is_empty()).then(|| verified.into_iter().collect()),
         suffix_map: args.suffix_pairs()?,
+        engine: args.engine.unwrap_or_default(),
         readiness: synclint::rules::readiness::ReadinessOptions {
             enabled: !args.no_readiness,
             as_of: match &args.as_of {

@@ -120,6 +120,13 @@ pub struct GenerateArgs {
     /// memberOf lists, X400 addresses, "Last, First" names).
     #[arg(long, value_enum, default_value_t = synclint::generate::Shape::Default)]
     pub shape: synclint::generate::Shape,
+    /// Two forests for the engine checks instead (LDIF): OUTPUT holds contoso.com and
+    /// OUTPUT's name with "-fabrikam" fabrikam.com, with every Connect/Cloud Sync difference
+    /// planted (same people in both, GALSync contacts, cross-forest references, anchors,
+    /// duplicate SIDs, system mailboxes, inetOrgPerson, a 60,000-member group in range parts);
+    /// --objects adds that many plain users to contoso.com.
+    #[arg(long, conflicts_with_all = ["plant_issues", "escaped_names"])]
+    pub forests: bool,
     /// After the objects, hybrid join and password readiness cases (domain heads with
     /// password policies, computers on each OS and build range with valid, expired,
     /// foreign-subject, malformed and 16+ certificates, stale and disabled computers, users
@@ -158,6 +165,11 @@ pub struct AnalyzeArgs {
     pub baseline: Option<PathBuf>,
     #[command(flatten)]
     pub rules: RuleArgs,
+    /// Also run the other engine's model on the same inputs and list every object whose
+    /// outcome differs (Connect → Cloud Sync), with the migration tool's readiness: a
+    /// workbook sheet and a JSON section.
+    #[arg(long)]
+    pub engine_diff: bool,
     /// Exit with status 1 when a finding of this severity or worse exists.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
@@ -260,6 +272,14 @@ pub struct RuleArgs {
     /// Leave out objects under this DN (repeatable).
     #[arg(long = "exclude-ou", value_name = "DN")]
     pub exclude_ou: Vec<String>,
+    /// The sync engine to check for: Entra Connect Sync (connect, the default) or Entra Cloud
+    /// Sync (cloud-sync): scope, limits and source anchors follow it.
+    #[arg(long, value_enum, value_name = "ENGINE")]
+    pub engine: Option<synclint::anchor::Engine>,
+    /// Group scoping (repeatable): only this group and its direct members; members of nested
+    /// groups are out of scope, as both engines do.
+    #[arg(long = "include-group", value_name = "DN")]
+    pub include_group: Vec<String>,
     /// Skip the sign-in and device readiness checks (Seamless SSO, hybrid join, password
     /// hash sync, password writeback, other onboarding items).
     #[arg(long)]
@@ -303,6 +323,8 @@ impl RuleArgs {
         ScopeOptions {
             include_ou: self.include_ou.clone(),
             exclude_ou: self.exclude_ou.clone(),
+            include_group: self.include_group.clone(),
+            engine: self.engine.unwrap_or_default(),
         }
     }
 

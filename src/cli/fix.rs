@@ -75,12 +75,14 @@ fn given(args: &RuleArgs) -> Result<GivenOptions> {
         .transpose()?;
     Ok(GivenOptions {
         profile: args.profile,
+        engine: args.engine,
         verified_domains: verified,
         suffix_map: (!args.suffix_map.is_empty())
             .then(|| args.suffix_pairs())
             .transpose()?,
         include_ou: given_list(&args.include_ou),
         exclude_ou: given_list(&args.exclude_ou),
+        include_group: given_list(&args.include_group),
     })
 }
 

@@ -22,6 +22,9 @@ pub fn run(args: &GenerateArgs) -> Result<ExitCode> {
         shape: args.shape,
         plant_devices: args.plant_devices,
     };
+    if args.forests {
+        return forests(args);
+    }
     let mut summary = None;
     if args.format == Format::Adexplorer {
         write_file_atomically(&args.output, &[], |f| {
@@ -55,5 +58,38 @@ pub fn run(args: &GenerateArgs) -> Result<ExitCode> {
             }
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `generate --forests`: the two forests' exports.
+fn forests(args: &GenerateArgs) -> Result<ExitCode> {
+    use synclint::generate::forests::{generate, ForestsOptions};
+    let export = generate(&ForestsOptions {
+        filler: usize::try_from(args.objects).unwrap_or(usize::MAX),
+        seed: args.seed,
+        ..ForestsOptions::default()
+    });
+    let second = {
+        let stem = args
+            .output
+            .file_stem()
+            .map_or("forests".into(), |s| s.to_string_lossy().into_owned());
+        let ext = args
+            .output
+            .extension()
+            .map_or("ldf".into(), |e| e.to_string_lossy().into_owned());
+        args.output.with_file_name(format!("{stem}-fabrikam.{ext}"))
+    };
+    for ((forest, text), path) in export.files.iter().zip([&args.output, &second]) {
+        write_atomically(path, &[], |w| w.write_all(text.as_bytes()))?;
+        eprintln!("wrote {} ({forest})", path.display());
+    }
+    eprintln!(
+        "planted: {} engine findings, {} Connect → Cloud Sync differences; {} objects in scope under Connect, {} under Cloud Sync",
+        export.planted.len(),
+        export.differences.len(),
+        export.in_scope.0,
+        export.in_scope.1
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -25,6 +25,11 @@ pub enum AttrShape {
     Certificates,
     /// Only the size in bytes of the (first) value (thumbnailPhoto).
     Size,
+    /// A security identifier, kept in its text form `S-1-5-21-…` (objectSid).
+    Sid,
+    /// A DN-valued reference (manager, managedBy): kept only when it points outside the
+    /// object's own domain ([`crate::directory::Directory::foreign_refs`]).
+    Reference,
     /// Every value, kept only for the objects that have one, beside the table
     /// ([`crate::directory::Extra`]): attributes of a few objects (configuration partition,
     /// domain heads, the Seamless SSO account) that the readiness checks read.
@@ -89,6 +94,9 @@ attributes! {
     UserCertificate = "userCertificate", Certificates;
     UserSmimeCertificate = "userSMIMECertificate", Count;
     ThumbnailPhoto = "thumbnailPhoto", Size;
+    ObjectSid = "objectSid", Sid;
+    Manager = "manager", Reference;
+    ManagedBy = "managedBy", Reference;
     // Readiness (sign-in and device features): the export's time, the Seamless SSO account,
     // the configuration partition (crossRefs, the device registration service connection
     // point, optional features).

@@ -65,6 +65,9 @@ impl ObjectFlags {
     pub const MALFORMED_VALUE: u8 = 2;
     /// A text value was not valid in the file's encoding and was decoded with replacements.
     pub const LOSSY_TEXT: u8 = 4;
+    /// The last part of a range-retrieved attribute (`member;range=1500-*`) is in the record:
+    /// with [`ObjectFlags::RANGED`], every part up to the end was exported.
+    pub const RANGE_END: u8 = 8;
 
     pub fn has(self, flag: u8) -> bool {
         self.0 & flag != 0
@@ -395,6 +398,98 @@ pub struct Directory {
     pub certificates: CertificateColumn,
     /// The sparse attributes' values and the export's latest times (readiness checks).
     pub extra: Extra,
+    /// objectSid in its text form (`S-1-5-21-…`).
+    pub object_sid: TextColumn,
+    /// Each object's `member` values as hashes of their lower-case DN ([`dn_hash`]), for
+    /// group scoping (`--include-group`) without keeping every member's DN.
+    pub members: MemberColumn,
+    /// `member`, `manager` and `managedBy` values whose `DC=` part differs from the object's
+    /// own (another domain or forest), by row (ascending): the cross-forest references
+    /// Cloud Sync drops are among these.
+    pub foreign_refs: Vec<(usize, Attr, Box<str>)>,
+}
+
+/// A hash of a DN that is equal for the spellings AD writes of one DN (ASCII case aside):
+/// what [`MemberColumn`] keeps of each member.
+pub fn dn_hash(dn: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    for b in dn.trim().bytes() {
+        h.write_u8(b.to_ascii_lowercase());
+    }
+    h.finish()
+}
+
+/// The `DC=` part of a DN (`DC=corp,DC=contoso,DC=com`): from the first RDN that starts with
+/// `DC=` (any case), or `""` when there is none.
+pub fn domain_part(dn: &str) -> &str {
+    let bytes = dn.as_bytes();
+    let starts = |at: usize| {
+        bytes
+            .get(at..at + 3)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"DC="))
+    };
+    if starts(0) {
+        return dn;
+    }
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b',', &bytes[from..]) {
+        let at = from + i + 1;
+        let mut s = at;
+        while bytes.get(s) == Some(&b' ') {
+            s += 1;
+        }
+        if starts(s) && (at < 2 || bytes[at - 2] != b'\\') {
+            return &dn[s..];
+        }
+        from = at;
+    }
+    ""
+}
+
+/// Per row, hashes of its `member` values.
+#[derive(Clone, Debug, Default)]
+pub struct MemberColumn {
+    hashes: Vec<u64>,
+    ends: Vec<u32>,
+}
+
+impl MemberColumn {
+    pub fn push_row(&mut self, hashes: &[u64]) {
+        self.hashes.extend_from_slice(hashes);
+        self.ends
+            .push(u32::try_from(self.hashes.len()).unwrap_or(u32::MAX));
+    }
+
+    /// The member hashes of `row`.
+    pub fn get(&self, row: usize) -> &[u64] {
+        let start = if row == 0 {
+            0
+        } else {
+            self.ends.get(row - 1).copied().unwrap_or(0) as usize
+        };
+        let end = self.ends.get(row).copied().unwrap_or(0) as usize;
+        self.hashes.get(start..end).unwrap_or(&[])
+    }
+
+    fn append(&mut self, other: MemberColumn) {
+        let base = u32::try_from(self.hashes.len()).unwrap_or(u32::MAX);
+        self.hashes.extend(other.hashes);
+        self.ends
+            .extend(other.ends.into_iter().map(|e| e.saturating_add(base)));
+    }
+
+    fn truncate(&mut self, rows: usize) {
+        if rows < self.ends.len() {
+            let keep = if rows == 0 {
+                0
+            } else {
+                self.ends[rows - 1] as usize
+            };
+            self.hashes.truncate(keep);
+            self.ends.truncate(rows);
+        }
+    }
 }
 
 /// The userCertificate values of the objects that have any, as [`crate::cert::read`] reads
@@ -566,12 +661,22 @@ impl Directory {
             odd_consistency_guids,
             thumbnail_photo_bytes,
             flags,
+            object_sid,
+            members,
+            foreign_refs,
             certificates,
             extra,
         } = other;
         self.certificates.append(certificates, self.len());
         let offset = self.len();
         self.extra.append(extra, offset);
+        self.object_sid.append(object_sid);
+        self.members.append(members);
+        self.foreign_refs.extend(
+            foreign_refs
+                .into_iter()
+                .map(|(row, attr, dn)| (row + offset, attr, dn)),
+        );
         self.odd_consistency_guids.extend(
             odd_consistency_guids
                 .into_iter()
@@ -619,6 +724,10 @@ impl Directory {
             .odd_consistency_guids
             .partition_point(|(r, _)| *r < rows);
         self.odd_consistency_guids.truncate(odd);
+        self.object_sid.truncate(rows);
+        self.members.truncate(rows);
+        let foreign = self.foreign_refs.partition_point(|(r, _, _)| *r < rows);
+        self.foreign_refs.truncate(foreign);
         self.thumbnail_photo_bytes.truncate(rows);
         self.flags.truncate(rows);
         self.certificates.truncate(rows);
@@ -655,6 +764,9 @@ impl Directory {
             odd_consistency_guids: _,
             thumbnail_photo_bytes,
             flags,
+            object_sid,
+            members,
+            foreign_refs: _,
             certificates,
             extra,
         } = from;
@@ -678,6 +790,8 @@ impl Directory {
         }
         self.thumbnail_photo_bytes.push(thumbnail_photo_bytes[row]);
         self.flags.push(flags[row]);
+        self.object_sid.push(object_sid.get(row));
+        self.members.push_row(members.get(row));
         self.dn.push(dn.get(row));
         self.object_class.push(object_class.get(row));
         for ((mine, theirs), attr) in self.text.iter_mut().zip(texts).zip(TEXT_ATTRS) {

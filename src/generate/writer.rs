@@ -41,6 +41,25 @@ impl ExportObject {
         self.text(name, value)
     }
 
+    /// Replaces every value of `name` with one binary value.
+    pub fn set_binary(&mut self, name: &str, value: Vec<u8>) -> &mut Self {
+        self.attributes.retain(|(n, _)| n != name);
+        self.binary(name, value)
+    }
+
+    /// The last binary value of `name`.
+    pub fn last_binary(&self, name: &str) -> Option<&[u8]> {
+        self.attributes
+            .iter()
+            .rev()
+            .filter(|(n, _)| n == name)
+            .flat_map(|(_, v)| v.iter().rev())
+            .find_map(|v| match v {
+                ExportValue::Binary(b) => Some(b.as_slice()),
+                ExportValue::Text(_) => None,
+            })
+    }
+
     pub fn has(&self, name: &str) -> bool {
         self.attributes.iter().any(|(n, _)| n == name)
     }

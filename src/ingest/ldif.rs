@@ -261,6 +261,9 @@ impl<K: Copy> Scanner<K> {
         sink.present(key);
         if sink.wants_values(key) {
             let ranged = contains_ignore_case(options, b";range=");
+            if ranged && options.trim_ascii_end().ends_with(b"-*") {
+                sink.range_end(key);
+            }
             sink.value(key, value, ranged);
         }
     }
@@ -348,8 +351,10 @@ fn dn_has_line_feed(text: &[u8]) -> Option<bool> {
     })
 }
 
+/// `*` ends the last part of a range-retrieved attribute (`member;range=1500-*`, MS-ADTS
+/// 3.1.1.3.1.3.3), which ldapsearch writes as the option.
 fn is_description_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b';' | b'=' | b'.' | b'_')
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b';' | b'=' | b'.' | b'_' | b'*')
 }
 
 fn trim_spaces(b: &[u8]) -> &[u8] {

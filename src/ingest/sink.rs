@@ -120,6 +120,9 @@ pub trait RecordSink {
     fn begin(&mut self, line: u64, dn: Value<'_>);
     /// One value of the current record. `ranged` is set for `attr;range=lo-hi` names.
     fn value(&mut self, key: Self::Key, value: Value<'_>, ranged: bool);
+    /// The current record holds the last part of a range-retrieved attribute
+    /// (`member;range=1500-*`).
+    fn range_end(&mut self, _key: Self::Key) {}
     /// The attribute is present in the current record (called once per value, values or not).
     fn present(&mut self, key: Self::Key);
     /// `objects` committed records of the block had the attribute (csvde counts per column

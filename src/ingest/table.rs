@@ -57,6 +57,12 @@ struct Scratch {
     odd_consistency_guid: Option<Box<[u8]>>,
     thumbnail: Option<u32>,
     flags: u8,
+    /// objectSid in text form, when present.
+    sid: Option<String>,
+    /// Hashes of the member values.
+    members: Vec<u64>,
+    /// References outside the object's domain (see `Directory::foreign_refs`).
+    foreign: Vec<(Attr, Box<str>)>,
     certificates: Vec<CertificateValue>,
     /// Values of the sparse attributes (the first `sparse_count` are this record's).
     sparse: Vec<(Attr, String)>,
@@ -83,6 +89,23 @@ impl Scratch {
         self.certificates.clear();
         self.sparse_count = 0;
         self.times.clear();
+        self.sid = None;
+        self.members.clear();
+        self.foreign.clear();
+    }
+
+    /// Keeps a DN-valued reference if it points outside the object's own domain.
+    fn reference(&mut self, attr: Attr, value: &str) {
+        let own = crate::directory::domain_part(&self.dn);
+        let theirs = crate::directory::domain_part(value);
+        let other_domain = !theirs.is_empty() && !theirs.trim().eq_ignore_ascii_case(own.trim());
+        // A member from a trusted forest is a foreign security principal of the own domain.
+        // AD writes the container's name in this case; memmem keeps the member scan cheap.
+        let foreign_principal =
+            memchr::memmem::find(value.as_bytes(), b"CN=ForeignSecurityPrincipals,").is_some();
+        if other_domain || foreign_principal {
+            self.foreign.push((attr, value.trim().into()));
+        }
     }
 }
 
@@ -202,6 +225,26 @@ impl TableSink {
                 }
                 None => self.malformed(),
             },
+            AttrShape::Sid => {
+                if self.scratch.sid.is_none() {
+                    self.scratch.sid = if value.is_encoded() {
+                        sid_text(bytes)
+                    } else {
+                        std::str::from_utf8(bytes)
+                            .ok()
+                            .map(str::trim)
+                            .filter(|t| t.len() > 4 && t[..4].eq_ignore_ascii_case("S-1-"))
+                            .map(str::to_string)
+                    };
+                    if self.scratch.sid.is_none() {
+                        self.malformed();
+                    }
+                }
+            }
+            AttrShape::Reference => {
+                let text = self.text(value, bytes).into_owned();
+                self.scratch.reference(attr, &text);
+            }
             AttrShape::Sparse => {
                 let text = self.text(value, bytes);
                 let s = &mut self.scratch;
@@ -269,8 +312,13 @@ impl RecordSink for TableSink {
     }
 
     fn reads_content(&self, key: Slot) -> bool {
-        key.attr
-            .is_some_and(|a| !matches!(a.shape(), AttrShape::Count | AttrShape::Size))
+        key.attr.is_some_and(|a| {
+            a == Attr::Member || !matches!(a.shape(), AttrShape::Count | AttrShape::Size)
+        })
+    }
+
+    fn range_end(&mut self, _key: Slot) {
+        self.scratch.flags |= ObjectFlags::RANGE_END;
     }
 
     fn begin(&mut self, line: u64, dn: Value<'_>) {
@@ -308,6 +356,19 @@ impl RecordSink for TableSink {
                 *c = c.saturating_add(1);
                 if ranged {
                     self.scratch.flags |= ObjectFlags::RANGED;
+                }
+                if attr == Attr::Member {
+                    let mut hex = std::mem::take(&mut self.hex);
+                    let bytes = value.bytes(&mut hex);
+                    let text = self.text(value, bytes);
+                    self.scratch.members.push(crate::directory::dn_hash(&text));
+                    if memchr::memmem::find(text.as_bytes(), b"DC=").is_some()
+                        || memchr::memmem::find(text.as_bytes(), b"dc=").is_some()
+                    {
+                        let text = text.into_owned();
+                        self.scratch.reference(attr, &text);
+                    }
+                    self.hex = hex;
                 }
                 return;
             }
@@ -382,7 +443,11 @@ impl RecordSink for TableSink {
         }
         t.thumbnail_photo_bytes.push(s.thumbnail);
         t.flags.push(ObjectFlags(s.flags));
-        let row = t.flags.len() - 1;
+        t.object_sid.push(s.sid.as_deref());
+        t.members.push_row(&s.members);
+        let row = t.kind.len() - 1;
+        t.foreign_refs
+            .extend(s.foreign.iter().map(|(a, dn)| (row, *a, dn.clone())));
         for c in self.scratch.certificates.drain(..) {
             t.certificates.push(row, c);
         }
@@ -403,6 +468,28 @@ impl RecordSink for TableSink {
             NonEntry::WithoutDn => self.stats.records_without_dn += 1,
         }
     }
+}
+
+/// A binary SID (revision, sub-authority count, 48-bit authority, 32-bit little-endian
+/// sub-authorities) in its text form `S-1-5-21-…`, or `None` when the bytes are not one.
+pub fn sid_text(bytes: &[u8]) -> Option<String> {
+    use std::fmt::Write;
+    let (&revision, &count) = (bytes.first()?, bytes.get(1)?);
+    if revision != 1 || bytes.len() != 8 + 4 * count as usize {
+        return None;
+    }
+    let authority = bytes[2..8]
+        .iter()
+        .fold(0u64, |a, b| (a << 8) | u64::from(*b));
+    let mut text = format!("S-1-{authority}");
+    for part in bytes[8..].chunks_exact(4) {
+        let _ = write!(
+            text,
+            "-{}",
+            u32::from_le_bytes([part[0], part[1], part[2], part[3]])
+        );
+    }
+    Some(text)
 }
 
 /// Decimal (AD's form) or `0x` hexadecimal; values above i64 (unsigned 64-bit) are malformed.
@@ -457,6 +544,20 @@ mod tests {
         );
         assert_eq!(parse_guid(Value::Encoded(&wire), &wire), Some(wire));
         assert_eq!(parse_guid(Value::Text(b"not a guid"), b"not a guid"), None);
+    }
+
+    #[test]
+    fn sids_in_text_form() {
+        let mut sid = vec![1, 5, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0];
+        for sub in [1_u32, 2, 3, 1104] {
+            sid.extend(sub.to_le_bytes());
+        }
+        assert_eq!(sid_text(&sid).as_deref(), Some("S-1-5-21-1-2-3-1104"));
+        assert_eq!(sid_text(&sid[..10]), None);
+        assert_eq!(
+            sid_text(&[1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0]).as_deref(),
+            Some("S-1-5-18")
+        );
     }
 
     #[test]

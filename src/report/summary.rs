@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 pub struct Summary<'a> {
     pub version: &'static str,
     pub profile: Profile,
+    /// The sync engine the findings are for (`--engine`).
+    pub engine: crate::anchor::Engine,
     pub verified_domains: Option<Vec<String>>,
     pub inputs: Vec<Input>,
     pub objects: Objects,
@@ -27,6 +29,10 @@ pub struct Summary<'a> {
     /// What limits what was checked (missing attributes, inputs mostly out of scope or
     /// rejected, OU options matching nothing …), as printed on stderr.
     pub warnings: Vec<String>,
+    /// With `--engine-diff`: every object whose outcome differs between Connect and Cloud
+    /// Sync, and the migration tool's readiness.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engine_diff: Option<EngineDiffJson>,
     /// Sign-in and device readiness: the export's time, the forests seen and one entry per
     /// feature (verdict, worst finding, counts, what could not be checked); absent with
     /// `--no-readiness`.
@@ -35,6 +41,68 @@ pub struct Summary<'a> {
     /// by [`Summary::write_json`], one item per line.
     #[serde(skip)]
     pub items: Vec<crate::baseline::Item<'a>>,
+}
+
+/// The JSON section of `--engine-diff`.
+#[derive(Serialize)]
+pub struct EngineDiffJson {
+    pub from: crate::anchor::Engine,
+    pub to: crate::anchor::Engine,
+    /// Objects in scope under each engine.
+    pub in_scope: BTreeMap<&'static str, u64>,
+    /// Differences per kind.
+    pub counts: BTreeMap<String, u64>,
+    pub differences: Vec<DifferenceJson>,
+    pub migration_tool: MigrationToolJson,
+}
+
+#[derive(Serialize)]
+pub struct DifferenceJson {
+    pub dn: String,
+    pub source: String,
+    pub kind: String,
+    pub rule: Option<&'static str>,
+    pub detail: String,
+}
+
+#[derive(Serialize)]
+pub struct MigrationToolJson {
+    pub verdict: &'static str,
+    pub checks: Vec<crate::engine_diff::ReadinessItem>,
+}
+
+impl EngineDiffJson {
+    fn of(a: &Analysis, d: &crate::engine_diff::EngineDiff) -> EngineDiffJson {
+        use crate::anchor::Engine;
+        use crate::engine_diff::DiffKind;
+        let dir = &a.ingest.directory;
+        EngineDiffJson {
+            from: Engine::Connect,
+            to: Engine::CloudSync,
+            in_scope: [("connect", d.in_scope.0), ("cloud-sync", d.in_scope.1)]
+                .into_iter()
+                .collect(),
+            counts: d.counts(),
+            differences: d
+                .differences
+                .iter()
+                .map(|x| DifferenceJson {
+                    dn: a.shown_dn(dir.dn.get(x.row).unwrap_or("")).into_owned(),
+                    source: dir.source_label(x.row),
+                    kind: x.kind.label(),
+                    rule: match &x.kind {
+                        DiffKind::RuleOnlyUnder(_, r) => Some(r.code),
+                        _ => None,
+                    },
+                    detail: a.shown_note(&x.detail).into_owned(),
+                })
+                .collect(),
+            migration_tool: MigrationToolJson {
+                verdict: d.verdict(),
+                checks: d.readiness.clone(),
+            },
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -110,6 +178,7 @@ impl<'a> Summary<'a> {
         let mut by_rule: BTreeMap<&'static str, u64> = RULES
             .iter()
             .filter(|r| r.profiles.contains(&a.options.profile))
+            .filter(|r| crate::rules::engine::engines(r).contains(&a.options.engine))
             .map(|r| (r.code, 0))
             .collect();
         let mut by_severity: BTreeMap<&'static str, u64> =
@@ -138,6 +207,8 @@ impl<'a> Summary<'a> {
         Summary {
             version: env!("CARGO_PKG_VERSION"),
             profile: a.options.profile,
+            engine: a.options.engine,
+            engine_diff: a.engine_diff.as_ref().map(|d| EngineDiffJson::of(a, d)),
             verified_domains,
             inputs: a
                 .ingest
@@ -203,6 +274,8 @@ mod tests {
         Summary {
             version: "test",
             profile: Profile::Entra,
+            engine: crate::anchor::Engine::Connect,
+            engine_diff: None,
             verified_domains: None,
             warnings: Vec::new(),
             readiness: None,

@@ -15,6 +15,7 @@ pub mod advisory;
 pub mod alias;
 pub mod docs;
 pub mod domain;
+pub mod engine;
 pub mod large;
 pub mod mail;
 pub mod names;
@@ -43,6 +44,8 @@ pub struct RuleOptions {
     pub verified_domains: Option<HashSet<String>>,
     /// `old=new` suffix replacements for suggested fixes (lower case).
     pub suffix_map: Vec<(String, String)>,
+    /// The sync engine the directory is checked for (`--engine`).
+    pub engine: crate::vocab::Engine,
     /// Sign-in and device readiness (`--no-readiness`, `--as-of`).
     pub readiness: readiness::ReadinessOptions,
 }
@@ -53,6 +56,7 @@ impl Default for RuleOptions {
             profile: Profile::Entra,
             verified_domains: None,
             suffix_map: Vec::new(),
+            engine: crate::vocab::Engine::Connect,
             readiness: readiness::ReadinessOptions::default(),
         }
     }
@@ -120,6 +124,40 @@ pub struct Analysis {
     pub readiness: Option<readiness::Report>,
 }
 
+/// Whether a rule's findings can differ between the engines on an object both synchronize:
+/// the engine rules, and the duplicates and collisions (the other objects in scope differ).
+pub fn engine_dependent(rule: &Rule) -> bool {
+    engine::FAMILY.rules.contains(&rule) || uniqueness::FAMILY.rules.contains(&rule)
+}
+
+/// The findings of the rules [`engine_dependent`] names, for `--engine-diff`'s second engine.
+pub fn run_engine_dependent(dir: &Directory, scope: &Scope, options: &RuleOptions) -> FindingList {
+    let ctx = Context {
+        dir,
+        scope,
+        options,
+    };
+    let rows: Vec<usize> = (0..dir.len()).filter(|r| scope.in_scope(*r)).collect();
+    let per_object: Vec<Vec<Finding>> = rows
+        .par_chunks(4096)
+        .map(|chunk| {
+            let mut out = Vec::new();
+            for &row in chunk {
+                engine::check(&ctx, row, &mut out);
+            }
+            out
+        })
+        .collect();
+    let mut findings = FindingList::default();
+    for chunk in per_object {
+        findings.push_chunk(chunk);
+    }
+    let (unique_findings, _, _) = uniqueness::check(&ctx);
+    findings.push_chunk(unique_findings);
+    findings.push_chunk(engine::collective(&ctx));
+    findings
+}
+
 /// Runs every rule of the profile over the in-scope objects.
 pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
     let ctx = Context {
@@ -149,6 +187,7 @@ pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
     let (unique_findings, groups, index, summary) = uniqueness::check(&ctx);
     findings.push_chunk(unique_findings);
     findings.groups = groups;
+    findings.push_chunk(engine::collective(&ctx));
     let collisions_time = started.elapsed();
     let started = std::time::Instant::now();
     suggest::recheck(&ctx, &index, &mut findings);

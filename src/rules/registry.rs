@@ -7,7 +7,7 @@
 //! to [`FAMILIES`].
 
 use super::{
-    account, advisory, alias, first_broken, large, mail, names, proxy, readiness, target,
+    account, advisory, alias, engine, first_broken, large, mail, names, proxy, readiness, target,
     uniqueness, upn, Context, Rule,
 };
 use crate::directory::Attr;
@@ -45,6 +45,7 @@ pub static FAMILIES: &[&Family] = &[
     &large::FAMILY,
     &uniqueness::FAMILY,
     &advisory::FAMILY,
+    &engine::FAMILY,
     &readiness::sso::FAMILY,
     &readiness::forest::FAMILY,
     &readiness::devices::FAMILY,

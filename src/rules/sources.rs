@@ -84,6 +84,56 @@ pub static SPECIAL_USE_DOMAINS: Source = Source {
     url: "https://www.rfc-editor.org/rfc/rfc6761",
 };
 
+pub static CLOUD_SYNC_COMPARISON: Source = Source {
+    title: "Microsoft Entra Connect Sync or Cloud Sync: decision guide (comparison)",
+    url: "https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/connect-to-cloud-sync-decision-guide",
+};
+
+pub static CLOUD_SYNC_PREREQUISITES: Source = Source {
+    title: "Prerequisites for Microsoft Entra Cloud Sync (known limitations)",
+    url: "https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/how-to-prerequisites",
+};
+
+pub static CLOUD_SYNC_FAQ: Source = Source {
+    title: "Microsoft Entra Cloud Sync FAQ",
+    url: "https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/reference-cloud-sync-faq",
+};
+
+pub static CLOUD_SYNC_TOPOLOGIES: Source = Source {
+    title: "Supported topologies for Microsoft Entra Cloud Sync",
+    url: "https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/plan-cloud-sync-topologies",
+};
+
+pub static CLOUD_SYNC_SKIPPED: Source = Source {
+    title: "Cloud Sync troubleshooting: skipped objects (default exclusions)",
+    url: "https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/how-to-troubleshoot",
+};
+
+pub static CLOUD_SYNC_EXCHANGE: Source = Source {
+    title: "Cloud Sync Exchange hybrid writeback",
+    url: "https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/exchange-hybrid",
+};
+
+pub static CLOUD_SYNC_MIGRATION_TOOL: Source = Source {
+    title: "Migrate from Connect Sync to Cloud Sync with the migration tool",
+    url: "https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/migrate-connect-sync-cloud-sync-tool",
+};
+
+pub static SOURCE_ANCHOR: Source = Source {
+    title: "Microsoft Entra Connect design concepts: sourceAnchor and ms-DS-ConsistencyGuid",
+    url: "https://learn.microsoft.com/entra/identity/hybrid/connect/plan-connect-design-concepts",
+};
+
+pub static EXISTING_TENANT: Source = Source {
+    title: "Microsoft Entra Connect: when you have an existing tenant (soft and hard match)",
+    url: "https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-install-existing-tenant",
+};
+
+pub static CUSTOM_INSTALL: Source = Source {
+    title: "Custom installation of Microsoft Entra Connect (uniquely identifying users, group filtering)",
+    url: "https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-install-custom",
+};
+
 /// Every source, in the order docs/rules.md lists them.
 pub static ALL: &[&Source] = &[
     &PREPARE,
@@ -102,4 +152,14 @@ pub static ALL: &[&Source] = &[
     &SPECIAL_USE_DOMAINS,
     &PRIVATE_USE_TLD,
     &IDFIX,
+    &CLOUD_SYNC_COMPARISON,
+    &CLOUD_SYNC_PREREQUISITES,
+    &CLOUD_SYNC_FAQ,
+    &CLOUD_SYNC_TOPOLOGIES,
+    &CLOUD_SYNC_SKIPPED,
+    &CLOUD_SYNC_EXCHANGE,
+    &CLOUD_SYNC_MIGRATION_TOOL,
+    &SOURCE_ANCHOR,
+    &EXISTING_TENANT,
+    &CUSTOM_INSTALL,
 ];

@@ -7,6 +7,8 @@ mod cli;
 mod devices;
 mod differential;
 mod dn;
+mod engine_cases;
+mod engines;
 mod fix;
 mod honest;
 mod malformed;

@@ -319,7 +319,7 @@ fn escaped_names_and_conflict_copies_match_an_independent_count_in_both_formats(
         // --include-ou with an escaped comma selects exactly that OU's objects.
         let only_sales = synclint::scope::ScopeOptions {
             include_ou: vec![sales.replace(",OU=", ", OU=")],
-            exclude_ou: Vec::new(),
+            ..Default::default()
         };
         let scope = synclint::scope::decide(d, &only_sales, synclint::rules::Profile::Entra);
         assert_eq!(scope.analyzed() as usize, in_sales, "{}", file.display());

@@ -14,17 +14,27 @@ use synclint::rules::{Profile, RuleOptions};
 use synclint::scope::ScopeOptions;
 
 /// A rule's cases: the objects that must raise it, and near misses that must not.
-struct Case {
-    code: &'static str,
-    options: RuleOptions,
-    positive: Vec<ExportObject>,
-    negative: Vec<ExportObject>,
+pub(crate) struct Case {
+    pub(crate) code: &'static str,
+    pub(crate) options: RuleOptions,
+    /// The scope options both cases run with (engine: the rule options').
+    pub(crate) scope: ScopeOptions,
+    /// Other scope options for the negative case, when the rule's limit is in the options.
+    pub(crate) negative_scope: Option<ScopeOptions>,
+    pub(crate) positive: Vec<ExportObject>,
+    pub(crate) negative: Vec<ExportObject>,
 }
 
-fn case(code: &'static str, positive: Vec<ExportObject>, negative: Vec<ExportObject>) -> Case {
+pub(crate) fn case(
+    code: &'static str,
+    positive: Vec<ExportObject>,
+    negative: Vec<ExportObject>,
+) -> Case {
     Case {
         code,
         options: RuleOptions::default(),
+        scope: ScopeOptions::default(),
+        negative_scope: None,
         positive,
         negative,
     }
@@ -307,10 +317,12 @@ fn all_cases() -> Vec<Case> {
             vec![user_with("A4", "userPrincipalName", "a4@corp.contoso.com")],
         ),
         Case {
-            code: "SL105",
             options: verified,
-            positive: vec![user_with("A5", "userPrincipalName", "a5@fabrikam.com")],
-            negative: vec![user_with("A5", "userPrincipalName", "a5@CONTOSO.com")],
+            ..case(
+                "SL105",
+                vec![user_with("A5", "userPrincipalName", "a5@fabrikam.com")],
+                vec![user_with("A5", "userPrincipalName", "a5@CONTOSO.com")],
+            )
         },
         case(
             "SL106",
@@ -610,6 +622,7 @@ fn all_cases() -> Vec<Case> {
     ];
     cases
         .into_iter()
+        .chain(crate::engine_cases::cases())
         .chain(readiness)
         .chain(device_cases())
         .collect()
@@ -1041,8 +1054,8 @@ fn device_cases() -> Vec<Case> {
     ]
 }
 
-fn analyze(objects: &[ExportObject], options: &RuleOptions) -> Run {
-    run_with(objects, options.clone(), ScopeOptions::default())
+fn analyze(objects: &[ExportObject], options: &RuleOptions, scope: &ScopeOptions) -> Run {
+    run_with(objects, options.clone(), scope.clone())
 }
 
 #[test]
@@ -1079,8 +1092,12 @@ fn each_rule_fires_on_its_positive_case_and_not_on_its_negative_case() {
     settings.set_omit_expression(true);
     settings.bind(|| {
         for c in all_cases() {
-            let positive = analyze(&c.positive, &c.options);
-            let negative = analyze(&c.negative, &c.options);
+            let positive = analyze(&c.positive, &c.options, &c.scope);
+            let negative = analyze(
+                &c.negative,
+                &c.options,
+                c.negative_scope.as_ref().unwrap_or(&c.scope),
+            );
             // Readiness rules judge out-of-scope objects too (computer accounts, the
             // configuration partition).
             let readiness = synclint::rules::registry::find(c.code)
@@ -1103,8 +1120,13 @@ fn each_rule_fires_on_its_positive_case_and_not_on_its_negative_case() {
                 c.code,
                 render(&negative)
             );
+            // The engine is named when it is not the default, so older snapshots stand.
+            let engine = match c.options.engine {
+                synclint::anchor::Engine::Connect => String::new(),
+                other => format!("engine: {}\n", other.name()),
+            };
             let text = format!(
-                "profile: {}\n\npositive:\n{}\nnegative:\n{}",
+                "profile: {}\n{engine}\npositive:\n{}\nnegative:\n{}",
                 c.options.profile.name(),
                 render(&positive),
                 render(&negative)

@@ -56,6 +56,11 @@ pub fn run_with(
     let (mut dir, stats) = sink.finish();
     assert!(stats.rejections.is_empty(), "{:?}", stats.rejections);
     dir.sources.push("test.ldf".into());
+    // One engine for the scope and the rules, as analyze::check does.
+    let scope_options = ScopeOptions {
+        engine: options.engine,
+        ..scope_options
+    };
     let scope = scope::decide(&dir, &scope_options, options.profile);
     let analysis = rules::run(&dir, &scope, &options);
     Run {
@@ -347,14 +352,7 @@ fn scope_rules_keep_their_reasons() {
         user("S9"),
         user("S9"), // the same object read twice
     ];
-    let r = run_with(
-        &objects,
-        RuleOptions::default(),
-        ScopeOptions {
-            exclude_ou: vec![],
-            include_ou: vec![],
-        },
-    );
+    let r = run_with(&objects, RuleOptions::default(), ScopeOptions::default());
     let reasons: Vec<Option<&str>> = ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "WS1"]
         .iter()
         .map(|cn| r.reason(cn))
@@ -387,8 +385,8 @@ fn scope_rules_keep_their_reasons() {
         &objects,
         RuleOptions::default(),
         ScopeOptions {
-            include_ou: vec![],
             exclude_ou: vec!["ou=disabled,dc=corp,dc=contoso,dc=com".into()],
+            ..ScopeOptions::default()
         },
     );
     assert!(r.reason("O2").unwrap().contains("exclude-ou"));

@@ -12,6 +12,7 @@
 
 mod class_sheet;
 mod domains;
+mod engine_sheet;
 mod formats;
 mod how_to;
 mod other_sheets;
@@ -353,6 +354,12 @@ fn build<'a>(
             rest = tail;
             stats.sheets.push((name.clone(), sheet));
         }
+    }
+    if let Some(diff) = &a.engine_diff {
+        stats.sheets.push((
+            engine_sheet::SHEET.into(),
+            engine_sheet::engine_sheet(a, diff, workbook, &f)?,
+        ));
     }
     stats
         .sheets

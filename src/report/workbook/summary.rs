@@ -38,12 +38,14 @@ pub(super) fn summary_sheet(
         1,
         0,
         format!(
-            "{} objects analyzed from {} input{} on {} UTC, {} profile. Objects below count once however many findings they have.",
+            "{} objects analyzed from {} input{} on {} UTC, {} profile, for {} (--engine {}). Objects below count once however many findings they have.",
             crate::text::count(analyzed),
             a.ingest.files.len(),
             if a.ingest.files.len() == 1 { "" } else { "s" },
             utc_now(),
             format!("{:?}", a.options.profile).to_lowercase(),
+            a.options.engine.title(),
+            a.options.engine.name(),
         ),
     )?;
 
@@ -61,10 +63,11 @@ pub(super) fn summary_sheet(
         row += 1;
     }
     // The verdict.
+    let verdict_title = format!("Verdict under {}", a.options.engine.title());
     row = section(
         ws,
         row,
-        "Verdict",
+        &verdict_title,
         &["", "Objects", "", "", "What happens in Entra"],
         f,
     )?;
@@ -219,6 +222,14 @@ pub(super) fn summary_sheet(
     let mut facts = vec![
         ("synclint version", env!("CARGO_PKG_VERSION").to_string()),
         ("Profile", format!("{:?}", a.options.profile).to_lowercase()),
+        (
+            "Engine",
+            format!(
+                "{} (--engine {})",
+                a.options.engine.title(),
+                a.options.engine.name()
+            ),
+        ),
         (
             "Verified domains",
             a.options.verified_domains.as_ref().map_or(

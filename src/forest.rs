@@ -1,0 +1,170 @@
+//! Forests, as far as an export shows them. An object's domain is the `DC=` part of its DN
+//! (`DC=emea,DC=contoso,DC=com` is emea.contoso.com); domains under one registered domain
+//! (contoso.com, by the public suffix list) are taken to be one forest, as a forest's domains
+//! usually are, and domains under different registered domains (contoso.com, fabrikam.local)
+//! two forests. A forest with a second domain tree under another registered name counts as
+//! two; two forests under one registered name count as one. Reports say so.
+//!
+//! Each forest also knows its domains' SIDs (objectSid without the last RID), so that a
+//! foreign security principal (`CN=S-1-5-21-…,CN=ForeignSecurityPrincipals,…`), AD's form of a
+//! member from a trusted forest, is traced to the forest of the input it stands for.
+
+use crate::directory::{domain_part, Directory};
+use rustc_hash::FxHashMap;
+
+/// The forests of a directory.
+#[derive(Debug, Default)]
+pub struct Forests {
+    /// Forest roots (lower-case `DC=` parts), index = forest id.
+    pub roots: Vec<String>,
+    /// Per row, its forest id (`u32::MAX` for an object without `DC=` in its DN).
+    pub of_row: Vec<u32>,
+    /// Domain SID (`S-1-5-21-a-b-c`) → forest id.
+    domain_sids: FxHashMap<String, u32>,
+}
+
+/// The forest id of objects whose DN has no `DC=` part.
+pub const NO_FOREST: u32 = u32::MAX;
+
+impl Forests {
+    pub fn of(dir: &Directory) -> Forests {
+        // Per distinct domain part (objects of a domain come in runs), its forest key.
+        let mut key_of: FxHashMap<String, String> = FxHashMap::default();
+        let mut row_key: Vec<Option<String>> = Vec::with_capacity(dir.len());
+        let mut last: (String, Option<String>) = (String::new(), None);
+        for row in 0..dir.len() {
+            let d = domain_part(dir.dn.get(row).unwrap_or(""));
+            if !d.eq_ignore_ascii_case(&last.0) || row == 0 {
+                let lower = d.to_ascii_lowercase();
+                let key = key_of
+                    .entry(lower.clone())
+                    .or_insert_with(|| forest_key(&lower))
+                    .clone();
+                last = (lower, (!key.is_empty()).then_some(key));
+            }
+            row_key.push(last.1.clone());
+        }
+        let mut roots: Vec<String> = row_key.iter().flatten().cloned().collect();
+        roots.sort_unstable();
+        roots.dedup();
+        let id = |k: &str| {
+            roots
+                .binary_search_by(|r| r.as_str().cmp(k))
+                .ok()
+                .map(|i| i as u32)
+        };
+        let of_row = row_key
+            .iter()
+            .map(|k| k.as_deref().and_then(id).unwrap_or(NO_FOREST))
+            .collect();
+        let mut forests = Forests {
+            roots: Vec::new(),
+            of_row,
+            domain_sids: FxHashMap::default(),
+        };
+        forests.roots = roots;
+        for row in 0..dir.len() {
+            let forest = forests.of_row[row];
+            if forest == NO_FOREST {
+                continue;
+            }
+            if let Some(domain_sid) = dir.object_sid.get(row).and_then(domain_sid) {
+                forests
+                    .domain_sids
+                    .entry(domain_sid.to_string())
+                    .or_insert(forest);
+            }
+        }
+        forests
+    }
+
+    /// How many forests hold objects.
+    pub fn count(&self) -> usize {
+        self.roots.len()
+    }
+
+    /// The forest's name: its registered domain (`contoso.com`).
+    pub fn name(&self, id: u32) -> String {
+        self.roots
+            .get(id as usize)
+            .cloned()
+            .unwrap_or_else(|| "(no domain)".into())
+    }
+
+    /// The forest a referenced DN lies in: `Some(id)` for a forest of the inputs, `None` for
+    /// one that no input holds. A foreign security principal is resolved by its SID.
+    pub fn of_reference(&self, dn: &str) -> Option<u32> {
+        if let Some(sid) = foreign_principal_sid(dn) {
+            return domain_sid(sid).and_then(|d| self.domain_sids.get(d).copied());
+        }
+        let key = forest_key(&domain_part(dn).to_ascii_lowercase());
+        self.roots
+            .binary_search_by(|r| r.as_str().cmp(&key))
+            .ok()
+            .map(|i| i as u32)
+    }
+}
+
+/// The SID a foreign security principal's DN names
+/// (`CN=S-1-5-21-1-2-3-1104,CN=ForeignSecurityPrincipals,DC=…`), if it is one.
+pub fn foreign_principal_sid(dn: &str) -> Option<&str> {
+    let lower = dn.to_ascii_lowercase();
+    if !lower.contains(",cn=foreignsecurityprincipals,") {
+        return None;
+    }
+    let first = dn.split(',').next()?.trim();
+    let value = first.get(3..)?;
+    value.starts_with("S-1-").then_some(value)
+}
+
+/// A domain account's domain SID (`S-1-5-21-a-b-c` of `S-1-5-21-a-b-c-rid`); well-known SIDs
+/// (`S-1-5-11`, `S-1-5-32-544` …) have none.
+pub fn domain_sid(sid: &str) -> Option<&str> {
+    if !sid.starts_with("S-1-5-21-") {
+        return None;
+    }
+    let cut = sid.rfind('-')?;
+    (sid[..cut].matches('-').count() == 6).then_some(&sid[..cut])
+}
+
+/// A domain part's forest key: the registered domain of its DNS name (`contoso.com` for
+/// `DC=emea,DC=contoso,DC=com`), or the whole name when the public suffix list gives none;
+/// `""` without `DC=`.
+pub fn forest_key(domain_part: &str) -> String {
+    let Some(name) = crate::dn::dns_domain(domain_part) else {
+        return String::new();
+    };
+    let name = name.to_ascii_lowercase();
+    match psl::domain_str(&name) {
+        Some(registered) => registered.to_string(),
+        None => name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sids_and_foreign_principals() {
+        assert_eq!(domain_sid("S-1-5-21-1-2-3-1104"), Some("S-1-5-21-1-2-3"));
+        assert_eq!(domain_sid("S-1-5-11"), None);
+        assert_eq!(domain_sid("S-1-5-32-544"), None);
+        assert_eq!(
+            foreign_principal_sid(
+                "CN=S-1-5-21-1-2-3-1104,CN=ForeignSecurityPrincipals,DC=a,DC=com"
+            ),
+            Some("S-1-5-21-1-2-3-1104")
+        );
+        assert_eq!(foreign_principal_sid("CN=Jo,OU=Staff,DC=a,DC=com"), None);
+    }
+
+    #[test]
+    fn domains_of_one_registered_name_are_one_forest() {
+        assert_eq!(forest_key("dc=emea,dc=contoso,dc=com"), "contoso.com");
+        assert_eq!(forest_key("dc=corp,dc=contoso,dc=com"), "contoso.com");
+        assert_eq!(forest_key("dc=fabrikam,dc=local"), "fabrikam.local");
+        assert_eq!(forest_key("dc=ad,dc=contoso,dc=co,dc=uk"), "contoso.co.uk");
+        assert_eq!(forest_key(""), "");
+    }
+}
