@@ -31,6 +31,7 @@ pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod scope;
+pub mod tenant;
 pub mod text;
 pub mod view;
 pub(crate) mod vocab;

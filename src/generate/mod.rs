@@ -3,6 +3,7 @@
 //! binary GUIDs/SIDs, in either format and in UTF-8 or UTF-16LE. Seeded, so reproducible.
 
 pub mod snapshot;
+pub mod tenant;
 pub mod writer;
 
 use crate::ingest::{Encoding, Format};

@@ -23,6 +23,7 @@ pub mod registry;
 pub mod sources;
 pub mod suggest;
 pub mod target;
+pub mod tenant;
 pub mod uniqueness;
 pub mod upn;
 
@@ -42,6 +43,8 @@ pub struct RuleOptions {
     pub verified_domains: Option<HashSet<String>>,
     /// `old=new` suffix replacements for suggested fixes (lower case).
     pub suffix_map: Vec<(String, String)>,
+    /// The tenant as exported (`--tenant`): the tenant family predicts matching against it.
+    pub tenant: Option<std::sync::Arc<crate::tenant::Tenant>>,
 }
 
 impl Default for RuleOptions {
@@ -50,6 +53,7 @@ impl Default for RuleOptions {
             profile: Profile::Entra,
             verified_domains: None,
             suffix_map: Vec::new(),
+            tenant: None,
         }
     }
 }
@@ -112,6 +116,10 @@ pub struct Analysis {
     pub collisions_time: std::time::Duration,
     /// Wall time of the suggestions' re-check ([`suggest::recheck`]).
     pub suggest_time: std::time::Duration,
+    /// With a tenant (`--tenant`): the predicted outcome of each object.
+    pub tenant: Option<crate::tenant::Prediction>,
+    /// Wall time of tenant matching and its findings.
+    pub tenant_time: std::time::Duration,
 }
 
 /// Runs every rule of the profile over the in-scope objects.
@@ -145,11 +153,20 @@ pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
     let collisions_time = started.elapsed();
     let started = std::time::Instant::now();
     suggest::recheck(&ctx, &index, &mut findings);
+    let suggest_time = started.elapsed();
+    let started = std::time::Instant::now();
+    let prediction = options.tenant.as_deref().map(|t| {
+        let prediction = crate::tenant::predict(dir, scope, t);
+        findings.push_chunk(tenant::check(&ctx, t, &prediction));
+        prediction
+    });
     Analysis {
         findings,
         uniqueness: summary,
         checks_time,
         collisions_time,
-        suggest_time: started.elapsed(),
+        suggest_time,
+        tenant: prediction,
+        tenant_time: started.elapsed(),
     }
 }

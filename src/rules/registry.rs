@@ -7,8 +7,8 @@
 //! to [`FAMILIES`].
 
 use super::{
-    account, advisory, alias, first_broken, large, mail, names, proxy, target, uniqueness, upn,
-    Context, Rule,
+    account, advisory, alias, first_broken, large, mail, names, proxy, target, tenant, uniqueness,
+    upn, Context, Rule,
 };
 use crate::directory::Attr;
 use crate::findings::Finding;
@@ -45,6 +45,7 @@ pub static FAMILIES: &[&Family] = &[
     &large::FAMILY,
     &uniqueness::FAMILY,
     &advisory::FAMILY,
+    &tenant::FAMILY,
 ];
 
 const RULE_COUNT: usize = {
@@ -213,13 +214,13 @@ mod tests {
                 );
             }
         }
-        // Only uniqueness runs over all objects at once.
+        // Only uniqueness and tenant matching run over all objects at once.
         let collective: Vec<&str> = FAMILIES
             .iter()
             .filter(|f| f.check.is_none())
             .map(|f| f.name)
             .collect();
-        assert_eq!(collective, ["uniqueness"]);
+        assert_eq!(collective, ["uniqueness", "tenant"]);
     }
 
     #[test]

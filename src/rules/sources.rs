@@ -84,6 +84,31 @@ pub static SPECIAL_USE_DOMAINS: Source = Source {
     url: "https://www.rfc-editor.org/rfc/rfc6761",
 };
 
+pub static EXISTING_TENANT: Source = Source {
+    title: "Microsoft Entra Connect: When you have an existing tenant",
+    url: "https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-install-existing-tenant",
+};
+
+pub static SYNC_FEATURES: Source = Source {
+    title: "Microsoft Entra Connect Sync service features",
+    url: "https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-syncservice-features",
+};
+
+pub static HARD_MATCH_HARDENING: Source = Source {
+    title: "What's new in Microsoft Entra: Microsoft Entra Connect security hardening to prevent user account takeover",
+    url: "https://learn.microsoft.com/entra/fundamentals/whats-new",
+};
+
+pub static SERVICE_LIMITS: Source = Source {
+    title: "Microsoft Entra service limits and restrictions",
+    url: "https://learn.microsoft.com/entra/identity/users/directory-service-limits-restrictions",
+};
+
+pub static GRAPH_DOMAIN: Source = Source {
+    title: "domain resource type (Microsoft Graph)",
+    url: "https://learn.microsoft.com/graph/api/resources/domain",
+};
+
 /// Every source, in the order docs/rules.md lists them.
 pub static ALL: &[&Source] = &[
     &PREPARE,
@@ -101,5 +126,10 @@ pub static ALL: &[&Source] = &[
     &RANGE_RETRIEVAL,
     &SPECIAL_USE_DOMAINS,
     &PRIVATE_USE_TLD,
+    &EXISTING_TENANT,
+    &SYNC_FEATURES,
+    &HARD_MATCH_HARDENING,
+    &SERVICE_LIMITS,
+    &GRAPH_DOMAIN,
     &IDFIX,
 ];
