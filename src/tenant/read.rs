@@ -348,6 +348,18 @@ pub fn read_files(paths: &[std::path::PathBuf]) -> Tenant {
     tenant
 }
 
+/// Reads inputs held in memory, each `(name, bytes)`, as [`read_files`] reads files.
+pub fn read_texts(inputs: &[(&str, &[u8])]) -> Tenant {
+    let mut tenant = Tenant::default();
+    for (name, bytes) in inputs {
+        let index = tenant.inputs.len() as u16;
+        let mut input = TenantInput::new(name);
+        read_bytes(bytes, index, &mut input, &mut tenant);
+        tenant.inputs.push(input);
+    }
+    tenant
+}
+
 /// Reads one input held in memory (the file's bytes) into `tenant`, as input `index`.
 pub fn read_bytes(bytes: &[u8], index: u16, input: &mut TenantInput, tenant: &mut Tenant) {
     let text = decode(bytes);
