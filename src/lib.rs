@@ -11,6 +11,7 @@
 //! library's public items.
 
 pub mod analyze;
+pub mod anchor;
 pub mod baseline;
 pub mod context;
 pub mod directory;

@@ -179,3 +179,40 @@ impl Profile {
         }
     }
 }
+
+/// Which sync engine the directory is checked for: they scope, limit and anchor objects
+/// differently (Microsoft's comparison:
+/// <https://learn.microsoft.com/en-us/entra/identity/hybrid/cloud-sync/connect-to-cloud-sync-decision-guide>).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
+pub enum Engine {
+    /// Microsoft Entra Connect Sync (the installed sync server).
+    #[default]
+    #[value(name = "connect")]
+    #[serde(rename = "connect")]
+    Connect,
+    /// Microsoft Entra Cloud Sync (lightweight provisioning agents).
+    #[value(name = "cloud-sync")]
+    #[serde(rename = "cloud-sync")]
+    CloudSync,
+}
+
+/// Both engines, in the order reports show them.
+pub const ALL_ENGINES: &[Engine] = &[Engine::Connect, Engine::CloudSync];
+
+impl Engine {
+    /// The name the command line and the reports use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Connect => "connect",
+            Engine::CloudSync => "cloud-sync",
+        }
+    }
+
+    /// The product name, for sentences.
+    pub fn title(self) -> &'static str {
+        match self {
+            Engine::Connect => "Entra Connect Sync",
+            Engine::CloudSync => "Entra Cloud Sync",
+        }
+    }
+}

@@ -377,7 +377,14 @@ pub struct Directory {
     /// Indexed like [`COUNT_ATTRS`]: the number of values.
     pub count: [Vec<u32>; COUNT_ATTRS.len()],
     pub object_guid: Vec<Option<[u8; 16]>>,
+    /// Whether `mS-DS-ConsistencyGuid` has a non-empty value (of any length).
     pub has_consistency_guid: Vec<bool>,
+    /// `mS-DS-ConsistencyGuid` when it is 16 bytes (a GUID, in AD's byte order), for the
+    /// source anchor ([`crate::anchor`]).
+    pub consistency_guid: Vec<Option<[u8; 16]>>,
+    /// `mS-DS-ConsistencyGuid` values that are not 16 bytes, by row (ascending): rare (a
+    /// tool stamped something else), so kept aside rather than widening every row.
+    pub odd_consistency_guids: Vec<(usize, Box<[u8]>)>,
     /// Size in bytes of thumbnailPhoto, when present.
     pub thumbnail_photo_bytes: Vec<Option<u32>>,
     pub flags: Vec<ObjectFlags>,
@@ -477,6 +484,19 @@ impl Directory {
         self.count[attrs::column_index(attr)][row]
     }
 
+    /// The raw bytes of an object's `mS-DS-ConsistencyGuid`, whatever their length, if it
+    /// has a non-empty value.
+    pub fn consistency_guid_bytes(&self, row: usize) -> Option<&[u8]> {
+        if let Some(g) = self.consistency_guid.get(row)?.as_ref() {
+            return Some(g);
+        }
+        let i = self
+            .odd_consistency_guids
+            .binary_search_by_key(&row, |(r, _)| *r)
+            .ok()?;
+        Some(&self.odd_consistency_guids[i].1)
+    }
+
     /// Appends a table parsed from a later part of the input (row order is file order).
     pub fn append(&mut self, other: Directory) {
         let Directory {
@@ -492,9 +512,18 @@ impl Directory {
             count,
             object_guid,
             has_consistency_guid,
+            consistency_guid,
+            odd_consistency_guids,
             thumbnail_photo_bytes,
             flags,
         } = other;
+        let offset = self.len();
+        self.odd_consistency_guids.extend(
+            odd_consistency_guids
+                .into_iter()
+                .map(|(row, bytes)| (row + offset, bytes)),
+        );
+        self.consistency_guid.extend(consistency_guid);
         self.source.extend(source);
         self.dn.append(dn);
         self.object_class.append(object_class);
@@ -531,6 +560,11 @@ impl Directory {
         self.count.iter_mut().for_each(|c| c.truncate(rows));
         self.object_guid.truncate(rows);
         self.has_consistency_guid.truncate(rows);
+        self.consistency_guid.truncate(rows);
+        let odd = self
+            .odd_consistency_guids
+            .partition_point(|(r, _)| *r < rows);
+        self.odd_consistency_guids.truncate(odd);
         self.thumbnail_photo_bytes.truncate(rows);
         self.flags.truncate(rows);
     }
@@ -561,6 +595,8 @@ impl Directory {
             count,
             object_guid,
             has_consistency_guid,
+            consistency_guid,
+            odd_consistency_guids: _,
             thumbnail_photo_bytes,
             flags,
         } = from;
@@ -572,6 +608,12 @@ impl Directory {
         self.kind.push(kind[row]);
         self.object_guid.push(object_guid[row]);
         self.has_consistency_guid.push(has_consistency_guid[row]);
+        self.consistency_guid.push(consistency_guid[row]);
+        if consistency_guid[row].is_none() {
+            if let Some(bytes) = from.consistency_guid_bytes(row) {
+                self.odd_consistency_guids.push((0, bytes.into()));
+            }
+        }
         self.thumbnail_photo_bytes.push(thumbnail_photo_bytes[row]);
         self.flags.push(flags[row]);
         self.dn.push(dn.get(row));
@@ -614,6 +656,7 @@ impl Directory {
                     + COUNT_ATTRS.len() * 4
                     + 17
                     + 1
+                    + 17
                     + 8
                     + 1)
     }

@@ -51,6 +51,9 @@ struct Scratch {
     count: [u32; crate::directory::COUNT_ATTRS.len()],
     guid: Option<[u8; 16]>,
     consistency_guid: bool,
+    /// The 16-byte value of mS-DS-ConsistencyGuid, or the bytes of any other length.
+    consistency_guid_value: Option<[u8; 16]>,
+    odd_consistency_guid: Option<Box<[u8]>>,
     thumbnail: Option<u32>,
     flags: u8,
 }
@@ -66,6 +69,8 @@ impl Scratch {
         self.count = Default::default();
         self.guid = None;
         self.consistency_guid = false;
+        self.consistency_guid_value = None;
+        self.odd_consistency_guid = None;
         self.thumbnail = None;
         self.flags = 0;
     }
@@ -176,10 +181,14 @@ impl TableSink {
             }
             AttrShape::Guid => match parse_guid(value, bytes) {
                 Some(g) if attr == Attr::ObjectGuid => self.scratch.guid = Some(g),
-                Some(_) => self.scratch.consistency_guid = true,
+                Some(g) => {
+                    self.scratch.consistency_guid = true;
+                    self.scratch.consistency_guid_value = Some(g);
+                }
                 // mS-DS-ConsistencyGuid may hold any bytes; it still anchors the object.
                 None if attr == Attr::ConsistencyGuid && !bytes.is_empty() => {
-                    self.scratch.consistency_guid = true
+                    self.scratch.consistency_guid = true;
+                    self.scratch.odd_consistency_guid = Some(bytes.into());
                 }
                 None => self.malformed(),
             },
@@ -313,6 +322,11 @@ impl RecordSink for TableSink {
         }
         t.object_guid.push(s.guid);
         t.has_consistency_guid.push(s.consistency_guid);
+        t.consistency_guid.push(s.consistency_guid_value);
+        if let (None, Some(odd)) = (s.consistency_guid_value, &s.odd_consistency_guid) {
+            t.odd_consistency_guids
+                .push((t.kind.len() - 1, odd.clone()));
+        }
         t.thumbnail_photo_bytes.push(s.thumbnail);
         t.flags.push(ObjectFlags(s.flags));
     }
