@@ -31,9 +31,9 @@ pub fn cells(a: &Analysis, o: &ObjectPrediction) -> [String; 13] {
     let target = o
         .target
         .and_then(|t| tenant.and_then(|tn| tn.objects.get(t as usize)));
-    let anchor = crate::tenant::anchor_of(dir, r)
+    let anchor = crate::tenant::anchor_of(dir, r, crate::anchor::Engine::default())
         .map(|g| crate::tenant::immutable_id_text(&g))
-        .unwrap_or_else(|| "unknown (ms-DS-ConsistencyGuid value not read)".into());
+        .unwrap_or_default();
     let extra = match (&o.placeholder, o.others.is_empty()) {
         (Some(placeholder), _) => a.shown_note(placeholder).into_owned(),
         (None, false) => o

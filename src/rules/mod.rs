@@ -156,7 +156,8 @@ pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
     let suggest_time = started.elapsed();
     let started = std::time::Instant::now();
     let prediction = options.tenant.as_deref().map(|t| {
-        let prediction = crate::tenant::predict(dir, scope, t);
+        // The engine's anchors (Connect until the options carry the chosen engine).
+        let prediction = crate::tenant::predict(dir, scope, t, crate::anchor::Engine::default());
         findings.push_chunk(tenant::check(&ctx, t, &prediction));
         prediction
     });

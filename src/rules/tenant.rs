@@ -264,11 +264,8 @@ fn finding_of(ctx: &Context, tenant: &Tenant, p: &ObjectPrediction) -> Option<Fi
     let row = p.row as usize;
     let attribute = match p.by {
         Some(MatchedBy::ImmutableId) => {
-            if ctx.dir.has_consistency_guid[row] {
-                Attr::ConsistencyGuid
-            } else {
-                Attr::ObjectGuid
-            }
+            crate::anchor::source_anchor(ctx.dir, row, crate::anchor::Engine::default())
+                .map_or(Attr::ObjectGuid, |a| a.from.attr())
         }
         Some(MatchedBy::UserPrincipalName) => Attr::UserPrincipalName,
         Some(MatchedBy::PrimarySmtp | MatchedBy::ProxyAddress) => Attr::ProxyAddresses,

@@ -240,103 +240,163 @@ fn is_smtp(prefix: &str) -> bool {
     prefix.eq_ignore_ascii_case("smtp")
 }
 
-/// Holders of one key: most keys have one.
-#[derive(Clone, Debug)]
-enum Holders {
-    One(u32),
-    Many(Vec<u32>),
+/// Keys to their holders: a map from a key's hash to one tenant object, or (top bit set) to
+/// a list in `many` for the rare key several objects hold. 16-byte entries: the map is
+/// looked up a few times per on-premises object, so its size is its cost.
+#[derive(Default)]
+struct KeyMap {
+    map: FxHashMap<u64, u32>,
+    many: Vec<Vec<u32>>,
 }
 
-impl Holders {
-    fn push(&mut self, t: u32) {
-        match self {
-            Holders::One(first) if *first != t => *self = Holders::Many(vec![*first, t]),
-            Holders::One(_) => {}
-            Holders::Many(v) => {
-                if !v.contains(&t) {
-                    v.push(t)
+const MANY: u32 = 1 << 31;
+
+impl KeyMap {
+    fn with_capacity(n: usize) -> KeyMap {
+        KeyMap {
+            map: FxHashMap::with_capacity_and_hasher(n, Default::default()),
+            many: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, key: u64, t: u32) {
+        match self.map.entry(key) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(t);
+            }
+            std::collections::hash_map::Entry::Occupied(mut e) => {
+                let v = *e.get();
+                if v & MANY != 0 {
+                    let list = &mut self.many[(v & !MANY) as usize];
+                    if !list.contains(&t) {
+                        list.push(t);
+                    }
+                } else if v != t {
+                    self.many.push(vec![v, t]);
+                    e.insert(MANY | (self.many.len() - 1) as u32);
                 }
             }
         }
     }
 
-    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        let (one, many) = match self {
-            Holders::One(t) => (Some(*t), &[][..]),
-            Holders::Many(v) => (None, v.as_slice()),
-        };
-        one.into_iter().chain(many.iter().copied())
+    fn get(&self, key: u64) -> &[u32] {
+        match self.map.get(&key) {
+            None => &[],
+            Some(v) if v & MANY != 0 => &self.many[(v & !MANY) as usize],
+            Some(v) => std::slice::from_ref(v),
+        }
+    }
+}
+
+/// A bit per hash (2^24 bits, 2 MiB): most on-premises values are in no tenant object, and
+/// this answers "surely not" from a table that stays in cache, before the map is probed.
+struct Filter(Vec<u64>);
+
+const FILTER_BITS: u32 = 24;
+
+impl Filter {
+    fn new() -> Filter {
+        Filter(vec![0; (1 << FILTER_BITS) / 64])
+    }
+
+    fn slot(key: u64) -> (usize, u64) {
+        let bit = (key >> (64 - FILTER_BITS)) as usize;
+        (bit / 64, 1 << (bit % 64))
+    }
+
+    fn add(&mut self, key: u64) {
+        let (word, bit) = Filter::slot(key);
+        self.0[word] |= bit;
+    }
+
+    fn may_hold(&self, key: u64) -> bool {
+        let (word, bit) = Filter::slot(key);
+        self.0[word] & bit != 0
     }
 }
 
 /// The tenant's objects by what matching looks them up by.
 struct Index<'t> {
     tenant: &'t Tenant,
-    anchors: FxHashMap<[u8; 16], u32>,
-    /// Custom (non-GUID) immutableIds, for the record.
-    upns: FxHashMap<u64, Holders>,
+    /// Tenant objects by the bytes of their immutableId.
+    anchors: FxHashMap<Box<[u8]>, u32>,
+    upns: KeyMap,
     /// Every SMTP address (proxyAddresses, and mail) → its holders.
-    smtp: FxHashMap<u64, Holders>,
-    sids: FxHashMap<u64, u32>,
+    smtp: KeyMap,
+    /// Every key of `upns` and `smtp`.
+    filter: Filter,
     /// Tenant objects that hold a directory role.
     admins: FxHashSet<u32>,
+}
+
+/// What a key of the index is.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum KeyKind {
+    Upn,
+    Smtp,
 }
 
 impl<'t> Index<'t> {
     fn new(tenant: &'t Tenant) -> Index<'t> {
         let n = tenant.objects.len();
+        // The keys are hashed in parallel (reading every tenant string is the cost), then
+        // inserted in one pass.
+        let keys: Vec<(KeyKind, u64, u32)> = tenant
+            .objects
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(t, o)| {
+                let t = t as u32;
+                let upn = o.upn.as_deref().map(|u| (KeyKind::Upn, fold_hash(u), t));
+                let mail = o.mail.as_deref().map(|m| (KeyKind::Smtp, fold_hash(m), t));
+                let proxies = o.proxies.iter().filter_map(move |p| {
+                    let (prefix, address) = split_proxy(p)?;
+                    is_smtp(prefix).then(|| (KeyKind::Smtp, fold_hash(address), t))
+                });
+                upn.into_iter().chain(mail).chain(proxies)
+            })
+            .collect();
         let mut index = Index {
             tenant,
-            anchors: FxHashMap::with_capacity_and_hasher(n, Default::default()),
-            upns: FxHashMap::with_capacity_and_hasher(n, Default::default()),
-            smtp: FxHashMap::with_capacity_and_hasher(n * 2, Default::default()),
-            sids: FxHashMap::default(),
+            anchors: FxHashMap::default(),
+            upns: KeyMap::with_capacity(n),
+            smtp: KeyMap::with_capacity(keys.len().saturating_sub(n)),
+            filter: Filter::new(),
             admins: FxHashSet::default(),
         };
-        let add = |map: &mut FxHashMap<u64, Holders>, key: u64, t: u32| {
-            map.entry(key)
-                .and_modify(|h| h.push(t))
-                .or_insert(Holders::One(t));
-        };
-        let mut ids: FxHashMap<String, u32> = FxHashMap::default();
+        for (kind, key, t) in keys {
+            index.filter.add(key);
+            match kind {
+                KeyKind::Upn => index.upns.add(key, t),
+                KeyKind::Smtp => index.smtp.add(key, t),
+            }
+        }
         for (t, o) in tenant.objects.iter().enumerate() {
-            let t = t as u32;
             if let Some(anchor) = o.immutable_id.as_deref().and_then(super::anchor_bytes) {
-                index.anchors.entry(anchor).or_insert(t);
-            }
-            if let Some(upn) = &o.upn {
-                add(&mut index.upns, fold_hash(upn), t);
-            }
-            if let Some(mail) = &o.mail {
-                add(&mut index.smtp, fold_hash(mail), t);
-            }
-            for p in &o.proxies {
-                if let Some((prefix, address)) = split_proxy(p) {
-                    if is_smtp(prefix) {
-                        add(&mut index.smtp, fold_hash(address), t);
-                    }
-                }
-            }
-            if let Some(sid) = &o.security_identifier {
-                index.sids.entry(fold_hash(sid)).or_insert(t);
-            }
-            if let Some(id) = &o.id {
-                ids.insert(id.to_ascii_lowercase(), t);
+                index.anchors.entry(anchor).or_insert(t as u32);
             }
         }
-        let mut admins = Vec::new();
-        for holder in tenant.roles.iter().flatten() {
-            let by_id = holder
-                .id
-                .as_deref()
-                .and_then(|id| ids.get(&id.to_ascii_lowercase()).copied());
-            let by_upn = holder
-                .upn
-                .as_deref()
-                .and_then(|upn| index.upn_holders(upn).next());
-            admins.extend(by_id.or(by_upn));
+        if let Some(roles) = &tenant.roles {
+            let ids: FxHashMap<String, u32> = tenant
+                .objects
+                .iter()
+                .enumerate()
+                .filter_map(|(t, o)| Some((o.id.as_deref()?.to_ascii_lowercase(), t as u32)))
+                .collect();
+            let mut admins = Vec::new();
+            for holder in roles {
+                let by_id = holder
+                    .id
+                    .as_deref()
+                    .and_then(|id| ids.get(&id.to_ascii_lowercase()).copied());
+                let by_upn = holder
+                    .upn
+                    .as_deref()
+                    .and_then(|upn| index.upn_holders(upn).next());
+                admins.extend(by_id.or(by_upn));
+            }
+            index.admins.extend(admins);
         }
-        index.admins.extend(admins);
         index
     }
 
@@ -344,12 +404,20 @@ impl<'t> Index<'t> {
         &self.tenant.objects[t as usize]
     }
 
+    /// The holders of a key, after the filter.
+    fn holders<'a>(&'a self, map: &'a KeyMap, key: u64) -> &'a [u32] {
+        if self.filter.may_hold(key) {
+            map.get(key)
+        } else {
+            &[]
+        }
+    }
+
     /// Tenant users whose UPN is `upn`.
     fn upn_holders<'a>(&'a self, upn: &'a str) -> impl Iterator<Item = u32> + 'a {
-        self.upns
-            .get(&fold_hash(upn))
-            .into_iter()
-            .flat_map(Holders::iter)
+        self.holders(&self.upns, fold_hash(upn))
+            .iter()
+            .copied()
             .filter(move |t| {
                 self.object(*t)
                     .upn
@@ -360,10 +428,9 @@ impl<'t> Index<'t> {
 
     /// Tenant objects holding `address` as an SMTP proxy or mail.
     fn smtp_holders<'a>(&'a self, address: &'a str) -> impl Iterator<Item = u32> + 'a {
-        self.smtp
-            .get(&fold_hash(address))
-            .into_iter()
-            .flat_map(Holders::iter)
+        self.holders(&self.smtp, fold_hash(address))
+            .iter()
+            .copied()
             .filter(move |t| {
                 let o = self.object(*t);
                 o.mail.as_deref().is_some_and(|m| same_folded(m, address))
@@ -393,10 +460,19 @@ fn primary_smtp(dir: &Directory, row: usize) -> Option<&str> {
         .map(|v| &v[5..])
 }
 
-/// Predicts the outcome of every in-scope user, group and contact against the tenant.
-pub fn predict(dir: &Directory, scope: &Scope, tenant: &Tenant) -> Prediction {
+/// Predicts the outcome of every in-scope user, group and contact against the tenant, with
+/// the source anchors `engine` computes.
+pub fn predict(
+    dir: &Directory,
+    scope: &Scope,
+    tenant: &Tenant,
+    engine: crate::anchor::Engine,
+) -> Prediction {
     let started = std::time::Instant::now();
+    let cpu_before = cpu_time();
     let index = Index::new(tenant);
+    let indexed = started.elapsed();
+    let cpu_indexed = cpu_time();
     let features = tenant.features.as_ref();
     let block_soft = features.and_then(|f| f.block_soft_match);
     let block_takeover = features.and_then(|f| f.block_cloud_object_takeover_through_hard_match);
@@ -425,6 +501,7 @@ pub fn predict(dir: &Directory, scope: &Scope, tenant: &Tenant) -> Prediction {
                         features_given: features.is_some(),
                         carried_immutable,
                         initial,
+                        engine,
                     },
                 );
                 counts[p.as_ref().map_or(0, |p| outcome_index(p.outcome))] += 1;
@@ -442,6 +519,17 @@ pub fn predict(dir: &Directory, scope: &Scope, tenant: &Tenant) -> Prediction {
         for (t, n) in counts.iter_mut().zip(c) {
             *t += n;
         }
+    }
+    if std::env::var_os("SYNCLINT_TENANT_TIMES").is_some() {
+        let cpu = |a: Option<std::time::Duration>, b: Option<std::time::Duration>| {
+            a.zip(b).map(|(a, b)| b.saturating_sub(a))
+        };
+        eprintln!(
+            "tenant: index {indexed:?} wall, {:?} CPU; rows {:?} wall, {:?} CPU",
+            cpu(cpu_before, cpu_indexed),
+            started.elapsed() - indexed,
+            cpu(cpu_indexed, cpu_time())
+        );
     }
     // Two on-premises objects matching one cloud object: every claimant is reported.
     let mut claims: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
@@ -542,6 +630,16 @@ pub fn predict(dir: &Directory, scope: &Scope, tenant: &Tenant) -> Prediction {
     }
 }
 
+/// The process's CPU time (user + system) from /proc, for the benchmark's figures
+/// (`SYNCLINT_TENANT_TIMES`): on a loaded machine, wall time says little.
+fn cpu_time() -> Option<std::time::Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(std::time::Duration::from_millis(ticks * 10))
+}
+
 fn outcome_index(o: Outcome) -> usize {
     Outcome::ALL.iter().position(|x| *x == o).unwrap_or(0)
 }
@@ -554,6 +652,7 @@ struct Flags<'a> {
     features_given: bool,
     carried_immutable: bool,
     initial: Option<&'a str>,
+    engine: crate::anchor::Engine,
 }
 
 fn predict_one(
@@ -575,7 +674,11 @@ fn predict_one(
         )
     };
     let guid = dir.object_guid[row];
-    let anchor = anchor_of(dir, row);
+    let anchor = if index.anchors.is_empty() {
+        None
+    } else {
+        anchor_of(dir, row, flags.engine)
+    };
     let mut p = ObjectPrediction {
         row: row as u32,
         outcome: Outcome::Created,
@@ -587,11 +690,12 @@ fn predict_one(
         others: Vec::new(),
     };
     // 1. Hard match on the source anchor.
-    if let Some(&t) = anchor.as_ref().and_then(|a| index.anchors.get(a)) {
+    if let Some(&t) = anchor.as_deref().and_then(|a| index.anchors.get(a)) {
+        // (`anchor` is computed only when some tenant object has an immutableId.)
         let o = index.object(t);
         p.target = Some(t);
         p.by = Some(MatchedBy::ImmutableId);
-        p.value = anchor.as_ref().map(immutable_id_text).unwrap_or_default();
+        p.value = anchor.as_deref().map(immutable_id_text).unwrap_or_default();
         let mapped_elsewhere = match (&o.object_identifier, guid) {
             (Some(mapped), Some(g)) => !mapped
                 .trim()

@@ -294,34 +294,30 @@ pub const QUOTA_UNVERIFIED: u64 = 50_000;
 /// Directory quota with a verified domain.
 pub const QUOTA_VERIFIED: u64 = 300_000;
 
-/// The source anchor (immutableId) Entra Connect gives an object: base64 of the
-/// ms-DS-ConsistencyGuid bytes when present, else of objectGUID's 16 bytes, in AD byte
-/// order. `None` when the object has no objectGUID, or has a ConsistencyGuid whose bytes
-/// the directory does not keep (then the anchor is unknown, not guessed).
-///
-/// Temporary: the `engine` work (issue 19) brings `crate::anchor` with the per-engine and
-/// per-type choice; this is replaced by it when it lands.
-pub fn anchor_of(dir: &crate::directory::Directory, row: usize) -> Option<[u8; 16]> {
-    if dir.has_consistency_guid.get(row).copied().unwrap_or(false) {
-        return None;
-    }
-    dir.object_guid.get(row).copied().flatten()
+/// The source anchor bytes `engine` gives object `row` ([`crate::anchor::source_anchor`]),
+/// `None` when it has none.
+pub fn anchor_of(
+    dir: &crate::directory::Directory,
+    row: usize,
+    engine: crate::anchor::Engine,
+) -> Option<Box<[u8]>> {
+    crate::anchor::source_anchor(dir, row, engine).map(|a| a.bytes)
 }
 
 /// The immutableId text of anchor bytes.
-pub fn immutable_id_text(anchor: &[u8; 16]) -> String {
+pub fn immutable_id_text(anchor: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(anchor)
 }
 
-/// Anchor bytes of an immutableId that is the base64 of 16 bytes (what every GUID-anchored
-/// sync writes); `None` for other values (custom anchors).
-pub fn anchor_bytes(immutable_id: &str) -> Option<[u8; 16]> {
+/// Anchor bytes of an immutableId that is base64 (what every binary-anchored sync writes);
+/// `None` for other values (custom string anchors, which no binary anchor can equal).
+pub fn anchor_bytes(immutable_id: &str) -> Option<Box<[u8]>> {
     use base64::Engine as _;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(immutable_id.trim())
         .ok()?;
-    bytes.try_into().ok()
+    Some(bytes.into())
 }
 
 /// A SID as text (`S-1-5-21-…`) from its binary form.
@@ -355,7 +351,7 @@ mod tests {
         let guid = [7u8; 16];
         let text = immutable_id_text(&guid);
         assert_eq!(text, "BwcHBwcHBwcHBwcHBwcHBw==");
-        assert_eq!(anchor_bytes(&text), Some(guid));
+        assert_eq!(anchor_bytes(&text).as_deref(), Some(&guid[..]));
         assert_eq!(anchor_bytes("employee-12345"), None);
     }
 
