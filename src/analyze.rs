@@ -25,6 +25,8 @@ pub struct Analysis {
     pub warnings: Vec<String>,
     /// With `--tenant`: the predicted outcome of each object against the tenant.
     pub tenant: Option<crate::tenant::Prediction>,
+    /// Sign-in and device readiness per feature (None with `--no-readiness`).
+    pub readiness: Option<rules::readiness::Report>,
 }
 
 /// Objects with findings: by their worst finding (the verdict a report leads with) and per
@@ -69,6 +71,7 @@ pub struct Checked {
     pub warnings: Vec<String>,
     /// See [`Analysis::tenant`].
     pub tenant: Option<crate::tenant::Prediction>,
+    pub readiness: Option<rules::readiness::Report>,
 }
 
 /// Reads the inputs and runs the rules, watched by nothing (see [`run_observed`]).
@@ -129,6 +132,7 @@ pub fn check(ingest: &Ingest, scope_options: &ScopeOptions, options: &RuleOption
         scope,
         findings: result.findings,
         uniqueness: result.uniqueness,
+        readiness: result.readiness,
         timings: Timings {
             scope: scope_time,
             rules: result.checks_time,
@@ -288,6 +292,7 @@ impl Analysis {
             redactor: None,
             warnings: checked.warnings,
             tenant: checked.tenant,
+            readiness: checked.readiness,
         }
     }
 
@@ -320,6 +325,9 @@ impl Analysis {
         const SEVERITY_SHIFT: u16 = 12;
         let mut marks = vec![0u16; self.ingest.directory.len()];
         for f in &self.findings {
+            // Readiness findings are about features, not about the object's sync: they count
+            // in their class, never in the sync verdict.
+            let readiness = f.rule.class == Class::Readiness;
             let Some(mark) = marks.get_mut(f.row as usize) else {
                 continue;
             };
@@ -327,7 +335,11 @@ impl Analysis {
                 .iter()
                 .position(|c| *c == f.rule.class)
                 .unwrap_or_default();
-            let severity = f.rule.severity as u16 + 1;
+            let severity = if readiness {
+                0
+            } else {
+                f.rule.severity as u16 + 1
+            };
             let worst = (*mark >> SEVERITY_SHIFT).max(severity);
             *mark =
                 (*mark & ((1 << SEVERITY_SHIFT) - 1)) | (1 << class) | (worst << SEVERITY_SHIFT);
@@ -341,6 +353,7 @@ impl Analysis {
             match mark >> SEVERITY_SHIFT {
                 w if w == Severity::Error as u16 + 1 => affected.will_fail += 1,
                 w if w == Severity::Warning as u16 + 1 => affected.degraded += 1,
+                0 => {}
                 _ => affected.advisory_only += 1,
             }
             for (i, n) in per_class.iter_mut().enumerate() {

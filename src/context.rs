@@ -128,7 +128,7 @@ impl AnalysisContext {
                 .as_ref()
                 .map(|v| v.iter().cloned().collect()),
             suffix_map: self.suffix_map.clone(),
-            tenant: None,
+            ..RuleOptions::default()
         }
     }
 
@@ -402,7 +402,7 @@ mod tests {
                 profile: Profile::IdfixDedicated,
                 verified_domains: Some(["Contoso.com".to_string()].into_iter().collect()),
                 suffix_map: vec![("contoso.local".into(), "contoso.com".into())],
-                tenant: None,
+                ..RuleOptions::default()
             },
             &ScopeOptions {
                 include_ou: vec!["OU=Staff,DC=contoso,DC=com".into()],

@@ -34,6 +34,7 @@ pub mod rules;
 pub mod scope;
 pub mod tenant;
 pub mod text;
+pub mod time;
 pub mod view;
 pub(crate) mod vocab;
 

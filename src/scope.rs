@@ -34,6 +34,12 @@ impl Scope {
         self.reasons.get(row).and_then(|r| r.as_deref())
     }
 
+    /// Whether the object is a second copy of one read twice (in two inputs): readiness
+    /// checks, which look at out-of-scope objects too, count such an object once.
+    pub fn read_twice(&self, row: usize) -> bool {
+        self.reason(row).is_some_and(|r| r.starts_with(READ_TWICE))
+    }
+
     pub fn analyzed(&self) -> u64 {
         self.reasons.iter().filter(|r| r.is_none()).count() as u64
     }
@@ -42,6 +48,9 @@ impl Scope {
         self.reasons.len() as u64 - self.analyzed()
     }
 }
+
+/// How the reason of a second copy of an object starts.
+const READ_TWICE: &str = "same object as ";
 
 /// `msExchRecipientTypeDetails` bits Connect excludes: public folders, system attendant,
 /// system mailboxes, mailbox plans, discovery mailboxes … (`&H21C07000`, §3.5).
@@ -119,7 +128,7 @@ pub fn decide(dir: &Directory, options: &ScopeOptions, profile: Profile) -> Scop
             let first = first_of[row];
             if first != row {
                 return Some(
-                    format!("same object as {} (read twice)", dir.source_label(first)).into(),
+                    format!("{READ_TWICE}{} (read twice)", dir.source_label(first)).into(),
                 );
             }
             let dn = dir.dn.get(row).unwrap_or("");

@@ -41,10 +41,14 @@ pub enum Class {
     #[serde(rename = "Large object")]
     LargeObject,
     Advisory,
+    /// Sign-in and device readiness (Seamless SSO, hybrid join, password hash sync,
+    /// password writeback, other onboarding items): not a sync failure of the object, a
+    /// feature that fails or weakens (`rules::readiness`).
+    Readiness,
 }
 
 impl Class {
-    pub const ALL: [Class; 9] = [
+    pub const ALL: [Class; 10] = [
         Class::Duplicate,
         Class::Collision,
         Class::Character,
@@ -54,6 +58,7 @@ impl Class {
         Class::Blank,
         Class::LargeObject,
         Class::Advisory,
+        Class::Readiness,
     ];
 
     pub fn name(self) -> &'static str {
@@ -67,6 +72,7 @@ impl Class {
             Class::Blank => "Blank",
             Class::LargeObject => "Large object",
             Class::Advisory => "Advisory",
+            Class::Readiness => "Readiness",
         }
     }
 }

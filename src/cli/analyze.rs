@@ -65,6 +65,13 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
     for w in &analysis.warnings {
         eprintln!("synclint: warning: {w}");
     }
+    if let Some(readiness) = &analysis.readiness {
+        if !args.quiet {
+            for f in &readiness.features {
+                eprintln!("synclint: readiness: {}", f.line());
+            }
+        }
+    }
     print_rejections(&analysis.ingest);
     if let Some(why) = analysis.nothing_analyzed() {
         eprintln!(
@@ -180,6 +187,17 @@ fn rule_options(args: &RuleArgs) -> Result<RuleOptions> {
         verified_domains: (!verified.is_empty()).then(|| verified.into_iter().collect()),
         suffix_map: args.suffix_pairs()?,
         tenant: None,
+        readiness: synclint::rules::readiness::ReadinessOptions {
+            enabled: !args.no_readiness,
+            as_of: match &args.as_of {
+                None => None,
+                Some(text) => Some(synclint::time::parse_as_of(text).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--as-of {text:?}: not a date (2026-12-02) or a time (2026-12-02T12:00:00Z)"
+                    )
+                })?),
+            },
+        },
     })
 }
 

@@ -268,6 +268,15 @@ pub struct RuleArgs {
     /// Leave out objects under this DN (repeatable).
     #[arg(long = "exclude-ou", value_name = "DN")]
     pub exclude_ou: Vec<String>,
+    /// Skip the sign-in and device readiness checks (Seamless SSO, hybrid join, password
+    /// hash sync, password writeback, other onboarding items).
+    #[arg(long)]
+    pub no_readiness: bool,
+    /// Measure key ages, expiry and staleness from this date (2026-12-02, the end of that day
+    /// UTC, or 2026-12-02T12:00:00Z) instead of the export's own time (the latest
+    /// whenChanged / modifyTimeStamp, or a snapshot's time). Never the machine's clock.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
 }
 
 /// Options for reading exports.

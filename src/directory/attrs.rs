@@ -22,6 +22,13 @@ pub enum AttrShape {
     Count,
     /// Only the size in bytes of the (first) value (thumbnailPhoto).
     Size,
+    /// Every value, kept only for the objects that have one, beside the table
+    /// ([`crate::directory::Extra`]): attributes of a few objects (configuration partition,
+    /// domain heads, the Seamless SSO account) that the readiness checks read.
+    Sparse,
+    /// Only the latest value over all objects, as a time ([`crate::directory::Extra`]):
+    /// whenChanged and modifyTimeStamp give the export's own time.
+    Latest,
 }
 
 macro_rules! attributes {
@@ -79,6 +86,22 @@ attributes! {
     UserCertificate = "userCertificate", Count;
     UserSmimeCertificate = "userSMIMECertificate", Count;
     ThumbnailPhoto = "thumbnailPhoto", Size;
+    // Readiness (sign-in and device features): the export's time, the Seamless SSO account,
+    // the configuration partition (crossRefs, the device registration service connection
+    // point, optional features).
+    WhenChanged = "whenChanged", Latest;
+    ModifyTimeStamp = "modifyTimeStamp", Latest;
+    PwdLastSet = "pwdLastSet", Integer;
+    SupportedEncryptionTypes = "msDS-SupportedEncryptionTypes", Sparse;
+    AllowedToDelegateTo = "msDS-AllowedToDelegateTo", Sparse;
+    AllowedToActOnBehalfOf = "msDS-AllowedToActOnBehalfOfOtherIdentity", Sparse;
+    Keywords = "keywords", Sparse;
+    UpnSuffixes = "uPNSuffixes", Sparse;
+    BehaviorVersion = "msDS-Behavior-Version", Sparse;
+    EnabledFeature = "msDS-EnabledFeature", Sparse;
+    NetbiosName = "nETBIOSName", Sparse;
+    DnsRoot = "dnsRoot", Sparse;
+    NcName = "nCName", Sparse;
 }
 
 impl Attr {
@@ -86,7 +109,7 @@ impl Attr {
     pub fn is_multi_valued(self) -> bool {
         matches!(
             self.shape(),
-            AttrShape::TextList | AttrShape::LastText | AttrShape::Count
+            AttrShape::TextList | AttrShape::LastText | AttrShape::Count | AttrShape::Sparse
         )
     }
 
@@ -120,10 +143,11 @@ pub const TEXT_ATTRS: [Attr; 9] = [
 ];
 
 /// Integer attributes, in column order.
-pub const INT_ATTRS: [Attr; 3] = [
+pub const INT_ATTRS: [Attr; 4] = [
     Attr::UserAccountControl,
     Attr::GroupType,
     Attr::RecipientTypeDetails,
+    Attr::PwdLastSet,
 ];
 
 /// Boolean attributes, in column order.

@@ -5,9 +5,11 @@
 //! rules scan contiguous memory.
 
 pub mod attrs;
+pub mod extra;
 pub(crate) mod spill;
 
 pub use attrs::{Attr, AttrShape, BOOL_ATTRS, COUNT_ATTRS, INT_ATTRS, TEXT_ATTRS};
+pub use extra::{Extra, TimeSource};
 use spill::SpillVec;
 use std::path::Path;
 
@@ -388,6 +390,8 @@ pub struct Directory {
     /// Size in bytes of thumbnailPhoto, when present.
     pub thumbnail_photo_bytes: Vec<Option<u32>>,
     pub flags: Vec<ObjectFlags>,
+    /// The sparse attributes' values and the export's latest times (readiness checks).
+    pub extra: Extra,
 }
 
 impl Directory {
@@ -516,8 +520,10 @@ impl Directory {
             odd_consistency_guids,
             thumbnail_photo_bytes,
             flags,
+            extra,
         } = other;
         let offset = self.len();
+        self.extra.append(extra, offset);
         self.odd_consistency_guids.extend(
             odd_consistency_guids
                 .into_iter()
@@ -567,6 +573,7 @@ impl Directory {
         self.odd_consistency_guids.truncate(odd);
         self.thumbnail_photo_bytes.truncate(rows);
         self.flags.truncate(rows);
+        self.extra.truncate(rows);
     }
 
     /// Makes this directory hold only object `row` of `from`, with the text attributes in
@@ -599,8 +606,10 @@ impl Directory {
             odd_consistency_guids: _,
             thumbnail_photo_bytes,
             flags,
+            extra,
         } = from;
         self.truncate(0);
+        self.extra.copy_row(extra, row, 0);
         if self.sources != *sources {
             self.sources.clone_from(sources);
         }
@@ -648,6 +657,7 @@ impl Directory {
             + self.object_class.heap_bytes()
             + self.text.iter().map(TextColumn::heap_bytes).sum::<usize>()
             + self.proxy_addresses.heap_bytes()
+            + self.extra.heap_bytes()
             + self.len()
                 * (std::mem::size_of::<SourceRef>()
                     + 1

@@ -183,7 +183,7 @@ impl Default for PowershellStyle {
 /// `Get-ADUser` has them (mapped back by the reader), LDAP names for the rest, plus properties
 /// no rule reads in PowerShell's own formats (`Enabled`, a culture-formatted `whenCreated`).
 /// Each with the LDAP attribute it comes from.
-pub const POWERSHELL_COLUMNS: [(&str, &str); 25] = [
+pub const POWERSHELL_COLUMNS: [(&str, &str); 26] = [
     ("DistinguishedName", "distinguishedName"),
     ("ObjectClass", "objectClass"),
     ("ObjectGUID", "objectGUID"),
@@ -204,6 +204,7 @@ pub const POWERSHELL_COLUMNS: [(&str, &str); 25] = [
     ("msExchRecipientTypeDetails", "msExchRecipientTypeDetails"),
     ("groupType", "groupType"),
     ("userAccountControl", "userAccountControl"),
+    ("pwdLastSet", "pwdLastSet"),
     ("member", "member"),
     ("memberOf", "memberOf"),
     ("userCertificate", "userCertificate"),

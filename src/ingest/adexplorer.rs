@@ -693,6 +693,15 @@ pub fn read_bytes(
         }
     };
     outcome.header = Some(snapshot.header.clone());
+    // The snapshot's own time: what readiness checks measure ages from.
+    if let Some(t) = i64::try_from(snapshot.header.filetime)
+        .ok()
+        .and_then(crate::time::from_filetime)
+    {
+        directory
+            .extra
+            .note_time(crate::directory::TimeSource::Snapshot, t);
+    }
     for p in &snapshot.properties {
         if !matches!(p.ads_type, 1..=10 | 12 | 25) {
             outcome.unread_syntaxes.insert(p.name.clone(), p.ads_type);

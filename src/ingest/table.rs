@@ -56,6 +56,11 @@ struct Scratch {
     odd_consistency_guid: Option<Box<[u8]>>,
     thumbnail: Option<u32>,
     flags: u8,
+    /// Values of the sparse attributes (the first `sparse_count` are this record's).
+    sparse: Vec<(Attr, String)>,
+    sparse_count: usize,
+    /// The record's whenChanged / modifyTimeStamp.
+    times: Vec<(crate::directory::TimeSource, i64)>,
 }
 
 impl Scratch {
@@ -73,6 +78,8 @@ impl Scratch {
         self.odd_consistency_guid = None;
         self.thumbnail = None;
         self.flags = 0;
+        self.sparse_count = 0;
+        self.times.clear();
     }
 }
 
@@ -192,6 +199,33 @@ impl TableSink {
                 }
                 None => self.malformed(),
             },
+            AttrShape::Sparse => {
+                let text = self.text(value, bytes);
+                let s = &mut self.scratch;
+                if s.sparse_count < s.sparse.len() {
+                    let slot = &mut s.sparse[s.sparse_count];
+                    slot.0 = attr;
+                    slot.1.clear();
+                    slot.1.push_str(&text);
+                } else {
+                    s.sparse.push((attr, text.into_owned()));
+                }
+                s.sparse_count += 1;
+            }
+            AttrShape::Latest => {
+                let source = if attr == Attr::ModifyTimeStamp {
+                    crate::directory::TimeSource::ModifyTimeStamp
+                } else {
+                    crate::directory::TimeSource::WhenChanged
+                };
+                match std::str::from_utf8(bytes)
+                    .ok()
+                    .and_then(crate::time::parse_any)
+                {
+                    Some(t) => self.scratch.times.push((source, t)),
+                    None => self.malformed(),
+                }
+            }
             AttrShape::Count | AttrShape::Size => {}
         }
     }
@@ -295,6 +329,13 @@ impl RecordSink for TableSink {
         self.open = false;
         let s = &self.scratch;
         let t = &mut self.table;
+        let row = t.len();
+        for (attr, value) in &s.sparse[..s.sparse_count] {
+            t.extra.push(row, *attr, value);
+        }
+        for (source, time) in &s.times {
+            t.extra.note_time(*source, *time);
+        }
         t.source.push(SourceRef {
             file: self.file,
             line: s.line,

@@ -30,6 +30,10 @@ pub struct Summary<'a> {
     /// With `--tenant`: what the tenant inputs held and the predicted outcome counts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant: Option<TenantSummary>,
+    /// Sign-in and device readiness: the export's time, the forests seen and one entry per
+    /// feature (verdict, worst finding, counts, what could not be checked); absent with
+    /// `--no-readiness`.
+    pub readiness: Option<crate::rules::readiness::Report>,
     /// Every finding with its stable id (what a later `--baseline` compares with); written
     /// by [`Summary::write_json`], one item per line.
     #[serde(skip)]
@@ -197,6 +201,15 @@ impl<'a> Summary<'a> {
                 by_severity,
             },
             warnings: a.warnings.clone(),
+            readiness: a.readiness.clone().map(|mut r| {
+                // The headline is a finding's note: it may name an account.
+                for f in &mut r.features {
+                    if let Some(h) = &mut f.headline {
+                        *h = a.shown_note(h).into_owned();
+                    }
+                }
+                r
+            }),
             duplicates: a.uniqueness.duplicates.clone(),
             collisions: a.uniqueness.collisions,
             timings_ms: [
@@ -228,6 +241,7 @@ mod tests {
             profile: Profile::Entra,
             verified_domains: None,
             warnings: Vec::new(),
+            readiness: None,
             inputs: Vec::new(),
             objects: Objects {
                 read: 1,

@@ -172,7 +172,7 @@ pub fn markdown() -> String {
         md.push('\n');
     }
     md.push_str("\n## Sources\n\n");
-    for s in sources::ALL {
+    for s in sources::ALL.iter().chain(super::readiness::sources::ALL) {
         let _ = writeln!(md, "- [{}]({})", prose(s.title), s.url);
     }
     md

@@ -19,6 +19,7 @@ pub mod large;
 pub mod mail;
 pub mod names;
 pub mod proxy;
+pub mod readiness;
 pub mod registry;
 pub mod sources;
 pub mod suggest;
@@ -45,6 +46,8 @@ pub struct RuleOptions {
     pub suffix_map: Vec<(String, String)>,
     /// The tenant as exported (`--tenant`): the tenant family predicts matching against it.
     pub tenant: Option<std::sync::Arc<crate::tenant::Tenant>>,
+    /// Sign-in and device readiness (`--no-readiness`, `--as-of`).
+    pub readiness: readiness::ReadinessOptions,
 }
 
 impl Default for RuleOptions {
@@ -54,6 +57,7 @@ impl Default for RuleOptions {
             verified_domains: None,
             suffix_map: Vec::new(),
             tenant: None,
+            readiness: readiness::ReadinessOptions::default(),
         }
     }
 }
@@ -120,6 +124,8 @@ pub struct Analysis {
     pub tenant: Option<crate::tenant::Prediction>,
     /// Wall time of tenant matching and its findings.
     pub tenant_time: std::time::Duration,
+    /// The readiness outcome per feature (None with `--no-readiness`).
+    pub readiness: Option<readiness::Report>,
 }
 
 /// Runs every rule of the profile over the in-scope objects.
@@ -154,6 +160,12 @@ pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
     let started = std::time::Instant::now();
     suggest::recheck(&ctx, &index, &mut findings);
     let suggest_time = started.elapsed();
+    // Readiness looks at every object (in scope or not) and at whole forests.
+    let readiness = options.readiness.enabled.then(|| {
+        let (found, report) = readiness::run(dir, scope, options);
+        findings.push_chunk(found);
+        report
+    });
     let started = std::time::Instant::now();
     let prediction = options.tenant.as_deref().map(|t| {
         // The engine's anchors (Connect until the options carry the chosen engine).
@@ -169,5 +181,6 @@ pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
         suggest_time,
         tenant: prediction,
         tenant_time: started.elapsed(),
+        readiness,
     }
 }

@@ -7,8 +7,8 @@
 //! to [`FAMILIES`].
 
 use super::{
-    account, advisory, alias, first_broken, large, mail, names, proxy, target, tenant, uniqueness,
-    upn, Context, Rule,
+    account, advisory, alias, first_broken, large, mail, names, proxy, readiness, target,
+    tenant, uniqueness, upn, Context, Rule,
 };
 use crate::directory::Attr;
 use crate::findings::Finding;
@@ -46,6 +46,7 @@ pub static FAMILIES: &[&Family] = &[
     &uniqueness::FAMILY,
     &advisory::FAMILY,
     &tenant::FAMILY,
+    &readiness::sso::FAMILY,
 ];
 
 const RULE_COUNT: usize = {
@@ -214,13 +215,24 @@ mod tests {
                 );
             }
         }
-        // Only uniqueness and tenant matching run over all objects at once.
+        // Only uniqueness, tenant matching and the readiness families run over all objects
+        // at once; each readiness family is in readiness::CHECKS once, with a feature for each
+        // rule.
         let collective: Vec<&str> = FAMILIES
             .iter()
             .filter(|f| f.check.is_none())
             .map(|f| f.name)
             .collect();
-        assert_eq!(collective, ["uniqueness", "tenant"]);
+        let readiness: Vec<&str> = readiness::CHECKS.iter().map(|c| c.family.name).collect();
+        assert_eq!(collective, [&["uniqueness", "tenant"][..], &readiness].concat());
+        for c in readiness::CHECKS {
+            assert!(FAMILIES.iter().any(|f| std::ptr::eq(*f, c.family)));
+            assert_eq!(c.features.len(), c.family.rules.len(), "{}", c.family.name);
+            for r in c.family.rules {
+                assert_eq!(r.class, crate::vocab::Class::Readiness, "{}", r.code);
+                assert!(c.features.iter().any(|(f, _)| f == r), "{}", r.code);
+            }
+        }
     }
 
     #[test]

@@ -203,6 +203,8 @@ fn real_snapshot_analyzes_end_to_end_with_schema_and_configuration_out_of_scope(
         [
             ("SL106", "CN=blaatschaap,CN=Users,DC=windomain,DC=local"),
             ("SL106", "CN=vagrant,CN=Users,DC=windomain,DC=local"),
+            // Readiness: the domain has computers but no Seamless SSO account (advice).
+            ("SL1201", "DC=windomain,DC=local"),
         ]
         .map(|(r, d)| (r.to_string(), d.to_string()))
     );

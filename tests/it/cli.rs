@@ -171,6 +171,7 @@ fn analyze_writes_the_summary_and_csvs_and_sets_the_exit_status() {
         "blank",
         "large-object",
         "advisory",
+        "readiness",
     ]
     .iter()
     .map(|c| rows(&csv_dir.join(format!("{c}.csv"))))
@@ -415,7 +416,7 @@ fn outputs_follow_the_umask() {
             .filter(|p| p.is_file())
             .collect();
         files.sort();
-        assert_eq!(files.len(), 5 + 10, "{files:?}");
+        assert_eq!(files.len(), 5 + 11, "{files:?}");
         for f in files {
             let got = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
             assert_eq!(got, mode, "{} under umask {umask}: {got:o}", f.display());

@@ -117,13 +117,80 @@ fn members(cn: &str, n: usize) -> ExportObject {
     )
 }
 
+/// The time the readiness cases' exports stand for (their whenChanged): 2026-12-01 12:00 UTC.
+const EXPORT_TIME: &str = "20261201120000.0Z";
+const EXPORT_SECONDS: i64 = 1_796_126_400;
+
+/// A FILETIME `days` before the readiness cases' export time.
+fn days_before_export(days: i64) -> String {
+    synclint::time::to_filetime(EXPORT_SECONDS - days * 86_400).to_string()
+}
+
+/// A domain head object, as a domain export holds it.
+fn domain_head(dc: &str) -> ExportObject {
+    with(ExportObject::new(dc), |o| {
+        for c in ["top", "domain", "domainDNS"] {
+            o.text("objectClass", c);
+        }
+        o.text("whenChanged", EXPORT_TIME);
+    })
+}
+
+/// A computer account `cn` under `parent`.
+fn computer(cn: &str, parent: &str) -> ExportObject {
+    with(ExportObject::new(format!("CN={cn},{parent}")), |o| {
+        for c in ["top", "person", "organizationalPerson", "user", "computer"] {
+            o.text("objectClass", c);
+        }
+        o.text("cn", cn)
+            .text("sAMAccountName", format!("{cn}$"))
+            .binary(
+                "objectGUID",
+                cn.bytes().chain(std::iter::repeat(5)).take(16).collect(),
+            )
+            .text("userAccountControl", "4096")
+            .text("whenChanged", EXPORT_TIME);
+    })
+}
+
+/// A healthy Seamless SSO account in a protected OU of `dc` (key rolled a day before the
+/// export, AES only, no delegation), changed by `f`.
+fn sso_account(dc: &str, f: impl FnOnce(&mut ExportObject)) -> ExportObject {
+    with(computer("AZUREADSSOACC", &format!("OU=Tier0,{dc}")), |o| {
+        // One objectGUID per domain: the same GUID twice is one object read twice.
+        o.attributes.retain(|(n, _)| n != "objectGUID");
+        o.binary(
+            "objectGUID",
+            dc.bytes().chain(std::iter::repeat(6)).take(16).collect(),
+        )
+        .text("pwdLastSet", days_before_export(1))
+        .text("msDS-SupportedEncryptionTypes", "24");
+        f(o);
+    })
+}
+
+/// A domain with one ordinary computer and the SSO account `f` makes.
+fn sso_domain(f: impl FnOnce(&mut ExportObject)) -> Vec<ExportObject> {
+    let dc = "DC=contoso,DC=com";
+    vec![
+        domain_head(dc),
+        computer("PC1", &format!("OU=Workstations,{dc}")),
+        sso_account(dc, f),
+    ]
+}
+
+fn moved(o: &mut ExportObject, dn: &str) {
+    o.dn = dn.to_string();
+}
+
 fn all_cases() -> Vec<Case> {
     let x = |n: usize| "x".repeat(n);
     let verified = RuleOptions {
         verified_domains: Some(HashSet::from(["contoso.com".to_string()])),
         ..RuleOptions::default()
     };
-    vec![
+    let readiness = readiness_cases();
+    let cases = vec![
         case(
             "SL101",
             vec![user_with(
@@ -461,6 +528,91 @@ fn all_cases() -> Vec<Case> {
             vec![user_with("T2", "mail", "t2.other@contoso.com")],
             vec![user_with("T2", "mail", "T2@contoso.com")],
         ),
+    ];
+    cases.into_iter().chain(readiness).collect()
+}
+
+/// The Seamless SSO cases (SL1201–SL1208): whole domains, since the rules judge forests and
+/// out-of-scope computer accounts.
+fn readiness_cases() -> Vec<Case> {
+    let dc = "DC=contoso,DC=com";
+    vec![
+        case(
+            "SL1201",
+            vec![
+                domain_head(dc),
+                computer("PC1", &format!("OU=Workstations,{dc}")),
+            ],
+            sso_domain(|_| {}),
+        ),
+        case(
+            "SL1202",
+            sso_domain(|o| {
+                o.set("userAccountControl", "4098");
+            }),
+            sso_domain(|_| {}),
+        ),
+        case(
+            "SL1203",
+            sso_domain(|o| {
+                o.set("pwdLastSet", days_before_export(31));
+            }),
+            sso_domain(|o| {
+                o.set("pwdLastSet", days_before_export(30));
+            }),
+        ),
+        case(
+            "SL1204",
+            sso_domain(|o| {
+                o.set("msDS-SupportedEncryptionTypes", "4");
+            }),
+            sso_domain(|o| {
+                o.set("msDS-SupportedEncryptionTypes", "28");
+            }),
+        ),
+        case(
+            "SL1205",
+            sso_domain(|o| {
+                o.attributes
+                    .retain(|(n, _)| n != "msDS-SupportedEncryptionTypes");
+            }),
+            sso_domain(|o| {
+                o.set("msDS-SupportedEncryptionTypes", "16");
+            }),
+        ),
+        case(
+            "SL1206",
+            sso_domain(|o| {
+                o.set("userAccountControl", (4096 | 0x8_0000).to_string());
+            }),
+            sso_domain(|o| {
+                o.set("userAccountControl", (4096 | 0x1_0000).to_string());
+            }),
+        ),
+        case(
+            "SL1207",
+            [
+                sso_domain(|_| {}),
+                vec![
+                    domain_head("DC=emea,DC=contoso,DC=com"),
+                    sso_account("DC=emea,DC=contoso,DC=com", |_| {}),
+                ],
+            ]
+            .concat(),
+            [
+                sso_domain(|_| {}),
+                vec![
+                    domain_head("DC=fabrikam,DC=com"),
+                    sso_account("DC=fabrikam,DC=com", |_| {}),
+                ],
+            ]
+            .concat(),
+        ),
+        case(
+            "SL1208",
+            sso_domain(|o| moved(o, &format!("CN=AZUREADSSOACC,CN=Computers,{dc}"))),
+            sso_domain(|o| moved(o, &format!("CN=AZUREADSSOACC,OU=Computers,{dc}"))),
+        ),
     ]
     .into_iter()
     .chain(tenant_cases())
@@ -684,7 +836,11 @@ fn each_rule_fires_on_its_positive_case_and_not_on_its_negative_case() {
         for c in all_cases() {
             let positive = analyze(&c.positive, &c.options);
             let negative = analyze(&c.negative, &c.options);
-            let scoped = |r: &Run| r.scope.analyzed() == r.dir.len() as u64;
+            // Readiness rules judge out-of-scope objects too (computer accounts, the
+            // configuration partition).
+            let readiness = synclint::rules::registry::find(c.code)
+                .is_some_and(|r| r.class == synclint::findings::Class::Readiness);
+            let scoped = |r: &Run| readiness || r.scope.analyzed() == r.dir.len() as u64;
             assert!(
                 scoped(&positive) && scoped(&negative),
                 "{}: out of scope",

@@ -104,6 +104,7 @@ fn sheets_headers_rows_links_and_validation() {
         "Blank",
         "Large object",
         "Advisory",
+        "Readiness",
     ];
     let mut expected: Vec<String> = vec!["Summary".into(), workbook::HOW_TO_SHEET.into()];
     expected.extend(
@@ -593,8 +594,12 @@ fn the_summary_verdict_counts_objects_as_the_json_items_do() {
             .find(|r| r.code == code)
             .unwrap();
         let dn = item["dn"].as_str().unwrap().to_string();
-        let w = worst.entry(dn.clone()).or_insert(rule.severity);
-        *w = (*w).max(rule.severity);
+        // Readiness findings are about features (Seamless SSO …), not the object's sync:
+        // they count in their class only.
+        if rule.class != synclint::findings::Class::Readiness {
+            let w = worst.entry(dn.clone()).or_insert(rule.severity);
+            *w = (*w).max(rule.severity);
+        }
         classes.entry(rule.class.name()).or_default().insert(dn);
     }
     let count = |s: Severity| worst.values().filter(|w| **w == s).count() as u64;

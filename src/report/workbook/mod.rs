@@ -15,6 +15,7 @@ mod domains;
 mod formats;
 mod how_to;
 mod other_sheets;
+mod readiness;
 mod summary;
 mod tenant_sheet;
 

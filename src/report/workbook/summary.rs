@@ -124,6 +124,9 @@ pub(super) fn summary_sheet(
             row += 1;
         }
     }
+    row += 1;
+    row = super::readiness::readiness_block(ws, row, a, f)?;
+    row -= 1;
 
     // Findings by severity.
     row += 1;
