@@ -7,8 +7,8 @@
 //! to [`FAMILIES`].
 
 use super::{
-    account, advisory, alias, first_broken, large, mail, names, proxy, readiness, target,
-    tenant, uniqueness, upn, Context, Rule,
+    account, advisory, alias, first_broken, large, mail, names, proxy, readiness, target, tenant,
+    uniqueness, upn, Context, Rule,
 };
 use crate::directory::Attr;
 use crate::findings::Finding;
@@ -224,7 +224,10 @@ mod tests {
             .map(|f| f.name)
             .collect();
         let readiness: Vec<&str> = readiness::CHECKS.iter().map(|c| c.family.name).collect();
-        assert_eq!(collective, [&["uniqueness", "tenant"][..], &readiness].concat());
+        assert_eq!(
+            collective,
+            [&["uniqueness", "tenant"][..], &readiness].concat()
+        );
         for c in readiness::CHECKS {
             assert!(FAMILIES.iter().any(|f| std::ptr::eq(*f, c.family)));
             assert_eq!(c.features.len(), c.family.rules.len(), "{}", c.family.name);
