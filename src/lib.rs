@@ -13,6 +13,7 @@
 pub mod analyze;
 pub mod anchor;
 pub mod baseline;
+pub mod cert;
 pub mod context;
 pub mod directory;
 pub mod dn;

@@ -36,6 +36,7 @@ pub fn bench_file(
             planted,
             escaped_names: false,
             shape,
+            plant_devices: false,
         };
         if format == Format::Adexplorer {
             synclint::generate::snapshot::generate(&options, file).expect("generate");

@@ -129,6 +129,13 @@ pub struct GenerateArgs {
     /// and contacts); default: a tenth of --objects.
     #[arg(long, value_name = "N", requires = "tenant")]
     pub tenant_objects: Option<u64>,
+    /// After the objects, hybrid join and password readiness cases (domain heads with
+    /// password policies, computers on each OS and build range with valid, expired,
+    /// foreign-subject, malformed and 16+ certificates, stale and disabled computers, users
+    /// with temporary, expired or never-expiring passwords, expired accounts, inetOrgPerson,
+    /// adminCount), each whenChanged 2026-11-30 12:00 UTC.
+    #[arg(long)]
+    pub plant_devices: bool,
 }
 
 /// Arguments of `analyze`.

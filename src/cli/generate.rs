@@ -20,6 +20,7 @@ pub fn run(args: &GenerateArgs) -> Result<ExitCode> {
         planted: args.plant_issues,
         escaped_names: args.escaped_names,
         shape: args.shape,
+        plant_devices: args.plant_devices,
     };
     let mut summary = None;
     if args.format == Format::Adexplorer {

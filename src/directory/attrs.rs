@@ -18,8 +18,11 @@ pub enum AttrShape {
     Boolean,
     /// A 16-byte GUID.
     Guid,
-    /// Only the number of values (member, userCertificate, userSMIMECertificate).
+    /// Only the number of values (member, userSMIMECertificate).
     Count,
+    /// The number of values, and what each says as an X.509 certificate (subject, validity:
+    /// [`crate::cert`]), for hybrid join (userCertificate).
+    Certificates,
     /// Only the size in bytes of the (first) value (thumbnailPhoto).
     Size,
     /// Every value, kept only for the objects that have one, beside the table
@@ -83,7 +86,7 @@ attributes! {
     ObjectGuid = "objectGUID", Guid;
     ConsistencyGuid = "mS-DS-ConsistencyGuid", Guid;
     Member = "member", Count;
-    UserCertificate = "userCertificate", Count;
+    UserCertificate = "userCertificate", Certificates;
     UserSmimeCertificate = "userSMIMECertificate", Count;
     ThumbnailPhoto = "thumbnailPhoto", Size;
     // Readiness (sign-in and device features): the export's time, the Seamless SSO account,
@@ -102,6 +105,15 @@ attributes! {
     NetbiosName = "nETBIOSName", Sparse;
     DnsRoot = "dnsRoot", Sparse;
     NcName = "nCName", Sparse;
+    // Hybrid join per computer; password hash sync and writeback per user and domain head
+    // (minPwdAge and maxPwdAge are on domain heads only, hence sparse).
+    OperatingSystem = "operatingSystem", Text;
+    OperatingSystemVersion = "operatingSystemVersion", Text;
+    LastLogonTimestamp = "lastLogonTimestamp", Integer;
+    AccountExpires = "accountExpires", Integer;
+    AdminCount = "adminCount", Integer;
+    MinPwdAge = "minPwdAge", Sparse;
+    MaxPwdAge = "maxPwdAge", Sparse;
 }
 
 impl Attr {
@@ -109,7 +121,11 @@ impl Attr {
     pub fn is_multi_valued(self) -> bool {
         matches!(
             self.shape(),
-            AttrShape::TextList | AttrShape::LastText | AttrShape::Count | AttrShape::Sparse
+            AttrShape::TextList
+                | AttrShape::LastText
+                | AttrShape::Count
+                | AttrShape::Sparse
+                | AttrShape::Certificates
         )
     }
 
@@ -130,7 +146,7 @@ impl Attr {
 }
 
 /// Text attributes, in column order of [`crate::directory::Directory::text`].
-pub const TEXT_ATTRS: [Attr; 9] = [
+pub const TEXT_ATTRS: [Attr; 11] = [
     Attr::Cn,
     Attr::DisplayName,
     Attr::GivenName,
@@ -140,14 +156,19 @@ pub const TEXT_ATTRS: [Attr; 9] = [
     Attr::SamAccountName,
     Attr::TargetAddress,
     Attr::UserPrincipalName,
+    Attr::OperatingSystem,
+    Attr::OperatingSystemVersion,
 ];
 
 /// Integer attributes, in column order.
-pub const INT_ATTRS: [Attr; 4] = [
+pub const INT_ATTRS: [Attr; 7] = [
     Attr::UserAccountControl,
     Attr::GroupType,
     Attr::RecipientTypeDetails,
     Attr::PwdLastSet,
+    Attr::LastLogonTimestamp,
+    Attr::AccountExpires,
+    Attr::AdminCount,
 ];
 
 /// Boolean attributes, in column order.

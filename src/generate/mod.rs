@@ -2,6 +2,7 @@
 //! across several domains, with multi-valued proxyAddresses, non-ASCII names, folded lines and
 //! binary GUIDs/SIDs, in either format and in UTF-8 or UTF-16LE. Seeded, so reproducible.
 
+pub mod devices;
 pub mod snapshot;
 pub mod tenant;
 pub mod writer;
@@ -29,6 +30,8 @@ pub struct GenerateOptions {
     pub escaped_names: bool,
     /// The export's shape: which columns, how full each row is, which object kinds.
     pub shape: Shape,
+    /// After the objects, the hybrid join and password readiness cases of [`devices`].
+    pub plant_devices: bool,
 }
 
 /// Shapes of export the benchmarks compare on, so a speed measured on one is not taken for all.
@@ -106,6 +109,7 @@ impl Default for GenerateOptions {
             planted: false,
             escaped_names: false,
             shape: Shape::Default,
+            plant_devices: false,
         }
     }
 }
@@ -208,6 +212,8 @@ pub struct Objects {
     shape_rng: ChaCha8Rng,
     /// A conflict copy to yield next (it takes the next object's place).
     pending: Option<ExportObject>,
+    /// The readiness cases still to yield after the objects ([`devices`]).
+    devices: std::vec::IntoIter<devices::Case>,
     pub summary: Generated,
 }
 
@@ -223,6 +229,11 @@ pub fn objects(options: &GenerateOptions) -> Objects {
         shape: options.shape,
         shape_rng: ChaCha8Rng::seed_from_u64(options.seed ^ 0x5348_4150_4500_0000),
         pending: None,
+        devices: if options.plant_devices {
+            devices::cases().into_iter()
+        } else {
+            Vec::new().into_iter()
+        },
         summary: Generated::default(),
     }
 }
@@ -232,7 +243,14 @@ impl Iterator for Objects {
 
     fn next(&mut self) -> Option<ExportObject> {
         if self.next >= self.count {
-            return None;
+            let case = self.devices.next()?;
+            self.summary.objects += 1;
+            match case.object.last_text("objectClass") {
+                Some("computer") => self.summary.computers += 1,
+                Some("user" | "inetOrgPerson") => self.summary.users += 1,
+                _ => {}
+            }
+            return Some(case.object);
         }
         let i = self.next;
         self.next += 1;
@@ -411,12 +429,15 @@ pub fn generate<W: Write>(options: &GenerateOptions, out: W) -> io::Result<Gener
     let mut text = writer::TextOut::new(out, options.encoding == Encoding::Utf16Le)?;
     let powershell = writer::PowershellStyle::default();
     let style = LdifStyle::default();
-    let columns: Vec<String> = options
+    let mut columns: Vec<String> = options
         .shape
         .columns()
         .iter()
         .map(|c| c.to_string())
         .collect();
+    if options.plant_devices {
+        columns.extend(devices::columns_beyond(&columns));
+    }
     let column_index: std::collections::HashMap<String, usize> = columns
         .iter()
         .enumerate()

@@ -183,7 +183,7 @@ impl Default for PowershellStyle {
 /// `Get-ADUser` has them (mapped back by the reader), LDAP names for the rest, plus properties
 /// no rule reads in PowerShell's own formats (`Enabled`, a culture-formatted `whenCreated`).
 /// Each with the LDAP attribute it comes from.
-pub const POWERSHELL_COLUMNS: [(&str, &str); 26] = [
+pub const POWERSHELL_COLUMNS: [(&str, &str); 31] = [
     ("DistinguishedName", "distinguishedName"),
     ("ObjectClass", "objectClass"),
     ("ObjectGUID", "objectGUID"),
@@ -205,6 +205,11 @@ pub const POWERSHELL_COLUMNS: [(&str, &str); 26] = [
     ("groupType", "groupType"),
     ("userAccountControl", "userAccountControl"),
     ("pwdLastSet", "pwdLastSet"),
+    ("lastLogonTimestamp", "lastLogonTimestamp"),
+    ("accountExpires", "accountExpires"),
+    ("adminCount", "adminCount"),
+    ("OperatingSystem", "operatingSystem"),
+    ("OperatingSystemVersion", "operatingSystemVersion"),
     ("member", "member"),
     ("memberOf", "memberOf"),
     ("userCertificate", "userCertificate"),

@@ -1,6 +1,7 @@
 //! Builds the directory table from scanned records: the sink that keeps only what the rules need.
 
 use super::sink::{NonEntry, RecordSink, Value};
+use crate::cert::CertificateValue;
 use crate::directory::attrs::{column_index, Attr, AttrShape};
 use crate::directory::{Directory, ObjectFlags, ObjectKind, SourceRef};
 use rustc_hash::FxHashMap;
@@ -56,6 +57,7 @@ struct Scratch {
     odd_consistency_guid: Option<Box<[u8]>>,
     thumbnail: Option<u32>,
     flags: u8,
+    certificates: Vec<CertificateValue>,
     /// Values of the sparse attributes (the first `sparse_count` are this record's).
     sparse: Vec<(Attr, String)>,
     sparse_count: usize,
@@ -78,6 +80,7 @@ impl Scratch {
         self.odd_consistency_guid = None;
         self.thumbnail = None;
         self.flags = 0;
+        self.certificates.clear();
         self.sparse_count = 0;
         self.times.clear();
     }
@@ -226,7 +229,7 @@ impl TableSink {
                     None => self.malformed(),
                 }
             }
-            AttrShape::Count | AttrShape::Size => {}
+            AttrShape::Count | AttrShape::Size | AttrShape::Certificates => {}
         }
     }
 
@@ -308,6 +311,15 @@ impl RecordSink for TableSink {
                 }
                 return;
             }
+            AttrShape::Certificates => {
+                let c = &mut self.scratch.count[column_index(attr)];
+                *c = c.saturating_add(1);
+                let mut hex = std::mem::take(&mut self.hex);
+                let der = value.bytes(&mut hex);
+                self.scratch.certificates.push(crate::cert::read(der));
+                self.hex = hex;
+                return;
+            }
             AttrShape::Size => {
                 if self.scratch.thumbnail.is_none() {
                     let size = u32::try_from(value.decoded_len()).unwrap_or(u32::MAX);
@@ -370,6 +382,10 @@ impl RecordSink for TableSink {
         }
         t.thumbnail_photo_bytes.push(s.thumbnail);
         t.flags.push(ObjectFlags(s.flags));
+        let row = t.flags.len() - 1;
+        for c in self.scratch.certificates.drain(..) {
+            t.certificates.push(row, c);
+        }
     }
 
     fn reject(&mut self, record_line: u64, line: u64, reason: String) {

@@ -236,6 +236,13 @@ pub struct RowWriter<'a> {
     lines: u32,
     /// The lines of the shared labels met in wrapped columns, by (label, column).
     label_lines: FxHashMap<(u32, u8), u32>,
+    /// The last label measured in each wrapped column and its lines: rows in a run mostly
+    /// repeat it, and then skip the hash lookup.
+    last_label: [(u32, u32); 26],
+    /// Each column's ` s="N"` (empty: no style), written on every cell of the column.
+    style_xml: [([u8; 16], u8); 26],
+    /// The key and value of the last [`RowWriter::memo`].
+    memo: (u64, u32),
 }
 
 impl<'a> RowWriter<'a> {
@@ -255,6 +262,19 @@ impl<'a> RowWriter<'a> {
             row_tag_end: 0,
             lines: 1,
             label_lines: FxHashMap::default(),
+            last_label: [(u32::MAX, 1); 26],
+            memo: (u64::MAX, 0),
+            style_xml: std::array::from_fn(|col| {
+                let mut xml = ([0; 16], 0);
+                let style = wrapping.style[col];
+                if style != 0 {
+                    let digits = itoa::Buffer::new().format(style).as_bytes().to_vec();
+                    let attribute = [&b"\" s=\""[..], &digits].concat();
+                    xml.0[..attribute.len()].copy_from_slice(&attribute);
+                    xml.1 = attribute.len() as u8;
+                }
+                xml
+            }),
         }
     }
 
@@ -302,6 +322,11 @@ impl<'a> RowWriter<'a> {
         if self.wrapping.style[col as usize] == 0 {
             return;
         }
+        let (last, last_lines) = self.last_label[col as usize];
+        if last == index {
+            self.lines = self.lines.max(last_lines);
+            return;
+        }
         let key = (index, col);
         let lines = match self.label_lines.get(&key) {
             Some(&lines) => lines,
@@ -311,20 +336,31 @@ impl<'a> RowWriter<'a> {
                 lines
             }
         };
+        self.last_label[col as usize] = (index, lines);
         self.lines = self.lines.max(lines);
     }
 
-    fn cell_start(&mut self, col: u8) {
+    /// `<c r="A1"` and the column's style, on the stack: the cell's markup is appended to the
+    /// buffer in one copy rather than a copy per piece (a tenth of the rows' time, measured
+    /// with callgrind on 97,796 rows).
+    fn cell_start(&self, col: u8) -> Markup {
         debug_assert!(col < 26);
-        self.buf.extend_from_slice(b"<c r=\"");
-        self.buf.push(b'A' + col);
-        self.buf.extend_from_slice(&self.row_digits[..self.row_len]);
-        let style = self.wrapping.style[col as usize];
-        if style != 0 {
-            self.buf.extend_from_slice(b"\" s=\"");
-            self.buf
-                .extend_from_slice(itoa::Buffer::new().format(style).as_bytes());
+        let mut m = Markup::new();
+        m.put(b"<c r=\"");
+        m.put(&[b'A' + col]);
+        m.put_fixed(&self.row_digits, self.row_len);
+        let (style, len) = &self.style_xml[col as usize];
+        m.put_fixed(style, *len as usize);
+        m
+    }
+
+    /// `work()`, or what it gave the previous call if that had the same `key`: the rows of
+    /// one object follow each other, and look up what they share once.
+    pub fn memo(&mut self, key: u64, work: impl FnOnce() -> u32) -> u32 {
+        if self.memo.0 != key {
+            self.memo = (key, work());
         }
+        self.memo.1
     }
 
     /// Writes a label (a text that repeats down the sheet) in column `col`: a reference to the
@@ -350,11 +386,12 @@ impl<'a> RowWriter<'a> {
     /// A cell that refers to shared string `index` (`text`).
     fn reference(&mut self, col: u8, index: u32, text: &str) {
         self.measure_label(col, index, text);
-        self.cell_start(col);
-        self.buf.extend_from_slice(b"\" t=\"s\"><v>");
-        self.buf
-            .extend_from_slice(self.digits.format(index).as_bytes());
-        self.buf.extend_from_slice(b"</v></c>");
+        let mut m = self.cell_start(col);
+        m.put(b"\" t=\"s\"><v>");
+        let (digits, len) = decimal(index);
+        m.put_fixed(&digits, len);
+        m.put(b"</v></c>");
+        self.buf.extend_from_slice(m.bytes());
         self.references += 1;
     }
 
@@ -385,19 +422,22 @@ impl<'a> RowWriter<'a> {
 
     fn text_cell(&mut self, col: u8, text: &str, line: Option<u64>) {
         self.measure(col, text);
-        self.cell_start(col);
-        self.buf.extend_from_slice(b"\" t=\"inlineStr\"><is><t");
+        let mut m = self.cell_start(col);
+        m.put(b"\" t=\"inlineStr\"><is><t");
         // A line number leaves room for itself: at most 21 characters.
         let text = if line.is_some() && text.len() > MAX_CELL_CHARS - 21 {
             clip_to(text, MAX_CELL_CHARS - 21)
         } else {
             clip(text)
         };
-        let ends_in_space = line.is_none() && text.ends_with(['\t', '\n', ' ']);
-        if text.starts_with(['\t', '\n', ' ']) || ends_in_space {
-            self.buf.extend_from_slice(b" xml:space=\"preserve\"");
+        // Byte tests: in UTF-8 no byte of another character is an ASCII space.
+        let space = |b: Option<&u8>| matches!(b, Some(b'\t' | b'\n' | b' '));
+        let ends_in_space = line.is_none() && space(text.as_bytes().last());
+        if space(text.as_bytes().first()) || ends_in_space {
+            m.put(b" xml:space=\"preserve\"");
         }
-        self.buf.push(b'>');
+        m.put(b">");
+        self.buf.extend_from_slice(m.bytes());
         escape_into(&text, &mut self.buf);
         if let Some(line) = line {
             self.buf.push(b':');
@@ -406,6 +446,50 @@ impl<'a> RowWriter<'a> {
         }
         self.buf.extend_from_slice(b"</t></is></c>");
     }
+}
+
+/// The start of a cell's XML, put together on the stack. Pieces of varying length up to a
+/// fixed size (row digits, style) are copied whole and the end moved by their length: fixed
+/// copies are a few moves, where one of varying length is a call.
+struct Markup {
+    bytes: [u8; 96],
+    len: usize,
+}
+
+impl Markup {
+    fn new() -> Markup {
+        Markup {
+            bytes: [0; 96],
+            len: 0,
+        }
+    }
+
+    fn put(&mut self, piece: &[u8]) {
+        self.bytes[self.len..self.len + piece.len()].copy_from_slice(piece);
+        self.len += piece.len();
+    }
+
+    /// The first `len` bytes of `piece`.
+    fn put_fixed<const N: usize>(&mut self, piece: &[u8; N], len: usize) {
+        self.bytes[self.len..self.len + N].copy_from_slice(piece);
+        self.len += len.min(N);
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+/// `n` in decimal: its digits from the first byte, and how many.
+fn decimal(n: u32) -> ([u8; 10], usize) {
+    let mut digits = [0; 10];
+    let len = n.checked_ilog10().unwrap_or(0) as usize + 1;
+    let mut rest = n;
+    for at in (0..len).rev() {
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    (digits, len)
 }
 
 /// The XML of a row besides its cells: `<row r="1048576">` and `</row>`.
@@ -513,6 +597,20 @@ const NEEDS_CARE: [bool; 256] = {
 /// Appends `text` escaped as Excel and rust_xlsxwriter escape cell text.
 pub fn escape_into(text: &str, out: &mut Vec<u8>) {
     let bytes = text.as_bytes();
+    // Nearly every text needs no escaping: one pass without branches (which the compiler
+    // vectorizes) tells, before looking byte by byte.
+    let care = bytes.iter().fold(false, |care, &b| {
+        care | ((b < 0x20) & (b != b'\t') & (b != b'\n'))
+            | (b == b'&')
+            | (b == b'<')
+            | (b == b'>')
+            | (b == b'_')
+            | (b == 0xEF)
+    });
+    if !care {
+        out.extend_from_slice(bytes);
+        return;
+    }
     let Some(first) = bytes.iter().position(|&b| NEEDS_CARE[b as usize]) else {
         out.extend_from_slice(bytes);
         return;
@@ -895,6 +993,14 @@ mod tests {
         assert_eq!(escaped("_x0041_ and _x12_"), "_x005F_x0041_ and _x12_");
         assert_eq!(escaped("snake_case_name"), "snake_case_name");
         assert_eq!(escaped("\u{FFFE}é😀"), "_xFFFE_é😀");
+    }
+
+    #[test]
+    fn decimals_as_itoa_writes_them() {
+        for n in [0, 7, 9, 10, 99, 100, 4_096, 1_048_576, u32::MAX] {
+            let (digits, len) = decimal(n);
+            assert_eq!(&digits[..len], itoa::Buffer::new().format(n).as_bytes());
+        }
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub static FAMILIES: &[&Family] = &[
     &advisory::FAMILY,
     &tenant::FAMILY,
     &readiness::sso::FAMILY,
+    &readiness::devices::FAMILY,
+    &readiness::passwords::FAMILY,
 ];
 
 const RULE_COUNT: usize = {

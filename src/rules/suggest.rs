@@ -52,8 +52,14 @@ struct Change<'f> {
 /// it with the reason in the finding's note, or turns it into a REMOVE recommendation.
 pub fn recheck(ctx: &Context, index: &Index, findings: &mut FindingList) {
     prefer_primary_smtp(ctx, index, findings);
+    // Only the findings of objects with a suggestion take part (every check below is of a
+    // suggestion, or of the other findings of its object): the verdicts and the by-object
+    // index over every finding were the run's peak memory, 64 MB of 978,917 findings
+    // (massif, 1M generated objects, 2.8 % of them with a suggestion).
+    let with_suggestion = objects_with_suggestion(ctx.dir.len(), findings);
+    let takes_part = |f: &Finding| with_suggestion.contains(f.row);
     let verdicts = {
-        let all: Vec<&Finding> = findings.iter().collect();
+        let all: Vec<&Finding> = findings.iter().filter(|f| takes_part(f)).collect();
         // Every finding, by object (each object's in finding order).
         let mut by_row: Vec<(u32, usize)> =
             all.iter().enumerate().map(|(i, f)| (f.row, i)).collect();
@@ -63,7 +69,7 @@ pub fn recheck(ctx: &Context, index: &Index, findings: &mut FindingList) {
         no_new_findings(ctx, &all, &objects, &mut verdicts);
         verdicts
     };
-    for (f, verdict) in findings.iter_mut().zip(verdicts) {
+    for (f, verdict) in findings.iter_mut().filter(|f| takes_part(f)).zip(verdicts) {
         let suggested = f.suggested.take();
         match verdict {
             None => {}
@@ -94,6 +100,31 @@ pub fn recheck(ctx: &Context, index: &Index, findings: &mut FindingList) {
             }
         }
     }
+}
+
+/// A set of directory rows: a bit per object.
+struct Rows(Vec<u64>);
+
+impl Rows {
+    fn contains(&self, row: u32) -> bool {
+        let row = row as usize;
+        self.0
+            .get(row / 64)
+            .is_some_and(|w| w & (1 << (row % 64)) != 0)
+    }
+}
+
+/// The objects (of `objects` in the directory) that have a finding with a suggestion.
+fn objects_with_suggestion(objects: usize, findings: &FindingList) -> Rows {
+    let mut rows = vec![0u64; objects.div_ceil(64)];
+    for f in findings.iter().filter(|f| f.suggested.is_some()) {
+        let row = f.row as usize;
+        if row / 64 >= rows.len() {
+            rows.resize(row / 64 + 1, 0);
+        }
+        rows[row / 64] |= 1 << (row % 64);
+    }
+    Rows(rows)
 }
 
 /// Whether two values are equal ignoring case, as `a.to_lowercase() == b.to_lowercase()`

@@ -205,6 +205,19 @@ fn real_snapshot_analyzes_end_to_end_with_schema_and_configuration_out_of_scope(
             ("SL106", "CN=vagrant,CN=Users,DC=windomain,DC=local"),
             // Readiness: the domain has computers but no Seamless SSO account (advice).
             ("SL1201", "DC=windomain,DC=local"),
+            // Hybrid join: Windows 10 1909 (build 18363, before 2004); the domain controller;
+            // neither WEF nor WIN10 has registered (no userCertificate).
+            ("SL1252", "CN=WIN10,OU=Workstations,DC=windomain,DC=local"),
+            (
+                "SL1254",
+                "CN=DC,OU=Domain Controllers,DC=windomain,DC=local"
+            ),
+            ("SL1255", "CN=WEF,OU=Servers,DC=windomain,DC=local"),
+            ("SL1255", "CN=WIN10,OU=Workstations,DC=windomain,DC=local"),
+            // Writeback: the default domain policy's 1-day minimum password age; vagrant is
+            // a protected account (adminCount 1).
+            ("SL1351", "DC=windomain,DC=local"),
+            ("SL1352", "CN=vagrant,CN=Users,DC=windomain,DC=local"),
         ]
         .map(|(r, d)| (r.to_string(), d.to_string()))
     );

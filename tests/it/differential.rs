@@ -141,6 +141,7 @@ fn generated_ldif_agrees_with_ldif_parser() {
         planted: false,
         escaped_names: false,
         shape: Shape::Default,
+        plant_devices: false,
     };
     generate(&options, &mut bytes).unwrap();
     assert_eq!(compare(&bytes), 5000);

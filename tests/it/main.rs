@@ -4,6 +4,7 @@ mod adexplorer;
 mod architecture;
 mod bad_input;
 mod cli;
+mod devices;
 mod differential;
 mod dn;
 mod fix;

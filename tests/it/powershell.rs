@@ -584,6 +584,16 @@ fn the_powershell_sample_gives_its_planted_findings() {
             "SL404",
             "CN=Sales,OU=Groups,DC=tailspintoys,DC=com proxyAddresses".to_string(),
         ),
+        // WS001's one userCertificate value is a truncated DER prefix: not a certificate,
+        // so no join certificate either (hybrid join readiness).
+        (
+            "SL1257",
+            "CN=WS001,OU=Workstations,DC=tailspintoys,DC=com userCertificate".to_string(),
+        ),
+        (
+            "SL1258",
+            "CN=WS001,OU=Workstations,DC=tailspintoys,DC=com userCertificate".to_string(),
+        ),
     ]
     .into_iter()
     .map(|(r, s)| (r.to_string(), s))

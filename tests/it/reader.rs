@@ -246,6 +246,7 @@ fn parallel_small_blocks_match_one_block_exactly() {
             planted: false,
             escaped_names: false,
             shape: Shape::Default,
+            plant_devices: false,
         };
         generate(&options, &mut bytes).unwrap();
         let path = temp_file(&dir, "gen", &bytes);

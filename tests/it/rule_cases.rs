@@ -529,7 +529,11 @@ fn all_cases() -> Vec<Case> {
             vec![user_with("T2", "mail", "T2@contoso.com")],
         ),
     ];
-    cases.into_iter().chain(readiness).collect()
+    cases
+        .into_iter()
+        .chain(readiness)
+        .chain(device_cases())
+        .collect()
 }
 
 /// The Seamless SSO cases (SL1201–SL1208): whole domains, since the rules judge forests and
@@ -794,6 +798,232 @@ fn render(r: &Run) -> String {
         text.push_str("(no findings)\n");
     }
     text
+}
+
+/// A Windows computer for the hybrid join cases, on `os` `version`, with `certs` (DER).
+fn hj_computer(cn: &str, os: &str, version: &str, certs: Vec<Vec<u8>>) -> ExportObject {
+    with(computer(cn, "OU=Workstations,DC=contoso,DC=com"), |o| {
+        o.text("operatingSystem", os)
+            .text("operatingSystemVersion", version)
+            .text("lastLogonTimestamp", days_before_export(1));
+        for c in certs {
+            o.binary("userCertificate", c);
+        }
+    })
+}
+
+/// The join certificate of computer `cn` (subject CN={its objectGUID}), valid until
+/// `expires` (Unix seconds).
+fn join_certificate(cn: &str, expires: i64) -> Vec<u8> {
+    let guid: Vec<u8> = cn.bytes().chain(std::iter::repeat(5)).take(16).collect();
+    let guid: [u8; 16] = guid.try_into().unwrap();
+    let subject = format!("{{{}}}", synclint::hex::format_guid(&guid));
+    synclint::generate::devices::certificate(&subject, EXPORT_SECONDS - 100 * 86_400, expires, 1)
+}
+
+fn windows11(cn: &str, certs: Vec<Vec<u8>>) -> ExportObject {
+    hj_computer(cn, "Windows 11 Enterprise", "10.0 (22631)", certs)
+}
+
+fn valid(cn: &str) -> Vec<Vec<u8>> {
+    vec![join_certificate(cn, EXPORT_SECONDS + 365 * 86_400)]
+}
+
+/// A user of the password cases (in `DC=corp,DC=contoso,DC=com`), changed by `f`.
+fn pw_user(cn: &str, f: impl FnOnce(&mut ExportObject)) -> ExportObject {
+    with(user(cn), |o| {
+        o.text("whenChanged", EXPORT_TIME)
+            .set("pwdLastSet", days_before_export(1));
+        f(o);
+    })
+}
+
+/// A domain head with a password policy: minimum and maximum age in days (AD's negative
+/// 100-ns intervals).
+fn policy_head(min_days: i64, max_days: i64) -> ExportObject {
+    with(domain_head("DC=corp,DC=contoso,DC=com"), |o| {
+        o.text("minPwdAge", (-min_days * 864_000_000_000).to_string())
+            .text("maxPwdAge", (-max_days * 864_000_000_000).to_string());
+    })
+}
+
+/// The hybrid join and password cases (SL1251–SL1352).
+fn device_cases() -> Vec<Case> {
+    let when = |mut o: ExportObject| {
+        o.set("whenChanged", EXPORT_TIME);
+        o
+    };
+    let set = |o: ExportObject, name: &'static str, value: String| {
+        with(o, move |o| {
+            o.set(name, value);
+        })
+    };
+    vec![
+        case(
+            "SL1251",
+            vec![hj_computer(
+                "W7",
+                "Windows 7 Professional",
+                "6.1 (7601)",
+                vec![],
+            )],
+            vec![hj_computer(
+                "W7",
+                "Windows 10 Enterprise",
+                "10.0 (10586)",
+                valid("W7"),
+            )],
+        ),
+        case(
+            "SL1252",
+            vec![hj_computer(
+                "W10",
+                "Windows 10 Enterprise",
+                "10.0 (19040)",
+                valid("W10"),
+            )],
+            vec![hj_computer(
+                "W10",
+                "Windows 10 Enterprise",
+                "10.0 (19041)",
+                valid("W10"),
+            )],
+        ),
+        case(
+            "SL1253",
+            vec![hj_computer("MAC", "Mac OS X", "10.15", vec![])],
+            vec![windows11("MAC", valid("MAC"))],
+        ),
+        case(
+            "SL1254",
+            vec![set(
+                hj_computer(
+                    "DC1",
+                    "Windows Server 2019 Datacenter",
+                    "10.0 (17763)",
+                    vec![],
+                ),
+                "userAccountControl",
+                "532480".into(),
+            )],
+            vec![windows11("DC1", valid("DC1"))],
+        ),
+        case(
+            "SL1255",
+            vec![windows11("NEW", vec![])],
+            vec![windows11("NEW", valid("NEW"))],
+        ),
+        case(
+            "SL1256",
+            vec![windows11(
+                "EXP",
+                vec![join_certificate("EXP", EXPORT_SECONDS - 1)],
+            )],
+            vec![windows11(
+                "EXP",
+                vec![join_certificate("EXP", EXPORT_SECONDS + 86_400)],
+            )],
+        ),
+        case(
+            "SL1257",
+            vec![windows11(
+                "CA",
+                vec![synclint::generate::devices::certificate(
+                    "ca.contoso.com",
+                    EXPORT_SECONDS - 86_400,
+                    EXPORT_SECONDS + 86_400,
+                    2,
+                )],
+            )],
+            vec![windows11("CA", valid("CA"))],
+        ),
+        case(
+            "SL1258",
+            vec![windows11(
+                "BAD",
+                [valid("BAD"), vec![b"not a certificate".to_vec()]].concat(),
+            )],
+            vec![windows11("BAD", valid("BAD"))],
+        ),
+        case(
+            "SL1259",
+            vec![set(
+                windows11("OLD", valid("OLD")),
+                "lastLogonTimestamp",
+                days_before_export(91),
+            )],
+            vec![set(
+                windows11("OLD", valid("OLD")),
+                "lastLogonTimestamp",
+                days_before_export(90),
+            )],
+        ),
+        case(
+            "SL1260",
+            vec![set(
+                windows11("OFF", valid("OFF")),
+                "userAccountControl",
+                "4098".into(),
+            )],
+            vec![set(
+                windows11("OFF", vec![]),
+                "userAccountControl",
+                "4098".into(),
+            )],
+        ),
+        case(
+            "SL1301",
+            vec![pw_user("P1", |o| {
+                o.set("pwdLastSet", "0");
+            })],
+            vec![pw_user("P1", |_| {})],
+        ),
+        case(
+            "SL1302",
+            vec![
+                policy_head(0, 42),
+                pw_user("P2", |o| {
+                    o.set("pwdLastSet", days_before_export(43));
+                }),
+            ],
+            vec![
+                policy_head(0, 42),
+                pw_user("P2", |o| {
+                    o.set("pwdLastSet", days_before_export(41));
+                }),
+            ],
+        ),
+        case(
+            "SL1303",
+            vec![pw_user("P3", |o| {
+                o.set("accountExpires", days_before_export(1));
+            })],
+            vec![pw_user("P3", |o| {
+                o.set("accountExpires", days_before_export(-1));
+            })],
+        ),
+        case(
+            "SL1304",
+            vec![pw_user("P4", |o| {
+                o.text("objectClass", "inetOrgPerson");
+            })],
+            vec![pw_user("P4", |_| {})],
+        ),
+        case(
+            "SL1351",
+            vec![when(policy_head(1, 42))],
+            vec![when(policy_head(0, 42))],
+        ),
+        case(
+            "SL1352",
+            vec![pw_user("P5", |o| {
+                o.set("adminCount", "1");
+            })],
+            vec![pw_user("P5", |o| {
+                o.set("adminCount", "0");
+            })],
+        ),
+    ]
 }
 
 fn analyze(objects: &[ExportObject], options: &RuleOptions) -> Run {

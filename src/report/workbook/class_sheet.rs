@@ -6,6 +6,7 @@
 use super::formats::{header, print_setup, table_columns, Formats};
 use super::{parent_dn, OuPaths, Tallies, WorkbookOptions, ACTIONS};
 use crate::analyze::Analysis;
+use crate::directory::{Attr, ObjectKind};
 use crate::dn::ou_path;
 use crate::findings::{Class, Finding, RECOMMENDATIONS};
 use crate::report::schema::{Column, Width};
@@ -24,6 +25,15 @@ const COLUMNS: usize = Column::CLASS_SHEET.len();
 /// The class sheets' columns whose long text wraps: the frame gives each a wrapping column
 /// format, and `sheet_rows` puts its style on every cell and fits the rows' heights.
 const WRAPPED: [u8; 2] = [Column::Why.at() as u8, Column::ConflictsWith.at() as u8];
+
+/// The kinds of object whose class name is a shared label.
+pub(super) const OBJECT_KINDS: [ObjectKind; 5] = [
+    ObjectKind::User,
+    ObjectKind::InetOrgPerson,
+    ObjectKind::Computer,
+    ObjectKind::Group,
+    ObjectKind::Contact,
+];
 
 /// The position of a class-sheet column, as the row writer takes it.
 const fn col(column: Column) -> u8 {
@@ -215,8 +225,13 @@ pub(super) fn class_sheet(
 pub(super) struct RowCells<'a> {
     rules: FxHashMap<&'static str, RuleCells<'a>>,
     recommendations: [Label<'static>; RECOMMENDATIONS.len()],
-    /// By parent DN.
-    ou_paths: FxHashMap<&'a str, Label<'a>>,
+    /// By parent DN: its place in `ou_labels`.
+    ou_paths: FxHashMap<&'a str, u32>,
+    ou_labels: Vec<Label<'a>>,
+    /// By [`Attr`] (its place in [`Attr::ALL`]).
+    attributes: Vec<Label<'static>>,
+    /// The object classes of [`ObjectKind`]s, compared before hashing the text.
+    object_classes: Vec<Label<'static>>,
     /// By rule code and fixed note.
     fixed_whys: FxHashMap<(&'static str, &'static str), Label<'a>>,
 }
@@ -251,8 +266,18 @@ impl<'a> RowCells<'a> {
                 .collect(),
             recommendations: RECOMMENDATIONS.map(|r| labels.label(r)),
             ou_paths: ou_paths
+                .keys()
+                .enumerate()
+                .map(|(i, parent)| (*parent, i as u32))
+                .collect(),
+            ou_labels: ou_paths.values().map(|path| labels.label(path)).collect(),
+            attributes: Attr::ALL
                 .iter()
-                .map(|(parent, path)| (*parent, labels.label(path)))
+                .map(|a| labels.label(a.ldap_name()))
+                .collect(),
+            object_classes: OBJECT_KINDS
+                .iter()
+                .map(|k| labels.label(k.name()))
                 .collect(),
             fixed_whys: why_texts
                 .iter()
@@ -260,6 +285,22 @@ impl<'a> RowCells<'a> {
                 .map(|(key, text)| (*key, labels.label(text)))
                 .collect(),
         }
+    }
+
+    fn attribute(&self, attribute: Attr) -> Option<Label<'static>> {
+        self.attributes.get(attribute as usize).copied()
+    }
+
+    fn object_class(&self, class: &str) -> Option<Label<'static>> {
+        self.object_classes
+            .iter()
+            .find(|label| label.text() == class)
+            .copied()
+    }
+
+    /// The OU path of parent DN `parent`, as a place in `ou_labels` (`u32::MAX`: none).
+    fn ou_path(&self, parent: &str) -> u32 {
+        self.ou_paths.get(parent).copied().unwrap_or(u32::MAX)
     }
 
     fn recommendation(&self, text: &'static str) -> Option<Label<'static>> {
@@ -340,7 +381,10 @@ pub(super) fn class_rows<'a>(
             None => w.label(col(Column::Severity), finding.rule.severity.name()),
         }
         w.cell(col(Column::Dn), &view.dn);
-        w.label(col(Column::Attribute), finding.attribute.ldap_name());
+        match cells.attribute(finding.attribute) {
+            Some(label) => w.shared(col(Column::Attribute), label),
+            None => w.label(col(Column::Attribute), finding.attribute.ldap_name()),
+        }
         w.cell(col(Column::Value), &view.value);
         w.cell(col(Column::Suggested), &view.suggested);
         match cells.recommendation(finding.recommendation()) {
@@ -372,11 +416,16 @@ pub(super) fn class_rows<'a>(
             Some(rule) => w.shared(col(Column::Rule), rule.code),
             None => w.label(col(Column::Rule), finding.rule.code),
         }
-        match cells.ou_paths.get(view.parent()) {
+        // An object's findings follow each other: its OU path is looked up once for them.
+        let ou = w.memo(u64::from(finding.row), || cells.ou_path(view.parent()));
+        match cells.ou_labels.get(ou as usize) {
             Some(path) => w.shared(col(Column::OuPath), *path),
             None => w.label(col(Column::OuPath), &view.ou_path()),
         }
-        w.label(col(Column::ObjectClass), view.object_class);
+        match cells.object_class(view.object_class) {
+            Some(label) => w.shared(col(Column::ObjectClass), label),
+            None => w.label(col(Column::ObjectClass), view.object_class),
+        }
         w.cell(col(Column::Group), group);
         w.cell(col(Column::ConflictsWith), conflicts);
         w.location(col(Column::Source), view.source.0, view.source.1);

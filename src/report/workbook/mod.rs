@@ -287,16 +287,7 @@ fn labels(
         .chain(ACTIONS)
         .chain(RECOMMENDATIONS)
         .chain(Attr::ALL.iter().map(|a| a.ldap_name()))
-        .chain(
-            [
-                ObjectKind::User,
-                ObjectKind::InetOrgPerson,
-                ObjectKind::Computer,
-                ObjectKind::Group,
-                ObjectKind::Contact,
-            ]
-            .map(ObjectKind::name),
-        );
+        .chain(class_sheet::OBJECT_KINDS.map(ObjectKind::name));
     let notes = notes.into_iter().map(|n| a.shown_note(n));
     let mut whys: Vec<&str> = why_texts.values().map(String::as_str).collect();
     whys.sort_unstable();

@@ -22,7 +22,9 @@
 //! Checks the reference material only infers are `Info` with the uncertainty in the rule's
 //! `source_note` and the finding's note.
 
+pub mod devices;
 pub mod forests;
+pub mod passwords;
 pub mod sources;
 pub mod sso;
 
@@ -246,7 +248,7 @@ pub struct Readiness {
 }
 
 /// Every readiness family, in code order (the same families as in `registry::FAMILIES`).
-pub static CHECKS: &[&Readiness] = &[&sso::READINESS];
+pub static CHECKS: &[&Readiness] = &[&sso::READINESS, &devices::READINESS, &passwords::READINESS];
 
 /// The feature a readiness rule serves.
 pub fn feature_of(rule: &Rule) -> Option<Feature> {

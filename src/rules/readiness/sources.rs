@@ -66,4 +66,13 @@ pub static ALL: &[&Source] = &[
     &HYBRID_JOIN_PLAN,
     &CONNECT_PREREQUISITES,
     &SHADOW_ATTRIBUTES,
+    &super::devices::DEVICE_DISAPPEARANCE,
+    &super::devices::SYNCED_ATTRIBUTES,
+    &super::devices::HYBRID_JOIN_DOWNLEVEL,
+    &super::devices::STALE_DEVICES,
+    &super::passwords::PHS,
+    &super::passwords::PHS_TROUBLESHOOT,
+    &super::passwords::WRITEBACK,
+    &super::passwords::WRITEBACK_TUTORIAL,
+    &super::passwords::WRITEBACK_TROUBLESHOOT,
 ];
