@@ -25,6 +25,8 @@ pub struct Analysis {
     pub warnings: Vec<String>,
     /// Set with `--engine-diff` ([`compare_engines`]).
     pub engine_diff: Option<crate::engine_diff::EngineDiff>,
+    /// With `--tenant`: the predicted outcome of each object against the tenant.
+    pub tenant: Option<crate::tenant::Prediction>,
     /// Sign-in and device readiness per feature (None with `--no-readiness`).
     pub readiness: Option<rules::readiness::Report>,
 }
@@ -55,6 +57,8 @@ pub struct Timings {
     /// The suggestions' re-check (every suggested value checked against the rules, the other
     /// objects and the object as all its suggestions would leave it).
     pub suggest: Duration,
+    /// Tenant matching (`--tenant`).
+    pub tenant: Duration,
     pub workbook: Duration,
 }
 
@@ -67,6 +71,8 @@ pub struct Checked {
     pub timings: Timings,
     /// See [`warnings`].
     pub warnings: Vec<String>,
+    /// See [`Analysis::tenant`].
+    pub tenant: Option<crate::tenant::Prediction>,
     pub readiness: Option<rules::readiness::Report>,
 }
 
@@ -123,9 +129,13 @@ pub fn check(ingest: &Ingest, scope_options: &ScopeOptions, options: &RuleOption
     let scope = scope::decide(&ingest.directory, scope_options, options.profile);
     let scope_time = t.elapsed();
     let result = rules::run(&ingest.directory, &scope, options);
-    let warnings = warnings(ingest, &scope);
+    let mut warnings = warnings(ingest, &scope);
+    if let Some(tenant) = &options.tenant {
+        warnings.extend(tenant_warnings(tenant, result.tenant.as_ref()));
+    }
     Checked {
         warnings,
+        tenant: result.tenant,
         scope,
         findings: result.findings,
         uniqueness: result.uniqueness,
@@ -135,6 +145,7 @@ pub fn check(ingest: &Ingest, scope_options: &ScopeOptions, options: &RuleOption
             rules: result.checks_time,
             collisions: result.collisions_time,
             suggest: result.suggest_time,
+            tenant: result.tenant_time,
             ..Timings::default()
         },
     }
@@ -187,6 +198,54 @@ pub fn compare_engines(a: &mut Analysis, scope_options: &ScopeOptions) {
     let mut diff = compare(&a.ingest.directory, connect, cloud, &scope_options);
     diff.time = t.elapsed();
     a.engine_diff = Some(diff);
+}
+
+/// What limits the tenant prediction: inputs that could not be read or lost values, checks
+/// that could not run for want of a property or input, and the directory quota.
+fn tenant_warnings(
+    tenant: &crate::tenant::Tenant,
+    prediction: Option<&crate::tenant::Prediction>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for input in &tenant.inputs {
+        out.extend(input.error.iter().cloned());
+        out.extend(input.warnings.iter().cloned());
+        if input.rejected > 0 {
+            out.push(format!(
+                "{}: {} of {} rejected (first: line {}: {})",
+                input.path,
+                crate::text::count(input.rejected),
+                crate::text::plural(input.records, "tenant record", "tenant records"),
+                input.rejections.first().map_or(0, |r| r.line),
+                input.rejections.first().map_or("", |r| r.reason.as_str()),
+            ));
+        }
+    }
+    if let Some(p) = prediction {
+        out.extend(
+            p.not_checked
+                .iter()
+                .map(|w| format!("tenant: not checked: {w}")),
+        );
+        let c = &p.capacity;
+        match (c.quota, c.over_quota) {
+            (Some(quota), Some(true)) => out.push(format!(
+                "tenant: {} objects after the first sync ({} in the tenant inputs + {} new) \
+                 exceed the directory quota of {}",
+                crate::text::count(c.total),
+                crate::text::count(c.existing),
+                crate::text::count(c.new),
+                crate::text::count(quota)
+            )),
+            (None, _) => out.push(
+                "tenant: directory quota not checked: no domain input (50,000 objects without a \
+                 verified domain, 300,000 with one)"
+                    .to_string(),
+            ),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// An input is reported when more than this share of its records is out of scope or rejected.
@@ -300,6 +359,7 @@ impl Analysis {
             redactor: None,
             warnings: checked.warnings,
             engine_diff: None,
+            tenant: checked.tenant,
             readiness: checked.readiness,
         }
     }

@@ -18,7 +18,19 @@ use synclint::rules::{Profile, RuleOptions};
 pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let files = &args.files;
-    let rule_options = rule_options(&args.rules)?;
+    let mut rule_options = rule_options(&args.rules)?;
+    if !args.tenant.is_empty() {
+        let tenant = synclint::tenant::read_files(&args.tenant);
+        // The tenant's verified domains replace the routability heuristic (added to any
+        // given with --verified-domain).
+        if let Some(verified) = tenant.verified_domains() {
+            rule_options
+                .verified_domains
+                .get_or_insert_with(Default::default)
+                .extend(verified);
+        }
+        rule_options.tenant = Some(std::sync::Arc::new(tenant));
+    }
     let scope_options = args.rules.scope();
     let workbook = args.workbook_path();
     let spill_dir = args
@@ -141,6 +153,15 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
         count(severity("warning") as usize, "warning", "warnings"),
         thousands(severity("info") as usize),
     );
+    if let Some(t) = &analysis.tenant {
+        let outcomes: Vec<String> = t
+            .counts
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(o, n)| format!("{} {o}", thousands(*n as usize)))
+            .collect();
+        eprintln!("synclint: tenant matching: {}", outcomes.join(", "));
+    }
     if unreadable > 0 {
         eprintln!(
             "synclint: {} could not be read (see above): exit status 2",
@@ -169,6 +190,7 @@ fn rule_options(args: &RuleArgs) -> Result<RuleOptions> {
         verified_domains: (!verified.is_empty()).then(|| verified.into_iter().collect()),
         suffix_map: args.suffix_pairs()?,
         engine: args.engine.unwrap_or_default(),
+        tenant: None,
         readiness: synclint::rules::readiness::ReadinessOptions {
             enabled: !args.no_readiness,
             as_of: match &args.as_of {
@@ -233,6 +255,7 @@ fn print_timings(t: &Timings, outputs: Duration, total: Duration) {
         ("rules", t.rules),
         ("collisions", t.collisions),
         ("suggest", t.suggest),
+        ("tenant", t.tenant),
         ("workbook", t.workbook),
         ("json+csv", outputs),
         ("total", total),

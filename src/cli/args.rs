@@ -127,6 +127,15 @@ pub struct GenerateArgs {
     /// --objects adds that many plain users to contoso.com.
     #[arg(long, conflicts_with_all = ["plant_issues", "escaped_names"])]
     pub forests: bool,
+    /// Also write a tenant export consistent with this directory into this folder: users in
+    /// every accepted format, groups, contacts, domains, features, role holders, with every
+    /// matching outcome planted and its truth (truth.json), for `analyze --tenant`.
+    #[arg(long, value_name = "DIR")]
+    pub tenant: Option<PathBuf>,
+    /// Cloud-only users in the tenant export that match nothing (and a tenth as many groups
+    /// and contacts); default: a tenth of --objects.
+    #[arg(long, value_name = "N", requires = "tenant")]
+    pub tenant_objects: Option<u64>,
     /// After the objects, hybrid join and password readiness cases (domain heads with
     /// password policies, computers on each OS and build range with valid, expired,
     /// foreign-subject, malformed and 16+ certificates, stale and disabled computers, users
@@ -170,6 +179,12 @@ pub struct AnalyzeArgs {
     /// workbook sheet and a JSON section.
     #[arg(long)]
     pub engine_diff: bool,
+    /// The tenant as it is today, to predict how each object matches (one or more files after
+    /// the flag, each detected by content): Graph PowerShell JSON or Export-Csv, Graph REST
+    /// JSON pages, the Entra or Microsoft 365 admin center's user download, groups, contacts,
+    /// domains, synchronization features, role holders. README gives the command for each.
+    #[arg(long = "tenant", value_name = "FILE", num_args = 1..)]
+    pub tenant: Vec<PathBuf>,
     /// Exit with status 1 when a finding of this severity or worse exists.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,

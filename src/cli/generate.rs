@@ -58,6 +58,17 @@ pub fn run(args: &GenerateArgs) -> Result<ExitCode> {
             }
         );
     }
+    if let Some(dir) = &args.tenant {
+        let background = args.tenant_objects.unwrap_or(args.objects / 10);
+        let t = generate::tenant::generate_tenant(&options, background, dir)?;
+        eprintln!(
+            "wrote {}: a tenant of {} cloud objects, {} on-premises objects planted \
+             (truth.json gives each one's outcome per users file)",
+            dir.display(),
+            t.cloud_objects,
+            t.planted
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -5,6 +5,7 @@
 pub mod devices;
 pub mod forests;
 pub mod snapshot;
+pub mod tenant;
 pub mod writer;
 
 use crate::ingest::{Encoding, Format};

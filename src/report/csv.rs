@@ -62,6 +62,23 @@ pub fn write_dir(
         write_atomically(&path, inputs, |w| write(a, a.by_class(class), bom, w))?;
         written.push(path);
     }
+    if let Some(prediction) = &a.tenant {
+        // With --tenant: each object's predicted outcome (the Tenant matching sheet's rows).
+        let path = dir.join("tenant-matching.csv");
+        write_atomically(&path, inputs, |w| {
+            if bom {
+                w.write_all(BOM)?;
+            }
+            let mut out = csv::Writer::from_writer(w);
+            out.write_record(crate::report::tenant::COLUMNS.map(|(name, _)| name))?;
+            for o in &prediction.objects {
+                let cells = crate::report::tenant::cells(a, o);
+                out.write_record(cells.iter().map(|c| safe_cell(c).into_owned()))?;
+            }
+            out.flush()
+        })?;
+        written.push(path);
+    }
     Ok(written)
 }
 

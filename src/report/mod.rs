@@ -5,4 +5,5 @@ pub mod package;
 pub mod schema;
 pub mod sheet_rows;
 pub mod summary;
+pub mod tenant;
 pub mod workbook;

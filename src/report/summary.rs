@@ -33,6 +33,9 @@ pub struct Summary<'a> {
     /// Sync, and the migration tool's readiness.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub engine_diff: Option<EngineDiffJson>,
+    /// With `--tenant`: what the tenant inputs held and the predicted outcome counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<TenantSummary>,
     /// Sign-in and device readiness: the export's time, the forests seen and one entry per
     /// feature (verdict, worst finding, counts, what could not be checked); absent with
     /// `--no-readiness`.
@@ -103,6 +106,22 @@ impl EngineDiffJson {
             },
         }
     }
+}
+
+/// The tenant part of the summary (`tenant.outcomes.{outcome: count}`).
+#[derive(Serialize)]
+pub struct TenantSummary {
+    /// In-scope users, groups and contacts by predicted outcome (every outcome, zeros too).
+    pub outcomes: BTreeMap<&'static str, u64>,
+    pub inputs: Vec<crate::tenant::TenantInput>,
+    pub objects: u64,
+    pub domains: Option<u64>,
+    pub role_holders: Option<u64>,
+    pub features: Option<crate::tenant::Features>,
+    pub capacity: crate::tenant::matching::Capacity,
+    /// What could not be checked, and why.
+    pub not_checked: Vec<String>,
+    pub matching_ms: u128,
 }
 
 #[derive(Serialize)]
@@ -202,8 +221,23 @@ impl<'a> Summary<'a> {
             rules,
             collisions,
             suggest,
+            tenant,
             workbook,
         } = &a.timings;
+        let tenant_summary = a.tenant.as_ref().and_then(|p| {
+            let t = a.options.tenant.as_deref()?;
+            Some(TenantSummary {
+                outcomes: p.counts.clone(),
+                inputs: t.inputs.clone(),
+                objects: t.objects.len() as u64,
+                domains: t.domains.as_ref().map(|d| d.len() as u64),
+                role_holders: t.roles.as_ref().map(|r| r.len() as u64),
+                features: t.features.clone(),
+                capacity: p.capacity.clone(),
+                not_checked: p.not_checked.clone(),
+                matching_ms: p.time.as_millis(),
+            })
+        });
         Summary {
             version: env!("CARGO_PKG_VERSION"),
             profile: a.options.profile,
@@ -255,11 +289,13 @@ impl<'a> Summary<'a> {
                 ("rules", rules.as_millis()),
                 ("collisions", collisions.as_millis()),
                 ("suggest", suggest.as_millis()),
+                ("tenant", tenant.as_millis()),
                 ("workbook", workbook.as_millis()),
             ]
             .into_iter()
             .collect(),
             changes: a.changes.clone(),
+            tenant: tenant_summary,
             items,
         }
     }
@@ -297,6 +333,7 @@ mod tests {
             collisions: GroupCount::default(),
             timings_ms: BTreeMap::new(),
             changes: None,
+            tenant: None,
             items: (0..items)
                 .map(|i| Item {
                     id: format!("{i:016x}"),

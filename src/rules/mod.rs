@@ -25,6 +25,7 @@ pub mod registry;
 pub mod sources;
 pub mod suggest;
 pub mod target;
+pub mod tenant;
 pub mod uniqueness;
 pub mod upn;
 
@@ -46,6 +47,8 @@ pub struct RuleOptions {
     pub suffix_map: Vec<(String, String)>,
     /// The sync engine the directory is checked for (`--engine`).
     pub engine: crate::vocab::Engine,
+    /// The tenant as exported (`--tenant`): the tenant family predicts matching against it.
+    pub tenant: Option<std::sync::Arc<crate::tenant::Tenant>>,
     /// Sign-in and device readiness (`--no-readiness`, `--as-of`).
     pub readiness: readiness::ReadinessOptions,
 }
@@ -57,6 +60,7 @@ impl Default for RuleOptions {
             verified_domains: None,
             suffix_map: Vec::new(),
             engine: crate::vocab::Engine::Connect,
+            tenant: None,
             readiness: readiness::ReadinessOptions::default(),
         }
     }
@@ -120,6 +124,10 @@ pub struct Analysis {
     pub collisions_time: std::time::Duration,
     /// Wall time of the suggestions' re-check ([`suggest::recheck`]).
     pub suggest_time: std::time::Duration,
+    /// With a tenant (`--tenant`): the predicted outcome of each object.
+    pub tenant: Option<crate::tenant::Prediction>,
+    /// Wall time of tenant matching and its findings.
+    pub tenant_time: std::time::Duration,
     /// The readiness outcome per feature (None with `--no-readiness`).
     pub readiness: Option<readiness::Report>,
 }
@@ -152,8 +160,9 @@ pub fn run_engine_dependent(dir: &Directory, scope: &Scope, options: &RuleOption
     for chunk in per_object {
         findings.push_chunk(chunk);
     }
-    let (unique_findings, _, _) = uniqueness::check(&ctx);
+    let (unique_findings, groups, _, _) = uniqueness::check(&ctx);
     findings.push_chunk(unique_findings);
+    findings.groups = groups;
     findings.push_chunk(engine::collective(&ctx));
     findings
 }
@@ -198,12 +207,20 @@ pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
         findings.push_chunk(found);
         report
     });
+    let started = std::time::Instant::now();
+    let prediction = options.tenant.as_deref().map(|t| {
+        let prediction = crate::tenant::predict(dir, scope, t, options.engine);
+        findings.push_chunk(tenant::check(&ctx, t, &prediction));
+        prediction
+    });
     Analysis {
         findings,
         uniqueness: summary,
         checks_time,
         collisions_time,
         suggest_time,
+        tenant: prediction,
+        tenant_time: started.elapsed(),
         readiness,
     }
 }

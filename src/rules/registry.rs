@@ -8,7 +8,7 @@
 
 use super::{
     account, advisory, alias, engine, first_broken, large, mail, names, proxy, readiness, target,
-    uniqueness, upn, Context, Rule,
+    tenant, uniqueness, upn, Context, Rule,
 };
 use crate::directory::Attr;
 use crate::findings::Finding;
@@ -45,6 +45,7 @@ pub static FAMILIES: &[&Family] = &[
     &large::FAMILY,
     &uniqueness::FAMILY,
     &advisory::FAMILY,
+    &tenant::FAMILY,
     &engine::FAMILY,
     &readiness::sso::FAMILY,
     &readiness::forest::FAMILY,
@@ -218,15 +219,19 @@ mod tests {
                 );
             }
         }
-        // Only uniqueness and the readiness families run over all objects at once; each
-        // readiness family is in readiness::CHECKS once, with a feature for each rule.
+        // Only uniqueness, tenant matching and the readiness families run over all objects
+        // at once; each readiness family is in readiness::CHECKS once, with a feature for each
+        // rule.
         let collective: Vec<&str> = FAMILIES
             .iter()
             .filter(|f| f.check.is_none())
             .map(|f| f.name)
             .collect();
         let readiness: Vec<&str> = readiness::CHECKS.iter().map(|c| c.family.name).collect();
-        assert_eq!(collective, [&["uniqueness"][..], &readiness].concat());
+        assert_eq!(
+            collective,
+            [&["uniqueness", "tenant"][..], &readiness].concat()
+        );
         for c in readiness::CHECKS {
             assert!(FAMILIES.iter().any(|f| std::ptr::eq(*f, c.family)));
             assert_eq!(c.features.len(), c.family.rules.len(), "{}", c.family.name);

@@ -134,6 +134,26 @@ pub static CUSTOM_INSTALL: Source = Source {
     url: "https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-install-custom",
 };
 
+pub static SYNC_FEATURES: Source = Source {
+    title: "Microsoft Entra Connect Sync service features",
+    url: "https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-syncservice-features",
+};
+
+pub static HARD_MATCH_HARDENING: Source = Source {
+    title: "What's new in Microsoft Entra: Microsoft Entra Connect security hardening to prevent user account takeover",
+    url: "https://learn.microsoft.com/entra/fundamentals/whats-new",
+};
+
+pub static SERVICE_LIMITS: Source = Source {
+    title: "Microsoft Entra service limits and restrictions",
+    url: "https://learn.microsoft.com/entra/identity/users/directory-service-limits-restrictions",
+};
+
+pub static GRAPH_DOMAIN: Source = Source {
+    title: "domain resource type (Microsoft Graph)",
+    url: "https://learn.microsoft.com/graph/api/resources/domain",
+};
+
 /// Every source, in the order docs/rules.md lists them.
 pub static ALL: &[&Source] = &[
     &PREPARE,
@@ -151,6 +171,11 @@ pub static ALL: &[&Source] = &[
     &RANGE_RETRIEVAL,
     &SPECIAL_USE_DOMAINS,
     &PRIVATE_USE_TLD,
+    &EXISTING_TENANT,
+    &SYNC_FEATURES,
+    &HARD_MATCH_HARDENING,
+    &SERVICE_LIMITS,
+    &GRAPH_DOMAIN,
     &IDFIX,
     &CLOUD_SYNC_COMPARISON,
     &CLOUD_SYNC_PREREQUISITES,
@@ -160,6 +185,5 @@ pub static ALL: &[&Source] = &[
     &CLOUD_SYNC_EXCHANGE,
     &CLOUD_SYNC_MIGRATION_TOOL,
     &SOURCE_ANCHOR,
-    &EXISTING_TENANT,
     &CUSTOM_INSTALL,
 ];

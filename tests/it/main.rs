@@ -20,6 +20,7 @@ mod review;
 mod roundtrip;
 mod rule_cases;
 mod rules;
+mod tenant;
 mod workbook;
 
 use std::path::{Path, PathBuf};

@@ -783,6 +783,144 @@ fn readiness_cases() -> Vec<Case> {
             configuration(|_| {}),
         ),
     ]
+    .into_iter()
+    .chain(tenant_cases())
+    .collect()
+}
+
+/// The source anchor (immutableId) of `user(cn)`: base64 of its objectGUID.
+fn anchor(cn: &str) -> String {
+    use base64::Engine as _;
+    let guid: Vec<u8> = cn.bytes().chain(std::iter::repeat(7)).take(16).collect();
+    base64::engine::general_purpose::STANDARD.encode(guid)
+}
+
+/// A case against a tenant: a Graph REST page of `records` (JSON objects), with the features
+/// (soft match on UPN, takeover by hard match blocked) and the domains contoso.com (managed),
+/// tailspintoys.com (federated) and the initial contoso.onmicrosoft.com.
+fn tenant_case(
+    code: &'static str,
+    records: &str,
+    positive: Vec<ExportObject>,
+    negative: Vec<ExportObject>,
+) -> Case {
+    let users = format!(
+        "{{\"@odata.context\":\"https://graph.microsoft.com/beta/$metadata#users\",\"value\":[\n{records}\n]}}"
+    );
+    let features = r#"{"Features":{"BlockSoftMatchEnabled":false,"BlockCloudObjectTakeoverThroughHardMatchEnabled":true,"SoftMatchOnUpnEnabled":true}}"#;
+    let domains = r#"[{"Id":"contoso.com","IsVerified":true,"IsInitial":false,"AuthenticationType":"Managed"},
+{"Id":"tailspintoys.com","IsVerified":true,"IsInitial":false,"AuthenticationType":"Federated"},
+{"Id":"contoso.onmicrosoft.com","IsVerified":true,"IsInitial":true,"AuthenticationType":"Managed"}]"#;
+    let tenant = synclint::tenant::read::read_texts(&[
+        ("tenant.json", users.as_bytes()),
+        ("features.json", features.as_bytes()),
+        ("domains.json", domains.as_bytes()),
+    ]);
+    for input in &tenant.inputs {
+        assert!(
+            input.error.is_none() && input.rejected == 0,
+            "{code}: {input:?}"
+        );
+    }
+    Case {
+        code,
+        options: RuleOptions {
+            tenant: Some(std::sync::Arc::new(tenant)),
+            ..RuleOptions::default()
+        },
+        positive,
+        negative,
+    }
+}
+
+fn tenant_cases() -> Vec<Case> {
+    vec![
+        tenant_case(
+            "SL1001",
+            &format!(
+                r#"{{"id":"c1","userPrincipalName":"prev.h1@contoso.onmicrosoft.com","onPremisesImmutableId":"{}","onPremisesSyncEnabled":true,"onPremisesObjectIdentifier":null}}"#,
+                anchor("H1")
+            ),
+            vec![user("H1")],
+            vec![user("H2")],
+        ),
+        tenant_case(
+            "SL1002",
+            r#"{"id":"c2","userPrincipalName":"s1.cloud@contoso.onmicrosoft.com","mail":"s1@contoso.com","proxyAddresses":["SMTP:s1@contoso.com"],"onPremisesImmutableId":null,"onPremisesSyncEnabled":null}"#,
+            vec![user("S1")],
+            vec![user("S2")],
+        ),
+        tenant_case(
+            "SL1003",
+            &format!(
+                r#"{{"id":"c3","userPrincipalName":"restored.i1@contoso.onmicrosoft.com","onPremisesImmutableId":"{}","onPremisesSyncEnabled":null}}"#,
+                anchor("I1")
+            ),
+            vec![user("I1")],
+            vec![user("I2")],
+        ),
+        tenant_case(
+            "SL1004",
+            &format!(
+                r#"{{"id":"c4","userPrincipalName":"moved.b1@contoso.onmicrosoft.com","onPremisesImmutableId":"{}","onPremisesSyncEnabled":true,"onPremisesObjectIdentifier":"00000000-1111-2222-3333-444444444444"}}"#,
+                anchor("B1")
+            ),
+            vec![user("B1")],
+            vec![user("B2")],
+        ),
+        tenant_case(
+            "SL1005",
+            &format!(
+                r#"{{"id":"c5","userPrincipalName":"v1@contoso.com","onPremisesImmutableId":"{}","onPremisesSyncEnabled":true}}"#,
+                anchor("Other")
+            ),
+            vec![user("V1")],
+            vec![user("V2")],
+        ),
+        tenant_case(
+            "SL1006",
+            r##"{"@odata.type":"#microsoft.graph.group","id":"c6","displayName":"G1 team","mail":"g1@contoso.com","mailEnabled":true,"proxyAddresses":["SMTP:g1@contoso.com"]}"##,
+            vec![user("G1")],
+            vec![user("G2")],
+        ),
+        tenant_case(
+            "SL1007",
+            r#"{"id":"c7","userPrincipalName":"r1@contoso.com","onPremisesImmutableId":null,"onPremisesSyncEnabled":null},
+{"role":"Global Administrator","principalId":"c7"}"#,
+            vec![user("R1")],
+            vec![user("R2")],
+        ),
+        tenant_case(
+            "SL1008",
+            r#"{"id":"c8","userPrincipalName":"u.other@contoso.onmicrosoft.com","mail":"u.other@contoso.com","proxyAddresses":["SMTP:u.other@contoso.com","smtp:u1.alt@contoso.com"],"onPremisesSyncEnabled":null}"#,
+            vec![user_proxy("U1", "smtp:u1.alt@contoso.com")],
+            vec![user("U1")],
+        ),
+        tenant_case(
+            "SL1010",
+            r#"{"id":"c10","userPrincipalName":"m2@contoso.com","mail":"m1@contoso.com","proxyAddresses":["SMTP:m1@contoso.com"],"onPremisesImmutableId":null,"onPremisesSyncEnabled":null}"#,
+            vec![user("M1"), user("M2")],
+            vec![user("M1"), user("M3")],
+        ),
+        tenant_case(
+            "SL1011",
+            r#"{"id":"c11","userPrincipalName":"nobody@contoso.onmicrosoft.com"}"#,
+            vec![user_with("D1", "userPrincipalName", "d1@fabrikam.com")],
+            vec![user("D1")],
+        ),
+        tenant_case(
+            "SL1012",
+            r#"{"id":"c12","userPrincipalName":"nobody@contoso.onmicrosoft.com"}"#,
+            vec![user_with("F1", "userPrincipalName", "f1@tailspintoys.com")],
+            vec![user("F1")],
+        ),
+        tenant_case(
+            "SL1013",
+            r#"{"id":"c13","userPrincipalName":"nobody@contoso.onmicrosoft.com"}"#,
+            vec![user_proxy("P1", "smtp:p1@fabrikam.com")],
+            vec![user("P1")],
+        ),
+    ]
 }
 
 /// A long value shown by its start and length, so snapshots stay readable.

@@ -18,8 +18,10 @@ mod how_to;
 mod other_sheets;
 mod readiness;
 mod summary;
+mod tenant_sheet;
 
 pub use how_to::HOW_TO_SHEET;
+pub use tenant_sheet::TENANT_SHEET;
 
 use super::sheet_rows::{self, SharedStrings, SheetRows};
 use crate::analyze::Analysis;
@@ -354,6 +356,9 @@ fn build<'a>(
             rest = tail;
             stats.sheets.push((name.clone(), sheet));
         }
+    }
+    if let Some(n) = tenant_sheet::tenant_sheet(a, workbook, &f)? {
+        stats.sheets.push((TENANT_SHEET.into(), n));
     }
     if let Some(diff) = &a.engine_diff {
         stats.sheets.push((

@@ -106,6 +106,27 @@ pub(super) fn summary_sheet(
         ws.write_string(row, 4, meaning)?;
         row += 1;
     }
+    if let Some(p) = &a.tenant {
+        // The predicted outcome in the tenant (`--tenant`), each outcome that occurs.
+        row += 1;
+        ws.write_url_with_format(
+            row,
+            0,
+            super::formats::link_to(super::TENANT_SHEET).set_text("Predicted in the tenant"),
+            &f.link,
+        )?;
+        row += 1;
+        for outcome in crate::tenant::Outcome::ALL {
+            let n = p.counts.get(outcome.name()).copied().unwrap_or(0);
+            if n == 0 && outcome != crate::tenant::Outcome::Created {
+                continue;
+            }
+            ws.write_string(row, 0, outcome.name())?;
+            ws.write_number_with_format(row, 1, n as f64, &f.number)?;
+            ws.write_string(row, 4, outcome.entra_does())?;
+            row += 1;
+        }
+    }
     row += 1;
     row = super::readiness::readiness_block(ws, row, a, f)?;
     row -= 1;
