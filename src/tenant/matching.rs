@@ -604,7 +604,7 @@ pub fn predict(
         not_checked.push("object type mismatches with groups: no group input".to_string());
     }
     not_checked.push(
-        "duplicate SID against onPremisesSecurityIdentifier: the reader does not keep objectSid yet"
+        "duplicate SID against onPremisesSecurityIdentifier: not implemented yet (SL1009 is reserved for it)"
             .to_string(),
     );
     let created = counts[outcome_index(Outcome::Created)]

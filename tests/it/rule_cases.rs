@@ -622,6 +622,7 @@ fn all_cases() -> Vec<Case> {
     ];
     cases
         .into_iter()
+        .chain(tenant_cases())
         .chain(crate::engine_cases::cases())
         .chain(readiness)
         .chain(device_cases())
@@ -783,9 +784,6 @@ fn readiness_cases() -> Vec<Case> {
             configuration(|_| {}),
         ),
     ]
-    .into_iter()
-    .chain(tenant_cases())
-    .collect()
 }
 
 /// The source anchor (immutableId) of `user(cn)`: base64 of its objectGUID.
@@ -828,6 +826,8 @@ fn tenant_case(
             tenant: Some(std::sync::Arc::new(tenant)),
             ..RuleOptions::default()
         },
+        scope: ScopeOptions::default(),
+        negative_scope: None,
         positive,
         negative,
     }

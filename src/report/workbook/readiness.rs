@@ -37,12 +37,12 @@ pub(super) fn readiness_block(
             Verdict::Ready => &f.bold,
         };
         ws.write_string_with_format(row, 0, status.feature.name(), format)?;
-        ws.write_string(row, 1, status.verdict.name())?;
+        ws.write_string(row, 1, status.verdict_shown())?;
         let n = status.errors + status.warnings + status.advice;
         ws.write_number_with_format(row, 2, n as f64, &f.number)?;
         // The feature's line without its name and verdict (they have their columns).
         let line = status.line();
-        let prefix = format!("{}: {}", status.feature.name(), status.verdict.name());
+        let prefix = format!("{}: {}", status.feature.name(), status.verdict_shown());
         let detail = line
             .strip_prefix(&prefix)
             .unwrap_or(&line)

@@ -306,10 +306,21 @@ pub struct FeatureStatus {
 }
 
 impl FeatureStatus {
+    /// The verdict in words. "Ready" is said only of a feature checked in full: with gaps it
+    /// says what was found, and the line then says what could not be checked.
+    pub fn verdict_shown(&self) -> &'static str {
+        match self.verdict {
+            Verdict::Ready if !self.not_checked.is_empty() => {
+                "no problem found in what could be checked"
+            }
+            v => v.name(),
+        }
+    }
+
     /// `Seamless SSO: not ready — AZUREADSSOACC key 214 days old in forest contoso.com (and
     /// 2 more findings); not checked: …`.
     pub fn line(&self) -> String {
-        let mut line = format!("{}: {}", self.feature.name(), self.verdict.name());
+        let mut line = format!("{}: {}", self.feature.name(), self.verdict_shown());
         if let Some(h) = &self.headline {
             line.push_str(" — ");
             line.push_str(h);
