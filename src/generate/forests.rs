@@ -457,7 +457,7 @@ pub fn generate(options: &ForestsOptions) -> ForestsExport {
     }
     let guid = b.guid();
     let sid = b.sid(0);
-    let cert: Vec<u8> = (0..300).map(|_| b.rng.random()).collect();
+    let cert: Vec<u8> = (0..300).map(|_| b.rng.random::<u8>()).collect();
     o.text("cn", "WS0001")
         .binary("objectGUID", guid)
         .binary("objectSid", sid)
