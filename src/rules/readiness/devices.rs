@@ -11,9 +11,9 @@ use super::sources as readiness_sources;
 use super::{Feature, Inputs, Out, Readiness, NO_EXPORT_TIME};
 use crate::cert::{CertificateValue, Subject};
 use crate::directory::{Attr, ObjectKind};
-use crate::findings::{Action, Class, Finding, Severity};
+use crate::findings::{Finding, Severity};
 use crate::rules::registry::Family;
-use crate::rules::{Limit, Rule, ALL_PROFILES};
+use crate::rules::{Limit, Rule};
 use crate::vocab::Source;
 
 /// A computer whose last logon is more days than this before the export is stale (the
@@ -50,36 +50,7 @@ pub static STALE_DEVICES: Source = Source {
     url: "https://learn.microsoft.com/entra/identity/devices/manage-stale-devices",
 };
 
-#[allow(clippy::too_many_arguments)]
-const fn device_rule(
-    code: &'static str,
-    slug: &'static str,
-    severity: Severity,
-    attributes: &'static [Attr],
-    entra: &'static str,
-    sources: &'static [&'static Source],
-    source_note: &'static str,
-    texts: [&'static str; 3],
-    limits: &'static [Limit],
-) -> Rule {
-    Rule {
-        code,
-        slug,
-        class: Class::Readiness,
-        severity,
-        attributes,
-        idfix: None,
-        entra,
-        sources,
-        source_note,
-        what: texts[0],
-        why: texts[1],
-        fix: texts[2],
-        default_action: Action::Complete,
-        profiles: ALL_PROFILES,
-        limits,
-    }
-}
+use super::rule as device_rule;
 
 pub static OS_UNSUPPORTED: Rule = device_rule(
     "SL1251",

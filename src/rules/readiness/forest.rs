@@ -7,9 +7,9 @@ use super::sources;
 use super::{Feature, Forest, Inputs, Out, Readiness};
 use crate::directory::{Attr, ObjectKind};
 use crate::dn;
-use crate::findings::{Action, Class, Finding, Severity};
+use crate::findings::{Finding, Severity};
 use crate::rules::registry::Family;
-use crate::rules::{Limit, Rule, ALL_PROFILES};
+use crate::rules::{Limit, Rule};
 use std::collections::BTreeMap;
 
 /// The device registration SCP's name under `CN=Device Registration Configuration,CN=Services`.
@@ -38,23 +38,17 @@ const fn rule(
     texts: [&'static str; 3],
     limits: &'static [Limit],
 ) -> Rule {
-    Rule {
+    super::rule(
         code,
         slug,
-        class: Class::Readiness,
         severity,
         attributes,
-        idfix: None,
         entra,
         sources,
         source_note,
-        what: texts[0],
-        why: texts[1],
-        fix: texts[2],
-        default_action: Action::Complete,
-        profiles: ALL_PROFILES,
+        texts,
         limits,
-    }
+    )
 }
 
 pub static SCP_ABSENT: Rule = rule(

@@ -32,10 +32,11 @@ pub mod sso;
 pub use forests::{Forest, Forests};
 
 use super::registry::Family;
-use super::{Rule, RuleOptions};
-use crate::directory::{Directory, ObjectKind, TimeSource};
-use crate::findings::{Class, Finding, Severity};
+use super::{Limit, Rule, RuleOptions, ALL_PROFILES};
+use crate::directory::{Attr, Directory, ObjectKind, TimeSource};
+use crate::findings::{Action, Class, Finding, Severity};
 use crate::scope::Scope;
+use crate::vocab::Source;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -464,5 +465,38 @@ fn status(
             .filter(|n| n.feature == feature)
             .cloned()
             .collect(),
+    }
+}
+
+/// A readiness rule: class Readiness, every profile, nothing for `fix` to change; the
+/// families keep their own argument order through thin wrappers.
+#[allow(clippy::too_many_arguments)]
+pub(super) const fn rule(
+    code: &'static str,
+    slug: &'static str,
+    severity: Severity,
+    attributes: &'static [Attr],
+    entra: &'static str,
+    sources: &'static [&'static Source],
+    source_note: &'static str,
+    texts: [&'static str; 3],
+    limits: &'static [Limit],
+) -> Rule {
+    Rule {
+        code,
+        slug,
+        class: Class::Readiness,
+        severity,
+        attributes,
+        idfix: None,
+        entra,
+        sources,
+        source_note,
+        what: texts[0],
+        why: texts[1],
+        fix: texts[2],
+        default_action: Action::Complete,
+        profiles: ALL_PROFILES,
+        limits,
     }
 }

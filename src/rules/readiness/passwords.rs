@@ -11,9 +11,9 @@
 
 use super::{Feature, Inputs, Out, Readiness, NO_EXPORT_TIME};
 use crate::directory::{Attr, ObjectKind};
-use crate::findings::{Action, Class, Finding, Severity};
+use crate::findings::{Finding, Severity};
 use crate::rules::registry::Family;
-use crate::rules::{Limit, Rule, ALL_PROFILES};
+use crate::rules::Rule;
 use crate::vocab::Source;
 
 const ACCOUNTDISABLE: i64 = 0x2;
@@ -57,23 +57,17 @@ const fn password_rule(
     source_note: &'static str,
     texts: [&'static str; 3],
 ) -> Rule {
-    Rule {
+    super::rule(
         code,
         slug,
-        class: Class::Readiness,
         severity,
         attributes,
-        idfix: None,
         entra,
         sources,
         source_note,
-        what: texts[0],
-        why: texts[1],
-        fix: texts[2],
-        default_action: Action::Complete,
-        profiles: ALL_PROFILES,
-        limits: &[] as &[Limit],
-    }
+        texts,
+        &[],
+    )
 }
 
 pub static TEMPORARY_PASSWORD: Rule = password_rule(

@@ -4,9 +4,9 @@
 use super::sources;
 use super::{Feature, Inputs, Out, Readiness, NO_EXPORT_TIME};
 use crate::directory::{Attr, ObjectKind};
-use crate::findings::{Action, Class, Finding, Severity};
+use crate::findings::{Finding, Severity};
 use crate::rules::registry::Family;
-use crate::rules::{Limit, Rule, ALL_PROFILES};
+use crate::rules::{Limit, Rule};
 
 /// The account's sAMAccountName.
 pub const SSO_ACCOUNT: &str = "AZUREADSSOACC$";
@@ -40,23 +40,17 @@ const fn sso_rule(
     texts: [&'static str; 3],
     limits: &'static [Limit],
 ) -> Rule {
-    Rule {
+    super::rule(
         code,
         slug,
-        class: Class::Readiness,
         severity,
         attributes,
-        idfix: None,
         entra,
-        sources: SSO_SOURCES,
+        SSO_SOURCES,
         source_note,
-        what: texts[0],
-        why: texts[1],
-        fix: texts[2],
-        default_action: Action::Complete,
-        profiles: ALL_PROFILES,
+        texts,
         limits,
-    }
+    )
 }
 
 pub static SSO_ACCOUNT_ABSENT: Rule = sso_rule(
