@@ -14,6 +14,7 @@ use crate::findings::{Action, Class, Finding, Severity};
 use crate::forest::{Forests, NO_FOREST};
 use crate::vocab::Engine;
 use rustc_hash::FxHashMap;
+use std::hash::BuildHasher;
 
 const CONNECT: &[Engine] = &[Engine::Connect];
 const CLOUD_SYNC: &[Engine] = &[Engine::CloudSync];
@@ -583,13 +584,9 @@ fn anchors(ctx: &Context, rows: &[usize], forests: &Forests, out: &mut Vec<Findi
     }
     // SL1102: the anchor is a ConsistencyGuid that is not the object's objectGUID; say
     // whether it is another object's objectGUID (a migration whose source is in the inputs).
-    let by_guid: FxHashMap<[u8; 16], usize> = if runs(ctx, &CONSISTENCY_GUID_DIFFERS) {
-        (0..dir.len())
-            .filter_map(|r| dir.object_guid[r].map(|g| (g, r)))
-            .collect()
-    } else {
-        FxHashMap::default()
-    };
+    // Built only when some anchor differs: most directories have none, and the map of every
+    // objectGUID cost about 1 % of a 1M-object run.
+    let mut by_guid: Option<FxHashMap<[u8; 16], usize>> = None;
     // Every anchor of the engine: 16-byte ones sorted (a hash map of a million boxed keys
     // cost more), the odd lengths in a map.
     let mut guids: Vec<([u8; 16], u32)> = Vec::with_capacity(rows.len());
@@ -603,6 +600,11 @@ fn anchors(ctx: &Context, rows: &[usize], forests: &Forests, out: &mut Vec<Findi
             && a.is_guid()
             && dir.object_guid[row].is_some_and(|g| g[..] != a.bytes[..])
         {
+            let by_guid = by_guid.get_or_insert_with(|| {
+                (0..dir.len())
+                    .filter_map(|r| dir.object_guid[r].map(|g| (g, r)))
+                    .collect()
+            });
             let source = <[u8; 16]>::try_from(&a.bytes[..])
                 .ok()
                 .and_then(|k| by_guid.get(&k))
@@ -681,13 +683,29 @@ fn duplicate_sids(ctx: &Context, rows: &[usize], out: &mut Vec<Finding>) {
         return;
     }
     let dir = ctx.dir;
-    let mut by_sid: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
-    for &row in rows {
-        if let Some(sid) = dir.object_sid.get(row) {
-            by_sid.entry(sid).or_default().push(row);
+    // Sorted hashes, not a map of every SID to a vector of its holders: at 1M objects the
+    // map's allocations made this audit cost more than the whole uniqueness kernel.
+    let mut hashed: Vec<(u64, u32)> = rows
+        .iter()
+        .filter_map(|&row| {
+            let sid = dir.object_sid.get(row)?;
+            Some((rustc_hash::FxBuildHasher.hash_one(sid), row as u32))
+        })
+        .collect();
+    hashed.sort_unstable();
+    let mut by_sid: Vec<(&str, Vec<usize>)> = Vec::new();
+    for run in hashed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+        // Equal hashes: group by the text itself (a hash collision is not a duplicate).
+        let mut texts: Vec<(&str, usize)> = run
+            .iter()
+            .filter_map(|&(_, r)| Some((dir.object_sid.get(r as usize)?, r as usize)))
+            .collect();
+        texts.sort_unstable();
+        for same in texts.chunk_by(|a, b| a.0 == b.0).filter(|s| s.len() > 1) {
+            by_sid.push((same[0].0, same.iter().map(|(_, r)| *r).collect()));
         }
     }
-    for (sid, holders) in by_sid.iter().filter(|(_, h)| h.len() > 1) {
+    for (sid, holders) in &by_sid {
         for &row in holders {
             let others: Vec<String> = holders
                 .iter()
@@ -707,10 +725,24 @@ fn duplicate_sids(ctx: &Context, rows: &[usize], out: &mut Vec<Finding>) {
 fn per_domain(ctx: &Context, rows: &[usize], out: &mut Vec<Finding>) {
     let dir = ctx.dir;
     let mut domains: FxHashMap<String, (usize, usize)> = FxHashMap::default();
+    // Objects of a domain come in runs: one map entry per run, not a string per object.
+    let mut run: Option<(&str, usize, usize)> = None;
+    let mut flush = |run: Option<(&str, usize, usize)>| {
+        if let Some((d, first, n)) = run {
+            domains
+                .entry(d.to_ascii_lowercase())
+                .or_insert((first, 0))
+                .1 += n;
+        }
+    };
     for &row in rows {
-        let d = domain_part(dir.dn.get(row).unwrap_or("")).to_ascii_lowercase();
-        domains.entry(d).or_insert((row, 0)).1 += 1;
+        let d = domain_part(dir.dn.get(row).unwrap_or(""));
+        match &mut run {
+            Some((text, _, n)) if text.eq_ignore_ascii_case(d) => *n += 1,
+            _ => flush(run.replace((d, row, 1))),
+        }
     }
+    flush(run);
     for (domain, (first, n)) in domains {
         let rule = if n > MAX_OBJECTS_PER_DOMAIN {
             &DOMAIN_OVER_OBJECT_LIMIT
