@@ -155,8 +155,8 @@ fn engine_diff_lists_exactly_the_planted_differences() {
         // Found by its header: the Difference column.
         let kind = sheet
             .rows()
-            .find(|r| r.first().is_some_and(|c| c.to_string() == "Object (DN)"))
-            .and_then(|h| h.iter().position(|c| c.to_string() == "Difference"))
+            .find(|r| r.first().is_some_and(|c| *c == "Object (DN)"))
+            .and_then(|h| h.iter().position(|c| *c == "Difference"))
             .expect("the differences' header");
         let rows: BTreeSet<(String, String)> = sheet
             .rows()

@@ -657,7 +657,7 @@ fn column_widths(xml: &str) -> std::collections::HashMap<char, f64> {
         .unwrap();
     cols.split("<col ")
         .skip(1)
-        .map(|c| {
+        .flat_map(|c| {
             let attr = |name: &str| -> f64 {
                 c.split(&format!("{name}=\""))
                     .nth(1)
@@ -672,7 +672,6 @@ fn column_widths(xml: &str) -> std::collections::HashMap<char, f64> {
             // Neighbours of the same width share a <col>.
             (attr("min") as u8..=attr("max") as u8).map(move |n| ((b'A' + n - 1) as char, width))
         })
-        .flatten()
         .collect()
 }
 
