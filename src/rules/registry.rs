@@ -220,8 +220,8 @@ mod tests {
             }
         }
         // Only uniqueness, tenant matching and the readiness families run over all objects
-        // at once; each readiness family is in readiness::CHECKS once, with a feature for each
-        // rule.
+        // at once; each readiness family is in readiness::CHECKS once, and every feature is
+        // served by some rule.
         let collective: Vec<&str> = FAMILIES
             .iter()
             .filter(|f| f.check.is_none())
@@ -234,11 +234,29 @@ mod tests {
         );
         for c in readiness::CHECKS {
             assert!(FAMILIES.iter().any(|f| std::ptr::eq(*f, c.family)));
-            assert_eq!(c.features.len(), c.family.rules.len(), "{}", c.family.name);
             for r in c.family.rules {
                 assert_eq!(r.class, crate::vocab::Class::Readiness, "{}", r.code);
-                assert!(c.features.iter().any(|(f, _)| f == r), "{}", r.code);
+                assert_eq!(readiness::feature_of(r), Some((c.feature)(r)), "{}", r.code);
             }
+        }
+        for feature in readiness::Feature::ALL {
+            assert!(
+                RULES
+                    .iter()
+                    .any(|r| readiness::feature_of(r) == Some(feature)),
+                "{feature:?}"
+            );
+        }
+        // Each readiness rule in one readiness family only.
+        for r in RULES
+            .iter()
+            .filter(|r| r.class == crate::vocab::Class::Readiness)
+        {
+            let families = readiness::CHECKS
+                .iter()
+                .filter(|c| c.family.rules.iter().any(|f| f == r))
+                .count();
+            assert_eq!(families, 1, "{}", r.code);
         }
     }
 

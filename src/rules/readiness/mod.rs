@@ -241,11 +241,13 @@ impl Out {
     }
 }
 
-/// A readiness family: its rules' features and the run over the whole directory.
+/// A readiness family: which feature each of its rules serves, and the run over the whole
+/// directory. The rules are listed once, in `family.rules`; `feature` decides per rule, so a
+/// family serving one feature answers it for all, and adding a rule touches its family only.
 pub struct Readiness {
     pub family: &'static Family,
-    /// Every rule of the family once, with the feature it serves.
-    pub features: &'static [(&'static Rule, Feature)],
+    /// The feature a rule of `family` serves.
+    pub feature: fn(&Rule) -> Feature,
     pub run: fn(&Inputs, &mut Out),
 }
 
@@ -261,9 +263,8 @@ pub static CHECKS: &[&Readiness] = &[
 pub fn feature_of(rule: &Rule) -> Option<Feature> {
     CHECKS
         .iter()
-        .flat_map(|c| c.features.iter())
-        .find(|(r, _)| *r == rule)
-        .map(|(_, f)| *f)
+        .find(|c| c.family.rules.iter().any(|r| *r == rule))
+        .map(|c| (c.feature)(rule))
 }
 
 /// A feature's state after the checks.
@@ -386,7 +387,7 @@ pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> (Vec<Findin
     for feature in Feature::ALL {
         let checked = CHECKS
             .iter()
-            .any(|c| c.features.iter().any(|(_, f)| *f == feature));
+            .any(|c| c.family.rules.iter().any(|r| (c.feature)(r) == feature));
         if !checked {
             out.not_checked(feature, &[], "this version has no check of it");
         }

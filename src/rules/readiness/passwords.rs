@@ -175,16 +175,18 @@ pub static FAMILY: Family = Family {
     check: None,
 };
 
+/// Password writeback's rules (SL1351–SL1399); the others serve password hash sync.
+static WRITEBACK_RULES: &[&Rule] = &[&MIN_PASSWORD_AGE, &PROTECTED_ACCOUNT];
+
 pub static READINESS: Readiness = Readiness {
     family: &FAMILY,
-    features: &[
-        (&TEMPORARY_PASSWORD, Feature::PasswordHashSync),
-        (&PASSWORD_EXPIRED, Feature::PasswordHashSync),
-        (&ACCOUNT_EXPIRED, Feature::PasswordHashSync),
-        (&INET_ORG_PERSON, Feature::PasswordHashSync),
-        (&MIN_PASSWORD_AGE, Feature::PasswordWriteback),
-        (&PROTECTED_ACCOUNT, Feature::PasswordWriteback),
-    ],
+    feature: |rule| {
+        if WRITEBACK_RULES.iter().any(|r| *r == rule) {
+            Feature::PasswordWriteback
+        } else {
+            Feature::PasswordHashSync
+        }
+    },
     run,
 };
 

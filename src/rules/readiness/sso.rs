@@ -195,16 +195,7 @@ pub static FAMILY: Family = Family {
 
 pub static READINESS: Readiness = Readiness {
     family: &FAMILY,
-    features: &[
-        (&SSO_ACCOUNT_ABSENT, Feature::SeamlessSso),
-        (&SSO_ACCOUNT_DISABLED, Feature::SeamlessSso),
-        (&SSO_KEY_OLD, Feature::SeamlessSso),
-        (&SSO_RC4_ONLY, Feature::SeamlessSso),
-        (&SSO_ENCRYPTION_NOT_SET, Feature::SeamlessSso),
-        (&SSO_DELEGATION, Feature::SeamlessSso),
-        (&SSO_ACCOUNT_REPEATED, Feature::SeamlessSso),
-        (&SSO_ACCOUNT_UNPROTECTED, Feature::SeamlessSso),
-    ],
+    feature: |_| Feature::SeamlessSso,
     run,
 };
 
