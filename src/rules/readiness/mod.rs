@@ -140,6 +140,9 @@ impl ExportTime {
 /// Why time-relative checks could not run.
 pub const NO_EXPORT_TIME: &str = "the export carries no time (no whenChanged or modifyTimeStamp values, not a snapshot); give --as-of DATE";
 
+/// Why the checks that read security descriptors could not run.
+pub const NO_SECURITY_DESCRIPTORS: &str = "the export has no security descriptors (add nTSecurityDescriptor to ldifde's -l list, or give an AD Explorer snapshot; `synclint help export`)";
+
 /// Everything a readiness check reads.
 pub struct Inputs<'a> {
     pub dir: &'a Directory,
