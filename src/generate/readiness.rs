@@ -14,6 +14,7 @@
 //! | wingtiptoys.com | an SSO account per domain (two); one with other SPNs only, one without encryption types |
 //! | proseware.com | forest functional level 0, recycle bin off, two device registration SCPs |
 //! | northwind.com | clean |
+//! | devices.contoso.com | a healthy SSO account beside the hybrid join cases |
 //!
 //! Every object's whenChanged is [`EXPORT_TIME`](super::devices::EXPORT_TIME).
 
@@ -515,6 +516,10 @@ pub fn planted() -> Planted {
         ));
     }
     configuration.extend([documented, leftover]);
+
+    // The hybrid join cases' domain (devices.contoso.com) holds computers: a healthy SSO
+    // account there, so that its forest is not one without Seamless SSO.
+    domain.push(sso_account(super::devices::DOMAIN, "OU=Tier0", |_| {}));
 
     // northwind.com: clean.
     let northwind = Forest {
