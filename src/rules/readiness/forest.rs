@@ -189,7 +189,7 @@ static SCP_RULES: &[&Rule] = &[&SCP_ABSENT, &SCP_MALFORMED, &SCP_REPEATED];
 pub static READINESS: Readiness = Readiness {
     family: &FAMILY,
     feature: |rule| {
-        if SCP_RULES.iter().any(|r| *r == rule) {
+        if SCP_RULES.contains(&rule) {
             Feature::HybridJoin
         } else {
             Feature::Other

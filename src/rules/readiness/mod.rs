@@ -266,7 +266,7 @@ pub static CHECKS: &[&Readiness] = &[
 pub fn feature_of(rule: &Rule) -> Option<Feature> {
     CHECKS
         .iter()
-        .find(|c| c.family.rules.iter().any(|r| *r == rule))
+        .find(|c| c.family.rules.contains(&rule))
         .map(|c| (c.feature)(rule))
 }
 

@@ -227,7 +227,7 @@ static DESCRIPTOR_RULES: &[&Rule] = &[&INHERITANCE_DISABLED, &CANNOT_CHANGE_PASS
 pub static READINESS: Readiness = Readiness {
     family: &FAMILY,
     feature: |rule| {
-        if WRITEBACK_RULES.iter().any(|r| *r == rule) {
+        if WRITEBACK_RULES.contains(&rule) {
             Feature::PasswordWriteback
         } else {
             Feature::PasswordHashSync
