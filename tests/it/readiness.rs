@@ -371,3 +371,39 @@ fn findings_do_not_depend_on_the_machine_clock() {
     assert_eq!(old_keys(&earlier), 0);
     assert_eq!(earlier["readiness"]["as_of"]["source"], "asOf");
 }
+
+#[test]
+fn security_descriptors_are_read_from_an_ad_explorer_snapshot_too() {
+    use synclint::generate::{readiness_companions, snapshot, GenerateOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let options = GenerateOptions {
+        objects: 0,
+        format: synclint::ingest::Format::Adexplorer,
+        plant_readiness: true,
+        ..GenerateOptions::default()
+    };
+    let dat = dir.path().join("readiness.dat");
+    snapshot::generate(&options, std::fs::File::create(&dat).unwrap()).unwrap();
+    let (configuration, _) = readiness_companions(&GenerateOptions {
+        format: synclint::ingest::Format::Ldif,
+        ..options.clone()
+    })
+    .unwrap();
+    let config = dir.path().join("config.ldf");
+    std::fs::write(&config, configuration).unwrap();
+    // The truth of the descriptor cases, from the generator's truth file.
+    let (_, truth) = generate(dir.path(), "ldif", 0);
+    let descriptor_codes = ["SL1210", "SL1353", "SL1354"];
+    let expected: Vec<Truth> = truth
+        .into_iter()
+        .filter(|t| descriptor_codes.contains(&t.code.as_str()))
+        .collect();
+    assert_eq!(expected.len(), 3);
+    let summary = analyze(&[dat, config], &dir.path().join("out"), None, &[]);
+    let found: Vec<(String, String)> = judged_items(&summary)
+        .into_iter()
+        .filter(|(code, _)| descriptor_codes.contains(&code.as_str()))
+        .collect();
+    let wrong = compare(&found, &expected);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
