@@ -188,6 +188,14 @@ The readiness checks need two things the export above leaves out:
    Key ages and expiry are measured from the export's own time (the latest whenChanged,
    which the -l lists above include), or --as-of 2026-12-02; never from today's date.
 
+3. Optional: security descriptors, for the checks of inheritance and \"User cannot change
+   password\" (password writeback) and of the AZUREADSSOACC$ account's protection from
+   accidental deletion. Add nTSecurityDescriptor to the -l list of the ldifde export in 1
+   (ldifde writes it base64; it adds 1-4 KB an object, so it is not in the list above), with
+   an account that may read permissions. AD Explorer snapshots carry it already. Without it
+   those checks say \"not checked: the export has no security descriptors\".
+  ldifde -u -f {name}.ldf -s dc01.{domain} -d \"{base}\" -p subtree -l \"{list},nTSecurityDescriptor\"
+
 Then: synclint inspect {name}.csv   (format, objects, attributes missing)
       synclint analyze {name}.csv --verified-domain {domain}
 ",

@@ -35,6 +35,7 @@ pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod scope;
+pub mod sd;
 pub mod tenant;
 pub mod text;
 pub mod time;

@@ -37,6 +37,7 @@ pub fn bench_file(
             escaped_names: false,
             shape,
             plant_devices: false,
+            plant_readiness: false,
         };
         if format == Format::Adexplorer {
             synclint::generate::snapshot::generate(&options, file).expect("generate");

@@ -143,6 +143,15 @@ pub struct GenerateArgs {
     /// adminCount), each whenChanged 2026-11-30 12:00 UTC.
     #[arg(long)]
     pub plant_devices: bool,
+    /// The readiness cases of --plant-devices, and Seamless SSO, device registration SCP,
+    /// forest and security-descriptor cases in seven more forests (SSO account absent,
+    /// disabled, old key, RC4 only, delegation, SPNs missing, not protected from deletion;
+    /// SCP absent, malformed, repeated; forest level, recycle bin, dotted NetBIOS name,
+    /// undeclared UPN suffix; inheritance disabled, user cannot change password). Also writes
+    /// OUTPUT's name with "-config" (the configuration partitions) and with "-truth.json"
+    /// (each planted case's rule code, DN and severity). csvde or ldif.
+    #[arg(long)]
+    pub plant_readiness: bool,
 }
 
 /// Arguments of `analyze`.

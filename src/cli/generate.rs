@@ -21,7 +21,11 @@ pub fn run(args: &GenerateArgs) -> Result<ExitCode> {
         escaped_names: args.escaped_names,
         shape: args.shape,
         plant_devices: args.plant_devices,
+        plant_readiness: args.plant_readiness,
     };
+    if args.plant_readiness && !matches!(args.format, Format::Csvde | Format::Ldif) {
+        anyhow::bail!("--plant-readiness writes csvde or ldif");
+    }
     if args.forests {
         return forests(args);
     }
@@ -56,6 +60,31 @@ pub fn run(args: &GenerateArgs) -> Result<ExitCode> {
             } else {
                 String::new()
             }
+        );
+    }
+    if args.plant_readiness {
+        let (configuration, truth) = generate::readiness_companions(&options)?;
+        let stem = args
+            .output
+            .file_stem()
+            .map_or("export".into(), |s| s.to_string_lossy().into_owned());
+        let ext = args
+            .output
+            .extension()
+            .map_or("ldf".into(), |e| e.to_string_lossy().into_owned());
+        let config_path = args.output.with_file_name(format!("{stem}-config.{ext}"));
+        let truth_path = args.output.with_file_name(format!("{stem}-truth.json"));
+        let utf16 = args.encoding == Encoding::Utf16Le;
+        write_atomically(&config_path, &[], |w| {
+            let mut text = generate::writer::TextOut::new(w, utf16)?;
+            text.write_str(&configuration)?;
+            Ok(())
+        })?;
+        write_atomically(&truth_path, &[], |w| w.write_all(truth.as_bytes()))?;
+        eprintln!(
+            "wrote {} (the planted forests' configuration partitions) and {} (the truth of every planted readiness case)",
+            config_path.display(),
+            truth_path.display()
         );
     }
     if let Some(dir) = &args.tenant {

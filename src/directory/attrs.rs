@@ -37,6 +37,11 @@ pub enum AttrShape {
     /// Only the latest value over all objects, as a time ([`crate::directory::Extra`]):
     /// whenChanged and modifyTimeStamp give the export's own time.
     Latest,
+    /// Only a few facts a readiness check needs, as bits ([`crate::directory::Marks`]), kept
+    /// beside the table for the objects that have the attribute: servicePrincipalName (does
+    /// it name the Seamless SSO service), nTSecurityDescriptor ([`crate::sd`]: inheritance,
+    /// deny ACEs). The values themselves are not kept.
+    Marks,
 }
 
 macro_rules! attributes {
@@ -122,6 +127,10 @@ attributes! {
     AdminCount = "adminCount", Integer;
     MinPwdAge = "minPwdAge", Sparse;
     MaxPwdAge = "maxPwdAge", Sparse;
+    // The Seamless SSO account's service principal names; the security descriptor of users
+    // and of that account (inheritance, "cannot change password", deletion protection).
+    ServicePrincipalName = "servicePrincipalName", Marks;
+    NtSecurityDescriptor = "nTSecurityDescriptor", Marks;
 }
 
 impl Attr {
@@ -134,8 +143,14 @@ impl Attr {
                 | AttrShape::Count
                 | AttrShape::Sparse
                 | AttrShape::Certificates
+                | AttrShape::Marks
         )
     }
+
+    /// Attributes the export list (`help export`, `rules --attributes`) leaves out: read when
+    /// an export carries them, asked for separately because they are large
+    /// (nTSecurityDescriptor is 1–4 KB an object).
+    pub const OPT_IN: &'static [Attr] = &[Attr::NtSecurityDescriptor];
 
     /// Attributes whose absence from a whole export means the export itself is incomplete
     /// (made with a `-l` list lacking them, or from a global catalog): the rules depend on them.

@@ -29,6 +29,50 @@ impl TimeSource {
     }
 }
 
+/// The service principal name browsers ask a Kerberos ticket for with Seamless SSO.
+pub const SEAMLESS_SSO_SPN: &str = "HTTP/autologon.microsoftazuread-sso.com";
+
+/// What the [`AttrShape::Marks`](super::AttrShape::Marks) attributes said of an object: a
+/// few bits, so that a million security descriptors cost a few megabytes, not gigabytes.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Marks(pub u16);
+
+impl Marks {
+    /// The object has servicePrincipalName values.
+    pub const SPN: u16 = 1;
+    /// One of them is the Seamless SSO service's (`HTTP/autologon.microsoftazuread-sso.com`).
+    pub const SSO_SPN: u16 = 2;
+    /// The object has an nTSecurityDescriptor.
+    pub const SD: u16 = 4;
+    /// It could not be read ([`crate::sd::SdError`]): its facts are unknown.
+    pub const SD_MALFORMED: u16 = 8;
+    /// Its DACL is protected: inheritance is disabled.
+    pub const DACL_PROTECTED: u16 = 16;
+    /// It denies Everyone or SELF the Change Password right.
+    pub const DENY_CHANGE_PASSWORD: u16 = 32;
+    /// It denies Everyone Delete and Delete Subtree (protected from accidental deletion).
+    pub const DENY_DELETE: u16 = 64;
+
+    pub fn has(self, bit: u16) -> bool {
+        self.0 & bit != 0
+    }
+
+    /// The bits of a security descriptor's facts.
+    pub fn of_sd(facts: &crate::sd::SdFacts) -> u16 {
+        let mut bits = Marks::SD;
+        if facts.dacl_protected {
+            bits |= Marks::DACL_PROTECTED;
+        }
+        if facts.deny_change_password {
+            bits |= Marks::DENY_CHANGE_PASSWORD;
+        }
+        if facts.deny_delete {
+            bits |= Marks::DENY_DELETE;
+        }
+        bits
+    }
+}
+
 /// Sparse values and latest times of a directory (or of a block being read).
 #[derive(Clone, Debug, Default)]
 pub struct Extra {
@@ -36,6 +80,10 @@ pub struct Extra {
     values: Vec<(u32, Attr, Box<str>)>,
     /// The latest time (Unix seconds) seen per source.
     latest: Vec<(TimeSource, i64)>,
+    /// (row, marks) of the objects with a marked attribute, in row order.
+    marks: Vec<(u32, Marks)>,
+    /// Every bit any object has: whether the inputs carry an attribute at all.
+    marks_seen: u16,
 }
 
 impl Extra {
@@ -68,6 +116,28 @@ impl Extra {
             .map(|(r, _, v)| (*r as usize, &**v))
     }
 
+    /// Sets the marks of object `row` (rows must not decrease).
+    pub fn mark(&mut self, row: usize, marks: Marks) {
+        if marks.0 != 0 {
+            self.marks.push((row as u32, marks));
+            self.marks_seen |= marks.0;
+        }
+    }
+
+    /// The marks of object `row` (none when it has no marked attribute).
+    pub fn marks(&self, row: usize) -> Marks {
+        let row = row as u32;
+        self.marks
+            .binary_search_by_key(&row, |(r, _)| *r)
+            .map_or(Marks::default(), |i| self.marks[i].1)
+    }
+
+    /// Whether any object has `bit`: e.g. [`Marks::SD`], the inputs carry security
+    /// descriptors.
+    pub fn seen(&self, bit: u16) -> bool {
+        self.marks_seen & bit != 0
+    }
+
     /// Records a time (Unix seconds) from `source`, keeping the latest.
     pub fn note_time(&mut self, source: TimeSource, seconds: i64) {
         match self.latest.iter_mut().find(|(s, _)| *s == source) {
@@ -92,6 +162,9 @@ impl Extra {
         for (source, t) in other.latest {
             self.note_time(source, t);
         }
+        self.marks
+            .extend(other.marks.into_iter().map(|(r, m)| (r + shift, m)));
+        self.marks_seen |= other.marks_seen;
     }
 
     /// Drops the values of rows from `rows` on (the times stay: they are the input's).
@@ -100,6 +173,8 @@ impl Extra {
             .values
             .partition_point(|(r, _, _)| (*r as usize) < rows);
         self.values.truncate(keep);
+        let keep = self.marks.partition_point(|(r, _)| (*r as usize) < rows);
+        self.marks.truncate(keep);
     }
 
     /// Adds object `row` of `from` as this directory's row `to`.
@@ -110,13 +185,15 @@ impl Extra {
             .take_while(|(r, _, _)| *r as usize == row);
         self.values
             .extend(theirs.map(|(_, a, v)| (to as u32, *a, v.clone())));
+        self.mark(to, from.marks(row));
     }
 
     pub fn heap_bytes(&self) -> usize {
         self.values
             .iter()
             .map(|(_, _, v)| v.len() + std::mem::size_of::<(u32, Attr, Box<str>)>())
-            .sum()
+            .sum::<usize>()
+            + self.marks.capacity() * std::mem::size_of::<(u32, Marks)>()
     }
 }
 

@@ -10,7 +10,7 @@ pub(crate) mod spill;
 
 use crate::cert::CertificateValue;
 pub use attrs::{Attr, AttrShape, BOOL_ATTRS, COUNT_ATTRS, INT_ATTRS, TEXT_ATTRS};
-pub use extra::{Extra, TimeSource};
+pub use extra::{Extra, Marks, TimeSource, SEAMLESS_SSO_SPN};
 use spill::SpillVec;
 use std::path::Path;
 

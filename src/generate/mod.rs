@@ -4,6 +4,7 @@
 
 pub mod devices;
 pub mod forests;
+pub mod readiness;
 pub mod snapshot;
 pub mod tenant;
 pub mod writer;
@@ -33,6 +34,10 @@ pub struct GenerateOptions {
     pub shape: Shape,
     /// After the objects, the hybrid join and password readiness cases of [`devices`].
     pub plant_devices: bool,
+    /// After those, the Seamless SSO, forest and security-descriptor cases of [`readiness`]
+    /// (implies `plant_devices`); their configuration partitions and the truth are written
+    /// beside ([`readiness_companions`]).
+    pub plant_readiness: bool,
 }
 
 /// Shapes of export the benchmarks compare on, so a speed measured on one is not taken for all.
@@ -111,6 +116,7 @@ impl Default for GenerateOptions {
             escaped_names: false,
             shape: Shape::Default,
             plant_devices: false,
+            plant_readiness: false,
         }
     }
 }
@@ -213,9 +219,42 @@ pub struct Objects {
     shape_rng: ChaCha8Rng,
     /// A conflict copy to yield next (it takes the next object's place).
     pending: Option<ExportObject>,
-    /// The readiness cases still to yield after the objects ([`devices`]).
-    devices: std::vec::IntoIter<devices::Case>,
+    /// The readiness cases still to yield after the objects ([`devices`], [`readiness`]).
+    cases: std::vec::IntoIter<ExportObject>,
     pub summary: Generated,
+}
+
+/// The readiness cases `options` ask for, in the order they follow the objects.
+fn planted_cases(options: &GenerateOptions) -> Vec<ExportObject> {
+    let mut cases = Vec::new();
+    if options.plant_devices || options.plant_readiness {
+        cases.extend(devices::cases().into_iter().map(|c| c.object));
+    }
+    if options.plant_readiness {
+        cases.extend(readiness::planted().domain);
+    }
+    cases
+}
+
+/// What `--plant-readiness` writes beside the domain export: the configuration partitions
+/// of its forests (in `options.format`) and the truth of every planted readiness case (JSON:
+/// code, dn, severity, what), the hybrid join and password cases' included.
+pub fn readiness_companions(options: &GenerateOptions) -> io::Result<(String, String)> {
+    let planted = readiness::planted();
+    let configuration = match options.format {
+        Format::Csvde => writer::csvde_file(&planted.configuration),
+        Format::Ldif => writer::ldif_file(&planted.configuration, &LdifStyle::default()),
+        _ => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "--plant-readiness writes csvde or ldif",
+            ))
+        }
+    };
+    let mut truth = readiness::device_truth();
+    truth.extend(planted.truth);
+    let json = serde_json::to_string_pretty(&truth).map_err(io::Error::other)?;
+    Ok((configuration, json))
 }
 
 /// Iterates over the objects `options` describe.
@@ -230,11 +269,7 @@ pub fn objects(options: &GenerateOptions) -> Objects {
         shape: options.shape,
         shape_rng: ChaCha8Rng::seed_from_u64(options.seed ^ 0x5348_4150_4500_0000),
         pending: None,
-        devices: if options.plant_devices {
-            devices::cases().into_iter()
-        } else {
-            Vec::new().into_iter()
-        },
+        cases: planted_cases(options).into_iter(),
         summary: Generated::default(),
     }
 }
@@ -244,14 +279,14 @@ impl Iterator for Objects {
 
     fn next(&mut self) -> Option<ExportObject> {
         if self.next >= self.count {
-            let case = self.devices.next()?;
+            let case = self.cases.next()?;
             self.summary.objects += 1;
-            match case.object.last_text("objectClass") {
+            match case.last_text("objectClass") {
                 Some("computer") => self.summary.computers += 1,
                 Some("user" | "inetOrgPerson") => self.summary.users += 1,
                 _ => {}
             }
-            return Some(case.object);
+            return Some(case);
         }
         let i = self.next;
         self.next += 1;
@@ -436,8 +471,12 @@ pub fn generate<W: Write>(options: &GenerateOptions, out: W) -> io::Result<Gener
         .iter()
         .map(|c| c.to_string())
         .collect();
-    if options.plant_devices {
+    if options.plant_devices || options.plant_readiness {
         columns.extend(devices::columns_beyond(&columns));
+    }
+    if options.plant_readiness {
+        let more = readiness::columns_beyond(&columns, &readiness::planted().domain);
+        columns.extend(more);
     }
     let column_index: std::collections::HashMap<String, usize> = columns
         .iter()

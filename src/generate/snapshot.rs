@@ -62,6 +62,8 @@ pub fn syntax_of(name: &str) -> u32 {
         ads_type::BOOLEAN
     } else if is(OCTET) {
         ads_type::OCTET_STRING
+    } else if name.eq_ignore_ascii_case("nTSecurityDescriptor") {
+        ads_type::NT_SECURITY_DESCRIPTOR
     } else {
         ads_type::CASE_IGNORE_STRING
     }
@@ -202,6 +204,17 @@ impl<W: Write + Seek> SnapshotWriter<W> {
                     record.extend_from_slice(&(b.len() as u32).to_le_bytes());
                 }
                 for b in &bytes {
+                    record.extend_from_slice(b);
+                }
+            }
+            ads_type::NT_SECURITY_DESCRIPTOR => {
+                // Each value as its length and its bytes (not lengths first, as octets).
+                for v in values {
+                    let b: &[u8] = match v {
+                        ExportValue::Binary(b) => b,
+                        ExportValue::Text(t) => t.as_bytes(),
+                    };
+                    record.extend_from_slice(&(b.len() as u32).to_le_bytes());
                     record.extend_from_slice(b);
                 }
             }

@@ -3,7 +3,7 @@
 use super::sink::{NonEntry, RecordSink, Value};
 use crate::cert::CertificateValue;
 use crate::directory::attrs::{column_index, Attr, AttrShape};
-use crate::directory::{Directory, ObjectFlags, ObjectKind, SourceRef};
+use crate::directory::{Directory, Marks, ObjectFlags, ObjectKind, SourceRef};
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 
@@ -69,6 +69,8 @@ struct Scratch {
     sparse_count: usize,
     /// The record's whenChanged / modifyTimeStamp.
     times: Vec<(crate::directory::TimeSource, i64)>,
+    /// What its servicePrincipalName and nTSecurityDescriptor said ([`Marks`] bits).
+    marks: u16,
 }
 
 impl Scratch {
@@ -90,6 +92,7 @@ impl Scratch {
         self.sparse_count = 0;
         self.times.clear();
         self.sid.0 = false;
+        self.marks = 0;
         self.members.clear();
         self.foreign.clear();
     }
@@ -282,6 +285,28 @@ impl TableSink {
                     None => self.malformed(),
                 }
             }
+            AttrShape::Marks if attr == Attr::NtSecurityDescriptor => {
+                if self.scratch.marks & Marks::SD != 0 {
+                    return; // single-valued; a repeat changes nothing
+                }
+                self.scratch.marks |= match crate::sd::read(bytes) {
+                    Ok(facts) => Marks::of_sd(&facts),
+                    Err(_) => Marks::SD | Marks::SD_MALFORMED,
+                };
+                if self.scratch.marks & Marks::SD_MALFORMED != 0 {
+                    self.malformed();
+                }
+            }
+            AttrShape::Marks => {
+                // servicePrincipalName: only whether the Seamless SSO service is named.
+                self.scratch.marks |= Marks::SPN;
+                if bytes
+                    .trim_ascii()
+                    .eq_ignore_ascii_case(crate::directory::SEAMLESS_SSO_SPN.as_bytes())
+                {
+                    self.scratch.marks |= Marks::SSO_SPN;
+                }
+            }
             AttrShape::Count | AttrShape::Size | AttrShape::Certificates => {}
         }
     }
@@ -413,6 +438,9 @@ impl RecordSink for TableSink {
         }
         for (source, time) in &s.times {
             t.extra.note_time(*source, *time);
+        }
+        if s.marks != 0 {
+            t.extra.mark(row, Marks(s.marks));
         }
         t.source.push(SourceRef {
             file: self.file,

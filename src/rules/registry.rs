@@ -89,7 +89,8 @@ pub fn export_attributes() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = Vec::new();
     let rules = RULES.iter().flat_map(|r| r.attributes.iter().copied());
     let reader = Attr::ALL.iter().copied();
-    for name in rules.chain(reader).map(Attr::ldap_name) {
+    let wanted = |a: &Attr| !Attr::OPT_IN.contains(a);
+    for name in rules.chain(reader).filter(wanted).map(Attr::ldap_name) {
         if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
             names.push(name);
         }
@@ -220,8 +221,8 @@ mod tests {
             }
         }
         // Only uniqueness, tenant matching and the readiness families run over all objects
-        // at once; each readiness family is in readiness::CHECKS once, with a feature for each
-        // rule.
+        // at once; each readiness family is in readiness::CHECKS once, and every feature is
+        // served by some rule.
         let collective: Vec<&str> = FAMILIES
             .iter()
             .filter(|f| f.check.is_none())
@@ -234,11 +235,29 @@ mod tests {
         );
         for c in readiness::CHECKS {
             assert!(FAMILIES.iter().any(|f| std::ptr::eq(*f, c.family)));
-            assert_eq!(c.features.len(), c.family.rules.len(), "{}", c.family.name);
             for r in c.family.rules {
                 assert_eq!(r.class, crate::vocab::Class::Readiness, "{}", r.code);
-                assert!(c.features.iter().any(|(f, _)| f == r), "{}", r.code);
+                assert_eq!(readiness::feature_of(r), Some((c.feature)(r)), "{}", r.code);
             }
+        }
+        for feature in readiness::Feature::ALL {
+            assert!(
+                RULES
+                    .iter()
+                    .any(|r| readiness::feature_of(r) == Some(feature)),
+                "{feature:?}"
+            );
+        }
+        // Each readiness rule in one readiness family only.
+        for r in RULES
+            .iter()
+            .filter(|r| r.class == crate::vocab::Class::Readiness)
+        {
+            let families = readiness::CHECKS
+                .iter()
+                .filter(|c| c.family.rules.iter().any(|f| f == r))
+                .count();
+            assert_eq!(families, 1, "{}", r.code);
         }
     }
 
@@ -247,16 +266,21 @@ mod tests {
         let list = export_attributes();
         // Every rule's attributes, and each is one the reader extracts (else the rule would
         // never see it, whatever the export holds).
+        // The opt-in attributes (security descriptors) are left out: `help export` asks for
+        // them separately.
         for r in RULES {
-            for a in r.attributes {
+            for a in r.attributes.iter().filter(|a| !Attr::OPT_IN.contains(a)) {
                 assert!(list.contains(&a.ldap_name()), "{} reads {a:?}", r.code);
             }
         }
         // The scope's attributes too, each once, and nothing the reader ignores.
-        for a in Attr::ALL {
+        for a in Attr::ALL.iter().filter(|a| !Attr::OPT_IN.contains(a)) {
             assert!(list.contains(&a.ldap_name()), "{}", a.ldap_name());
         }
-        assert_eq!(list.len(), Attr::ALL.len());
+        for a in Attr::OPT_IN {
+            assert!(!list.contains(&a.ldap_name()), "{}", a.ldap_name());
+        }
+        assert_eq!(list.len(), Attr::ALL.len() - Attr::OPT_IN.len());
         assert_eq!(list.first(), Some(&"userPrincipalName"));
     }
 }

@@ -142,6 +142,7 @@ fn generated_ldif_agrees_with_ldif_parser() {
         escaped_names: false,
         shape: Shape::Default,
         plant_devices: false,
+        plant_readiness: false,
     };
     generate(&options, &mut bytes).unwrap();
     assert_eq!(compare(&bytes), 5000);

@@ -247,6 +247,7 @@ fn parallel_small_blocks_match_one_block_exactly() {
             escaped_names: false,
             shape: Shape::Default,
             plant_devices: false,
+            plant_readiness: false,
         };
         generate(&options, &mut bytes).unwrap();
         let path = temp_file(&dir, "gen", &bytes);

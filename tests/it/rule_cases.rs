@@ -12,6 +12,7 @@ use synclint::generate::writer::ExportObject;
 use synclint::rules::registry::RULES;
 use synclint::rules::{Profile, RuleOptions};
 use synclint::scope::ScopeOptions;
+use synclint::sd::build as sd;
 
 /// A rule's cases: the objects that must raise it, and near misses that must not.
 pub(crate) struct Case {
@@ -629,7 +630,7 @@ fn all_cases() -> Vec<Case> {
         .collect()
 }
 
-/// The Seamless SSO cases (SL1201–SL1208): whole domains, since the rules judge forests and
+/// The Seamless SSO cases (SL1201–SL1210): whole domains, since the rules judge forests and
 /// out-of-scope computer accounts.
 fn readiness_cases() -> Vec<Case> {
     let dc = "DC=contoso,DC=com";
@@ -709,6 +710,30 @@ fn readiness_cases() -> Vec<Case> {
             "SL1208",
             sso_domain(|o| moved(o, &format!("CN=AZUREADSSOACC,CN=Computers,{dc}"))),
             sso_domain(|o| moved(o, &format!("CN=AZUREADSSOACC,OU=Computers,{dc}"))),
+        ),
+        case(
+            "SL1209",
+            sso_domain(|o| {
+                o.set("servicePrincipalName", "HOST/AZUREADSSOACC");
+            }),
+            sso_domain(|o| {
+                o.set(
+                    "servicePrincipalName",
+                    "HTTP/autologon.microsoftazuread-sso.com",
+                );
+            }),
+        ),
+        case(
+            "SL1210",
+            sso_domain(|o| {
+                o.set_binary("nTSecurityDescriptor", descriptor(false, Vec::new()));
+            }),
+            sso_domain(|o| {
+                o.set_binary(
+                    "nTSecurityDescriptor",
+                    descriptor(false, vec![sd::protected_from_deletion()]),
+                );
+            }),
         ),
         case(
             "SL1221",
@@ -1013,7 +1038,15 @@ fn policy_head(min_days: i64, max_days: i64) -> ExportObject {
     })
 }
 
-/// The hybrid join and password cases (SL1251–SL1352).
+/// A user's security descriptor: the ACEs an ordinary user has, `extra` ACEs, and the DACL
+/// protected (inheritance disabled) or not.
+fn descriptor(protected: bool, extra: Vec<sd::Ace<'static>>) -> Vec<u8> {
+    let mut aces = sd::ordinary_aces();
+    aces.extend(extra);
+    sd::descriptor(protected, &aces)
+}
+
+/// The hybrid join and password cases (SL1251–SL1354).
 fn device_cases() -> Vec<Case> {
     let when = |mut o: ExportObject| {
         o.set("whenChanged", EXPORT_TIME);
@@ -1187,6 +1220,27 @@ fn device_cases() -> Vec<Case> {
             })],
             vec![pw_user("P5", |o| {
                 o.set("adminCount", "0");
+            })],
+        ),
+        case(
+            "SL1353",
+            vec![pw_user("P6", |o| {
+                o.set_binary("nTSecurityDescriptor", descriptor(true, Vec::new()));
+            })],
+            vec![pw_user("P6", |o| {
+                o.set_binary("nTSecurityDescriptor", descriptor(false, Vec::new()));
+            })],
+        ),
+        case(
+            "SL1354",
+            vec![pw_user("P7", |o| {
+                o.set_binary(
+                    "nTSecurityDescriptor",
+                    descriptor(false, sd::cannot_change_password()),
+                );
+            })],
+            vec![pw_user("P7", |o| {
+                o.set_binary("nTSecurityDescriptor", descriptor(false, Vec::new()));
             })],
         ),
     ]

@@ -245,18 +245,7 @@ pub static FAMILY: Family = Family {
 
 pub static READINESS: Readiness = Readiness {
     family: &FAMILY,
-    features: &[
-        (&OS_UNSUPPORTED, Feature::HybridJoin),
-        (&BUILD_CAVEATS, Feature::HybridJoin),
-        (&NOT_WINDOWS, Feature::HybridJoin),
-        (&DOMAIN_CONTROLLER, Feature::HybridJoin),
-        (&NO_CERTIFICATE, Feature::HybridJoin),
-        (&CERTIFICATE_EXPIRED, Feature::HybridJoin),
-        (&CERTIFICATE_FOREIGN, Feature::HybridJoin),
-        (&CERTIFICATE_MALFORMED, Feature::HybridJoin),
-        (&STALE, Feature::HybridJoin),
-        (&DISABLED, Feature::HybridJoin),
-    ],
+    feature: |_| Feature::HybridJoin,
     run,
 };
 

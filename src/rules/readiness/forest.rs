@@ -182,17 +182,19 @@ pub static FAMILY: Family = Family {
     check: None,
 };
 
+/// The service connection point's rules serve hybrid join; the others are Entra Connect's
+/// own prerequisites.
+static SCP_RULES: &[&Rule] = &[&SCP_ABSENT, &SCP_MALFORMED, &SCP_REPEATED];
+
 pub static READINESS: Readiness = Readiness {
     family: &FAMILY,
-    features: &[
-        (&SCP_ABSENT, Feature::HybridJoin),
-        (&SCP_MALFORMED, Feature::HybridJoin),
-        (&SCP_REPEATED, Feature::HybridJoin),
-        (&FOREST_LEVEL, Feature::Other),
-        (&DOTTED_NETBIOS, Feature::Other),
-        (&UPN_SUFFIX_UNDECLARED, Feature::Other),
-        (&RECYCLE_BIN_OFF, Feature::Other),
-    ],
+    feature: |rule| {
+        if SCP_RULES.contains(&rule) {
+            Feature::HybridJoin
+        } else {
+            Feature::Other
+        }
+    },
     run,
 };
 
@@ -201,11 +203,7 @@ const NO_CONFIGURATION: &str = "the inputs hold no configuration partition (expo
 fn run(inputs: &Inputs, out: &mut Out) {
     let forests = &inputs.forests.list;
     if !inputs.forests.any_configuration() {
-        out.not_checked(
-            Feature::HybridJoin,
-            &[&SCP_ABSENT, &SCP_MALFORMED, &SCP_REPEATED],
-            NO_CONFIGURATION,
-        );
+        out.not_checked(Feature::HybridJoin, SCP_RULES, NO_CONFIGURATION);
         out.not_checked(
             Feature::Other,
             &[
@@ -221,7 +219,7 @@ fn run(inputs: &Inputs, out: &mut Out) {
     for forest in forests.iter().filter(|f| !f.configuration) {
         out.not_checked(
             Feature::HybridJoin,
-            &[&SCP_ABSENT, &SCP_MALFORMED, &SCP_REPEATED],
+            SCP_RULES,
             format!("no configuration partition of {} was given", forest.label()),
         );
     }
@@ -273,7 +271,7 @@ fn scp(inputs: &Inputs, out: &mut Out, forest: &Forest) {
     let Some(services) = forest.services else {
         out.not_checked(
             Feature::HybridJoin,
-            &[&SCP_ABSENT, &SCP_MALFORMED, &SCP_REPEATED],
+            SCP_RULES,
             format!(
                 "the configuration export of {} does not cover CN=Services",
                 forest.label()

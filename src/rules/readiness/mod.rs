@@ -140,6 +140,9 @@ impl ExportTime {
 /// Why time-relative checks could not run.
 pub const NO_EXPORT_TIME: &str = "the export carries no time (no whenChanged or modifyTimeStamp values, not a snapshot); give --as-of DATE";
 
+/// Why the checks that read security descriptors could not run.
+pub const NO_SECURITY_DESCRIPTORS: &str = "the export has no security descriptors (add nTSecurityDescriptor to ldifde's -l list, or give an AD Explorer snapshot; `synclint help export`)";
+
 /// Everything a readiness check reads.
 pub struct Inputs<'a> {
     pub dir: &'a Directory,
@@ -241,11 +244,13 @@ impl Out {
     }
 }
 
-/// A readiness family: its rules' features and the run over the whole directory.
+/// A readiness family: which feature each of its rules serves, and the run over the whole
+/// directory. The rules are listed once, in `family.rules`; `feature` decides per rule, so a
+/// family serving one feature answers it for all, and adding a rule touches its family only.
 pub struct Readiness {
     pub family: &'static Family,
-    /// Every rule of the family once, with the feature it serves.
-    pub features: &'static [(&'static Rule, Feature)],
+    /// The feature a rule of `family` serves.
+    pub feature: fn(&Rule) -> Feature,
     pub run: fn(&Inputs, &mut Out),
 }
 
@@ -261,9 +266,8 @@ pub static CHECKS: &[&Readiness] = &[
 pub fn feature_of(rule: &Rule) -> Option<Feature> {
     CHECKS
         .iter()
-        .flat_map(|c| c.features.iter())
-        .find(|(r, _)| *r == rule)
-        .map(|(_, f)| *f)
+        .find(|c| c.family.rules.contains(&rule))
+        .map(|c| (c.feature)(rule))
 }
 
 /// A feature's state after the checks.
@@ -386,7 +390,7 @@ pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> (Vec<Findin
     for feature in Feature::ALL {
         let checked = CHECKS
             .iter()
-            .any(|c| c.features.iter().any(|(_, f)| *f == feature));
+            .any(|c| c.family.rules.iter().any(|r| (c.feature)(r) == feature));
         if !checked {
             out.not_checked(feature, &[], "this version has no check of it");
         }

@@ -1,7 +1,8 @@
 //! Password hash sync and password writeback, per user and per domain (SL1301–SL1304,
-//! SL1351–SL1352): temporary passwords, passwords already expired on premises, expired
+//! SL1351–SL1354): temporary passwords, passwords already expired on premises, expired
 //! accounts that stay enabled, inetOrgPerson users, the domain's minimum password age,
-//! protected accounts.
+//! protected accounts, and — when the export carries security descriptors — users whose
+//! inheritance is disabled or who may not change their password.
 //!
 //! Only users in the sync scope are judged (the others never reach Entra ID). Password and
 //! account ages are measured from the export's own time; the domain's policy comes from its
@@ -9,8 +10,8 @@
 //! the domain holds. Fine-grained password policies (PSOs) are not read: they are readable by
 //! privileged accounts only and may override the domain's ages for some users.
 
-use super::{Feature, Inputs, Out, Readiness, NO_EXPORT_TIME};
-use crate::directory::{Attr, ObjectKind};
+use super::{Feature, Inputs, Out, Readiness, NO_EXPORT_TIME, NO_SECURITY_DESCRIPTORS};
+use crate::directory::{Attr, Marks, ObjectKind};
 use crate::findings::{Finding, Severity};
 use crate::rules::registry::Family;
 use crate::rules::Rule;
@@ -160,6 +161,41 @@ pub static PROTECTED_ACCOUNT: Rule = password_rule(
     ],
 );
 
+pub static UAC_ARTICLE: Source = Source {
+    title: "Use the UserAccountControl flags to manipulate user account properties",
+    url: "https://learn.microsoft.com/troubleshoot/windows-server/active-directory/useraccountcontrol-manipulate-account-properties",
+};
+
+pub static INHERITANCE_DISABLED: Rule = password_rule(
+    "SL1353",
+    "writeback-inheritance-disabled",
+    Severity::Warning,
+    &[Attr::NtSecurityDescriptor],
+    "password writeback fails for the user: the rights delegated to Connect's account never reach it",
+    &[&WRITEBACK_TUTORIAL, &WRITEBACK_TROUBLESHOOT],
+    "Microsoft: writeback fails when inheritance is disabled on the user. Read from the SE_DACL_PROTECTED flag of nTSecurityDescriptor; needs the attribute in the export. Users with adminCount = 1 are left to writeback-protected-account (AdminSDHolder disables their inheritance on purpose).",
+    [
+        "An enabled user in the sync scope whose permissions do not inherit from the OU (the DACL is protected), and who is not a protected account (adminCount = 1).",
+        "Password writeback resets passwords with the Reset password and Write pwdLastSet rights delegated to the Connect account on the OU; with inheritance disabled those rights never reach the user, and the reset fails on premises.",
+        "Enable inheritance on the user (Active Directory Users and Computers, Security, Advanced, Enable inheritance), or grant the Connect account the rights on the user itself.",
+    ],
+);
+
+pub static CANNOT_CHANGE_PASSWORD: Rule = password_rule(
+    "SL1354",
+    "writeback-user-cannot-change-password",
+    Severity::Warning,
+    &[Attr::NtSecurityDescriptor],
+    "a self-service change from the cloud is refused on premises (event 6329)",
+    &[&WRITEBACK_TROUBLESHOOT, &UAC_ARTICLE],
+    "\"User cannot change password\" is a deny ACE for Everyone or SELF on the Change Password right, not the userAccountControl bit PASSWD_CANT_CHANGE (0x40), which AD does not keep; read from nTSecurityDescriptor, which the export must carry.",
+    [
+        "An enabled user in the sync scope whose security descriptor denies Everyone or SELF the Change Password right (\"User cannot change password\").",
+        "Password writeback applies the on-premises restrictions: Microsoft's troubleshooting lists PASSWD_CANT_CHANGE among the reasons a password change from the cloud is refused.",
+        "Clear \"User cannot change password\" on users who should use self-service password change, or tell them it won't work.",
+    ],
+);
+
 pub static FAMILY: Family = Family {
     name: "password hash sync and writeback",
     rules: &[
@@ -169,22 +205,34 @@ pub static FAMILY: Family = Family {
         &INET_ORG_PERSON,
         &MIN_PASSWORD_AGE,
         &PROTECTED_ACCOUNT,
+        &INHERITANCE_DISABLED,
+        &CANNOT_CHANGE_PASSWORD,
     ],
     values: &[],
     check_value: None,
     check: None,
 };
 
+/// Password writeback's rules (SL1351–SL1399); the others serve password hash sync.
+static WRITEBACK_RULES: &[&Rule] = &[
+    &MIN_PASSWORD_AGE,
+    &PROTECTED_ACCOUNT,
+    &INHERITANCE_DISABLED,
+    &CANNOT_CHANGE_PASSWORD,
+];
+
+/// The rules that read security descriptors.
+static DESCRIPTOR_RULES: &[&Rule] = &[&INHERITANCE_DISABLED, &CANNOT_CHANGE_PASSWORD];
+
 pub static READINESS: Readiness = Readiness {
     family: &FAMILY,
-    features: &[
-        (&TEMPORARY_PASSWORD, Feature::PasswordHashSync),
-        (&PASSWORD_EXPIRED, Feature::PasswordHashSync),
-        (&ACCOUNT_EXPIRED, Feature::PasswordHashSync),
-        (&INET_ORG_PERSON, Feature::PasswordHashSync),
-        (&MIN_PASSWORD_AGE, Feature::PasswordWriteback),
-        (&PROTECTED_ACCOUNT, Feature::PasswordWriteback),
-    ],
+    feature: |rule| {
+        if WRITEBACK_RULES.contains(&rule) {
+            Feature::PasswordWriteback
+        } else {
+            Feature::PasswordHashSync
+        }
+    },
     run,
 };
 
@@ -277,6 +325,39 @@ fn run(inputs: &Inputs, out: &mut Out) {
     }
     out.ran(Feature::PasswordHashSync);
     out.ran(Feature::PasswordWriteback);
+    if !dir.extra.seen(Marks::SD) {
+        out.not_checked(
+            Feature::PasswordWriteback,
+            DESCRIPTOR_RULES,
+            NO_SECURITY_DESCRIPTORS,
+        );
+    } else {
+        let marks = |r: &usize| dir.extra.marks(*r);
+        let without = users.iter().filter(|r| !marks(r).has(Marks::SD)).count();
+        let unreadable = users
+            .iter()
+            .filter(|r| marks(r).has(Marks::SD_MALFORMED))
+            .count();
+        for (n, why) in [
+            (without, "without nTSecurityDescriptor in the export"),
+            (unreadable, "whose security descriptor could not be read"),
+        ] {
+            if n > 0 {
+                out.not_checked(
+                    Feature::PasswordWriteback,
+                    DESCRIPTOR_RULES,
+                    format!(
+                        "{} {why}",
+                        crate::text::plural(
+                            n as u64,
+                            "user in the sync scope",
+                            "users in the sync scope"
+                        )
+                    ),
+                );
+            }
+        }
+    }
     if at.is_none() {
         out.not_checked(
             Feature::PasswordHashSync,
@@ -377,11 +458,39 @@ fn user(
                 .note("password hash sync does not synchronize inetOrgPerson passwords"),
         );
     }
-    if enabled && dir.int(Attr::AdminCount, row) == Some(1) {
+    let protected = dir.int(Attr::AdminCount, row) == Some(1);
+    if enabled && protected {
         found.push(
             Finding::new(&PROTECTED_ACCOUNT, row, Attr::AdminCount, "1")
                 .note("protected account (adminCount 1): writeback can't reset its password"),
         );
+    }
+    let marks = dir.extra.marks(row);
+    if enabled && marks.has(Marks::SD) && !marks.has(Marks::SD_MALFORMED) {
+        if marks.has(Marks::DACL_PROTECTED) && !protected {
+            found.push(
+                Finding::new(
+                    &INHERITANCE_DISABLED,
+                    row,
+                    Attr::NtSecurityDescriptor,
+                    "DACL protected",
+                )
+                .note("inheritance disabled: the writeback rights on the OU don't reach this user"),
+            );
+        }
+        if marks.has(Marks::DENY_CHANGE_PASSWORD) {
+            found.push(
+                Finding::new(
+                    &CANNOT_CHANGE_PASSWORD,
+                    row,
+                    Attr::NtSecurityDescriptor,
+                    "deny Change Password",
+                )
+                .note(
+                    "\"User cannot change password\": a password change from the cloud is refused",
+                ),
+            );
+        }
     }
 }
 

@@ -1,9 +1,9 @@
 //! Seamless SSO: the `AZUREADSSOACC` computer account Entra Connect creates in each forest,
-//! whose Kerberos key Microsoft Entra ID shares (SL1201–SL1209).
+//! whose Kerberos key Microsoft Entra ID shares (SL1201–SL1210).
 
 use super::sources;
-use super::{Feature, Inputs, Out, Readiness, NO_EXPORT_TIME};
-use crate::directory::{Attr, ObjectKind};
+use super::{Feature, Inputs, Out, Readiness, NO_EXPORT_TIME, NO_SECURITY_DESCRIPTORS};
+use crate::directory::{Attr, Marks, ObjectKind};
 use crate::findings::{Finding, Severity};
 use crate::rules::registry::Family;
 use crate::rules::{Limit, Rule};
@@ -11,7 +11,7 @@ use crate::rules::{Limit, Rule};
 /// The account's sAMAccountName.
 pub const SSO_ACCOUNT: &str = "AZUREADSSOACC$";
 /// The service principal name browsers ask a Kerberos ticket for.
-pub const SSO_SPN: &str = "HTTP/autologon.microsoftazuread-sso.com";
+pub const SSO_SPN: &str = crate::directory::SEAMLESS_SSO_SPN;
 /// Microsoft: roll the key over at least every 30 days.
 pub const KEY_MAX_AGE_DAYS: i64 = 30;
 
@@ -176,6 +176,36 @@ pub static SSO_ACCOUNT_UNPROTECTED: Rule = sso_rule(
     &[],
 );
 
+pub static SSO_SPN_MISSING: Rule = sso_rule(
+    "SL1209",
+    "sso-spn-missing",
+    Severity::Warning,
+    &[Attr::ServicePrincipalName],
+    "browsers get no Kerberos ticket for Seamless SSO: users of the forest see a password prompt",
+    "That Connect creates the SPNs is Microsoft's; the exact value HTTP/autologon.microsoftazuread-sso.com is what community tools check (they also expect HTTP/aadg.windows.net.nsatc.net, not judged here).",
+    [
+        "The AZUREADSSOACC$ account's servicePrincipalName does not hold HTTP/autologon.microsoftazuread-sso.com.",
+        "When Seamless SSO is enabled, Entra Connect registers the service principal names on the account; a browser asks the domain controller for a ticket to HTTP/autologon.microsoftazuread-sso.com, and without that SPN there is no ticket, so no single sign-on.",
+        "Disable and re-enable Seamless SSO for the forest (Entra Connect, or Disable-/Enable-AzureADSSOForest), which recreates the account with its SPNs; don't add SPNs by hand.",
+    ],
+    &[],
+);
+
+pub static SSO_ACCOUNT_DELETABLE: Rule = sso_rule(
+    "SL1210",
+    "sso-account-not-protected-from-deletion",
+    Severity::Warning,
+    &[Attr::NtSecurityDescriptor],
+    "none at once; if the account is deleted, Seamless SSO stops for the forest",
+    "Microsoft asks for the account to be protected from deletion; that the protection shows as deny ACEs for Everyone on Delete and Delete Subtree (what \"Protect object from accidental deletion\" writes) is AD's model. Needs nTSecurityDescriptor in the export.",
+    [
+        "The AZUREADSSOACC$ account's security descriptor does not deny Everyone Delete and Delete Subtree: it is not protected from accidental deletion.",
+        "Microsoft: keep the account where it is protected from accidental deletion and only Domain Admins can change it; a stale-computer cleanup that deletes it breaks Seamless SSO until it is enabled again.",
+        "In Active Directory Users and Computers (Advanced Features), open the account, Object tab, tick \"Protect object from accidental deletion\"; or Set-ADObject -ProtectedFromAccidentalDeletion $true.",
+    ],
+    &[],
+);
+
 pub static FAMILY: Family = Family {
     name: "Seamless SSO",
     rules: &[
@@ -187,6 +217,8 @@ pub static FAMILY: Family = Family {
         &SSO_DELEGATION,
         &SSO_ACCOUNT_REPEATED,
         &SSO_ACCOUNT_UNPROTECTED,
+        &SSO_SPN_MISSING,
+        &SSO_ACCOUNT_DELETABLE,
     ],
     values: &[],
     check_value: None,
@@ -195,16 +227,7 @@ pub static FAMILY: Family = Family {
 
 pub static READINESS: Readiness = Readiness {
     family: &FAMILY,
-    features: &[
-        (&SSO_ACCOUNT_ABSENT, Feature::SeamlessSso),
-        (&SSO_ACCOUNT_DISABLED, Feature::SeamlessSso),
-        (&SSO_KEY_OLD, Feature::SeamlessSso),
-        (&SSO_RC4_ONLY, Feature::SeamlessSso),
-        (&SSO_ENCRYPTION_NOT_SET, Feature::SeamlessSso),
-        (&SSO_DELEGATION, Feature::SeamlessSso),
-        (&SSO_ACCOUNT_REPEATED, Feature::SeamlessSso),
-        (&SSO_ACCOUNT_UNPROTECTED, Feature::SeamlessSso),
-    ],
+    feature: |_| Feature::SeamlessSso,
     run,
 };
 
@@ -311,6 +334,20 @@ fn run(inputs: &Inputs, out: &mut Out) {
                 );
             }
         }
+    }
+    if !accounts.is_empty() && !dir.extra.seen(Marks::SPN) {
+        out.not_checked(
+            Feature::SeamlessSso,
+            &[&SSO_SPN_MISSING],
+            "no object in the export has servicePrincipalName (an -l list without it?)",
+        );
+    }
+    if !accounts.is_empty() && !dir.extra.seen(Marks::SD) {
+        out.not_checked(
+            Feature::SeamlessSso,
+            &[&SSO_ACCOUNT_DELETABLE],
+            NO_SECURITY_DESCRIPTORS,
+        );
     }
     for &row in &accounts {
         account(inputs, out, row);
@@ -436,6 +473,52 @@ fn account(inputs: &Inputs, out: &mut Out, row: usize) {
                 delegation.join(", ")
             )),
         );
+    }
+    let marks = dir.extra.marks(row);
+    if dir.extra.seen(Marks::SPN) && !marks.has(Marks::SSO_SPN) {
+        let (value, note) = if marks.has(Marks::SPN) {
+            (
+                "(other values)",
+                format!("AZUREADSSOACC$ in {forest}: servicePrincipalName lacks {SSO_SPN}"),
+            )
+        } else {
+            (
+                "",
+                format!("AZUREADSSOACC$ in {forest} has no servicePrincipalName"),
+            )
+        };
+        out.report(
+            inputs,
+            Finding::new(&SSO_SPN_MISSING, row, Attr::ServicePrincipalName, value).note(note),
+        );
+    }
+    if dir.extra.seen(Marks::SD) {
+        if !marks.has(Marks::SD) {
+            out.not_checked(
+                Feature::SeamlessSso,
+                &[&SSO_ACCOUNT_DELETABLE],
+                format!("AZUREADSSOACC$ in {forest} has no nTSecurityDescriptor in the export"),
+            );
+        } else if marks.has(Marks::SD_MALFORMED) {
+            out.not_checked(
+                Feature::SeamlessSso,
+                &[&SSO_ACCOUNT_DELETABLE],
+                format!("the security descriptor of AZUREADSSOACC$ in {forest} could not be read"),
+            );
+        } else if !marks.has(Marks::DENY_DELETE) {
+            out.report(
+                inputs,
+                Finding::new(
+                    &SSO_ACCOUNT_DELETABLE,
+                    row,
+                    Attr::NtSecurityDescriptor,
+                    "no deny Delete for Everyone",
+                )
+                .note(format!(
+                    "AZUREADSSOACC$ in {forest} is not protected from accidental deletion"
+                )),
+            );
+        }
     }
     let parent = crate::dn::parent(dir.dn.get(row).unwrap_or(""));
     if crate::dn::first_rdn_value(parent).eq_ignore_ascii_case("Computers")
