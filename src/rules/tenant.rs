@@ -162,6 +162,21 @@ tenant_rule!(
 );
 
 tenant_rule!(
+    DUPLICATE_SID,
+    "SL1009",
+    "tenant-duplicate-sid",
+    Class::Collision,
+    Severity::Error,
+    &[Attr::ObjectSid],
+    "AttributeValueMustBeUnique on OnPremiseSecurityIdentifier",
+    &[&sources::EXISTING_TENANT, &sources::SYNC_ERRORS],
+    "The object's objectSid is the onPremisesSecurityIdentifier of a tenant object it will not match (another source anchor).",
+    "Entra keeps onPremisesSecurityIdentifier unique: the new object is refused. Either the same account is being provisioned again under another anchor, or a domain controller restored from backup reissued the RID.",
+    "Same account: stamp its ms-DS-ConsistencyGuid with the cloud object's immutableId so it hard-matches. Not the same: find which owns the SID and delete the stale cloud object.",
+    Action::Complete
+);
+
+tenant_rule!(
     SAME_CLOUD_OBJECT,
     "SL1010",
     "tenant-same-cloud-object",
@@ -232,6 +247,7 @@ pub static FAMILY: Family = Family {
         &OBJECT_TYPE_MISMATCH,
         &ADMIN_ROLE_CONFLICT,
         &VALUE_NOT_UNIQUE,
+        &DUPLICATE_SID,
         &SAME_CLOUD_OBJECT,
         &UPN_INITIAL_DOMAIN,
         &UPN_FEDERATED,
@@ -253,7 +269,8 @@ pub fn rule_of(outcome: Outcome) -> Option<&'static Rule> {
         Outcome::InvalidSoftMatch => &INVALID_SOFT_MATCH,
         Outcome::ObjectTypeMismatch => &OBJECT_TYPE_MISMATCH,
         Outcome::AdminRoleConflict => &ADMIN_ROLE_CONFLICT,
-        Outcome::AttributeValueMustBeUnique | Outcome::DuplicateSid => &VALUE_NOT_UNIQUE,
+        Outcome::AttributeValueMustBeUnique => &VALUE_NOT_UNIQUE,
+        Outcome::DuplicateSid => &DUPLICATE_SID,
         Outcome::SameCloudObject => &SAME_CLOUD_OBJECT,
     })
 }
@@ -269,7 +286,8 @@ fn finding_of(ctx: &Context, tenant: &Tenant, p: &ObjectPrediction) -> Option<Fi
         }
         Some(MatchedBy::UserPrincipalName) => Attr::UserPrincipalName,
         Some(MatchedBy::PrimarySmtp | MatchedBy::ProxyAddress) => Attr::ProxyAddresses,
-        Some(MatchedBy::SecurityIdentifier) | None => Attr::ObjectGuid,
+        Some(MatchedBy::SecurityIdentifier) => Attr::ObjectSid,
+        None => Attr::ObjectGuid,
     };
     let value = if attribute == Attr::ProxyAddresses && !p.value.contains(':') {
         format!("SMTP:{}", p.value)

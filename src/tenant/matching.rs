@@ -106,7 +106,7 @@ impl Outcome {
             Outcome::ObjectTypeMismatch => "refuses: ObjectTypeMismatch (the cloud object is of another type)",
             Outcome::AdminRoleConflict => "refuses the soft match: Existing Admin Role Conflict",
             Outcome::AttributeValueMustBeUnique => "creates the object with the value quarantined: AttributeValueMustBeUnique (a UPN gets the placeholder)",
-            Outcome::DuplicateSid => "quarantines the object: AttributeValueMustBeUnique on OnPremiseSecurityIdentifier",
+            Outcome::DuplicateSid => "refuses the object: AttributeValueMustBeUnique, AttributeConflictName OnPremiseSecurityIdentifier (the SID is already held)",
             Outcome::SameCloudObject => "matches only the first to sync; the others fail (InvalidSoftMatch or AttributeValueMustBeUnique)",
         }
     }
@@ -123,7 +123,7 @@ impl Outcome {
             Outcome::ObjectTypeMismatch => "remove the address from the cloud group or contact, or from this object",
             Outcome::AdminRoleConflict => "remove the directory role from the cloud user before the first sync (add it back afterwards), or hard-match it",
             Outcome::AttributeValueMustBeUnique => "remove the value from one of the two objects, or make them one (hard match)",
-            Outcome::DuplicateSid => "find which object really owns the SID (a DC restored from backup can reissue RIDs); delete the stale cloud object",
+            Outcome::DuplicateSid => "if both are the same account, stamp this object's ms-DS-ConsistencyGuid with the cloud object's immutableId (hard match); if not (a DC restored from backup reissued the RID), find which owns the SID and delete the stale cloud object",
             Outcome::SameCloudObject => "keep one on-premises object per cloud object: change the UPN or address of the others",
         }
     }
@@ -279,6 +279,10 @@ impl KeyMap {
         }
     }
 
+    fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
     fn get(&self, key: u64) -> &[u32] {
         match self.map.get(&key) {
             None => &[],
@@ -323,7 +327,9 @@ struct Index<'t> {
     upns: KeyMap,
     /// Every SMTP address (proxyAddresses, and mail) → its holders.
     smtp: KeyMap,
-    /// Every key of `upns` and `smtp`.
+    /// onPremisesSecurityIdentifier → its holders.
+    sids: KeyMap,
+    /// Every key of `upns`, `smtp` and `sids`.
     filter: Filter,
     /// Tenant objects that hold a directory role.
     admins: FxHashSet<u32>,
@@ -334,6 +340,7 @@ struct Index<'t> {
 enum KeyKind {
     Upn,
     Smtp,
+    Sid,
 }
 
 impl<'t> Index<'t> {
@@ -349,11 +356,15 @@ impl<'t> Index<'t> {
                 let t = t as u32;
                 let upn = o.upn.as_deref().map(|u| (KeyKind::Upn, fold_hash(u), t));
                 let mail = o.mail.as_deref().map(|m| (KeyKind::Smtp, fold_hash(m), t));
+                let sid = o
+                    .security_identifier
+                    .as_deref()
+                    .map(|s| (KeyKind::Sid, fold_hash(s), t));
                 let proxies = o.proxies.iter().filter_map(move |p| {
                     let (prefix, address) = split_proxy(p)?;
                     is_smtp(prefix).then(|| (KeyKind::Smtp, fold_hash(address), t))
                 });
-                upn.into_iter().chain(mail).chain(proxies)
+                upn.into_iter().chain(mail).chain(sid).chain(proxies)
             })
             .collect();
         let mut index = Index {
@@ -361,6 +372,7 @@ impl<'t> Index<'t> {
             anchors: FxHashMap::default(),
             upns: KeyMap::with_capacity(n),
             smtp: KeyMap::with_capacity(keys.len().saturating_sub(n)),
+            sids: KeyMap::default(),
             filter: Filter::new(),
             admins: FxHashSet::default(),
         };
@@ -369,6 +381,7 @@ impl<'t> Index<'t> {
             match kind {
                 KeyKind::Upn => index.upns.add(key, t),
                 KeyKind::Smtp => index.smtp.add(key, t),
+                KeyKind::Sid => index.sids.add(key, t),
             }
         }
         for (t, o) in tenant.objects.iter().enumerate() {
@@ -426,6 +439,19 @@ impl<'t> Index<'t> {
             })
     }
 
+    /// Tenant objects whose onPremisesSecurityIdentifier is `sid`.
+    fn sid_holders<'a>(&'a self, sid: &'a str) -> impl Iterator<Item = u32> + 'a {
+        self.holders(&self.sids, fold_hash(sid))
+            .iter()
+            .copied()
+            .filter(move |t| {
+                self.object(*t)
+                    .security_identifier
+                    .as_deref()
+                    .is_some_and(|s| same_folded(s.trim(), sid))
+            })
+    }
+
     /// Tenant objects holding `address` as an SMTP proxy or mail.
     fn smtp_holders<'a>(&'a self, address: &'a str) -> impl Iterator<Item = u32> + 'a {
         self.holders(&self.smtp, fold_hash(address))
@@ -471,6 +497,7 @@ pub fn predict(
     let started = std::time::Instant::now();
     let cpu_before = cpu_time();
     let index = Index::new(tenant);
+    let tenant_has_sids = !index.sids.is_empty();
     let indexed = started.elapsed();
     let cpu_indexed = cpu_time();
     let features = tenant.features.as_ref();
@@ -504,6 +531,7 @@ pub fn predict(
                         engine,
                     },
                 );
+                let p = with_sid_conflict(dir, row, &index, p);
                 counts[p.as_ref().map_or(0, |p| outcome_index(p.outcome))] += 1;
                 if let Some(p) = p {
                     out.push(p);
@@ -603,10 +631,27 @@ pub fn predict(
     {
         not_checked.push("object type mismatches with groups: no group input".to_string());
     }
-    not_checked.push(
-        "duplicate SID against onPremisesSecurityIdentifier: not implemented yet (SL1009 is reserved for it)"
-            .to_string(),
-    );
+    // Users and groups carry onPremisesSecurityIdentifier in Graph; an input without the
+    // property leaves its objects' SIDs unknown (contacts have none).
+    let without_sid: Vec<&str> = tenant
+        .inputs
+        .iter()
+        .filter(|i| i.users + i.groups > 0 && !i.carried.contains(&Property::SecurityIdentifier))
+        .map(|i| i.path.as_str())
+        .collect();
+    if !without_sid.is_empty() {
+        not_checked.push(format!(
+            "duplicate SID against onPremisesSecurityIdentifier: not checked against the objects \
+             of {} (no onPremisesSecurityIdentifier column or key)",
+            without_sid.join(", ")
+        ));
+    }
+    if tenant_has_sids && (0..dir.len()).all(|r| dir.object_sid.get(r).is_none()) {
+        not_checked.push(
+            "duplicate SID against onPremisesSecurityIdentifier: the export carries no objectSid"
+                .to_string(),
+        );
+    }
     let created = counts[outcome_index(Outcome::Created)]
         + counts[outcome_index(Outcome::AttributeValueMustBeUnique)];
     let existing = tenant.objects.len() as u64;
@@ -653,6 +698,48 @@ struct Flags<'a> {
     carried_immutable: bool,
     initial: Option<&'a str>,
     engine: crate::anchor::Engine,
+}
+
+/// The duplicate SID check ([`Outcome::DuplicateSid`]): Entra keeps
+/// onPremisesSecurityIdentifier unique, so an object whose objectSid a tenant object it will
+/// not join already carries fails with AttributeValueMustBeUnique on
+/// OnPremiseSecurityIdentifier. That includes the documented case of a new object with the
+/// SID and primary SMTP address of a synced user but another anchor (otherwise an
+/// InvalidSoftMatch). Outcomes that already refuse the object for another reason keep it:
+/// Entra reports that one.
+fn with_sid_conflict(
+    dir: &Directory,
+    row: usize,
+    index: &Index,
+    p: Option<ObjectPrediction>,
+) -> Option<ObjectPrediction> {
+    if index.sids.is_empty() {
+        return p;
+    }
+    let Some(sid) = dir.object_sid.get(row) else {
+        return p;
+    };
+    let outcome = p.as_ref().map_or(Outcome::Created, |p| p.outcome);
+    let joined = match outcome {
+        Outcome::HardMatched | Outcome::SoftMatchedSmtp | Outcome::SoftMatchedUpn => {
+            p.as_ref().and_then(|p| p.target)
+        }
+        Outcome::Created | Outcome::AttributeValueMustBeUnique | Outcome::InvalidSoftMatch => None,
+        _ => return p,
+    };
+    let Some(t) = index.sid_holders(sid).find(|t| Some(*t) != joined) else {
+        return p;
+    };
+    Some(ObjectPrediction {
+        row: row as u32,
+        outcome: Outcome::DuplicateSid,
+        target: Some(t),
+        by: Some(MatchedBy::SecurityIdentifier),
+        value: sid.to_string(),
+        placeholder: None,
+        depends: Vec::new(),
+        others: Vec::new(),
+    })
 }
 
 fn predict_one(

@@ -560,6 +560,12 @@ fn json_records(text: &str, skipped: u64, input: &mut TenantInput) -> Option<Vec
                 }
                 continue;
             }
+            if matches!(f, Field::GroupMarker | Field::ContactMarker) {
+                // Only their presence tells the kind; their values (Get-MgContact's
+                // Addresses and Phones are lists of objects) are not read.
+                fields.push((f, Val::Null));
+                continue;
+            }
             match Val::of_json(value) {
                 Ok(v) => fields.push((f, v)),
                 Err(e) => bad = Some(format!("{key}: {e}")),
