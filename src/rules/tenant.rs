@@ -377,7 +377,23 @@ pub fn check(ctx: &Context, tenant: &Tenant, prediction: &Prediction) -> Vec<Fin
 /// Whether `domain` is verified: itself or, for subdomains of a verified federated or managed
 /// domain, Entra requires each subdomain to be added; so only exact names count.
 fn is_verified(verified: &rustc_hash::FxHashSet<String>, domain: &str) -> bool {
-    verified.contains(&domain.to_lowercase())
+    holds_folded(verified, domain)
+}
+
+/// Whether a set of lower-case names holds `domain` in any case; allocates only for a name
+/// that is not already lower case (this runs for every UPN and address in scope).
+fn holds_folded(set: &rustc_hash::FxHashSet<String>, domain: &str) -> bool {
+    if domain.is_ascii() && !domain.bytes().any(|b| b.is_ascii_uppercase()) {
+        set.contains(domain)
+    } else {
+        set.contains(&domain.to_lowercase())
+    }
+}
+
+/// `ends_with` ignoring ASCII case.
+fn ends_with_folded(s: &str, suffix: &str) -> bool {
+    s.len() >= suffix.len()
+        && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 fn domain_check(
@@ -406,7 +422,7 @@ fn domain_check(
                             format!("{domain} is not verified ({from}); synced as {becomes}"),
                         ),
                     );
-                } else if federated.contains(&domain.to_lowercase()) {
+                } else if holds_folded(federated, domain) {
                     ctx.report(
                         out,
                         Finding::new(&UPN_FEDERATED, row, Attr::UserPrincipalName, upn)
@@ -426,9 +442,10 @@ fn domain_check(
         let Some((_, domain)) = address::split(address) else {
             continue;
         };
-        let lower = domain.to_lowercase();
         // The tenant's own onmicrosoft.com addresses are Entra's to manage (another rule).
-        if lower.is_empty() || lower.ends_with(".onmicrosoft.com") || is_verified(verified, &lower)
+        if domain.is_empty()
+            || ends_with_folded(domain, ".onmicrosoft.com")
+            || is_verified(verified, domain)
         {
             continue;
         }
