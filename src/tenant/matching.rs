@@ -14,7 +14,7 @@
 //! A property no input carried makes the outcome that needs it "unknown" for that check: the
 //! prediction names it in [`ObjectPrediction::depends`] instead of assuming a value.
 
-use super::{anchor_of, immutable_id_text, CloudKind, CloudObject, Property, Tenant};
+use super::{immutable_id_text, CloudKind, CloudObject, Property, Tenant};
 use crate::directory::{Attr, Directory, ObjectKind};
 use crate::scope::Scope;
 use rayon::prelude::*;
@@ -390,18 +390,33 @@ impl<'t> Index<'t> {
             }
         }
         if let Some(roles) = &tenant.roles {
-            let ids: FxHashMap<String, u32> = tenant
-                .objects
+            // Role holders are few and tenant objects many: the holders' ids are hashed, and
+            // each object's id is looked up by its hash (no copy of every id).
+            let wanted: FxHashSet<u64> = roles
                 .iter()
-                .enumerate()
-                .filter_map(|(t, o)| Some((o.id.as_deref()?.to_ascii_lowercase(), t as u32)))
+                .filter_map(|h| h.id.as_deref().map(fold_hash))
                 .collect();
+            let mut ids: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+            if !wanted.is_empty() {
+                for (t, o) in tenant.objects.iter().enumerate() {
+                    if let Some(id) = o.id.as_deref() {
+                        let key = fold_hash(id);
+                        if wanted.contains(&key) {
+                            ids.entry(key).or_default().push(t as u32);
+                        }
+                    }
+                }
+            }
             let mut admins = Vec::new();
             for holder in roles {
-                let by_id = holder
-                    .id
-                    .as_deref()
-                    .and_then(|id| ids.get(&id.to_ascii_lowercase()).copied());
+                let by_id = holder.id.as_deref().and_then(|id| {
+                    ids.get(&fold_hash(id))?.iter().copied().find(|t| {
+                        tenant.objects[*t as usize]
+                            .id
+                            .as_deref()
+                            .is_some_and(|o| o.eq_ignore_ascii_case(id))
+                    })
+                });
                 let by_upn = holder
                     .upn
                     .as_deref()
@@ -764,7 +779,7 @@ fn predict_one(
     let anchor = if index.anchors.is_empty() {
         None
     } else {
-        anchor_of(dir, row, flags.engine)
+        crate::anchor::source_anchor_ref(dir, row, flags.engine).map(|(a, _)| a)
     };
     let mut p = ObjectPrediction {
         row: row as u32,
@@ -777,12 +792,18 @@ fn predict_one(
         others: Vec::new(),
     };
     // 1. Hard match on the source anchor.
-    if let Some(&t) = anchor.as_deref().and_then(|a| index.anchors.get(a)) {
+    if let Some(&t) = anchor
+        .as_ref()
+        .and_then(|a| index.anchors.get(a.as_slice()))
+    {
         // (`anchor` is computed only when some tenant object has an immutableId.)
         let o = index.object(t);
         p.target = Some(t);
         p.by = Some(MatchedBy::ImmutableId);
-        p.value = anchor.as_deref().map(immutable_id_text).unwrap_or_default();
+        p.value = anchor
+            .as_ref()
+            .map(|a| immutable_id_text(a.as_slice()))
+            .unwrap_or_default();
         let mapped_elsewhere = match (&o.object_identifier, guid) {
             (Some(mapped), Some(g)) => !mapped
                 .trim()
