@@ -365,7 +365,7 @@ pub fn read_bytes(bytes: &[u8], index: u16, input: &mut TenantInput, tenant: &mu
     let text = decode(bytes);
     let text: &str = &text;
     let trimmed = text.trim_start();
-    let skipped_lines = line_of(&text, text.len() - trimmed.len()) - 1;
+    let skipped_lines = line_of(text, text.len() - trimmed.len()) - 1;
     let records = if trimmed.starts_with('[') || trimmed.starts_with('{') {
         json_records(trimmed, skipped_lines, input)
     } else if looks_like_domain_list(trimmed) {
@@ -373,7 +373,7 @@ pub fn read_bytes(bytes: &[u8], index: u16, input: &mut TenantInput, tenant: &mu
         domain_list(trimmed, skipped_lines, input, tenant);
         return;
     } else {
-        csv_records(&text, input)
+        csv_records(text, input)
     };
     let Some(records) = records else {
         return;
