@@ -97,6 +97,20 @@ pub fn run_observed(
     options: RuleOptions,
     observer: &mut dyn Observer,
 ) -> Analysis {
+    run_observed_then(paths, read, scope_options, options, observer, |_| {})
+}
+
+/// [`run_observed`], with `prepare` given the rule options once the inputs are read and
+/// before the rules run: what is read alongside the exports (the tenant inputs, on another
+/// thread) joins there, so that its reading overlaps the exports'.
+pub fn run_observed_then(
+    paths: &[PathBuf],
+    read: &ReadOptions,
+    scope_options: &ScopeOptions,
+    mut options: RuleOptions,
+    observer: &mut dyn Observer,
+    prepare: impl FnOnce(&mut RuleOptions),
+) -> Analysis {
     let bytes: u64 = paths
         .iter()
         .filter_map(|f| std::fs::metadata(f).ok())
@@ -113,6 +127,7 @@ pub fn run_observed(
     let ingest = ingest::read_files(paths, &read);
     let read_time = t.elapsed();
     observer.finished(Stage::Reading);
+    prepare(&mut options);
     observer.started(Stage::Rules, 1, &Counters::default());
     let checked = check(&ingest, scope_options, &options);
     observer.finished(Stage::Rules);

@@ -84,6 +84,35 @@ pub fn uses_consistency_guid(engine: Engine, kind: ObjectKind) -> bool {
 /// none: it has neither a usable `mS-DS-ConsistencyGuid` nor an `objectGUID` in the export,
 /// or it is a linked mailbox under Connect.
 pub fn source_anchor(dir: &Directory, row: usize, engine: Engine) -> Option<Anchor> {
+    let (bytes, from) = source_anchor_ref(dir, row, engine)?;
+    Some(Anchor {
+        bytes: bytes.as_slice().into(),
+        from,
+    })
+}
+
+/// The bytes of a source anchor as the directory holds them (no allocation).
+pub enum AnchorBytes<'a> {
+    Guid([u8; 16]),
+    Stored(&'a [u8]),
+}
+
+impl AnchorBytes<'_> {
+    pub fn as_slice(&self) -> &[u8] {
+        match self {
+            AnchorBytes::Guid(g) => g,
+            AnchorBytes::Stored(b) => b,
+        }
+    }
+}
+
+/// [`source_anchor`] without copying the bytes: what tenant matching looks up for every
+/// object in scope.
+pub fn source_anchor_ref(
+    dir: &Directory,
+    row: usize,
+    engine: Engine,
+) -> Option<(AnchorBytes<'_>, AnchorAttr)> {
     let kind = *dir.kind.get(row)?;
     if engine == Engine::Connect && dir.int(Attr::RecipientTypeDetails, row) == Some(LINKED_MAILBOX)
     {
@@ -91,17 +120,11 @@ pub fn source_anchor(dir: &Directory, row: usize, engine: Engine) -> Option<Anch
     }
     if uses_consistency_guid(engine, kind) {
         if let Some(bytes) = dir.consistency_guid_bytes(row) {
-            return Some(Anchor {
-                bytes: bytes.into(),
-                from: AnchorAttr::ConsistencyGuid,
-            });
+            return Some((AnchorBytes::Stored(bytes), AnchorAttr::ConsistencyGuid));
         }
     }
     let guid = (*dir.object_guid.get(row)?)?;
-    Some(Anchor {
-        bytes: Box::new(guid),
-        from: AnchorAttr::ObjectGuid,
-    })
+    Some((AnchorBytes::Guid(guid), AnchorAttr::ObjectGuid))
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
 //! A tenant export consistent with a generated directory (`synclint generate --tenant DIR`):
 //! the same seed and options give the same on-premises objects, and the tenant is planted
 //! around them: cloud objects that hard-match, soft-match or conflict with chosen on-premises
-//! users, every outcome of [`crate::tenant::Outcome`] (but duplicate SIDs, which the reader
-//! cannot see yet), background cloud-only users, groups and contacts that match nothing,
-//! role holders, verified, unverified and federated domains, and the synchronization
-//! features. The users are written in every accepted format; `truth.json` gives, for each
-//! users format, the outcome every planted object must get, from the plant's intent and the
-//! properties that format carries (declared here, not computed by the matching code).
+//! users, every outcome of [`crate::tenant::Outcome`], background cloud-only users, groups
+//! and contacts that match nothing, role holders, verified, unverified and federated
+//! domains, and the synchronization features. Users are written in every accepted format,
+//! groups and contacts as Graph PowerShell JSON and as Export-Csv (cloud groups and contacts
+//! holding users' addresses plant the type mismatches and the values they make non-unique);
+//! `truth.json` gives, for each users format, the outcome every planted object must get,
+//! from the plant's intent and the properties that format carries (declared here, not
+//! computed by the matching code).
 
 use super::{objects, ExportObject, ExportValue, GenerateOptions};
 use crate::tenant::Property;
@@ -33,9 +35,21 @@ enum Plant {
     AdminRoleConflict,
     AttributeValueMustBeUnique,
     SameCloudObject,
+    /// A synced cloud user under another UPN and anchor carries the user's objectSid (a DC
+    /// restored from backup reissued the RID).
+    DuplicateSid,
+    /// A synced cloud user with the user's objectSid and primary SMTP address but another
+    /// anchor: the same account provisioned again.
+    DuplicateSidSmtp,
+    /// A cloud contact holds the user's primary SMTP address.
+    ContactTypeMismatch,
+    /// A cloud group holds one of the user's secondary SMTP addresses.
+    ValueHeldByGroup,
+    /// A cloud contact holds one of the user's secondary SMTP addresses.
+    ValueHeldByContact,
 }
 
-const PLANTS: [Plant; 10] = [
+const PLANTS: [Plant; 15] = [
     Plant::HardMatched,
     Plant::InvalidHardMatch,
     Plant::HardMatchBlocked,
@@ -46,6 +60,11 @@ const PLANTS: [Plant; 10] = [
     Plant::AdminRoleConflict,
     Plant::AttributeValueMustBeUnique,
     Plant::SameCloudObject,
+    Plant::DuplicateSid,
+    Plant::DuplicateSidSmtp,
+    Plant::ContactTypeMismatch,
+    Plant::ValueHeldByGroup,
+    Plant::ValueHeldByContact,
 ];
 
 impl Plant {
@@ -77,6 +96,20 @@ impl Plant {
             }
             Plant::AttributeValueMustBeUnique => "created",
             Plant::SameCloudObject => "same-cloud-object",
+            Plant::DuplicateSid | Plant::DuplicateSidSmtp if has(Property::SecurityIdentifier) => {
+                "duplicate-sid"
+            }
+            Plant::DuplicateSid => "created",
+            // Without the SID, the primary SMTP address soft-matches a synced user (refused
+            // when the input says it is synced).
+            Plant::DuplicateSidSmtp if has(Property::ImmutableId) || has(Property::SyncEnabled) => {
+                "invalid-soft-match"
+            }
+            Plant::DuplicateSidSmtp => "soft-matched-smtp",
+            // Groups and contacts: every groups and contacts file carries mail and
+            // proxyAddresses.
+            Plant::ContactTypeMismatch => "object-type-mismatch",
+            Plant::ValueHeldByGroup | Plant::ValueHeldByContact => "attribute-value-must-be-unique",
         }
     }
 }
@@ -103,6 +136,8 @@ struct OnPrem {
     primary: String,
     secondary: Option<String>,
     guid: [u8; 16],
+    /// objectSid as text.
+    sid: Option<String>,
 }
 
 /// The users formats written, with the properties each carries.
@@ -166,13 +201,15 @@ pub const USER_FORMATS: [(&str, &[Property]); 6] = [
     ),
 ];
 
-/// The files every users format is analyzed with: groups, contacts, domains, features, roles.
-pub const SHARED_FILES: [&str; 5] = [
-    "groups.json",
-    "contacts.csv",
-    "domains.json",
-    "features.json",
-    "roles.json",
+/// The files every users format is analyzed with, besides one groups and one contacts file:
+/// domains, features, role holders.
+pub const SHARED_FILES: [&str; 3] = ["domains.json", "features.json", "roles.json"];
+
+/// The groups and contacts files, each pair holding the same objects: `Get-MgGroup` and
+/// `Get-MgContact` as JSON (`ConvertTo-Json`) and as `Export-Csv`.
+pub const GROUP_CONTACT_FILES: [(&str, &str); 2] = [
+    ("groups.json", "contacts.json"),
+    ("groups.csv", "contacts.csv"),
 ];
 
 /// The REST users are split over two pages; the second page's file.
@@ -202,6 +239,18 @@ fn base64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
+/// An object's objectSid as text (`S-1-5-21-…`).
+fn object_sid(o: &ExportObject) -> Option<String> {
+    o.attributes
+        .iter()
+        .find(|(n, _)| n == "objectSid")
+        .and_then(|(_, v)| v.first())
+        .and_then(|v| match v {
+            ExportValue::Binary(b) => crate::tenant::sid_text(b),
+            ExportValue::Text(_) => None,
+        })
+}
+
 /// The on-premises users plants may use: enabled users of contoso.com with a mailbox, whose
 /// UPN and every SMTP address no other generated object holds, without ConsistencyGuid.
 fn candidates(options: &GenerateOptions) -> Vec<OnPrem> {
@@ -219,6 +268,9 @@ fn candidates(options: &GenerateOptions) -> Vec<OnPrem> {
             if let Some(t) = o.last_text(name) {
                 v.push(hash(t));
             }
+        }
+        if let Some(sid) = object_sid(o) {
+            v.push(hash(&sid));
         }
         for (n, vals) in &o.attributes {
             if n == "proxyAddresses" {
@@ -304,6 +356,7 @@ fn candidates(options: &GenerateOptions) -> Vec<OnPrem> {
             primary,
             secondary,
             guid,
+            sid: object_sid(o),
         });
     }
     out
@@ -323,6 +376,7 @@ pub fn generate_tenant(
     let per = (candidates.len() / (PLANTS.len() + 1) / 4).clamp(1, 500);
     let mut users: Vec<Cloud> = Vec::new();
     let mut groups: Vec<Cloud> = Vec::new();
+    let mut contacts: Vec<Cloud> = Vec::new();
     let mut admins: Vec<(String, String)> = Vec::new();
     // (dn, plant) for the truth.
     let mut planted: Vec<(String, Plant)> = Vec::new();
@@ -399,6 +453,66 @@ pub fn generate_tenant(
                     c.mail = Some(own.clone());
                     c.proxies = vec![format!("SMTP:{own}"), format!("smtp:{secondary}")];
                 }
+                Plant::DuplicateSid | Plant::DuplicateSidSmtp => {
+                    let Some(sid) = &o.sid else {
+                        continue;
+                    };
+                    c.upn = Some(format!("{alias}.old@{INITIAL_DOMAIN}"));
+                    c.immutable_id = Some(base64(&random_guid(&mut rng)));
+                    c.sync_enabled = Some(true);
+                    c.sid = Some(sid.clone());
+                    if plant == Plant::DuplicateSidSmtp {
+                        c.mail = Some(o.primary.clone());
+                        c.proxies = vec![format!("SMTP:{}", o.primary)];
+                    }
+                }
+                Plant::ContactTypeMismatch | Plant::ValueHeldByContact => {
+                    let address = if plant == Plant::ContactTypeMismatch {
+                        o.primary.clone()
+                    } else {
+                        let Some(secondary) = &o.secondary else {
+                            continue;
+                        };
+                        secondary.clone()
+                    };
+                    let own = format!("{alias}@partner.fourthcoffee.example.com");
+                    let (mail, proxies) = if plant == Plant::ContactTypeMismatch {
+                        (address.clone(), vec![format!("SMTP:{address}")])
+                    } else {
+                        (
+                            own.clone(),
+                            vec![format!("SMTP:{own}"), format!("smtp:{address}")],
+                        )
+                    };
+                    contacts.push(Cloud {
+                        kind: "contact",
+                        id: c.id.clone(),
+                        display_name: format!("{alias} (cloud contact)"),
+                        mail: Some(mail),
+                        proxies,
+                        sync_enabled: Some(false),
+                        ..Cloud::default()
+                    });
+                    planted.push((o.dn.clone(), plant));
+                    continue;
+                }
+                Plant::ValueHeldByGroup => {
+                    let Some(secondary) = &o.secondary else {
+                        continue;
+                    };
+                    let own = format!("team.{alias}@contoso.com");
+                    groups.push(Cloud {
+                        kind: "group",
+                        id: c.id.clone(),
+                        display_name: format!("{alias} team (cloud group)"),
+                        mail: Some(own.clone()),
+                        proxies: vec![format!("SMTP:{own}"), format!("smtp:{secondary}")],
+                        sync_enabled: Some(false),
+                        ..Cloud::default()
+                    });
+                    planted.push((o.dn.clone(), plant));
+                    continue;
+                }
                 Plant::SameCloudObject => {
                     let Some(second) = next.next() else {
                         break 'plants;
@@ -452,17 +566,15 @@ pub fn generate_tenant(
             ..Cloud::default()
         });
     }
-    let contacts: Vec<Cloud> = (0..(background / 10).max(1))
-        .map(|k| Cloud {
-            kind: "contact",
-            id: id(&mut rng),
-            display_name: format!("Partner {k}"),
-            mail: Some(format!("partner{k}@fourthcoffee.example.com")),
-            proxies: vec![format!("SMTP:partner{k}@fourthcoffee.example.com")],
-            sync_enabled: Some(false),
-            ..Cloud::default()
-        })
-        .collect();
+    contacts.extend((0..(background / 10).max(1)).map(|k| Cloud {
+        kind: "contact",
+        id: id(&mut rng),
+        display_name: format!("Partner {k}"),
+        mail: Some(format!("partner{k}@fourthcoffee.example.com")),
+        proxies: vec![format!("SMTP:partner{k}@fourthcoffee.example.com")],
+        sync_enabled: Some(false),
+        ..Cloud::default()
+    }));
 
     let mut written = TenantGenerated {
         cloud_objects: (users.len() + groups.len() + contacts.len()) as u64,
@@ -485,6 +597,8 @@ pub fn generate_tenant(
     write("entra-users-preview.csv", entra_preview_csv(&users)?)?;
     write("m365-users.csv", m365_csv(&users)?)?;
     write("groups.json", graph_powershell_json(&groups))?;
+    write("groups.csv", groups_csv(&groups)?)?;
+    write("contacts.json", contacts_json(&contacts))?;
     write("contacts.csv", contacts_csv(&contacts)?)?;
     write("domains.json", domains_json())?;
     write(
@@ -821,6 +935,68 @@ fn contacts_csv(contacts: &[Cloud]) -> io::Result<Vec<u8>> {
     )
 }
 
+/// `Get-MgGroup -All -Property … | Select-Object Id,DisplayName,Mail,MailEnabled,
+/// SecurityEnabled,@{n='ProxyAddresses';e={$_.ProxyAddresses -join ';'}},
+/// OnPremisesSyncEnabled,OnPremisesSecurityIdentifier | Export-Csv` in PowerShell 7.
+fn groups_csv(groups: &[Cloud]) -> io::Result<Vec<u8>> {
+    csv_bytes(
+        false,
+        "",
+        &[
+            "Id",
+            "DisplayName",
+            "Mail",
+            "MailEnabled",
+            "SecurityEnabled",
+            "ProxyAddresses",
+            "OnPremisesSyncEnabled",
+            "OnPremisesSecurityIdentifier",
+        ],
+        groups.iter().map(|c| {
+            vec![
+                c.id.clone(),
+                c.display_name.clone(),
+                s(&c.mail),
+                "True".into(),
+                "False".into(),
+                c.proxies.join(";"),
+                ps_bool(c.sync_enabled),
+                s(&c.sid),
+            ]
+        }),
+    )
+}
+
+/// `Get-MgContact -All | ConvertTo-Json -Depth 4`: PascalCase, Addresses and Phones as lists
+/// of objects, every property present.
+fn contacts_json(contacts: &[Cloud]) -> Vec<u8> {
+    let list: Vec<Value> = contacts
+        .iter()
+        .map(|c| {
+            json!({
+                "Addresses": [{"City": "Seattle", "CountryOrRegion": "United States", "OfficeLocation": null, "PostalCode": "98101", "State": "WA", "Street": null, "Type": "business"}],
+                "CompanyName": "Fourth Coffee",
+                "Department": null,
+                "DirectReports": null,
+                "DisplayName": c.display_name,
+                "GivenName": null,
+                "Id": c.id,
+                "JobTitle": null,
+                "Mail": c.mail,
+                "MailNickname": c.mail.as_deref().and_then(|m| m.split('@').next()),
+                "OnPremisesLastSyncDateTime": null,
+                "OnPremisesProvisioningErrors": [],
+                "OnPremisesSyncEnabled": if c.sync_enabled == Some(true) { json!(true) } else { Value::Null },
+                "Phones": [{"Number": "+1 425 555 0100", "Type": "business"}],
+                "ProxyAddresses": c.proxies,
+                "Surname": null,
+                "AdditionalProperties": {}
+            })
+        })
+        .collect();
+    pretty(&Value::Array(list))
+}
+
 fn domains_json() -> Vec<u8> {
     pretty(&json!([
         {"Id": "contoso.com", "IsVerified": true, "IsDefault": true, "IsInitial": false, "IsRoot": true, "AuthenticationType": "Managed", "SupportedServices": ["Email", "OrgIdAuthentication"]},
@@ -892,7 +1068,7 @@ fn truth_json(planted: &[(String, Plant)]) -> Vec<u8> {
         );
     }
     pretty(&json!({
-        "note": "For each users file (analyzed with groups.json, contacts.csv, domains.json, features.json and roles.json; rest-users-1.json with rest-users-2.json): the outcome of every planted on-premises object, and the counts of outcomes other than created. Every other in-scope object is created.",
+        "note": "For each users file (analyzed with one groups file and one contacts file, groups.json and contacts.json or groups.csv and contacts.csv, which hold the same objects, and domains.json, features.json and roles.json; rest-users-1.json with rest-users-2.json): the outcome of every planted on-premises object, and the counts of outcomes other than created. Every other in-scope object is created.",
         "formats": formats
     }))
 }

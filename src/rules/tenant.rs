@@ -162,6 +162,21 @@ tenant_rule!(
 );
 
 tenant_rule!(
+    DUPLICATE_SID,
+    "SL1009",
+    "tenant-duplicate-sid",
+    Class::Collision,
+    Severity::Error,
+    &[Attr::ObjectSid],
+    "AttributeValueMustBeUnique on OnPremiseSecurityIdentifier",
+    &[&sources::EXISTING_TENANT, &sources::SYNC_ERRORS],
+    "The object's objectSid is the onPremisesSecurityIdentifier of a tenant object it will not match (another source anchor).",
+    "Entra keeps onPremisesSecurityIdentifier unique: the new object is refused. Either the same account is being provisioned again under another anchor, or a domain controller restored from backup reissued the RID.",
+    "Same account: stamp its ms-DS-ConsistencyGuid with the cloud object's immutableId so it hard-matches. Not the same: find which owns the SID and delete the stale cloud object.",
+    Action::Complete
+);
+
+tenant_rule!(
     SAME_CLOUD_OBJECT,
     "SL1010",
     "tenant-same-cloud-object",
@@ -232,6 +247,7 @@ pub static FAMILY: Family = Family {
         &OBJECT_TYPE_MISMATCH,
         &ADMIN_ROLE_CONFLICT,
         &VALUE_NOT_UNIQUE,
+        &DUPLICATE_SID,
         &SAME_CLOUD_OBJECT,
         &UPN_INITIAL_DOMAIN,
         &UPN_FEDERATED,
@@ -253,7 +269,8 @@ pub fn rule_of(outcome: Outcome) -> Option<&'static Rule> {
         Outcome::InvalidSoftMatch => &INVALID_SOFT_MATCH,
         Outcome::ObjectTypeMismatch => &OBJECT_TYPE_MISMATCH,
         Outcome::AdminRoleConflict => &ADMIN_ROLE_CONFLICT,
-        Outcome::AttributeValueMustBeUnique | Outcome::DuplicateSid => &VALUE_NOT_UNIQUE,
+        Outcome::AttributeValueMustBeUnique => &VALUE_NOT_UNIQUE,
+        Outcome::DuplicateSid => &DUPLICATE_SID,
         Outcome::SameCloudObject => &SAME_CLOUD_OBJECT,
     })
 }
@@ -269,7 +286,8 @@ fn finding_of(ctx: &Context, tenant: &Tenant, p: &ObjectPrediction) -> Option<Fi
         }
         Some(MatchedBy::UserPrincipalName) => Attr::UserPrincipalName,
         Some(MatchedBy::PrimarySmtp | MatchedBy::ProxyAddress) => Attr::ProxyAddresses,
-        Some(MatchedBy::SecurityIdentifier) | None => Attr::ObjectGuid,
+        Some(MatchedBy::SecurityIdentifier) => Attr::ObjectSid,
+        None => Attr::ObjectGuid,
     };
     let value = if attribute == Attr::ProxyAddresses && !p.value.contains(':') {
         format!("SMTP:{}", p.value)
@@ -359,7 +377,23 @@ pub fn check(ctx: &Context, tenant: &Tenant, prediction: &Prediction) -> Vec<Fin
 /// Whether `domain` is verified: itself or, for subdomains of a verified federated or managed
 /// domain, Entra requires each subdomain to be added; so only exact names count.
 fn is_verified(verified: &rustc_hash::FxHashSet<String>, domain: &str) -> bool {
-    verified.contains(&domain.to_lowercase())
+    holds_folded(verified, domain)
+}
+
+/// Whether a set of lower-case names holds `domain` in any case; allocates only for a name
+/// that is not already lower case (this runs for every UPN and address in scope).
+fn holds_folded(set: &rustc_hash::FxHashSet<String>, domain: &str) -> bool {
+    if domain.is_ascii() && !domain.bytes().any(|b| b.is_ascii_uppercase()) {
+        set.contains(domain)
+    } else {
+        set.contains(&domain.to_lowercase())
+    }
+}
+
+/// `ends_with` ignoring ASCII case.
+fn ends_with_folded(s: &str, suffix: &str) -> bool {
+    s.len() >= suffix.len()
+        && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 fn domain_check(
@@ -388,7 +422,7 @@ fn domain_check(
                             format!("{domain} is not verified ({from}); synced as {becomes}"),
                         ),
                     );
-                } else if federated.contains(&domain.to_lowercase()) {
+                } else if holds_folded(federated, domain) {
                     ctx.report(
                         out,
                         Finding::new(&UPN_FEDERATED, row, Attr::UserPrincipalName, upn)
@@ -408,9 +442,10 @@ fn domain_check(
         let Some((_, domain)) = address::split(address) else {
             continue;
         };
-        let lower = domain.to_lowercase();
         // The tenant's own onmicrosoft.com addresses are Entra's to manage (another rule).
-        if lower.is_empty() || lower.ends_with(".onmicrosoft.com") || is_verified(verified, &lower)
+        if domain.is_empty()
+            || ends_with_folded(domain, ".onmicrosoft.com")
+            || is_verified(verified, domain)
         {
             continue;
         }

@@ -14,7 +14,7 @@
 //! A property no input carried makes the outcome that needs it "unknown" for that check: the
 //! prediction names it in [`ObjectPrediction::depends`] instead of assuming a value.
 
-use super::{anchor_of, immutable_id_text, CloudKind, CloudObject, Property, Tenant};
+use super::{immutable_id_text, CloudKind, CloudObject, Property, Tenant};
 use crate::directory::{Attr, Directory, ObjectKind};
 use crate::scope::Scope;
 use rayon::prelude::*;
@@ -106,7 +106,7 @@ impl Outcome {
             Outcome::ObjectTypeMismatch => "refuses: ObjectTypeMismatch (the cloud object is of another type)",
             Outcome::AdminRoleConflict => "refuses the soft match: Existing Admin Role Conflict",
             Outcome::AttributeValueMustBeUnique => "creates the object with the value quarantined: AttributeValueMustBeUnique (a UPN gets the placeholder)",
-            Outcome::DuplicateSid => "quarantines the object: AttributeValueMustBeUnique on OnPremiseSecurityIdentifier",
+            Outcome::DuplicateSid => "refuses the object: AttributeValueMustBeUnique, AttributeConflictName OnPremiseSecurityIdentifier (the SID is already held)",
             Outcome::SameCloudObject => "matches only the first to sync; the others fail (InvalidSoftMatch or AttributeValueMustBeUnique)",
         }
     }
@@ -123,7 +123,7 @@ impl Outcome {
             Outcome::ObjectTypeMismatch => "remove the address from the cloud group or contact, or from this object",
             Outcome::AdminRoleConflict => "remove the directory role from the cloud user before the first sync (add it back afterwards), or hard-match it",
             Outcome::AttributeValueMustBeUnique => "remove the value from one of the two objects, or make them one (hard match)",
-            Outcome::DuplicateSid => "find which object really owns the SID (a DC restored from backup can reissue RIDs); delete the stale cloud object",
+            Outcome::DuplicateSid => "if both are the same account, stamp this object's ms-DS-ConsistencyGuid with the cloud object's immutableId (hard match); if not (a DC restored from backup reissued the RID), find which owns the SID and delete the stale cloud object",
             Outcome::SameCloudObject => "keep one on-premises object per cloud object: change the UPN or address of the others",
         }
     }
@@ -279,6 +279,10 @@ impl KeyMap {
         }
     }
 
+    fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
     fn get(&self, key: u64) -> &[u32] {
         match self.map.get(&key) {
             None => &[],
@@ -323,7 +327,9 @@ struct Index<'t> {
     upns: KeyMap,
     /// Every SMTP address (proxyAddresses, and mail) → its holders.
     smtp: KeyMap,
-    /// Every key of `upns` and `smtp`.
+    /// onPremisesSecurityIdentifier → its holders.
+    sids: KeyMap,
+    /// Every key of `upns`, `smtp` and `sids`.
     filter: Filter,
     /// Tenant objects that hold a directory role.
     admins: FxHashSet<u32>,
@@ -334,6 +340,7 @@ struct Index<'t> {
 enum KeyKind {
     Upn,
     Smtp,
+    Sid,
 }
 
 impl<'t> Index<'t> {
@@ -349,11 +356,15 @@ impl<'t> Index<'t> {
                 let t = t as u32;
                 let upn = o.upn.as_deref().map(|u| (KeyKind::Upn, fold_hash(u), t));
                 let mail = o.mail.as_deref().map(|m| (KeyKind::Smtp, fold_hash(m), t));
+                let sid = o
+                    .security_identifier
+                    .as_deref()
+                    .map(|s| (KeyKind::Sid, fold_hash(s), t));
                 let proxies = o.proxies.iter().filter_map(move |p| {
                     let (prefix, address) = split_proxy(p)?;
                     is_smtp(prefix).then(|| (KeyKind::Smtp, fold_hash(address), t))
                 });
-                upn.into_iter().chain(mail).chain(proxies)
+                upn.into_iter().chain(mail).chain(sid).chain(proxies)
             })
             .collect();
         let mut index = Index {
@@ -361,6 +372,7 @@ impl<'t> Index<'t> {
             anchors: FxHashMap::default(),
             upns: KeyMap::with_capacity(n),
             smtp: KeyMap::with_capacity(keys.len().saturating_sub(n)),
+            sids: KeyMap::default(),
             filter: Filter::new(),
             admins: FxHashSet::default(),
         };
@@ -369,6 +381,7 @@ impl<'t> Index<'t> {
             match kind {
                 KeyKind::Upn => index.upns.add(key, t),
                 KeyKind::Smtp => index.smtp.add(key, t),
+                KeyKind::Sid => index.sids.add(key, t),
             }
         }
         for (t, o) in tenant.objects.iter().enumerate() {
@@ -377,18 +390,33 @@ impl<'t> Index<'t> {
             }
         }
         if let Some(roles) = &tenant.roles {
-            let ids: FxHashMap<String, u32> = tenant
-                .objects
+            // Role holders are few and tenant objects many: the holders' ids are hashed, and
+            // each object's id is looked up by its hash (no copy of every id).
+            let wanted: FxHashSet<u64> = roles
                 .iter()
-                .enumerate()
-                .filter_map(|(t, o)| Some((o.id.as_deref()?.to_ascii_lowercase(), t as u32)))
+                .filter_map(|h| h.id.as_deref().map(fold_hash))
                 .collect();
+            let mut ids: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+            if !wanted.is_empty() {
+                for (t, o) in tenant.objects.iter().enumerate() {
+                    if let Some(id) = o.id.as_deref() {
+                        let key = fold_hash(id);
+                        if wanted.contains(&key) {
+                            ids.entry(key).or_default().push(t as u32);
+                        }
+                    }
+                }
+            }
             let mut admins = Vec::new();
             for holder in roles {
-                let by_id = holder
-                    .id
-                    .as_deref()
-                    .and_then(|id| ids.get(&id.to_ascii_lowercase()).copied());
+                let by_id = holder.id.as_deref().and_then(|id| {
+                    ids.get(&fold_hash(id))?.iter().copied().find(|t| {
+                        tenant.objects[*t as usize]
+                            .id
+                            .as_deref()
+                            .is_some_and(|o| o.eq_ignore_ascii_case(id))
+                    })
+                });
                 let by_upn = holder
                     .upn
                     .as_deref()
@@ -423,6 +451,19 @@ impl<'t> Index<'t> {
                     .upn
                     .as_deref()
                     .is_some_and(|u| same_folded(u, upn))
+            })
+    }
+
+    /// Tenant objects whose onPremisesSecurityIdentifier is `sid`.
+    fn sid_holders<'a>(&'a self, sid: &'a str) -> impl Iterator<Item = u32> + 'a {
+        self.holders(&self.sids, fold_hash(sid))
+            .iter()
+            .copied()
+            .filter(move |t| {
+                self.object(*t)
+                    .security_identifier
+                    .as_deref()
+                    .is_some_and(|s| same_folded(s.trim(), sid))
             })
     }
 
@@ -471,6 +512,7 @@ pub fn predict(
     let started = std::time::Instant::now();
     let cpu_before = cpu_time();
     let index = Index::new(tenant);
+    let tenant_has_sids = !index.sids.is_empty();
     let indexed = started.elapsed();
     let cpu_indexed = cpu_time();
     let features = tenant.features.as_ref();
@@ -504,6 +546,7 @@ pub fn predict(
                         engine,
                     },
                 );
+                let p = with_sid_conflict(dir, row, &index, p);
                 counts[p.as_ref().map_or(0, |p| outcome_index(p.outcome))] += 1;
                 if let Some(p) = p {
                     out.push(p);
@@ -603,10 +646,27 @@ pub fn predict(
     {
         not_checked.push("object type mismatches with groups: no group input".to_string());
     }
-    not_checked.push(
-        "duplicate SID against onPremisesSecurityIdentifier: not implemented yet (SL1009 is reserved for it)"
-            .to_string(),
-    );
+    // Users and groups carry onPremisesSecurityIdentifier in Graph; an input without the
+    // property leaves its objects' SIDs unknown (contacts have none).
+    let without_sid: Vec<&str> = tenant
+        .inputs
+        .iter()
+        .filter(|i| i.users + i.groups > 0 && !i.carried.contains(&Property::SecurityIdentifier))
+        .map(|i| i.path.as_str())
+        .collect();
+    if !without_sid.is_empty() {
+        not_checked.push(format!(
+            "duplicate SID against onPremisesSecurityIdentifier: not checked against the objects \
+             of {} (no onPremisesSecurityIdentifier column or key)",
+            without_sid.join(", ")
+        ));
+    }
+    if tenant_has_sids && (0..dir.len()).all(|r| dir.object_sid.get(r).is_none()) {
+        not_checked.push(
+            "duplicate SID against onPremisesSecurityIdentifier: the export carries no objectSid"
+                .to_string(),
+        );
+    }
     let created = counts[outcome_index(Outcome::Created)]
         + counts[outcome_index(Outcome::AttributeValueMustBeUnique)];
     let existing = tenant.objects.len() as u64;
@@ -655,6 +715,48 @@ struct Flags<'a> {
     engine: crate::anchor::Engine,
 }
 
+/// The duplicate SID check ([`Outcome::DuplicateSid`]): Entra keeps
+/// onPremisesSecurityIdentifier unique, so an object whose objectSid a tenant object it will
+/// not join already carries fails with AttributeValueMustBeUnique on
+/// OnPremiseSecurityIdentifier. That includes the documented case of a new object with the
+/// SID and primary SMTP address of a synced user but another anchor (otherwise an
+/// InvalidSoftMatch). Outcomes that already refuse the object for another reason keep it:
+/// Entra reports that one.
+fn with_sid_conflict(
+    dir: &Directory,
+    row: usize,
+    index: &Index,
+    p: Option<ObjectPrediction>,
+) -> Option<ObjectPrediction> {
+    if index.sids.is_empty() {
+        return p;
+    }
+    let Some(sid) = dir.object_sid.get(row) else {
+        return p;
+    };
+    let outcome = p.as_ref().map_or(Outcome::Created, |p| p.outcome);
+    let joined = match outcome {
+        Outcome::HardMatched | Outcome::SoftMatchedSmtp | Outcome::SoftMatchedUpn => {
+            p.as_ref().and_then(|p| p.target)
+        }
+        Outcome::Created | Outcome::AttributeValueMustBeUnique | Outcome::InvalidSoftMatch => None,
+        _ => return p,
+    };
+    let Some(t) = index.sid_holders(sid).find(|t| Some(*t) != joined) else {
+        return p;
+    };
+    Some(ObjectPrediction {
+        row: row as u32,
+        outcome: Outcome::DuplicateSid,
+        target: Some(t),
+        by: Some(MatchedBy::SecurityIdentifier),
+        value: sid.to_string(),
+        placeholder: None,
+        depends: Vec::new(),
+        others: Vec::new(),
+    })
+}
+
 fn predict_one(
     dir: &Directory,
     row: usize,
@@ -677,7 +779,7 @@ fn predict_one(
     let anchor = if index.anchors.is_empty() {
         None
     } else {
-        anchor_of(dir, row, flags.engine)
+        crate::anchor::source_anchor_ref(dir, row, flags.engine).map(|(a, _)| a)
     };
     let mut p = ObjectPrediction {
         row: row as u32,
@@ -690,12 +792,18 @@ fn predict_one(
         others: Vec::new(),
     };
     // 1. Hard match on the source anchor.
-    if let Some(&t) = anchor.as_deref().and_then(|a| index.anchors.get(a)) {
+    if let Some(&t) = anchor
+        .as_ref()
+        .and_then(|a| index.anchors.get(a.as_slice()))
+    {
         // (`anchor` is computed only when some tenant object has an immutableId.)
         let o = index.object(t);
         p.target = Some(t);
         p.by = Some(MatchedBy::ImmutableId);
-        p.value = anchor.as_deref().map(immutable_id_text).unwrap_or_default();
+        p.value = anchor
+            .as_ref()
+            .map(|a| immutable_id_text(a.as_slice()))
+            .unwrap_or_default();
         let mapped_elsewhere = match (&o.object_identifier, guid) {
             (Some(mapped), Some(g)) => !mapped
                 .trim()

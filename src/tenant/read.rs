@@ -363,8 +363,9 @@ pub fn read_texts(inputs: &[(&str, &[u8])]) -> Tenant {
 /// Reads one input held in memory (the file's bytes) into `tenant`, as input `index`.
 pub fn read_bytes(bytes: &[u8], index: u16, input: &mut TenantInput, tenant: &mut Tenant) {
     let text = decode(bytes);
+    let text: &str = &text;
     let trimmed = text.trim_start();
-    let skipped_lines = line_of(&text, text.len() - trimmed.len()) - 1;
+    let skipped_lines = line_of(text, text.len() - trimmed.len()) - 1;
     let records = if trimmed.starts_with('[') || trimmed.starts_with('{') {
         json_records(trimmed, skipped_lines, input)
     } else if looks_like_domain_list(trimmed) {
@@ -372,7 +373,7 @@ pub fn read_bytes(bytes: &[u8], index: u16, input: &mut TenantInput, tenant: &mu
         domain_list(trimmed, skipped_lines, input, tenant);
         return;
     } else {
-        csv_records(&text, input)
+        csv_records(text, input)
     };
     let Some(records) = records else {
         return;
@@ -422,7 +423,7 @@ pub fn read_bytes(bytes: &[u8], index: u16, input: &mut TenantInput, tenant: &mu
 
 /// The file as text: BOM or UTF-16 without BOM (what Windows PowerShell's `Out-File` and
 /// `>` write), else UTF-8 with invalid bytes replaced.
-fn decode(bytes: &[u8]) -> String {
+fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     let detected = crate::ingest::encoding::detect_encoding(bytes, true);
     let body = &bytes[detected.bom_len..];
     let encoding = match detected.encoding {
@@ -431,7 +432,8 @@ fn decode(bytes: &[u8]) -> String {
         crate::ingest::Encoding::Utf16Be => encoding_rs::UTF_16BE,
         crate::ingest::Encoding::Windows1252 => encoding_rs::WINDOWS_1252,
     };
-    encoding.decode_without_bom_handling(body).0.into_owned()
+    // Valid UTF-8 (the common case) is borrowed, not copied.
+    encoding.decode_without_bom_handling(body).0
 }
 
 /// The 1-based line of byte `offset` in `text`.
@@ -524,17 +526,20 @@ fn json_records(text: &str, skipped: u64, input: &mut TenantInput) -> Option<Vec
             at = offset;
         }
         let record_line = line + skipped;
-        let map = match serde_json::from_str::<Value>(raw.get()) {
-            Ok(Value::Object(map)) => map,
-            Ok(other) => {
-                input.reject(
-                    record_line,
-                    format!("{} where an object was expected", json_kind(&other)),
-                );
-                continue;
-            }
+        // Keys first, values left as text: only the values of known keys are parsed (a
+        // users file's other properties cost a scan, not a tree of allocations).
+        let map = match serde_json::from_str::<std::collections::BTreeMap<String, &RawValue>>(
+            raw.get(),
+        ) {
+            Ok(map) => map,
             Err(e) => {
-                input.reject(record_line, format!("not valid JSON: {e}"));
+                let reason = match serde_json::from_str::<Value>(raw.get()) {
+                    Ok(other) if !other.is_object() => {
+                        format!("{} where an object was expected", json_kind(&other))
+                    }
+                    _ => format!("not valid JSON: {e}"),
+                };
+                input.reject(record_line, reason);
                 continue;
             }
         };
@@ -547,13 +552,26 @@ fn json_records(text: &str, skipped: u64, input: &mut TenantInput) -> Option<Vec
         let mut fields = Vec::new();
         let mut type_hint = context.clone();
         let mut bad = None;
-        for (key, value) in map {
+        for (key, raw_value) in map {
             let Some(f) = field(&key) else {
                 continue;
             };
             if let Some(p) = property(f) {
                 input.carried.insert(p);
             }
+            if matches!(f, Field::GroupMarker | Field::ContactMarker) {
+                // Only their presence tells the kind; their values (Get-MgContact's
+                // Addresses and Phones are lists of objects) are not read.
+                fields.push((f, Val::Null));
+                continue;
+            }
+            let value = match serde_json::from_str::<Value>(raw_value.get()) {
+                Ok(v) => v,
+                Err(e) => {
+                    bad = Some(format!("{key}: {e}"));
+                    continue;
+                }
+            };
             if f == Field::ODataType {
                 if let Value::String(s) = &value {
                     type_hint = Some(s.to_lowercase());

@@ -818,6 +818,17 @@ fn anchor(cn: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(guid)
 }
 
+/// `user(cn)` with objectSid S-1-5-21-11-22-33-`rid`.
+fn user_sid(cn: &str, rid: u32) -> ExportObject {
+    let mut sid = vec![1, 5, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0];
+    for sub in [11_u32, 22, 33, rid] {
+        sid.extend(sub.to_le_bytes());
+    }
+    with(user(cn), |o| {
+        o.binary("objectSid", sid);
+    })
+}
+
 /// A case against a tenant: a Graph REST page of `records` (JSON objects), with the features
 /// (soft match on UPN, takeover by hard match blocked) and the domains contoso.com (managed),
 /// tailspintoys.com (federated) and the initial contoso.onmicrosoft.com.
@@ -920,6 +931,15 @@ fn tenant_cases() -> Vec<Case> {
             r#"{"id":"c8","userPrincipalName":"u.other@contoso.onmicrosoft.com","mail":"u.other@contoso.com","proxyAddresses":["SMTP:u.other@contoso.com","smtp:u1.alt@contoso.com"],"onPremisesSyncEnabled":null}"#,
             vec![user_proxy("U1", "smtp:u1.alt@contoso.com")],
             vec![user("U1")],
+        ),
+        tenant_case(
+            "SL1009",
+            &format!(
+                r#"{{"id":"c9","userPrincipalName":"q.old@contoso.onmicrosoft.com","onPremisesImmutableId":"{}","onPremisesSyncEnabled":true,"onPremisesSecurityIdentifier":"S-1-5-21-11-22-33-1109"}}"#,
+                anchor("Q0")
+            ),
+            vec![user_sid("Q1", 1109)],
+            vec![user_sid("Q1", 1110)],
         ),
         tenant_case(
             "SL1010",

@@ -1,7 +1,7 @@
 //! Tenant matching (`analyze --tenant`, issue 18): a generated directory and the tenant
-//! export planted around it (`generate --tenant`), in every accepted users format; every
-//! planted object gets the outcome truth.json gives for that format, and the counts per
-//! outcome equal the truth's. The truth is the plants' intent and each format's declared
+//! export planted around it (`generate --tenant`), in every accepted users format, each with
+//! the groups and contacts as JSON and as CSV; every planted object gets the outcome
+//! truth.json gives for that format, and the counts per outcome equal the truth's. The truth is the plants' intent and each format's declared
 //! properties (generate/tenant.rs), not the matching code.
 
 use crate::{assert_succeeded, temp_file};
@@ -9,7 +9,9 @@ use calamine::{open_workbook, Reader, Xlsx};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use synclint::generate::tenant::{generate_tenant, REST_SECOND_PAGE, SHARED_FILES, USER_FORMATS};
+use synclint::generate::tenant::{
+    generate_tenant, GROUP_CONTACT_FILES, REST_SECOND_PAGE, SHARED_FILES, USER_FORMATS,
+};
 use synclint::generate::{generate, GenerateOptions};
 use synclint::ingest::ReadOptions;
 use synclint::rules::RuleOptions;
@@ -36,13 +38,17 @@ fn directory_and_tenant(dir: &Path, seed: u64) -> PathBuf {
     export
 }
 
-/// The tenant files one users format is analyzed with.
-fn tenant_files(dir: &Path, users: &str) -> Vec<PathBuf> {
+/// The tenant files one users format is analyzed with, with the groups and contacts files
+/// `pair` of [`GROUP_CONTACT_FILES`].
+fn tenant_files(dir: &Path, users: &str, pair: usize) -> Vec<PathBuf> {
     let t = dir.join("tenant");
     let mut files = vec![t.join(users)];
     if users.starts_with("rest-") {
         files.push(t.join(REST_SECOND_PAGE));
     }
+    let (groups, contacts) = GROUP_CONTACT_FILES[pair];
+    files.push(t.join(groups));
+    files.push(t.join(contacts));
     files.extend(SHARED_FILES.iter().map(|f| t.join(f)));
     files
 }
@@ -58,12 +64,37 @@ fn every_planted_outcome_is_predicted_in_every_users_format() {
     let export = directory_and_tenant(tmp.path(), 11);
     let truth = truth(tmp.path());
     let mut planted_outcomes = std::collections::BTreeSet::new();
-    for (users, declared) in USER_FORMATS {
-        let tenant = synclint::tenant::read_files(&tenant_files(tmp.path(), users));
+    let runs = USER_FORMATS
+        .iter()
+        .flat_map(|u| (0..GROUP_CONTACT_FILES.len()).map(move |pair| (u, pair)));
+    for (&(users, declared), pair) in runs {
+        let files = tenant_files(tmp.path(), users, pair);
+        let tenant = synclint::tenant::read_files(&files);
         for input in &tenant.inputs {
             assert_eq!(input.error, None, "{users}");
             assert_eq!(input.rejected, 0, "{}: {:?}", input.path, input.rejections);
+            assert!(
+                input.warnings.is_empty(),
+                "{}: {:?}",
+                input.path,
+                input.warnings
+            );
         }
+        // Both groups and contacts files hold every planted and background group and
+        // contact (the pairs hold the same objects).
+        let (groups, contacts) = GROUP_CONTACT_FILES[pair];
+        let of = |name: &str| {
+            tenant
+                .inputs
+                .iter()
+                .find(|i| i.path.ends_with(name))
+                .expect("input")
+        };
+        assert!(of(groups).groups > 20, "{groups}: {:?}", of(groups));
+        assert_eq!(of(groups).groups, of(groups).records, "{groups}");
+        assert!(of(contacts).contacts > 20, "{contacts}: {:?}", of(contacts));
+        assert_eq!(of(contacts).contacts, of(contacts).records, "{contacts}");
+        let sid_carried = declared.contains(&synclint::tenant::Property::SecurityIdentifier);
         // The reader saw exactly the properties the format carries.
         let carried: Vec<_> = tenant.inputs[0].carried.iter().copied().collect();
         let mut declared = declared.to_vec();
@@ -80,6 +111,16 @@ fn every_planted_outcome_is_predicted_in_every_users_format() {
         );
         let prediction = analysis.tenant.as_ref().expect("prediction");
         let dir = &analysis.ingest.directory;
+        // A users file without onPremisesSecurityIdentifier: the SID check says it did not
+        // look at its objects, never guesses.
+        let sid_unknown = prediction.not_checked.iter().any(|n| {
+            n.starts_with("duplicate SID") && n.contains(users) && n.contains("not checked")
+        });
+        assert_eq!(
+            sid_unknown, !sid_carried,
+            "{users}: {:?}",
+            prediction.not_checked
+        );
         let predicted: BTreeMap<&str, Outcome> = prediction
             .objects
             .iter()
@@ -92,7 +133,7 @@ fn every_planted_outcome_is_predicted_in_every_users_format() {
             let outcome = outcome.as_str().expect("outcome");
             planted_outcomes.insert(outcome.to_string());
             let got = predicted.get(dn.as_str()).map_or("created", |o| o.name());
-            assert_eq!(got, outcome, "{users}: {dn}");
+            assert_eq!(got, outcome, "{users} with {groups}, {contacts}: {dn}");
         }
         // Counts per outcome: exactly the truth's (nothing predicted beyond the plants).
         for outcome in Outcome::ALL.iter().filter(|o| **o != Outcome::Created) {
@@ -130,15 +171,13 @@ fn every_planted_outcome_is_predicted_in_every_users_format() {
             }
         }
     }
-    // Every outcome but duplicate SIDs (not read yet) is planted in some format.
+    // Every outcome is planted in some format.
     for outcome in Outcome::ALL {
-        if outcome != Outcome::DuplicateSid {
-            assert!(
-                planted_outcomes.contains(outcome.name()),
-                "{} never planted",
-                outcome.name()
-            );
-        }
+        assert!(
+            planted_outcomes.contains(outcome.name()),
+            "{} never planted",
+            outcome.name()
+        );
     }
 }
 
@@ -165,7 +204,7 @@ fn the_cli_writes_the_sheet_the_json_and_the_csv() {
         "--tenant".into(),
     ];
     args.extend(
-        tenant_files(tmp.path(), "rest-users-1.json")
+        tenant_files(tmp.path(), "rest-users-1.json", 1)
             .iter()
             .map(|p| p.display().to_string()),
     );
