@@ -74,6 +74,17 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// Whether the tenant's own domain list was given (`--tenant` with a domains file). The
+    /// tenant rules then judge UPN suffixes (SL1011) and SMTP addresses (SL1013) against the
+    /// verified domains, and the suffix heuristics (SL104, SL105, SL407) stand aside: one
+    /// finding per fact, from the better source.
+    pub fn tenant_judges_domains(&self) -> bool {
+        self.options
+            .tenant
+            .as_ref()
+            .is_some_and(|t| t.domains.is_some())
+    }
+
     pub fn runs(&self, rule: &Rule) -> bool {
         rule.runs_in(self.options.profile)
     }

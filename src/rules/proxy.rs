@@ -302,7 +302,8 @@ pub fn check_value(ctx: &Context, row: usize, value: &str, out: &mut Vec<Finding
         };
         if is_microsoft_namespace(domain) {
             ctx.report(out, finding(&MICROSOFT_NAMESPACE));
-        } else if let Some(reason) = non_routable(domain) {
+        } else if let Some(reason) = non_routable(domain).filter(|_| !ctx.tenant_judges_domains()) {
+            // With the tenant's domains given, SL1013 judges the domain instead.
             let fixed = ctx
                 .mapped_suffix(domain)
                 .and(repaired(ctx, address))

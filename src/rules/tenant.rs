@@ -418,9 +418,16 @@ fn domain_check(
                     };
                     ctx.report(
                         out,
-                        Finding::new(&UPN_INITIAL_DOMAIN, row, Attr::UserPrincipalName, upn).note(
-                            format!("{domain} is not verified ({from}); synced as {becomes}"),
-                        ),
+                        Finding::new(&UPN_INITIAL_DOMAIN, row, Attr::UserPrincipalName, upn)
+                            // --suffix-map suggests, as it does for the suffix heuristics
+                            // this rule replaces when the tenant's domains are known.
+                            .suggest(
+                                ctx.mapped_suffix(domain)
+                                    .and_then(|_| super::upn::repaired(ctx, upn)),
+                            )
+                            .note(format!(
+                                "{domain} is not verified ({from}); synced as {becomes}"
+                            )),
                     );
                 } else if holds_folded(federated, domain) {
                     ctx.report(
@@ -449,10 +456,16 @@ fn domain_check(
         {
             continue;
         }
-        ctx.report(
-            out,
-            Finding::new(&PROXY_UNVERIFIED, row, Attr::ProxyAddresses, value)
-                .note(format!("{domain} is not verified ({from})")),
-        );
+        let mut f = Finding::new(&PROXY_UNVERIFIED, row, Attr::ProxyAddresses, value)
+            .suggest(
+                ctx.mapped_suffix(domain)
+                    .and_then(|_| super::mail::repaired(ctx, address))
+                    .map(|a| format!("{prefix}:{a}")),
+            )
+            .note(format!("{domain} is not verified ({from})"));
+        if f.suggested.is_some() {
+            f.action = Action::Edit;
+        }
+        ctx.report(out, f);
     }
 }

@@ -293,6 +293,9 @@ fn suffix_rule(ctx: &Context, domain: &str) -> Option<(&'static Rule, Cow<'stati
 }
 
 fn suffix(ctx: &Context, row: usize, upn: &str, domain: &str, out: &mut Vec<Finding>) {
+    if ctx.tenant_judges_domains() {
+        return; // SL1011 judges the suffix against the tenant's verified domains
+    }
     if let Some((rule, note)) = suffix_rule(ctx, domain) {
         // Only --suffix-map can repair a suffix; without it there is nothing to suggest.
         let fixed = ctx.mapped_suffix(domain).and_then(|_| repaired(ctx, upn));

@@ -285,3 +285,72 @@ fn bad_tenant_records_are_reported_and_the_run_goes_on() {
     assert!(stderr.contains("missing.json: cannot read"), "{stderr}");
     assert!(stderr.contains("tenant matching: "), "{stderr}");
 }
+
+/// With the tenant's domains given, the tenant judges every UPN suffix (SL1011) and SMTP
+/// domain (SL1013) and the heuristics (SL104 non-routable, SL105 unverified, SL407 proxy
+/// non-routable) stand aside; without them, the heuristics stay. No fact is lost: every
+/// object a heuristic flags without the tenant is flagged by the tenant rule with it.
+#[test]
+fn tenant_domains_replace_the_suffix_heuristics() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let export = directory_and_tenant(tmp.path(), 21);
+    let run = |tenant: bool| -> serde_json::Value {
+        let json = tmp.path().join(format!("tenant-{tenant}.json"));
+        let mut args: Vec<String> = vec![
+            "analyze".into(),
+            "-q".into(),
+            "--fail-on".into(),
+            "never".into(),
+            "--no-workbook".into(),
+            "--json".into(),
+            json.display().to_string(),
+            export.display().to_string(),
+        ];
+        if tenant {
+            args.push("--tenant".into());
+            args.extend(
+                tenant_files(tmp.path(), "graph-users.json", 0)
+                    .iter()
+                    .map(|p| p.display().to_string()),
+            );
+        }
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_synclint"))
+            .args(&args)
+            .output()
+            .expect("run");
+        assert_succeeded(&out);
+        serde_json::from_slice(&std::fs::read(&json).expect("json")).expect("JSON")
+    };
+    let dns_with = |summary: &serde_json::Value, codes: &[&str]| -> BTreeMap<String, usize> {
+        let mut out = BTreeMap::new();
+        for item in summary["items"].as_array().expect("items") {
+            if codes.iter().any(|c| item["rule"] == *c) {
+                *out.entry(item["dn"].as_str().expect("dn").to_string())
+                    .or_default() += 1;
+            }
+        }
+        out
+    };
+    let without = run(false);
+    let with = run(true);
+    let upn_heuristic = dns_with(&without, &["SL104", "SL105"]);
+    let proxy_heuristic = dns_with(&without, &["SL407"]);
+    assert!(!upn_heuristic.is_empty() && !proxy_heuristic.is_empty());
+    assert!(dns_with(&with, &["SL104", "SL105", "SL407"]).is_empty());
+    let upn_tenant = dns_with(&with, &["SL1011"]);
+    let proxy_tenant = dns_with(&with, &["SL1013"]);
+    for dn in upn_heuristic.keys() {
+        assert!(
+            upn_tenant.contains_key(dn),
+            "UPN suffix of {dn} no longer reported"
+        );
+    }
+    for (dn, n) in &proxy_heuristic {
+        assert!(
+            proxy_tenant.get(dn).is_some_and(|m| m >= n),
+            "addresses of {dn} no longer reported"
+        );
+    }
+    // The tenant rules never fire without the tenant.
+    assert!(dns_with(&without, &["SL1011", "SL1013"]).is_empty());
+}
