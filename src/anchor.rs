@@ -84,6 +84,14 @@ pub fn uses_consistency_guid(engine: Engine, kind: ObjectKind) -> bool {
 /// none: it has neither a usable `mS-DS-ConsistencyGuid` nor an `objectGUID` in the export,
 /// or it is a linked mailbox under Connect.
 pub fn source_anchor(dir: &Directory, row: usize, engine: Engine) -> Option<Anchor> {
+    anchor_bytes(dir, row, engine).map(|(bytes, from)| Anchor {
+        bytes: bytes.into(),
+        from,
+    })
+}
+
+/// [`source_anchor`]'s bytes and attribute, borrowed from the directory.
+pub fn anchor_bytes(dir: &Directory, row: usize, engine: Engine) -> Option<(&[u8], AnchorAttr)> {
     let kind = *dir.kind.get(row)?;
     if engine == Engine::Connect && dir.int(Attr::RecipientTypeDetails, row) == Some(LINKED_MAILBOX)
     {
@@ -91,17 +99,18 @@ pub fn source_anchor(dir: &Directory, row: usize, engine: Engine) -> Option<Anch
     }
     if uses_consistency_guid(engine, kind) {
         if let Some(bytes) = dir.consistency_guid_bytes(row) {
-            return Some(Anchor {
-                bytes: bytes.into(),
-                from: AnchorAttr::ConsistencyGuid,
-            });
+            return Some((bytes, AnchorAttr::ConsistencyGuid));
         }
     }
-    let guid = (*dir.object_guid.get(row)?)?;
-    Some(Anchor {
-        bytes: Box::new(guid),
-        from: AnchorAttr::ObjectGuid,
-    })
+    let guid = dir.object_guid.get(row)?.as_ref()?;
+    Some((guid, AnchorAttr::ObjectGuid))
+}
+
+/// Whether the engines may give object `row` different anchors: only an object with an
+/// `mS-DS-ConsistencyGuid` or a linked mailbox can have one (else both take `objectGUID`).
+pub fn may_differ(dir: &Directory, row: usize) -> bool {
+    dir.has_consistency_guid.get(row).copied().unwrap_or(false)
+        || dir.int(Attr::RecipientTypeDetails, row) == Some(LINKED_MAILBOX)
 }
 
 #[cfg(test)]
