@@ -5,6 +5,9 @@
 //! gating of [`Context::report`] applies as well. Per-object rules report from [`check`];
 //! the rules that compare objects (anchors, SIDs, forests, per-domain counts) from
 //! [`collective`], which [`super::run`] calls after the uniqueness kernel.
+//!
+//! SL1117 (inetOrgPerson gets no password hash sync, Cloud Sync only) is retired: both
+//! engines' documentation says so, and SL1304 reports it under both.
 
 use super::registry::Family;
 use super::{sources, Context, Limit, Rule, ALL_PROFILES};
@@ -333,24 +336,6 @@ pub static CROSS_FOREST_REFERENCE: Rule = Rule {
     limits: &[],
 };
 
-pub static INETORGPERSON_NO_PHS: Rule = Rule {
-    code: "SL1117",
-    slug: "inetorgperson-no-password-hash-sync",
-    class: Class::Advisory,
-    severity: Severity::Warning,
-    attributes: &[Attr::ObjectClass],
-    idfix: None,
-    entra: "the user syncs but its password hash does not",
-    sources: &[&sources::CLOUD_SYNC_PREREQUISITES],
-    source_note: "",
-    what: "An inetOrgPerson object in scope.",
-    why: "Cloud Sync does not support password hash synchronization for inetOrgPerson.",
-    fix: "Use another sign-in method for these users (federation, pass-through with Connect), or convert them to user objects.",
-    default_action: Action::Complete,
-    profiles: ALL_PROFILES,
-    limits: &[],
-};
-
 pub static EXCHANGE_SCHEMA_NOT_SEEN: Rule = Rule {
     code: "SL1118",
     slug: "exchange-attributes-not-seen",
@@ -398,7 +383,6 @@ pub static FAMILY: Family = Family {
         &SAME_PERSON_TWO_FORESTS,
         &GALSYNC_CONTACT,
         &CROSS_FOREST_REFERENCE,
-        &INETORGPERSON_NO_PHS,
         &EXCHANGE_SCHEMA_NOT_SEEN,
     ],
     values: &[],
@@ -477,18 +461,6 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
                 dir.object_class.get(row).unwrap_or(""),
             )
             .note(format!("Connect would skip it: {reason}")),
-        );
-    }
-    if kind == ObjectKind::InetOrgPerson {
-        report(
-            ctx,
-            out,
-            Finding::new(
-                &INETORGPERSON_NO_PHS,
-                row,
-                Attr::ObjectClass,
-                "inetOrgPerson",
-            ),
         );
     }
     if kind == ObjectKind::Group {

@@ -22,13 +22,17 @@ fn write(dir: &Path, export: &ForestsExport) -> Vec<PathBuf> {
         .collect()
 }
 
-/// (code, DN) of every engine-rule finding in a JSON summary.
+/// (code, DN) of every engine-rule finding in a JSON summary, and of SL1304.
 fn engine_findings(json: &serde_json::Value) -> BTreeSet<(String, String)> {
     json["items"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|i| i["rule"].as_str().unwrap().starts_with("SL11"))
+        .filter(|i| {
+            let code = i["rule"].as_str().unwrap();
+            // The engine rules, and inetOrgPerson's password hash sync (both engines).
+            code.starts_with("SL11") || code == "SL1304"
+        })
         .map(|i| {
             (
                 i["rule"].as_str().unwrap().to_string(),
@@ -82,13 +86,40 @@ fn every_planted_case_is_reported_under_its_engine_and_not_the_other() {
             .map(|p| p.code)
             .collect();
         let expected: &[&str] = match engine {
-            Engine::Connect => &["SL1101", "SL1102", "SL1103", "SL1104", "SL1105", "SL1106"],
+            Engine::Connect => &[
+                "SL1101", "SL1102", "SL1103", "SL1104", "SL1105", "SL1106", "SL1304",
+            ],
             Engine::CloudSync => &[
                 "SL1102", "SL1103", "SL1104", "SL1105", "SL1106", "SL1107", "SL1110", "SL1111",
-                "SL1114", "SL1115", "SL1116", "SL1117",
+                "SL1114", "SL1115", "SL1116", "SL1304",
             ],
         };
         assert_eq!(codes, expected.iter().copied().collect());
+        // The 60,000-member group: one finding for the fact under each engine, SL704's note
+        // under Connect, SL1110's error under Cloud Sync.
+        let big: Vec<(String, String)> = json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| ["SL704", "SL1110"].contains(&i["rule"].as_str().unwrap()))
+            .map(|i| {
+                (
+                    i["rule"].as_str().unwrap().into(),
+                    i["dn"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        let big_group = export
+            .planted
+            .iter()
+            .find(|p| p.code == "SL1110")
+            .map(|p| p.dn.clone())
+            .unwrap();
+        let code = match engine {
+            Engine::Connect => "SL704",
+            Engine::CloudSync => "SL1110",
+        };
+        assert_eq!(big, [(code.to_string(), big_group)], "{engine:?}");
     }
 }
 
