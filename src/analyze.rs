@@ -55,7 +55,8 @@ pub struct Timings {
     pub scope: Duration,
     /// The per-object rules.
     pub rules: Duration,
-    /// Duplicates and collisions across objects.
+    /// Duplicates and collisions across objects, with the engine's source-anchor and limit
+    /// audits and the readiness checks, which run beside them.
     pub collisions: Duration,
     /// The suggestions' re-check (every suggested value checked against the rules, the other
     /// objects and the object as all its suggestions would leave it).

@@ -962,9 +962,22 @@ fn bytes(rng: &mut ChaCha8Rng, n: usize) -> Vec<u8> {
     (0..n).map(|_| rng.random::<u8>()).collect()
 }
 
-fn sid(rng: &mut ChaCha8Rng, rid: u64) -> Vec<u8> {
+/// A domain account's SID: the domain's SID (the same for every object of `ad_domain`, as in
+/// AD) and the relative id. The 12 random bytes are still drawn, so that a seed writes the
+/// same directory as before the SIDs were per domain.
+fn sid(rng: &mut ChaCha8Rng, rid: u64, ad_domain: &str) -> Vec<u8> {
     let mut s = vec![1, 5, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0];
-    s.extend(bytes(rng, 12));
+    let _ = bytes(rng, 12);
+    // FNV-1a of the domain's name: three 32-bit sub-authorities.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in ad_domain.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    let low = (h as u32) | 0x0100_0000;
+    let high = ((h >> 32) as u32) | 0x0100_0000;
+    for part in [low, high, low ^ high] {
+        s.extend(part.to_le_bytes());
+    }
     s.extend(((rid % u32::MAX as u64) as u32).to_le_bytes());
     s
 }
@@ -1045,7 +1058,7 @@ fn make_object(
                     .to_string(),
             )
             .text("primaryGroupID", "513");
-        o.binary("objectSid", sid(rng, 1000 + i));
+        o.binary("objectSid", sid(rng, 1000 + i, ad_domain));
         o.text("accountExpires", "9223372036854775807")
             .text("logonCount", rng.random_range(0..900u32).to_string())
             .text(
@@ -1101,7 +1114,7 @@ fn make_object(
         }
         let distribution = rng.random_range(0..3) == 0;
         o.text("groupType", if distribution { "8" } else { "-2147483640" });
-        o.binary("objectSid", sid(rng, 1000 + i));
+        o.binary("objectSid", sid(rng, 1000 + i, ad_domain));
         o.text("sAMAccountName", format!("grp{i}"))
             .text(
                 "sAMAccountType",
@@ -1146,7 +1159,7 @@ fn make_object(
         }
         common(&mut o, rng, &name);
         o.text("userAccountControl", "4096");
-        o.binary("objectSid", sid(rng, 1000 + i));
+        o.binary("objectSid", sid(rng, 1000 + i, ad_domain));
         o.text("sAMAccountName", format!("{name}$"))
             .text("sAMAccountType", "805306369")
             .text("objectCategory", format!("CN=Computer,{schema}"))

@@ -36,6 +36,7 @@ use crate::directory::Directory;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The first bytes of every snapshot.
 pub const SIGNATURE: &[u8] = b"win-ad-";
@@ -797,10 +798,13 @@ pub fn read_file(
         )
     };
     let data: &[u8] = map.as_deref().unwrap_or(&[]);
+    // How far the decoder has gone (everything once it has stopped), for the hashing thread.
+    let parsed = AtomicUsize::new(0);
     let outcome = std::thread::scope(|scope| {
         let hash = options
             .sha256
-            .then(|| scope.spawn(|| super::sha256_of(path)));
+            .then(|| scope.spawn(|| hash_mapped(data, &parsed, map.as_ref())));
+        let hasher = hash.as_ref().map(|h| h.thread().clone());
         let mut released = 0usize;
         let outcome = read_bytes(
             data,
@@ -816,17 +820,25 @@ pub fn read_file(
                     );
                 }
                 released = released.max(upto);
+                parsed.fetch_max(upto, Ordering::Release);
+                if let Some(hasher) = &hasher {
+                    hasher.unpark();
+                }
                 #[cfg(unix)]
                 if let Some(map) = &map {
                     give_back(map, upto);
                 }
             },
         );
+        parsed.store(usize::MAX, Ordering::Release);
+        if let Some(hasher) = &hasher {
+            hasher.unpark();
+        }
         if let Some(progress) = &options.progress {
             let rest = data.len() - released.min(data.len());
             progress.fetch_add(rest as u64, std::sync::atomic::Ordering::Relaxed);
         }
-        report.sha256 = hash.and_then(|h| h.join().ok().flatten());
+        report.sha256 = hash.and_then(|h| h.join().ok());
         outcome
     });
     report.bytes = len;
@@ -865,6 +877,40 @@ pub fn read_file(
         }),
         None => Ok(()),
     }
+}
+
+/// How far the hashing thread may run ahead of the decoder: the pages in between stay mapped
+/// in this process until both have passed them.
+const HASH_AHEAD: usize = 64 << 20;
+
+/// The SHA-256 of the mapped file `data`, hashed from the mapping itself (the file is read
+/// once), in 1 MiB pieces. The hash keeps at most [`HASH_AHEAD`] bytes ahead of the decoder
+/// (`parsed`), so that the pages it touches first are still mapped when the decoder reaches them
+/// instead of adding the whole file to the resident size; it never makes the decoder wait. When
+/// the hash is behind, it touches again pages the decoder has given back (from the page cache),
+/// and gives back those the decoder has passed.
+fn hash_mapped(data: &[u8], parsed: &AtomicUsize, map: Option<&memmap2::Mmap>) -> String {
+    let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+    let mut hashed = 0;
+    for piece in data.chunks(1 << 20) {
+        while hashed > parsed.load(Ordering::Acquire).saturating_add(HASH_AHEAD) {
+            std::thread::park_timeout(std::time::Duration::from_millis(50));
+        }
+        sha2::Digest::update(&mut hasher, piece);
+        hashed += piece.len();
+        let passed = parsed.load(Ordering::Acquire);
+        #[cfg(unix)]
+        if let Some(map) = map {
+            if hashed <= passed {
+                // Behind the decoder: what both have passed. Ahead, the decoder gives the
+                // pages back itself as it passes them.
+                give_back(map, hashed);
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = (map, passed);
+    }
+    crate::hex::lower_hex(&sha2::Digest::finalize(hasher))
 }
 
 /// Gives the pages before `upto` back to the system: they stay in the page cache (a later

@@ -93,6 +93,20 @@ impl<R: Read> BlockReader<R> {
         Ok(&self.pending[..self.pending.len().min(at_least)])
     }
 
+    /// Reads the rest of the input without keeping it (its bytes still reach the digest and the
+    /// progress count); whether all of the text left was blank (ASCII whitespace).
+    pub fn read_rest(&mut self) -> io::Result<bool> {
+        let mut blank = true;
+        loop {
+            blank &= self.pending.iter().all(u8::is_ascii_whitespace);
+            self.pending.clear();
+            if self.eof {
+                return Ok(blank);
+            }
+            self.fill_once()?;
+        }
+    }
+
     pub fn set_format(&mut self, format: Format) {
         self.format = format;
     }
@@ -344,15 +358,23 @@ pub struct DigestFeed {
     /// Pieces the hashing thread has finished with, for reuse.
     returned: std::sync::mpsc::Receiver<Vec<u8>>,
     hashing: Option<std::thread::JoinHandle<String>>,
+    /// Set when the feed is dropped unfinished (the file could not be read as this format, or
+    /// reading failed): the hashing thread stops instead of hashing what is still queued.
+    abandoned: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl DigestFeed {
     pub fn start() -> DigestFeed {
         let (pieces, incoming) = std::sync::mpsc::sync_channel::<Vec<u8>>(DIGEST_PIECES_IN_FLIGHT);
         let (give_back, returned) = std::sync::mpsc::channel();
+        let abandoned = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop = abandoned.clone();
         let hashing = std::thread::spawn(move || {
             let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
             for piece in incoming {
+                if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
                 sha2::Digest::update(&mut hasher, &piece);
                 let _ = give_back.send(piece);
             }
@@ -362,6 +384,7 @@ impl DigestFeed {
             pieces: Some(pieces),
             returned,
             hashing: Some(hashing),
+            abandoned,
         }
     }
 
@@ -388,6 +411,15 @@ impl DigestFeed {
         let complete = self.pieces.take().is_some();
         let digest = self.hashing.take()?.join().ok();
         digest.filter(|_| complete)
+    }
+}
+
+impl Drop for DigestFeed {
+    fn drop(&mut self) {
+        // After `finish` there is nothing left to stop; otherwise the digest of a partial read
+        // is worthless, and hashing the pieces still queued would only take a core from parsing.
+        self.abandoned
+            .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
 

@@ -195,8 +195,12 @@ pub fn read_files(paths: &[PathBuf], options: &ReadOptions) -> Ingest {
                 path: report.path.clone(),
                 ..FileReport::default()
             };
+            // The first reading went through the whole file when it has a digest: the retry
+            // reads the same bytes, so it does not hash them again.
+            let digest = report.sha256.clone();
             let forced = ReadOptions {
                 format: Some(other),
+                sha256: options.sha256 && digest.is_none(),
                 ..options.clone()
             };
             let again = read_file(
@@ -208,6 +212,9 @@ pub fn read_files(paths: &[PathBuf], options: &ReadOptions) -> Ingest {
             );
             second.rows = start..ingest.directory.len();
             second.objects = second.rows.len() as u64;
+            if digest.is_some() {
+                second.sha256 = digest;
+            }
             if second.objects > 0 {
                 second.warnings.push(format!(
                     "{}: read as {} after nothing could be read as {}{}; check the file, or use --format",
@@ -225,8 +232,10 @@ pub fn read_files(paths: &[PathBuf], options: &ReadOptions) -> Ingest {
                 ingest.files.push(second);
                 continue;
             }
-            // Keep the first reading's account; the retry's rows, if any, are dropped.
+            // Keep the first reading's account (with the retry's digest if only the retry read
+            // the whole file); the retry's rows, if any, are dropped.
             ingest.directory.truncate(start);
+            report.sha256 = second.sha256;
         }
         match result {
             Err(e) => report.error = Some(e.to_string()),
@@ -253,24 +262,6 @@ pub fn read_files(paths: &[PathBuf], options: &ReadOptions) -> Ingest {
         ingest.files.push(report);
     }
     ingest
-}
-
-/// The SHA-256 of a file, read on its own in 1 MiB pieces (`None` if it cannot be read). Only
-/// the AD Explorer reader uses it: that input is memory-mapped and its pages are given back as
-/// they are parsed, so it is hashed by a reader of its own; the text formats hash what the block
-/// reader reads ([`blocks::DigestFeed`]).
-fn sha256_of(path: &Path) -> Option<String> {
-    let mut file = std::fs::File::open(path).ok()?;
-    let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
-    let mut buffer = vec![0u8; 1 << 20];
-    loop {
-        match file.read(&mut buffer) {
-            Ok(0) => return Some(crate::hex::lower_hex(&sha2::Digest::finalize(hasher))),
-            Ok(n) => sha2::Digest::update(&mut hasher, &buffer[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => return None,
-        }
-    }
 }
 
 /// How the records of a file are read, from its header.
@@ -354,9 +345,16 @@ fn read_file(
         None => {
             let head = reader.peek(64 << 10).map_err(read_error)?;
             if head.iter().all(u8::is_ascii_whitespace) {
-                // An empty file: nothing to read, nothing lost.
-                report.bytes = reader.bytes_read;
-                return Ok(());
+                // An empty file: nothing to read, nothing lost; it still has a digest.
+                if reader.read_rest().map_err(read_error)? {
+                    report.bytes = reader.bytes_read;
+                    report.sha256 = reader.digest.take().and_then(blocks::DigestFeed::finish);
+                    return Ok(());
+                }
+                return Err(Error::UnknownFormat {
+                    path: path.to_path_buf(),
+                    start: "64 KiB of blank space and text after it".into(),
+                });
             }
             encoding::guess_format(Format::of_name(path), head).ok_or_else(|| {
                 Error::UnknownFormat {
@@ -500,7 +498,8 @@ fn read_file(
     });
     let (failure, bytes, replacements, digest) = outcome;
     report.bytes = bytes;
-    report.sha256 = digest;
+    // A digest of part of the file (reading failed half-way) would pass for the file's.
+    report.sha256 = digest.filter(|_| failure.is_none());
     report.lossy_values += replacements;
     report.attributes = attributes.into_values().collect();
     if format == Format::PowershellCsv {

@@ -70,7 +70,7 @@ pub fn write_dir(
                 w.write_all(BOM)?;
             }
             let mut out = csv::Writer::from_writer(w);
-            out.write_record(crate::report::tenant::COLUMNS.map(|(name, _)| name))?;
+            out.write_record(crate::report::tenant::COLUMNS)?;
             for o in &prediction.objects {
                 let cells = crate::report::tenant::cells(a, o);
                 out.write_record(cells.iter().map(|c| safe_cell(c).into_owned()))?;

@@ -205,12 +205,31 @@ impl Wrapping {
         if text.len() <= per_line && memchr::memchr(b'\n', text.as_bytes()).is_none() {
             return 1;
         }
-        let lines: usize = text
-            .split('\n')
-            .map(|line| line.chars().count().div_ceil(per_line).max(1))
-            .sum();
-        lines.min(MOST_LINES as usize) as u32
+        lines_per(text, per_line)
     }
+}
+
+/// The lines `text` takes at `per_line` characters a line, at most Excel's tallest row.
+fn lines_per(text: &str, per_line: usize) -> u32 {
+    let lines: usize = text
+        .split('\n')
+        .map(|line| line.chars().count().div_ceil(per_line.max(1)).max(1))
+        .sum();
+    lines.min(MOST_LINES as usize) as u32
+}
+
+/// The height (points) of a row whose wrapped cells are `cells`, each with its column's
+/// width (characters): the lines of the tallest, estimated as the class sheets' rows are
+/// fitted. For the sheets rust_xlsxwriter writes row by row (Tenant matching, Connect →
+/// Cloud Sync): Excel does not fit a row to its wrapped text on opening.
+pub fn wrapped_row_height<'t>(cells: impl IntoIterator<Item = (&'t str, f64)>) -> f64 {
+    let lines = cells
+        .into_iter()
+        .map(|(text, width)| lines_per(text, (width as usize).saturating_sub(1).max(1)))
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    f64::from(lines * LINE_POINTS)
 }
 
 /// Renders the cells of one row as SpreadsheetML.

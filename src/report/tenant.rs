@@ -5,21 +5,21 @@
 use crate::analyze::Analysis;
 use crate::tenant::matching::ObjectPrediction;
 
-/// The columns, with the sheet's widths.
-pub const COLUMNS: [(&str, f64); 13] = [
-    ("Object (DN)", 48.0),
-    ("Type", 10.0),
-    ("Source anchor (immutableId)", 27.0),
-    ("Outcome", 26.0),
-    ("Matched by", 20.0),
-    ("Value", 30.0),
-    ("Cloud object", 30.0),
-    ("Cloud object id", 38.0),
-    ("Tenant input", 28.0),
-    ("What Entra will do", 50.0),
-    ("What to do before syncing", 60.0),
-    ("Placeholder UPN / other objects", 34.0),
-    ("Unknown (assumed)", 50.0),
+/// The columns, in the CSV's order (the sheet lays them out its own way: tenant_sheet.rs).
+pub const COLUMNS: [&str; 13] = [
+    "Object (DN)",
+    "Type",
+    "Source anchor (immutableId)",
+    "Outcome",
+    "Matched by",
+    "Value",
+    "Cloud object",
+    "Cloud object id",
+    "Tenant input",
+    "What Entra will do",
+    "What to do before syncing",
+    "Placeholder UPN / other objects",
+    "Unknown (assumed)",
 ];
 
 /// The cells of one object's row (redacted with `--redact`).

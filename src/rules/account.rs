@@ -1,6 +1,6 @@
 //! sAMAccountName: its characters, its length and its trailing period.
 
-use super::address::{ascii_set, describe, in_set, truncate_chars};
+use super::address::{ascii_set, describe, in_set, longer_than, truncate_chars};
 use super::registry::Family;
 use super::sources;
 use super::{Context, Limit, Rule, ALL_PROFILES};
@@ -120,11 +120,10 @@ pub fn check_value(ctx: &Context, row: usize, sam: &str, out: &mut Vec<Finding>)
         ctx.report(out, f);
     }
     let max = limit(ctx.dir.kind[row]);
-    let length = sam.chars().count();
-    if length > max {
+    if longer_than(sam, max) {
         let f = Finding::new(&TOO_LONG, row, ATTR[0], sam)
             .suggest(writable(truncate_chars(sam, max)))
-            .note(format!("{length} characters, limit {max}"));
+            .note(format!("{} characters, limit {max}", sam.chars().count()));
         ctx.report(out, f);
     }
 }

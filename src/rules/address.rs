@@ -40,9 +40,11 @@ pub fn is_domain_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '-' || c == '.'
 }
 
-/// Whether `text` has more than `max` characters (bytes first: most values are short).
+/// Whether `text` has more than `max` characters. Bytes first: a value has no more characters
+/// than bytes, most values are short, and an ASCII value (checked a word at a time) has one
+/// character per byte; only a long non-ASCII value has its characters counted.
 pub fn longer_than(text: &str, max: usize) -> bool {
-    text.len() > max && text.chars().count() > max
+    text.len() > max && (text.is_ascii() || text.chars().count() > max)
 }
 
 const DOMAIN_BYTES: u128 =

@@ -1,6 +1,6 @@
 //! mailNickname, the Exchange alias.
 
-use super::address::{ascii_set, describe, in_set, tidy_periods, truncate_chars};
+use super::address::{ascii_set, describe, in_set, longer_than, tidy_periods, truncate_chars};
 use super::registry::Family;
 use super::sources;
 use super::{Context, Limit, Profile, Rule, ALL_PROFILES, ENTRA};
@@ -158,11 +158,10 @@ pub fn check_value(ctx: &Context, row: usize, alias: &str, out: &mut Vec<Finding
         });
         ctx.report(out, f);
     }
-    let length = alias.chars().count();
-    if length > MAX_LENGTH {
+    if longer_than(alias, MAX_LENGTH) {
         let f = Finding::new(&TOO_LONG, row, ATTR[0], alias)
             .suggest(Some(tidy_periods(&truncate_chars(alias, MAX_LENGTH))))
-            .note(format!("{length} characters"));
+            .note(format!("{} characters", alias.chars().count()));
         ctx.report(out, f);
     }
 }

@@ -1,6 +1,6 @@
 //! displayName, givenName, sn: lengths, blanks and surrounding white space.
 
-use super::address::truncate_chars;
+use super::address::{longer_than, truncate_chars};
 use super::registry::Family;
 use super::sources;
 use super::{Context, Limit, Rule, ALL_PROFILES, DEDICATED};
@@ -165,11 +165,10 @@ pub fn check_value(
     let Some((rule, max)) = length_rule(attribute) else {
         return;
     };
-    let n = value.chars().count();
-    if n > max {
+    if longer_than(value, max) {
         let f = Finding::new(rule, row, rule.attributes[0], value)
             .suggest(Some(truncate_chars(value, max)))
-            .note(format!("{n} characters, limit {max}"));
+            .note(format!("{} characters, limit {max}", value.chars().count()));
         ctx.report(out, f);
     }
     if attribute != Attr::DisplayName {

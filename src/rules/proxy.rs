@@ -1,6 +1,8 @@
 //! proxyAddresses, each value by its type.
 
-use super::address::{ascii_set, describe, in_set, smtp_problem, split, truncate_chars};
+use super::address::{
+    ascii_set, describe, in_set, longer_than, smtp_problem, split, truncate_chars,
+};
 use super::domain::is_microsoft_namespace;
 use super::mail::{non_routable, repaired};
 use super::registry::Family;
@@ -271,13 +273,12 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
 
 pub fn check_value(ctx: &Context, row: usize, value: &str, out: &mut Vec<Finding>) {
     let finding = |rule: &'static Rule| Finding::new(rule, row, ATTR[0], value);
-    let length = value.chars().count();
-    if length > MAX_LENGTH {
+    if longer_than(value, MAX_LENGTH) {
         ctx.report(
             out,
             finding(&TOO_LONG)
                 .suggest(Some(truncate_chars(value, MAX_LENGTH)))
-                .note(format!("{length} characters")),
+                .note(format!("{} characters", value.chars().count())),
         );
     }
     let Some((prefix, address)) = parse(value) else {

@@ -1,7 +1,7 @@
 //! targetAddress: its characters, length and routing (and its absence, for IdFix Dedicated).
 
 use super::address::{
-    ascii_set, clean_smtp, describe, in_set, smtp_problem, split, truncate_chars,
+    ascii_set, clean_smtp, describe, in_set, longer_than, smtp_problem, split, truncate_chars,
 };
 use super::domain::is_microsoft_namespace;
 use super::mail::{non_routable, repaired};
@@ -124,11 +124,10 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
 /// Every rule of the profile that `target` breaks as object `row`'s targetAddress: what
 /// [`check`] reports for a present value, and what validation is derived from.
 pub fn check_value(ctx: &Context, row: usize, target: &str, out: &mut Vec<Finding>) {
-    let n = target.chars().count();
-    if n > MAX_LENGTH {
+    if longer_than(target, MAX_LENGTH) {
         let f = Finding::new(&TOO_LONG, row, ATTR[0], target)
             .suggest(Some(truncate_chars(target, MAX_LENGTH)))
-            .note(format!("{n} characters"));
+            .note(format!("{} characters", target.chars().count()));
         ctx.report(out, f);
     }
     if let Some(problem) = problem(target) {

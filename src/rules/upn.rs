@@ -1,6 +1,6 @@
 //! userPrincipalName: Entra's UPN policy and suffix rules.
 
-use super::address::{ascii, ascii_set, describe, in_set, split, tidy_periods};
+use super::address::{ascii, ascii_set, describe, in_set, longer_than, split, tidy_periods};
 use super::domain::{suffix_status, SuffixStatus};
 use super::registry::Family;
 use super::sources;
@@ -194,9 +194,9 @@ pub fn repaired(ctx: &Context, upn: &str) -> Option<String> {
     let fixed = format!("{local}@{domain}");
     (!local.is_empty()
         && !domain.is_empty()
-        && domain.chars().count() <= MAX_DOMAIN
-        && fixed.chars().count() <= MAX_LENGTH)
-        .then_some(fixed)
+        && !longer_than(&domain, MAX_DOMAIN)
+        && !longer_than(&fixed, MAX_LENGTH))
+    .then_some(fixed)
 }
 
 pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
@@ -255,12 +255,15 @@ pub fn check_value(ctx: &Context, row: usize, upn: &str, out: &mut Vec<Finding>)
             ),
         );
     }
-    let (total, before, after) = (
-        upn.chars().count(),
-        local.chars().count(),
-        domain.chars().count(),
-    );
-    if total > MAX_LENGTH || before > MAX_LOCAL || after > MAX_DOMAIN {
+    if longer_than(upn, MAX_LENGTH)
+        || longer_than(local, MAX_LOCAL)
+        || longer_than(domain, MAX_DOMAIN)
+    {
+        let (total, before, after) = (
+            upn.chars().count(),
+            local.chars().count(),
+            domain.chars().count(),
+        );
         report(
             out,
             &TOO_LONG,

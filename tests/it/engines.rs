@@ -183,10 +183,16 @@ fn engine_diff_lists_exactly_the_planted_differences() {
         use calamine::Reader;
         let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
         let sheet = wb.worksheet_range("Connect → Cloud Sync").unwrap();
+        // Found by its header: the Difference column.
+        let kind = sheet
+            .rows()
+            .find(|r| r.first().is_some_and(|c| *c == "Object (DN)"))
+            .and_then(|h| h.iter().position(|c| *c == "Difference"))
+            .expect("the differences' header");
         let rows: BTreeSet<(String, String)> = sheet
             .rows()
-            .filter(|r| r.len() >= 3 && r[0].to_string().starts_with("CN="))
-            .map(|r| (r[0].to_string(), r[2].to_string()))
+            .filter(|r| r.len() > kind && r[0].to_string().starts_with("CN="))
+            .map(|r| (r[0].to_string(), r[kind].to_string()))
             .collect();
         assert_eq!(rows, listed);
     }

@@ -416,6 +416,140 @@ fn sha256_of_a_file_and_of_a_pipe_match_an_independent_digest() {
     assert_eq!(ingest.objects_read(), objects);
 }
 
+/// Every way a file is read gives the digest `sha256sum` gives, computed from the reader's own
+/// reads: Windows-1252, UTF-16LE with a byte-order mark, CRLF UTF-8, PowerShell Export-Csv, an
+/// AD Explorer snapshot (hashed from its mapping), a file read only by the retry in the other
+/// format, a file whose first reading went through it all before the retry, and blank files.
+#[test]
+fn sha256_of_every_reading_path_matches_an_independent_digest() {
+    let dir = tempfile::tempdir().unwrap();
+    // csvde-looking banner lines: the csvde header is refused, and the retry reads the LDIF.
+    let mut banner = b"Exported by,a tool,2026-12-01\n".repeat(300);
+    banner.extend_from_slice(b"\n");
+    banner.extend_from_slice(&exports_of(5_000).1);
+    let blank = b"\r\n ".repeat(30_000);
+    let cases = [
+        (
+            sample("ansi.csv"),
+            Encoding::Windows1252,
+            Some(Format::Csvde),
+            2,
+        ),
+        (
+            sample("fabrikam-unicode.csv"),
+            Encoding::Utf16Le,
+            Some(Format::Csvde),
+            2,
+        ),
+        (sample("contoso.ldf"), Encoding::Utf8, Some(Format::Ldif), 4),
+        (
+            sample("tailspin-powershell.csv"),
+            Encoding::Utf8,
+            Some(Format::PowershellCsv),
+            8,
+        ),
+        (
+            temp_file(&dir, "banner.txt", &banner),
+            Encoding::Utf8,
+            Some(Format::Ldif),
+            5_000,
+        ),
+        // Read whole as csvde (no row), then as LDIF (nothing either): one digest, kept.
+        (
+            temp_file(&dir, "header.csv", b"DN,objectClass,cn\r\n"),
+            Encoding::Utf8,
+            Some(Format::Csvde),
+            0,
+        ),
+        (temp_file(&dir, "empty.ldf", b""), Encoding::Utf8, None, 0),
+        (
+            temp_file(&dir, "blank.csv", &blank),
+            Encoding::Utf8,
+            None,
+            0,
+        ),
+    ];
+    let paths: Vec<_> = cases.iter().map(|c| c.0.clone()).collect();
+    let snapshot = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/adexplorer/detectionlab.dat");
+    let options = ReadOptions {
+        sha256: true,
+        ..ReadOptions::default()
+    };
+    let ingest = read_files(&paths, &options);
+    assert_reconciles(&ingest);
+    for ((path, encoding, format, objects), file) in cases.iter().zip(&ingest.files) {
+        let bytes = std::fs::read(path).unwrap();
+        let name = path.display();
+        assert_eq!(file.encoding, Some(*encoding), "{name}");
+        assert_eq!((file.format, file.objects), (*format, *objects), "{name}");
+        assert_eq!(file.bytes, bytes.len() as u64, "{name}");
+        assert_eq!(
+            file.sha256.as_deref(),
+            Some(independent_sha256(&bytes).as_str()),
+            "{name}"
+        );
+    }
+    assert!(ingest.files[4].warnings[0].contains("read as ldif"));
+    assert!(ingest.files[5].error.is_some());
+
+    // The snapshot is memory-mapped and hashed from the mapping, in memory or spilled, and
+    // the sample files give the same digest again (spilling changes nothing of the reading).
+    let spill = tempfile::tempdir().unwrap();
+    let mut all = paths.clone();
+    all.push(snapshot.clone());
+    let ingest = read_files(
+        &all,
+        &ReadOptions {
+            spill_dir: Some(spill.path().to_path_buf()),
+            ..options.clone()
+        },
+    );
+    let file = ingest.files.last().unwrap();
+    assert_eq!(file.format, Some(Format::Adexplorer));
+    assert!(file.objects > 3_000, "{}", file.objects);
+    assert_eq!(
+        file.sha256.as_deref(),
+        Some(independent_sha256(&std::fs::read(&snapshot).unwrap()).as_str())
+    );
+    for (path, file) in paths.iter().zip(&ingest.files) {
+        let bytes = std::fs::read(path).unwrap();
+        assert_eq!(
+            file.sha256.as_deref(),
+            Some(independent_sha256(&bytes).as_str()),
+            "{} spilled",
+            path.display()
+        );
+    }
+}
+
+/// Blank space for more than the format detection's look (64 KiB) and then text is not an
+/// empty file: nothing is silently dropped. Without a name saying the format, the retry reads
+/// it as LDIF; named `.ldf`, the retry (as csvde) finds nothing and the file is an error.
+#[test]
+fn text_after_a_long_blank_start_is_not_taken_for_an_empty_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = b"\n".repeat(70_000);
+    text.extend(exports_of(10).1);
+    let unnamed = temp_file(&dir, "late.txt", &text);
+    let named = temp_file(&dir, "late.ldf", &text);
+    let ingest = read(&[unnamed, named]);
+    let file = &ingest.files[0];
+    assert_eq!(
+        (file.format, file.objects),
+        (Some(Format::Ldif), 10),
+        "{file:?}"
+    );
+    assert!(
+        file.warnings[0].contains("read as ldif"),
+        "{:?}",
+        file.warnings
+    );
+    let file = &ingest.files[1];
+    let error = file.error.as_deref().unwrap_or_default();
+    assert!(error.contains("64 KiB of blank space"), "{file:?}");
+}
+
 /// ldapsearch prints each entry's DN as a `# ` comment; a replication-conflict name holds a
 /// line feed (`\0ACNF:`), so the comment breaks in two and its second half looks like an
 /// attribute line before `dn:`. As exported from a Samba AD DC by `ldapsearch -E pr=200`

@@ -527,8 +527,15 @@ fn every_sheet_prints_landscape_one_page_wide_with_titles_and_a_footer() {
     ]
     .map(sample);
     let (xlsx, _) = analyze(dir.path(), &inputs);
-    let workbook_xml = part(&xlsx, "xl/workbook.xml");
-    let sheets = sheet_xml(&xlsx);
+    assert_every_sheet_prints_as_a_document(&xlsx);
+}
+
+/// Every sheet but the hidden context: landscape, one page wide, the footer, the margins,
+/// and (but the Summary and How to use) its header row repeated on every page: row 1, or the
+/// row its filter starts on when a block stands above the table (Connect → Cloud Sync).
+fn assert_every_sheet_prints_as_a_document(xlsx: &Path) {
+    let workbook_xml = part(xlsx, "xl/workbook.xml");
+    let sheets = sheet_xml(xlsx);
     for (index, (name, xml)) in sheets.iter().enumerate() {
         if name == synclint::context::SHEET {
             continue; // hidden, never printed
@@ -561,19 +568,278 @@ fn every_sheet_prints_landscape_one_page_wide_with_titles_and_a_footer() {
         );
         // Every sheet with a header row repeats it on every printed page.
         if name != "Summary" && name != workbook::HOW_TO_SHEET {
-            let titles = format!(
-                "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"{index}\">'{}'!$1:$1</definedName>",
-                name.replace('\'', "''")
+            let titles = after(
+                &workbook_xml,
+                &format!("<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"{index}\">"),
+                name,
             );
-            let plain = format!(
-                "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"{index}\">{name}!$1:$1</definedName>"
-            );
-            assert!(
-                workbook_xml.contains(&titles) || workbook_xml.contains(&plain),
-                "{name}: print titles in {workbook_xml}"
-            );
+            let titles = titles.split("</definedName>").next().unwrap();
+            let quoted = format!("'{}'!", name.replace('\'', "''"));
+            let rows = titles
+                .strip_prefix(&quoted)
+                .or_else(|| titles.strip_prefix(&format!("{name}!")))
+                .unwrap_or_else(|| panic!("{name}: print titles {titles}"));
+            let (first, last) = rows.split_once(':').unwrap();
+            assert_eq!(first, last, "{name}: one header row");
+            let row: u32 = first.trim_start_matches('$').parse().unwrap();
+            if row != 1 {
+                assert!(
+                    xml.contains(&format!("<autoFilter ref=\"A{row}:")),
+                    "{name}: the repeated row {row} is the header of the sheet's filter"
+                );
+            }
         }
     }
+}
+
+/// One row of a sheet's XML: its number, height (points, if set) and cells (column letter,
+/// xf index, text).
+struct SheetRow {
+    number: u32,
+    height: Option<f64>,
+    cells: Vec<(char, usize, String)>,
+}
+
+fn sheet_rows(xml: &str) -> Vec<SheetRow> {
+    let unescape = |t: &str| {
+        t.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&")
+    };
+    xml.split("<row r=\"")
+        .skip(1)
+        .map(|row| {
+            let row = row.split("</row>").next().unwrap();
+            let tag = row.split('>').next().unwrap();
+            let number = tag.split('"').next().unwrap().parse().unwrap();
+            let height = tag
+                .split(" ht=\"")
+                .nth(1)
+                .map(|h| h.split('"').next().unwrap().parse().unwrap());
+            let cells = row
+                .split("<c r=\"")
+                .skip(1)
+                .map(|c| {
+                    let column = c.chars().next().unwrap();
+                    let style = c
+                        .split('>')
+                        .next()
+                        .unwrap()
+                        .split(" s=\"")
+                        .nth(1)
+                        .map_or(0, |s| s.split('"').next().unwrap().parse().unwrap());
+                    let text = c
+                        .split_once("<t")
+                        .and_then(|(_, t)| t.split_once('>'))
+                        .map_or(String::new(), |(_, t)| {
+                            unescape(t.split("</t>").next().unwrap())
+                        });
+                    (column, style, text)
+                })
+                .collect();
+            SheetRow {
+                number,
+                height,
+                cells,
+            }
+        })
+        .collect()
+}
+
+/// A sheet's column widths (characters, as given: less rust_xlsxwriter's padding), by column
+/// letter.
+fn column_widths(xml: &str) -> std::collections::HashMap<char, f64> {
+    let cols = after(xml, "<cols>", "sheet")
+        .split("</cols>")
+        .next()
+        .unwrap();
+    cols.split("<col ")
+        .skip(1)
+        .flat_map(|c| {
+            let attr = |name: &str| -> f64 {
+                c.split(&format!("{name}=\""))
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            };
+            let width = (attr("width") - 0.7109375).round();
+            // Neighbours of the same width share a <col>.
+            (attr("min") as u8..=attr("max") as u8).map(move |n| ((b'A' + n - 1) as char, width))
+        })
+        .collect()
+}
+
+/// The rows of wrapped text are as tall as their text: a wrapped cell whose text is longer
+/// than its column is wide makes its row taller than one line (15 points), with room for a
+/// line per column width of text (the estimate `sheet_rows` fits the class sheets' rows with).
+fn assert_rows_fit_their_wrapped_text(name: &str, rows: &[SheetRow], xfs: &[String], xml: &str) {
+    let widths = column_widths(xml);
+    let mut tall = 0;
+    for row in rows {
+        for (col, style, text) in &row.cells {
+            if !xfs[*style].contains("wrapText=\"1\"") {
+                continue;
+            }
+            let per_line = widths[col] - 1.0;
+            let lines = text.chars().count() as f64 / per_line;
+            if lines > 1.0 {
+                tall += 1;
+                let height = row.height.unwrap_or(15.0);
+                assert!(
+                    height >= 15.0 * lines.ceil().min(27.0),
+                    "{name}: row {} is {height} points for {lines:.1} lines of {col}: {text}",
+                    row.number
+                );
+            }
+        }
+    }
+    assert!(tall > 0, "{name}: some text wraps");
+}
+
+#[test]
+fn the_tenant_engine_and_readiness_sheets_are_laid_out_and_print_as_the_class_sheets() {
+    use synclint::generate::tenant::{generate_tenant, SHARED_FILES};
+    use synclint::generate::{generate, GenerateOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let options = GenerateOptions {
+        objects: 1500,
+        seed: 5,
+        planted: true,
+        plant_devices: true,
+        ..GenerateOptions::default()
+    };
+    let mut bytes = Vec::new();
+    generate(&options, &mut bytes).unwrap();
+    let export = dir.path().join("directory.ldf");
+    std::fs::write(&export, bytes).unwrap();
+    let tenant = dir.path().join("tenant");
+    generate_tenant(&options, 150, &tenant).unwrap();
+    let mut extra = vec!["--tenant".to_string()];
+    extra.extend(
+        std::iter::once("graph-users.json")
+            .chain(SHARED_FILES)
+            .map(|f| tenant.join(f).to_string_lossy().into_owned()),
+    );
+    // A flag after the tenant's files ends them: the export that follows is an input.
+    extra.push("--engine-diff".into());
+    let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+    let (xlsx, summary) = crate::analyze_to(dir.path(), "report", &[export], &extra);
+    let sheets = sheet_xml(&xlsx);
+    let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
+    for sheet in ["Readiness", workbook::TENANT_SHEET, "Connect → Cloud Sync"] {
+        assert!(names.contains(&sheet), "{sheet} in {names:?}");
+    }
+    assert_every_sheet_prints_as_a_document(&xlsx);
+    // Rows given heights row by row: each row once (Excel reports a repeated row as damage).
+    for (name, xml) in &sheets {
+        let numbers: Vec<u32> = sheet_rows(xml).iter().map(|r| r.number).collect();
+        assert!(
+            numbers.windows(2).all(|w| w[0] < w[1]),
+            "{name}: {numbers:?}"
+        );
+    }
+    let workbook_xml = part(&xlsx, "xl/workbook.xml");
+    let xfs = cell_xfs(&part(&xlsx, "xl/styles.xml"));
+    let sheet = |name: &str| {
+        let index = names.iter().position(|n| *n == name).unwrap();
+        (index, sheets[index].1.as_str())
+    };
+
+    // Tenant matching: the reviewer's columns first, and printed; the header and the DN
+    // frozen; every printed cell wraps, its row fitted; the rows are the JSON's.
+    let (index, xml) = sheet(workbook::TENANT_SHEET);
+    let rows = sheet_rows(xml);
+    let header: Vec<&str> = rows[0].cells.iter().map(|c| c.2.as_str()).collect();
+    assert_eq!(
+        header[..7],
+        [
+            "Object (DN)",
+            "Outcome",
+            "Matched by",
+            "Value",
+            "Cloud object",
+            "What Entra will do",
+            "What to do before syncing"
+        ]
+    );
+    let mut all = header.clone();
+    all.sort_unstable();
+    let mut csv = synclint::report::tenant::COLUMNS.to_vec();
+    csv.sort_unstable();
+    assert_eq!(all, csv, "every column of the CSV, once");
+    assert!(
+        xml.contains("<pane xSplit=\"1\" ySplit=\"1\" topLeftCell=\"B2\""),
+        "header and DN frozen"
+    );
+    // The rows with an object (a blank styled cell may end the sheet: formats.rs).
+    let rows: Vec<SheetRow> = rows
+        .into_iter()
+        .filter(|r| r.cells.iter().any(|c| !c.2.is_empty()))
+        .collect();
+    let data = rows.len() - 1;
+    let outcomes = summary["tenant"]["outcomes"].as_object().unwrap();
+    let predicted: u64 = outcomes
+        .iter()
+        .filter(|(o, _)| *o != "created")
+        .map(|(_, n)| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(data as u64, predicted);
+    assert!(
+        workbook_xml.contains(&format!(
+            "<definedName name=\"_xlnm.Print_Area\" localSheetId=\"{index}\">'Tenant matching'!$A$1:$G${}</definedName>",
+            data + 1
+        )),
+        "printed: Object to What to do"
+    );
+    for row in &rows[1..] {
+        for (col, style, text) in &row.cells {
+            if *col <= 'G' {
+                assert!(
+                    xfs[*style].contains("wrapText=\"1\""),
+                    "{col}{}: {text}",
+                    row.number
+                );
+            }
+        }
+    }
+    let widths = column_widths(xml);
+    let printed: f64 = ('A'..='G').map(|c| widths[&c]).sum();
+    // About 70 % of the page at 11 points: small enough to read (the old sheet, 13 columns
+    // one page wide, needed 450 widths).
+    assert!(printed <= 240.0, "printed width {printed}");
+    assert_rows_fit_their_wrapped_text(workbook::TENANT_SHEET, &rows[1..], &xfs, xml);
+
+    // Connect → Cloud Sync: the differences' header is repeated and filtered (checked above);
+    // Detail wraps, its rows fitted; one row per difference the JSON lists.
+    let (_, xml) = sheet("Connect → Cloud Sync");
+    let rows = sheet_rows(xml);
+    let header = rows
+        .iter()
+        .position(|r| r.cells.first().is_some_and(|c| c.2 == "Object (DN)"))
+        .unwrap();
+    let differences: Vec<&SheetRow> = rows[header + 1..]
+        .iter()
+        .filter(|r| r.cells.iter().any(|c| !c.2.is_empty()))
+        .collect();
+    assert_eq!(
+        differences.len(),
+        summary["engine_diff"]["differences"]
+            .as_array()
+            .unwrap()
+            .len()
+    );
+    assert!(differences.len() > 10);
+    for row in &differences {
+        let detail = row.cells.iter().find(|c| c.0 == 'C').unwrap();
+        assert!(xfs[detail.1].contains("wrapText=\"1\""), "{}", row.number);
+    }
+    assert_rows_fit_their_wrapped_text("Connect → Cloud Sync", &rows[header + 1..], &xfs, xml);
 }
 
 #[test]

@@ -117,8 +117,11 @@ pub(super) fn fitted_widths(
     for (col, column) in Column::CLASS_SHEET.iter().enumerate() {
         widths[col] = match column.width() {
             Width::Fixed(width) => width,
+            // Never narrower than the header (it does not wrap): a column without values,
+            // such as Suggested value on the Readiness sheet, still shows its name.
             Width::Fitted { narrowest, widest } => {
-                (longest[col] as f64 + 2.0).clamp(narrowest, widest)
+                let header = column.header().chars().count();
+                (longest[col].max(header) as f64 + 2.0).clamp(narrowest, widest)
             }
         };
     }

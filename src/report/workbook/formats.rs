@@ -13,6 +13,8 @@ pub(super) struct Formats {
     pub(super) shaded: Format,
     pub(super) number: Format,
     pub(super) wrap: Format,
+    /// Aligned to the top, beside wrapped cells (Tenant matching, Connect → Cloud Sync).
+    pub(super) top: Format,
     /// Wrapped text, aligned as the cells beside it (the class sheets' columns that wrap).
     pub(super) wrapped: Format,
     pub(super) verdict_error: Format,
@@ -36,6 +38,7 @@ impl Formats {
             bold: Format::new().set_bold(),
             bold_top: Format::new().set_bold().set_align(FormatAlign::Top),
             wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            top: Format::new().set_align(FormatAlign::Top),
             wrapped: Format::new().set_text_wrap(),
             verdict_error: Format::new()
                 .set_bold()
@@ -129,4 +132,29 @@ pub(super) fn table_columns(headers: &[&str], f: &Formats) -> Vec<TableColumn> {
                 .set_header_format(&f.header)
         })
         .collect()
+}
+
+/// A column's width fitted to its longest text (characters, plus a margin), kept within
+/// `narrowest..=widest`.
+pub(super) fn fitted(longest: usize, narrowest: f64, widest: f64) -> f64 {
+    (longest as f64 + 2.0).clamp(narrowest, widest)
+}
+
+/// The rows whose text fits a sheet's columns: up to 2,000 spread evenly over `rows` (as
+/// the class sheets sample theirs).
+pub(super) fn sampled(rows: usize) -> impl Iterator<Item = usize> {
+    (0..rows).step_by((rows / 2_000).max(1))
+}
+
+/// Ends a constant-memory sheet whose rows were given heights, at `next_row` (the row after
+/// its last): rust_xlsxwriter (0.102) writes the last row's `<row>` a second time when that
+/// row has a height of its own, and Excel reports a sheet with a repeated row as damaged.
+/// A later row that holds a cell avoids it: a blank cell, styled, that readers skip.
+pub(super) fn end_fitted_rows(
+    ws: &mut Worksheet,
+    next_row: u32,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    ws.write_blank(next_row, 0, &f.top)?;
+    Ok(())
 }

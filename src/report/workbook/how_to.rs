@@ -34,8 +34,10 @@ pub(super) fn how_to_sheet(workbook: &mut Workbook, f: &Formats) -> Result<(), X
         };
     section(ws, "The sheets", &[
         ("Summary", "The verdict (objects that will fail to sync, be degraded, carry advisories), findings by severity, objects per class, the problems found sorted by the objects they affect, then the run's inputs and charts."),
-        ("Class sheets", "One per kind of problem that was found: Duplicate, Collision, Character, Format, Suffix, Length, Blank, Large object, Advisory. One row per problem; a sheet continues on \"<Class> (2)\" past Excel's 1,048,576 rows."),
+        ("Class sheets", "One per kind of problem that was found: Duplicate, Collision, Character, Format, Suffix, Length, Blank, Large object, Advisory, Readiness (sign-in and device readiness). One row per problem; a sheet continues on \"<Class> (2)\" past Excel's 1,048,576 rows."),
         ("Changes", "Only with --baseline: the findings that are new or resolved since the previous run."),
+        ("Tenant matching", "Only with --tenant: one row per object whose match with the tenant is not a plain creation: the outcome, what it matched by, the cloud object it meets, what Entra will do and what to do before syncing; then the evidence (type, source anchor, cloud object id, tenant input and line, what could not be known)."),
+        ("Connect → Cloud Sync", "Only with --engine-diff: the migration tool's readiness checks and verdict, then every object whose outcome differs between Connect Sync and Cloud Sync, with why."),
         ("Domains", "Every domain in UPNs, mail, proxyAddresses and targetAddress: objects per attribute, whether it can be used in Entra (routable) and whether it is verified in the tenant (from --verified-domain)."),
         ("Out of scope", "Objects that synchronization would not export (by class, system objects, --include-ou), with the reason: not checked."),
         ("Input problems", "Records that could not be read, with file and line: they are not analyzed."),

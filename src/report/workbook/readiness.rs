@@ -37,7 +37,8 @@ pub(super) fn readiness_block(
             Verdict::Ready => &f.bold,
         };
         ws.write_string_with_format(row, 0, status.feature.name(), format)?;
-        ws.write_string(row, 1, status.verdict_shown())?;
+        // The verdict column is narrow (12): a long verdict wraps rather than being cut.
+        ws.write_string_with_format(row, 1, status.verdict_shown(), &f.wrap)?;
         let n = status.errors + status.warnings + status.advice;
         ws.write_number_with_format(row, 2, n as f64, &f.number)?;
         // The feature's line without its name and verdict (they have their columns).
@@ -54,7 +55,12 @@ pub(super) fn readiness_block(
             a.shown_note(&detail).into_owned()
         };
         ws.write_string_with_format(row, 4, &detail, &f.wrap)?;
-        let lines = detail.chars().count().div_ceil(90).max(1);
+        let lines = detail
+            .chars()
+            .count()
+            .div_ceil(90)
+            .max(status.verdict_shown().chars().count().div_ceil(11))
+            .max(1);
         ws.set_row_height(row, 15.0 * lines as f64)?;
         row += 1;
     }
@@ -77,17 +83,17 @@ pub(super) fn readiness_block(
             )
         })
         .collect();
-    ws.write_string(
-        row,
-        4,
-        format!(
-            "{measured}; forests: {}",
-            if forests.is_empty() {
-                "none seen".to_string()
-            } else {
-                forests.join(", ")
-            }
-        ),
-    )?;
+    let context = format!(
+        "{measured}; forests: {}",
+        if forests.is_empty() {
+            "none seen".to_string()
+        } else {
+            forests.join(", ")
+        }
+    );
+    // Wrapped: a long line would widen the printed page and shrink the whole Summary.
+    ws.write_string_with_format(row, 4, &context, &f.wrap)?;
+    let lines = context.chars().count().div_ceil(90).max(1);
+    ws.set_row_height(row, 15.0 * lines as f64)?;
     Ok(row + 2)
 }

@@ -94,27 +94,16 @@ pub struct Forests {
     pub list: Vec<Forest>,
     /// Normalized domain DN → (forest, domain) index.
     by_domain: FxHashMap<String, (usize, usize)>,
+    /// Per domain of [`Directory::domains`], its (forest, domain) index: a user's domain is
+    /// then found without cutting and normalizing its DN again.
+    by_interned: Vec<Option<(usize, usize)>>,
     /// Normalized forest root DN → forest index.
     by_root: FxHashMap<String, usize>,
 }
 
 /// The domain part of a DN: from its first RDN of the trailing `DC=` run (`""` if none).
 pub fn domain_part(dn: &str) -> &str {
-    let base = dn.as_ptr() as usize;
-    let mut start = None;
-    for rdn in dn::rdns(dn) {
-        let raw = rdn_raw(&rdn);
-        if rdn.first().is("DC") {
-            start.get_or_insert(raw.as_ptr() as usize - base);
-        } else {
-            start = None;
-        }
-    }
-    start.map_or("", |s| &dn[s..])
-}
-
-fn rdn_raw<'a>(rdn: &dn::Rdn<'a>) -> &'a str {
-    rdn.first().kind
+    crate::directory::domain_part(dn)
 }
 
 impl Forests {
@@ -123,7 +112,8 @@ impl Forests {
         // Domains in order of first appearance: normalized DN → (DN, head row).
         let mut domains: Vec<(String, String, Option<usize>)> = Vec::new();
         let mut domain_index: FxHashMap<String, usize> = FxHashMap::default();
-        let mut last_domain: Option<(String, usize)> = None;
+        let dir_domains = dir.domains();
+        let mut index_of_interned: Vec<Option<usize>> = vec![None; dir_domains.names.len()];
         // crossRefs: (forest root key, row).
         let mut crossrefs: Vec<(String, usize)> = Vec::new();
         for row in 0..dir.len() {
@@ -168,25 +158,29 @@ impl Forests {
                 }
                 Some(_) => {}
                 None => {
-                    // Objects of one domain mostly follow each other: compare with the last.
-                    let domain = domain_part(dn_text);
-                    if domain.is_empty() {
+                    // The directory's interned domains: the key is worked out once per
+                    // distinct domain, not per object.
+                    let interned = dir_domains.of_row[row];
+                    if interned == crate::directory::NO_DOMAIN {
                         continue;
                     }
-                    let i = match &last_domain {
-                        Some((text, i)) if text.eq_ignore_ascii_case(domain) => *i,
-                        _ => {
+                    let i = match index_of_interned.get(interned as usize).copied().flatten() {
+                        Some(i) => i,
+                        None => {
+                            let domain = domain_part(dn_text);
                             let key = dn::normalized(domain);
                             let next = domains.len();
                             let i = *domain_index.entry(key.clone()).or_insert_with(|| {
                                 domains.push((key, domain.to_string(), None));
                                 next
                             });
-                            last_domain = Some((domain.to_string(), i));
+                            if let Some(slot) = index_of_interned.get_mut(interned as usize) {
+                                *slot = Some(i);
+                            }
                             i
                         }
                     };
-                    if domain.len() == dn_text.len()
+                    if dir_domains.names[interned as usize].len() == dn_text.len()
                         && dir
                             .object_class
                             .get(row)
@@ -262,6 +256,12 @@ impl Forests {
                 },
             );
         }
+        forests.by_interned = dir
+            .domains()
+            .names
+            .iter()
+            .map(|name| forests.by_domain.get(&dn::normalized(name)).copied())
+            .collect();
         forests
     }
 
@@ -304,6 +304,13 @@ impl Forests {
     }
 
     /// The domain an object belongs to.
+    /// The domain of a row of `dir` (the directory these forests were made from).
+    pub fn domain_of_row(&self, dir: &Directory, row: usize) -> Option<&Domain> {
+        let interned = *dir.domains().of_row.get(row)?;
+        let (f, d) = (*self.by_interned.get(interned as usize)?)?;
+        Some(&self.list[f].domains[d])
+    }
+
     pub fn domain_of(&self, dn_text: &str) -> Option<&Domain> {
         let domain = dn::normalized(domain_part(dn_text));
         self.by_domain

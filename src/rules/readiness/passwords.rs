@@ -290,10 +290,9 @@ fn run(inputs: &Inputs, out: &mut Out) {
     }
     // The maximum password age of each user's domain, from its head.
     let max_age_of = |row: usize| -> Result<Option<i64>, ()> {
-        let dn = dir.dn.get(row).unwrap_or("");
         let head = inputs
             .forests
-            .domain_of(dn)
+            .domain_of_row(dir, row)
             .and_then(|d| d.head)
             .ok_or(())?;
         let ticks = policy(inputs, Attr::MaxPwdAge, head).ok_or(())?;
