@@ -29,6 +29,9 @@ pub struct Analysis {
     pub tenant: Option<crate::tenant::Prediction>,
     /// Sign-in and device readiness per feature (None with `--no-readiness`).
     pub readiness: Option<rules::readiness::Report>,
+    /// The duplicates' value index, with [`RuleOptions::keep_index`] (taken by
+    /// [`compare_engines`]).
+    pub index: Option<uniqueness::Index>,
 }
 
 /// Objects with findings: by their worst finding (the verdict a report leads with) and per
@@ -75,6 +78,8 @@ pub struct Checked {
     /// See [`Analysis::tenant`].
     pub tenant: Option<crate::tenant::Prediction>,
     pub readiness: Option<rules::readiness::Report>,
+    /// See [`Analysis::index`].
+    pub index: Option<uniqueness::Index>,
 }
 
 /// Reads the inputs and runs the rules, watched by nothing (see [`run_observed`]).
@@ -156,6 +161,7 @@ pub fn check(ingest: &Ingest, scope_options: &ScopeOptions, options: &RuleOption
         findings: result.findings,
         uniqueness: result.uniqueness,
         readiness: result.readiness,
+        index: result.index,
         timings: Timings {
             scope: scope_time,
             rules: result.checks_time,
@@ -168,7 +174,10 @@ pub fn check(ingest: &Ingest, scope_options: &ScopeOptions, options: &RuleOption
 }
 
 /// `--engine-diff`: runs the other engine's model on the same directory and compares the
-/// two outcomes, Connect → Cloud Sync ([`crate::engine_diff`]).
+/// two outcomes, Connect → Cloud Sync ([`crate::engine_diff`]). The other engine's scope is
+/// decided in full; its rules only where their findings can differ from this engine's
+/// ([`rules::other_engine`]), with this engine's value index ([`Analysis::index`], kept with
+/// [`RuleOptions::keep_index`], else built again).
 pub fn compare_engines(a: &mut Analysis, scope_options: &ScopeOptions) {
     use crate::engine_diff::{compare, Outcome};
     use crate::vocab::Engine;
@@ -177,32 +186,36 @@ pub fn compare_engines(a: &mut Analysis, scope_options: &ScopeOptions) {
         Engine::Connect => Engine::CloudSync,
         Engine::CloudSync => Engine::Connect,
     };
+    let dir = &a.ingest.directory;
+    let index = a.index.take().unwrap_or_else(|| {
+        rules::uniqueness::index(&rules::Context {
+            dir,
+            scope: &a.scope,
+            options: &a.options,
+        })
+    });
     let options = RuleOptions {
         engine: other,
         ..a.options.clone()
     };
     let other_scope = scope::decide(
-        &a.ingest.directory,
+        dir,
         &ScopeOptions {
             engine: other,
             ..scope_options.clone()
         },
         options.profile,
     );
-    // Only what can differ between the engines is run again (the engine rules and the
-    // uniqueness kernel over the other scope): the other families judge one object alone,
-    // the same under both engines. Running all of them again cost 1.6x one engine at 1M.
-    let findings = rules::run_engine_dependent(&a.ingest.directory, &other_scope, &options);
-    let mine = Outcome {
-        engine: a.options.engine,
-        scope: &a.scope,
-        findings: &a.findings,
-    };
-    let theirs = Outcome {
-        engine: other,
+    let forests = crate::forest::Forests::of(dir);
+    let ctx = rules::Context {
+        dir,
         scope: &other_scope,
-        findings: &findings,
+        options: &options,
     };
+    let theirs = rules::other_engine(&ctx, &a.scope, &index, &forests);
+    drop(index);
+    let mine = Outcome::complete(a.options.engine, &a.scope, &a.findings);
+    let theirs = Outcome::partial(other, &other_scope, &theirs);
     let (connect, cloud) = match a.options.engine {
         Engine::Connect => (&mine, &theirs),
         Engine::CloudSync => (&theirs, &mine),
@@ -211,7 +224,7 @@ pub fn compare_engines(a: &mut Analysis, scope_options: &ScopeOptions) {
         engine: a.options.engine,
         ..scope_options.clone()
     };
-    let mut diff = compare(&a.ingest.directory, connect, cloud, &scope_options);
+    let mut diff = compare(dir, connect, cloud, &scope_options, &forests);
     diff.time = t.elapsed();
     a.engine_diff = Some(diff);
 }
@@ -377,6 +390,7 @@ impl Analysis {
             engine_diff: None,
             tenant: checked.tenant,
             readiness: checked.readiness,
+            index: checked.index,
         }
     }
 

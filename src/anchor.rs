@@ -84,35 +84,14 @@ pub fn uses_consistency_guid(engine: Engine, kind: ObjectKind) -> bool {
 /// none: it has neither a usable `mS-DS-ConsistencyGuid` nor an `objectGUID` in the export,
 /// or it is a linked mailbox under Connect.
 pub fn source_anchor(dir: &Directory, row: usize, engine: Engine) -> Option<Anchor> {
-    let (bytes, from) = source_anchor_ref(dir, row, engine)?;
-    Some(Anchor {
-        bytes: bytes.as_slice().into(),
+    anchor_bytes(dir, row, engine).map(|(bytes, from)| Anchor {
+        bytes: bytes.into(),
         from,
     })
 }
 
-/// The bytes of a source anchor as the directory holds them (no allocation).
-pub enum AnchorBytes<'a> {
-    Guid([u8; 16]),
-    Stored(&'a [u8]),
-}
-
-impl AnchorBytes<'_> {
-    pub fn as_slice(&self) -> &[u8] {
-        match self {
-            AnchorBytes::Guid(g) => g,
-            AnchorBytes::Stored(b) => b,
-        }
-    }
-}
-
-/// [`source_anchor`] without copying the bytes: what tenant matching looks up for every
-/// object in scope.
-pub fn source_anchor_ref(
-    dir: &Directory,
-    row: usize,
-    engine: Engine,
-) -> Option<(AnchorBytes<'_>, AnchorAttr)> {
+/// [`source_anchor`]'s bytes and attribute, borrowed from the directory.
+pub fn anchor_bytes(dir: &Directory, row: usize, engine: Engine) -> Option<(&[u8], AnchorAttr)> {
     let kind = *dir.kind.get(row)?;
     if engine == Engine::Connect && dir.int(Attr::RecipientTypeDetails, row) == Some(LINKED_MAILBOX)
     {
@@ -120,11 +99,18 @@ pub fn source_anchor_ref(
     }
     if uses_consistency_guid(engine, kind) {
         if let Some(bytes) = dir.consistency_guid_bytes(row) {
-            return Some((AnchorBytes::Stored(bytes), AnchorAttr::ConsistencyGuid));
+            return Some((bytes, AnchorAttr::ConsistencyGuid));
         }
     }
-    let guid = (*dir.object_guid.get(row)?)?;
-    Some((AnchorBytes::Guid(guid), AnchorAttr::ObjectGuid))
+    let guid = dir.object_guid.get(row)?.as_ref()?;
+    Some((guid, AnchorAttr::ObjectGuid))
+}
+
+/// Whether the engines may give object `row` different anchors: only an object with an
+/// `mS-DS-ConsistencyGuid` or a linked mailbox can have one (else both take `objectGUID`).
+pub fn may_differ(dir: &Directory, row: usize) -> bool {
+    dir.has_consistency_guid.get(row).copied().unwrap_or(false)
+        || dir.int(Attr::RecipientTypeDetails, row) == Some(LINKED_MAILBOX)
 }
 
 #[cfg(test)]

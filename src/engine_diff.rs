@@ -8,7 +8,7 @@
 
 use crate::anchor::{self, Engine};
 use crate::directory::{domain_part, Directory, ObjectKind};
-use crate::findings::FindingList;
+use crate::findings::Finding;
 use crate::forest::Forests;
 use crate::scope::{Scope, ScopeOptions};
 use crate::vocab::Rule;
@@ -100,27 +100,68 @@ impl EngineDiff {
 pub struct Outcome<'a> {
     pub engine: Engine,
     pub scope: &'a Scope,
-    pub findings: &'a FindingList,
+    /// The findings of the rules whose findings can differ between the engines
+    /// ([`crate::rules::engine_dependent`]): (row, rule), sorted, each once.
+    rules: Vec<(usize, &'static Rule)>,
+    /// `None` when `rules` is complete; else the objects on which the findings of the rules
+    /// that run under both engines are known (those of the rules that run under this engine
+    /// alone are known everywhere): see [`crate::rules::other_engine`].
+    affected: Option<&'a [bool]>,
 }
 
-/// Compares Connect's and Cloud Sync's outcomes on the same directory.
+impl<'a> Outcome<'a> {
+    /// Every finding of the engine.
+    pub fn complete(
+        engine: Engine,
+        scope: &'a Scope,
+        findings: impl IntoIterator<Item = &'a Finding>,
+    ) -> Outcome<'a> {
+        let mut rules: Vec<(usize, &'static Rule)> = findings
+            .into_iter()
+            .filter(|f| crate::rules::engine_dependent(f.rule))
+            .map(|f| (f.row as usize, f.rule))
+            .collect();
+        rules.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.code.cmp(b.1.code)));
+        rules.dedup_by(|a, b| a.0 == b.0 && a.1.code == b.1.code);
+        Outcome {
+            engine,
+            scope,
+            rules,
+            affected: None,
+        }
+    }
+
+    /// The findings [`crate::rules::other_engine`] computed.
+    pub fn partial(
+        engine: Engine,
+        scope: &'a Scope,
+        other: &'a crate::rules::OtherEngine,
+    ) -> Outcome<'a> {
+        Outcome {
+            affected: Some(&other.affected),
+            ..Outcome::complete(engine, scope, &other.findings)
+        }
+    }
+
+    /// Whether the rule's findings on the object are known.
+    fn knows(&self, row: usize, rule: &Rule) -> bool {
+        crate::rules::engine::engine_only(rule)
+            || self
+                .affected
+                .is_none_or(|a| a.get(row).copied().unwrap_or(false))
+    }
+}
+
+/// Compares Connect's and Cloud Sync's outcomes on the same directory (`forests` its
+/// forests).
 pub fn compare(
     dir: &Directory,
     connect: &Outcome,
     cloud: &Outcome,
     scope_options: &ScopeOptions,
+    forests: &Forests,
 ) -> EngineDiff {
     let mut differences = Vec::new();
-    // The rules whose findings can differ on an object both engines synchronize.
-    let rules_of = |o: &Outcome| -> BTreeSet<(usize, &'static str)> {
-        o.findings
-            .iter()
-            .filter(|f| crate::rules::engine_dependent(f.rule))
-            .map(|f| (f.row as usize, f.rule.code))
-            .collect()
-    };
-    let (by_connect, by_cloud) = (rules_of(connect), rules_of(cloud));
-    let rule = |code: &str| crate::rules::registry::find(code);
     for row in 0..dir.len() {
         let (a, b) = (connect.scope.in_scope(row), cloud.scope.in_scope(row));
         match (a, b) {
@@ -134,7 +175,8 @@ pub fn compare(
                 kind: DiffKind::InScopeOnlyUnder(Engine::CloudSync),
                 detail: format!("Connect: {}", connect.scope.reason(row).unwrap_or("")),
             }),
-            (true, true) => {
+            // Only an object with a ConsistencyGuid or a linked mailbox can change anchor.
+            (true, true) if anchor::may_differ(dir, row) => {
                 let ca = anchor::source_anchor(dir, row, Engine::Connect);
                 let cb = anchor::source_anchor(dir, row, Engine::CloudSync);
                 if ca != cb {
@@ -150,28 +192,31 @@ pub fn compare(
                     });
                 }
             }
-            (false, false) => {}
+            _ => {}
         }
     }
-    // Rules that fire under one engine only, on objects both engines synchronize.
+    // Rules that fire under one engine only, on objects both engines synchronize (where
+    // both outcomes know the rule's findings on the object).
     let both = |row: usize| connect.scope.in_scope(row) && cloud.scope.in_scope(row);
     for (engine, mine, theirs) in [
-        (Engine::Connect, &by_connect, &by_cloud),
-        (Engine::CloudSync, &by_cloud, &by_connect),
+        (Engine::Connect, connect, cloud),
+        (Engine::CloudSync, cloud, connect),
     ] {
-        for (row, code) in mine.difference(theirs) {
-            if let (true, Some(r)) = (both(*row), rule(code)) {
+        for &(row, rule) in &mine.rules {
+            let known = both(row) && mine.knows(row, rule) && theirs.knows(row, rule);
+            let found = |(r, x): &(usize, &'static Rule)| (*r, x.code).cmp(&(row, rule.code));
+            if known && theirs.rules.binary_search_by(found).is_err() {
                 differences.push(Difference {
-                    row: *row,
-                    kind: DiffKind::RuleOnlyUnder(engine, r),
-                    detail: r.entra.to_string(),
+                    row,
+                    kind: DiffKind::RuleOnlyUnder(engine, rule),
+                    detail: rule.entra.to_string(),
                 });
             }
         }
     }
     differences.sort_by(|a, b| a.row.cmp(&b.row).then(a.kind.label().cmp(&b.kind.label())));
     let in_scope = (connect.scope.analyzed(), cloud.scope.analyzed());
-    let readiness = readiness(dir, connect.scope, scope_options, in_scope.0);
+    let readiness = readiness(dir, connect.scope, scope_options, in_scope.0, forests);
     EngineDiff {
         differences,
         readiness,
@@ -186,8 +231,8 @@ fn readiness(
     connect: &Scope,
     scope_options: &ScopeOptions,
     objects: u64,
+    forests: &Forests,
 ) -> Vec<ReadinessItem> {
-    let forests = Forests::of(dir);
     let in_scope_forests: BTreeSet<u32> = (0..dir.len())
         .filter(|r| connect.in_scope(*r))
         .map(|r| forests.of_row[r])

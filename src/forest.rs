@@ -110,13 +110,17 @@ impl Forests {
 /// The SID a foreign security principal's DN names
 /// (`CN=S-1-5-21-1-2-3-1104,CN=ForeignSecurityPrincipals,DC=…`), if it is one.
 pub fn foreign_principal_sid(dn: &str) -> Option<&str> {
-    let lower = dn.to_ascii_lowercase();
-    if !lower.contains(",cn=foreignsecurityprincipals,") {
-        return None;
-    }
+    // Most DNs are not: the first RDN is looked at before the container is searched for.
     let first = dn.split(',').next()?.trim();
     let value = first.get(3..)?;
-    value.starts_with("S-1-").then_some(value)
+    if !value.starts_with("S-1-") {
+        return None;
+    }
+    const CONTAINER: &[u8] = b",cn=foreignsecurityprincipals,";
+    dn.as_bytes()
+        .windows(CONTAINER.len())
+        .any(|w| w.eq_ignore_ascii_case(CONTAINER))
+        .then_some(value)
 }
 
 /// A domain account's domain SID (`S-1-5-21-a-b-c` of `S-1-5-21-a-b-c-rid`); well-known SIDs

@@ -18,7 +18,9 @@ use synclint::rules::{Profile, RuleOptions};
 pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let files = &args.files;
-    let rule_options = rule_options(&args.rules)?;
+    let mut rule_options = rule_options(&args.rules)?;
+    // --engine-diff reuses the duplicates' value index of the run.
+    rule_options.keep_index = args.engine_diff;
     // The tenant inputs are read on their own thread while the exports are read (joined
     // before the rules run), so that their reading adds little to the analysis.
     let tenant_reader = (!args.tenant.is_empty()).then(|| {
@@ -67,6 +69,8 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
     if args.engine_diff && analysis.nothing_analyzed().is_none() {
         synclint::analyze::compare_engines(&mut analysis, &scope_options);
     }
+    // Not needed past the comparison: freed before the outputs are written.
+    analysis.index = None;
     if let Some(Err(why)) = &analysis.ingest.spill {
         eprintln!("synclint: warning: {why}; the directory is kept in memory");
     }
@@ -148,7 +152,12 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
         synclint::report::csv::write_dir(&analysis, dir, files, args.csv_bom == CsvBom::Always)?;
     }
     if args.timings {
-        print_timings(&analysis.timings, t.elapsed(), started.elapsed());
+        print_timings(
+            &analysis.timings,
+            analysis.engine_diff.as_ref().map(|d| d.time),
+            t.elapsed(),
+            started.elapsed(),
+        );
     }
     let o = &summary.objects;
     let by = &summary.findings.by_severity;
@@ -215,6 +224,7 @@ fn rule_options(args: &RuleArgs) -> Result<RuleOptions> {
                 })?),
             },
         },
+        keep_index: false,
     })
 }
 
@@ -261,20 +271,22 @@ fn print_rejections(ingest: &Ingest) {
 }
 
 /// `--timings`: one line per stage, for benchmarks and batch logs.
-fn print_timings(t: &Timings, outputs: Duration, total: Duration) {
+fn print_timings(t: &Timings, engine_diff: Option<Duration>, outputs: Duration, total: Duration) {
     let stages = [
-        ("read", t.read),
-        ("scope", t.scope),
-        ("rules", t.rules),
-        ("collisions", t.collisions),
-        ("suggest", t.suggest),
-        ("tenant", t.tenant),
-        ("workbook", t.workbook),
-        ("json+csv", outputs),
-        ("total", total),
+        ("read", Some(t.read)),
+        ("scope", Some(t.scope)),
+        ("rules", Some(t.rules)),
+        ("collisions", Some(t.collisions)),
+        ("suggest", Some(t.suggest)),
+        ("tenant", Some(t.tenant)),
+        ("engine diff", engine_diff),
+        ("workbook", Some(t.workbook)),
+        ("json+csv", Some(outputs)),
+        ("total", Some(total)),
     ];
+    let stages = stages.into_iter().filter_map(|(n, d)| Some((n, d?)));
     for (name, d) in stages {
-        eprintln!("synclint: time {name:<10} {:>9.3} s", d.as_secs_f64());
+        eprintln!("synclint: time {name:<11} {:>8.3} s", d.as_secs_f64());
     }
     if let Some(bytes) = synclint::memory::peak_rss_bytes() {
         eprintln!("synclint: peak memory {:>9} MB", bytes >> 20);

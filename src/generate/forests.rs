@@ -443,12 +443,12 @@ pub fn generate(options: &ForestsOptions) -> ForestsExport {
     o.text("isCriticalSystemObject", "TRUE");
     b.add(0, o, false, false);
 
-    // inetOrgPerson: no password hash sync under Cloud Sync.
+    // inetOrgPerson: no password hash sync under either engine (SL1304; SL1117 is retired).
     let mut o = b.user(0, "Ines Org", "OU=Staff", "ines.org@contoso.com");
     o.text("objectClass", "inetOrgPerson");
     let dn = o.dn.clone();
     b.add(0, o, true, true);
-    b.plant(&dn, "SL1117", CLOUD);
+    b.plant(&dn, "SL1304", BOTH);
 
     // A device Connect syncs (it has a certificate) and Cloud Sync does not.
     let mut o = ExportObject::new(format!("CN=WS0001,OU=Workstations,{A}"));

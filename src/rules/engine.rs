@@ -5,6 +5,9 @@
 //! gating of [`Context::report`] applies as well. Per-object rules report from [`check`];
 //! the rules that compare objects (anchors, SIDs, forests, per-domain counts) from
 //! [`collective`], which [`super::run`] calls after the uniqueness kernel.
+//!
+//! SL1117 (inetOrgPerson gets no password hash sync, Cloud Sync only) is retired: both
+//! engines' documentation says so, and SL1304 reports it under both.
 
 use super::registry::Family;
 use super::{sources, Context, Limit, Rule, ALL_PROFILES};
@@ -13,6 +16,7 @@ use crate::directory::{domain_part, Attr, ObjectFlags, ObjectKind};
 use crate::findings::{Action, Class, Finding, Severity};
 use crate::forest::{Forests, NO_FOREST};
 use crate::vocab::Engine;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::hash::BuildHasher;
 
@@ -332,24 +336,6 @@ pub static CROSS_FOREST_REFERENCE: Rule = Rule {
     limits: &[],
 };
 
-pub static INETORGPERSON_NO_PHS: Rule = Rule {
-    code: "SL1117",
-    slug: "inetorgperson-no-password-hash-sync",
-    class: Class::Advisory,
-    severity: Severity::Warning,
-    attributes: &[Attr::ObjectClass],
-    idfix: None,
-    entra: "the user syncs but its password hash does not",
-    sources: &[&sources::CLOUD_SYNC_PREREQUISITES],
-    source_note: "",
-    what: "An inetOrgPerson object in scope.",
-    why: "Cloud Sync does not support password hash synchronization for inetOrgPerson.",
-    fix: "Use another sign-in method for these users (federation, pass-through with Connect), or convert them to user objects.",
-    default_action: Action::Complete,
-    profiles: ALL_PROFILES,
-    limits: &[],
-};
-
 pub static EXCHANGE_SCHEMA_NOT_SEEN: Rule = Rule {
     code: "SL1118",
     slug: "exchange-attributes-not-seen",
@@ -397,7 +383,6 @@ pub static FAMILY: Family = Family {
         &SAME_PERSON_TWO_FORESTS,
         &GALSYNC_CONTACT,
         &CROSS_FOREST_REFERENCE,
-        &INETORGPERSON_NO_PHS,
         &EXCHANGE_SCHEMA_NOT_SEEN,
     ],
     values: &[],
@@ -478,18 +463,6 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
             .note(format!("Connect would skip it: {reason}")),
         );
     }
-    if kind == ObjectKind::InetOrgPerson {
-        report(
-            ctx,
-            out,
-            Finding::new(
-                &INETORGPERSON_NO_PHS,
-                row,
-                Attr::ObjectClass,
-                "inetOrgPerson",
-            ),
-        );
-    }
     if kind == ObjectKind::Group {
         let members = dir.count(Attr::Member, row) as usize;
         let flags = dir.flags[row];
@@ -528,25 +501,57 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
 
 /// The rules that compare objects: anchors, SIDs, forests and per-domain counts.
 pub fn collective(ctx: &Context) -> Vec<Finding> {
-    let family_runs = FAMILY.rules.iter().any(|r| runs(ctx, r));
-    if !family_runs {
+    if !FAMILY.rules.iter().any(|r| runs(ctx, r)) {
         return Vec::new();
     }
-    let dir = ctx.dir;
-    let rows: Vec<usize> = (0..dir.len()).filter(|r| ctx.scope.in_scope(*r)).collect();
-    let forests = Forests::of(dir);
-    let mut out = Vec::new();
-    anchors(ctx, &rows, &forests, &mut out);
-    duplicate_sids(ctx, &rows, &mut out);
-    if ctx.options.engine == Engine::CloudSync {
-        per_domain(ctx, &rows, &mut out);
-        scope_roots(ctx, &rows, &mut out);
-        across_forests(ctx, &rows, &forests, &mut out);
-        references(ctx, &forests, &mut out);
-        exchange(ctx, &rows, &mut out);
+    collective_in(ctx, &Forests::of(ctx.dir))
+}
+
+/// [`collective`] with the directory's forests.
+pub fn collective_in(ctx: &Context, forests: &Forests) -> Vec<Finding> {
+    if !FAMILY.rules.iter().any(|r| runs(ctx, r)) {
+        return Vec::new();
     }
+    let rows: Vec<usize> = (0..ctx.dir.len())
+        .filter(|r| ctx.scope.in_scope(*r))
+        .collect();
+    let mut out = shared_collective(ctx, &rows, forests);
+    engine_only_collective(ctx, &rows, forests, &mut out);
     out.sort_by_key(|f| (f.row, f.rule.code.len(), f.rule.code));
     out
+}
+
+/// Whether the rule runs under one engine only.
+pub fn engine_only(rule: &Rule) -> bool {
+    FAMILY.rules.contains(&rule) && engines(rule).len() == 1
+}
+
+/// The collective rules that run under both engines (SL1102, SL1103, SL1106) over the objects
+/// `rows` (in scope): a duplicate is complete when every object in scope holding the anchor
+/// or SID is among them.
+pub fn shared_collective(ctx: &Context, rows: &[usize], forests: &Forests) -> Vec<Finding> {
+    let mut out = Vec::new();
+    anchors(ctx, rows, forests, &mut out);
+    duplicate_sids(ctx, rows, &mut out);
+    out
+}
+
+/// The collective rules of the engine alone (SL1101 under Connect; SL1108, SL1109,
+/// SL1112–SL1116 and SL1118 under Cloud Sync) over every object in scope (`rows`).
+pub fn engine_only_collective(
+    ctx: &Context,
+    rows: &[usize],
+    forests: &Forests,
+    out: &mut Vec<Finding>,
+) {
+    in_use(ctx, rows, forests, out);
+    if ctx.options.engine == Engine::CloudSync {
+        per_domain(ctx, rows, out);
+        scope_roots(ctx, rows, out);
+        across_forests(ctx, rows, forests, out);
+        references(ctx, forests, out);
+        exchange(ctx, rows, out);
+    }
 }
 
 fn location(ctx: &Context, row: usize) -> String {
@@ -557,58 +562,88 @@ fn location(ctx: &Context, row: usize) -> String {
     )
 }
 
-/// SL1101, SL1102, SL1103.
+/// SL1101: per forest, the first object in scope carrying a ConsistencyGuid.
+fn in_use(ctx: &Context, rows: &[usize], forests: &Forests, out: &mut Vec<Finding>) {
+    if !runs(ctx, &CONSISTENCY_GUID_IN_USE) {
+        return;
+    }
+    let dir = ctx.dir;
+    let mut first: FxHashMap<u32, (usize, u64)> = FxHashMap::default();
+    for &row in rows {
+        if dir.has_consistency_guid[row] {
+            first.entry(forests.of_row[row]).or_insert((row, 0)).1 += 1;
+        }
+    }
+    for (forest, (row, n)) in first {
+        let value = dir.consistency_guid_bytes(row).map(hex).unwrap_or_default();
+        out.push(
+            Finding::new(&CONSISTENCY_GUID_IN_USE, row, Attr::ConsistencyGuid, &value).note(
+                format!(
+                    "forest {}: {} in scope with mS-DS-ConsistencyGuid",
+                    forests.name(forest),
+                    crate::text::plural(n, "object", "objects"),
+                ),
+            ),
+        );
+    }
+}
+
+/// SL1102, SL1103.
 fn anchors(ctx: &Context, rows: &[usize], forests: &Forests, out: &mut Vec<Finding>) {
     let dir = ctx.dir;
     let engine = ctx.options.engine;
-    // SL1101: per forest, the first object in scope carrying a ConsistencyGuid.
-    if runs(ctx, &CONSISTENCY_GUID_IN_USE) {
-        let mut first: FxHashMap<u32, (usize, u64)> = FxHashMap::default();
-        for &row in rows {
-            if dir.has_consistency_guid[row] {
-                first.entry(forests.of_row[row]).or_insert((row, 0)).1 += 1;
-            }
-        }
-        for (forest, (row, n)) in first {
-            let value = dir.consistency_guid_bytes(row).map(hex).unwrap_or_default();
-            out.push(
-                Finding::new(&CONSISTENCY_GUID_IN_USE, row, Attr::ConsistencyGuid, &value).note(
-                    format!(
-                        "forest {}: {} in scope with mS-DS-ConsistencyGuid",
-                        forests.name(forest),
-                        crate::text::plural(n, "object", "objects"),
-                    ),
-                ),
-            );
-        }
-    }
     // SL1102: the anchor is a ConsistencyGuid that is not the object's objectGUID; say
     // whether it is another object's objectGUID (a migration whose source is in the inputs).
-    // Built only when some anchor differs: most directories have none, and the map of every
-    // objectGUID cost about 1 % of a 1M-object run.
-    let mut by_guid: Option<FxHashMap<[u8; 16], usize>> = None;
+    // Only those values are looked for among the objectGUIDs (a map of every objectGUID
+    // cost a tenth of a second at 1M).
+    let differs = |row: usize| -> Option<[u8; 16]> {
+        let (bytes, from) = anchor::anchor_bytes(dir, row, engine)?;
+        let guid = <[u8; 16]>::try_from(bytes).ok()?;
+        (from == AnchorAttr::ConsistencyGuid && dir.object_guid[row].is_some_and(|g| g != guid))
+            .then_some(guid)
+    };
+    let by_guid: FxHashMap<[u8; 16], usize> = if runs(ctx, &CONSISTENCY_GUID_DIFFERS) {
+        let wanted: rustc_hash::FxHashSet<[u8; 16]> = rows
+            .iter()
+            .filter(|r| dir.has_consistency_guid[**r])
+            .filter_map(|r| differs(*r))
+            .collect();
+        let mut found = FxHashMap::default();
+        if !wanted.is_empty() {
+            for (r, g) in dir.object_guid.iter().enumerate() {
+                // The last object holding it, as a map collected from every row would keep.
+                if let Some(g) = g.filter(|g| wanted.contains(g)) {
+                    found.insert(g, r);
+                }
+            }
+        }
+        found
+    } else {
+        FxHashMap::default()
+    };
     // Every anchor of the engine: 16-byte ones sorted (a hash map of a million boxed keys
     // cost more), the odd lengths in a map.
     let mut guids: Vec<([u8; 16], u32)> = Vec::with_capacity(rows.len());
     let mut odd: FxHashMap<Box<[u8]>, Vec<usize>> = FxHashMap::default();
+    let sl1102 = runs(ctx, &CONSISTENCY_GUID_DIFFERS);
     for &row in rows {
-        let Some(a) = anchor::source_anchor(dir, row, engine) else {
+        let Some((bytes, _)) = anchor::anchor_bytes(dir, row, engine) else {
             continue;
         };
-        if a.from == AnchorAttr::ConsistencyGuid
-            && runs(ctx, &CONSISTENCY_GUID_DIFFERS)
-            && a.is_guid()
-            && dir.object_guid[row].is_some_and(|g| g[..] != a.bytes[..])
-        {
-            let by_guid = by_guid.get_or_insert_with(|| {
-                (0..dir.len())
-                    .filter_map(|r| dir.object_guid[r].map(|g| (g, r)))
-                    .collect()
-            });
-            let source = <[u8; 16]>::try_from(&a.bytes[..])
-                .ok()
-                .and_then(|k| by_guid.get(&k))
-                .filter(|r| **r != row);
+        if let Ok(g) = <[u8; 16]>::try_from(bytes) {
+            guids.push((g, row as u32));
+        } else {
+            odd.entry(bytes.into()).or_default().push(row);
+        }
+        if !sl1102 || !dir.has_consistency_guid[row] {
+            continue;
+        }
+        if let Some(guid) = differs(row) {
+            let a = anchor::Anchor {
+                bytes: Box::new(guid),
+                from: AnchorAttr::ConsistencyGuid,
+            };
+            let source = by_guid.get(&guid).filter(|r| **r != row);
             let note = match source {
                 Some(&source) => format!(
                     "immutableId {}: the objectGUID of {}, so a migrated object whose source is also in the inputs",
@@ -629,10 +664,6 @@ fn anchors(ctx: &Context, rows: &[usize], forests: &Forests, out: &mut Vec<Findi
                 )
                 .note(note),
             );
-        }
-        match <[u8; 16]>::try_from(&a.bytes[..]) {
-            Ok(g) => guids.push((g, row as u32)),
-            Err(_) => odd.entry(a.bytes).or_default().push(row),
         }
     }
     // SL1103: one anchor, two objects in scope (a ConsistencyGuid copied onto another object,
@@ -721,6 +752,20 @@ fn duplicate_sids(ctx: &Context, rows: &[usize], out: &mut Vec<Finding>) {
     }
 }
 
+/// The hash of a value lower-cased in ASCII, as `to_ascii_lowercase` compares.
+fn ascii_lower_hash(text: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    let mut buf = [0u8; 64];
+    for chunk in text.as_bytes().chunks(64) {
+        let b = &mut buf[..chunk.len()];
+        b.copy_from_slice(chunk);
+        b.make_ascii_lowercase();
+        h.write(b);
+    }
+    h.finish()
+}
+
 /// SL1108, SL1109: objects in scope per domain.
 fn per_domain(ctx: &Context, rows: &[usize], out: &mut Vec<Finding>) {
     let dir = ctx.dir;
@@ -802,13 +847,35 @@ fn scope_roots(ctx: &Context, rows: &[usize], out: &mut Vec<Finding>) {
     }
 }
 
-/// The primary SMTP address of an object, lower case.
-fn primary_smtp(ctx: &Context, row: usize) -> Option<String> {
+/// The primary SMTP address of an object, as written (without `SMTP:`).
+fn primary_smtp<'a>(ctx: &Context<'a>, row: usize) -> Option<&'a str> {
     ctx.dir
         .proxy_addresses
         .get(row)
         .find_map(|p| p.strip_prefix("SMTP:"))
-        .map(str::to_ascii_lowercase)
+}
+
+/// A user's addresses that identify a person across forests: UPN, mail, primary SMTP, each
+/// once (compared in ASCII lower case), with the attribute each comes from.
+fn person_keys<'a>(ctx: &Context<'a>, row: usize) -> Vec<(Attr, &'a str)> {
+    let dir = ctx.dir;
+    let mut keys: Vec<(Attr, &'a str)> = Vec::with_capacity(3);
+    let found = [
+        (
+            Attr::UserPrincipalName,
+            dir.text(Attr::UserPrincipalName, row),
+        ),
+        (Attr::Mail, dir.text(Attr::Mail, row)),
+        (Attr::ProxyAddresses, primary_smtp(ctx, row)),
+    ];
+    for (attr, value) in found {
+        if let Some(v) = value {
+            if !keys.iter().any(|(_, k)| k.eq_ignore_ascii_case(v)) {
+                keys.push((attr, v));
+            }
+        }
+    }
+    keys
 }
 
 /// SL1114, SL1115: the same person in two forests.
@@ -818,27 +885,46 @@ fn across_forests(ctx: &Context, rows: &[usize], forests: &Forests, out: &mut Ve
     }
     let dir = ctx.dir;
     let person = |r: usize| matches!(dir.kind[r], ObjectKind::User | ObjectKind::InetOrgPerson);
-    // Every address a user is known by → the users (rows) known by it.
-    let mut users: FxHashMap<String, Vec<usize>> = FxHashMap::default();
-    for &row in rows.iter().filter(|r| person(**r)) {
-        let mut keys: Vec<String> = [Attr::UserPrincipalName, Attr::Mail]
+    // Every address a user is known by, as (hash of its lower case, row, which key), sorted:
+    // the holders of one address are adjacent and in row order. (A map from each lower-cased
+    // address to its holders cost 1.5 s at 1M.)
+    let mut entries: Vec<(u64, u32, u8)> = rows
+        .par_chunks(8192)
+        .flat_map_iter(|chunk| {
+            let mut part = Vec::with_capacity(chunk.len() * 2);
+            for &row in chunk.iter().filter(|r| person(**r)) {
+                for (i, (_, key)) in person_keys(ctx, row).into_iter().enumerate() {
+                    part.push((ascii_lower_hash(key), row as u32, i as u8));
+                }
+            }
+            part
+        })
+        .collect();
+    entries.par_sort_unstable();
+    let key_of = |e: &(u64, u32, u8)| -> Option<(Attr, &str)> {
+        person_keys(ctx, e.1 as usize).get(e.2 as usize).copied()
+    };
+    // The addresses held in more than one forest: (lower case, holders in row order).
+    let mut shared: Vec<(String, Vec<usize>)> = Vec::new();
+    for run in entries.chunk_by(|a, b| a.0 == b.0) {
+        let forest = forests.of_row[run[0].1 as usize];
+        if run.iter().all(|e| forests.of_row[e.1 as usize] == forest) {
+            continue;
+        }
+        let mut keyed: Vec<(String, usize)> = run
             .iter()
-            .filter_map(|a| dir.text(*a, row))
-            .map(str::to_ascii_lowercase)
+            .filter_map(|e| Some((key_of(e)?.1.to_ascii_lowercase(), e.1 as usize)))
             .collect();
-        keys.extend(primary_smtp(ctx, row));
-        keys.sort();
-        keys.dedup();
-        for k in keys {
-            users.entry(k).or_default().push(row);
+        keyed.sort();
+        for same in keyed.chunk_by(|a, b| a.0 == b.0) {
+            shared.push((same[0].0.clone(), same.iter().map(|(_, r)| *r).collect()));
         }
     }
-    // SL1114: pairs of users in different forests sharing an address; each user once.
+    shared.sort();
+    // SL1114: pairs of users in different forests sharing an address; each user once, under
+    // its first address in sorted order.
     let mut seen: FxHashMap<usize, ()> = FxHashMap::default();
-    let mut keys: Vec<&String> = users.keys().collect();
-    keys.sort();
-    for key in keys {
-        let holders = &users[key];
+    for (key, holders) in &shared {
         for &row in holders {
             let Some(&other) = holders.iter().find(|r| {
                 forests.of_row[**r] != forests.of_row[row] && forests.of_row[row] != NO_FOREST
@@ -872,35 +958,42 @@ fn across_forests(ctx: &Context, rows: &[usize], forests: &Forests, out: &mut Ve
             );
         }
     }
-    // SL1115: contacts mirroring a user of another forest.
+    // SL1115: contacts mirroring a user of another forest: the first user (in row order)
+    // holding the contact's mail, targetAddress or primary SMTP address, in that order.
+    let holder_in_other_forest = |key: &str, forest: u32| -> Option<usize> {
+        let hash = ascii_lower_hash(key);
+        let start = entries.partition_point(|e| e.0 < hash);
+        entries[start..]
+            .iter()
+            .take_while(|e| e.0 == hash)
+            .filter(|e| forests.of_row[e.1 as usize] != forest)
+            .find(|e| key_of(e).is_some_and(|(_, k)| k.eq_ignore_ascii_case(key)))
+            .map(|e| e.1 as usize)
+    };
     for &row in rows.iter().filter(|r| dir.kind[**r] == ObjectKind::Contact) {
-        let mut keys: Vec<(Attr, String)> = Vec::new();
+        let mut keys: Vec<(Attr, &str)> = Vec::new();
         if let Some(m) = dir.text(Attr::Mail, row) {
-            keys.push((Attr::Mail, m.to_ascii_lowercase()));
+            keys.push((Attr::Mail, m));
         }
         if let Some(t) = dir.text(Attr::TargetAddress, row) {
             let t = t
                 .strip_prefix("SMTP:")
                 .or_else(|| t.strip_prefix("smtp:"))
                 .unwrap_or(t);
-            keys.push((Attr::TargetAddress, t.to_ascii_lowercase()));
+            keys.push((Attr::TargetAddress, t));
         }
         if let Some(p) = primary_smtp(ctx, row) {
             keys.push((Attr::ProxyAddresses, p));
         }
+        let forest = forests.of_row[row];
         let hit = keys.iter().find_map(|(attr, k)| {
-            users.get(k).and_then(|holders| {
-                holders
-                    .iter()
-                    .find(|u| forests.of_row[**u] != forests.of_row[row])
-                    .map(|u| (*attr, k, *u))
-            })
+            holder_in_other_forest(k, forest).map(|u| (*attr, k.to_ascii_lowercase(), u))
         });
         if let Some((attr, key, user)) = hit {
             report(
                 ctx,
                 out,
-                Finding::new(&GALSYNC_CONTACT, row, attr, key).note(format!(
+                Finding::new(&GALSYNC_CONTACT, row, attr, &key).note(format!(
                     "mirrors the user {} in forest {}",
                     location(ctx, user),
                     forests.name(forests.of_row[user])
@@ -916,6 +1009,8 @@ fn references(ctx: &Context, forests: &Forests, out: &mut Vec<Finding>) {
         return;
     }
     let dir = ctx.dir;
+    // The forest of each referenced domain part, as written: DNs of one domain repeat.
+    let mut forest_of: FxHashMap<&str, Option<u32>> = FxHashMap::default();
     let mut i = 0;
     let refs = &dir.foreign_refs;
     while i < refs.len() {
@@ -925,7 +1020,14 @@ fn references(ctx: &Context, forests: &Forests, out: &mut Vec<Finding>) {
         while j < refs.len() && refs[j].0 == *row && refs[j].1 == *attr {
             let dn = &*refs[j].2;
             let own = forests.of_row[*row];
-            match forests.of_reference(dn) {
+            let target = if crate::forest::foreign_principal_sid(dn).is_some() {
+                forests.of_reference(dn)
+            } else {
+                *forest_of
+                    .entry(domain_part(dn))
+                    .or_insert_with(|| forests.of_reference(dn))
+            };
+            match target {
                 Some(f) if f == own => {}
                 Some(f) => dropped.push((dn, forests.name(f))),
                 None => {

@@ -90,12 +90,16 @@ pub static LARGE_GROUP: Rule = Rule {
     severity: Severity::Info,
     attributes: &[Attr::Member],
     idfix: None,
-    entra: "Cloud Sync (older documentation): groups up to 50,000 members",
-    sources: &[&sources::CLOUD_SYNC, &sources::DEFAULT_CONFIGURATION],
-    source_note: "Groups of 250,000 members or more are out of scope in Connect (default configuration). Earlier versions of the Cloud Sync article gave 50,000.",
-    what: "A group with 50,000 or more members (and fewer than 250,000, which are out of scope).",
-    why: "Entra Connect syncs it; Cloud Sync's documented limit was 50,000 members.",
-    fix: "Nothing with Entra Connect; with Cloud Sync, split the group.",
+    entra: "none under Connect Sync; Cloud Sync supports groups up to 50,000 members",
+    sources: &[
+        &sources::CLOUD_SYNC_COMPARISON,
+        &sources::CLOUD_SYNC,
+        &sources::DEFAULT_CONFIGURATION,
+    ],
+    source_note: "Groups of 250,000 members or more are out of scope in Connect (default configuration). Under --engine cloud-sync this note is not given: SL1110 reports groups above 50,000 members as errors.",
+    what: "Under Entra Connect Sync: a group with 50,000 or more members (and fewer than 250,000, which are out of scope).",
+    why: "Entra Connect syncs it; a move to Cloud Sync, whose documented limit is 50,000 members, would not.",
+    fix: "Nothing with Entra Connect; before a move to Cloud Sync, split the group.",
     default_action: Action::Complete,
     profiles: ENTRA,
     limits: &[
@@ -185,7 +189,9 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
     );
     let proxies = dir.proxy_addresses.value_count(row) as u32;
     count(&TOO_MANY_PROXIES, proxies, MAX_PROXIES, out);
-    if dir.kind[row] == ObjectKind::Group {
+    // Under Cloud Sync, SL1110 reports a group above its 50,000-member limit: one finding
+    // for the fact, not this note as well.
+    if dir.kind[row] == ObjectKind::Group && ctx.options.engine == crate::vocab::Engine::Connect {
         count(
             &LARGE_GROUP,
             dir.count(Attr::Member, row),

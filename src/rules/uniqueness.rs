@@ -320,6 +320,16 @@ impl Index {
         &self.entries[self.starts[b] as usize..self.starts[b + 1] as usize]
     }
 
+    /// The rows holding a value whose hash is `hash` (a row once per value it holds).
+    pub fn rows_with_hash(&self, hash: u64) -> impl Iterator<Item = u32> + '_ {
+        let bucket = self.bucket(hash);
+        let start = bucket.partition_point(|e| e.hash < hash);
+        bucket[start..]
+            .iter()
+            .take_while(move |e| e.hash == hash)
+            .map(|e| e.row)
+    }
+
     /// Rows other than `except` that hold `value` (normalized) in `space`.
     pub fn holders(&self, ctx: &Context, space: Space, value: &str, except: u32) -> Vec<u32> {
         let hash = key_hash(space, value);
@@ -481,6 +491,11 @@ pub fn check(ctx: &Context) -> (Vec<Finding>, Groups, Index, Summary) {
     let rows: Vec<usize> = (0..ctx.dir.len())
         .filter(|r| ctx.scope.in_scope(*r))
         .collect();
+    check_rows(ctx, &rows)
+}
+
+/// Every unique value of the objects `rows`, in no particular order.
+pub fn entries_for(ctx: &Context, rows: &[usize]) -> Vec<Entry> {
     let parts: Vec<Vec<Entry>> = rows
         .par_chunks(8192)
         .map(|chunk| {
@@ -497,6 +512,23 @@ pub fn check(ctx: &Context) -> (Vec<Finding>, Groups, Index, Summary) {
     for part in parts {
         entries.extend_from_slice(&part);
     }
+    entries
+}
+
+/// The value index of the objects in scope (what [`check`] returns), without the groups.
+pub fn index(ctx: &Context) -> Index {
+    let rows: Vec<usize> = (0..ctx.dir.len())
+        .filter(|r| ctx.scope.in_scope(*r))
+        .collect();
+    let mut entries = entries_for(ctx, &rows);
+    entries.par_sort_unstable_by_key(|e| e.hash);
+    Index::new(entries)
+}
+
+/// [`check`] over the objects `rows` only (all in scope): a group is complete when every
+/// object in scope holding its value is among them.
+pub fn check_rows(ctx: &Context, rows: &[usize]) -> (Vec<Finding>, Groups, Index, Summary) {
+    let mut entries = entries_for(ctx, rows);
     entries.par_sort_unstable_by_key(|e| e.hash);
 
     // Runs of equal hash held by two or more rows are the candidates; most values are unique.

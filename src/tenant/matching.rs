@@ -779,7 +779,7 @@ fn predict_one(
     let anchor = if index.anchors.is_empty() {
         None
     } else {
-        crate::anchor::source_anchor_ref(dir, row, flags.engine).map(|(a, _)| a)
+        crate::anchor::anchor_bytes(dir, row, flags.engine).map(|(a, _)| a)
     };
     let mut p = ObjectPrediction {
         row: row as u32,
@@ -792,17 +792,14 @@ fn predict_one(
         others: Vec::new(),
     };
     // 1. Hard match on the source anchor.
-    if let Some(&t) = anchor
-        .as_ref()
-        .and_then(|a| index.anchors.get(a.as_slice()))
-    {
+    if let Some(&t) = anchor.as_ref().and_then(|a| index.anchors.get(*a)) {
         // (`anchor` is computed only when some tenant object has an immutableId.)
         let o = index.object(t);
         p.target = Some(t);
         p.by = Some(MatchedBy::ImmutableId);
         p.value = anchor
             .as_ref()
-            .map(|a| immutable_id_text(a.as_slice()))
+            .map(|a| immutable_id_text(a))
             .unwrap_or_default();
         let mapped_elsewhere = match (&o.object_identifier, guid) {
             (Some(mapped), Some(g)) => !mapped

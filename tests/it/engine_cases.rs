@@ -247,13 +247,6 @@ pub(crate) fn cases() -> Vec<Case> {
             )],
         )),
         cloud(case(
-            "SL1117",
-            vec![with_exchange(with(user("K17"), |o| {
-                o.text("objectClass", "inetOrgPerson");
-            }))],
-            vec![with_exchange(user("K17"))],
-        )),
-        cloud(case(
             "SL1118",
             vec![user("K18")],
             vec![with_exchange(user("K18"))],

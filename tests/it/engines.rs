@@ -22,13 +22,17 @@ fn write(dir: &Path, export: &ForestsExport) -> Vec<PathBuf> {
         .collect()
 }
 
-/// (code, DN) of every engine-rule finding in a JSON summary.
+/// (code, DN) of every engine-rule finding in a JSON summary, and of SL1304.
 fn engine_findings(json: &serde_json::Value) -> BTreeSet<(String, String)> {
     json["items"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|i| i["rule"].as_str().unwrap().starts_with("SL11"))
+        .filter(|i| {
+            let code = i["rule"].as_str().unwrap();
+            // The engine rules, and inetOrgPerson's password hash sync (both engines).
+            code.starts_with("SL11") || code == "SL1304"
+        })
         .map(|i| {
             (
                 i["rule"].as_str().unwrap().to_string(),
@@ -82,13 +86,40 @@ fn every_planted_case_is_reported_under_its_engine_and_not_the_other() {
             .map(|p| p.code)
             .collect();
         let expected: &[&str] = match engine {
-            Engine::Connect => &["SL1101", "SL1102", "SL1103", "SL1104", "SL1105", "SL1106"],
+            Engine::Connect => &[
+                "SL1101", "SL1102", "SL1103", "SL1104", "SL1105", "SL1106", "SL1304",
+            ],
             Engine::CloudSync => &[
                 "SL1102", "SL1103", "SL1104", "SL1105", "SL1106", "SL1107", "SL1110", "SL1111",
-                "SL1114", "SL1115", "SL1116", "SL1117",
+                "SL1114", "SL1115", "SL1116", "SL1304",
             ],
         };
         assert_eq!(codes, expected.iter().copied().collect());
+        // The 60,000-member group: one finding for the fact under each engine, SL704's note
+        // under Connect, SL1110's error under Cloud Sync.
+        let big: Vec<(String, String)> = json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| ["SL704", "SL1110"].contains(&i["rule"].as_str().unwrap()))
+            .map(|i| {
+                (
+                    i["rule"].as_str().unwrap().into(),
+                    i["dn"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        let big_group = export
+            .planted
+            .iter()
+            .find(|p| p.code == "SL1110")
+            .map(|p| p.dn.clone())
+            .unwrap();
+        let code = match engine {
+            Engine::Connect => "SL704",
+            Engine::CloudSync => "SL1110",
+        };
+        assert_eq!(big, [(code.to_string(), big_group)], "{engine:?}");
     }
 }
 
@@ -287,4 +318,132 @@ fn generate_forests_writes_both_exports() {
     assert!(a.contains("dn: CN=Filler 4,OU=Filler,DC=contoso,DC=com"));
     assert!(a.contains("member;range=58500-*: "));
     assert!(b.contains("DC=fabrikam,DC=com") && !b.contains("dn: CN=Filler"));
+}
+
+/// The second engine of `--engine-diff` is computed only where its findings can differ
+/// (`rules::other_engine`); the differences must be exactly those of running both engines in
+/// full and comparing everything: on the two planted forests, on a planted one-forest
+/// directory (duplicates, collisions, conflicts, system accounts), and on all of them read
+/// together, from either engine, with this engine's value index kept or built again.
+#[test]
+fn engine_diff_equals_both_engines_run_in_full() {
+    use synclint::engine_diff::{compare, Outcome};
+    use synclint::rules::RuleOptions;
+    use synclint::scope::ScopeOptions;
+    let dir = tempfile::tempdir().unwrap();
+    let two_forests = write(
+        dir.path(),
+        &generate(&ForestsOptions {
+            big_group_members: 2_000,
+            ..ForestsOptions::default()
+        }),
+    );
+    let planted = dir.path().join("planted.ldf");
+    synclint::generate::generate(
+        &synclint::generate::GenerateOptions {
+            objects: 20_000,
+            seed: 7,
+            planted: true,
+            escaped_names: true,
+            ..synclint::generate::GenerateOptions::default()
+        },
+        std::fs::File::create(&planted).unwrap(),
+    )
+    .unwrap();
+    // Objects Connect skips and Cloud Sync syncs that share an address with objects both
+    // sync: the duplicates and collisions then differ between the engines.
+    let extra = dir.path().join("shared-addresses.ldf");
+    std::fs::write(
+        &extra,
+        "dn: CN=SystemMailbox{1f05a927-0001},CN=Users,DC=contoso,DC=com\n\
+         objectClass: user\ncn: SystemMailbox{1f05a927-0001}\nsAMAccountName: SM_0001\n\
+         mailNickname: SystemMailbox{1f05a927-0001}\nmail: shared.one@contoso.com\n\
+         proxyAddresses: SMTP:shared.one@contoso.com\nobjectGUID:: ZGVmZ2hpamtsbW5vcHFycw==\n\n\
+         dn: CN=Shared One,CN=Users,DC=contoso,DC=com\nobjectClass: user\ncn: Shared One\n\
+         sAMAccountName: sharedone\nuserPrincipalName: shared.one@contoso.com\n\
+         objectGUID:: dHV2d3h5ent8fX5/gIGCgw==\n\n\
+         dn: CN=No Mail Contact,CN=Users,DC=contoso,DC=com\nobjectClass: contact\n\
+         cn: No Mail Contact\nproxyAddresses: SMTP:team@contoso.com\n\
+         objectGUID:: hIWGh4iJiouMjY6PkJGSkw==\n\n\
+         dn: CN=Team,CN=Users,DC=contoso,DC=com\nobjectClass: group\ncn: Team\n\
+         groupType: -2147483646\nsAMAccountName: team\nproxyAddresses: SMTP:team@contoso.com\n\
+         objectGUID:: lJWWl5iZmpucnZ6foKGiow==\n",
+    )
+    .unwrap();
+    let two_forests: Vec<PathBuf> = two_forests.into_iter().chain([extra]).collect();
+    let all: Vec<PathBuf> = two_forests
+        .iter()
+        .cloned()
+        .chain([planted.clone()])
+        .collect();
+    let shown = |d: &synclint::engine_diff::EngineDiff| -> Vec<(usize, String, String)> {
+        d.differences
+            .iter()
+            .map(|x| (x.row, x.kind.label(), x.detail.clone()))
+            .collect()
+    };
+    let mut kinds: BTreeSet<String> = BTreeSet::new();
+    for inputs in [two_forests.clone(), vec![planted.clone()], all] {
+        let ingest = synclint::ingest::read_files(&inputs, &Default::default());
+        let full = |engine| {
+            let options = RuleOptions {
+                engine,
+                ..Default::default()
+            };
+            synclint::analyze::check(&ingest, &ScopeOptions::default(), &options)
+        };
+        let (connect, cloud) = (full(Engine::Connect), full(Engine::CloudSync));
+        let d = &ingest.directory;
+        let expected = compare(
+            d,
+            &Outcome::complete(Engine::Connect, &connect.scope, &connect.findings),
+            &Outcome::complete(Engine::CloudSync, &cloud.scope, &cloud.findings),
+            &ScopeOptions::default(),
+            &synclint::forest::Forests::of(d),
+        );
+        let expected = shown(&expected);
+        kinds.extend(
+            expected
+                .iter()
+                .map(|(_, k, _)| k.split(" only under").next().unwrap().to_string()),
+        );
+        for engine in [Engine::Connect, Engine::CloudSync] {
+            for keep_index in [true, false] {
+                let ingest = synclint::ingest::read_files(&inputs, &Default::default());
+                let options = RuleOptions {
+                    engine,
+                    keep_index,
+                    ..Default::default()
+                };
+                let checked = synclint::analyze::check(&ingest, &ScopeOptions::default(), &options);
+                let mut a = synclint::analyze::Analysis::from_checked(
+                    ingest,
+                    checked,
+                    options,
+                    Default::default(),
+                );
+                synclint::analyze::compare_engines(&mut a, &ScopeOptions::default());
+                let found = shown(a.engine_diff.as_ref().unwrap());
+                assert!(
+                    found == expected,
+                    "{inputs:?} from {engine:?} (index kept: {keep_index}): {} listed, {} expected; first difference {:?}",
+                    found.len(),
+                    expected.len(),
+                    found
+                        .iter()
+                        .zip(&expected)
+                        .find(|(a, b)| a != b)
+                        .or(None)
+                );
+            }
+        }
+    }
+    // Differences of every kind were compared (scope, anchor, an engine rule, a duplicate or
+    // collision), or the test could pass on nothing.
+    assert!(
+        kinds.contains("in scope") && kinds.contains("anchor changes"),
+        "{kinds:?}"
+    );
+    assert!(kinds.iter().any(|k| k.starts_with("SL11")), "{kinds:?}");
+    assert!(kinds.iter().any(|k| k.starts_with("SL8")), "{kinds:?}");
 }

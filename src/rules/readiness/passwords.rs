@@ -122,11 +122,15 @@ pub static INET_ORG_PERSON: Rule = password_rule(
     Severity::Error,
     &[Attr::ObjectClass],
     "the account syncs, its password does not: cloud sign-in fails with password hash sync",
-    &[&PHS, &crate::rules::readiness::devices::SYNCED_ATTRIBUTES],
-    "Stated for Entra Connect Sync; Cloud Sync's behaviour for inetOrgPerson was not found in the documentation read.",
+    &[
+        &PHS,
+        &crate::rules::sources::CLOUD_SYNC_PREREQUISITES,
+        &crate::rules::readiness::devices::SYNCED_ATTRIBUTES,
+    ],
+    "Both engines: Connect Sync's password hash sync article (\"isn't supported for the iNetOrgPerson object type\") and Cloud Sync's known limitations (\"Using password hash sync with InetOrgPerson isn't supported\"). It replaces SL1117, retired, which reported it under Cloud Sync only.",
     [
-        "A user of class inetOrgPerson in the sync scope.",
-        "Password hash synchronization is not supported for inetOrgPerson objects.",
+        "A user of class inetOrgPerson in the sync scope (under either engine).",
+        "Password hash synchronization is not supported for inetOrgPerson objects, by Entra Connect Sync or by Entra Cloud Sync.",
         "Use pass-through authentication or federation for these users, or recreate them as user objects.",
     ],
 );
