@@ -55,6 +55,10 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
     let plan = plan_memory(files, args.read.spill, spill_dir);
     let read_options = ReadOptions {
         sha256: true,
+        // Group members are read value by value only where Cloud Sync's model needs them.
+        member_values: rule_options.engine == synclint::anchor::Engine::CloudSync
+            || args.engine_diff
+            || !scope_options.include_group.is_empty(),
         ..args.read.options(plan.spill_dir)
     };
     let mut bars = Bars::new(args.quiet);

@@ -128,6 +128,8 @@ pub struct TableSink {
     open: bool,
     scratch: Scratch,
     hex: Vec<u8>,
+    /// Whether `member` values are read ([`super::ReadOptions::member_values`]).
+    member_values: bool,
 }
 
 impl TableSink {
@@ -142,7 +144,15 @@ impl TableSink {
             open: false,
             scratch: Scratch::default(),
             hex: Vec::new(),
+            member_values: true,
         }
+    }
+
+    /// Whether to read `member` values (hashes, references into other domains) or only
+    /// count them.
+    pub fn member_values(mut self, read: bool) -> TableSink {
+        self.member_values = read;
+        self
     }
 
     /// Finishes the block: the table and the statistics.
@@ -348,7 +358,8 @@ impl RecordSink for TableSink {
 
     fn reads_content(&self, key: Slot) -> bool {
         key.attr.is_some_and(|a| {
-            a == Attr::Member || !matches!(a.shape(), AttrShape::Count | AttrShape::Size)
+            (a == Attr::Member && self.member_values)
+                || !matches!(a.shape(), AttrShape::Count | AttrShape::Size)
         })
     }
 
@@ -392,7 +403,7 @@ impl RecordSink for TableSink {
                 if ranged {
                     self.scratch.flags |= ObjectFlags::RANGED;
                 }
-                if attr == Attr::Member {
+                if attr == Attr::Member && self.member_values {
                     let mut hex = std::mem::take(&mut self.hex);
                     let bytes = value.bytes(&mut hex);
                     let text = self.text(value, bytes);
@@ -533,6 +544,18 @@ fn write_sid_text(bytes: &[u8], out: &mut String) -> bool {
 
 /// Decimal (AD's form) or `0x` hexadecimal; values above i64 (unsigned 64-bit) are malformed.
 fn parse_integer(bytes: &[u8]) -> Option<i64> {
+    // The usual value: up to 18 decimal digits, maybe negative (no overflow possible). The
+    // general parse below cost ~240 instructions a value, a fifth of the sink's time.
+    let (negative, digits) = match bytes {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, bytes),
+    };
+    if (1..=18).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit) {
+        let v = digits
+            .iter()
+            .fold(0i64, |v, d| v * 10 + i64::from(d - b'0'));
+        return Some(if negative { -v } else { v });
+    }
     let t = std::str::from_utf8(bytes.trim_ascii()).ok()?;
     if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
         return i64::from_str_radix(hex, 16).ok();
@@ -605,5 +628,37 @@ mod tests {
         assert_eq!(parse_integer(b"0x1000"), Some(4096));
         assert_eq!(parse_integer(b"9223372036854775807"), Some(i64::MAX));
         assert_eq!(parse_integer(b"twelve"), None);
+        assert_eq!(parse_integer(b"512"), Some(512));
+        assert_eq!(parse_integer(b" 66048 "), Some(66048));
+        assert_eq!(parse_integer(b"+7"), Some(7));
+        assert_eq!(parse_integer(b"-"), None);
+        assert_eq!(parse_integer(b""), None);
+        assert_eq!(
+            parse_integer(b"999999999999999999"),
+            Some(999_999_999_999_999_999)
+        );
+        assert_eq!(parse_integer(b"-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_integer(b"9223372036854775808"), None);
+        assert_eq!(parse_integer(b"12a"), None);
+    }
+
+    /// The fast path and the general parse agree on every short decimal.
+    #[test]
+    fn the_integer_fast_path_agrees_with_the_general_parse() {
+        for text in [
+            "0",
+            "-0",
+            "1",
+            "-1",
+            "007",
+            "123456789012345678",
+            "-123456789012345678",
+        ] {
+            assert_eq!(
+                parse_integer(text.as_bytes()),
+                text.parse::<i64>().ok(),
+                "{text}"
+            );
+        }
     }
 }

@@ -447,3 +447,56 @@ fn engine_diff_equals_both_engines_run_in_full() {
     assert!(kinds.iter().any(|k| k.starts_with("SL11")), "{kinds:?}");
     assert!(kinds.iter().any(|k| k.starts_with("SL8")), "{kinds:?}");
 }
+
+/// Group members are read value by value only where Cloud Sync's model needs them
+/// (`ReadOptions::member_values`, which the CLI turns off under Connect): under Connect the
+/// findings are the same without them; under Cloud Sync the cross-forest references (SL1116)
+/// and group scoping need them, so dropping them would change the outcome.
+#[test]
+fn member_values_matter_only_to_cloud_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = generate(&ForestsOptions::default());
+    let inputs = write(dir.path(), &export);
+    let run = |engine: Engine, member_values: bool| -> Vec<(String, String, String, String)> {
+        let a = synclint::analyze::run(
+            &inputs,
+            &synclint::ingest::ReadOptions {
+                member_values,
+                ..Default::default()
+            },
+            &synclint::scope::ScopeOptions::default(),
+            synclint::rules::RuleOptions {
+                engine,
+                ..Default::default()
+            },
+        );
+        let d = &a.ingest.directory;
+        let mut rows: Vec<_> = a
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.rule.code.to_string(),
+                    d.dn.get(f.row as usize).unwrap_or_default().to_string(),
+                    f.value.clone(),
+                    a.findings.note(d, f).into_owned(),
+                )
+            })
+            .collect();
+        rows.sort();
+        rows
+    };
+    let connect = run(Engine::Connect, true);
+    assert!(!connect.is_empty());
+    assert_eq!(connect, run(Engine::Connect, false));
+    let cloud = run(Engine::CloudSync, true);
+    let cloud_without = run(Engine::CloudSync, false);
+    // Without member values, the references made through `member` are gone (those through
+    // manager and managedBy stay).
+    let references =
+        |rows: &[(String, String, String, String)]| rows.iter().filter(|r| r.0 == "SL1116").count();
+    assert!(
+        references(&cloud) > references(&cloud_without),
+        "{cloud_without:?}"
+    );
+}
