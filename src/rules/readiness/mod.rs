@@ -318,6 +318,10 @@ impl FeatureStatus {
             Verdict::Ready if !self.not_checked.is_empty() => {
                 "no problem found in what could be checked"
             }
+            // "Ready" only of a feature checked in full, warnings or not.
+            Verdict::ReadyWithWarnings if !self.not_checked.is_empty() => {
+                "warnings in what could be checked"
+            }
             v => v.name(),
         }
     }
@@ -502,5 +506,42 @@ pub(super) const fn rule(
         default_action: Action::Complete,
         profiles: ALL_PROFILES,
         limits,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// "Ready" (with or without warnings) is said only of a feature whose checks all ran.
+    #[test]
+    fn ready_is_said_only_of_a_feature_checked_in_full() {
+        let status = |verdict, gaps: bool| FeatureStatus {
+            feature: Feature::PasswordWriteback,
+            verdict,
+            headline: None,
+            errors: 0,
+            warnings: 0,
+            advice: 0,
+            objects: 0,
+            not_checked: if gaps {
+                vec![NotChecked {
+                    feature: Feature::PasswordWriteback,
+                    rules: vec!["SL1353"],
+                    why: "no security descriptors".into(),
+                }]
+            } else {
+                Vec::new()
+            },
+        };
+        assert_eq!(status(Verdict::Ready, false).verdict_shown(), "ready");
+        assert_eq!(
+            status(Verdict::ReadyWithWarnings, false).verdict_shown(),
+            "ready, with warnings"
+        );
+        for verdict in [Verdict::Ready, Verdict::ReadyWithWarnings] {
+            assert!(!status(verdict, true).verdict_shown().contains("ready"));
+        }
+        assert_eq!(status(Verdict::NotReady, true).verdict_shown(), "not ready");
     }
 }
