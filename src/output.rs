@@ -40,6 +40,16 @@ pub fn write_file_atomically(
             "refusing to overwrite an input file",
         )));
     }
+    // A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written in place: renaming a
+    // temporary file over it would replace the device itself (run as root, `--json
+    // /dev/null` turned /dev/null into a regular file).
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(error)?;
+        return fill(&mut file).map_err(error);
+    }
     let dir = folder_of(path);
     let mut builder = tempfile::Builder::new();
     builder.prefix(".synclint-").suffix(".tmp");
@@ -78,6 +88,36 @@ pub fn folder_of(path: &Path) -> &Path {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A pipe (like /dev/null or /dev/stdout, not a file) is written in place and stays a
+    /// pipe: the temporary file is not renamed over it.
+    #[cfg(unix)]
+    #[test]
+    fn a_device_or_pipe_is_written_in_place_not_replaced() {
+        use std::io::Read;
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || {
+                let mut text = Vec::new();
+                std::fs::File::open(&fifo)
+                    .and_then(|mut f| f.read_to_end(&mut text))
+                    .expect("read the pipe");
+                text
+            })
+        };
+        write_file_atomically(&fifo, &[], |f| f.write_all(b"report")).expect("write");
+        assert_eq!(reader.join().expect("reader"), b"report");
+        let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+        assert!(kind.is_fifo(), "the pipe was replaced by {kind:?}");
+    }
 
     #[test]
     fn writes_and_refuses_inputs() {
