@@ -53,6 +53,16 @@ fn tenant_files(dir: &Path, users: &str, pair: usize) -> Vec<PathBuf> {
     files
 }
 
+/// Runs the synclint binary with `args` and asserts that it succeeded.
+fn run_synclint(args: &[String]) -> std::process::Output {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_synclint"))
+        .args(args)
+        .output()
+        .expect("run");
+    assert_succeeded(&out);
+    out
+}
+
 fn truth(dir: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(dir.join("tenant/truth.json")).expect("truth"))
         .expect("JSON")
@@ -208,11 +218,7 @@ fn the_cli_writes_the_sheet_the_json_and_the_csv() {
             .iter()
             .map(|p| p.display().to_string()),
     );
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_synclint"))
-        .args(&args)
-        .output()
-        .expect("run");
-    assert_succeeded(&out);
+    let out = run_synclint(&args);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("tenant matching: "), "{stderr}");
     let summary: serde_json::Value =
@@ -314,11 +320,7 @@ fn tenant_domains_replace_the_suffix_heuristics() {
                     .map(|p| p.display().to_string()),
             );
         }
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_synclint"))
-            .args(&args)
-            .output()
-            .expect("run");
-        assert_succeeded(&out);
+        run_synclint(&args);
         serde_json::from_slice(&std::fs::read(&json).expect("json")).expect("JSON")
     };
     let dns_with = |summary: &serde_json::Value, codes: &[&str]| -> BTreeMap<String, usize> {
