@@ -243,8 +243,15 @@ static BAD_BYTES: [u8; 256] = {
     table
 };
 
-fn other_char_ok(prefix: &str, c: char) -> bool {
-    if x_type(prefix, "500") || x_type(prefix, "400") {
+/// Whether the type is X400 or X500, whose values allow white space and most punctuation.
+fn x400_or_x500(prefix: &str) -> bool {
+    x_type(prefix, "500") || x_type(prefix, "400")
+}
+
+/// Whether a value of a non-SMTP type may hold `c` (`x`: the type is X400 or X500, decided
+/// once per value rather than per character).
+fn other_char_ok(x: bool, c: char) -> bool {
+    if x {
         !in_set(c, X_INVALID)
     } else {
         !c.is_whitespace() && !in_set(c, OTHER_INVALID)
@@ -254,15 +261,15 @@ fn other_char_ok(prefix: &str, c: char) -> bool {
 /// The first character of a non-SMTP value its type does not allow. Long X500 values are
 /// the bulk of proxyAddresses, so ASCII values are checked byte by byte.
 fn first_bad_other(prefix: &str, address: &str) -> Option<char> {
+    let x = x400_or_x500(prefix);
     if address.is_ascii() {
-        let x = x_type(prefix, "500") || x_type(prefix, "400");
         let bad = if x { X_BAD } else { OTHER_BAD };
         return address
             .bytes()
             .find(|b| BAD_BYTES[usize::from(*b)] & bad != 0)
             .map(char::from);
     }
-    address.chars().find(|c| !other_char_ok(prefix, *c))
+    address.chars().find(|c| !other_char_ok(x, *c))
 }
 
 pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
@@ -344,10 +351,8 @@ pub fn check_value(ctx: &Context, row: usize, value: &str, out: &mut Vec<Finding
         ctx.report(out, finding(&LEGACY_TYPE));
     }
     if let Some(c) = first_bad_other(prefix, address) {
-        let fixed: String = address
-            .chars()
-            .filter(|c| other_char_ok(prefix, *c))
-            .collect();
+        let x = x400_or_x500(prefix);
+        let fixed: String = address.chars().filter(|c| other_char_ok(x, *c)).collect();
         let f = finding(&INVALID_OTHER)
             .suggest(Some(format!("{prefix}:{fixed}")))
             .note(format!("invalid character {}", describe(c)));
