@@ -610,14 +610,22 @@ fn verified_groups(ctx: &Context, run: &[Entry]) -> Vec<Vec<(Entry, String)>> {
             .then(a.0.row.cmp(&b.0.row))
             .then(a.0.source.cmp(&b.0.source))
     });
+    // Each group moved out of the sorted list (not copied: a value String each).
     let mut out = Vec::new();
-    let mut start = 0;
-    while start < keyed.len() {
-        let end = start + keyed[start..].partition_point(|k| same(k, &keyed[start]));
-        if keyed[start].0.row != keyed[end - 1].0.row {
-            out.push(keyed[start..end].to_vec());
+    let mut group: Vec<(Entry, String)> = Vec::new();
+    let held_by_two =
+        |g: &[(Entry, String)]| g.first().map(|f| f.0.row) != g.last().map(|l| l.0.row);
+    for item in keyed {
+        if group.last().is_some_and(|last| !same(last, &item)) {
+            let done = std::mem::take(&mut group);
+            if held_by_two(&done) {
+                out.push(done);
+            }
         }
-        start = end;
+        group.push(item);
+    }
+    if held_by_two(&group) {
+        out.push(group);
     }
     out
 }
