@@ -32,7 +32,8 @@ pub fn format_guid(wire: &[u8; 16]) -> String {
         text[at + 1] = DIGITS[usize::from(b & 15)];
         at += 2;
     }
-    text.iter().map(|b| char::from(*b)).collect()
+    // Only hex digits and '-' were written: the text is ASCII, checked in one pass.
+    std::str::from_utf8(&text).map_or_else(|_| String::new(), str::to_owned)
 }
 
 #[cfg(test)]
