@@ -6,6 +6,7 @@
 //! `dn::`, `changetype: add`, attribute options, ldapsearch trailers, CRLF or LF, no final
 //! newline, attribute names in any case.
 
+use super::delims::Delims;
 use super::sink::{NonEntry, RecordSink, Value};
 use base64::Engine;
 use memchr::memchr;
@@ -19,6 +20,9 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, sink: &mut S) {
         keys: Vec::new(),
         known: rustc_hash::FxHashMap::default(),
         utf8: Value::block_is_utf8(data),
+        nul: memchr(0, data).is_some(),
+        lines: Delims::new(b'\n', b'\n', b'\n'),
+        dn: Vec::new(),
     };
     scanner.run(data, first_line, sink);
 }
@@ -33,7 +37,6 @@ struct RecordState {
     /// Index of the attribute line within the record, for the name cache.
     position: usize,
     error: Option<(u64, String)>,
-    dn_text: String,
     /// The last line read before the record's `dn:` was a comment or held after one.
     after_comment: bool,
     /// Lines that came right after a comment, before any `dn:` (line number, text): see
@@ -52,6 +55,12 @@ struct Scanner<K> {
     known: rustc_hash::FxHashMap<Vec<u8>, K>,
     /// The whole block is valid UTF-8, so plain values need no check of their own.
     utf8: bool,
+    /// The block holds a NUL byte somewhere (else no value needs a search for one).
+    nul: bool,
+    /// Line ends: lines are tens of bytes, shorter than a memchr call pays off on.
+    lines: Delims,
+    /// The open record's DN as written, for messages (a buffer reused across records).
+    dn: Vec<u8>,
 }
 
 impl<K: Copy> Scanner<K> {
@@ -59,7 +68,7 @@ impl<K: Copy> Scanner<K> {
         let mut pos = 0usize;
         let mut line_no = first_line.saturating_sub(1);
         while pos < data.len() {
-            let (line, next) = physical_line(data, pos);
+            let (line, next) = physical_line(&mut self.lines, data, pos);
             pos = next;
             line_no += 1;
             if line.is_empty() {
@@ -73,7 +82,7 @@ impl<K: Copy> Scanner<K> {
                 self.folded.clear();
                 self.folded.extend_from_slice(line);
                 while data.get(pos) == Some(&b' ') {
-                    let (cont, next) = physical_line(data, pos);
+                    let (cont, next) = physical_line(&mut self.lines, data, pos);
                     pos = next;
                     line_no += 1;
                     self.folded.extend_from_slice(&cont[1..]);
@@ -160,20 +169,33 @@ impl<K: Copy> Scanner<K> {
     }
 
     fn attribute_line<S: RecordSink<Key = K>>(&mut self, text: &[u8], line: u64, sink: &mut S) {
-        let Some(colon) = memchr(b':', text) else {
-            return self.fail(
-                line,
-                format!("line has no ':' separator: {}", preview(text)),
-            );
-        };
-        let description = &text[..colon];
-        if description.is_empty() || !description.iter().all(|b| is_description_byte(*b)) {
-            return self.fail(
-                line,
-                format!("invalid attribute name {}", preview(description)),
-            );
+        // One pass over the name finds the colon, checks the name's bytes and where its
+        // options start (three searches per line before).
+        let mut colon = 0;
+        let mut semicolon = None;
+        while let Some(&b) = text.get(colon) {
+            if b == b':' || !is_description_byte(b) {
+                break;
+            }
+            if b == b';' && semicolon.is_none() {
+                semicolon = Some(colon);
+            }
+            colon += 1;
         }
-        let (name, options) = match memchr(b';', description) {
+        if text.get(colon) != Some(&b':') || colon == 0 {
+            return match memchr(b':', text) {
+                None => self.fail(
+                    line,
+                    format!("line has no ':' separator: {}", preview(text)),
+                ),
+                Some(at) => self.fail(
+                    line,
+                    format!("invalid attribute name {}", preview(&text[..at])),
+                ),
+            };
+        }
+        let description = &text[..colon];
+        let (name, options) = match semicolon {
             Some(i) => (&description[..i], &description[i..]),
             None => (description, &b""[..]),
         };
@@ -199,7 +221,7 @@ impl<K: Copy> Scanner<K> {
             }
             _ => {
                 let plain = skip_leading_spaces(rest);
-                if memchr(0, plain).is_some() {
+                if self.nul && memchr(0, plain).is_some() {
                     let name = String::from_utf8_lossy(description).into_owned();
                     return self.fail(line, format!("NUL byte in the value of {name}"));
                 }
@@ -223,7 +245,8 @@ impl<K: Copy> Scanner<K> {
             }
             self.record.has_dn = true;
             self.record.dnless = false;
-            self.record.dn_text = String::from_utf8_lossy(value.raw()).into_owned();
+            self.dn.clear();
+            self.dn.extend_from_slice(value.raw());
             sink.begin(self.record.start, value);
             return;
         }
@@ -276,7 +299,10 @@ impl<K: Copy> Scanner<K> {
         }
         if let Some((line, reason)) = record.error {
             let reason = if record.has_dn {
-                format!("{reason} (record dn: {})", record.dn_text)
+                format!(
+                    "{reason} (record dn: {})",
+                    String::from_utf8_lossy(&self.dn)
+                )
             } else {
                 reason
             };
@@ -302,7 +328,7 @@ fn resolve_cached<S: RecordSink>(
     sink: &mut S,
 ) -> S::Key {
     if let Some((cached, key)) = keys.get(position) {
-        if cached.as_slice() == name {
+        if same_bytes(cached, name) {
             return *key;
         }
     }
@@ -322,13 +348,28 @@ fn resolve_cached<S: RecordSink>(
     key
 }
 
+/// Whether two attribute names are the same bytes. Names are short: two overlapping word
+/// loads compare one of up to 16 bytes without a call to `memcmp` (a fifth of the name cache's
+/// time before).
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
+    let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().unwrap_or([0; 4]));
+    match n {
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        _ => a == b,
+    }
+}
+
 /// The line starting at `pos` without its line ending, and where the next line starts.
-fn physical_line(data: &[u8], pos: usize) -> (&[u8], usize) {
-    let rest = &data[pos..];
-    let (mut line, next) = match memchr(b'\n', rest) {
-        Some(i) => (&rest[..i], pos + i + 1),
-        None => (rest, data.len()),
-    };
+fn physical_line<'a>(lines: &mut Delims, data: &'a [u8], pos: usize) -> (&'a [u8], usize) {
+    let end = lines.next(data, pos);
+    let (mut line, next) = (&data[pos..end], (end + 1).min(data.len()));
     if let [head @ .., b'\r'] = line {
         line = head;
     }
