@@ -33,10 +33,9 @@ impl Delims {
             if pos >= data.len() {
                 return data.len();
             }
-            // `wrapping_sub`: a `pos` before the window (or no window yet) is far out of range.
-            let offset = pos.wrapping_sub(self.base);
-            if offset < 64 {
-                let rest = self.mask >> offset;
+            // A `pos` before the window (or no window yet: `base` is `usize::MAX`) reloads.
+            if pos >= self.base && pos - self.base < 64 {
+                let rest = self.mask >> (pos - self.base);
                 if rest != 0 {
                     return pos + rest.trailing_zeros() as usize;
                 }

@@ -169,6 +169,32 @@ impl<K: Copy> Scanner<K> {
     }
 
     fn attribute_line<S: RecordSink<Key = K>>(&mut self, text: &[u8], line: u64, sink: &mut S) {
+        // Exports repeat one attribute order: when the line starts with the name the previous
+        // record had at this position, followed by its colon, the name needs neither a check
+        // nor a lookup. (Only attribute names are cached: never `dn`, `changetype` or a line
+        // before the DN, which the general path below handles.)
+        if self.record.has_dn {
+            if let Some((cached, key)) = self.keys.get(self.record.position) {
+                let n = cached.len();
+                if text.get(n) == Some(&b':') && same_bytes(&text[..n], cached) {
+                    let key = *key;
+                    match value_of(&text[n + 1..], &mut self.decoded, self.utf8, self.nul) {
+                        Ok(value) => {
+                            self.record.position += 1;
+                            sink.present(key);
+                            if sink.wants_values(key) {
+                                sink.value(key, value, false);
+                            }
+                        }
+                        Err(problem) => {
+                            let reason = problem.reason(&text[..n]);
+                            self.fail(line, reason);
+                        }
+                    }
+                    return;
+                }
+            }
+        }
         // One pass over the name finds the colon, checks the name's bytes and where its
         // options start (three searches per line before).
         let mut colon = 0;
@@ -199,37 +225,9 @@ impl<K: Copy> Scanner<K> {
             Some(i) => (&description[..i], &description[i..]),
             None => (description, &b""[..]),
         };
-        let rest = &text[colon + 1..];
-        let value = match rest.first() {
-            Some(b':') => {
-                let encoded = trim_spaces(&rest[1..]);
-                self.decoded.clear();
-                if let Err(e) =
-                    base64::engine::general_purpose::STANDARD.decode_vec(encoded, &mut self.decoded)
-                {
-                    let name = String::from_utf8_lossy(description).into_owned();
-                    return self.fail(line, format!("invalid base64 in {name}: {e}"));
-                }
-                Value::Encoded(&self.decoded)
-            }
-            Some(b'<') => {
-                return self.fail(
-                    line,
-                    "URL value (':<') is not supported in an export; export the value inline"
-                        .into(),
-                );
-            }
-            _ => {
-                let plain = skip_leading_spaces(rest);
-                if self.nul && memchr(0, plain).is_some() {
-                    let name = String::from_utf8_lossy(description).into_owned();
-                    return self.fail(line, format!("NUL byte in the value of {name}"));
-                }
-                // SAFETY: `plain` is a line of the block, or lines joined at fold points, cut
-                // after the ASCII `:` and spaces; `self.utf8` says the block is valid UTF-8, and
-                // a fold inside a multi-byte character would have made it invalid.
-                unsafe { Value::plain(plain, self.utf8) }
-            }
+        let value = match value_of(&text[colon + 1..], &mut self.decoded, self.utf8, self.nul) {
+            Ok(value) => value,
+            Err(problem) => return self.fail(line, problem.reason(description)),
         };
 
         if name.eq_ignore_ascii_case(b"dn") {
@@ -346,6 +344,57 @@ fn resolve_cached<S: RecordSink>(
         keys.push((name.to_vec(), key));
     }
     key
+}
+
+/// Why a value could not be read.
+enum ValueProblem {
+    Base64(base64::DecodeError),
+    Url,
+    Nul,
+}
+
+impl ValueProblem {
+    fn reason(&self, description: &[u8]) -> String {
+        let name = String::from_utf8_lossy(description);
+        match self {
+            ValueProblem::Base64(e) => format!("invalid base64 in {name}: {e}"),
+            ValueProblem::Url => {
+                "URL value (':<') is not supported in an export; export the value inline".into()
+            }
+            ValueProblem::Nul => format!("NUL byte in the value of {name}"),
+        }
+    }
+}
+
+/// The value after an attribute's colon: `:: base64` (decoded into `decoded`), `:< URL`
+/// (refused), or plain text. `utf8`: the block is valid UTF-8; `nul`: it holds a NUL byte.
+fn value_of<'a>(
+    rest: &'a [u8],
+    decoded: &'a mut Vec<u8>,
+    utf8: bool,
+    nul: bool,
+) -> Result<Value<'a>, ValueProblem> {
+    match rest.first() {
+        Some(b':') => {
+            let encoded = trim_spaces(&rest[1..]);
+            decoded.clear();
+            base64::engine::general_purpose::STANDARD
+                .decode_vec(encoded, decoded)
+                .map_err(ValueProblem::Base64)?;
+            Ok(Value::Encoded(decoded))
+        }
+        Some(b'<') => Err(ValueProblem::Url),
+        _ => {
+            let plain = skip_leading_spaces(rest);
+            if nul && memchr(0, plain).is_some() {
+                return Err(ValueProblem::Nul);
+            }
+            // SAFETY: `plain` is a line of the block, or lines joined at fold points, cut
+            // after the ASCII `:` and spaces; `utf8` says the block is valid UTF-8, and a fold
+            // inside a multi-byte character would have made it invalid.
+            Ok(unsafe { Value::plain(plain, utf8) })
+        }
+    }
 }
 
 /// Whether two attribute names are the same bytes. Names are short: two overlapping word
