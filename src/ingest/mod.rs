@@ -22,6 +22,7 @@ pub use table::Rejection;
 use crate::directory::Directory;
 use crate::error::Error;
 use blocks::{Block, BlockReader};
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -468,63 +469,36 @@ fn read_file(
             (reader.bytes_read, reader.replacements, digest)
         });
         let mut failure = None;
-        // Each block is parsed as soon as it arrives, and appended once it and every block
-        // before it are parsed. (Batches of blocks, parsed together while the batch before was
-        // appended, left a core idle at the end of each batch while its last block was parsed.)
-        // At most `in_flight_limit` blocks are read and not yet appended, as before.
-        let in_flight_limit = batch * 2;
-        type Parsed = std::thread::Result<(Directory, BlockStats)>;
-        let (done, finished) = std::sync::mpsc::channel::<(usize, Parsed)>();
-        rayon::in_place_scope(|tasks| {
-            let mut ready: BTreeMap<usize, (Directory, BlockStats)> = BTreeMap::new();
-            let (mut spawned, mut next) = (0usize, 0usize);
-            let mut reading = true;
-            let take = |(seq, parsed): (usize, Parsed), ready: &mut BTreeMap<_, _>| {
-                match parsed {
-                    Ok(parsed) => ready.insert(seq, parsed),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                };
-            };
-            loop {
-                while let Ok(message) = finished.try_recv() {
-                    take(message, &mut ready);
-                }
-                while let Some(parsed) = ready.remove(&next) {
-                    merge(vec![parsed], directory);
-                    next += 1;
-                }
-                let in_flight = spawned - next;
-                if !reading || in_flight >= in_flight_limit {
-                    if in_flight == 0 {
-                        break;
-                    }
-                    // Wait for a parse to end (the block to append next, or a later one).
-                    if let Ok(message) = finished.recv() {
-                        take(message, &mut ready);
-                    }
-                    continue;
-                }
+        let mut parsed: Vec<(Directory, BlockStats)> = Vec::new();
+        loop {
+            let mut blocks = Vec::with_capacity(batch);
+            while blocks.len() < batch {
                 match receiver.recv() {
-                    Ok(Ok(block)) => {
-                        let (done, recycle, parse) = (done.clone(), recycle.clone(), &parse);
-                        let seq = spawned;
-                        spawned += 1;
-                        tasks.spawn(move |_| {
-                            let parsed =
-                                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                                    parse(block, &recycle)
-                                }));
-                            let _ = done.send((seq, parsed));
-                        });
-                    }
+                    Ok(Ok(block)) => blocks.push(block),
                     Ok(Err(e)) => {
                         failure = Some(e);
-                        reading = false;
+                        break;
                     }
-                    Err(_) => reading = false,
+                    Err(_) => break,
                 }
             }
-        });
+            let finished = blocks.is_empty();
+            let previous = std::mem::take(&mut parsed);
+            let ((), next) = rayon::join(
+                || merge(previous, directory),
+                || {
+                    blocks
+                        .into_par_iter()
+                        .map_with(recycle.clone(), |r, b| parse(b, r))
+                        .collect::<Vec<_>>()
+                },
+            );
+            parsed = next;
+            if finished || failure.is_some() {
+                merge(std::mem::take(&mut parsed), directory);
+                break;
+            }
+        }
         drop(receiver);
         let (bytes, replacements, digest) = reader_thread.join().unwrap_or((0, 0, None));
         (failure, bytes, replacements, digest)
