@@ -6,6 +6,7 @@
 //! `dn::`, `changetype: add`, attribute options, ldapsearch trailers, CRLF or LF, no final
 //! newline, attribute names in any case.
 
+use super::delims::Delims;
 use super::sink::{NonEntry, RecordSink, Value};
 use base64::Engine;
 use memchr::memchr;
@@ -16,9 +17,12 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, sink: &mut S) {
         record: RecordState::default(),
         folded: Vec::new(),
         decoded: Vec::new(),
-        keys: Vec::new(),
+        follow: Vec::new(),
         known: rustc_hash::FxHashMap::default(),
         utf8: Value::block_is_utf8(data),
+        nul: memchr(0, data).is_some(),
+        lines: Delims::new(b'\n', b'\n', b'\n'),
+        dn: Vec::new(),
     };
     scanner.run(data, first_line, sink);
 }
@@ -30,10 +34,12 @@ struct RecordState {
     has_dn: bool,
     trailer: bool,
     dnless: bool,
-    /// Index of the attribute line within the record, for the name cache.
+    /// Index of the attribute line within the record.
     position: usize,
+    /// Id of the previous attribute line's name (0: the line follows the DN), for the name
+    /// cache.
+    previous: u32,
     error: Option<(u64, String)>,
-    dn_text: String,
     /// The last line read before the record's `dn:` was a comment or held after one.
     after_comment: bool,
     /// Lines that came right after a comment, before any `dn:` (line number, text): see
@@ -45,13 +51,21 @@ struct Scanner<K> {
     record: RecordState,
     folded: Vec<u8>,
     decoded: Vec<u8>,
-    /// Names seen at each position of the previous records, with their resolved keys:
-    /// exports repeat the same attribute order, so most lines skip the name lookup.
-    keys: Vec<(Vec<u8>, K)>,
-    /// Every name resolved in this block, by its exact bytes.
-    known: rustc_hash::FxHashMap<Vec<u8>, K>,
+    /// By the id of a name (0: the DN), the name that last came after it, with its key and id:
+    /// exports write attributes in one order, so most lines skip the name check and lookup.
+    /// (A cache by position within the record, before, missed every line after the first
+    /// attribute an object lacked: half the lines of the default shape.)
+    follow: Vec<Option<(Vec<u8>, K, u32)>>,
+    /// Every name resolved in this block, by its exact bytes: its key and id (from 1).
+    known: rustc_hash::FxHashMap<Vec<u8>, (K, u32)>,
     /// The whole block is valid UTF-8, so plain values need no check of their own.
     utf8: bool,
+    /// The block holds a NUL byte somewhere (else no value needs a search for one).
+    nul: bool,
+    /// Line ends: lines are tens of bytes, shorter than a memchr call pays off on.
+    lines: Delims,
+    /// The open record's DN as written, for messages (a buffer reused across records).
+    dn: Vec<u8>,
 }
 
 impl<K: Copy> Scanner<K> {
@@ -59,7 +73,7 @@ impl<K: Copy> Scanner<K> {
         let mut pos = 0usize;
         let mut line_no = first_line.saturating_sub(1);
         while pos < data.len() {
-            let (line, next) = physical_line(data, pos);
+            let (line, next) = physical_line(&mut self.lines, data, pos);
             pos = next;
             line_no += 1;
             if line.is_empty() {
@@ -73,7 +87,7 @@ impl<K: Copy> Scanner<K> {
                 self.folded.clear();
                 self.folded.extend_from_slice(line);
                 while data.get(pos) == Some(&b' ') {
-                    let (cont, next) = physical_line(data, pos);
+                    let (cont, next) = physical_line(&mut self.lines, data, pos);
                     pos = next;
                     line_no += 1;
                     self.folded.extend_from_slice(&cont[1..]);
@@ -160,54 +174,66 @@ impl<K: Copy> Scanner<K> {
     }
 
     fn attribute_line<S: RecordSink<Key = K>>(&mut self, text: &[u8], line: u64, sink: &mut S) {
-        let Some(colon) = memchr(b':', text) else {
-            return self.fail(
-                line,
-                format!("line has no ':' separator: {}", preview(text)),
-            );
-        };
-        let description = &text[..colon];
-        if description.is_empty() || !description.iter().all(|b| is_description_byte(*b)) {
-            return self.fail(
-                line,
-                format!("invalid attribute name {}", preview(description)),
-            );
+        // Exports repeat one attribute order: when the line starts with the name the previous
+        // record had at this position, followed by its colon, the name needs neither a check
+        // nor a lookup. (Only attribute names are cached: never `dn`, `changetype` or a line
+        // before the DN, which the general path below handles.)
+        if self.record.has_dn {
+            if let Some(Some((cached, key, id))) = self.follow.get(self.record.previous as usize) {
+                let n = cached.len();
+                if text.get(n) == Some(&b':') && same_bytes(&text[..n], cached) {
+                    let (key, id) = (*key, *id);
+                    match value_of(&text[n + 1..], &mut self.decoded, self.utf8, self.nul) {
+                        Ok(value) => {
+                            self.record.position += 1;
+                            self.record.previous = id;
+                            sink.present(key);
+                            if sink.wants_values(key) {
+                                sink.value(key, value, false);
+                            }
+                        }
+                        Err(problem) => {
+                            let reason = problem.reason(&text[..n]);
+                            self.fail(line, reason);
+                        }
+                    }
+                    return;
+                }
+            }
         }
-        let (name, options) = match memchr(b';', description) {
+        // One pass over the name finds the colon, checks the name's bytes and where its
+        // options start (three searches per line before).
+        let mut colon = 0;
+        let mut semicolon = None;
+        while let Some(&b) = text.get(colon) {
+            if b == b':' || !is_description_byte(b) {
+                break;
+            }
+            if b == b';' && semicolon.is_none() {
+                semicolon = Some(colon);
+            }
+            colon += 1;
+        }
+        if text.get(colon) != Some(&b':') || colon == 0 {
+            return match memchr(b':', text) {
+                None => self.fail(
+                    line,
+                    format!("line has no ':' separator: {}", preview(text)),
+                ),
+                Some(at) => self.fail(
+                    line,
+                    format!("invalid attribute name {}", preview(&text[..at])),
+                ),
+            };
+        }
+        let description = &text[..colon];
+        let (name, options) = match semicolon {
             Some(i) => (&description[..i], &description[i..]),
             None => (description, &b""[..]),
         };
-        let rest = &text[colon + 1..];
-        let value = match rest.first() {
-            Some(b':') => {
-                let encoded = trim_spaces(&rest[1..]);
-                self.decoded.clear();
-                if let Err(e) =
-                    base64::engine::general_purpose::STANDARD.decode_vec(encoded, &mut self.decoded)
-                {
-                    let name = String::from_utf8_lossy(description).into_owned();
-                    return self.fail(line, format!("invalid base64 in {name}: {e}"));
-                }
-                Value::Encoded(&self.decoded)
-            }
-            Some(b'<') => {
-                return self.fail(
-                    line,
-                    "URL value (':<') is not supported in an export; export the value inline"
-                        .into(),
-                );
-            }
-            _ => {
-                let plain = skip_leading_spaces(rest);
-                if memchr(0, plain).is_some() {
-                    let name = String::from_utf8_lossy(description).into_owned();
-                    return self.fail(line, format!("NUL byte in the value of {name}"));
-                }
-                // SAFETY: `plain` is a line of the block, or lines joined at fold points, cut
-                // after the ASCII `:` and spaces; `self.utf8` says the block is valid UTF-8, and
-                // a fold inside a multi-byte character would have made it invalid.
-                unsafe { Value::plain(plain, self.utf8) }
-            }
+        let value = match value_of(&text[colon + 1..], &mut self.decoded, self.utf8, self.nul) {
+            Ok(value) => value,
+            Err(problem) => return self.fail(line, problem.reason(description)),
         };
 
         if name.eq_ignore_ascii_case(b"dn") {
@@ -223,7 +249,8 @@ impl<K: Copy> Scanner<K> {
             }
             self.record.has_dn = true;
             self.record.dnless = false;
-            self.record.dn_text = String::from_utf8_lossy(value.raw()).into_owned();
+            self.dn.clear();
+            self.dn.extend_from_slice(value.raw());
             sink.begin(self.record.start, value);
             return;
         }
@@ -250,14 +277,15 @@ impl<K: Copy> Scanner<K> {
             return;
         }
 
-        let key = resolve_cached(
-            &mut self.keys,
+        let (key, id) = resolve_cached(
+            &mut self.follow,
             &mut self.known,
-            self.record.position,
+            self.record.previous,
             name,
             sink,
         );
         self.record.position += 1;
+        self.record.previous = id;
         sink.present(key);
         if sink.wants_values(key) {
             let ranged = contains_ignore_case(options, b";range=");
@@ -276,7 +304,10 @@ impl<K: Copy> Scanner<K> {
         }
         if let Some((line, reason)) = record.error {
             let reason = if record.has_dn {
-                format!("{reason} (record dn: {})", record.dn_text)
+                format!(
+                    "{reason} (record dn: {})",
+                    String::from_utf8_lossy(&self.dn)
+                )
             } else {
                 reason
             };
@@ -292,43 +323,130 @@ impl<K: Copy> Scanner<K> {
     }
 }
 
-/// Resolves a name through the per-position cache: exports repeat the same attribute order,
-/// so most lines skip the sink's lookup.
+/// Resolves a name (after the name with id `previous`) through the cache of names that
+/// follow each other, then the block's map of names, then the sink; the key and the name's id.
+#[allow(clippy::type_complexity)]
 fn resolve_cached<S: RecordSink>(
-    keys: &mut Vec<(Vec<u8>, S::Key)>,
-    known: &mut rustc_hash::FxHashMap<Vec<u8>, S::Key>,
-    position: usize,
+    follow: &mut Vec<Option<(Vec<u8>, S::Key, u32)>>,
+    known: &mut rustc_hash::FxHashMap<Vec<u8>, (S::Key, u32)>,
+    previous: u32,
     name: &[u8],
     sink: &mut S,
-) -> S::Key {
-    if let Some((cached, key)) = keys.get(position) {
-        if cached.as_slice() == name {
-            return *key;
+) -> (S::Key, u32) {
+    let previous = previous as usize;
+    if let Some(Some((cached, key, id))) = follow.get(previous) {
+        if same_bytes(cached, name) {
+            return (*key, *id);
         }
     }
-    let key = match known.get(name) {
-        Some(key) => *key,
+    let (key, id) = match known.get(name) {
+        Some(&found) => found,
         None => {
-            let key = sink.resolve(name);
-            known.insert(name.to_vec(), key);
-            key
+            let found = (sink.resolve(name), known.len() as u32 + 1);
+            known.insert(name.to_vec(), found);
+            found
         }
     };
-    if position < keys.len() {
-        keys[position] = (name.to_vec(), key);
-    } else if position == keys.len() && position < 512 {
-        keys.push((name.to_vec(), key));
+    // Ids are bounded by the distinct names of the block; a file with thousands of them
+    // keeps the cache for the first ones only.
+    if previous < 4096 {
+        if follow.len() <= previous {
+            follow.resize_with(previous + 1, || None);
+        }
+        match &mut follow[previous] {
+            Some((cached, k, i)) => {
+                cached.clear();
+                cached.extend_from_slice(name);
+                (*k, *i) = (key, id);
+            }
+            slot @ None => *slot = Some((name.to_vec(), key, id)),
+        }
     }
-    key
+    (key, id)
+}
+
+/// Why a value could not be read.
+enum ValueProblem {
+    Base64(base64::DecodeError),
+    Url,
+    Nul,
+}
+
+impl ValueProblem {
+    fn reason(&self, description: &[u8]) -> String {
+        let name = String::from_utf8_lossy(description);
+        match self {
+            ValueProblem::Base64(e) => format!("invalid base64 in {name}: {e}"),
+            ValueProblem::Url => {
+                "URL value (':<') is not supported in an export; export the value inline".into()
+            }
+            ValueProblem::Nul => format!("NUL byte in the value of {name}"),
+        }
+    }
+}
+
+/// The value after an attribute's colon: `:: base64` (decoded into `decoded`), `:< URL`
+/// (refused), or plain text. `utf8`: the block is valid UTF-8; `nul`: it holds a NUL byte.
+fn value_of<'a>(
+    rest: &'a [u8],
+    decoded: &'a mut Vec<u8>,
+    utf8: bool,
+    nul: bool,
+) -> Result<Value<'a>, ValueProblem> {
+    match rest.first() {
+        Some(b':') => {
+            let encoded = trim_spaces(&rest[1..]);
+            decoded.clear();
+            base64::engine::general_purpose::STANDARD
+                .decode_vec(encoded, decoded)
+                .map_err(ValueProblem::Base64)?;
+            Ok(Value::Encoded(decoded))
+        }
+        Some(b'<') => Err(ValueProblem::Url),
+        _ => {
+            let plain = skip_leading_spaces(rest);
+            if nul && memchr(0, plain).is_some() {
+                return Err(ValueProblem::Nul);
+            }
+            // SAFETY: `plain` is a line of the block, or lines joined at fold points, cut
+            // after the ASCII `:` and spaces; `utf8` says the block is valid UTF-8, and a fold
+            // inside a multi-byte character would have made it invalid.
+            Ok(unsafe { Value::plain(plain, utf8) })
+        }
+    }
+}
+
+/// Whether two attribute names are the same bytes. Names are short: word loads (the last one
+/// overlapping) compare them without a call to `memcmp` (a fifth of the name cache's time
+/// before).
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
+    let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().unwrap_or([0; 4]));
+    match n {
+        8.. => {
+            let mut at = 0;
+            while at + 8 < n {
+                if word(a, at) != word(b, at) {
+                    return false;
+                }
+                at += 8;
+            }
+            word(a, n - 8) == word(b, n - 8)
+        }
+        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        _ => a == b,
+    }
 }
 
 /// The line starting at `pos` without its line ending, and where the next line starts.
-fn physical_line(data: &[u8], pos: usize) -> (&[u8], usize) {
-    let rest = &data[pos..];
-    let (mut line, next) = match memchr(b'\n', rest) {
-        Some(i) => (&rest[..i], pos + i + 1),
-        None => (rest, data.len()),
-    };
+fn physical_line<'a>(lines: &mut Delims, data: &'a [u8], pos: usize) -> (&'a [u8], usize) {
+    let end = lines.next(data, pos);
+    let (mut line, next) = (&data[pos..end], (end + 1).min(data.len()));
     if let [head @ .., b'\r'] = line {
         line = head;
     }

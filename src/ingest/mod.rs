@@ -9,6 +9,7 @@
 pub mod adexplorer;
 pub mod blocks;
 pub mod csvde;
+pub mod delims;
 pub mod encoding;
 pub mod ldif;
 pub mod powershell;
