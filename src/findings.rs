@@ -13,9 +13,11 @@ pub struct Finding {
     /// Row of the object in the directory.
     pub row: u32,
     pub attribute: Attr,
-    pub value: String,
+    /// Boxed (no spare capacity, 8 bytes smaller than a `String`): the field shape holds
+    /// 2.2 million findings at once.
+    pub value: Box<str>,
     /// A value that passes every rule and collides with nothing, when one can be derived.
-    pub suggested: Option<String>,
+    pub suggested: Option<Box<str>>,
     /// What synclint recommends (see [`Finding::recommendation`]).
     pub action: Action,
     /// Duplicate or collision group.
@@ -32,7 +34,7 @@ impl Finding {
             rule,
             row: row as u32,
             attribute,
-            value: value.to_string(),
+            value: value.into(),
             suggested: None,
             action: rule.default_action,
             group: None,
@@ -41,7 +43,7 @@ impl Finding {
     }
 
     pub fn suggest(mut self, suggested: Option<String>) -> Finding {
-        self.suggested = suggested;
+        self.suggested = suggested.map(String::into_boxed_str);
         self
     }
 

@@ -6,11 +6,13 @@
 
 pub mod attrs;
 pub mod extra;
+pub mod sparse;
 pub(crate) mod spill;
 
 use crate::cert::CertificateValue;
 pub use attrs::{Attr, AttrShape, BOOL_ATTRS, COUNT_ATTRS, INT_ATTRS, TEXT_ATTRS};
 pub use extra::{Extra, Marks, TimeSource, SEAMLESS_SSO_SPN};
+use sparse::SparseColumn;
 use spill::SpillVec;
 use std::path::Path;
 
@@ -264,28 +266,164 @@ impl TextColumn {
     }
 }
 
-/// A nullable integer column; `i64::MIN` stands for absent (no attribute read here can hold
-/// it, and `Option<i64>` would double the column).
+/// A nullable integer column, stored only for the rows that have a value: most of these
+/// attributes are absent on most rows (groupType outside groups, pwdLastSet outside users).
 #[derive(Clone, Debug, Default)]
-pub struct IntColumn(Vec<i64>);
+pub struct IntColumn(SparseColumn<i64>);
 
 impl IntColumn {
-    const ABSENT: i64 = i64::MIN;
-
     pub fn push(&mut self, value: Option<i64>) {
-        self.0.push(value.unwrap_or(Self::ABSENT));
+        self.0.push(value);
     }
 
     pub fn get(&self, row: usize) -> Option<i64> {
-        self.0.get(row).copied().filter(|v| *v != Self::ABSENT)
+        self.0.get(row)
     }
 
     fn append(&mut self, other: IntColumn) {
-        self.0.extend(other.0);
+        self.0.append(other.0);
     }
 
     fn truncate(&mut self, rows: usize) {
         self.0.truncate(rows);
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.0.heap_bytes()
+    }
+}
+
+/// The number of values of a counted attribute, stored only for the rows that have any
+/// (member outside groups, certificates, homeMDB outside mailboxes are zero on most rows).
+#[derive(Clone, Debug, Default)]
+pub struct CountColumn(SparseColumn<u32>);
+
+impl CountColumn {
+    pub fn push(&mut self, count: u32) {
+        self.0.push((count != 0).then_some(count));
+    }
+
+    pub fn get(&self, row: usize) -> u32 {
+        self.0.get(row).unwrap_or(0)
+    }
+
+    fn append(&mut self, other: CountColumn) {
+        self.0.append(other.0);
+    }
+
+    fn truncate(&mut self, rows: usize) {
+        self.0.truncate(rows);
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.0.heap_bytes()
+    }
+}
+
+/// objectClass (the most specific value) a row, interned: an export holds a handful of
+/// distinct classes, and the text with its offset cost every row ~10 bytes.
+#[derive(Clone, Debug, Default)]
+pub struct ClassColumn {
+    /// Per row: 0 absent, `i` the class `names[i - 1]`, [`ClassColumn::ODD`] a row of `odd`.
+    ids: Vec<u16>,
+    names: Vec<Box<str>>,
+    lookup: rustc_hash::FxHashMap<Box<str>, u16>,
+    /// Values past the 65,534th distinct one (a hostile file), by row (ascending).
+    odd: Vec<(usize, Box<str>)>,
+}
+
+impl ClassColumn {
+    const ODD: u16 = u16::MAX;
+
+    pub fn push(&mut self, value: Option<&str>) {
+        let id = match value {
+            None => 0,
+            Some(v) => match self.lookup.get(v) {
+                Some(id) => *id,
+                None if self.names.len() + 1 < Self::ODD as usize => {
+                    self.names.push(v.into());
+                    let id = self.names.len() as u16;
+                    self.lookup.insert(v.into(), id);
+                    id
+                }
+                None => {
+                    self.odd.push((self.ids.len(), v.into()));
+                    Self::ODD
+                }
+            },
+        };
+        self.ids.push(id);
+    }
+
+    pub fn get(&self, row: usize) -> Option<&str> {
+        match *self.ids.get(row)? {
+            0 => None,
+            Self::ODD => {
+                let i = self.odd.binary_search_by_key(&row, |(r, _)| *r).ok()?;
+                Some(&self.odd[i].1)
+            }
+            id => self.names.get(id as usize - 1).map(|n| &**n),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.ids.capacity() * 2
+            + self.names.iter().map(|n| n.len() * 2 + 40).sum::<usize>()
+            + self.odd.iter().map(|(_, n)| n.len() + 24).sum::<usize>()
+    }
+
+    fn append(&mut self, other: ClassColumn) {
+        if self.ids.is_empty() && self.odd.is_empty() {
+            *self = other;
+            return;
+        }
+        // Every class of `other` interned here once, then its rows renumbered.
+        let mut renumber = Vec::with_capacity(other.names.len() + 1);
+        renumber.push(0u16);
+        let base = self.ids.len();
+        for name in &other.names {
+            let id = match self.lookup.get(name) {
+                Some(id) => *id,
+                None if self.names.len() + 1 < Self::ODD as usize => {
+                    self.names.push(name.clone());
+                    let id = self.names.len() as u16;
+                    self.lookup.insert(name.clone(), id);
+                    id
+                }
+                None => Self::ODD,
+            };
+            renumber.push(id);
+        }
+        let mut odd = other.odd.into_iter().peekable();
+        for (row, id) in other.ids.into_iter().enumerate() {
+            let mine = match id {
+                Self::ODD => Self::ODD,
+                id => renumber[id as usize],
+            };
+            if mine == Self::ODD {
+                let value = if id == Self::ODD {
+                    odd.next().map(|(_, v)| v).unwrap_or_default()
+                } else {
+                    other.names[id as usize - 1].clone()
+                };
+                self.odd.push((base + row, value));
+            }
+            self.ids.push(mine);
+        }
+    }
+
+    fn truncate(&mut self, rows: usize) {
+        self.ids.truncate(rows);
+        let keep = self.odd.partition_point(|(r, _)| *r < rows);
+        self.odd.truncate(keep);
     }
 }
 
@@ -371,7 +509,7 @@ pub struct Directory {
     pub source: Vec<SourceRef>,
     pub dn: TextColumn,
     /// The most specific objectClass.
-    pub object_class: TextColumn,
+    pub object_class: ClassColumn,
     pub kind: Vec<ObjectKind>,
     /// Indexed like [`TEXT_ATTRS`].
     pub text: [TextColumn; TEXT_ATTRS.len()],
@@ -381,18 +519,18 @@ pub struct Directory {
     /// Indexed like [`BOOL_ATTRS`].
     pub boolean: [Vec<Option<bool>>; BOOL_ATTRS.len()],
     /// Indexed like [`COUNT_ATTRS`]: the number of values.
-    pub count: [Vec<u32>; COUNT_ATTRS.len()],
+    pub count: [CountColumn; COUNT_ATTRS.len()],
     pub object_guid: Vec<Option<[u8; 16]>>,
     /// Whether `mS-DS-ConsistencyGuid` has a non-empty value (of any length).
     pub has_consistency_guid: Vec<bool>,
     /// `mS-DS-ConsistencyGuid` when it is 16 bytes (a GUID, in AD's byte order), for the
     /// source anchor ([`crate::anchor`]).
-    pub consistency_guid: Vec<Option<[u8; 16]>>,
+    pub consistency_guid: SparseColumn<[u8; 16]>,
     /// `mS-DS-ConsistencyGuid` values that are not 16 bytes, by row (ascending): rare (a
     /// tool stamped something else), so kept aside rather than widening every row.
     pub odd_consistency_guids: Vec<(usize, Box<[u8]>)>,
     /// Size in bytes of thumbnailPhoto, when present.
-    pub thumbnail_photo_bytes: Vec<Option<u32>>,
+    pub thumbnail_photo_bytes: SparseColumn<u32>,
     pub flags: Vec<ObjectFlags>,
     /// What each userCertificate value says as a certificate (only the rows that have any).
     pub certificates: CertificateColumn,
@@ -643,7 +781,6 @@ impl Directory {
         }
         Ok(Directory {
             dn: TextColumn::spilled_to(dir)?,
-            object_class: TextColumn::spilled_to(dir)?,
             text: text
                 .try_into()
                 .map_err(|_| std::io::Error::other("text column count"))?,
@@ -667,7 +804,7 @@ impl Directory {
     /// For a spilled directory: whether rows will be looked up at random (value lookups by
     /// hash) rather than scanned in order; see [`SpillVec::expect_random_access`].
     pub fn expect_random_access(&self, random: bool) {
-        for column in [&self.dn, &self.object_class]
+        for column in [&self.dn]
             .into_iter()
             .chain(&self.text)
             .chain([&self.proxy_addresses.values])
@@ -684,7 +821,7 @@ impl Directory {
     /// Why spilling stopped for some column, if it did: the column went back to the heap and
     /// the run completes in memory (see [`spill`]).
     pub fn spill_failure(&self) -> Option<&str> {
-        [&self.dn, &self.object_class]
+        [&self.dn]
             .into_iter()
             .chain(&self.text)
             .chain([&self.proxy_addresses.values])
@@ -729,14 +866,17 @@ impl Directory {
     }
 
     pub fn count(&self, attr: Attr, row: usize) -> u32 {
-        self.count[attrs::column_index(attr)][row]
+        self.count[attrs::column_index(attr)].get(row)
     }
 
     /// The raw bytes of an object's `mS-DS-ConsistencyGuid`, whatever their length, if it
     /// has a non-empty value.
     pub fn consistency_guid_bytes(&self, row: usize) -> Option<&[u8]> {
-        if let Some(g) = self.consistency_guid.get(row)?.as_ref() {
+        if let Some(g) = self.consistency_guid.get_ref(row) {
             return Some(g);
+        }
+        if !*self.has_consistency_guid.get(row)? {
+            return None;
         }
         let i = self
             .odd_consistency_guids
@@ -787,7 +927,7 @@ impl Directory {
                 .into_iter()
                 .map(|(row, bytes)| (row + offset, bytes)),
         );
-        self.consistency_guid.extend(consistency_guid);
+        self.consistency_guid.append(consistency_guid);
         self.source.extend(source);
         self.dn.append(dn);
         self.object_class.append(object_class);
@@ -803,11 +943,11 @@ impl Directory {
             mine.extend(theirs);
         }
         for (mine, theirs) in self.count.iter_mut().zip(count) {
-            mine.extend(theirs);
+            mine.append(theirs);
         }
         self.object_guid.extend(object_guid);
         self.has_consistency_guid.extend(has_consistency_guid);
-        self.thumbnail_photo_bytes.extend(thumbnail_photo_bytes);
+        self.thumbnail_photo_bytes.append(thumbnail_photo_bytes);
         self.flags.extend(flags);
     }
 
@@ -890,13 +1030,14 @@ impl Directory {
         self.kind.push(kind[row]);
         self.object_guid.push(object_guid[row]);
         self.has_consistency_guid.push(has_consistency_guid[row]);
-        self.consistency_guid.push(consistency_guid[row]);
-        if consistency_guid[row].is_none() {
+        self.consistency_guid.push(consistency_guid.get(row));
+        if consistency_guid.get(row).is_none() {
             if let Some(bytes) = from.consistency_guid_bytes(row) {
                 self.odd_consistency_guids.push((0, bytes.into()));
             }
         }
-        self.thumbnail_photo_bytes.push(thumbnail_photo_bytes[row]);
+        self.thumbnail_photo_bytes
+            .push(thumbnail_photo_bytes.get(row));
         self.flags.push(flags[row]);
         self.object_sid.push(object_sid.get(row));
         self.members.push_row(members.get(row));
@@ -922,7 +1063,7 @@ impl Directory {
             mine.push(theirs[row]);
         }
         for (mine, theirs) in self.count.iter_mut().zip(count) {
-            mine.push(theirs[row]);
+            mine.push(theirs.get(row));
         }
     }
 
@@ -934,17 +1075,17 @@ impl Directory {
             + self.proxy_addresses.heap_bytes()
             + self.certificates.heap_bytes()
             + self.extra.heap_bytes()
+            + self.object_sid.heap_bytes()
+            + self.int.iter().map(IntColumn::heap_bytes).sum::<usize>()
+            + self
+                .count
+                .iter()
+                .map(CountColumn::heap_bytes)
+                .sum::<usize>()
+            + self.consistency_guid.heap_bytes()
+            + self.thumbnail_photo_bytes.heap_bytes()
             + self.len()
-                * (std::mem::size_of::<SourceRef>()
-                    + 1
-                    + INT_ATTRS.len() * 8
-                    + BOOL_ATTRS.len() * 2
-                    + COUNT_ATTRS.len() * 4
-                    + 17
-                    + 1
-                    + 17
-                    + 8
-                    + 1)
+                * (std::mem::size_of::<SourceRef>() + 1 + BOOL_ATTRS.len() + 17 + 1 + 1 + 4)
     }
 }
 
@@ -1031,6 +1172,45 @@ mod tests {
         assert_eq!(c.get(2), Some("bc"));
         assert_eq!(c.get(3), None);
         assert_eq!(c.len(), 3);
+    }
+
+    #[test]
+    fn class_column_interns_and_keeps_every_value_past_the_limit() {
+        let mut a = ClassColumn::default();
+        a.push(Some("user"));
+        a.push(None);
+        a.push(Some("group"));
+        let mut b = ClassColumn::default();
+        b.push(Some("group"));
+        b.push(Some("contact"));
+        a.append(b);
+        let got: Vec<_> = (0..5).map(|r| a.get(r)).collect();
+        assert_eq!(
+            got,
+            [
+                Some("user"),
+                None,
+                Some("group"),
+                Some("group"),
+                Some("contact")
+            ]
+        );
+        assert_eq!(a.get(5), None);
+        // A hostile file with more distinct classes than ids: the rest are kept aside.
+        let mut many = ClassColumn::default();
+        let names: Vec<String> = (0..70_000).map(|i| format!("c{i}")).collect();
+        names.iter().for_each(|n| many.push(Some(n)));
+        let mut joined = ClassColumn::default();
+        joined.push(Some("c69999"));
+        joined.append(many.clone());
+        for (i, n) in names.iter().enumerate().step_by(997) {
+            assert_eq!(many.get(i), Some(n.as_str()));
+            assert_eq!(joined.get(i + 1), Some(n.as_str()));
+        }
+        assert_eq!(joined.get(70_000), Some("c69999"));
+        many.truncate(66_000);
+        assert_eq!(many.get(65_999), Some("c65999"));
+        assert_eq!(many.get(66_000), None);
     }
 
     #[test]
