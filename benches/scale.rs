@@ -11,7 +11,9 @@
 //! Each configuration runs SYNCLINT_BENCH_RUNS times (default 2); the fastest run is shown.
 //! SYNCLINT_BENCH_FORMATS=powershell-csv (or a list) picks the formats (default ldif,csvde);
 //! SYNCLINT_BENCH_SHAPES=default,sparse-wide,field (the default: all) the export shapes
-//! (see `synclint generate --shape`).
+//! (see `synclint generate --shape`). SYNCLINT_BENCH_BINARIES=before=/path,after=/path runs
+//! several synclint binaries one after the other on each file (a row each), so that a
+//! before/after comparison shares one sitting; the default is the one this bench was built with.
 
 mod common;
 
@@ -41,8 +43,9 @@ fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     std::fs::create_dir_all(&dir).expect("bench data directory");
     let out = dir.join("scale-report.xlsx");
-    println!("| shape | format | objects | file | cat (floor) | read | scope | rules | collisions | suggest | workbook | end to end | peak RSS | RSS / file | findings |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let binaries = binaries();
+    println!("| shape | format | objects | binary | file | cat (floor) | read | scope | rules | collisions | suggest | workbook | end to end | peak RSS | RSS / file | findings |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for &objects in &sizes {
         for (shape, format) in bench_shapes().into_iter().flat_map(|shape| {
             bench_formats(&[Format::Ldif, Format::Csvde])
@@ -52,21 +55,30 @@ fn main() {
             let path = bench_file(&dir, format, objects, false, shape);
             let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
             let cat = time_cat(&path);
-            let best = (0..runs.max(1))
-                .map(|_| analyze(&path, &out))
-                .min_by(|a, b| a.wall.total_cmp(&b.wall))
-                .expect("a run");
-            let stage = |name: &str| {
-                best.stages
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map_or("-".to_string(), |(_, t)| format!("{t:.2} s"))
-            };
-            println!(
-                "| {} | {} | {} | {:.2} GB | {:.2} s | {} | {} | {} | {} | {} | {} | **{:.2} s** | {} MB | {:.2} | {} |",
+            // Runs alternate between the binaries, so a change of load falls on each.
+            let mut all: Vec<Vec<Run>> = binaries.iter().map(|_| Vec::new()).collect();
+            for _ in 0..runs.max(1) {
+                for (i, (_, binary)) in binaries.iter().enumerate() {
+                    all[i].push(analyze(binary, &path, &out));
+                }
+            }
+            for ((label, _), runs) in binaries.iter().zip(all) {
+                let best = runs
+                    .into_iter()
+                    .min_by(|a, b| a.wall.total_cmp(&b.wall))
+                    .expect("a run");
+                let stage = |name: &str| {
+                    best.stages
+                        .iter()
+                        .find(|(n, _)| n == name)
+                        .map_or("-".to_string(), |(_, t)| format!("{t:.2} s"))
+                };
+                println!(
+                "| {} | {} | {} | {} | {:.2} GB | {:.2} s | {} | {} | {} | {} | {} | {} | **{:.2} s** | {} MB | {:.2} | {} |",
                 shape.name(),
                 format.name(),
                 objects,
+                label,
                 bytes as f64 / 1e9,
                 cat,
                 stage("read"),
@@ -80,6 +92,7 @@ fn main() {
                 (best.peak_mb as f64 * 1048576.0) / bytes.max(1) as f64,
                 best.findings,
             );
+            }
         }
     }
     let _ = std::fs::remove_file(&out);
@@ -97,9 +110,23 @@ fn time_cat(path: &Path) -> f64 {
     t.elapsed().as_secs_f64()
 }
 
-fn analyze(path: &Path, out: &Path) -> Run {
+/// The binaries to measure, as (label, path): SYNCLINT_BENCH_BINARIES, else this build's.
+fn binaries() -> Vec<(String, std::path::PathBuf)> {
+    match std::env::var("SYNCLINT_BENCH_BINARIES") {
+        Ok(spec) if !spec.trim().is_empty() => spec
+            .split(',')
+            .map(|item| match item.split_once('=') {
+                Some((label, path)) => (label.trim().to_string(), path.trim().into()),
+                None => (item.trim().to_string(), item.trim().into()),
+            })
+            .collect(),
+        _ => vec![("synclint".into(), env!("CARGO_BIN_EXE_synclint").into())],
+    }
+}
+
+fn analyze(binary: &Path, path: &Path, out: &Path) -> Run {
     let t = Instant::now();
-    let output = Command::new(env!("CARGO_BIN_EXE_synclint"))
+    let output = Command::new(binary)
         .args(["analyze", "-q", "--timings", "--fail-on", "never", "-o"])
         .arg(out)
         .arg(path)
