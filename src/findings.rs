@@ -84,8 +84,10 @@ pub struct FindingList {
 }
 
 impl FindingList {
-    pub fn push_chunk(&mut self, chunk: Vec<Finding>) {
+    pub fn push_chunk(&mut self, mut chunk: Vec<Finding>) {
         if !chunk.is_empty() {
+            // A chunk grew by doubling: its spare half would be held to the end of the run.
+            chunk.shrink_to_fit();
             self.chunks.push(chunk);
         }
     }
