@@ -523,10 +523,24 @@ impl SidColumn {
                 true
             }
             Some(SidKey::Split(id, rid)) => {
-                use std::fmt::Write;
                 out.push_str(self.prefixes.get(id as usize).map_or("", |p| &**p));
-                // Writing to a String cannot fail.
-                let _ = write!(out, "-{rid}");
+                out.push('-');
+                // The RID's digits, written by hand: the duplicate-SID audit writes every
+                // row's SID, and `fmt` cost more than the rest of it.
+                let mut digits = [0u8; 10];
+                let mut at = digits.len();
+                let mut n = rid;
+                loop {
+                    at -= 1;
+                    digits[at] = b'0' + (n % 10) as u8;
+                    n /= 10;
+                    if n == 0 {
+                        break;
+                    }
+                }
+                for &d in &digits[at..] {
+                    out.push(char::from(d));
+                }
                 true
             }
         }
@@ -1388,6 +1402,8 @@ mod tests {
             Some("not a sid"),
             Some("S-1-5-32-544"),
             Some(""),
+            Some("S-1-5-21-1-2-3-4294967295"),
+            Some("S-1-5-21-1-2-3-0"),
         ];
         let mut a = SidColumn::default();
         texts[..4].iter().for_each(|t| a.push(*t));

@@ -17,6 +17,7 @@ pub struct Presence {
 }
 
 impl Presence {
+    #[inline]
     pub fn push(&mut self, present: bool) {
         let bit = self.len % 64;
         if bit == 0 {
@@ -79,11 +80,22 @@ impl Presence {
             self.count += other.count;
             return;
         }
-        for (w, word) in other.words.iter().enumerate() {
+        // Each of `other`'s words fills the rest of the last word and starts the next one
+        // (bits past a column's length are zero, so whole words can be shifted in).
+        let shift = self.len % 64;
+        let room = 64 - shift;
+        for (w, &word) in other.words.iter().enumerate() {
             let bits = (other.len - w * 64).min(64);
-            for bit in 0..bits {
-                self.push(word >> bit & 1 == 1);
+            if let Some(last) = self.words.last_mut() {
+                *last |= word << shift;
             }
+            self.count += (word & ((1u64 << room) - 1)).count_ones() as usize;
+            if bits > room {
+                self.words.push(word >> room);
+                self.ranks.push(self.count as u32);
+                self.count += (word >> room).count_ones() as usize;
+            }
+            self.len += bits;
         }
     }
 
@@ -132,6 +144,7 @@ impl<T> SparseColumn<T> {
 }
 
 impl<T: Copy> SparseColumn<T> {
+    #[inline]
     pub fn push(&mut self, value: Option<T>) {
         self.present.push(value.is_some());
         if let Some(v) = value {
