@@ -464,6 +464,14 @@ impl SidColumn {
     }
 
     fn intern(&mut self, prefix: &str) -> u32 {
+        // Rows come a domain at a time: the last prefix is the likely one.
+        if let Some(last) = self.prefixes.last().filter(|p| ***p == *prefix) {
+            debug_assert_eq!(
+                self.lookup.get(&**last),
+                Some(&(self.prefixes.len() as u32 - 1))
+            );
+            return self.prefixes.len() as u32 - 1;
+        }
         if let Some(id) = self.lookup.get(prefix) {
             return *id;
         }
@@ -538,8 +546,8 @@ impl SidColumn {
                         break;
                     }
                 }
-                for &d in &digits[at..] {
-                    out.push(char::from(d));
+                if let Ok(digits) = std::str::from_utf8(&digits[at..]) {
+                    out.push_str(digits);
                 }
                 true
             }
