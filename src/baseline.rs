@@ -3,12 +3,12 @@
 
 use crate::directory::Directory;
 use crate::error::Error;
-use crate::findings::FindingList;
+use crate::findings::{Finding, FindingList};
 use crate::redact::Redactor;
+use crate::view::Views;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::path::Path;
 
 /// One finding as the JSON lists it. This run's items borrow their text from the analysis
@@ -37,49 +37,226 @@ impl Item<'_> {
     }
 }
 
-/// The stable id of a finding.
-pub(crate) fn finding_id(rule: &str, object: &str, attribute: &str, value: &str) -> String {
-    let mut h = Sha256::new();
-    for part in [
+/// The stable id of a finding: the first 8 bytes of a SHA-256 over the rule, the object
+/// (its objectGUID as text, else its DN lower-cased), the attribute lower-cased and the value
+/// lower-cased, each followed by a zero byte. The JSON shows it as 16 lower-case hex digits.
+#[cfg(test)]
+fn finding_id(rule: &str, object: &str, attribute: &str, value: &str) -> String {
+    id_text(id_bits(
         rule,
-        object,
-        &attribute.to_ascii_lowercase(),
-        &value.to_lowercase(),
-    ] {
-        h.update(part.as_bytes());
-        h.update([0]);
-    }
-    crate::hex::lower_hex(&h.finalize()[..8])
+        |h| h.update(object.as_bytes()),
+        attribute,
+        value,
+    ))
 }
 
-/// Every finding of a run, with its id, in report order. Takes the analysis's parts rather
-/// than the analysis, so that the caller can still record changes and timings in it while the
-/// items borrow from these.
-pub fn items<'a>(
+/// The id as the JSON shows it.
+fn id_text(id: u64) -> String {
+    String::from_utf8_lossy(&id_hex(id)).into_owned()
+}
+
+/// The id's 16 lower-case hex digits, on the stack.
+fn id_hex(id: u64) -> [u8; 16] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = [0u8; 16];
+    for (i, digit) in text.iter_mut().enumerate() {
+        *digit = DIGITS[(id >> (60 - 4 * i) & 15) as usize];
+    }
+    text
+}
+
+/// The id's bits; `object` feeds the object's part to the hash. Nothing is allocated for
+/// ASCII text (the id of each of millions of findings used to copy its DN, attribute and
+/// value lower-cased first).
+fn id_bits(rule: &str, object: impl FnOnce(&mut Sha256), attribute: &str, value: &str) -> u64 {
+    let mut h = Sha256::new();
+    h.update(rule.as_bytes());
+    h.update([0]);
+    object(&mut h);
+    h.update([0]);
+    update_ascii_lowercase(&mut h, attribute);
+    h.update([0]);
+    update_lowercase(&mut h, value);
+    h.update([0]);
+    let digest = h.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_be_bytes(first)
+}
+
+/// Hashes `text` as `str::to_ascii_lowercase` would give it, through a buffer on the stack.
+fn update_ascii_lowercase(h: &mut Sha256, text: &str) {
+    let mut buf = [0u8; 128];
+    for piece in text.as_bytes().chunks(buf.len()) {
+        let lower = &mut buf[..piece.len()];
+        lower.copy_from_slice(piece);
+        lower.make_ascii_lowercase();
+        h.update(&*lower);
+    }
+}
+
+/// Hashes `text` as `str::to_lowercase` would give it: ASCII without allocating; other
+/// text through `to_lowercase` itself (its context rules, such as a final sigma, included).
+fn update_lowercase(h: &mut Sha256, text: &str) {
+    if text.is_ascii() {
+        update_ascii_lowercase(h, text);
+    } else {
+        h.update(text.to_lowercase().as_bytes());
+    }
+}
+
+/// The text form of a wire-order GUID, as [`crate::hex::format_guid`] writes it, on the stack.
+fn guid_text(wire: &[u8; 16]) -> [u8; 36] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut c = *wire;
+    c[0..4].reverse();
+    c[4..6].reverse();
+    c[6..8].reverse();
+    let mut text = [b'-'; 36];
+    let mut at = 0;
+    for (i, b) in c.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            at += 1; // the dash
+        }
+        text[at] = DIGITS[usize::from(b >> 4)];
+        text[at + 1] = DIGITS[usize::from(b & 15)];
+        at += 2;
+    }
+    text
+}
+
+/// The findings of a run as the JSON's items, made when they are written rather than held:
+/// a million items (id, DN, value) took about 200 bytes each for the whole workbook stage.
+/// The ids are kept (8 bytes a finding) only when a baseline comparison needs them too.
+pub struct FindingItems<'a> {
     dir: &'a Directory,
     findings: &'a FindingList,
-    redactor: Option<&Redactor>,
-) -> Vec<Item<'a>> {
-    use rayon::prelude::*;
-    let views = crate::view::Views::new(dir, findings, redactor);
-    // A hash per finding, text borrowed: in parallel, in finding order.
-    findings
-        .par_iter()
-        .map(|f| {
-            let view = views.of(f);
-            let object = match dir.object_guid[f.row as usize] {
-                Some(g) => crate::hex::format_guid(&g),
-                None => view.real_dn.to_lowercase(),
-            };
-            Item {
-                id: finding_id(f.rule.code, &object, f.attribute.ldap_name(), &f.value),
-                rule: Cow::Borrowed(f.rule.code),
-                dn: view.dn,
-                attribute: Cow::Borrowed(f.attribute.ldap_name()),
-                value: view.value,
+    views: Views<'a, 'a>,
+    ids: Option<Vec<u64>>,
+}
+
+impl<'a> FindingItems<'a> {
+    /// Takes the analysis's parts rather than the analysis, so that the caller can still
+    /// record changes and timings in it while the items borrow from these.
+    pub fn new(
+        dir: &'a Directory,
+        findings: &'a FindingList,
+        redactor: Option<&'a Redactor>,
+    ) -> FindingItems<'a> {
+        FindingItems {
+            dir,
+            findings,
+            views: Views::new(dir, findings, redactor),
+            ids: None,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.findings.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    /// Every finding's id, in order (in parallel), kept for what follows.
+    fn ids(&mut self) -> &[u64] {
+        use rayon::prelude::*;
+        let dir = self.dir;
+        let findings = self.findings;
+        self.ids
+            .get_or_insert_with(|| {
+                let mut ids = Vec::with_capacity(findings.len());
+                ids.par_extend(
+                    findings
+                        .chunks()
+                        .par_iter()
+                        .flat_map_iter(|c| c.iter().map(|f| id_of(dir, f))),
+                );
+                ids
+            })
+            .as_slice()
+    }
+
+    /// The findings in order, in slices of at most `most` with the index of their first.
+    pub fn pieces(&self, most: usize) -> Vec<(usize, &'a [Finding])> {
+        let mut at = 0;
+        let mut pieces = Vec::new();
+        for chunk in self.findings.chunks() {
+            for piece in chunk.chunks(most.max(1)) {
+                pieces.push((at, piece));
+                at += piece.len();
             }
-        })
-        .collect()
+        }
+        pieces
+    }
+
+    /// The id of finding `f`, the `i`th.
+    fn id(&self, i: usize, f: &Finding) -> u64 {
+        match self.ids.as_deref().and_then(|ids| ids.get(i)) {
+            Some(id) => *id,
+            None => id_of(self.dir, f),
+        }
+    }
+
+    /// Finding `f` (the `i`th) as an item, its texts as shown.
+    pub fn item(&self, i: usize, f: &'a Finding) -> Item<'a> {
+        Item {
+            id: id_text(self.id(i, f)),
+            rule: Cow::Borrowed(f.rule.code),
+            dn: self.views.dn(self.dir.dn.get(f.row as usize).unwrap_or("")),
+            attribute: Cow::Borrowed(f.attribute.ldap_name()),
+            value: self.views.value(f.attribute.ldap_name(), &f.value),
+        }
+    }
+
+    /// Appends finding `f` (the `i`th) as its item's JSON, as serde writes an [`Item`].
+    pub fn write_json(&self, i: usize, f: &Finding, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        #[derive(Serialize)]
+        struct ItemJson<'t> {
+            id: &'t str,
+            rule: &'t str,
+            dn: &'t str,
+            attribute: &'t str,
+            value: &'t str,
+        }
+        let id = id_hex(self.id(i, f));
+        let dn = self.views.dn(self.dir.dn.get(f.row as usize).unwrap_or(""));
+        let value = self.views.value(f.attribute.ldap_name(), &f.value);
+        serde_json::to_writer(
+            out,
+            &ItemJson {
+                id: std::str::from_utf8(&id).unwrap_or_default(),
+                rule: f.rule.code,
+                dn: &dn,
+                attribute: f.attribute.ldap_name(),
+                value: &value,
+            },
+        )
+    }
+}
+
+/// The id of finding `f`.
+fn id_of(dir: &Directory, f: &Finding) -> u64 {
+    let row = f.row as usize;
+    let attribute = f.attribute.ldap_name();
+    match dir.object_guid.get(row).copied().flatten() {
+        Some(guid) => id_bits(
+            f.rule.code,
+            |h| h.update(guid_text(&guid)),
+            attribute,
+            &f.value,
+        ),
+        None => {
+            let dn = dir.dn.get(row).unwrap_or("");
+            id_bits(
+                f.rule.code,
+                |h| update_lowercase(h, dn),
+                attribute,
+                &f.value,
+            )
+        }
+    }
 }
 
 /// What changed since a baseline run.
@@ -95,24 +272,56 @@ pub struct Changes {
     pub resolved_items: Vec<Item<'static>>,
 }
 
-/// Compares this run's findings with a baseline's.
-pub fn compare(baseline: &str, current: &[Item<'_>], previous: &[Item<'static>]) -> Changes {
-    let before: HashSet<&str> = previous.iter().map(|i| i.id.as_str()).collect();
-    let now: HashSet<&str> = current.iter().map(|i| i.id.as_str()).collect();
-    let new_items: Vec<Item<'static>> = current
-        .iter()
-        .filter(|i| !before.contains(i.id.as_str()))
-        .map(|i| i.clone().into_owned())
+/// Compares this run's findings with a baseline's (and keeps their ids for the JSON).
+pub fn compare(
+    baseline: &str,
+    current: &mut FindingItems<'_>,
+    previous: &[Item<'static>],
+) -> Changes {
+    current.ids();
+    let current = &*current;
+    let ids = current.ids.as_deref().unwrap_or_default();
+    changes_between(baseline, ids, previous, |new| {
+        // `new` is in finding order: one walk over the findings picks them.
+        let mut wanted = new.iter().copied().peekable();
+        let mut items = Vec::with_capacity(new.len());
+        for (i, f) in current.findings.iter().enumerate() {
+            if wanted.peek() == Some(&i) {
+                wanted.next();
+                items.push(current.item(i, f).into_owned());
+            }
+        }
+        items
+    })
+}
+
+/// The changes between this run's finding ids and a baseline's items; `items_at` makes the
+/// items of this run's findings at the given indices (in order).
+fn changes_between(
+    baseline: &str,
+    current: &[u64],
+    previous: &[Item<'static>],
+    items_at: impl FnOnce(&[usize]) -> Vec<Item<'static>>,
+) -> Changes {
+    use rustc_hash::FxHashSet;
+    // A baseline id that is not 16 lower-case hex digits is no id this run can give.
+    let parse = |id: &str| {
+        (id.len() == 16 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+            .then(|| u64::from_str_radix(id, 16).ok())
+            .flatten()
+    };
+    let before: FxHashSet<u64> = previous.iter().filter_map(|i| parse(&i.id)).collect();
+    let now: FxHashSet<u64> = current.iter().copied().collect();
+    let new: Vec<usize> = (0..current.len())
+        .filter(|i| !before.contains(&current[*i]))
         .collect();
     let resolved_items: Vec<Item<'static>> = previous
         .iter()
-        .filter(|i| !now.contains(i.id.as_str()))
+        .filter(|i| !parse(&i.id).is_some_and(|id| now.contains(&id)))
         .cloned()
         .collect();
-    let unchanged = current
-        .iter()
-        .filter(|i| before.contains(i.id.as_str()))
-        .count() as u64;
+    let unchanged = (current.len() - new.len()) as u64;
+    let new_items = items_at(&new);
     Changes {
         baseline: baseline.to_string(),
         new: new_items.len() as u64,
@@ -168,15 +377,71 @@ mod tests {
         assert_eq!(a.len(), 16);
     }
 
+    /// The ids as they were first made (every part lower-cased into a new string, the
+    /// GUID formatted by `hex`): the ids of earlier runs' JSON, which a baseline compares
+    /// with, so they must not change.
+    fn allocating_id(rule: &str, object: &str, attribute: &str, value: &str) -> String {
+        let mut h = Sha256::new();
+        for part in [
+            rule,
+            object,
+            &attribute.to_ascii_lowercase(),
+            &value.to_lowercase(),
+        ] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        crate::hex::lower_hex(&h.finalize()[..8])
+    }
+
+    #[test]
+    fn ids_are_those_of_earlier_runs() {
+        let long = "CN=Ärger Öl ".repeat(40) + "OU=Staff,DC=Corp,DC=Example";
+        let dns = [
+            "CN=Ana,OU=Sales,DC=corp,DC=contoso,DC=com",
+            "CN=ΣΟΦΟΣ,OU=Ελλάδα,DC=x",
+            "CN=İnci Σ,DC=x",
+            long.as_str(),
+            "",
+        ];
+        let values = ["A B@X.com", "ΣΑΣ", "straße@İ.com", long.as_str(), ""];
+        let attributes = ["userPrincipalName", "proxyAddresses", "ÄttribUte"];
+        for dn in dns {
+            for value in values {
+                for attribute in attributes {
+                    let now = id_bits("SL101", |h| update_lowercase(h, dn), attribute, value);
+                    let then = allocating_id("SL101", &dn.to_lowercase(), attribute, value);
+                    assert_eq!(id_text(now), then, "{dn} {attribute} {value}");
+                }
+            }
+        }
+        let wire = [
+            0x0b, 0x81, 0x8f, 0xd0, 0x5c, 0xa3, 0xa8, 0x49, 0x8a, 0x3c, 0x1b, 0x2c, 0x3d, 0x4e,
+            0x5f, 0x60,
+        ];
+        assert_eq!(
+            std::str::from_utf8(&guid_text(&wire)).unwrap(),
+            crate::hex::format_guid(&wire)
+        );
+        let now = id_bits("SL203", |h| h.update(guid_text(&wire)), "mail", "X@Y");
+        let then = allocating_id("SL203", &crate::hex::format_guid(&wire), "mail", "X@Y");
+        assert_eq!(id_text(now), then);
+    }
+
     #[test]
     fn new_resolved_unchanged() {
-        let c = compare(
-            "prev.json",
-            &[item("a"), item("b")],
-            &[item("b"), item("c")],
-        );
-        assert_eq!((c.new, c.resolved, c.unchanged), (1, 1, 1));
-        assert_eq!(c.new_items[0].id, "a");
-        assert_eq!(c.resolved_items[0].id, "c");
+        let [a, b, c] = ["0000000000000a0a", "00000000000b0b0b", "c0c0c0c0c0c0c0c0"];
+        let bits = |id: &str| u64::from_str_radix(id, 16).unwrap();
+        // A baseline id that is not one this run could give (upper case, short) is resolved.
+        let previous = [item(b), item(c), item("00000000000B0B0B"), item("b0b0b")];
+        let c = changes_between("prev.json", &[bits(a), bits(b)], &previous, |new| {
+            assert_eq!(new, [0]);
+            vec![item(a)]
+        });
+        assert_eq!((c.new, c.resolved, c.unchanged), (1, 3, 1));
+        assert_eq!(c.new_items[0].id, a);
+        assert_eq!(c.resolved_items[0].id, "c0c0c0c0c0c0c0c0");
+        assert_eq!(c.resolved_items[1].id, "00000000000B0B0B");
+        assert_eq!(id_text(bits(a)), a);
     }
 }

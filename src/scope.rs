@@ -327,10 +327,20 @@ fn reason(dn: &str, subtrees: &Subtrees) -> Option<String> {
             "in the {partition} partition (forest-wide, never synchronized)"
         ));
     }
-    if is_conflict_name(&dn::first_rdn_value(dn)) {
+    if may_hold_line_feed(dn) && is_conflict_name(&dn::first_rdn_value(dn)) {
         return Some("replication conflict object (CNF in the first RDN)".into());
     }
     None
+}
+
+/// Whether the unescaped DN may hold a line feed (a conflict name's mark): written as it is
+/// or as the escape `\0A`. Most DNs have neither, and their first RDN is then not unescaped
+/// (which allocates for every `CN=Last\, First`).
+fn may_hold_line_feed(dn: &str) -> bool {
+    let b = dn.as_bytes();
+    memchr::memchr2_iter(b'\n', b'\\', b).any(|i| {
+        b[i] == b'\n' || (b.get(i + 1) == Some(&b'0') && matches!(b.get(i + 2), Some(b'a' | b'A')))
+    })
 }
 
 /// Why an object the options leave in scope would still not be synchronized by `engine`:
@@ -534,5 +544,35 @@ mod tests {
         assert!(is_conflict_name("x\ncnf:1"));
         assert!(!is_conflict_name("CNF: a name"));
         assert!(!is_conflict_name("Doe\\0ACNF"));
+    }
+
+    /// The look before a DN's first RDN is unescaped finds every way a line feed is written,
+    /// so no conflict object is missed: the escape in either case, a raw line feed, and an
+    /// escaped backslash before `0A` (which only costs the slow path).
+    #[test]
+    fn conflict_objects_are_looked_for_only_where_a_line_feed_may_be() {
+        let subtrees = Subtrees {
+            include: Vec::new(),
+            exclude: Vec::new(),
+        };
+        let conflict = Some("replication conflict object (CNF in the first RDN)".to_string());
+        for dn in [
+            "CN=Doe\\, John\\0ACNF:5f3c7a2e,OU=Staff,DC=contoso,DC=com",
+            "CN=Doe\\0aCNF:5f3c7a2e,DC=contoso,DC=com",
+            "CN=Doe\nCNF:5f3c7a2e,DC=contoso,DC=com",
+        ] {
+            assert!(may_hold_line_feed(dn), "{dn}");
+            assert_eq!(reason(dn, &subtrees), conflict, "{dn}");
+        }
+        for dn in [
+            "CN=Doe\\, John,OU=Staff,DC=contoso,DC=com",
+            "CN=Jo,OU=CNF:x,DC=contoso,DC=com",
+        ] {
+            assert!(!may_hold_line_feed(dn), "{dn}");
+            assert_eq!(reason(dn, &subtrees), None, "{dn}");
+        }
+        let escaped_backslash = "CN=Doe\\\\0ACNF:1,DC=contoso,DC=com";
+        assert!(may_hold_line_feed(escaped_backslash));
+        assert_eq!(reason(escaped_backslash, &subtrees), None);
     }
 }

@@ -113,18 +113,16 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
         Some(key) => Redactor::with_key(key),
         None => Redactor::random(),
     });
-    let items = if args.json.is_some() || args.baseline.is_some() {
-        synclint::baseline::items(
-            &analysis.ingest.directory,
-            &analysis.findings,
-            analysis.redactor.as_ref(),
-        )
-    } else {
-        Vec::new()
-    };
+    // The JSON's items are made while it is written; a baseline comparison keeps their ids.
+    let mut items = synclint::baseline::FindingItems::new(
+        &analysis.ingest.directory,
+        &analysis.findings,
+        analysis.redactor.as_ref(),
+    );
     if let Some(path) = &args.baseline {
         let previous = synclint::baseline::load(path)?;
-        let changes = synclint::baseline::compare(&path.display().to_string(), &items, &previous);
+        let changes =
+            synclint::baseline::compare(&path.display().to_string(), &mut items, &previous);
         analysis.changes = Some(changes);
     }
     if !args.no_workbook {
@@ -148,7 +146,10 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
         analysis.timings.workbook = t.elapsed();
     }
     let t = Instant::now();
-    let summary = synclint::report::summary::Summary::build(&analysis, items);
+    let summary = synclint::report::summary::Summary::build(
+        &analysis,
+        synclint::report::summary::Items::Findings(items),
+    );
     if let Some(path) = &args.json {
         write_atomically(path, files, |w| summary.write_json(w))?;
     }

@@ -589,28 +589,43 @@ pub fn check_rows(ctx: &Context, rows: &[usize]) -> (Vec<Finding>, Groups, Index
 
 /// Splits a run of equal hashes into groups of equal normalized values held by 2+ rows.
 fn verified_groups(ctx: &Context, run: &[Entry]) -> Vec<Vec<(Entry, String)>> {
+    // Keyed by the space's name, then the normalized value: the order of the groups (and so
+    // of their findings) is that of the text "{space:?}\0{value}", without building it (no
+    // space's name is a prefix of another's).
+    let name = |e: &Entry| match e.source.space() {
+        Space::Address => "Address",
+        Space::Proxy => "Proxy",
+        Space::Nickname => "Nickname",
+        Space::Sam => "Sam",
+    };
     let mut keyed: Vec<(Entry, String)> = run
         .iter()
-        .filter_map(|e| {
-            Some((
-                *e,
-                format!("{:?}\u{0}{}", e.source.space(), normalized_value(ctx, e)?),
-            ))
-        })
+        .filter_map(|e| Some((*e, normalized_value(ctx, e)?)))
         .collect();
+    let same = |a: &(Entry, String), b: &(Entry, String)| name(&a.0) == name(&b.0) && a.1 == b.1;
     keyed.sort_by(|a, b| {
-        a.1.cmp(&b.1)
+        name(&a.0)
+            .cmp(name(&b.0))
+            .then_with(|| a.1.cmp(&b.1))
             .then(a.0.row.cmp(&b.0.row))
             .then(a.0.source.cmp(&b.0.source))
     });
+    // Each group moved out of the sorted list (not copied: a value String each).
     let mut out = Vec::new();
-    let mut start = 0;
-    while start < keyed.len() {
-        let end = start + keyed[start..].partition_point(|k| k.1 == keyed[start].1);
-        if keyed[start].0.row != keyed[end - 1].0.row {
-            out.push(keyed[start..end].to_vec());
+    let mut group: Vec<(Entry, String)> = Vec::new();
+    let held_by_two =
+        |g: &[(Entry, String)]| g.first().map(|f| f.0.row) != g.last().map(|l| l.0.row);
+    for item in keyed {
+        if group.last().is_some_and(|last| !same(last, &item)) {
+            let done = std::mem::take(&mut group);
+            if held_by_two(&done) {
+                out.push(done);
+            }
         }
-        start = end;
+        group.push(item);
+    }
+    if held_by_two(&group) {
+        out.push(group);
     }
     out
 }

@@ -171,6 +171,20 @@ fn domain_char_ok(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '.' || c == '-'
 }
 
+/// Every character the UPN policy refuses, before the '@' then after it.
+fn invalid_characters(local: &str, domain: &str) -> Vec<char> {
+    local
+        .chars()
+        .filter(|c| !local_char_ok(*c))
+        .chain(domain.chars().filter(|c| !domain_char_ok(*c)))
+        .collect()
+}
+
+/// Whether `text` holds ".." (a byte look: a substring search is set up for each call).
+fn has_double_period(text: &str) -> bool {
+    text.as_bytes().windows(2).any(|w| w == b"..")
+}
+
 /// The UPN with every repairable problem repaired at once (so one suggestion fixes all of
 /// the object's UPN findings): characters transliterated or dropped, periods tidied, the name
 /// cut to 64, the suffix replaced through --suffix-map.
@@ -232,18 +246,21 @@ pub fn check_value(ctx: &Context, row: usize, upn: &str, out: &mut Vec<Finding>)
     if local.is_empty() || domain.is_empty() {
         return report(out, &FORMAT, "nothing before or after '@'".into());
     }
-    if local.ends_with('.') || local.starts_with('.') || local.contains("..") {
+    if local.ends_with('.') || local.starts_with('.') || has_double_period(local) {
         report(
             out,
             &FORMAT,
             "a period at the start or end of the name, or two in a row".into(),
         );
     }
-    let bad: Vec<char> = local
-        .chars()
-        .filter(|c| !local_char_ok(*c))
-        .chain(domain.chars().filter(|c| !domain_char_ok(*c)))
-        .collect();
+    // Nearly every UPN is valid ASCII: one byte test each says so before the characters
+    // are collected for the note.
+    let clean = |part: &str, ok: fn(char) -> bool| part.bytes().all(|b| ok(char::from(b)));
+    let bad: Vec<char> = if clean(local, local_char_ok) && clean(domain, domain_char_ok) {
+        Vec::new()
+    } else {
+        invalid_characters(local, domain)
+    };
     if let Some(first) = bad.first() {
         report(
             out,

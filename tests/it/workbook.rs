@@ -1029,3 +1029,72 @@ fn long_text_columns_of_class_sheets_wrap() {
     assert!(seen[1] > 10, "Conflicts with cells: {seen:?}");
     assert!(tall_rows > 0);
 }
+
+/// A class sheet with an Excel table: the table (added over the header and one row, then
+/// stretched when the rows are spliced) spans the header and every row, its filter too, on
+/// every table-sized class sheet; larger sheets have none.
+#[test]
+fn class_sheet_tables_span_every_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = crate::planted_export(dir.path(), "gen.ldf", 4000, 3);
+    let analysis = synclint::analyze::run(
+        std::slice::from_ref(&input),
+        &Default::default(),
+        &Default::default(),
+        Default::default(),
+    );
+    let path = dir.path().join("tables.xlsx");
+    let options = WorkbookOptions {
+        table_rows: 600,
+        ..WorkbookOptions::default()
+    };
+    let stats = workbook::write(&analysis, &path, &[input], &options).unwrap();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut part = |name: &str| {
+        let mut xml = String::new();
+        zip.by_name(name).ok()?.read_to_string(&mut xml).unwrap();
+        Some(xml)
+    };
+    let last_col = (b'A' + Column::CLASS_SHEET.len() as u8 - 1) as char;
+    let (mut with_table, mut without) = (0, 0);
+    let mut class_sheets = Vec::new();
+    for (i, (name, rows)) in stats.sheets.iter().enumerate() {
+        let is_class = synclint::findings::Class::ALL
+            .iter()
+            .any(|c| name == c.name() || name.starts_with(&format!("{} (", c.name())));
+        if !is_class {
+            continue;
+        }
+        class_sheets.push((name.clone(), *rows));
+        let rels = part(&format!("xl/worksheets/_rels/sheet{}.xml.rels", i + 1));
+        let table = rels.as_deref().and_then(|rels| {
+            let target = rels
+                .split("Target=\"../tables/")
+                .nth(1)?
+                .split('"')
+                .next()?;
+            part(&format!("xl/tables/{target}"))
+        });
+        match table {
+            Some(table) => {
+                assert!(*rows <= 600, "{name}: {rows} rows with a table");
+                let range = format!("ref=\"A1:{last_col}{}\"", rows.max(&1) + 1);
+                assert_eq!(table.matches(&range).count(), 2, "{name}: {table}");
+                with_table += 1;
+            }
+            None => {
+                assert!(*rows > 600, "{name}: {rows} rows without a table");
+                without += 1;
+            }
+        }
+    }
+    assert!(with_table >= 2 && without >= 1, "{with_table} {without}");
+    // Excel's reader side: every row reads back under the header.
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    for (name, rows) in &class_sheets {
+        let range = wb.worksheet_range(name).unwrap();
+        assert_eq!(range.height(), rows + 1, "{name}");
+    }
+    let tables = wb.load_tables();
+    assert!(tables.is_ok(), "{tables:?}");
+}

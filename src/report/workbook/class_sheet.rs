@@ -165,7 +165,9 @@ pub(super) fn class_sheet(
             .set_columns(&columns)
             .set_style(TableStyle::Medium2)
             .set_banded_rows(!grouped);
-        ws.add_table(0, 0, last_row.max(1), last_col, &table)?;
+        // Over the header and one row: `sheet_rows::splice` stretches it to the last row
+        // (see `SheetRows::table`).
+        ws.add_table(0, 0, 1, last_col, &table)?;
     } else {
         header(ws, 0, &headers(), f)?;
         ws.autofilter(0, 0, last_row, last_col)?;
@@ -445,5 +447,6 @@ pub(super) fn class_rows<'a>(
         fill: Box::new(fill),
         size_bound,
         wrapped: &WRAPPED,
+        table: false,
     }
 }

@@ -352,7 +352,10 @@ fn build<'a>(
             let sheet = class_sheet(workbook, name, *class, take, &widths, options, &f)?;
             // Worksheet parts are numbered in the order sheets were added.
             let part = format!("xl/worksheets/sheet{}.xml", stats.sheets.len() + 1);
-            rows.push(class_rows(a, cells, part, rest));
+            let mut sheet_rows = class_rows(a, cells, part, rest);
+            // The frame's table (class_sheet) covers the header and one row.
+            sheet_rows.table = take <= options.table_rows;
+            rows.push(sheet_rows);
             rest = tail;
             stats.sheets.push((name.clone(), sheet));
         }

@@ -132,6 +132,7 @@ pub(super) fn out_of_scope_sheet<'a>(
         fill: Box::new(fill),
         size_bound,
         wrapped: &[],
+        table: false,
     })
 }
 
