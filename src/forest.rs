@@ -49,25 +49,22 @@ impl Forests {
             .map(|&d| id_of_domain.get(d as usize).copied().unwrap_or(NO_FOREST))
             .collect();
         let mut domain_sids: FxHashMap<String, u32> = FxHashMap::default();
-        // A domain's objects share its SID: only a SID that differs from the last one is
-        // looked up.
-        let mut last_sid = "";
+        // A domain's objects share its SID (the column's interned prefix): only a row whose
+        // prefix differs from the last one's is looked up.
+        let mut last_prefix = None;
         for (row, &forest) in of_row.iter().enumerate() {
             if forest == NO_FOREST {
+                continue;
+            }
+            let prefix = dir.object_sid.prefix_id(row);
+            if prefix.is_some() && prefix == last_prefix {
                 continue;
             }
             let Some(sid) = dir.object_sid.get(row) else {
                 continue;
             };
-            if sid.len() > last_sid.len()
-                && sid.as_bytes()[..last_sid.len()] == *last_sid.as_bytes()
-                && !last_sid.is_empty()
-                && sid.as_bytes()[last_sid.len()] == b'-'
-            {
-                continue;
-            }
-            if let Some(domain_sid) = domain_sid(sid) {
-                last_sid = domain_sid;
+            last_prefix = prefix;
+            if let Some(domain_sid) = domain_sid(&sid) {
                 if !domain_sids.contains_key(domain_sid) {
                     domain_sids.insert(domain_sid.to_string(), forest);
                 }

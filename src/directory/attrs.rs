@@ -25,7 +25,8 @@ pub enum AttrShape {
     Certificates,
     /// Only the size in bytes of the (first) value (thumbnailPhoto).
     Size,
-    /// A security identifier, kept in its text form `S-1-5-21-…` (objectSid).
+    /// A security identifier, read back in its text form `S-1-5-21-…` (objectSid; stored as
+    /// its interned domain part and RID, [`crate::directory::SidColumn`]).
     Sid,
     /// A DN-valued reference (manager, managedBy): kept only when it points outside the
     /// object's own domain ([`crate::directory::Directory::foreign_refs`]).

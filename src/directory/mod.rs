@@ -6,11 +6,13 @@
 
 pub mod attrs;
 pub mod extra;
+pub mod sparse;
 pub(crate) mod spill;
 
 use crate::cert::CertificateValue;
 pub use attrs::{Attr, AttrShape, BOOL_ATTRS, COUNT_ATTRS, INT_ATTRS, TEXT_ATTRS};
 pub use extra::{Extra, Marks, TimeSource, SEAMLESS_SSO_SPN};
+use sparse::SparseColumn;
 use spill::SpillVec;
 use std::path::Path;
 
@@ -264,28 +266,349 @@ impl TextColumn {
     }
 }
 
-/// A nullable integer column; `i64::MIN` stands for absent (no attribute read here can hold
-/// it, and `Option<i64>` would double the column).
+/// A nullable integer column, stored only for the rows that have a value: most of these
+/// attributes are absent on most rows (groupType outside groups, pwdLastSet outside users).
 #[derive(Clone, Debug, Default)]
-pub struct IntColumn(Vec<i64>);
+pub struct IntColumn(SparseColumn<i64>);
 
 impl IntColumn {
-    const ABSENT: i64 = i64::MIN;
-
     pub fn push(&mut self, value: Option<i64>) {
-        self.0.push(value.unwrap_or(Self::ABSENT));
+        self.0.push(value);
     }
 
     pub fn get(&self, row: usize) -> Option<i64> {
-        self.0.get(row).copied().filter(|v| *v != Self::ABSENT)
+        self.0.get(row)
     }
 
     fn append(&mut self, other: IntColumn) {
-        self.0.extend(other.0);
+        self.0.append(other.0);
     }
 
     fn truncate(&mut self, rows: usize) {
         self.0.truncate(rows);
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.0.heap_bytes()
+    }
+}
+
+/// The number of values of a counted attribute, stored only for the rows that have any
+/// (member outside groups, certificates, homeMDB outside mailboxes are zero on most rows).
+#[derive(Clone, Debug, Default)]
+pub struct CountColumn(SparseColumn<u32>);
+
+impl CountColumn {
+    pub fn push(&mut self, count: u32) {
+        self.0.push((count != 0).then_some(count));
+    }
+
+    pub fn get(&self, row: usize) -> u32 {
+        self.0.get(row).unwrap_or(0)
+    }
+
+    fn append(&mut self, other: CountColumn) {
+        self.0.append(other.0);
+    }
+
+    fn truncate(&mut self, rows: usize) {
+        self.0.truncate(rows);
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.0.heap_bytes()
+    }
+}
+
+/// objectClass (the most specific value) a row, interned: an export holds a handful of
+/// distinct classes, and the text with its offset cost every row ~10 bytes.
+#[derive(Clone, Debug, Default)]
+pub struct ClassColumn {
+    /// Per row: 0 absent, `i` the class `names[i - 1]`, [`ClassColumn::ODD`] a row of `odd`.
+    ids: Vec<u16>,
+    names: Vec<Box<str>>,
+    lookup: rustc_hash::FxHashMap<Box<str>, u16>,
+    /// Values past the 65,534th distinct one (a hostile file), by row (ascending).
+    odd: Vec<(usize, Box<str>)>,
+}
+
+impl ClassColumn {
+    const ODD: u16 = u16::MAX;
+
+    pub fn push(&mut self, value: Option<&str>) {
+        let id = match value {
+            None => 0,
+            Some(v) => match self.lookup.get(v) {
+                Some(id) => *id,
+                None if self.names.len() + 1 < Self::ODD as usize => {
+                    self.names.push(v.into());
+                    let id = self.names.len() as u16;
+                    self.lookup.insert(v.into(), id);
+                    id
+                }
+                None => {
+                    self.odd.push((self.ids.len(), v.into()));
+                    Self::ODD
+                }
+            },
+        };
+        self.ids.push(id);
+    }
+
+    pub fn get(&self, row: usize) -> Option<&str> {
+        match *self.ids.get(row)? {
+            0 => None,
+            Self::ODD => {
+                let i = self.odd.binary_search_by_key(&row, |(r, _)| *r).ok()?;
+                Some(&self.odd[i].1)
+            }
+            id => self.names.get(id as usize - 1).map(|n| &**n),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.ids.capacity() * 2
+            + self.names.iter().map(|n| n.len() * 2 + 40).sum::<usize>()
+            + self.odd.iter().map(|(_, n)| n.len() + 24).sum::<usize>()
+    }
+
+    fn append(&mut self, other: ClassColumn) {
+        if self.ids.is_empty() && self.odd.is_empty() {
+            *self = other;
+            return;
+        }
+        // Every class of `other` interned here once, then its rows renumbered.
+        let mut renumber = Vec::with_capacity(other.names.len() + 1);
+        renumber.push(0u16);
+        let base = self.ids.len();
+        for name in &other.names {
+            let id = match self.lookup.get(name) {
+                Some(id) => *id,
+                None if self.names.len() + 1 < Self::ODD as usize => {
+                    self.names.push(name.clone());
+                    let id = self.names.len() as u16;
+                    self.lookup.insert(name.clone(), id);
+                    id
+                }
+                None => Self::ODD,
+            };
+            renumber.push(id);
+        }
+        let mut odd = other.odd.into_iter().peekable();
+        for (row, id) in other.ids.into_iter().enumerate() {
+            let mine = match id {
+                Self::ODD => Self::ODD,
+                id => renumber[id as usize],
+            };
+            if mine == Self::ODD {
+                let value = if id == Self::ODD {
+                    odd.next().map(|(_, v)| v).unwrap_or_default()
+                } else {
+                    other.names[id as usize - 1].clone()
+                };
+                self.odd.push((base + row, value));
+            }
+            self.ids.push(mine);
+        }
+    }
+
+    fn truncate(&mut self, rows: usize) {
+        self.ids.truncate(rows);
+        let keep = self.odd.partition_point(|(r, _)| *r < rows);
+        self.odd.truncate(keep);
+    }
+}
+
+/// objectSid a row, in its text form `S-1-5-21-…`. The accounts of a domain share all of it
+/// but the last number (the domain's SID, then the RID), so a row keeps an interned id of the
+/// text up to its last `-` and the RID: 8 bytes instead of ~45 and an offset, and nothing on a
+/// row without one.
+#[derive(Clone, Debug, Default)]
+pub struct SidColumn {
+    /// Per row that has one: (prefix id, RID), or ([`SidColumn::ODD`], 0) for a text that is
+    /// not a prefix and a canonical 32-bit RID (kept whole in `odd`).
+    values: SparseColumn<(u32, u32)>,
+    prefixes: Vec<Box<str>>,
+    lookup: rustc_hash::FxHashMap<Box<str>, u32>,
+    odd: Vec<(usize, Box<str>)>,
+}
+
+/// What identifies an objectSid text (equal keys, equal texts) without writing the text.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SidKey<'a> {
+    /// An interned prefix and a RID.
+    Split(u32, u32),
+    Whole(&'a str),
+}
+
+impl SidColumn {
+    const ODD: u32 = u32::MAX;
+
+    /// The text's prefix (up to its last `-`) and RID, when the RID reads back the same.
+    fn split(sid: &str) -> Option<(&str, u32)> {
+        let cut = sid.rfind('-')?;
+        let digits = &sid[cut + 1..];
+        let canonical = !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (digits == "0" || !digits.starts_with('0'));
+        let rid = digits.parse::<u32>().ok().filter(|_| canonical)?;
+        Some((&sid[..cut], rid))
+    }
+
+    fn intern(&mut self, prefix: &str) -> u32 {
+        // Rows come a domain at a time: the last prefix is the likely one.
+        if let Some(last) = self.prefixes.last().filter(|p| ***p == *prefix) {
+            debug_assert_eq!(
+                self.lookup.get(&**last),
+                Some(&(self.prefixes.len() as u32 - 1))
+            );
+            return self.prefixes.len() as u32 - 1;
+        }
+        if let Some(id) = self.lookup.get(prefix) {
+            return *id;
+        }
+        if self.prefixes.len() >= Self::ODD as usize {
+            return Self::ODD;
+        }
+        self.prefixes.push(prefix.into());
+        let id = self.prefixes.len() as u32 - 1;
+        self.lookup.insert(prefix.into(), id);
+        id
+    }
+
+    pub fn push(&mut self, value: Option<&str>) {
+        let row = self.values.len();
+        let entry = value.map(|sid| {
+            match Self::split(sid).map(|(prefix, rid)| (self.intern(prefix), rid)) {
+                Some((id, rid)) if id != Self::ODD => (id, rid),
+                _ => {
+                    self.odd.push((row, sid.into()));
+                    (Self::ODD, 0)
+                }
+            }
+        });
+        self.values.push(entry);
+    }
+
+    pub fn is_present(&self, row: usize) -> bool {
+        self.values.get_ref(row).is_some()
+    }
+
+    pub fn key(&self, row: usize) -> Option<SidKey<'_>> {
+        match self.values.get(row)? {
+            (Self::ODD, _) => {
+                let i = self.odd.binary_search_by_key(&row, |(r, _)| *r).ok()?;
+                Some(SidKey::Whole(&self.odd[i].1))
+            }
+            (id, rid) => Some(SidKey::Split(id, rid)),
+        }
+    }
+
+    /// The id of the text before the RID, shared by the rows of a domain (`None` without a
+    /// SID or for a SID kept whole).
+    pub fn prefix_id(&self, row: usize) -> Option<u32> {
+        self.values
+            .get(row)
+            .map(|(id, _)| id)
+            .filter(|id| *id != Self::ODD)
+    }
+
+    /// Writes the row's SID text into `out` (cleared first); `false` without one.
+    pub fn write(&self, row: usize, out: &mut String) -> bool {
+        out.clear();
+        match self.key(row) {
+            None => false,
+            Some(SidKey::Whole(text)) => {
+                out.push_str(text);
+                true
+            }
+            Some(SidKey::Split(id, rid)) => {
+                out.push_str(self.prefixes.get(id as usize).map_or("", |p| &**p));
+                out.push('-');
+                // The RID's digits, written by hand: the duplicate-SID audit writes every
+                // row's SID, and `fmt` cost more than the rest of it.
+                let mut digits = [0u8; 10];
+                let mut at = digits.len();
+                let mut n = rid;
+                loop {
+                    at -= 1;
+                    digits[at] = b'0' + (n % 10) as u8;
+                    n /= 10;
+                    if n == 0 {
+                        break;
+                    }
+                }
+                if let Ok(digits) = std::str::from_utf8(&digits[at..]) {
+                    out.push_str(digits);
+                }
+                true
+            }
+        }
+    }
+
+    /// The row's SID text.
+    pub fn get(&self, row: usize) -> Option<std::borrow::Cow<'_, str>> {
+        match self.key(row)? {
+            SidKey::Whole(text) => Some(std::borrow::Cow::Borrowed(text)),
+            SidKey::Split(..) => {
+                let mut text = String::new();
+                self.write(row, &mut text);
+                Some(std::borrow::Cow::Owned(text))
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.values.heap_bytes()
+            + self
+                .prefixes
+                .iter()
+                .map(|p| p.len() * 2 + 48)
+                .sum::<usize>()
+            + self.odd.iter().map(|(_, t)| t.len() + 24).sum::<usize>()
+    }
+
+    fn append(&mut self, other: SidColumn) {
+        if self.values.is_empty() && self.prefixes.is_empty() {
+            *self = other;
+            return;
+        }
+        let renumber: Vec<u32> = other.prefixes.iter().map(|p| self.intern(p)).collect();
+        let mut text = String::new();
+        for row in 0..other.len() {
+            match other.values.get(row) {
+                Some((id, rid)) if id != Self::ODD && renumber[id as usize] != Self::ODD => {
+                    self.values.push(Some((renumber[id as usize], rid)));
+                }
+                Some(_) => {
+                    other.write(row, &mut text);
+                    self.push(Some(&text));
+                }
+                None => self.values.push(None),
+            }
+        }
+    }
+
+    fn truncate(&mut self, rows: usize) {
+        self.values.truncate(rows);
+        let keep = self.odd.partition_point(|(r, _)| *r < rows);
+        self.odd.truncate(keep);
     }
 }
 
@@ -371,7 +694,7 @@ pub struct Directory {
     pub source: Vec<SourceRef>,
     pub dn: TextColumn,
     /// The most specific objectClass.
-    pub object_class: TextColumn,
+    pub object_class: ClassColumn,
     pub kind: Vec<ObjectKind>,
     /// Indexed like [`TEXT_ATTRS`].
     pub text: [TextColumn; TEXT_ATTRS.len()],
@@ -381,25 +704,25 @@ pub struct Directory {
     /// Indexed like [`BOOL_ATTRS`].
     pub boolean: [Vec<Option<bool>>; BOOL_ATTRS.len()],
     /// Indexed like [`COUNT_ATTRS`]: the number of values.
-    pub count: [Vec<u32>; COUNT_ATTRS.len()],
+    pub count: [CountColumn; COUNT_ATTRS.len()],
     pub object_guid: Vec<Option<[u8; 16]>>,
     /// Whether `mS-DS-ConsistencyGuid` has a non-empty value (of any length).
     pub has_consistency_guid: Vec<bool>,
     /// `mS-DS-ConsistencyGuid` when it is 16 bytes (a GUID, in AD's byte order), for the
     /// source anchor ([`crate::anchor`]).
-    pub consistency_guid: Vec<Option<[u8; 16]>>,
+    pub consistency_guid: SparseColumn<[u8; 16]>,
     /// `mS-DS-ConsistencyGuid` values that are not 16 bytes, by row (ascending): rare (a
     /// tool stamped something else), so kept aside rather than widening every row.
     pub odd_consistency_guids: Vec<(usize, Box<[u8]>)>,
     /// Size in bytes of thumbnailPhoto, when present.
-    pub thumbnail_photo_bytes: Vec<Option<u32>>,
+    pub thumbnail_photo_bytes: SparseColumn<u32>,
     pub flags: Vec<ObjectFlags>,
     /// What each userCertificate value says as a certificate (only the rows that have any).
     pub certificates: CertificateColumn,
     /// The sparse attributes' values and the export's latest times (readiness checks).
     pub extra: Extra,
-    /// objectSid in its text form (`S-1-5-21-…`).
-    pub object_sid: TextColumn,
+    /// objectSid, read back in its text form (`S-1-5-21-…`).
+    pub object_sid: SidColumn,
     /// Each object's `member` values as hashes of their lower-case DN ([`dn_hash`]), for
     /// group scoping (`--include-group`) without keeping every member's DN.
     pub members: MemberColumn,
@@ -643,7 +966,6 @@ impl Directory {
         }
         Ok(Directory {
             dn: TextColumn::spilled_to(dir)?,
-            object_class: TextColumn::spilled_to(dir)?,
             text: text
                 .try_into()
                 .map_err(|_| std::io::Error::other("text column count"))?,
@@ -667,7 +989,7 @@ impl Directory {
     /// For a spilled directory: whether rows will be looked up at random (value lookups by
     /// hash) rather than scanned in order; see [`SpillVec::expect_random_access`].
     pub fn expect_random_access(&self, random: bool) {
-        for column in [&self.dn, &self.object_class]
+        for column in [&self.dn]
             .into_iter()
             .chain(&self.text)
             .chain([&self.proxy_addresses.values])
@@ -684,7 +1006,7 @@ impl Directory {
     /// Why spilling stopped for some column, if it did: the column went back to the heap and
     /// the run completes in memory (see [`spill`]).
     pub fn spill_failure(&self) -> Option<&str> {
-        [&self.dn, &self.object_class]
+        [&self.dn]
             .into_iter()
             .chain(&self.text)
             .chain([&self.proxy_addresses.values])
@@ -729,14 +1051,17 @@ impl Directory {
     }
 
     pub fn count(&self, attr: Attr, row: usize) -> u32 {
-        self.count[attrs::column_index(attr)][row]
+        self.count[attrs::column_index(attr)].get(row)
     }
 
     /// The raw bytes of an object's `mS-DS-ConsistencyGuid`, whatever their length, if it
     /// has a non-empty value.
     pub fn consistency_guid_bytes(&self, row: usize) -> Option<&[u8]> {
-        if let Some(g) = self.consistency_guid.get(row)?.as_ref() {
+        if let Some(g) = self.consistency_guid.get_ref(row) {
             return Some(g);
+        }
+        if !*self.has_consistency_guid.get(row)? {
+            return None;
         }
         let i = self
             .odd_consistency_guids
@@ -787,7 +1112,7 @@ impl Directory {
                 .into_iter()
                 .map(|(row, bytes)| (row + offset, bytes)),
         );
-        self.consistency_guid.extend(consistency_guid);
+        self.consistency_guid.append(consistency_guid);
         self.source.extend(source);
         self.dn.append(dn);
         self.object_class.append(object_class);
@@ -803,11 +1128,11 @@ impl Directory {
             mine.extend(theirs);
         }
         for (mine, theirs) in self.count.iter_mut().zip(count) {
-            mine.extend(theirs);
+            mine.append(theirs);
         }
         self.object_guid.extend(object_guid);
         self.has_consistency_guid.extend(has_consistency_guid);
-        self.thumbnail_photo_bytes.extend(thumbnail_photo_bytes);
+        self.thumbnail_photo_bytes.append(thumbnail_photo_bytes);
         self.flags.extend(flags);
     }
 
@@ -890,15 +1215,16 @@ impl Directory {
         self.kind.push(kind[row]);
         self.object_guid.push(object_guid[row]);
         self.has_consistency_guid.push(has_consistency_guid[row]);
-        self.consistency_guid.push(consistency_guid[row]);
-        if consistency_guid[row].is_none() {
+        self.consistency_guid.push(consistency_guid.get(row));
+        if consistency_guid.get(row).is_none() {
             if let Some(bytes) = from.consistency_guid_bytes(row) {
                 self.odd_consistency_guids.push((0, bytes.into()));
             }
         }
-        self.thumbnail_photo_bytes.push(thumbnail_photo_bytes[row]);
+        self.thumbnail_photo_bytes
+            .push(thumbnail_photo_bytes.get(row));
         self.flags.push(flags[row]);
-        self.object_sid.push(object_sid.get(row));
+        self.object_sid.push(object_sid.get(row).as_deref());
         self.members.push_row(members.get(row));
         self.dn.push(dn.get(row));
         self.object_class.push(object_class.get(row));
@@ -922,7 +1248,7 @@ impl Directory {
             mine.push(theirs[row]);
         }
         for (mine, theirs) in self.count.iter_mut().zip(count) {
-            mine.push(theirs[row]);
+            mine.push(theirs.get(row));
         }
     }
 
@@ -934,17 +1260,17 @@ impl Directory {
             + self.proxy_addresses.heap_bytes()
             + self.certificates.heap_bytes()
             + self.extra.heap_bytes()
+            + self.object_sid.heap_bytes()
+            + self.int.iter().map(IntColumn::heap_bytes).sum::<usize>()
+            + self
+                .count
+                .iter()
+                .map(CountColumn::heap_bytes)
+                .sum::<usize>()
+            + self.consistency_guid.heap_bytes()
+            + self.thumbnail_photo_bytes.heap_bytes()
             + self.len()
-                * (std::mem::size_of::<SourceRef>()
-                    + 1
-                    + INT_ATTRS.len() * 8
-                    + BOOL_ATTRS.len() * 2
-                    + COUNT_ATTRS.len() * 4
-                    + 17
-                    + 1
-                    + 17
-                    + 8
-                    + 1)
+                * (std::mem::size_of::<SourceRef>() + 1 + BOOL_ATTRS.len() + 17 + 1 + 1 + 4)
     }
 }
 
@@ -1031,6 +1357,90 @@ mod tests {
         assert_eq!(c.get(2), Some("bc"));
         assert_eq!(c.get(3), None);
         assert_eq!(c.len(), 3);
+    }
+
+    #[test]
+    fn class_column_interns_and_keeps_every_value_past_the_limit() {
+        let mut a = ClassColumn::default();
+        a.push(Some("user"));
+        a.push(None);
+        a.push(Some("group"));
+        let mut b = ClassColumn::default();
+        b.push(Some("group"));
+        b.push(Some("contact"));
+        a.append(b);
+        let got: Vec<_> = (0..5).map(|r| a.get(r)).collect();
+        assert_eq!(
+            got,
+            [
+                Some("user"),
+                None,
+                Some("group"),
+                Some("group"),
+                Some("contact")
+            ]
+        );
+        assert_eq!(a.get(5), None);
+        // A hostile file with more distinct classes than ids: the rest are kept aside.
+        let mut many = ClassColumn::default();
+        let names: Vec<String> = (0..70_000).map(|i| format!("c{i}")).collect();
+        names.iter().for_each(|n| many.push(Some(n)));
+        let mut joined = ClassColumn::default();
+        joined.push(Some("c69999"));
+        joined.append(many.clone());
+        for (i, n) in names.iter().enumerate().step_by(997) {
+            assert_eq!(many.get(i), Some(n.as_str()));
+            assert_eq!(joined.get(i + 1), Some(n.as_str()));
+        }
+        assert_eq!(joined.get(70_000), Some("c69999"));
+        many.truncate(66_000);
+        assert_eq!(many.get(65_999), Some("c65999"));
+        assert_eq!(many.get(66_000), None);
+    }
+
+    #[test]
+    fn sid_column_reads_back_every_text_and_keys_equal_texts_alike() {
+        let texts = [
+            Some("S-1-5-21-1004336348-1177238915-682003330-1105"),
+            None,
+            Some("S-1-5-21-1004336348-1177238915-682003330-500"),
+            // Not a prefix and a canonical RID: kept whole.
+            Some("S-1-5-21-1004336348-1177238915-682003330-0500"),
+            Some("S-1-5-21-1-2-3-99999999999"),
+            Some("not a sid"),
+            Some("S-1-5-32-544"),
+            Some(""),
+            Some("S-1-5-21-1-2-3-4294967295"),
+            Some("S-1-5-21-1-2-3-0"),
+        ];
+        let mut a = SidColumn::default();
+        texts[..4].iter().for_each(|t| a.push(*t));
+        let mut b = SidColumn::default();
+        b.push(Some("S-1-5-32-544"));
+        texts[4..].iter().for_each(|t| b.push(*t));
+        a.append(b);
+        let mut all: Vec<Option<&str>> = texts[..4].to_vec();
+        all.push(Some("S-1-5-32-544"));
+        all.extend(&texts[4..]);
+        for (row, want) in all.iter().enumerate() {
+            assert_eq!(a.get(row).as_deref(), *want, "row {row}");
+            assert_eq!(a.is_present(row), want.is_some());
+        }
+        assert_eq!(a.get(all.len()), None);
+        // Keys are equal exactly when the texts are.
+        for i in 0..all.len() {
+            for j in 0..all.len() {
+                assert_eq!(a.key(i) == a.key(j), all[i] == all[j], "rows {i} and {j}");
+            }
+        }
+        // The domain's accounts share a prefix; the RID written with a leading zero does not.
+        assert_eq!(a.prefix_id(0), a.prefix_id(2));
+        assert_eq!(a.prefix_id(3), None);
+        a.truncate(4);
+        assert_eq!(a.get(3).as_deref(), all[3]);
+        assert_eq!(a.get(4), None);
+        a.push(Some("S-1-5-21-9-9-9-7"));
+        assert_eq!(a.get(4).as_deref(), Some("S-1-5-21-9-9-9-7"));
     }
 
     #[test]

@@ -716,24 +716,28 @@ fn duplicate_sids(ctx: &Context, rows: &[usize], out: &mut Vec<Finding>) {
     let dir = ctx.dir;
     // Sorted hashes, not a map of every SID to a vector of its holders: at 1M objects the
     // map's allocations made this audit cost more than the whole uniqueness kernel.
-    let mut hashed: Vec<(u64, u32)> = rows
-        .iter()
-        .filter_map(|&row| {
-            let sid = dir.object_sid.get(row)?;
-            Some((rustc_hash::FxBuildHasher.hash_one(sid), row as u32))
-        })
-        .collect();
+    // Each SID's text is written into one buffer (the column keeps it in parts).
+    let mut text = String::new();
+    let mut hashed: Vec<(u64, u32)> = Vec::new();
+    for &row in rows {
+        if dir.object_sid.write(row, &mut text) {
+            hashed.push((
+                rustc_hash::FxBuildHasher.hash_one(text.as_str()),
+                row as u32,
+            ));
+        }
+    }
     hashed.sort_unstable();
-    let mut by_sid: Vec<(&str, Vec<usize>)> = Vec::new();
+    let mut by_sid: Vec<(String, Vec<usize>)> = Vec::new();
     for run in hashed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
         // Equal hashes: group by the text itself (a hash collision is not a duplicate).
-        let mut texts: Vec<(&str, usize)> = run
+        let mut texts: Vec<(String, usize)> = run
             .iter()
-            .filter_map(|&(_, r)| Some((dir.object_sid.get(r as usize)?, r as usize)))
+            .filter_map(|&(_, r)| Some((dir.object_sid.get(r as usize)?.into_owned(), r as usize)))
             .collect();
         texts.sort_unstable();
         for same in texts.chunk_by(|a, b| a.0 == b.0).filter(|s| s.len() > 1) {
-            by_sid.push((same[0].0, same.iter().map(|(_, r)| *r).collect()));
+            by_sid.push((same[0].0.clone(), same.iter().map(|(_, r)| *r).collect()));
         }
     }
     for (sid, holders) in &by_sid {

@@ -199,7 +199,7 @@ pub fn check(ctx: &Context, row: usize, out: &mut Vec<Finding>) {
             out,
         );
     }
-    if let Some(size) = dir.thumbnail_photo_bytes[row] {
+    if let Some(size) = dir.thumbnail_photo_bytes.get(row) {
         if size as usize > MAX_PHOTO_BYTES {
             ctx.report(
                 out,

@@ -237,14 +237,14 @@ pub fn other_engine(
     // Anchors and objectSids: the anchors (under each engine) of the objects in one scope
     // only and of those whose anchor differs; the objectSids of the objects in one scope.
     let mut anchors: FxHashSet<&[u8]> = FxHashSet::default();
-    let mut sids: FxHashSet<&str> = FxHashSet::default();
+    let mut sids: FxHashSet<crate::directory::SidKey> = FxHashSet::default();
     for &r in &changed {
         if mine.in_scope(r) {
             anchors.extend(anchor_bytes(dir, r, this).map(|a| a.0));
         } else {
             anchors.extend(anchor_bytes(dir, r, other).map(|a| a.0));
         }
-        sids.extend(dir.object_sid.get(r));
+        sids.extend(dir.object_sid.key(r));
     }
     for r in (0..n).filter(|r| both(*r) && may_differ(dir, *r)) {
         let (a, b) = (anchor_bytes(dir, r, this), anchor_bytes(dir, r, other));
@@ -262,7 +262,7 @@ pub fn other_engine(
                 continue;
             }
             let held = |engine| anchor_bytes(dir, r, engine).is_some_and(|a| anchors.contains(a.0));
-            let sid = dir.object_sid.get(r).is_some_and(|s| sids.contains(s));
+            let sid = dir.object_sid.key(r).is_some_and(|s| sids.contains(&s));
             if in_mine && in_theirs && (sid || held(this) || held(other)) {
                 *hit = true;
             }

@@ -230,7 +230,7 @@ fn alone<'f>(ctx: &Context<'f>, index: &Index, f: &'f Finding) -> Alone<'f> {
     let Some(suggested) = f.suggested.as_deref() else {
         return Alone::Nothing;
     };
-    if suggested == f.value {
+    if suggested == &*f.value {
         return Alone::Same;
     }
     let row = f.row as usize;
@@ -350,14 +350,14 @@ fn second_suggestions<'f>(
                 let Some(suggested) = f.suggested.as_deref() else {
                     continue;
                 };
-                if suggested == f.value {
+                if suggested == &*f.value {
                     continue; // withheld before this check
                 }
-                match first.get(&(f.attribute, f.value.as_str())) {
+                match first.get(&(f.attribute, &*f.value)) {
                     Some(earlier) if *earlier != suggested => second.push((i, *earlier)),
                     Some(_) => {}
                     None => {
-                        first.insert((f.attribute, f.value.as_str()), suggested);
+                        first.insert((f.attribute, &*f.value), suggested);
                     }
                 }
             }
@@ -477,7 +477,7 @@ fn prefer_primary_smtp(ctx: &Context, index: &Index, findings: &mut FindingList)
     let mut preferred = preferred.into_iter().peekable();
     for (i, f) in findings.iter_mut().enumerate() {
         if let Some((_, primary)) = preferred.next_if(|(at, _)| *at == i) {
-            f.suggested = Some(primary);
+            f.suggested = Some(primary.into_boxed_str());
         }
     }
 }

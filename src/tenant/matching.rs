@@ -661,7 +661,7 @@ pub fn predict(
             without_sid.join(", ")
         ));
     }
-    if tenant_has_sids && (0..dir.len()).all(|r| dir.object_sid.get(r).is_none()) {
+    if tenant_has_sids && (0..dir.len()).all(|r| !dir.object_sid.is_present(r)) {
         not_checked.push(
             "duplicate SID against onPremisesSecurityIdentifier: the export carries no objectSid"
                 .to_string(),
@@ -734,6 +734,7 @@ fn with_sid_conflict(
     let Some(sid) = dir.object_sid.get(row) else {
         return p;
     };
+    let sid = &*sid;
     let outcome = p.as_ref().map_or(Outcome::Created, |p| p.outcome);
     let joined = match outcome {
         Outcome::HardMatched | Outcome::SoftMatchedSmtp | Outcome::SoftMatchedUpn => {

@@ -107,8 +107,8 @@ fn assert_same_objects(powershell: &Directory, csvde: &Directory) {
             csvde.has_consistency_guid[row]
         );
         assert_eq!(
-            powershell.thumbnail_photo_bytes[row],
-            csvde.thumbnail_photo_bytes[row]
+            powershell.thumbnail_photo_bytes.get(row),
+            csvde.thumbnail_photo_bytes.get(row)
         );
         assert_eq!(powershell.flags[row].0, csvde.flags[row].0, "{dn:?}");
     }

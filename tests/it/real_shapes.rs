@@ -69,8 +69,8 @@ fn finding_rows(paths: &[std::path::PathBuf]) -> Vec<(String, String, String, St
                 f.rule.code.to_string(),
                 dir.dn.get(f.row as usize).unwrap_or_default().to_string(),
                 f.attribute.to_string(),
-                f.value.clone(),
-                f.suggested.clone().unwrap_or_default(),
+                f.value.to_string(),
+                f.suggested.as_deref().unwrap_or_default().to_string(),
             )
         })
         .collect();
