@@ -1,7 +1,7 @@
 //! proxyAddresses, each value by its type.
 
 use super::address::{
-    ascii_set, describe, in_set, longer_than, smtp_problem, split, truncate_chars,
+    ascii_set, byte_classes, describe, in_set, longer_than, smtp_problem, split, truncate_chars,
 };
 use super::domain::is_microsoft_namespace;
 use super::mail::{non_routable, repaired};
@@ -228,20 +228,14 @@ const OTHER_INVALID: u128 = ascii_set("<>(),[]\"");
 /// white space).
 const X_BAD: u8 = 1;
 const OTHER_BAD: u8 = 2;
-static BAD_BYTES: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut c = 0;
-    while c < 128 {
-        if (X_INVALID >> c) & 1 == 1 {
-            table[c] |= X_BAD;
-        }
-        if (OTHER_INVALID >> c) & 1 == 1 || (c as u8).is_ascii_whitespace() {
-            table[c] |= OTHER_BAD;
-        }
-        c += 1;
-    }
-    table
-};
+/// ASCII white space, for the other types' set.
+const ASCII_WHITESPACE: u128 = ascii_set("\t\n\u{c}\r ");
+static BAD_BYTES: [u8; 256] = byte_classes(
+    X_INVALID,
+    X_BAD,
+    OTHER_INVALID | ASCII_WHITESPACE,
+    OTHER_BAD,
+);
 
 /// Whether the type is X400 or X500, whose values allow white space and most punctuation.
 fn x400_or_x500(prefix: &str) -> bool {
