@@ -337,9 +337,29 @@ impl<W: Write + Seek> PackageWriter<W> {
 }
 
 /// Deflates `plain` at level 1 into a sync-flushed piece (no final block), appended to `out`.
-pub fn deflate_piece(plain: &[u8], mut out: Vec<u8>) -> io::Result<Vec<u8>> {
-    use flate2::{Compress, Compression, FlushCompress};
-    let mut compress = Compress::new(Compression::new(1), false);
+pub fn deflate_piece(plain: &[u8], out: Vec<u8>) -> io::Result<Vec<u8>> {
+    use flate2::{Compress, Compression};
+    thread_local! {
+        /// A compressor per thread, reset between pieces: a new one allocates and clears
+        /// its window and hash tables (about 300 kB) for every chunk of rows.
+        static COMPRESS: std::cell::RefCell<Option<Compress>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    COMPRESS.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let compress = cell.get_or_insert_with(|| Compress::new(Compression::new(1), false));
+        // Reset, the stream starts afresh: its output is that of a new compressor.
+        compress.reset();
+        deflate_with(compress, plain, out)
+    })
+}
+
+fn deflate_with(
+    compress: &mut flate2::Compress,
+    plain: &[u8],
+    mut out: Vec<u8>,
+) -> io::Result<Vec<u8>> {
+    use flate2::FlushCompress;
     out.reserve(plain.len() / 4 + 4096);
     loop {
         if out.capacity() - out.len() < 4096 {
