@@ -194,8 +194,8 @@ pub struct Findings {
     pub by_severity: BTreeMap<&'static str, u64>,
 }
 
-/// Items serialized per parallel task (about 1.6 MB of JSON).
-const ITEMS_PER_CHUNK: usize = 8_192;
+/// Items serialized per parallel task (about 0.8 MB of JSON).
+const ITEMS_PER_CHUNK: usize = 4_096;
 
 /// Writes the items of `pieces`, each rendered by `render` (every item after `,\n    `), in
 /// order; the first item goes without its comma. The pieces are rendered in parallel a batch
