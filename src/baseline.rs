@@ -234,7 +234,8 @@ impl<'a> FindingItems<'a> {
 /// backslash, the control characters below 0x20 as `\b \t \n \f \r` or `\u00xx` (lower-case
 /// hex), everything else (DEL, non-ASCII) as is. Eight bytes are checked at a time: serde's
 /// byte-by-byte table took about 30% of the JSON stage's CPU (perf, 438,129 findings of a
-/// 200k-object field export), the whole stage's CPU fell by NN with this.
+/// 200k-object field export); this takes half its instructions (callgrind, 100k objects:
+/// 567M -> 280M), and the JSON's CPU time fell from 0.26 to 0.19 s (200k, one thread).
 pub fn push_json_str(out: &mut Vec<u8>, text: &str) {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
