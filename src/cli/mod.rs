@@ -33,10 +33,26 @@ pub fn run() -> ExitCode {
     match execute(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("synclint: {e:#}");
+            eprintln!("synclint: {}", error_line(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error and its causes on one line, as `{:#}` prints them, but without a cause that the
+/// line already says: the library's errors name their I/O error in their own message
+/// (`x.json: cannot write: No such file or directory`) and also give it as their source, and
+/// the I/O errors of a temporary file repeat the path in theirs.
+fn error_line(e: &anyhow::Error) -> String {
+    let mut line = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !line.contains(&cause) {
+            line.push_str(": ");
+            line.push_str(&cause);
+        }
+    }
+    line
 }
 
 fn execute(cli: Cli) -> Result<ExitCode> {

@@ -423,3 +423,31 @@ fn outputs_follow_the_umask() {
         }
     }
 }
+
+#[test]
+fn an_output_that_cannot_be_written_is_named_once_with_its_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("no-such-folder").join("summary.json");
+    let contoso = sample("contoso.ldf");
+    let out = synclint(&[
+        "analyze",
+        contoso.to_str().unwrap(),
+        "--no-workbook",
+        "-q",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("cannot write"))
+        .unwrap_or_else(|| panic!("no write error in {stderr}"));
+    assert!(line.contains("summary.json: cannot write: "), "{line}");
+    // The cause is said once, not again for each error in the chain.
+    let cause = line.rsplit("cannot write: ").next().unwrap_or_default();
+    let first = cause.split(" (os error").next().unwrap_or_default();
+    assert!(!first.is_empty(), "{line}");
+    assert_eq!(line.matches(first).count(), 1, "{line}");
+    assert!(!json.exists());
+}
