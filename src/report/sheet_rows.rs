@@ -622,26 +622,11 @@ fn clip_to(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
     format!("{}{TRUNCATED}", &text[..end]).into()
 }
 
-/// Bytes that need a look: XML specials, control characters, `_` (a literal `_xHHHH_` must
-/// be escaped) and 0xEF (the lead byte of U+FFFE and U+FFFF).
-const NEEDS_CARE: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        t[b] = b != b'\t' as usize && b != b'\n' as usize;
-        b += 1;
-    }
-    t[b'&' as usize] = true;
-    t[b'<' as usize] = true;
-    t[b'>' as usize] = true;
-    t[b'_' as usize] = true;
-    t[0xEF] = true;
-    t
-};
-
-/// Whether `b` needs a look ([`NEEDS_CARE`]), without a table: the compiler vectorizes it.
+/// Whether byte `b` needs a look: XML specials, control characters, `_` (a literal `_xHHHH_`
+/// must be escaped) and 0xEF (the lead byte of U+FFFE and U+FFFF). Without branches, so the
+/// compiler vectorizes it over a block; [`NEEDS_CARE`] is the same set as a table.
 #[inline(always)]
-fn needs_care(b: u8) -> bool {
+const fn needs_care(b: u8) -> bool {
     ((b < 0x20) & (b != b'\t') & (b != b'\n'))
         | (b == b'&')
         | (b == b'<')
@@ -649,6 +634,17 @@ fn needs_care(b: u8) -> bool {
         | (b == b'_')
         | (b == 0xEF)
 }
+
+/// [`needs_care`] as a table, for the byte-by-byte search after a block that holds one.
+const NEEDS_CARE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = needs_care(b as u8);
+        b += 1;
+    }
+    t
+};
 
 /// The first byte at or after `from` that needs care. Skips 32 bytes at a time while none
 /// does (a vectorized test), then looks byte by byte: the group notes (1.2 kB of DNs, with a
