@@ -149,38 +149,55 @@ impl FindingList {
         // Sized once: grown push by push, a note of ten DNs was reallocated about twice per
         // finding (1.2% of a field-shaped run's instructions).
         let mut note = String::with_capacity(self.note_len_bound(dir, finding));
-        if finding.attribute == Attr::UserPrincipalName
-            && holders
-                .iter()
-                .any(|h| h.row == finding.row && h.derived_upn)
-        {
+        let me = holder_of(holders, finding.row);
+        if finding.attribute == Attr::UserPrincipalName && me.is_some_and(|h| h.derived_upn) {
             note.push_str("derived UPN (no userPrincipalName); ");
         }
-        note.push_str("also held by ");
-        let others = holders.iter().filter(|h| h.row != finding.row);
-        for (i, holder) in others.clone().take(HOLDERS_NAMED).enumerate() {
-            if i > 0 {
-                note.push_str("; ");
-            }
-            note.push_str(dir.dn.get(holder.row as usize).unwrap_or(""));
-            note.push_str(" (");
-            for (j, attribute) in holder.attributes().enumerate() {
-                if j > 0 {
-                    note.push_str(", ");
-                }
-                note.push_str(attribute.ldap_name());
-            }
-            note.push(')');
-        }
-        let more = others.count().saturating_sub(HOLDERS_NAMED);
-        if more > 0 {
-            note.push_str(&format!(" and {more} more objects (group {id})"));
-        }
+        let others = holders.len() - usize::from(me.is_some());
+        write_holders(&mut note, dir, id, holders, me.map(|h| h.row), others);
         if let Some(own) = own {
             note.push_str("; ");
             note.push_str(own);
         }
         Cow::Owned(note)
+    }
+
+    /// The group whose [`FindingList::shared_note`] is `finding`'s whole note, if it has one:
+    /// the finding is not among the holders its group's notes name, and has no note of its
+    /// own. In a group of a thousand holders (the field shape's X.400 addresses) all but ten
+    /// rows show the same text, which the workbook then writes once.
+    pub fn shares_note(&self, finding: &Finding) -> Option<u32> {
+        let id = finding.group?;
+        let holders = self.groups.holders(id)?;
+        if finding.note.is_some() || holders.len() <= HOLDERS_NAMED + 1 {
+            return None;
+        }
+        let me = holder_of(holders, finding.row);
+        let derived =
+            finding.attribute == Attr::UserPrincipalName && me.is_some_and(|h| h.derived_upn);
+        let named = holders[..HOLDERS_NAMED]
+            .iter()
+            .any(|h| h.row == finding.row);
+        (!derived && !named).then_some(id)
+    }
+
+    /// The note shown by every finding of group `id` that [`FindingList::shares_note`]
+    /// names: its first holders, then how many more. `None` for a group too small to have one.
+    pub fn shared_note(&self, dir: &Directory, id: u32) -> Option<String> {
+        let holders = self.groups.holders(id)?;
+        if holders.len() <= HOLDERS_NAMED + 1 {
+            return None;
+        }
+        // Written as for any holder past the named ones: they name the first ones, and count
+        // the group less themselves.
+        let mut note = String::new();
+        write_holders(&mut note, dir, id, holders, None, holders.len() - 1);
+        Some(note)
+    }
+
+    /// The numbers of the groups, from 1.
+    pub fn group_ids(&self) -> std::ops::RangeInclusive<u32> {
+        1..=self.groups.len() as u32
     }
 
     /// A bound on the bytes of [`FindingList::note`] of `finding` (never fewer), without
@@ -197,6 +214,52 @@ impl FindingList {
             .sum();
         // The derived UPN's words, "also held by ", " and N more objects (group G)".
         own + 36 + 13 + named + 60
+    }
+}
+
+/// The holder on `row`: holders are in row order, and a group of a thousand holders (the
+/// field shape) scanned for each of its findings cost a million steps.
+fn holder_of(holders: &[Holder], row: u32) -> Option<&Holder> {
+    match holders.binary_search_by_key(&row, |h| h.row) {
+        Ok(i) => holders.get(i),
+        // Not in row order after all: look through them.
+        Err(_) => holders.iter().find(|h| h.row == row),
+    }
+}
+
+/// `also held by` the first [`HOLDERS_NAMED`] holders other than `me` (with the attributes
+/// through which each holds the value), and how many more of the `others`.
+fn write_holders(
+    note: &mut String,
+    dir: &Directory,
+    id: u32,
+    holders: &[Holder],
+    me: Option<u32>,
+    others: usize,
+) {
+    note.push_str("also held by ");
+    let named = holders.iter().filter(|h| Some(h.row) != me);
+    for (i, holder) in named.take(HOLDERS_NAMED).enumerate() {
+        if i > 0 {
+            note.push_str("; ");
+        }
+        note.push_str(dir.dn.get(holder.row as usize).unwrap_or(""));
+        note.push_str(" (");
+        for (j, attribute) in holder.attributes().enumerate() {
+            if j > 0 {
+                note.push_str(", ");
+            }
+            note.push_str(attribute.ldap_name());
+        }
+        note.push(')');
+    }
+    let more = others.saturating_sub(HOLDERS_NAMED);
+    if more > 0 {
+        note.push_str(" and ");
+        note.push_str(itoa::Buffer::new().format(more));
+        note.push_str(" more objects (group ");
+        note.push_str(itoa::Buffer::new().format(id));
+        note.push(')');
     }
 }
 
@@ -278,6 +341,15 @@ impl Groups {
         self.holders.extend_from_slice(holders);
         self.starts.push(self.holders.len() as u32);
         (self.starts.len() - 1) as u32
+    }
+
+    /// How many groups there are.
+    pub fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// Group `id`'s holders, in row order.

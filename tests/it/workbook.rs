@@ -1098,3 +1098,129 @@ fn class_sheet_tables_span_every_row() {
     let tables = wb.load_tables();
     assert!(tables.is_ok(), "{tables:?}");
 }
+
+/// Fifteen users holding one mail address: past the ten holders a note names, rows show the
+/// same note, written once in the shared-string table; each row still reads as the finding's
+/// own note, redacted or not.
+#[test]
+fn a_big_group_shares_its_note_and_every_row_reads_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ldif = String::new();
+    for i in 0..15 {
+        ldif.push_str(&format!(
+            "dn: CN=Holder Number{i},OU=Staff,DC=corp,DC=contoso,DC=com\n\
+             objectClass: user\nobjectGUID:: {guid}\nuserAccountControl: 512\n\
+             sAMAccountName: holder{i}\nuserPrincipalName: holder{i}@contoso.com\n\
+             mail: shared.box@contoso.com\n\n",
+            guid = base64_guid(i),
+        ));
+    }
+    let input = crate::temp_file(&dir, "group.ldf", ldif.as_bytes());
+    let analysis = synclint::analyze::run(
+        std::slice::from_ref(&input),
+        &Default::default(),
+        &Default::default(),
+        Default::default(),
+    );
+    let d = &analysis.ingest.directory;
+    let mail: Vec<&synclint::findings::Finding> = analysis
+        .findings
+        .iter()
+        .filter(|f| f.group.is_some() && f.attribute == synclint::directory::Attr::Mail)
+        .collect();
+    assert_eq!(mail.len(), 15);
+    // The first ten holders are named in the others' notes; the last five share one.
+    let shared: Vec<_> = mail
+        .iter()
+        .filter(|f| analysis.findings.shares_note(f).is_some())
+        .collect();
+    assert_eq!(shared.len(), 5);
+    let id = mail[0].group.unwrap();
+    let text = analysis.findings.shared_note(d, id).unwrap();
+    assert!(
+        text.ends_with(&format!(" and 4 more objects (group {id})")),
+        "{text}"
+    );
+    for f in &shared {
+        assert_eq!(analysis.findings.note(d, f), text);
+    }
+
+    let (xlsx, _) = analyze(dir.path(), std::slice::from_ref(&input));
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let sheet = wb.worksheet_range("Duplicate").unwrap();
+    let header: Vec<String> = sheet
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let at = |column: Column| header.iter().position(|h| h == column.header()).unwrap();
+    let (dn, attribute, conflicts) = (
+        at(Column::Dn),
+        at(Column::Attribute),
+        at(Column::ConflictsWith),
+    );
+    let mut checked = 0;
+    for row in sheet
+        .rows()
+        .skip(1)
+        .filter(|r| r[attribute] == "mail")
+    {
+        let f = mail
+            .iter()
+            .find(|f| d.dn.get(f.row as usize) == Some(row[dn].to_string().as_str()))
+            .unwrap();
+        assert_eq!(row[conflicts].to_string(), analysis.findings.note(d, f));
+        checked += 1;
+    }
+    assert_eq!(checked, 15);
+    // Written once: in the shared strings, and in no row's inline text.
+    let escaped = text.replace('&', "&amp;");
+    assert_eq!(
+        part(&xlsx, "xl/sharedStrings.xml")
+            .matches(&escaped)
+            .count(),
+        1
+    );
+    let xml = sheet_xml(&xlsx);
+    let (_, duplicate) = xml.iter().find(|(n, _)| n == "Duplicate").unwrap();
+    assert!(!duplicate.contains(&escaped));
+    // The ten named holders' notes each leave out their own DN: written inline.
+    assert_eq!(duplicate.matches(" and 4 more objects").count(), 10);
+
+    // Redacted: the shared note is the redacted one, the same on the five rows.
+    let redacted_dir = dir.path().join("redacted");
+    std::fs::create_dir(&redacted_dir).unwrap();
+    let (xlsx, _) = crate::analyze_to(
+        &redacted_dir,
+        "report",
+        std::slice::from_ref(&input),
+        &["--redact"],
+    );
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    let sheet = wb.worksheet_range("Duplicate").unwrap();
+    let notes: Vec<String> = sheet
+        .rows()
+        .skip(1)
+        .filter(|r| r[attribute] == "mail")
+        .map(|r| r[conflicts].to_string())
+        .collect();
+    assert_eq!(notes.len(), 15);
+    let last = notes.last().unwrap();
+    assert_eq!(notes.iter().filter(|n| *n == last).count(), 5);
+    assert!(
+        last.ends_with(&format!(" and 4 more objects (group {id})")),
+        "{last}"
+    );
+    assert!(
+        notes.iter().all(|n| !n.contains("Holder Number")),
+        "{notes:?}"
+    );
+}
+
+/// A distinct objectGUID for user `i`, base64.
+fn base64_guid(i: u8) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode([i; 16])
+}

@@ -239,6 +239,8 @@ pub(super) struct RowCells<'a> {
     object_classes: Vec<Label<'static>>,
     /// By rule code and fixed note.
     fixed_whys: FxHashMap<(&'static str, &'static str), Label<'a>>,
+    /// By group number less one: the note its findings share, if it has one.
+    group_notes: Vec<Option<Label<'a>>>,
 }
 
 struct RuleCells<'a> {
@@ -255,6 +257,7 @@ impl<'a> RowCells<'a> {
         labels: &SharedStrings,
         ou_paths: &'a OuPaths<'a>,
         why_texts: &'a WhyTexts,
+        group_notes: &'a [Option<String>],
     ) -> RowCells<'a> {
         RowCells {
             rules: RULES
@@ -289,7 +292,16 @@ impl<'a> RowCells<'a> {
                 .filter(|((_, note), _)| !note.is_empty())
                 .map(|(key, text)| (*key, labels.label(text)))
                 .collect(),
+            group_notes: group_notes
+                .iter()
+                .map(|note| note.as_deref().map(|text| labels.label(text)))
+                .collect(),
         }
+    }
+
+    /// The note group `id`'s findings share ([`crate::findings::FindingList::shares_note`]).
+    fn group_note(&self, id: u32) -> Option<Label<'a>> {
+        *self.group_notes.get((id as usize).checked_sub(1)?)?
     }
 
     fn attribute(&self, attribute: Attr) -> Option<Label<'static>> {
@@ -380,7 +392,14 @@ pub(super) fn class_rows<'a>(
         let rule = cells.rules.get(finding.rule.code);
         // A finding of a group notes what it conflicts with; another finding's note says
         // what is wrong, and goes in Why before what Entra will do.
-        let shown_note = views.note_of(finding);
+        let shared_note = a
+            .findings
+            .shares_note(finding)
+            .and_then(|id| cells.group_note(id));
+        let shown_note = match shared_note {
+            Some(_) => std::borrow::Cow::Borrowed(""),
+            None => views.note_of(finding),
+        };
         let (conflicts, note) = match finding.group {
             Some(_) => (&*shown_note, ""),
             None => ("", &*shown_note),
@@ -438,7 +457,10 @@ pub(super) fn class_rows<'a>(
             None => w.label(col(Column::ObjectClass), view.object_class),
         }
         w.cell(col(Column::Group), group);
-        w.cell(col(Column::ConflictsWith), conflicts);
+        match shared_note {
+            Some(label) => w.shared(col(Column::ConflictsWith), label),
+            None => w.cell(col(Column::ConflictsWith), conflicts),
+        }
         w.location(col(Column::Source), view.source.0, view.source.1);
     };
     SheetRows {
