@@ -1162,11 +1162,7 @@ fn a_big_group_shares_its_note_and_every_row_reads_its_own() {
         at(Column::ConflictsWith),
     );
     let mut checked = 0;
-    for row in sheet
-        .rows()
-        .skip(1)
-        .filter(|r| r[attribute] == "mail")
-    {
+    for row in sheet.rows().skip(1).filter(|r| r[attribute] == "mail") {
         let f = mail
             .iter()
             .find(|f| d.dn.get(f.row as usize) == Some(row[dn].to_string().as_str()))
