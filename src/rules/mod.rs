@@ -232,7 +232,8 @@ pub fn other_engine(
         .collect();
     holders.sort_unstable();
     holders.dedup();
-    let (mut findings, _, _, _) = uniqueness::check_rows(ctx, &holders);
+    let (chunks, _, _, _) = uniqueness::check_rows(ctx, &holders);
+    let mut findings: Vec<Finding> = chunks.into_iter().flatten().collect();
 
     // Anchors and objectSids: the anchors (under each engine) of the objects in one scope
     // only and of those whose anchor differs; the objectSids of the objects in one scope.
@@ -333,7 +334,9 @@ pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
         },
     );
     let (unique_findings, groups, index, summary) = unique;
-    findings.push_chunk(unique_findings);
+    for chunk in unique_findings {
+        findings.push_chunk(chunk);
+    }
     findings.groups = groups;
     findings.push_chunk(collective);
     let collisions_time = started.elapsed();

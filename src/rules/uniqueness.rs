@@ -424,7 +424,7 @@ fn raw_value<'a>(ctx: &'a Context, e: &Entry) -> Option<Cow<'a, str>> {
 /// The comparable form: lower case, without the smtp: prefix.
 fn normalized_value(ctx: &Context, e: &Entry) -> Option<String> {
     let raw = raw_value(ctx, e)?;
-    Some(comparable(e.source, &raw).into_owned())
+    Some(comparable(e.source, &raw).to_ascii_lowercase())
 }
 
 fn derived_upn(ctx: &Context, row: usize) -> Option<String> {
@@ -492,7 +492,7 @@ fn entries_of(ctx: &Context, row: usize, out: &mut Vec<Entry>) {
 /// Finds every duplicate and collision group. Returns the findings (each group's members
 /// adjacent), the groups' holders (by the findings' `group`), the value index, and the counts
 /// for the summary.
-pub fn check(ctx: &Context) -> (Vec<Finding>, Groups, Index, Summary) {
+pub fn check(ctx: &Context) -> (Vec<Vec<Finding>>, Groups, Index, Summary) {
     let rows: Vec<usize> = (0..ctx.dir.len())
         .filter(|r| ctx.scope.in_scope(*r))
         .collect();
@@ -532,7 +532,9 @@ pub fn index(ctx: &Context) -> Index {
 
 /// [`check`] over the objects `rows` only (all in scope): a group is complete when every
 /// object in scope holding its value is among them.
-pub fn check_rows(ctx: &Context, rows: &[usize]) -> (Vec<Finding>, Groups, Index, Summary) {
+/// The findings come in chunks, in order: one vector of them all would be filled while each
+/// group's own still held theirs (45 MB more at the 1M field shape's peak).
+pub fn check_rows(ctx: &Context, rows: &[usize]) -> (Vec<Vec<Finding>>, Groups, Index, Summary) {
     let mut entries = entries_for(ctx, rows);
     entries.par_sort_unstable_by_key(|e| e.hash);
 
@@ -574,8 +576,8 @@ pub fn check_rows(ctx: &Context, rows: &[usize]) -> (Vec<Finding>, Groups, Index
     }
     let mut objects: BTreeMap<&'static str, Vec<u32>> = BTreeMap::new();
     let mut collision_objects = Vec::new();
-    let mut findings =
-        Vec::with_capacity(reported.iter().flatten().map(|r| r.findings.len()).sum());
+    let mut findings: Vec<Vec<Finding>> = Vec::new();
+    let mut chunk: Vec<Finding> = Vec::new();
     let mut holders = Groups::default();
     for group in reported.into_iter().flatten() {
         for (key, rows) in group.duplicated {
@@ -589,10 +591,23 @@ pub fn check_rows(ctx: &Context, rows: &[usize]) -> (Vec<Finding>, Groups, Index
             collision_objects.extend(rows);
         }
         let id = holders.push(&group.holders);
-        findings.extend(group.findings.into_iter().map(|mut finding| {
+        let mut found = group.findings;
+        for finding in &mut found {
             finding.group = Some(id);
-            finding
-        }));
+        }
+        if found.len() >= OWN_CHUNK {
+            // A big group's findings stay in their vector: copied into a chunk, the 1M field
+            // shape's X.400 groups were held twice while merging (30 MB more at the peak).
+            if !chunk.is_empty() {
+                findings.push(std::mem::take(&mut chunk));
+            }
+            findings.push(found);
+        } else {
+            chunk.append(&mut found);
+            if chunk.len() >= FINDINGS_CHUNK {
+                findings.push(std::mem::take(&mut chunk));
+            }
+        }
     }
     for (key, mut rows) in objects {
         rows.sort_unstable();
@@ -605,14 +620,22 @@ pub fn check_rows(ctx: &Context, rows: &[usize]) -> (Vec<Finding>, Groups, Index
     collision_objects.dedup();
     summary.collisions.objects = collision_objects.len() as u64;
     ctx.dir.expect_random_access(false);
+    findings.push(chunk);
     (findings, holders, Index::new(entries), summary)
 }
+
+/// Findings per chunk returned by [`check_rows`] (at least), gathered from small groups.
+const FINDINGS_CHUNK: usize = 65_536;
+
+/// A group with this many findings or more is a chunk of its own.
+const OWN_CHUNK: usize = 1024;
 
 /// An entry of a run being verified: its value as the object holds it, and the comparable
 /// form.
 struct Keyed<'a> {
     entry: Entry,
     raw: Cow<'a, str>,
+    /// The comparable part ([`comparable`]), compared with ASCII case folded.
     key: Cow<'a, str>,
 }
 
@@ -634,29 +657,46 @@ impl<'a> Keyed<'a> {
             Space::Sam => "Sam",
         }
     }
+
+    /// Same space and value (case-insensitive).
+    fn same(&self, other: &Keyed) -> bool {
+        self.entry.source.space() == other.entry.source.space()
+            && self.key.eq_ignore_ascii_case(&other.key)
+    }
+
+    /// The order of "{space:?}\0{lower-case value}".
+    fn cmp_value(&self, other: &Keyed) -> std::cmp::Ordering {
+        self.space_name()
+            .cmp(other.space_name())
+            .then_with(|| folded(&self.key).cmp(folded(&other.key)))
+    }
 }
 
-/// The comparable form of a raw value: lower case, without the smtp: prefix; borrowed when
-/// the value already is.
+/// A key's bytes with ASCII letters lowered.
+fn folded(key: &str) -> impl Iterator<Item = u8> + '_ {
+    key.bytes().map(|b| b.to_ascii_lowercase())
+}
+
+/// The part of a raw value that is compared: without the smtp: prefix, and lowered when not
+/// ASCII (ASCII is compared with its case folded, without a lowered copy: lowering the field
+/// shape's 600,000 X.400 addresses in the parallel verification left their copies' holes
+/// between the findings, 35 MB more at the run's peak).
 fn comparable(source: Source, raw: &str) -> Cow<'_, str> {
     let part = match source {
         Source::SmtpProxy | Source::TargetSmtp => parse(raw).map_or(raw, |(_, a)| a),
         _ => raw,
     };
-    if !part.is_ascii() {
-        Cow::Owned(part.to_lowercase())
-    } else if part.bytes().any(|b| b.is_ascii_uppercase()) {
-        // One vectorized pass: `to_lowercase` goes character by character.
-        Cow::Owned(part.to_ascii_lowercase())
-    } else {
+    if part.is_ascii() {
         Cow::Borrowed(part)
+    } else {
+        Cow::Owned(part.to_lowercase())
     }
 }
 
 /// Splits a run of equal hashes into groups of equal normalized values held by 2+ rows.
 fn verified_groups<'a>(ctx: &'a Context, run: &[Entry]) -> Vec<Vec<Keyed<'a>>> {
     let mut keyed: Vec<Keyed> = run.iter().filter_map(|e| Keyed::of(ctx, *e)).collect();
-    let same = |a: &Keyed, b: &Keyed| a.space_name() == b.space_name() && a.key == b.key;
+    let same = |a: &Keyed, b: &Keyed| a.same(b);
     // Keyed by the space's name, then the normalized value: the order of the groups (and so
     // of their findings) is that of the text "{space:?}\0{value}", without building it (no
     // space's name is a prefix of another's). A run is nearly always one value: then only
@@ -668,9 +708,7 @@ fn verified_groups<'a>(ctx: &'a Context, run: &[Entry]) -> Vec<Vec<Keyed<'a>>> {
         });
     } else {
         keyed.sort_by(|a, b| {
-            a.space_name()
-                .cmp(b.space_name())
-                .then_with(|| a.key.cmp(&b.key))
+            a.cmp_value(b)
                 .then(a.entry.row.cmp(&b.entry.row))
                 .then(a.entry.source.cmp(&b.entry.source))
         });
@@ -757,7 +795,9 @@ fn report_group(ctx: &Context, group: &[Keyed]) -> Reported {
         }
     }
 
-    let mut findings = Vec::new();
+    // At most one finding an entry: grown by doubling, the slack of 576 groups of a thousand
+    // (the 1M field shape) was 30 MB at the peak.
+    let mut findings = Vec::with_capacity(group.len());
     for k in group {
         let entry = &k.entry;
         // One row per object, attribute and value: a value both duplicated within its
