@@ -34,21 +34,69 @@ pub fn write_file_atomically(
         path: path.to_path_buf(),
         source,
     };
+    match begin_atomically(path, inputs)? {
+        Output::InPlace(mut file) => fill(&mut file).map_err(error),
+        Output::Pending(mut pending) => {
+            fill(pending.file()).map_err(error)?;
+            pending.finish()
+        }
+    }
+}
+
+/// An output opened by [`begin_atomically`].
+pub enum Output {
+    /// A device or a pipe (/dev/null, /dev/stdout, a FIFO), written in place: renaming a
+    /// temporary file over it would replace the device itself (run as root, `--json
+    /// /dev/null` turned /dev/null into a regular file).
+    InPlace(std::fs::File),
+    /// A temporary file beside the target, put in its place by [`PendingOutput::finish`].
+    Pending(PendingOutput),
+}
+
+/// An output being written into a temporary file beside its path: dropped unfinished, the
+/// temporary file is removed and the path left as it was.
+pub struct PendingOutput {
+    temp: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+impl PendingOutput {
+    pub fn file(&mut self) -> &mut std::fs::File {
+        self.temp.as_file_mut()
+    }
+
+    /// Flushes the file to disk and renames it over the path.
+    pub fn finish(self) -> Result<(), Error> {
+        let path = self.path;
+        let error = |source| Error::Write {
+            path: path.clone(),
+            source,
+        };
+        self.temp.as_file().sync_all().map_err(error)?;
+        self.temp.persist(&path).map_err(|e| error(e.error))?;
+        Ok(())
+    }
+}
+
+/// Opens `path` for writing as [`write_file_atomically`] does, for outputs written in more
+/// than one step. Refuses any of `inputs`.
+pub fn begin_atomically(path: &Path, inputs: &[PathBuf]) -> Result<Output, Error> {
+    let error = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
     if is_one_of(path, inputs) {
         return Err(error(io::Error::new(
             io::ErrorKind::InvalidInput,
             "refusing to overwrite an input file",
         )));
     }
-    // A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written in place: renaming a
-    // temporary file over it would replace the device itself (run as root, `--json
-    // /dev/null` turned /dev/null into a regular file).
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-        let mut file = std::fs::OpenOptions::new()
+        let file = std::fs::OpenOptions::new()
             .write(true)
             .open(path)
             .map_err(error)?;
-        return fill(&mut file).map_err(error);
+        return Ok(Output::InPlace(file));
     }
     let dir = folder_of(path);
     let mut builder = tempfile::Builder::new();
@@ -59,11 +107,11 @@ pub fn write_file_atomically(
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let mut temp = builder.tempfile_in(dir).map_err(error)?;
-    fill(temp.as_file_mut()).map_err(error)?;
-    temp.as_file().sync_all().map_err(error)?;
-    temp.persist(path).map_err(|e| error(e.error))?;
-    Ok(())
+    let temp = builder.tempfile_in(dir).map_err(error)?;
+    Ok(Output::Pending(PendingOutput {
+        temp,
+        path: path.to_path_buf(),
+    }))
 }
 
 fn is_one_of(path: &Path, inputs: &[PathBuf]) -> bool {

@@ -451,3 +451,61 @@ fn an_output_that_cannot_be_written_is_named_once_with_its_cause() {
     assert_eq!(line.matches(first).count(), 1, "{line}");
     assert!(!json.exists());
 }
+
+/// With a workbook and two threads, the JSON's items are written into the JSON's own file
+/// while the workbook is written, after room for the figures: the JSON reads the same as the
+/// one written after the workbook on one thread, nothing but whitespace differs around the
+/// items, and no temporary file stays behind.
+#[test]
+fn the_json_written_beside_the_workbook_reads_as_the_one_written_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = crate::planted_export(dir.path(), "gen.ldf", 3000, 7);
+    let mut texts = Vec::new();
+    for threads in ["2", "1"] {
+        let json = dir.path().join(format!("summary-{threads}.json"));
+        let xlsx = dir.path().join(format!("report-{threads}.xlsx"));
+        let out = synclint(&[
+            "analyze",
+            "-q",
+            "--fail-on",
+            "never",
+            "--threads",
+            threads,
+            "-o",
+            xlsx.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ]);
+        crate::assert_succeeded(&out);
+        texts.push(std::fs::read_to_string(&json).unwrap());
+    }
+    let parsed: Vec<serde_json::Value> = texts
+        .iter()
+        .map(|t| {
+            let mut v: serde_json::Value = serde_json::from_str(t).unwrap();
+            v["timings_ms"] = serde_json::Value::Null;
+            v
+        })
+        .collect();
+    assert!(parsed[0]["items"].as_array().unwrap().len() > 1000);
+    assert_eq!(parsed[0], parsed[1]);
+    // Byte for byte once the timings and the spaces that pad the figures are left out.
+    let comparable = |t: &str| -> String {
+        let (head, items) = t.split_once("\"items\": [").unwrap();
+        let (before, timings) = head.split_once("\"timings_ms\": {").unwrap();
+        let after = timings.split_once('}').unwrap().1;
+        format!("{before}{after}{}", items.trim_start_matches(' '))
+    };
+    assert_eq!(comparable(&texts[0]), comparable(&texts[1]));
+    // The two ways were taken: room was left only on two threads.
+    assert!(texts[0].contains("\"items\": [ "));
+    assert!(!texts[1].contains("\"items\": [ "));
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
