@@ -80,17 +80,20 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sin
         sink.begin(line, unsafe {
             Value::plain(row.field(header.dn_column), utf8)
         });
-        // Most fields of a wide export are empty: they are passed over on their bounds alone.
-        for (i, &(_, start, end)) in row.fields.iter().enumerate() {
-            if start == end || i == header.dn_column {
+        // Only the fields that hold something: most of a wide export's are empty.
+        for field in &row.fields {
+            let i = field.column as usize;
+            if i == header.dn_column {
                 continue;
             }
+            let Some(&(key, multi, wants, content, typed)) = columns.get(i) else {
+                continue;
+            };
             present[i] += 1;
-            let (key, multi, wants, content, typed) = columns[i];
             if !wants {
                 continue;
             }
-            let field = row.field(i);
+            let field = row.text(field);
             if multi {
                 // csvde itself escapes every `;` inside a value: a field with `\;` is split at
                 // every other `;`. Without one, a typed value's bare `;` may be its own.
@@ -118,26 +121,47 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sin
     }
 }
 
-/// One parsed row: field bounds into the block, or into `unquoted` for fields whose `""`
-/// escapes had to be undone.
+/// One parsed row: how many fields it has, and the bounds of those that are not empty, into
+/// the block or into `unquoted` for fields whose `""` escapes had to be undone.
 #[derive(Default)]
 struct Row<'a> {
     data: &'a [u8],
-    fields: Vec<(bool, usize, usize)>,
+    /// Fields in the row, empty or not.
+    count: usize,
+    /// The fields that hold something, in column order.
+    fields: Vec<Field>,
     unquoted: Vec<u8>,
     has_nul: bool,
 }
 
+/// A field that holds something.
+#[derive(Clone, Copy)]
+struct Field {
+    column: u32,
+    /// Its text is in `Row::unquoted` (not in the block).
+    unquoted: bool,
+    start: usize,
+    end: usize,
+}
+
 impl<'a> Row<'a> {
     fn len(&self) -> usize {
-        self.fields.len()
+        self.count
     }
 
+    fn text(&self, field: &Field) -> &[u8] {
+        if field.unquoted {
+            &self.unquoted[field.start..field.end]
+        } else {
+            &self.data[field.start..field.end]
+        }
+    }
+
+    /// Field `i` (empty if it is, or past the last).
     fn field(&self, i: usize) -> &[u8] {
-        match self.fields.get(i) {
-            Some(&(false, s, e)) => &self.data[s..e],
-            Some(&(true, s, e)) => &self.unquoted[s..e],
-            None => &[],
+        match self.fields.binary_search_by_key(&i, |f| f.column as usize) {
+            Ok(at) => self.text(&self.fields[at]),
+            Err(_) => &[],
         }
     }
 
@@ -193,16 +217,33 @@ impl<'a> RowScanner<'a> {
         row.data = data;
         row.fields.clear();
         row.unquoted.clear();
+        // Fields are counted, and only those that hold something kept: a wide export's row
+        // is mostly commas, each an empty field, passed over here a byte at a time.
+        let mut column: u32 = 0;
         loop {
-            let field = if data.get(self.pos) == Some(&b'"') {
-                self.quoted_field(row)
-            } else {
-                let s = self.pos;
-                let e = self.delims.next(data, s);
-                self.pos = e;
-                (false, s, e)
+            let (unquoted, start, end) = match data.get(self.pos) {
+                Some(b',') => {
+                    column += 1;
+                    self.pos += 1;
+                    continue;
+                }
+                Some(b'"') => self.quoted_field(row),
+                _ => {
+                    let s = self.pos;
+                    let e = self.delims.next(data, s);
+                    self.pos = e;
+                    (false, s, e)
+                }
             };
-            row.fields.push(field);
+            if start != end {
+                row.fields.push(Field {
+                    column,
+                    unquoted,
+                    start,
+                    end,
+                });
+            }
+            column += 1;
             match data.get(self.pos) {
                 Some(b',') => self.pos += 1,
                 Some(b'\r') => {
@@ -221,6 +262,7 @@ impl<'a> RowScanner<'a> {
                 _ => break,
             }
         }
+        row.count = column as usize;
         row.has_nul = self.check_nul && memchr(0, &data[row_start..self.pos]).is_some();
         Some(start_line)
     }
