@@ -51,6 +51,12 @@ fn sheet_xml(path: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A sheet's first row, as text.
+fn header_row(sheet: &calamine::Range<Data>) -> Vec<String> {
+    let first = sheet.rows().next().expect("a header row");
+    first.iter().map(|c| c.to_string()).collect()
+}
+
 /// The text of one part of the package.
 fn part(xlsx: &Path, name: &str) -> String {
     let mut text = String::new();
@@ -136,13 +142,7 @@ fn sheets_headers_rows_links_and_validation() {
         .filter(|c| by_class[**c].as_u64().unwrap() > 0)
     {
         let range = wb.worksheet_range(class).unwrap();
-        let header: Vec<String> = range
-            .rows()
-            .next()
-            .unwrap()
-            .iter()
-            .map(|c| c.to_string())
-            .collect();
+        let header = header_row(&range);
         assert_eq!(header, columns().map(String::from), "{class}");
         assert_eq!(
             (range.height() - 1) as u64,
@@ -1148,13 +1148,7 @@ fn a_big_group_shares_its_note_and_every_row_reads_its_own() {
     let (xlsx, _) = analyze(dir.path(), std::slice::from_ref(&input));
     let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
     let sheet = wb.worksheet_range("Duplicate").unwrap();
-    let header: Vec<String> = sheet
-        .rows()
-        .next()
-        .unwrap()
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
+    let header = header_row(&sheet);
     let at = |column: Column| header.iter().position(|h| h == column.header()).unwrap();
     let (dn, attribute, conflicts) = (
         at(Column::Dn),
