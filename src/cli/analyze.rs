@@ -278,9 +278,6 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
     })
 }
 
-/// An unnamed temporary file for the JSON's items, in the JSON's folder (the same file
-/// system, so that the kernel can copy them); none for a device or a pipe (written in place)
-/// or where none can be made (the JSON is then written after the workbook).
 /// Room left before the JSON's items for the figures beyond their provisional length: only
 /// the workbook's time changes (from 0), and a `u128` of milliseconds has at most 39 digits.
 const HEAD_ROOM: u64 = 39;
