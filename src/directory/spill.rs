@@ -170,7 +170,7 @@ impl<T: Plain> SpillVec<T> {
             v.extend_from_slice(items);
             return;
         }
-        self.reserve(items.len());
+        self.reserve_in_file(items.len());
         match &mut self.store {
             Store::Heap(v) => v.extend_from_slice(items),
             Store::File(m) => {
@@ -213,9 +213,17 @@ impl<T: Plain> SpillVec<T> {
         }
     }
 
+    /// Room for `additional` more items without growing.
+    pub fn reserve(&mut self, additional: usize) {
+        match &mut self.store {
+            Store::Heap(v) => v.reserve(additional),
+            Store::File(_) => self.reserve_in_file(additional),
+        }
+    }
+
     /// Makes room for `additional` more items: the file grows (doubling) and is mapped again.
     /// If the disk refuses, the column moves to the heap.
-    fn reserve(&mut self, additional: usize) {
+    fn reserve_in_file(&mut self, additional: usize) {
         let Store::File(m) = &mut self.store else {
             return;
         };

@@ -70,7 +70,15 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sin
     let mut unescaped = Vec::new();
     // Objects having each column, reported once per block.
     let mut present = vec![0u64; columns.len()];
+    let mut row_start = rows.pos;
     while let Some(line) = rows.next_row(&mut row) {
+        // csvde's one escape is `\;`, and most rows have no backslash at all: one search of
+        // the row spares a search of each of its values (callgrind, 100k objects of the
+        // default shape: 3.1 million memchr calls, 10 % of reading).
+        let escapes = data
+            .get(row_start..rows.pos)
+            .is_none_or(|bytes| memchr(b'\\', bytes).is_some());
+        row_start = rows.pos;
         if let Some(reason) = row_problem(&row, header) {
             sink.reject(line, line, reason);
             continue;
@@ -97,18 +105,18 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sin
             if multi {
                 // csvde itself escapes every `;` inside a value: a field with `\;` is split at
                 // every other `;`. Without one, a typed value's bare `;` may be its own.
-                let bare = typed && memchr::memmem::find(field, b"\\;").is_none();
+                let bare = typed && (!escapes || memchr::memmem::find(field, b"\\;").is_none());
                 let split_at = if bare {
                     ends_typed_value
                 } else {
                     |_: &[u8], _: &[u8]| true
                 };
                 for part in split_unescaped(field, split_at) {
-                    let value = unescape(part, &mut unescaped);
+                    let value = unescape_in(escapes, part, &mut unescaped);
                     sink.value(key, classify(value, utf8, content), false);
                 }
             } else {
-                let value = unescape(field, &mut unescaped);
+                let value = unescape_in(escapes, field, &mut unescaped);
                 sink.value(key, classify(value, utf8, content), false);
             }
         }
@@ -427,6 +435,15 @@ fn split_unescaped(
             }
         }
     })
+}
+
+/// [`unescape`] for a value of a row that has a backslash (`escapes`); any other is as it is.
+fn unescape_in<'a>(escapes: bool, value: &'a [u8], buf: &'a mut Vec<u8>) -> &'a [u8] {
+    if escapes {
+        unescape(value, buf)
+    } else {
+        value
+    }
 }
 
 /// Replaces `\;` by `;` (csvde's only documented escape), borrowing when there is none.

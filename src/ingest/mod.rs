@@ -397,8 +397,12 @@ fn read_file(
         Format::Ldif | Format::Adexplorer => Header::Ldif,
     };
 
+    // The size of the last block's table: the next one is given that room up front.
+    let last_size = std::sync::Mutex::new(None);
     let parse = |block: Block, recycle: &std::sync::mpsc::Sender<Vec<u8>>| {
-        let mut sink = TableSink::new(file_index).member_values(options.member_values);
+        let room = last_size.lock().ok().and_then(|size| *size);
+        let mut sink =
+            TableSink::with_room(file_index, room.as_ref()).member_values(options.member_values);
         let mut notes = None;
         match &header {
             Header::Csvde(h) => csvde::scan(&block.data, block.first_line, h, &mut sink),
@@ -411,6 +415,9 @@ fn read_file(
         }
         let _ = recycle.send(block.data);
         let (table, mut stats) = sink.finish();
+        if let Ok(mut size) = last_size.lock() {
+            *size = Some(table.size());
+        }
         stats.powershell = notes.unwrap_or_default();
         if let Some(objects) = &options.objects_progress {
             let n = table.len() + stats.rejections.len();

@@ -71,6 +71,10 @@ struct Scratch {
     times: Vec<(crate::directory::TimeSource, i64)>,
     /// What its servicePrincipalName and nTSecurityDescriptor said ([`Marks`] bits).
     marks: u16,
+    /// The length of the DN's domain part (a suffix of it), found at the record's first
+    /// reference: an object has several (3.7 an object in the default shape), and finding it
+    /// again for each was half of [`Scratch::reference`]'s cost.
+    own_domain: Option<usize>,
 }
 
 impl Scratch {
@@ -95,11 +99,16 @@ impl Scratch {
         self.marks = 0;
         self.members.clear();
         self.foreign.clear();
+        self.own_domain = None;
     }
 
     /// Keeps a DN-valued reference if it points outside the object's own domain.
     fn reference(&mut self, attr: Attr, value: &str) {
-        let own = crate::directory::domain_part(&self.dn);
+        let dn = &self.dn;
+        let own_len = *self
+            .own_domain
+            .get_or_insert_with(|| crate::directory::domain_part(dn).len());
+        let own = &self.dn[self.dn.len() - own_len..];
         let theirs = crate::directory::domain_part(value);
         let other_domain = !theirs.is_empty() && !theirs.trim().eq_ignore_ascii_case(own.trim());
         // A member from a trusted forest is a foreign security principal of the own domain.
@@ -134,8 +143,13 @@ pub struct TableSink {
 
 impl TableSink {
     pub fn new(file: u16) -> TableSink {
+        TableSink::with_room(file, None)
+    }
+
+    /// A sink whose table has room for what `size` held (the previous block's table).
+    pub fn with_room(file: u16, size: Option<&crate::directory::TableSize>) -> TableSink {
         TableSink {
-            table: Directory::default(),
+            table: size.map_or_else(Directory::default, Directory::with_room),
             stats: BlockStats::default(),
             file,
             names: FxHashMap::default(),
@@ -265,7 +279,7 @@ impl TableSink {
                 }
             }
             AttrShape::Reference => {
-                let text = self.text(value, bytes).into_owned();
+                let text = self.text(value, bytes);
                 self.scratch.reference(attr, &text);
             }
             AttrShape::Sparse => {
