@@ -49,21 +49,30 @@ impl Forests {
             .map(|&d| id_of_domain.get(d as usize).copied().unwrap_or(NO_FOREST))
             .collect();
         let mut domain_sids: FxHashMap<String, u32> = FxHashMap::default();
-        // A domain's objects share its SID (the column's interned prefix): only a row whose
-        // prefix differs from the last one's is looked up.
-        let mut last_prefix = None;
+        // A domain's objects share its SID (the column's interned prefix): only the first row
+        // of each prefix is looked up. Skipping only a repeat of the last row's prefix looked
+        // up nearly every row of an export whose domains' objects alternate (callgrind, 100k
+        // objects in 3 domains: 99,595 SIDs written out, 85M instructions).
+        let mut seen_prefixes: Vec<bool> = Vec::new();
         for (row, &forest) in of_row.iter().enumerate() {
             if forest == NO_FOREST {
                 continue;
             }
-            let prefix = dir.object_sid.prefix_id(row);
-            if prefix.is_some() && prefix == last_prefix {
-                continue;
+            let prefix = dir.object_sid.prefix_id(row).map(|p| p as usize);
+            if let Some(p) = prefix {
+                if seen_prefixes.get(p).copied().unwrap_or(false) {
+                    continue;
+                }
             }
             let Some(sid) = dir.object_sid.get(row) else {
                 continue;
             };
-            last_prefix = prefix;
+            if let Some(p) = prefix {
+                if seen_prefixes.len() <= p {
+                    seen_prefixes.resize(p + 1, false);
+                }
+                seen_prefixes[p] = true;
+            }
             if let Some(domain_sid) = domain_sid(&sid) {
                 if !domain_sids.contains_key(domain_sid) {
                     domain_sids.insert(domain_sid.to_string(), forest);
