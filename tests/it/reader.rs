@@ -143,6 +143,64 @@ fn csvde_quoting_multivalues_escapes_hex_and_absent_fields() {
 }
 
 #[test]
+fn csvde_escapes_are_undone_only_in_rows_that_have_them() {
+    // Rows with and without a backslash alternate: each row is searched once for one, and a
+    // row without is read as it stands. Read whole and in blocks of a few rows.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = b"DN,objectClass,proxyAddresses,displayName\r\n\
+\"CN=Escaped,DC=x,DC=com\",user,smtp:e@x.com;X400:c=us\\;a= \\;p=T\\;,E\\;scaped\r\n\
+\"CN=Bare,DC=x,DC=com\",user,smtp:b@x.com;X400:c=us;a= ;p=T;,B;are\r\n\
+\"CN=Last\\, First,DC=x,DC=com\",user,smtp:l@x.com;SIP:l@x.com,L;ast\r\n\
+\"CN=Plain,DC=x,DC=com\",user,smtp:p@x.com,Plain\\;\r\n";
+    let path = temp_file(&dir, "escapes.csv", csv);
+    for block_size in [4 << 20, 64] {
+        let ingest = read_files(
+            std::slice::from_ref(&path),
+            &ReadOptions {
+                block_size,
+                ..ReadOptions::default()
+            },
+        );
+        assert_reconciles(&ingest);
+        let d = &ingest.directory;
+        let values = |dn: &str| {
+            let row = row_of(d, dn);
+            let proxies: Vec<String> = d.proxy_addresses.get(row).map(String::from).collect();
+            (proxies, d.text(Attr::DisplayName, row).map(String::from))
+        };
+        assert_eq!(
+            values("CN=Escaped,DC=x,DC=com"),
+            (
+                vec!["smtp:e@x.com".into(), "X400:c=us;a= ;p=T;".into()],
+                Some("E;scaped".into())
+            ),
+            "block size {block_size}"
+        );
+        assert_eq!(
+            values("CN=Bare,DC=x,DC=com"),
+            (
+                vec!["smtp:b@x.com".into(), "X400:c=us;a= ;p=T;".into()],
+                Some("B;are".into())
+            ),
+            "block size {block_size}"
+        );
+        assert_eq!(
+            values("CN=Last\\, First,DC=x,DC=com"),
+            (
+                vec!["smtp:l@x.com".into(), "SIP:l@x.com".into()],
+                Some("L;ast".into())
+            ),
+            "block size {block_size}"
+        );
+        assert_eq!(
+            values("CN=Plain,DC=x,DC=com"),
+            (vec!["smtp:p@x.com".into()], Some("Plain;".into())),
+            "block size {block_size}"
+        );
+    }
+}
+
+#[test]
 fn encodings_utf16le_bom_windows_1252_and_bomless_utf16() {
     let ingest = read(&[sample("fabrikam-unicode.csv"), sample("ansi.csv")]);
     assert_reconciles(&ingest);
