@@ -163,40 +163,34 @@ fn csvde_escapes_are_undone_only_in_rows_that_have_them() {
         );
         assert_reconciles(&ingest);
         let d = &ingest.directory;
-        let values = |dn: &str| {
+        let expected: [(&str, &[&str], &str); 4] = [
+            (
+                "CN=Escaped,DC=x,DC=com",
+                &["smtp:e@x.com", "X400:c=us;a= ;p=T;"],
+                "E;scaped",
+            ),
+            (
+                "CN=Bare,DC=x,DC=com",
+                &["smtp:b@x.com", "X400:c=us;a= ;p=T;"],
+                "B;are",
+            ),
+            (
+                "CN=Last\\, First,DC=x,DC=com",
+                &["smtp:l@x.com", "SIP:l@x.com"],
+                "L;ast",
+            ),
+            ("CN=Plain,DC=x,DC=com", &["smtp:p@x.com"], "Plain;"),
+        ];
+        for (dn, proxies, display_name) in expected {
             let row = row_of(d, dn);
-            let proxies: Vec<String> = d.proxy_addresses.get(row).map(String::from).collect();
-            (proxies, d.text(Attr::DisplayName, row).map(String::from))
-        };
-        assert_eq!(
-            values("CN=Escaped,DC=x,DC=com"),
-            (
-                vec!["smtp:e@x.com".into(), "X400:c=us;a= ;p=T;".into()],
-                Some("E;scaped".into())
-            ),
-            "block size {block_size}"
-        );
-        assert_eq!(
-            values("CN=Bare,DC=x,DC=com"),
-            (
-                vec!["smtp:b@x.com".into(), "X400:c=us;a= ;p=T;".into()],
-                Some("B;are".into())
-            ),
-            "block size {block_size}"
-        );
-        assert_eq!(
-            values("CN=Last\\, First,DC=x,DC=com"),
-            (
-                vec!["smtp:l@x.com".into(), "SIP:l@x.com".into()],
-                Some("L;ast".into())
-            ),
-            "block size {block_size}"
-        );
-        assert_eq!(
-            values("CN=Plain,DC=x,DC=com"),
-            (vec!["smtp:p@x.com".into()], Some("Plain;".into())),
-            "block size {block_size}"
-        );
+            let read: Vec<&str> = d.proxy_addresses.get(row).collect();
+            assert_eq!(read, proxies, "{dn}, block size {block_size}");
+            assert_eq!(
+                d.text(Attr::DisplayName, row),
+                Some(display_name),
+                "{dn}, block size {block_size}"
+            );
+        }
     }
 }
 
