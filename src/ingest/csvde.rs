@@ -74,7 +74,8 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sin
     while let Some(line) = rows.next_row(&mut row) {
         // csvde's one escape is `\;`, and most rows have no backslash at all: one search of
         // the row spares a search of each of its values (callgrind, 100k objects of the
-        // default shape: 3.1 million memchr calls, 10 % of reading).
+        // default shape: 3.1 million memchr calls, 10 % of reading; 7 % fewer instructions in
+        // all with this).
         let escapes = data
             .get(row_start..rows.pos)
             .is_none_or(|bytes| memchr(b'\\', bytes).is_some());

@@ -72,8 +72,9 @@ struct Scratch {
     /// What its servicePrincipalName and nTSecurityDescriptor said ([`Marks`] bits).
     marks: u16,
     /// The length of the DN's domain part (a suffix of it), found at the record's first
-    /// reference: an object has several (3.7 an object in the default shape), and finding it
-    /// again for each was half of [`Scratch::reference`]'s cost.
+    /// reference: an object has several, and finding it again for each doubled the
+    /// `domain_part` calls (callgrind, 100k objects of the default shape: 367,670 for 183,835
+    /// references; 191,642 with this).
     own_domain: Option<usize>,
 }
 
