@@ -28,6 +28,9 @@ mod os {
     pub fn available_bytes() -> Option<u64> {
         None
     }
+    pub fn return_large_frees() -> bool {
+        false
+    }
 }
 
 /// This process's peak resident set size (Linux VmHWM, Windows peak working set).
@@ -44,6 +47,12 @@ pub fn current_rss_bytes() -> Option<u64> {
 /// a Windows job object).
 pub(crate) fn available_bytes() -> Option<u64> {
     os::available_bytes()
+}
+
+/// Has the allocator return large freed blocks to the system at once (glibc on Linux; elsewhere
+/// nothing to set, and `false`). Whether it is asked for is the [`MemoryPlan`]'s to decide.
+pub(crate) fn return_large_frees() -> bool {
+    os::return_large_frees()
 }
 
 /// The smaller of two figures, or whichever is known.

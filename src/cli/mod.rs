@@ -97,6 +97,7 @@ fn plan_memory(files: &[PathBuf], spill: Spill, spill_dir: &Path) -> MemoryPlan 
     if let Some(warning) = plan.warning() {
         eprintln!("synclint: {warning}");
     }
+    plan.prepare_allocator();
     plan
 }
 

@@ -82,3 +82,8 @@ fn job_room() -> Option<u64> {
         committed,
     )
 }
+
+/// Nothing to set: Windows' heap is not glibc's (see the Linux version).
+pub fn return_large_frees() -> bool {
+    false
+}
