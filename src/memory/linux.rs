@@ -88,10 +88,8 @@ pub fn cgroup_available(self_cgroup: &str, root: &Path) -> Option<u64> {
 /// Has glibc's malloc give every allocation of 128 KiB or more a mapping of its own, returned
 /// to the system when it is freed. By default glibc raises that threshold (up to 32 MiB) each
 /// time such a block is freed, and later blocks come from its arenas, which keep what is freed
-/// there: on a 10M-object csvde export (11.6 GB) the run then peaked at 7.91-8.19 GB, with the
-/// threshold fixed at 7.36-7.43 GB. On small inputs it costs more than it saves (1M objects:
-/// 20-35 MB less, 2 % more time, from the extra mappings), so [`super::MemoryPlan`] asks for it
-/// only for large inputs. Measurements: docs/performance.md, issue 20's fourth sitting.
+/// there. Setting it also stops the raising. When it pays, measured: [`super::MemoryPlan`]
+/// (`RETURN_LARGE_FREES_FROM`).
 #[cfg(target_env = "gnu")]
 pub fn return_large_frees() -> bool {
     // SAFETY: mallopt only sets one of malloc's parameters, under glibc's own lock; no
