@@ -206,7 +206,7 @@ impl<'a> FindingItems<'a> {
             rule: Cow::Borrowed(f.rule.code),
             dn: self.views.dn(self.dir.dn.get(f.row as usize).unwrap_or("")),
             attribute: Cow::Borrowed(f.attribute.ldap_name()),
-            value: self.views.value(f.attribute.ldap_name(), &f.value),
+            value: self.views.value(f.attribute.ldap_name(), f.value(self.dir)),
         }
     }
 
@@ -215,7 +215,7 @@ impl<'a> FindingItems<'a> {
     pub fn write_json(&self, i: usize, f: &Finding, out: &mut Vec<u8>) {
         let id = id_hex(self.id(i, f));
         let dn = self.views.dn(self.dir.dn.get(f.row as usize).unwrap_or(""));
-        let value = self.views.value(f.attribute.ldap_name(), &f.value);
+        let value = self.views.value(f.attribute.ldap_name(), f.value(self.dir));
         out.extend_from_slice(b"{\"id\":\"");
         out.extend_from_slice(&id);
         out.extend_from_slice(b"\",\"rule\":");
@@ -307,7 +307,7 @@ fn id_of(dir: &Directory, f: &Finding) -> u64 {
             f.rule.code,
             |h| h.update(guid_text(&guid)),
             attribute,
-            &f.value,
+            f.value(dir),
         ),
         None => {
             let dn = dir.dn.get(row).unwrap_or("");
@@ -315,7 +315,7 @@ fn id_of(dir: &Directory, f: &Finding) -> u64 {
                 f.rule.code,
                 |h| update_lowercase(h, dn),
                 attribute,
-                &f.value,
+                f.value(dir),
             )
         }
     }

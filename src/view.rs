@@ -58,7 +58,7 @@ impl<'d, 'r> Views<'d, 'r> {
             finding,
             real_dn,
             dn: self.dn(real_dn),
-            value: self.value(finding.attribute.ldap_name(), &finding.value),
+            value: self.value(finding.attribute.ldap_name(), finding.value(self.dir)),
             suggested: self.value(
                 finding.attribute.ldap_name(),
                 finding.suggested.as_deref().unwrap_or(""),

@@ -1067,6 +1067,30 @@ impl Directory {
         self.text[attrs::column_index(attr)].get(row)
     }
 
+    /// The `n`th value of a text attribute of one object (`n` is 0 for a single-valued one),
+    /// for findings that read their value from the table ([`crate::findings::Finding::value`]).
+    pub fn nth_value(&self, attr: Attr, row: usize, n: usize) -> Option<&str> {
+        match attr.shape() {
+            AttrShape::Text if n == 0 => self.text(attr, row),
+            AttrShape::TextList if attr == Attr::ProxyAddresses => {
+                self.proxy_addresses.get(row).nth(n)
+            }
+            _ => None,
+        }
+    }
+
+    /// Which value of a text attribute of one object is `value` ([`Directory::nth_value`]),
+    /// if the object holds it.
+    pub fn position_of(&self, attr: Attr, row: usize, value: &str) -> Option<usize> {
+        match attr.shape() {
+            AttrShape::Text => (self.text(attr, row) == Some(value)).then_some(0),
+            AttrShape::TextList if attr == Attr::ProxyAddresses => {
+                self.proxy_addresses.get(row).position(|v| v == value)
+            }
+            _ => None,
+        }
+    }
+
     pub fn int(&self, attr: Attr, row: usize) -> Option<i64> {
         self.int[attrs::column_index(attr)].get(row)
     }

@@ -311,6 +311,9 @@ pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
             for &row in chunk {
                 registry::check_object(&ctx, row, &mut out);
             }
+            // Held to the end of the run: the values are read from the directory where it
+            // holds them (the chunk's copies are freed here, before the next chunk's).
+            crate::findings::refer_to(dir, &mut out);
             out
         })
         .collect();

@@ -86,7 +86,7 @@ pub fn recheck(ctx: &Context, index: &Index, findings: &mut FindingList) {
             }
             Some(Verdict::Remove(existing)) => {
                 f.action = Action::Remove;
-                let primary = if f.value.starts_with("SMTP:") {
+                let primary = if f.value(ctx.dir).starts_with("SMTP:") {
                     format!(" (this is the primary address: make {existing} the primary, SMTP:)")
                 } else {
                     String::new()
@@ -230,11 +230,12 @@ fn alone<'f>(ctx: &Context<'f>, index: &Index, f: &'f Finding) -> Alone<'f> {
     let Some(suggested) = f.suggested.as_deref() else {
         return Alone::Nothing;
     };
-    if suggested == &*f.value {
+    let value = f.value(ctx.dir);
+    if suggested == value {
         return Alone::Same;
     }
     let row = f.row as usize;
-    if let Some(existing) = held_by_object(ctx, row, f.attribute, &f.value, suggested) {
+    if let Some(existing) = held_by_object(ctx, row, f.attribute, value, suggested) {
         return Alone::Held(existing);
     }
     if let Some(rule) = registry::validate_attr(ctx, row, f.attribute, suggested) {
@@ -264,7 +265,9 @@ fn first_verdicts<'f>(
     objects: &[&[(u32, usize)]],
 ) -> Vec<Option<Verdict>> {
     let mut verdicts: Vec<Option<Verdict>> = Vec::with_capacity(all.len());
-    let mut second = second_suggestions(all, objects).into_iter().peekable();
+    let mut second = second_suggestions(ctx.dir, all, objects)
+        .into_iter()
+        .peekable();
     // (space, normalized value) → the finding whose suggestion claimed it.
     let mut claimed: HashMap<Claim, &Finding, BuildHasherDefault<Prehashed>> = HashMap::default();
     claimed.reserve(all.par_iter().filter(|f| f.suggested.is_some()).count());
@@ -313,10 +316,13 @@ fn first_verdicts<'f>(
                                 dn(other.row)
                             ));
                         }
-                        Some(other) if other.attribute == f.attribute && other.value != f.value => {
+                        Some(other)
+                            if other.attribute == f.attribute
+                                && other.value(ctx.dir) != f.value(ctx.dir) =>
+                        {
                             break 'verdict withhold(format!(
                                 "the suggestion for this object's value {:?} is the same (remove this value if you accept that one)",
-                                other.value
+                                other.value(ctx.dir)
                             ));
                         }
                         Some(_) => {}
@@ -337,6 +343,7 @@ fn first_verdicts<'f>(
 /// attribute and value already suggests another correction for, with that correction: one
 /// value takes one change, the first rule's. Worked out object by object, in parallel.
 fn second_suggestions<'f>(
+    dir: &'f Directory,
     all: &[&'f Finding],
     objects: &[&[(u32, usize)]],
 ) -> Vec<(usize, &'f str)> {
@@ -350,14 +357,15 @@ fn second_suggestions<'f>(
                 let Some(suggested) = f.suggested.as_deref() else {
                     continue;
                 };
-                if suggested == &*f.value {
+                let value = f.value(dir);
+                if suggested == value {
                     continue; // withheld before this check
                 }
-                match first.get(&(f.attribute, &*f.value)) {
+                match first.get(&(f.attribute, value)) {
                     Some(earlier) if *earlier != suggested => second.push((i, *earlier)),
                     Some(_) => {}
                     None => {
-                        first.insert((f.attribute, &*f.value), suggested);
+                        first.insert((f.attribute, value), suggested);
                     }
                 }
             }
@@ -451,7 +459,7 @@ fn prefer_primary_smtp(ctx: &Context, index: &Index, findings: &mut FindingList)
         let mut repaired: FxHashMap<u32, &str> = FxHashMap::default();
         for f in findings.iter() {
             if let (true, Some(new)) = (
-                f.attribute == Attr::ProxyAddresses && f.value.starts_with("SMTP:"),
+                f.attribute == Attr::ProxyAddresses && f.value(ctx.dir).starts_with("SMTP:"),
                 f.suggested.as_deref().and_then(|s| s.strip_prefix("SMTP:")),
             ) {
                 repaired.entry(f.row).or_insert(new);
@@ -532,9 +540,9 @@ fn primary_for(
 }
 
 /// Whether two findings are the same as the baseline identifies them (on one object): rule,
-/// attribute and value ignoring case.
-fn same_finding(a: &Finding, b: &Finding) -> bool {
-    a.rule.code == b.rule.code && a.attribute == b.attribute && eq_lower(&a.value, &b.value)
+/// attribute and value ignoring case (`a_value` and `b_value` their values).
+fn same_finding(a: &Finding, a_value: &str, b: &Finding, b_value: &str) -> bool {
+    a.rule.code == b.rule.code && a.attribute == b.attribute && eq_lower(a_value, b_value)
 }
 
 /// Runs the per-object rules on every object as its kept suggestions (and REMOVE
@@ -564,7 +572,7 @@ fn no_new_findings(
                     Some(Change {
                         finding: i,
                         attribute: f.attribute,
-                        old: &f.value,
+                        old: f.value(ctx.dir),
                         new,
                     })
                 })
@@ -573,7 +581,7 @@ fn no_new_findings(
                 return Vec::new();
             }
             // What the object has now: its findings of this run.
-            let now = Now::new(object.iter().map(|(_, i)| all[*i]).collect());
+            let now = Now::new(ctx.dir, object.iter().map(|(_, i)| all[*i]).collect());
             withhold_what_raises(ctx, scratch, object[0].0 as usize, changes, &now)
         })
         .collect();
@@ -585,31 +593,33 @@ fn no_new_findings(
 /// An object's findings of this run, to tell a finding it would have after its changes from
 /// one it has now (as the baseline identifies them: rule, attribute, value ignoring case).
 enum Now<'f> {
-    /// Most objects have a few: compared one by one, nothing allocated.
-    Few(Vec<&'f Finding>),
+    /// Most objects have a few: compared one by one, nothing allocated (their values are
+    /// read from the directory).
+    Few(&'f Directory, Vec<&'f Finding>),
     /// An object with many (hundreds of flagged proxy addresses): hashed.
     Many(FxHashSet<(&'static str, Attr, String)>),
 }
 
 impl<'f> Now<'f> {
-    fn new(findings: Vec<&'f Finding>) -> Now<'f> {
+    fn new(dir: &'f Directory, findings: Vec<&'f Finding>) -> Now<'f> {
         if findings.len() <= 32 {
-            Now::Few(findings)
+            Now::Few(dir, findings)
         } else {
-            Now::Many(findings.iter().map(|f| identity(f)).collect())
+            Now::Many(findings.iter().map(|f| identity(f, f.value(dir))).collect())
         }
     }
 
-    fn has(&self, f: &Finding) -> bool {
+    /// Whether the object has finding `f` (of value `value`) now.
+    fn has(&self, f: &Finding, value: &str) -> bool {
         match self {
-            Now::Few(now) => now.iter().any(|n| same_finding(n, f)),
-            Now::Many(now) => now.contains(&identity(f)),
+            Now::Few(dir, now) => now.iter().any(|n| same_finding(n, n.value(dir), f, value)),
+            Now::Many(now) => now.contains(&identity(f, value)),
         }
     }
 }
 
-fn identity(f: &Finding) -> (&'static str, Attr, String) {
-    (f.rule.code, f.attribute, f.value.to_lowercase())
+fn identity(f: &Finding, value: &str) -> (&'static str, Attr, String) {
+    (f.rule.code, f.attribute, value.to_lowercase())
 }
 
 /// The changes of object `row` to withhold, with the reason, until the rest raise nothing new
@@ -624,16 +634,18 @@ fn withhold_what_raises(
     let mut withheld = Vec::new();
     while !changes.is_empty() {
         let after = object_after(ctx, scratch, row, &changes.iter().collect::<Vec<_>>());
-        let Some(raised) = after.iter().find(|f| !now.has(f)) else {
+        // The findings after the changes are of the object as loaded into `scratch`.
+        let Some(raised) = after.iter().find(|f| !now.has(f, f.value(scratch))) else {
             break;
         };
-        let blamed = blame(ctx, scratch, row, raised, &changes);
+        let raised_value = raised.value(scratch).to_owned();
+        let blamed = blame(ctx, scratch, row, raised, &raised_value, &changes);
         let reason = format!(
             "it would raise {} ({}) on {} {:?}{}",
             raised.rule.code,
             raised.rule.slug,
             raised.attribute.ldap_name(),
-            raised.value,
+            raised_value,
             if blamed.len() > 1 {
                 " (with this object's other suggestions)"
             } else {
@@ -660,10 +672,11 @@ fn blame(
     scratch: &mut Directory,
     row: usize,
     raised: &Finding,
+    raised_value: &str,
     changes: &[Change],
 ) -> Vec<usize> {
     let wrote = changes.iter().position(|c| {
-        c.attribute == raised.attribute && c.new.is_some_and(|n| eq_lower(n, &raised.value))
+        c.attribute == raised.attribute && c.new.is_some_and(|n| eq_lower(n, raised_value))
     });
     if let Some(i) = wrote {
         return vec![i];
@@ -683,7 +696,7 @@ fn blame(
             .collect();
         if !object_after(ctx, scratch, row, &without)
             .iter()
-            .any(|f| same_finding(f, raised))
+            .any(|f| same_finding(f, f.value(scratch), raised, raised_value))
         {
             return vec![i];
         }

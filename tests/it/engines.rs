@@ -293,7 +293,7 @@ fn cloud_sync_objects_per_domain_limits() {
                 .findings
                 .iter()
                 .filter(|f| ["SL1108", "SL1109"].contains(&f.rule.code))
-                .map(|f| (f.rule.code, f.value.to_string()))
+                .map(|f| (f.rule.code, f.value(&ingest.directory).to_string()))
                 .collect();
             let expected: Vec<(&str, String)> = match (engine, code) {
                 (Engine::CloudSync, Some(c)) => vec![(c, "contoso.com".to_string())],
@@ -478,7 +478,7 @@ fn member_values_matter_only_to_cloud_sync() {
                 (
                     f.rule.code.to_string(),
                     d.dn.get(f.row as usize).unwrap_or_default().to_string(),
-                    f.value.to_string(),
+                    f.value(d).to_string(),
                     a.findings.note(d, f).into_owned(),
                 )
             })

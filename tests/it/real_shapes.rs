@@ -18,11 +18,15 @@ fn no_two_duplicate_or_collision_rows_share_object_attribute_and_value() {
         .iter()
         .filter(|f| matches!(f.rule.class, Class::Duplicate | Class::Collision));
     for f in groups {
-        if let Some(earlier) = seen.insert((f.row, f.attribute.ldap_name(), &f.value), f.rule.code)
-        {
+        if let Some(earlier) = seen.insert(
+            (f.row, f.attribute.ldap_name(), f.value(&r.dir)),
+            f.rule.code,
+        ) {
             shared.push(format!(
                 "{earlier}+{} {} {}",
-                f.rule.code, f.attribute, f.value
+                f.rule.code,
+                f.attribute,
+                f.value(&r.dir)
             ));
         }
     }
@@ -69,7 +73,7 @@ fn finding_rows(paths: &[std::path::PathBuf]) -> Vec<(String, String, String, St
                 f.rule.code.to_string(),
                 dir.dn.get(f.row as usize).unwrap_or_default().to_string(),
                 f.attribute.to_string(),
-                f.value.to_string(),
+                f.value(dir).to_string(),
                 f.suggested.as_deref().unwrap_or_default().to_string(),
             )
         })

@@ -990,7 +990,7 @@ fn render(r: &Run) -> String {
             "{cn}: {} {} = {}",
             f.rule.code,
             f.attribute,
-            shown(&f.value)
+            shown(f.value(&r.dir))
         );
         if let Some(s) = &f.suggested {
             let _ = write!(text, " -> {}", shown(s));

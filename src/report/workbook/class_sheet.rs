@@ -104,7 +104,7 @@ pub(super) fn fitted_widths(
         let (file, _) = dir.source_location(r);
         for (col, n) in [
             (col(Column::Dn), chars(dn)),
-            (col(Column::Value), chars(&f.value)),
+            (col(Column::Value), chars(f.value(dir))),
             (col(Column::Suggested), suggested),
             (col(Column::Update), suggested),
             (col(Column::OuPath), ou),
@@ -376,7 +376,7 @@ pub(super) fn class_rows<'a>(
             + 2 * cell_bound(dir.dn.get(r).unwrap_or(""))
             + cell_bound(dir.object_class.get(r).unwrap_or(""))
             + cell_bound(f.attribute.ldap_name())
-            + cell_bound(&f.value)
+            + cell_bound(f.value(dir))
             + 2 * suggested
             + (71 + 10) // group number
             + note
