@@ -210,13 +210,27 @@ pub const COUNT_ATTRS: [Attr; 4] = [
 
 /// Position of an attribute inside its shape's column array.
 pub fn column_index(attr: Attr) -> usize {
-    let find = |list: &[Attr]| list.iter().position(|a| *a == attr);
-    find(&TEXT_ATTRS)
-        .or_else(|| find(&INT_ATTRS))
-        .or_else(|| find(&BOOL_ATTRS))
-        .or_else(|| find(&COUNT_ATTRS))
-        .unwrap_or(0)
+    usize::from(COLUMN_INDEX[attr as usize])
 }
+
+/// [`column_index`] of every attribute, worked out at compile time: every read of a text
+/// column goes through it (rules, and each finding's value in every output), and searching
+/// the lists was a visible part of reading findings' values back from the table.
+const COLUMN_INDEX: [u8; Attr::ALL.len()] = {
+    let mut table = [0u8; Attr::ALL.len()];
+    // An attribute is in one list at most; one in none is at 0.
+    let lists: [&[Attr]; 4] = [&TEXT_ATTRS, &INT_ATTRS, &BOOL_ATTRS, &COUNT_ATTRS];
+    let mut l = 0;
+    while l < lists.len() {
+        let mut i = 0;
+        while i < lists[l].len() {
+            table[lists[l][i] as usize] = i as u8;
+            i += 1;
+        }
+        l += 1;
+    }
+    table
+};
 
 /// The LDAP display name, as every output writes it.
 impl std::fmt::Display for Attr {

@@ -312,7 +312,10 @@ pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
                 registry::check_object(&ctx, row, &mut out);
             }
             // Held to the end of the run: the values are read from the directory where it
-            // holds them (the chunk's copies are freed here, before the next chunk's).
+            // holds them (the chunk's copies are freed here, before the next chunk's). The
+            // duplicate groups' findings keep their copies: they come in hash order, at
+            // random rows, and reading their values back from the table made the 1M field
+            // shape's workbook 0.3 s slower (3.85 s against 3.26-3.50 s with copies).
             crate::findings::refer_to(dir, &mut out);
             out
         })

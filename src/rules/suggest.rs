@@ -458,10 +458,11 @@ fn prefer_primary_smtp(ctx: &Context, index: &Index, findings: &mut FindingList)
         // address the object will have if the suggestions are accepted together.
         let mut repaired: FxHashMap<u32, &str> = FxHashMap::default();
         for f in findings.iter() {
-            if let (true, Some(new)) = (
-                f.attribute == Attr::ProxyAddresses && f.value(ctx.dir).starts_with("SMTP:"),
-                f.suggested.as_deref().and_then(|s| s.strip_prefix("SMTP:")),
-            ) {
+            // The suggestion first: it is rare, and the value is read from the directory.
+            let Some(new) = f.suggested.as_deref().and_then(|s| s.strip_prefix("SMTP:")) else {
+                continue;
+            };
+            if f.attribute == Attr::ProxyAddresses && f.value(ctx.dir).starts_with("SMTP:") {
                 repaired.entry(f.row).or_insert(new);
             }
         }

@@ -833,9 +833,6 @@ fn report_group(ctx: &Context, group: &[Keyed]) -> Reported {
         {
             finding.action = Action::Remove;
         }
-        // The group's findings are held to the end of the run: their values are read from
-        // the directory where it holds them.
-        finding.refer_to(dir);
         ctx.report(&mut findings, finding);
     }
     Reported {

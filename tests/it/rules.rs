@@ -730,19 +730,28 @@ pub fn planted_run() -> (Vec<ExportObject>, Run) {
     (generated, r)
 }
 
-/// The findings kept for the whole run read their value from the directory wherever it holds
-/// that text (the findings' own copies were 130 MB of the 1M field shape's peak), and read it
-/// back as it was found; only a value the directory does not hold (a derived UPN …) stays
-/// the finding's own.
+/// The per-object checks' findings read their value from the directory wherever it holds that
+/// text (their copies were 130 MB of the 1M field shape's peak), and read it back as it was
+/// found; only a value the directory does not hold stays the finding's own. A duplicate or
+/// collision group's findings keep their copies: they come in hash order, at random rows of
+/// the table, and reading their values back from it made the 1M field shape's workbook 0.3 s
+/// slower.
 #[test]
-fn kept_findings_read_values_the_directory_holds_from_it() {
+fn per_object_findings_read_values_the_directory_holds_from_it() {
     let (_, r) = planted_run();
-    let (mut read, mut own) = (0, 0);
+    let (mut read, mut own, mut grouped) = (0, 0, 0);
     for f in r.findings.iter() {
         let row = f.row as usize;
         let value = f.value(&r.dir);
         let held = r.dir.position_of(f.attribute, row, value);
-        if f.reads_value_from_directory() {
+        if f.group.is_some() {
+            grouped += 1;
+            assert!(
+                !f.reads_value_from_directory(),
+                "{} of a group",
+                f.rule.code
+            );
+        } else if f.reads_value_from_directory() {
             read += 1;
             let n = held.unwrap_or_else(|| panic!("{} reads {value:?}, not held", f.rule.code));
             assert_eq!(r.dir.nth_value(f.attribute, row, n), Some(value));
@@ -756,8 +765,8 @@ fn kept_findings_read_values_the_directory_holds_from_it() {
         }
     }
     assert!(
-        read > 10_000 && own > 0,
-        "{read} read from the directory, {own} own"
+        read > 10_000 && own > 0 && grouped > 100,
+        "{read} read from the directory, {own} own, {grouped} of groups"
     );
 }
 
