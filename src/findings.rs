@@ -107,15 +107,8 @@ impl Finding {
     }
 }
 
-/// [`Finding::held`] of a finding that holds its own value.
+/// `Finding::held` of a finding that holds its own value.
 const OWN_VALUE: u16 = u16::MAX;
-
-/// Has each finding read its value from `dir` where `dir` holds it ([`Finding::refer_to`]).
-pub fn refer_to(dir: &Directory, findings: &mut [Finding]) {
-    for finding in findings {
-        finding.refer_to(dir);
-    }
-}
 
 /// Every text of the "Recommended" column.
 pub const RECOMMENDATIONS: [&str; 5] = [
