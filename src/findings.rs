@@ -5,32 +5,50 @@ use crate::directory::Directory;
 use crate::vocab::Rule;
 pub use crate::vocab::{Action, Class, Severity};
 use std::borrow::Cow;
+use std::num::{NonZeroU16, NonZeroU32};
 
 /// One problem with one value of one object.
+///
+/// 48 bytes: a run keeps every finding to the end (2.2 million at the 1M field shape), so
+/// what few findings have (a suggestion, a note written for the finding) is boxed apart,
+/// and a fixed note (a rule's own text, shared by hundreds of thousands of findings) is a
+/// number. At 80 bytes, with those inline, the findings were a fifth of the field shape's
+/// peak.
 #[derive(Clone, Debug)]
 pub struct Finding {
     pub rule: &'static Rule,
-    /// Row of the object in the directory.
-    pub row: u32,
-    pub attribute: Attr,
-    /// Which of the directory's values of `attribute` at `row` the value is (`0` for a
-    /// single-valued attribute, the place in the list for proxyAddresses), or [`OWN_VALUE`]
-    /// when the finding holds its value in `value`. Read through [`Finding::value`].
-    held: u16,
     /// The value, when the finding holds its own (`held` is [`OWN_VALUE`]); empty (no
     /// allocation) when the directory holds it. Boxed (no spare capacity, 8 bytes smaller
     /// than a `String`).
     value: Box<str>,
-    /// A value that passes every rule and collides with nothing, when one can be derived.
-    pub suggested: Option<Box<str>>,
+    /// The suggestion and a written note, when the finding has either.
+    more: Option<Box<More>>,
+    /// Row of the object in the directory.
+    pub row: u32,
+    /// Duplicate or collision group (numbered from 1).
+    group: Option<NonZeroU32>,
+    /// Which of the directory's values of `attribute` at `row` the value is (`0` for a
+    /// single-valued attribute, the place in the list for proxyAddresses), or [`OWN_VALUE`]
+    /// when the finding holds its value in `value`. Read through [`Finding::value`].
+    held: u16,
+    /// The fixed note's number ([`fixed_notes`]), if the note is one.
+    fixed_note: Option<NonZeroU16>,
+    pub attribute: Attr,
     /// What synclint recommends (see [`Finding::recommendation`]).
     pub action: Action,
-    /// Duplicate or collision group.
-    pub group: Option<u32>,
-    /// Extra detail: why a suggestion was withheld … (a group finding's "also held by …" is
-    /// written from [`FindingList::groups`] when an output shows it: see
-    /// [`FindingList::note`]).
-    pub note: Option<Cow<'static, str>>,
+}
+
+// The size the comment above gives, on 64-bit targets.
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Finding>() == 48);
+
+/// What few findings have.
+#[derive(Clone, Debug, Default)]
+struct More {
+    /// A value that passes every rule and collides with nothing, when one can be derived.
+    suggested: Option<Box<str>>,
+    /// A note written for this finding (why a suggestion was withheld …).
+    note: Option<Box<str>>,
 }
 
 impl Finding {
@@ -41,10 +59,10 @@ impl Finding {
             attribute,
             held: OWN_VALUE,
             value: value.into(),
-            suggested: None,
+            more: None,
             action: rule.default_action,
             group: None,
-            note: None,
+            fixed_note: None,
         }
     }
 
@@ -85,25 +103,166 @@ impl Finding {
     }
 
     pub fn suggest(mut self, suggested: Option<String>) -> Finding {
-        self.suggested = suggested.map(String::into_boxed_str);
+        self.set_suggested(suggested.map(String::into_boxed_str));
         self
     }
 
+    /// The suggested value, if one was derived.
+    pub fn suggested(&self) -> Option<&str> {
+        self.more.as_ref()?.suggested.as_deref()
+    }
+
+    /// Replaces the suggestion.
+    pub fn set_suggested(&mut self, suggested: Option<Box<str>>) {
+        match (&mut self.more, suggested) {
+            (Some(more), suggested) => {
+                more.suggested = suggested;
+                if more.note.is_none() && more.suggested.is_none() {
+                    self.more = None;
+                }
+            }
+            (None, None) => {}
+            (None, Some(suggested)) => {
+                self.more = Some(Box::new(More {
+                    suggested: Some(suggested),
+                    note: None,
+                }))
+            }
+        }
+    }
+
+    /// Takes the suggestion out of the finding.
+    pub fn take_suggested(&mut self) -> Option<Box<str>> {
+        let taken = self.more.as_mut()?.suggested.take();
+        self.set_suggested(None);
+        taken
+    }
+
     pub fn note(mut self, note: impl Into<Cow<'static, str>>) -> Finding {
-        self.note = Some(note.into());
+        self.set_note(note.into());
         self
+    }
+
+    /// Replaces the finding's own note: a rule's fixed text is kept as its number, any other
+    /// text in the finding's box.
+    pub fn set_note(&mut self, note: Cow<'static, str>) {
+        let (fixed, written) = match note {
+            Cow::Borrowed(text) => match fixed_notes::number(text) {
+                Some(n) => (Some(n), None),
+                None => (None, Some(Box::from(text))),
+            },
+            Cow::Owned(text) => (None, Some(text.into_boxed_str())),
+        };
+        self.fixed_note = fixed;
+        match (&mut self.more, written) {
+            (Some(more), written) => {
+                more.note = written;
+                if more.note.is_none() && more.suggested.is_none() {
+                    self.more = None;
+                }
+            }
+            (None, None) => {}
+            (None, Some(written)) => {
+                self.more = Some(Box::new(More {
+                    suggested: None,
+                    note: Some(written),
+                }))
+            }
+        }
+    }
+
+    /// The finding's own note (not what a group's note adds: [`FindingList::note`]).
+    pub fn own_note(&self) -> Option<&str> {
+        match self.fixed_note {
+            Some(n) => Some(fixed_notes::text(n)),
+            None => self.more.as_ref()?.note.as_deref(),
+        }
+    }
+
+    /// The note when it is a rule's fixed text (the same for many findings: outputs write
+    /// it once).
+    pub fn fixed_note(&self) -> Option<&'static str> {
+        self.fixed_note.map(fixed_notes::text)
+    }
+
+    /// The finding's duplicate or collision group, numbered from 1.
+    pub fn group(&self) -> Option<u32> {
+        self.group.map(NonZeroU32::get)
+    }
+
+    /// Puts the finding in group `id` (numbered from 1; 0 takes it out of any).
+    pub fn set_group(&mut self, id: u32) {
+        self.group = NonZeroU32::new(id);
     }
 
     /// The workbook's read-only "Recommended" column: what synclint recommends, in words a
     /// reviewer can act on (one of [`RECOMMENDATIONS`]).
     pub fn recommendation(&self) -> &'static str {
-        match (self.action, self.group.is_some(), self.suggested.is_some()) {
+        match (
+            self.action,
+            self.group.is_some(),
+            self.suggested().is_some(),
+        ) {
             (Action::Complete, _, _) => RECOMMENDATIONS[0],
             (_, true, _) => RECOMMENDATIONS[1],
             (Action::Remove, false, _) => RECOMMENDATIONS[2],
             (Action::Edit, false, true) => RECOMMENDATIONS[3],
             (Action::Edit, false, false) => RECOMMENDATIONS[4],
         }
+    }
+}
+
+/// The rules' fixed notes (`&'static str`s, a handful a run), numbered from 1 in the order
+/// findings first carry them, for the process: a finding keeps the number (2 bytes) rather
+/// than the text's address and length (16). Each thread keeps the numbers it has seen, so
+/// only a note new to a thread takes the lock.
+mod fixed_notes {
+    use std::cell::RefCell;
+    use std::num::NonZeroU16;
+    use std::sync::RwLock;
+
+    static NOTES: RwLock<Vec<&'static str>> = RwLock::new(Vec::new());
+
+    thread_local! {
+        /// The notes this thread has numbered or read, by number (a copy of a prefix of
+        /// `NOTES`).
+        static KNOWN: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// The number of `note`, given one when it is new; `None` once 65,535 notes are numbered
+    /// (the note is then written out by the finding).
+    pub fn number(note: &'static str) -> Option<NonZeroU16> {
+        let same = |known: &&'static str| std::ptr::eq(*known, note) || *known == note;
+        if let Some(i) = KNOWN.with_borrow(|known| known.iter().position(same)) {
+            return NonZeroU16::new(u16::try_from(i + 1).ok()?);
+        }
+        let mut notes = NOTES
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let i = match notes.iter().position(same) {
+            Some(i) => i,
+            None if notes.len() < usize::from(u16::MAX) => {
+                notes.push(note);
+                notes.len() - 1
+            }
+            None => return None,
+        };
+        KNOWN.with_borrow_mut(|known| *known = notes.clone());
+        NonZeroU16::new(u16::try_from(i + 1).ok()?)
+    }
+
+    /// The text of note `n`.
+    pub fn text(n: NonZeroU16) -> &'static str {
+        let i = usize::from(n.get()) - 1;
+        if let Some(text) = KNOWN.with_borrow(|known| known.get(i).copied()) {
+            return text;
+        }
+        let notes = NOTES
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let text = notes.get(i).copied().unwrap_or("");
+        KNOWN.with_borrow_mut(|known| *known = notes.clone());
+        text
     }
 }
 
@@ -184,9 +343,9 @@ impl FindingList {
     /// other holder of the value and the attributes through which it holds it), then its own
     /// note after `; `.
     pub fn note<'a>(&self, dir: &Directory, finding: &'a Finding) -> Cow<'a, str> {
-        let own = finding.note.as_deref();
+        let own = finding.own_note();
         let Some((id, holders)) = finding
-            .group
+            .group()
             .and_then(|id| Some((id, self.groups.holders(id)?)))
         else {
             return Cow::Borrowed(own.unwrap_or(""));
@@ -212,9 +371,9 @@ impl FindingList {
     /// own. In a group of a thousand holders (the field shape's X.400 addresses) all but ten
     /// rows show the same text, which the workbook then writes once.
     pub fn shares_note(&self, finding: &Finding) -> Option<u32> {
-        let id = finding.group?;
+        let id = finding.group()?;
         let holders = self.groups.holders(id)?;
-        if finding.note.is_some() || holders.len() <= HOLDERS_NAMED + 1 {
+        if finding.own_note().is_some() || holders.len() <= HOLDERS_NAMED + 1 {
             return None;
         }
         let me = holder_of(holders, finding.row);
@@ -248,8 +407,8 @@ impl FindingList {
     /// A bound on the bytes of [`FindingList::note`] of `finding` (never fewer), without
     /// writing it.
     pub fn note_len_bound(&self, dir: &Directory, finding: &Finding) -> usize {
-        let own = finding.note.as_deref().map_or(0, |n| n.len() + 2);
-        let Some(holders) = finding.group.and_then(|id| self.groups.holders(id)) else {
+        let own = finding.own_note().map_or(0, |n| n.len() + 2);
+        let Some(holders) = finding.group().and_then(|id| self.groups.holders(id)) else {
             return own;
         };
         let named: usize = holders
@@ -418,6 +577,43 @@ impl<'a> IntoIterator for &'a FindingList {
 mod tests {
     use super::*;
     use rayon::prelude::*;
+
+    /// A fixed note is kept as a number and read back as the same text, on any thread; a
+    /// written note and a suggestion live in the finding's box, which goes when both are gone.
+    #[test]
+    fn notes_and_suggestions_read_back_as_they_were_set() {
+        const FIXED: &str = "a rule's fixed text";
+        let rule = crate::rules::registry::RULES[0];
+        let f = Finding::new(rule, 7, Attr::Mail, "a@b.c").note(FIXED);
+        assert_eq!(f.own_note(), Some(FIXED));
+        assert_eq!(f.fixed_note(), Some(FIXED));
+        assert!(f.more.is_none(), "a fixed note needs no box");
+        let elsewhere = std::thread::spawn(move || {
+            let again = Finding::new(rule, 8, Attr::Mail, "x").note(FIXED);
+            (f.own_note().map(str::to_string), again.fixed_note == f.fixed_note)
+        })
+        .join()
+        .expect("thread");
+        assert_eq!(elsewhere, (Some(FIXED.to_string()), true));
+
+        let mut f = Finding::new(rule, 7, Attr::Mail, "a@b.c")
+            .note(FIXED)
+            .note(format!("written {}", 1))
+            .suggest(Some("b@b.c".into()));
+        assert_eq!(f.own_note(), Some("written 1"));
+        assert_eq!(f.fixed_note(), None);
+        assert_eq!(f.suggested(), Some("b@b.c"));
+        assert_eq!(f.take_suggested().as_deref(), Some("b@b.c"));
+        assert_eq!(f.suggested(), None);
+        assert!(f.more.is_some(), "the written note stays");
+        f.set_note(Cow::Borrowed(FIXED));
+        assert_eq!(f.own_note(), Some(FIXED));
+        assert!(f.more.is_none(), "nothing left in the box");
+
+        f.set_group(3);
+        assert_eq!(f.group(), Some(3));
+        assert_eq!(f.recommendation(), RECOMMENDATIONS[1]);
+    }
 
     #[test]
     fn par_iter_visits_every_finding_in_order_across_chunks() {

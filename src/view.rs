@@ -61,7 +61,7 @@ impl<'d, 'r> Views<'d, 'r> {
             value: self.value(finding.attribute.ldap_name(), finding.value(self.dir)),
             suggested: self.value(
                 finding.attribute.ldap_name(),
-                finding.suggested.as_deref().unwrap_or(""),
+                finding.suggested().unwrap_or(""),
             ),
             object_class: self.dir.object_class.get(row).unwrap_or(""),
             source: self.dir.source_location(row),

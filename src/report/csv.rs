@@ -99,7 +99,7 @@ fn write<'a>(
         let view = views.of(f);
         let source = view.source_label();
         let note = views.note_of(f);
-        let group = f.group.map_or("", |g| group.format(g));
+        let group = f.group().map_or("", |g| group.format(g));
         let fields = Column::CSV.map(|column| match column {
             Column::Rule => f.rule.code,
             Column::Class => f.rule.class.name(),

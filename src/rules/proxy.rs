@@ -353,7 +353,7 @@ pub fn check_value(ctx: &Context, row: usize, value: &str, out: &mut Vec<Finding
                 .and_then(|_| repaired(ctx, address))
                 .map(|a| format!("{prefix}:{a}"));
             let mut f = finding(&NON_ROUTABLE_SUFFIX).suggest(fixed).note(reason);
-            if f.suggested.is_some() {
+            if f.suggested().is_some() {
                 f.action = Action::Edit;
             }
             ctx.report(out, f);

@@ -70,10 +70,10 @@ pub fn recheck(ctx: &Context, index: &Index, findings: &mut FindingList) {
         verdicts
     };
     for (f, verdict) in findings.iter_mut().filter(|f| takes_part(f)).zip(verdicts) {
-        let suggested = f.suggested.take();
+        let suggested = f.take_suggested();
         match verdict {
             None => {}
-            Some(Verdict::Keep) => f.suggested = suggested,
+            Some(Verdict::Keep) => f.set_suggested(suggested),
             Some(Verdict::Withhold(reason)) => {
                 let s = suggested.unwrap_or_default();
                 add_note(f, format!("suggestion {s:?} withheld: {reason}"));
@@ -117,7 +117,7 @@ impl Rows {
 /// The objects (of `objects` in the directory) that have a finding with a suggestion.
 fn objects_with_suggestion(objects: usize, findings: &FindingList) -> Rows {
     let mut rows = vec![0u64; objects.div_ceil(64)];
-    for f in findings.iter().filter(|f| f.suggested.is_some()) {
+    for f in findings.iter().filter(|f| f.suggested().is_some()) {
         let row = f.row as usize;
         if row / 64 >= rows.len() {
             rows.resize(row / 64 + 1, 0);
@@ -227,7 +227,7 @@ enum Alone<'f> {
 }
 
 fn alone<'f>(ctx: &Context<'f>, index: &Index, f: &'f Finding) -> Alone<'f> {
-    let Some(suggested) = f.suggested.as_deref() else {
+    let Some(suggested) = f.suggested() else {
         return Alone::Nothing;
     };
     let value = f.value(ctx.dir);
@@ -270,7 +270,7 @@ fn first_verdicts<'f>(
         .peekable();
     // (space, normalized value) → the finding whose suggestion claimed it.
     let mut claimed: HashMap<Claim, &Finding, BuildHasherDefault<Prehashed>> = HashMap::default();
-    claimed.reserve(all.par_iter().filter(|f| f.suggested.is_some()).count());
+    claimed.reserve(all.par_iter().filter(|f| f.suggested().is_some()).count());
     let dn = |row: u32| ctx.dir.dn.get(row as usize).unwrap_or("another object");
     // One buffer for every batch: a fresh one each time was freed to the system and faulted in
     // again.
@@ -354,7 +354,7 @@ fn second_suggestions<'f>(
             let mut second = Vec::new();
             for &(_, i) in *object {
                 let f = all[i];
-                let Some(suggested) = f.suggested.as_deref() else {
+                let Some(suggested) = f.suggested() else {
                     continue;
                 };
                 let value = f.value(dir);
@@ -378,10 +378,11 @@ fn second_suggestions<'f>(
 }
 
 fn add_note(f: &mut Finding, note: String) {
-    f.note = Some(match f.note.take() {
-        Some(n) => format!("{n}; {note}").into(),
-        None => note.into(),
-    });
+    let note = match f.own_note() {
+        Some(n) => format!("{n}; {note}"),
+        None => note,
+    };
+    f.set_note(note.into());
 }
 
 /// Another value of the object's multi-valued `attribute` equal to `suggested` ignoring case
@@ -459,7 +460,7 @@ fn prefer_primary_smtp(ctx: &Context, index: &Index, findings: &mut FindingList)
         let mut repaired: FxHashMap<u32, &str> = FxHashMap::default();
         for f in findings.iter() {
             // The suggestion first: it is rare, and the value is read from the directory.
-            let Some(new) = f.suggested.as_deref().and_then(|s| s.strip_prefix("SMTP:")) else {
+            let Some(new) = f.suggested().and_then(|s| s.strip_prefix("SMTP:")) else {
                 continue;
             };
             if f.attribute == Attr::ProxyAddresses && f.value(ctx.dir).starts_with("SMTP:") {
@@ -486,7 +487,7 @@ fn prefer_primary_smtp(ctx: &Context, index: &Index, findings: &mut FindingList)
     let mut preferred = preferred.into_iter().peekable();
     for (i, f) in findings.iter_mut().enumerate() {
         if let Some((_, primary)) = preferred.next_if(|(at, _)| *at == i) {
-            f.suggested = Some(primary.into_boxed_str());
+            f.set_suggested(Some(primary.into_boxed_str()));
         }
     }
 }
@@ -566,7 +567,7 @@ fn no_new_findings(
                 .filter_map(|&(_, i)| {
                     let f = all[i];
                     let new = match &verdicts_now[i] {
-                        Some(Verdict::Keep) => f.suggested.as_deref(),
+                        Some(Verdict::Keep) => f.suggested(),
                         Some(Verdict::Remove(_)) => None,
                         _ => return None,
                     };

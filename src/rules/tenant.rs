@@ -463,7 +463,7 @@ fn domain_check(
                     .map(|a| format!("{prefix}:{a}")),
             )
             .note(format!("{domain} is not verified ({from})"));
-        if f.suggested.is_some() {
+        if f.suggested().is_some() {
             f.action = Action::Edit;
         }
         ctx.report(out, f);

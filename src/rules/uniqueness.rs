@@ -594,7 +594,7 @@ pub fn check_rows(ctx: &Context, rows: &[usize]) -> (Vec<Vec<Finding>>, Groups, 
         let id = holders.push(&group.holders);
         let mut found = group.findings;
         for finding in &mut found {
-            finding.group = Some(id);
+            finding.set_group(id);
         }
         if found.len() >= OWN_CHUNK {
             // A big group's findings stay in their vector: copied into a chunk, the 1M field

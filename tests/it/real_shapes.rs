@@ -74,7 +74,7 @@ fn finding_rows(paths: &[std::path::PathBuf]) -> Vec<(String, String, String, St
                 dir.dn.get(f.row as usize).unwrap_or_default().to_string(),
                 f.attribute.to_string(),
                 f.value(dir).to_string(),
-                f.suggested.as_deref().unwrap_or_default().to_string(),
+                f.suggested().unwrap_or_default().to_string(),
             )
         })
         .collect();
@@ -168,7 +168,7 @@ fn target_address_on_a_non_routable_or_unverified_domain() {
                     .dir
                     .text(synclint::directory::Attr::Cn, f.row as usize)
                     .unwrap();
-                format!("{cn} {}", f.suggested.as_deref().unwrap_or("-"))
+                format!("{cn} {}", f.suggested().unwrap_or("-"))
             })
             .collect();
         cns.sort();
@@ -182,7 +182,7 @@ fn target_address_on_a_non_routable_or_unverified_domain() {
         "{:?}",
         r.findings
             .iter()
-            .map(|f| (f.rule.code, &f.note))
+            .map(|f| (f.rule.code, f.own_note()))
             .collect::<Vec<_>>()
     );
     let note = r
@@ -190,8 +190,8 @@ fn target_address_on_a_non_routable_or_unverified_domain() {
         .iter()
         .find(|f| f.rule.code == "SL654")
         .unwrap()
-        .note
-        .clone();
+        .own_note()
+        .map(str::to_string);
     assert!(note.unwrap_or_default().contains("local"));
     let r = crate::rules::run(&objects);
     assert_eq!(flagged(&r), ["C1 -", "U3 -"]);

@@ -992,11 +992,11 @@ fn render(r: &Run) -> String {
             f.attribute,
             shown(f.value(&r.dir))
         );
-        if let Some(s) = &f.suggested {
+        if let Some(s) = f.suggested() {
             let _ = write!(text, " -> {}", shown(s));
         }
         let _ = write!(text, " [{}]", f.recommendation());
-        if let Some(g) = f.group {
+        if let Some(g) = f.group() {
             let _ = write!(text, " group {g}");
         }
         let note = r.findings.note(&r.dir, f);

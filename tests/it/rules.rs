@@ -181,19 +181,16 @@ fn unverified_suffix_and_suffix_map() {
     assert!(r.codes("V1").contains(&"SL105"));
     assert!(!r.codes("Valid User").contains(&"SL105"));
     let v2 = r.findings.iter().find(|f| f.rule.code == "SL104").unwrap();
-    assert_eq!(v2.suggested.as_deref(), Some("v2@contoso.com"));
+    assert_eq!(v2.suggested(), Some("v2@contoso.com"));
     // Without the map, the user's primary SMTP address (a valid UPN no one else holds) is the
     // suggestion; without that either, nothing can be suggested for a suffix.
     let r = run(&objects[1..]);
-    assert_eq!(
-        r.finding("SL104").suggested.as_deref(),
-        Some("v2@contoso.com")
-    );
+    assert_eq!(r.finding("SL104").suggested(), Some("v2@contoso.com"));
     let no_mailbox = with(objects[1].clone(), |o| {
         o.attributes.retain(|(n, _)| n != "proxyAddresses");
     });
     let r = run(&[no_mailbox]);
-    assert_eq!(r.finding("SL104").suggested, None);
+    assert_eq!(r.finding("SL104").suggested(), None);
 }
 
 #[test]
@@ -471,7 +468,7 @@ fn duplicates_and_collisions_across_attributes_and_types() {
     );
     assert_eq!(d["mailNickname"].groups, 1);
     // Every member of a group carries the group id, and they are adjacent.
-    let ids: Vec<u32> = r.findings.iter().filter_map(|f| f.group).collect();
+    let ids: Vec<u32> = r.findings.iter().filter_map(|f| f.group()).collect();
     let mut seen = Vec::new();
     for id in ids {
         if seen.last() != Some(&id) {
@@ -515,25 +512,21 @@ fn suggestions_are_rechecked_and_withheld_with_a_reason() {
         .iter()
         .find(|f| f.rule.code == "SL101" && f.value(&r.dir).starts_with("ab c"))
         .unwrap();
-    assert_eq!(w1.suggested, None);
+    assert_eq!(w1.suggested(), None);
     assert!(
-        w1.note
-            .as_deref()
-            .unwrap()
-            .contains("would collide with CN=W2"),
+        w1.own_note().unwrap().contains("would collide with CN=W2"),
         "{:?}",
-        w1.note
+        w1.own_note()
     );
     let mails: Vec<&Finding> = r
         .findings
         .iter()
         .filter(|f| f.rule.code == "SL201")
         .collect();
-    assert_eq!(mails[0].suggested.as_deref(), Some("xy@contoso.com"));
-    assert_eq!(mails[1].suggested, None);
+    assert_eq!(mails[0].suggested(), Some("xy@contoso.com"));
+    assert_eq!(mails[1].suggested(), None);
     assert!(mails[1]
-        .note
-        .as_deref()
+        .own_note()
         .unwrap()
         .contains("suggestion for CN=W3"));
     let w5 = r
@@ -542,9 +535,9 @@ fn suggestions_are_rechecked_and_withheld_with_a_reason() {
         .find(|f| f.rule.code == "SL101" && f.value(&r.dir).starts_with("w 5"))
         .unwrap();
     assert!(
-        w5.note.as_deref().unwrap().contains("still break SL104"),
+        w5.own_note().unwrap().contains("still break SL104"),
         "{:?}",
-        w5.note
+        w5.own_note()
     );
 }
 
@@ -744,7 +737,7 @@ fn per_object_findings_read_values_the_directory_holds_from_it() {
         let row = f.row as usize;
         let value = f.value(&r.dir);
         let held = r.dir.position_of(f.attribute, row, value);
-        if f.group.is_some() {
+        if f.group().is_some() {
             grouped += 1;
             assert!(
                 !f.reads_value_from_directory(),
@@ -878,24 +871,23 @@ fn sam_account_names_never_end_with_a_period() {
             .unwrap_or_else(|| panic!("no {code} on {value}"))
     };
     assert_eq!(
-        of("SL502", "abcdefghijklmnopqrs.tu").suggested.as_deref(),
+        of("SL502", "abcdefghijklmnopqrs.tu").suggested(),
         Some("abcdefghijklmnopqrs")
     );
     assert!(!r.codes("T1").contains(&"SL503"));
-    assert_eq!(of("SL501", "o'neil.").suggested.as_deref(), Some("oneil"));
+    assert_eq!(of("SL501", "o'neil.").suggested(), Some("oneil"));
     assert!(r.codes("T2").contains(&"SL503"));
     // Its own suggestion ("o'neil") would still break SL501: withheld, with the reason.
     let t2 = of("SL503", "o'neil.");
-    assert_eq!(t2.suggested, None);
+    assert_eq!(t2.suggested(), None);
     assert!(
-        t2.note
-            .as_deref()
+        t2.own_note()
             .unwrap()
             .contains("suggestion \"o'neil\" withheld"),
         "{:?}",
-        t2.note
+        t2.own_note()
     );
-    assert_eq!(of("SL503", "...").suggested, None);
+    assert_eq!(of("SL503", "...").suggested(), None);
     assert!(r.codes("T4").is_empty(), "{:?}", r.codes("T4"));
 }
 
@@ -927,8 +919,8 @@ fn a_suggestion_the_object_already_holds_becomes_remove() {
         .unwrap();
     assert_eq!(colon.rule.code, "SL402");
     assert_eq!(colon.action, Action::Remove);
-    assert_eq!(colon.suggested, None);
-    let note = colon.note.as_deref().unwrap();
+    assert_eq!(colon.suggested(), None);
+    let note = colon.own_note().unwrap();
     assert!(
         note.contains("already on the object as SMTP:sg-legal-readonly@contoso.com"),
         "{note}"
@@ -938,13 +930,9 @@ fn a_suggestion_the_object_already_holds_becomes_remove() {
         .iter()
         .find(|f| f.value(&r.dir) == "smtp:sg-legal.ro @contoso.com")
         .unwrap();
-    assert_eq!(
-        (space.action, space.suggested.as_deref()),
-        (Action::Remove, None)
-    );
+    assert_eq!((space.action, space.suggested()), (Action::Remove, None));
     assert!(space
-        .note
-        .as_deref()
+        .own_note()
         .unwrap()
         .contains("as smtp:SG-Legal.RO@contoso.com"));
     let twice: Vec<&Finding> = r
@@ -953,14 +941,14 @@ fn a_suggestion_the_object_already_holds_becomes_remove() {
         .filter(|f| f.value(&r.dir).contains("t wo") || f.value(&r.dir).contains("tw:o"))
         .collect();
     assert_eq!(twice.len(), 2);
-    assert_eq!(twice[0].suggested.as_deref(), Some("smtp:two@contoso.com"));
-    assert_eq!(twice[1].suggested, None);
+    assert_eq!(twice[0].suggested(), Some("smtp:two@contoso.com"));
+    assert_eq!(twice[1].suggested(), None);
     assert!(
-        twice[1].note.as_deref().unwrap().contains(
+        twice[1].own_note().unwrap().contains(
             "the suggestion for this object's value \"smtp:t wo@contoso.com\" is the same"
         ),
         "{:?}",
-        twice[1].note
+        twice[1].own_note()
     );
 }
 
@@ -1003,24 +991,21 @@ fn upn_suggestions_prefer_the_primary_smtp_address_and_raise_nothing() {
             .unwrap()
     };
     assert_eq!(
-        upn("edward$").suggested.as_deref(),
+        upn("edward$").suggested(),
         Some("edward.flores@contoso.com")
     );
     let wei = upn("wei.gonzalez");
-    assert_eq!(wei.suggested, None);
-    let note = wei.note.as_deref().unwrap();
+    assert_eq!(wei.suggested(), None);
+    let note = wei.own_note().unwrap();
     assert!(
         note.contains("\"wei.gonzaleztemp@contoso.com\" withheld: it would raise SL901"),
         "{note}"
     );
-    assert_eq!(
-        upn("local mail").suggested.as_deref(),
-        Some("localmail@contoso.com")
-    );
+    assert_eq!(upn("local mail").suggested(), Some("localmail@contoso.com"));
     assert!(!r.codes("Local Mail").contains(&"SL901"));
     let mail = r.finding("SL201");
     assert_eq!(
-        (mail.value(&r.dir), mail.suggested.as_deref()),
+        (mail.value(&r.dir), mail.suggested()),
         ("mail fix@contoso.com", Some("mail.fix@contoso.com"))
     );
     assert!(r.codes("Edward Flores").contains(&"SL901"));
@@ -1099,7 +1084,7 @@ fn upn_suggestion_follows_the_primary_address_as_its_suggestion_repairs_it() {
         r.findings
             .iter()
             .filter(|f| f.attribute.ldap_name() == attribute)
-            .map(|f| f.suggested.as_deref())
+            .map(|f| f.suggested())
             .collect()
     };
     assert_eq!(

@@ -175,7 +175,7 @@ fn every_planted_outcome_is_predicted_in_every_users_format() {
                 .iter()
                 .find(|f| f.row == p.row && f.rule.code == rule.code)
                 .unwrap_or_else(|| panic!("{users}: no {} for row {}", rule.code, p.row));
-            let note = finding.note.as_deref().unwrap_or("");
+            let note = finding.own_note().unwrap_or("");
             if p.target.is_some() {
                 assert!(note.contains("tenant/"), "{users}: {note}");
             }

@@ -1126,7 +1126,7 @@ fn a_big_group_shares_its_note_and_every_row_reads_its_own() {
     let mail: Vec<&synclint::findings::Finding> = analysis
         .findings
         .iter()
-        .filter(|f| f.group.is_some() && f.attribute == synclint::directory::Attr::Mail)
+        .filter(|f| f.group().is_some() && f.attribute == synclint::directory::Attr::Mail)
         .collect();
     assert_eq!(mail.len(), 15);
     // The first ten holders are named in the others' notes; the last five share one.
@@ -1135,7 +1135,7 @@ fn a_big_group_shares_its_note_and_every_row_reads_its_own() {
         .filter(|f| analysis.findings.shares_note(f).is_some())
         .collect();
     assert_eq!(shared.len(), 5);
-    let id = mail[0].group.unwrap();
+    let id = mail[0].group().unwrap();
     let text = analysis.findings.shared_note(d, id).unwrap();
     assert!(
         text.ends_with(&format!(" and 4 more objects (group {id})")),

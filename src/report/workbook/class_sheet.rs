@@ -95,8 +95,8 @@ pub(super) fn fitted_widths(
         let ou = ou_paths
             .get(parent_dn(dn))
             .map_or_else(|| chars(&ou_path(dn)), |p| chars(p));
-        let suggested = f.suggested.as_deref().map_or(0, chars);
-        let conflicts = if f.group.is_some() {
+        let suggested = f.suggested().map_or(0, chars);
+        let conflicts = if f.group().is_some() {
             chars(&a.findings.note(dir, f))
         } else {
             0
@@ -361,12 +361,12 @@ pub(super) fn class_rows<'a>(
     let by_rule: FxHashMap<&str, u64> = RULES.iter().map(|r| (r.code, rule_bound(r))).collect();
     let size_bound = sheet_rows::sheet_bound(&findings, |f, cell_bound| {
         let r = f.row as usize;
-        let suggested = f.suggested.as_deref().map_or(0, cell_bound);
+        let suggested = f.suggested().map_or(0, cell_bound);
         // A group's note is written only with its row: bounded by its length, every byte
         // taken as growing the most (as `cell_bound_unscanned`).
-        let note = match f.group {
+        let note = match f.group() {
             Some(_) => 71 + 7 * a.findings.note_len_bound(dir, f) as u64,
-            None => f.note.as_deref().map_or(0, cell_bound),
+            None => f.own_note().map_or(0, cell_bound),
         };
         let fixed = by_rule
             .get(f.rule.code)
@@ -400,12 +400,12 @@ pub(super) fn class_rows<'a>(
             Some(_) => std::borrow::Cow::Borrowed(""),
             None => views.note_of(finding),
         };
-        let (conflicts, note) = match finding.group {
+        let (conflicts, note) = match finding.group() {
             Some(_) => (&*shown_note, ""),
             None => ("", &*shown_note),
         };
         let mut group = itoa::Buffer::new();
-        let group = finding.group.map_or("", |g| group.format(g));
+        let group = finding.group().map_or("", |g| group.format(g));
         match rule {
             Some(rule) => w.shared(col(Column::Severity), rule.severity),
             None => w.label(col(Column::Severity), finding.rule.severity.name()),
@@ -425,10 +425,8 @@ pub(super) fn class_rows<'a>(
         w.cell(col(Column::Update), &view.suggested);
         // Why: the rule's text (a shared label), or this finding's note followed by what
         // Entra will do and the rule's code; a fixed note's text is made once (and shared).
-        let fixed = match &finding.note {
-            Some(std::borrow::Cow::Borrowed(fixed)) if !note.is_empty() => {
-                cells.fixed_whys.get(&(finding.rule.code, *fixed))
-            }
+        let fixed = match finding.fixed_note() {
+            Some(fixed) if !note.is_empty() => cells.fixed_whys.get(&(finding.rule.code, fixed)),
             _ => None,
         };
         match (rule, fixed) {

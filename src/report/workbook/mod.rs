@@ -220,7 +220,7 @@ impl<'a> Tallies<'a> {
                         }
                     }
                     run += 1;
-                    if let Some(std::borrow::Cow::Borrowed(note)) = &f.note {
+                    if let Some(note) = f.fixed_note() {
                         let key = (rule_key(f.rule), note.as_ptr() as usize, note.len());
                         t.notes.entry(key).or_insert((f.rule.code, note));
                     }
@@ -402,7 +402,7 @@ fn build<'a>(
         let mut findings = std::mem::take(&mut by_class[class_index(*class)]);
         // Members of a group stand together, in group order; other findings keep file order.
         if matches!(class, Class::Duplicate | Class::Collision) {
-            findings.par_sort_by_key(|f| (f.group.unwrap_or(u32::MAX), f.row));
+            findings.par_sort_by_key(|f| (f.group().unwrap_or(u32::MAX), f.row));
         }
         let mut rest = findings;
         for (i, name) in names.iter().enumerate() {

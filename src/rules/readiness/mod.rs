@@ -460,8 +460,7 @@ fn status(
         feature,
         verdict,
         headline: worst.map(|f| {
-            f.note
-                .as_deref()
+            f.own_note()
                 .map_or_else(|| f.rule.what.to_string(), str::to_string)
         }),
         errors,
