@@ -13,7 +13,8 @@ use std::num::{NonZeroU16, NonZeroU32};
 /// what few findings have (a suggestion, a note written for the finding) is boxed apart,
 /// and a fixed note (a rule's own text, shared by hundreds of thousands of findings) is a
 /// number. At 80 bytes, with those inline, the findings were a fifth of the field shape's
-/// peak.
+/// peak: 48 took it from 860 to 793 MiB (analyze with workbook and JSON, 1M field csvde),
+/// the default shape's from 741 to 718 MiB.
 #[derive(Clone, Debug)]
 pub struct Finding {
     pub rule: &'static Rule,
