@@ -591,7 +591,10 @@ mod tests {
         assert!(f.more.is_none(), "a fixed note needs no box");
         let elsewhere = std::thread::spawn(move || {
             let again = Finding::new(rule, 8, Attr::Mail, "x").note(FIXED);
-            (f.own_note().map(str::to_string), again.fixed_note == f.fixed_note)
+            (
+                f.own_note().map(str::to_string),
+                again.fixed_note == f.fixed_note,
+            )
         })
         .join()
         .expect("thread");

@@ -99,11 +99,6 @@ impl<'d, 'r> Views<'d, 'r> {
 }
 
 impl<'a> FindingView<'a> {
-    /// The DN of the object's parent (a slice of the real DN).
-    pub fn parent(&self) -> &'a str {
-        crate::dn::parent(self.real_dn)
-    }
-
     /// Where the object sits, `corp.contoso.com/Staff/Sales` (not personal: not redacted).
     pub fn ou_path(&self) -> String {
         crate::dn::ou_path(self.real_dn)

@@ -265,8 +265,6 @@ pub struct RowWriter<'a> {
     last_label: [(u32, u32); 26],
     /// Each column's ` s="N"` (empty: no style), written on every cell of the column.
     style_xml: [([u8; 16], u8); 26],
-    /// The key and value of the last [`RowWriter::memo`].
-    memo: (u64, u32),
 }
 
 impl<'a> RowWriter<'a> {
@@ -287,7 +285,6 @@ impl<'a> RowWriter<'a> {
             lines: 1,
             label_lines: FxHashMap::default(),
             last_label: [(u32::MAX, 1); 26],
-            memo: (u64::MAX, 0),
             style_xml: std::array::from_fn(|col| {
                 let mut xml = ([0; 16], 0);
                 let style = wrapping.style[col];
@@ -376,15 +373,6 @@ impl<'a> RowWriter<'a> {
         let (style, len) = &self.style_xml[col as usize];
         m.put_fixed(style, *len as usize);
         m
-    }
-
-    /// `work()`, or what it gave the previous call if that had the same `key`: the rows of
-    /// one object follow each other, and look up what they share once.
-    pub fn memo(&mut self, key: u64, work: impl FnOnce() -> u32) -> u32 {
-        if self.memo.0 != key {
-            self.memo = (key, work());
-        }
-        self.memo.1
     }
 
     /// Writes a label (a text that repeats down the sheet) in column `col`: a reference to the

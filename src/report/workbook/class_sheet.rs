@@ -4,7 +4,7 @@
 //! rendered by [`class_rows`] and spliced in by `sheet_rows`.
 
 use super::formats::{header, print_setup, table_columns, Formats};
-use super::{parent_dn, OuPaths, Tallies, WorkbookOptions, ACTIONS};
+use super::{parent_dn, OuPaths, Parents, Tallies, WorkbookOptions, ACTIONS};
 use crate::analyze::Analysis;
 use crate::directory::{Attr, ObjectKind};
 use crate::dn::ou_path;
@@ -230,8 +230,9 @@ pub(super) fn class_sheet(
 pub(super) struct RowCells<'a> {
     rules: FxHashMap<&'static str, RuleCells<'a>>,
     recommendations: [Label<'static>; RECOMMENDATIONS.len()],
-    /// By parent DN: its place in `ou_labels`.
-    ou_paths: FxHashMap<&'a str, u32>,
+    /// By parent number ([`Parents`]): its OU path's place in `ou_labels` (`u32::MAX`: none).
+    ou_of_parent: Vec<u32>,
+    parents: &'a Parents<'a>,
     ou_labels: Vec<Label<'a>>,
     /// By [`Attr`] (its place in [`Attr::ALL`]).
     attributes: Vec<Label<'static>>,
@@ -256,6 +257,7 @@ impl<'a> RowCells<'a> {
     pub(super) fn new(
         labels: &SharedStrings,
         ou_paths: &'a OuPaths<'a>,
+        parents: &'a Parents<'a>,
         why_texts: &'a WhyTexts,
         group_notes: &'a [Option<String>],
     ) -> RowCells<'a> {
@@ -273,11 +275,19 @@ impl<'a> RowCells<'a> {
                 })
                 .collect(),
             recommendations: RECOMMENDATIONS.map(|r| labels.label(r)),
-            ou_paths: ou_paths
-                .keys()
-                .enumerate()
-                .map(|(i, parent)| (*parent, i as u32))
-                .collect(),
+            ou_of_parent: {
+                let place: FxHashMap<&str, u32> = ou_paths
+                    .keys()
+                    .enumerate()
+                    .map(|(i, parent)| (*parent, i as u32))
+                    .collect();
+                parents
+                    .dns
+                    .iter()
+                    .map(|dn| place.get(dn).copied().unwrap_or(u32::MAX))
+                    .collect()
+            },
+            parents,
             ou_labels: ou_paths.values().map(|path| labels.label(path)).collect(),
             attributes: Attr::ALL
                 .iter()
@@ -315,9 +325,13 @@ impl<'a> RowCells<'a> {
             .copied()
     }
 
-    /// The OU path of parent DN `parent`, as a place in `ou_labels` (`u32::MAX`: none).
-    fn ou_path(&self, parent: &str) -> u32 {
-        self.ou_paths.get(parent).copied().unwrap_or(u32::MAX)
+    /// The OU path of the object on `row`, as a place in `ou_labels` (`u32::MAX`: none).
+    fn ou_path(&self, row: u32) -> u32 {
+        let parent = self.parents.of_row(row);
+        self.ou_of_parent
+            .get(parent as usize)
+            .copied()
+            .unwrap_or(u32::MAX)
     }
 
     fn recommendation(&self, text: &'static str) -> Option<Label<'static>> {
@@ -444,8 +458,7 @@ pub(super) fn class_rows<'a>(
             Some(rule) => w.shared(col(Column::Rule), rule.code),
             None => w.label(col(Column::Rule), finding.rule.code),
         }
-        // An object's findings follow each other: its OU path is looked up once for them.
-        let ou = w.memo(u64::from(finding.row), || cells.ou_path(view.parent()));
+        let ou = cells.ou_path(finding.row);
         match cells.ou_labels.get(ou as usize) {
             Some(path) => w.shared(col(Column::OuPath), *path),
             None => w.label(col(Column::OuPath), &view.ou_path()),
