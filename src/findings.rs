@@ -115,20 +115,19 @@ impl Finding {
 
     /// Replaces the suggestion.
     pub fn set_suggested(&mut self, suggested: Option<Box<str>>) {
-        match (&mut self.more, suggested) {
-            (Some(more), suggested) => {
-                more.suggested = suggested;
-                if more.note.is_none() && more.suggested.is_none() {
-                    self.more = None;
-                }
-            }
-            (None, None) => {}
-            (None, Some(suggested)) => {
-                self.more = Some(Box::new(More {
-                    suggested: Some(suggested),
-                    note: None,
-                }))
-            }
+        self.change_more(suggested.is_some(), |more| more.suggested = suggested);
+    }
+
+    /// Changes the box of what few findings have: made when `adds` (something goes in it),
+    /// dropped when nothing is left in it.
+    fn change_more(&mut self, adds: bool, change: impl FnOnce(&mut More)) {
+        if self.more.is_none() && !adds {
+            return;
+        }
+        let more = self.more.get_or_insert_with(Box::default);
+        change(more);
+        if more.suggested.is_none() && more.note.is_none() {
+            self.more = None;
         }
     }
 
@@ -155,21 +154,7 @@ impl Finding {
             Cow::Owned(text) => (None, Some(text.into_boxed_str())),
         };
         self.fixed_note = fixed;
-        match (&mut self.more, written) {
-            (Some(more), written) => {
-                more.note = written;
-                if more.note.is_none() && more.suggested.is_none() {
-                    self.more = None;
-                }
-            }
-            (None, None) => {}
-            (None, Some(written)) => {
-                self.more = Some(Box::new(More {
-                    suggested: None,
-                    note: Some(written),
-                }))
-            }
-        }
+        self.change_more(written.is_some(), |more| more.note = written);
     }
 
     /// The finding's own note (not what a group's note adds: [`FindingList::note`]).
