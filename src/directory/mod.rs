@@ -763,51 +763,17 @@ pub const NO_DOMAIN: u32 = u32::MAX;
 
 impl Domains {
     fn of(dir: &Directory) -> Domains {
-        use rayon::prelude::*;
-        // Hash each row's lower-case domain part in parallel, then intern the hashes in row
-        // order (equal hashes are checked against the text, so a collision is not a merge).
-        let hashes: Vec<u64> = (0..dir.len())
-            .into_par_iter()
-            .with_min_len(4096)
-            .map(|row| {
-                let d = domain_part(dir.dn.get(row).unwrap_or(""));
-                if d.is_empty() {
-                    0
-                } else {
-                    dn_hash(d) | 1
-                }
-            })
-            .collect();
-        let mut ids: rustc_hash::FxHashMap<u64, Vec<u32>> = Default::default();
-        let mut domains = Domains {
-            of_row: Vec::with_capacity(dir.len()),
-            names: Vec::new(),
-        };
-        let mut last = (0u64, NO_DOMAIN);
-        for (row, &h) in hashes.iter().enumerate() {
-            let id = if h == 0 {
-                NO_DOMAIN
-            } else if h == last.0 {
-                last.1
-            } else {
-                let d = domain_part(dir.dn.get(row).unwrap_or(""));
-                let candidates = ids.entry(h).or_default();
-                let found = candidates
-                    .iter()
-                    .copied()
-                    .find(|&i| domains.names[i as usize].eq_ignore_ascii_case(d));
-                let id = found.unwrap_or_else(|| {
-                    domains.names.push(d.to_ascii_lowercase());
-                    let id = domains.names.len() as u32 - 1;
-                    candidates.push(id);
-                    id
-                });
-                last = (h, id);
-                id
-            };
-            domains.of_row.push(id);
+        let (of_row, parts) = number_dn_parts(
+            dir,
+            domain_part,
+            dn_hash,
+            |a, b| a.eq_ignore_ascii_case(b),
+            false,
+        );
+        Domains {
+            of_row,
+            names: parts.iter().map(|d| d.to_ascii_lowercase()).collect(),
         }
-        domains
     }
 
     /// The domain part of a row's DN in lower case (`""` without one).
@@ -817,6 +783,64 @@ impl Domains {
             .and_then(|&i| self.names.get(i as usize))
             .map_or("", String::as_str)
     }
+}
+
+/// Numbers a part of every row's DN (`part`: its domain, its parent …) in order of first
+/// appearance, equal parts (by `same`, which `hash` must agree with) sharing a number: each
+/// row's part is hashed in parallel, then numbered in row order, where equal hashes are
+/// checked against the text (a collision is not a merge). Returns each row's number and each
+/// number's first spelling. An empty part gets [`NO_DOMAIN`] unless `number_empty`.
+pub fn number_dn_parts<'d>(
+    dir: &'d Directory,
+    part: impl Fn(&'d str) -> &'d str + Sync,
+    hash: impl Fn(&str) -> u64 + Sync,
+    same: impl Fn(&str, &str) -> bool,
+    number_empty: bool,
+) -> (Vec<u32>, Vec<&'d str>) {
+    use rayon::prelude::*;
+    let text = |row: usize| part(dir.dn.get(row).unwrap_or(""));
+    // 0 stands for an empty part left unnumbered; every other hash is odd.
+    let hashes: Vec<u64> = (0..dir.len())
+        .into_par_iter()
+        .with_min_len(4096)
+        .map(|row| {
+            let t = text(row);
+            if t.is_empty() && !number_empty {
+                0
+            } else {
+                hash(t) | 1
+            }
+        })
+        .collect();
+    let mut ids: rustc_hash::FxHashMap<u64, Vec<u32>> = Default::default();
+    let mut parts: Vec<&'d str> = Vec::new();
+    let mut of_row = Vec::with_capacity(dir.len());
+    // The objects of a domain or an OU mostly follow each other.
+    let mut last = (0u64, NO_DOMAIN);
+    for (row, &h) in hashes.iter().enumerate() {
+        let id = if h == 0 {
+            NO_DOMAIN
+        } else if h == last.0 {
+            last.1
+        } else {
+            let t = text(row);
+            let candidates = ids.entry(h).or_default();
+            let found = candidates
+                .iter()
+                .copied()
+                .find(|&i| same(parts[i as usize], t));
+            let id = found.unwrap_or_else(|| {
+                parts.push(t);
+                let id = parts.len() as u32 - 1;
+                candidates.push(id);
+                id
+            });
+            last = (h, id);
+            id
+        };
+        of_row.push(id);
+    }
+    (of_row, parts)
 }
 
 /// A hash of a DN that is equal for the spellings AD writes of one DN (ASCII case aside):

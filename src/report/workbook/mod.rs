@@ -178,50 +178,15 @@ struct Parents<'a> {
 }
 
 impl<'a> Parents<'a> {
+    /// Parents are told apart by their exact text, as the tallies keyed them before.
     fn of(dir: &'a crate::directory::Directory) -> Parents<'a> {
-        use rayon::prelude::*;
-        /// Rows numbered on their own, in parallel, before the parts' numbers are joined.
-        const PART: usize = 1 << 16;
-        let rows = dir.len();
-        let parts: Vec<(Vec<u32>, Vec<&'a str>)> = (0..rows.div_ceil(PART))
-            .into_par_iter()
-            .map(|part| {
-                let mut number: FxHashMap<&'a str, u32> = FxHashMap::default();
-                let mut dns: Vec<&'a str> = Vec::new();
-                let mut last: Option<(&'a str, u32)> = None;
-                let ids = (part * PART..rows.min((part + 1) * PART))
-                    .map(|row| {
-                        let parent = parent_dn(dir.dn.get(row).unwrap_or(""));
-                        // The objects of an OU mostly follow each other.
-                        if let Some((_, id)) = last.filter(|(dn, _)| *dn == parent) {
-                            return id;
-                        }
-                        let id = *number.entry(parent).or_insert_with(|| {
-                            dns.push(parent);
-                            (dns.len() - 1) as u32
-                        });
-                        last = Some((parent, id));
-                        id
-                    })
-                    .collect();
-                (ids, dns)
-            })
-            .collect();
-        let mut number: FxHashMap<&'a str, u32> = FxHashMap::default();
-        let mut dns: Vec<&'a str> = Vec::new();
-        let mut of_row = Vec::with_capacity(rows);
-        for (ids, local) in parts {
-            let global: Vec<u32> = local
-                .iter()
-                .map(|dn| {
-                    *number.entry(dn).or_insert_with(|| {
-                        dns.push(dn);
-                        (dns.len() - 1) as u32
-                    })
-                })
-                .collect();
-            of_row.extend(ids.iter().map(|&id| global[id as usize]));
-        }
+        let (of_row, dns) = crate::directory::number_dn_parts(
+            dir,
+            parent_dn,
+            |dn| std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, dn),
+            |a, b| a == b,
+            true,
+        );
         Parents { of_row, dns }
     }
 
@@ -592,8 +557,8 @@ fn count_in_parallel<'a, const N: usize>(
 mod tests {
     use super::*;
 
-    /// Rows numbered in different parts (a part is 65,536 rows) get one number for one parent;
-    /// an escaped comma is part of the name, not the parent.
+    /// Rows far apart get one number for one parent; an escaped comma is part of the name,
+    /// not the parent.
     #[test]
     fn parents_are_numbered_once_across_parts() {
         let mut dir = crate::directory::Directory::default();
