@@ -37,6 +37,13 @@ linux="$target_dir/release/synclint"
 
 work=$(mktemp -d)
 export WINEPREFIX="$work/wine" WINEDEBUG=-all
+# One wineserver for the whole script. Left to itself it exits a few seconds after each run,
+# and a run that starts just then loses it: in a loop of the missing-folder run below on 2
+# busy cores, 4 of about 370 runs failed that way (three "wine client error:0: recvmsg:
+# Connection reset by peer", exit 1; one segmentation fault, exit 139, as CI saw on f49e8db).
+# With the server kept (-p), 0 of 400 failed.
+mkdir -p "$WINEPREFIX"
+/usr/lib/wine/wineserver -p
 cleanup() {
   /usr/lib/wine/wineserver -k 2>/dev/null || true # this prefix's server only
   rm -rf "$work"
