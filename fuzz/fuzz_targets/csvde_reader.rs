@@ -16,11 +16,19 @@ fuzz_target!(|data: &[u8]| {
     };
     while let Ok(Some(block)) = reader.next_block() {
         let mut sink = TableSink::new(0);
-        csvde::scan(&block.data, block.first_line, &header, &mut sink);
+        let newlines = csvde::scan(&block.data, block.first_line, &header, &mut sink);
+        // The merge places each block's lines by this count.
+        assert_eq!(
+            newlines,
+            block.data.iter().filter(|&&b| b == b'\n').count() as u64
+        );
         let _ = sink.finish();
     }
     // The hot-path row scanner and the csv crate split rows into the same fields.
     let fields = |rows: Vec<(u64, Vec<Vec<u8>>)>| rows.into_iter().map(|r| r.1).collect::<Vec<_>>();
+    // The csv crate drops a UTF-8 byte-order mark at the start; the reader takes it off before
+    // any scanning (`detect_encoding`), so the scanner never sees one.
+    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     if !data.contains(&b'\r') {
         assert_eq!(
             fields(csvde::rows_with_scanner(data)),

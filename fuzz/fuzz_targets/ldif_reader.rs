@@ -12,7 +12,12 @@ fuzz_target!(|data: &[u8]| {
     while let Ok(Some(block)) = reader.next_block() {
         rejected += block.rejections.len();
         let mut sink = TableSink::new(0);
-        ldif::scan(&block.data, block.first_line, &mut sink);
+        let newlines = ldif::scan(&block.data, block.first_line, &mut sink);
+        // The merge places each block's lines by this count.
+        assert_eq!(
+            newlines,
+            block.data.iter().filter(|&&b| b == b'\n').count() as u64
+        );
         let (table, stats) = sink.finish();
         objects += table.len();
         rejected += stats.rejections.len();

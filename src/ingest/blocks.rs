@@ -19,9 +19,15 @@ const READ_SIZE: usize = 4 << 20;
 pub struct Block {
     pub seq: usize,
     pub data: Vec<u8>,
-    /// Line number (1-based) of the block's first line in the file.
+    /// Line number (1-based) of the block's first line in the file, less the lines of the
+    /// blocks before it: the reader counts only the lines it takes itself (a header, a record
+    /// it skips). The scanners count a block's lines as they read it, and the merge, which
+    /// takes the blocks in order, adds the earlier blocks' lines. A count of every block's
+    /// newlines here, on the reader thread, was a pass over the whole input (`perf`: 2.7 % of
+    /// the cycles of reading the 1M field LDIF file, 2.6 % of the default csvde file's).
     pub first_line: u64,
-    /// Records the reader itself had to skip before this block.
+    /// Records the reader itself had to skip before this block; their lines are counted as
+    /// `first_line` is.
     pub rejections: Vec<Rejection>,
 }
 
@@ -33,6 +39,7 @@ pub struct BlockReader<R> {
     pending: Vec<u8>,
     eof: bool,
     format: Format,
+    /// 1 + the newlines the reader took itself (see [`Block::first_line`]).
     next_line: u64,
     block_size: usize,
     want: usize,
@@ -188,7 +195,6 @@ impl<R: Read> BlockReader<R> {
 
     fn emit(&mut self, data: Vec<u8>) -> Block {
         let first_line = self.next_line;
-        self.next_line += bytecount::count(&data, b'\n') as u64;
         self.want = self.block_size;
         self.seq += 1;
         Block {
@@ -492,10 +498,19 @@ fn first_csv_row_end(buf: &[u8]) -> Option<usize> {
 mod tests {
     use super::*;
 
+    /// The blocks, with their lines placed as the merge places them: the newlines of the
+    /// blocks before each added to its own and its rejections' lines.
     fn blocks(input: &[u8], format: Format, block: usize, max: usize) -> Vec<Block> {
         let mut r = BlockReader::new(input, b"", None, format, block, max);
         let mut out = Vec::new();
-        while let Some(b) = r.next_block().unwrap() {
+        let mut before = 0;
+        while let Some(mut b) = r.next_block().unwrap() {
+            b.first_line += before;
+            for rejection in &mut b.rejections {
+                rejection.record_line += before;
+                rejection.line += before;
+            }
+            before += bytecount::count(&b.data, b'\n') as u64;
             out.push(b);
         }
         out

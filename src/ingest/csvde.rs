@@ -50,8 +50,9 @@ pub fn header_names(record: &[u8]) -> Result<Vec<String>, String> {
         .collect())
 }
 
-/// Scans every row in `data` (whole rows only), whose first line is line `first_line`.
-pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sink: &mut S) {
+/// Scans every row in `data` (whole rows only), whose first line is line `first_line`; the
+/// number of newlines in `data` (counted on the way: see [`super::blocks::Block::first_line`]).
+pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sink: &mut S) -> u64 {
     let columns: Vec<(S::Key, bool, bool, bool, bool)> = header
         .names
         .iter()
@@ -128,6 +129,8 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sin
             sink.present_in(key, objects);
         }
     }
+    // A row ended by a lone CR counts as a line but holds no newline.
+    rows.line - first_line - rows.lone_cr
 }
 
 /// One parsed row: how many fields it has, and the bounds of those that are not empty, into
@@ -189,6 +192,8 @@ struct RowScanner<'a> {
     data: &'a [u8],
     pos: usize,
     line: u64,
+    /// Rows ended by a CR with no LF after it.
+    lone_cr: u64,
     check_nul: bool,
     /// Ends of unquoted fields: a sparse export's rows are mostly empty fields, a comma each,
     /// and a memchr call per field was a quarter of reading one.
@@ -201,6 +206,7 @@ impl<'a> RowScanner<'a> {
             data,
             pos: 0,
             line: first_line,
+            lone_cr: 0,
             check_nul: true,
             delims: Delims::new(b',', b'\n', b'\r'),
         }
@@ -261,6 +267,8 @@ impl<'a> RowScanner<'a> {
                     self.pos += 1;
                     if data.get(self.pos) == Some(&b'\n') {
                         self.pos += 1;
+                    } else {
+                        self.lone_cr += 1;
                     }
                     self.line += 1;
                     break;
@@ -516,6 +524,37 @@ mod tests {
         assert_eq!(lines, [1, 3]);
         let lines: Vec<u64> = rows_with_scanner(cases[1]).iter().map(|r| r.0).collect();
         assert_eq!(lines, [1, 4]);
+    }
+
+    /// The merge places each block's lines by the newlines `scan` counts on the way, so that
+    /// count must be the block's newlines, whatever ends its rows.
+    #[test]
+    fn scan_counts_the_newlines_it_passes() {
+        let header = CsvHeader::parse(b"DN,cn,proxyAddresses\r\n").expect("header");
+        let cases: [&[u8]; 10] = [
+            b"\"CN=a,DC=x\",a,smtp:a@x.com\r\n\"CN=b,DC=x\",b,\r\n",
+            b"\"CN=a,DC=x\",\"multi\nline\nvalue\",x\n\n\n\"CN=b,DC=x\",b,\n",
+            b"\"CN=a,DC=x\",\"multi\r\nline\",z\r\n\"CN=b,DC=x\",last,row",
+            b"\"CN=a,DC=x\",a\rb\rc\r",
+            b"\"CN=a,DC=x\",\"unterminated,k\nl,m\n",
+            b"\n\r\n\r\n",
+            b"\"CN=a,DC=x\"\"tail\nnext,\"CN=b,DC=x\",b,c,d,e\n",
+            b"\"CN=a\\;b,DC=x\",a,smtp:a@x.com;X400:c=us\\;a= \\;\n",
+            b"\"CN=a,DC=x\",a,b\r\r\n\r\"CN=b,DC=x\",b,\n",
+            b"",
+        ];
+        for case in cases {
+            for first_line in [1, 2, 1000] {
+                let mut sink = crate::ingest::table::TableSink::new(0);
+                let newlines = scan(case, first_line, &header, &mut sink);
+                assert_eq!(
+                    newlines,
+                    case.iter().filter(|&&b| b == b'\n').count() as u64,
+                    "{}",
+                    String::from_utf8_lossy(case)
+                );
+            }
+        }
     }
 
     #[test]

@@ -11,8 +11,9 @@ use super::sink::{NonEntry, RecordSink, Value};
 use base64::Engine;
 use memchr::memchr;
 
-/// Scans every record in `data`, whose first line is line `first_line` of the file.
-pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, sink: &mut S) {
+/// Scans every record in `data`, whose first line is line `first_line` of the file; the
+/// number of newlines in `data` (counted on the way: see [`super::blocks::Block::first_line`]).
+pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, sink: &mut S) -> u64 {
     let mut scanner = Scanner {
         record: RecordState::default(),
         folded: Vec::new(),
@@ -24,7 +25,9 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, sink: &mut S) {
         lines: Delims::new(b'\n', b'\n', b'\n'),
         dn: Vec::new(),
     };
-    scanner.run(data, first_line, sink);
+    let lines = scanner.run(data, first_line, sink);
+    // Every line but an unterminated last one ends in a newline.
+    lines - u64::from(data.last().is_some_and(|&b| b != b'\n'))
 }
 
 #[derive(Default)]
@@ -69,9 +72,11 @@ struct Scanner<K> {
 }
 
 impl<K: Copy> Scanner<K> {
-    fn run<S: RecordSink<Key = K>>(&mut self, data: &[u8], first_line: u64, sink: &mut S) {
+    /// Reads every line of `data`; how many there were.
+    fn run<S: RecordSink<Key = K>>(&mut self, data: &[u8], first_line: u64, sink: &mut S) -> u64 {
         let mut pos = 0usize;
-        let mut line_no = first_line.saturating_sub(1);
+        let before = first_line.saturating_sub(1);
+        let mut line_no = before;
         while pos < data.len() {
             let (line, next) = physical_line(&mut self.lines, data, pos);
             pos = next;
@@ -124,6 +129,7 @@ impl<K: Copy> Scanner<K> {
             self.folded = joined;
         }
         self.finish(sink);
+        line_no - before
     }
 
     /// ldapsearch writes each entry's DN as a `# ` comment line before its `dn:` line. A DN
@@ -503,4 +509,37 @@ pub(crate) fn preview(b: &[u8]) -> String {
         out.push('…');
     }
     format!("\"{out}\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The merge places each block's lines by the newlines `scan` counts on the way, so that
+    /// count must be the block's newlines: folded lines, comments, CRLF, no final newline.
+    #[test]
+    fn scan_counts_the_newlines_it_passes() {
+        let cases: [&[u8]; 8] = [
+            b"dn: CN=a,DC=x\ncn: a\n\ndn: CN=b,DC=x\ncn: b\n",
+            b"dn: CN=a,DC=x\r\ncn: a\r\n\r\ndn: CN=b,DC=x\r\ncn: b",
+            b"# comment\n continued\ndn: CN=a,DC=x\ndescription: long\n  folded\n value\n\n",
+            b"version: 1\n\ndn: CN=a,DC=x\nbroken line\ncn: a\n\n\n\n",
+            b"dn:: Q049YSxEQz14\nobjectGUID:: AAECAwQFBgcICQoLDA0ODw==\n",
+            b"\n\n\n",
+            b" continuation first\ndn: CN=a,DC=x\n",
+            b"",
+        ];
+        for case in cases {
+            for first_line in [1, 2, 1000] {
+                let mut sink = crate::ingest::table::TableSink::new(0);
+                let newlines = scan(case, first_line, &mut sink);
+                assert_eq!(
+                    newlines,
+                    case.iter().filter(|&&b| b == b'\n').count() as u64,
+                    "{}",
+                    String::from_utf8_lossy(case)
+                );
+            }
+        }
+    }
 }

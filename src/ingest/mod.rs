@@ -30,6 +30,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use table::{BlockStats, TableSink};
 
+/// A parsed block: its table, what else it held, and its newlines.
+type Parsed = (Directory, BlockStats, u64);
+
 /// How to read the inputs.
 #[derive(Clone, Debug)]
 pub struct ReadOptions {
@@ -404,15 +407,16 @@ fn read_file(
         let mut sink =
             TableSink::with_room(file_index, room.as_ref()).member_values(options.member_values);
         let mut notes = None;
-        match &header {
+        let newlines = match &header {
             Header::Csvde(h) => csvde::scan(&block.data, block.first_line, h, &mut sink),
             Header::Powershell(h) => {
                 let mut ps = powershell::Sink::new(&mut sink, h);
-                csvde::scan(&block.data, block.first_line, &h.csv, &mut ps);
+                let newlines = csvde::scan(&block.data, block.first_line, &h.csv, &mut ps);
                 notes = Some(ps.finish());
+                newlines
             }
             Header::Ldif => ldif::scan(&block.data, block.first_line, &mut sink),
-        }
+        };
         let _ = recycle.send(block.data);
         let (table, mut stats) = sink.finish();
         if let Ok(mut size) = last_size.lock() {
@@ -428,13 +432,29 @@ fn read_file(
             all.append(&mut stats.rejections);
             stats.rejections = all;
         }
-        (table, stats)
+        (table, stats, newlines)
     };
 
     let mut attributes: FxHashMap<Box<[u8]>, (String, u64)> = FxHashMap::default();
     let mut notes = powershell::Notes::default();
-    let mut merge = |parsed: Vec<(Directory, BlockStats)>, directory: &mut Directory| {
-        for (table, stats) in parsed {
+    // Newlines of the blocks merged so far: each block's lines were counted from the lines
+    // the reader took itself (see `Block::first_line`), and are placed here, in order.
+    let mut lines_before = 0u64;
+    let mut merge = |parsed: Vec<Parsed>, directory: &mut Directory| {
+        for (mut table, mut stats, newlines) in parsed {
+            if lines_before > 0 {
+                for source in &mut table.source {
+                    source.line += lines_before;
+                }
+                for rejection in &mut stats.rejections {
+                    rejection.record_line += lines_before;
+                    rejection.line += lines_before;
+                }
+                if let Some(line) = &mut stats.powershell.first_question_line {
+                    *line += lines_before;
+                }
+            }
+            lines_before += newlines;
             notes.merge(stats.powershell);
             directory.append(table);
             report.add_rejections(stats.rejections);
@@ -476,7 +496,7 @@ fn read_file(
             (reader.bytes_read, reader.replacements, digest)
         });
         let mut failure = None;
-        let mut parsed: Vec<(Directory, BlockStats)> = Vec::new();
+        let mut parsed: Vec<Parsed> = Vec::new();
         loop {
             let mut blocks = Vec::with_capacity(batch);
             while blocks.len() < batch {
