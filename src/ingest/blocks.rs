@@ -24,7 +24,7 @@ pub struct Block {
     /// it skips). The scanners count a block's lines as they read it, and the merge, which
     /// takes the blocks in order, adds the earlier blocks' lines. A count of every block's
     /// newlines here, on the reader thread, was a pass over the whole input (`perf`: 2.7 % of
-    /// the cycles of reading the 1M field LDIF file, 2.6 % of the default csvde file's).
+    /// the cycles of reading the 1M field LDIF file).
     pub first_line: u64,
     /// Records the reader itself had to skip before this block; their lines are counted as
     /// `first_line` is.
