@@ -494,6 +494,26 @@ fn first_csv_row_end(buf: &[u8]) -> Option<usize> {
     None
 }
 
+/// Checks a scanner's side of [`Block::first_line`]: for each case, at a few first lines, the
+/// count `scan` returns is the case's newlines.
+#[cfg(test)]
+pub(super) fn assert_scan_counts_newlines(
+    cases: &[&[u8]],
+    scan: impl Fn(&[u8], u64, &mut super::table::TableSink) -> u64,
+) {
+    for case in cases {
+        for first_line in [1, 2, 1000] {
+            let mut sink = super::table::TableSink::new(0);
+            assert_eq!(
+                scan(case, first_line, &mut sink),
+                bytecount::count(case, b'\n') as u64,
+                "{}",
+                String::from_utf8_lossy(case)
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

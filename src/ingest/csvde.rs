@@ -543,18 +543,9 @@ mod tests {
             b"\"CN=a,DC=x\",a,b\r\r\n\r\"CN=b,DC=x\",b,\n",
             b"",
         ];
-        for case in cases {
-            for first_line in [1, 2, 1000] {
-                let mut sink = crate::ingest::table::TableSink::new(0);
-                let newlines = scan(case, first_line, &header, &mut sink);
-                assert_eq!(
-                    newlines,
-                    case.iter().filter(|&&b| b == b'\n').count() as u64,
-                    "{}",
-                    String::from_utf8_lossy(case)
-                );
-            }
-        }
+        super::super::blocks::assert_scan_counts_newlines(&cases, |case, first_line, sink| {
+            scan(case, first_line, &header, sink)
+        });
     }
 
     #[test]

@@ -529,17 +529,8 @@ mod tests {
             b" continuation first\ndn: CN=a,DC=x\n",
             b"",
         ];
-        for case in cases {
-            for first_line in [1, 2, 1000] {
-                let mut sink = crate::ingest::table::TableSink::new(0);
-                let newlines = scan(case, first_line, &mut sink);
-                assert_eq!(
-                    newlines,
-                    case.iter().filter(|&&b| b == b'\n').count() as u64,
-                    "{}",
-                    String::from_utf8_lossy(case)
-                );
-            }
-        }
+        super::super::blocks::assert_scan_counts_newlines(&cases, |case, first_line, sink| {
+            scan(case, first_line, sink)
+        });
     }
 }
