@@ -527,8 +527,7 @@ mod tests {
         while let Some(mut b) = r.next_block().unwrap() {
             b.first_line += before;
             for rejection in &mut b.rejections {
-                rejection.record_line += before;
-                rejection.line += before;
+                rejection.move_down(before);
             }
             before += bytecount::count(&b.data, b'\n') as u64;
             out.push(b);

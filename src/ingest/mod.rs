@@ -442,17 +442,14 @@ fn read_file(
     let mut lines_before = 0u64;
     let mut merge = |parsed: Vec<Parsed>, directory: &mut Directory| {
         for (mut table, mut stats, newlines) in parsed {
-            if lines_before > 0 {
-                for source in &mut table.source {
-                    source.line += lines_before;
-                }
-                for rejection in &mut stats.rejections {
-                    rejection.record_line += lines_before;
-                    rejection.line += lines_before;
-                }
-                if let Some(line) = &mut stats.powershell.first_question_line {
-                    *line += lines_before;
-                }
+            for source in &mut table.source {
+                source.line += lines_before;
+            }
+            for rejection in &mut stats.rejections {
+                rejection.move_down(lines_before);
+            }
+            if let Some(line) = &mut stats.powershell.first_question_line {
+                *line += lines_before;
             }
             lines_before += newlines;
             notes.merge(stats.powershell);

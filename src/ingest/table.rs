@@ -17,6 +17,15 @@ pub struct Rejection {
     pub reason: String,
 }
 
+impl Rejection {
+    /// Moves the rejection `lines` lines further into the file: a block's lines are counted
+    /// from its own start until the blocks before it are placed (see `blocks::Block`).
+    pub fn move_down(&mut self, lines: u64) {
+        self.record_line += lines;
+        self.line += lines;
+    }
+}
+
 /// What one block contributed besides its objects.
 #[derive(Debug, Default)]
 pub struct BlockStats {
