@@ -279,6 +279,31 @@ fn format_comes_from_content_and_can_be_forced() {
     assert_eq!(forced.directory.len(), 1);
 }
 
+/// Every 250th record of a UTF-8 export made unreadable: for LDIF a line with no colon inside
+/// the record, for csvde a row cut short. The line numbers of what is rejected then have to
+/// come out the same however the file is cut into blocks and parsed.
+fn with_bad_records(format: Format, bytes: &[u8]) -> Vec<u8> {
+    let text = std::str::from_utf8(bytes).expect("generated UTF-8");
+    let mut out = String::with_capacity(text.len() + 4096);
+    let mut records = 0usize;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        match format {
+            Format::Ldif => {
+                out.push_str(line);
+                if line.starts_with("dn:") {
+                    records += 1;
+                    if records % 250 == 0 {
+                        out.push_str("this line has no colon\n");
+                    }
+                }
+            }
+            _ if i > 0 && i % 250 == 0 => out.push_str("\"CN=cut short\",user\r\n"),
+            _ => out.push_str(line),
+        }
+    }
+    out.into_bytes()
+}
+
 #[test]
 fn parallel_small_blocks_match_one_block_exactly() {
     use synclint::generate::{generate, GenerateOptions, Shape};
@@ -302,40 +327,68 @@ fn parallel_small_blocks_match_one_block_exactly() {
             plant_readiness: false,
         };
         generate(&options, &mut bytes).unwrap();
+        if encoding == Encoding::Utf8 {
+            bytes = with_bad_records(format, &bytes);
+        }
         let path = temp_file(&dir, "gen", &bytes);
         let whole = read_files(
             std::slice::from_ref(&path),
             &ReadOptions {
                 block_size: 1 << 30,
+                sha256: true,
                 ..ReadOptions::default()
             },
         );
-        let split = read_files(
-            &[path],
-            &ReadOptions {
-                block_size: 4096,
-                ..ReadOptions::default()
-            },
-        );
-        assert_reconciles(&split);
-        assert_eq!(split.files[0].objects, 3000);
-        assert_eq!(split.files[0].rejected, 0);
-        let (a, b) = (&whole.directory, &split.directory);
-        assert_eq!(a.len(), b.len());
-        for row in 0..a.len() {
-            assert_eq!(a.dn.get(row), b.dn.get(row));
-            assert_eq!(a.source[row], b.source[row], "line numbers of row {row}");
+        let bad = if encoding == Encoding::Utf8 { 12 } else { 0 };
+        assert_eq!(whole.files[0].rejected, bad, "{format:?}");
+        assert_eq!(whole.files[0].objects, 3000 - bad);
+        // Blocks of 4 KiB, parsed by one thread, by three, and by more threads than blocks in
+        // flight: each block is appended in file order whichever thread parsed it first.
+        for threads in [1, 3, 8] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let split = pool.install(|| {
+                read_files(
+                    std::slice::from_ref(&path),
+                    &ReadOptions {
+                        block_size: 4096,
+                        sha256: true,
+                        ..ReadOptions::default()
+                    },
+                )
+            });
+            let context = format!("{format:?} {encoding:?}, {threads} threads");
+            assert_reconciles(&split);
+            assert_eq!(split.files[0].objects, 3000 - bad, "{context}");
+            assert_eq!(split.files[0].rejected, bad, "{context}");
             assert_eq!(
-                a.proxy_addresses.get(row).collect::<Vec<_>>(),
-                b.proxy_addresses.get(row).collect::<Vec<_>>()
+                whole.files[0].rejections, split.files[0].rejections,
+                "{context}"
             );
-            for attr in synclint::directory::TEXT_ATTRS {
-                assert_eq!(a.text(attr, row), b.text(attr, row));
+            let (a, b) = (&whole.directory, &split.directory);
+            assert_eq!(a.len(), b.len());
+            for row in 0..a.len() {
+                assert_eq!(a.dn.get(row), b.dn.get(row), "{context}");
+                assert_eq!(
+                    a.source[row], b.source[row],
+                    "line numbers of row {row}, {context}"
+                );
+                assert_eq!(
+                    a.proxy_addresses.get(row).collect::<Vec<_>>(),
+                    b.proxy_addresses.get(row).collect::<Vec<_>>()
+                );
+                for attr in synclint::directory::TEXT_ATTRS {
+                    assert_eq!(a.text(attr, row), b.text(attr, row));
+                }
+                assert_eq!(a.object_guid[row], b.object_guid[row]);
+                assert_eq!(a.count[0].get(row), b.count[0].get(row));
             }
-            assert_eq!(a.object_guid[row], b.object_guid[row]);
-            assert_eq!(a.count[0].get(row), b.count[0].get(row));
+            assert_eq!(whole.files[0].attributes, split.files[0].attributes);
+            assert!(split.files[0].sha256.is_some(), "{context}");
+            assert_eq!(whole.files[0].sha256, split.files[0].sha256, "{context}");
         }
-        assert_eq!(whole.files[0].attributes, split.files[0].attributes);
     }
 }
 
