@@ -5,7 +5,7 @@
 //! Parsing batches of blocks with rayon and appending between batches (as `read_file` did
 //! before) left a core idle at the end of every batch while the slowest block of it was
 //! parsed: `perf sched` of `inspect` on the 1M default csvde file showed the two workers
-//! asleep 450 ms of a 1.2 s read. Without the batches `inspect` was 11-21 % faster on each of
+//! asleep 286 ms and 164 ms of a 1.2 s read. Without the batches `inspect` was 12-16 % faster on each of
 //! the six 1M files of `docs/performance.md`.
 
 use std::collections::BTreeMap;
