@@ -398,7 +398,7 @@ impl Analysis {
     /// writes nothing and exits with status 2.
     pub fn nothing_analyzed(&self) -> Option<&'static str> {
         let files = &self.ingest.files;
-        if !files.is_empty() && files.iter().all(|f| f.error.is_some()) {
+        if self.no_input_read() {
             return Some(if files.len() == 1 {
                 "the input could not be read"
             } else {
@@ -415,6 +415,13 @@ impl Analysis {
         } else {
             "every object is out of scope; reasons above"
         })
+    }
+
+    /// Whether reading failed for every input: what was read before that is not a directory
+    /// (a part of an export proves nothing about the rest), so nothing is checked or said of it.
+    pub fn no_input_read(&self) -> bool {
+        let files = &self.ingest.files;
+        !files.is_empty() && files.iter().all(|f| f.error.is_some())
     }
 
     /// Counts the objects with findings (see [`ObjectsAffected`]): one pass over the findings

@@ -93,8 +93,10 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
     for w in &analysis.warnings {
         eprintln!("synclint: warning: {w}");
     }
+    // Readiness said of part of an export (or of none) would read as a result.
+    let unread = analysis.no_input_read();
     if let Some(readiness) = &analysis.readiness {
-        if !args.quiet {
+        if !args.quiet && !unread {
             for f in &readiness.features {
                 eprintln!("synclint: readiness: {}", f.line());
             }
@@ -102,15 +104,31 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
     }
     print_rejections(&analysis.ingest);
     if let Some(why) = analysis.nothing_analyzed() {
-        eprintln!(
-            "synclint: {}: nothing was analyzed ({why}); no workbook or summary written",
-            objects_line(
-                analysis.ingest.objects_read(),
-                analysis.scope.analyzed(),
-                analysis.scope.out_of_scope(),
-                analysis.ingest.objects_rejected()
-            )
-        );
+        let read = analysis.ingest.objects_read();
+        if unread {
+            // The objects read before reading stopped were never checked: not "analyzed".
+            let before = (read > 0).then(|| {
+                format!(
+                    "; {} read before it stopped, {} rejected",
+                    count(read as usize, "object was", "objects were"),
+                    thousands(analysis.ingest.objects_rejected() as usize)
+                )
+            });
+            eprintln!(
+                "synclint: nothing was analyzed ({why}{}); no workbook or summary written",
+                before.unwrap_or_default()
+            );
+        } else {
+            eprintln!(
+                "synclint: {}: nothing was analyzed ({why}); no workbook or summary written",
+                objects_line(
+                    read,
+                    analysis.scope.analyzed(),
+                    analysis.scope.out_of_scope(),
+                    analysis.ingest.objects_rejected()
+                )
+            );
+        }
         return Ok(ExitCode::from(2));
     }
     analysis.redactor = args.redact.then(|| match &args.redact_key {

@@ -191,6 +191,37 @@ fn nothing_checked_is_never_clean() {
     }
 }
 
+/// When no input can be read, nothing is said of the directory: no readiness line (its "not
+/// checked" advice, or "no problem found" of the part read before a failure, would read as a
+/// result), no count of objects "analyzed", no workbook, exit code 2.
+#[test]
+fn an_unreadable_input_says_nothing_of_the_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("export.ldf");
+    std::fs::create_dir(&folder).unwrap();
+    let xlsx = dir.path().join("out.xlsx");
+    let out = Command::new(env!("CARGO_BIN_EXE_synclint"))
+        .arg("analyze")
+        .arg("-o")
+        .arg(&xlsx)
+        .arg(&folder)
+        .output()
+        .expect("run synclint");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!xlsx.exists());
+    assert!(
+        stderr.contains("is a directory, not an export file"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("readiness:"), "{stderr}");
+    assert!(!stderr.contains("analyzed,"), "{stderr}");
+    assert_eq!(
+        last_line(&stderr),
+        "synclint: nothing was analyzed (the input could not be read); no workbook or summary written"
+    );
+}
+
 #[test]
 fn what_limits_a_run_is_said_and_the_result_comes_last() {
     let dir = tempfile::tempdir().unwrap();
