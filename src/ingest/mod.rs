@@ -467,20 +467,15 @@ fn read_file(
     // The reader thread cuts blocks while the pool's threads parse them and append them in
     // file order ([`ordered`]).
     let threads = rayon::current_num_threads().max(1);
-    // Blocks taken by the reader and not yet appended, at most (queued, being parsed, parsed
-    // and waiting, being appended): two a thread. With three or four a thread the 1M field
-    // shape's csvde `inspect` was no faster (817-830 ms against 830 ms) and the full run's
-    // peak 10-25 MB higher.
+    // Blocks between the reader and the append, at most (being cut, queued, being parsed,
+    // parsed and waiting, being appended): two a thread. With three or four a thread the 1M
+    // field shape's csvde `inspect` was no faster (817-830 ms against 830 ms) and the full
+    // run's peak 10-25 MB higher.
     let in_flight = threads * 2;
     let outcome = std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::sync_channel(in_flight);
         let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
-        // One credit a block in flight: the reader takes one for each block it cuts, and the
-        // append gives it back.
-        let (credit_back, credits) = std::sync::mpsc::sync_channel::<()>(in_flight);
-        for _ in 0..in_flight {
-            let _ = credit_back.try_send(());
-        }
+        let (credit_back, credits) = ordered::credits(in_flight);
         let reader_thread = scope.spawn(move || {
             let mut place = 0usize;
             loop {
@@ -488,7 +483,8 @@ fn read_file(
                     reader.recycle(buffer);
                 }
                 if credits.recv().is_err() {
-                    // The append stopped (a block could not be read).
+                    // The append stopped (a panic); after a read error the reader has
+                    // stopped already.
                     break;
                 }
                 let next = match reader.next_block() {
@@ -505,30 +501,29 @@ fn read_file(
             let digest = reader.digest.take().and_then(blocks::DigestFeed::finish);
             (reader.bytes_read, reader.replacements, digest)
         });
-        let mut credit_back = Some(credit_back);
         let mut failure = None;
         ordered::parse_in_order(
             receiver,
+            credit_back,
             threads,
             |block: std::io::Result<Block>| block.map(|block| parse(block, &recycle)),
             |parsed| match parsed {
                 Ok(parsed) => {
                     merge(parsed, directory);
-                    if let Some(credit_back) = &credit_back {
-                        let _ = credit_back.try_send(());
-                    }
                     std::ops::ControlFlow::Continue(())
                 }
+                // The read that failed was the reader's last: the blocks before it are
+                // appended, and the failure is the file's.
                 Err(e) => {
-                    // Nothing after it is appended, and the reader, left without credits,
-                    // stops.
                     failure = Some(e);
-                    credit_back = None;
                     std::ops::ControlFlow::Break(())
                 }
             },
         );
-        let (bytes, replacements, digest) = reader_thread.join().unwrap_or((0, 0, None));
+        // A panic on the reader thread is a bug, not a shorter file: it is passed on.
+        let (bytes, replacements, digest) = reader_thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (failure, bytes, replacements, digest)
     });
     let (failure, bytes, replacements, digest) = outcome;

@@ -10,21 +10,39 @@
 
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
-use std::sync::mpsc::Receiver;
-use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::{Mutex, PoisonError};
 
-/// Parses every item `items` yields (each with its place, counted from 0 with no gaps) on
-/// `threads` threads of rayon's pool, this one among them, and appends the results in the
-/// order of their places, each as soon as the results before it are appended. Returns when
-/// `items` is closed and everything taken from it is parsed; once `append` breaks, nothing
-/// more is appended (the caller then stops what feeds `items`).
+/// A channel of `n` credits, full. Whoever sends the items takes one (`recv`) before each
+/// item it sends; [`parse_in_order`] gives one back for each item appended, so at most `n`
+/// items are between the sender and the append (queued, being parsed, parsed and waiting,
+/// being appended). When the append stops, or a thread panics, the credits' sender is
+/// dropped: a sender waiting for a credit then gets an error and stops.
+pub fn credits(n: usize) -> (SyncSender<()>, Receiver<()>) {
+    let (give, take) = std::sync::mpsc::sync_channel(n);
+    for _ in 0..n {
+        let _ = give.try_send(());
+    }
+    (give, take)
+}
+
+/// Parses every item `items` yields (each with its place, counted from 0 with no gaps) on up
+/// to `threads` threads of rayon's pool, this one among them, and appends the results in the
+/// order of their places, each as soon as the results before it are appended; a credit goes
+/// back through `credits` ([`credits`]) for each. Returns when `items` is closed and
+/// everything taken from it is parsed. Once `append` breaks, nothing more is appended and
+/// `credits` is dropped. A panic in `parse` or `append` drops `credits` too, and reaches the
+/// caller once the other threads have seen `items` close. `parse` and `append` must not use
+/// rayon themselves: a thread waiting in a rayon call could take up another thread's loop
+/// here and wait for an item on top of a frame that holds one.
 ///
 /// The threads that parse also append, whichever holds the append at the time, so no thread
-/// of its own does: the memory a block's table leaves behind is then freed into the
-/// allocator's arenas that the later stages allocate from. A thread appending on its own
+/// is kept for the append alone: the memory a block's table leaves behind is then freed into
+/// the allocator's arenas that the later stages allocate from. A thread appending on its own
 /// kept 25-45 MB more at the 1M field shape's peak (`MALLOC_ARENA_MAX=3` took it back).
 pub fn parse_in_order<T, P>(
     items: Receiver<(usize, T)>,
+    credits: SyncSender<()>,
     threads: usize,
     parse: impl Fn(T) -> P + Sync,
     append: impl FnMut(P) -> ControlFlow<()> + Send,
@@ -39,31 +57,34 @@ pub fn parse_in_order<T, P>(
     });
     let appending = Mutex::new(Appending {
         append,
-        stopped: false,
+        credits: Some(credits),
     });
-    let work = || loop {
-        let next = match items.lock() {
-            Ok(items) => items.recv(),
-            Err(_) => break,
-        };
-        let Ok((place, item)) = next else { break };
-        let parsed = parse(item);
-        match waiting.lock() {
-            Ok(mut waiting) => waiting.parsed.insert(place, parsed),
-            Err(_) => break,
-        };
-        // Appends what is next in order, unless another thread is appending: that thread
-        // looks again after it lets go, and so finds this result.
-        while let Ok(mut appending) = appending.try_lock() {
-            while let Some(parsed) = take_next(&waiting) {
-                if !appending.stopped {
-                    appending.stopped = (appending.append)(parsed).is_break();
+    let work = || {
+        let _stop = StopOnPanic(&appending);
+        loop {
+            // The lock is held while waiting for the next item: it goes to one thread, and
+            // the others wait for the lock.
+            let next = match items.lock() {
+                Ok(items) => items.recv(),
+                Err(_) => break,
+            };
+            let Ok((place, item)) = next else { break };
+            let parsed = parse(item);
+            match waiting.lock() {
+                Ok(mut waiting) => waiting.parsed.insert(place, parsed),
+                Err(_) => break,
+            };
+            // Appends what is next in order, unless another thread is appending: that thread
+            // looks again after it lets go, and so finds this result.
+            while let Ok(mut appending) = appending.try_lock() {
+                while let Some(parsed) = take_next(&waiting) {
+                    appending.append(parsed);
                 }
-            }
-            drop(appending);
-            let more = waiting.lock().is_ok_and(|w| w.parsed.contains_key(&w.next));
-            if !more {
-                break;
+                drop(appending);
+                let more = waiting.lock().is_ok_and(|w| w.parsed.contains_key(&w.next));
+                if !more {
+                    break;
+                }
             }
         }
     };
@@ -83,8 +104,38 @@ struct Waiting<P> {
 
 struct Appending<F> {
     append: F,
-    /// `append` broke: what is parsed after that is dropped.
-    stopped: bool,
+    /// Where a credit goes back for each result appended; `None` once the append has broken
+    /// (what is parsed after that is dropped).
+    credits: Option<SyncSender<()>>,
+}
+
+impl<F> Appending<F> {
+    fn append<P>(&mut self, parsed: P)
+    where
+        F: FnMut(P) -> ControlFlow<()>,
+    {
+        let Some(credits) = &self.credits else { return };
+        match (self.append)(parsed) {
+            ControlFlow::Continue(()) => {
+                let _ = credits.try_send(());
+            }
+            ControlFlow::Break(()) => self.credits = None,
+        }
+    }
+}
+
+/// On a panic in `parse` or `append`, stops the append and drops the credits. Without it the
+/// sender of the items would wait for a credit forever, the other threads for its next item,
+/// and `rayon::scope`, which waits for every thread before it passes a panic on, for them.
+struct StopOnPanic<'a, F>(&'a Mutex<Appending<F>>);
+
+impl<F> Drop for StopOnPanic<'_, F> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let mut appending = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            appending.credits = None;
+        }
+    }
 }
 
 fn take_next<P>(waiting: &Mutex<Waiting<P>>) -> Option<P> {
@@ -107,49 +158,100 @@ mod tests {
         place
     }
 
-    fn fed(count: usize) -> Receiver<(usize, usize)> {
-        let (sender, receiver) = std::sync::mpsc::channel();
-        for place in 0..count {
-            sender.send((place, place)).unwrap();
-        }
-        receiver
+    /// Runs `parse_in_order` on `threads` threads over the places 0, 1, 2 … sent by a thread
+    /// that takes a credit before each, as `read_file`'s reader does; returns what the call
+    /// gave (or its panic), what was appended, and how many items the sender sent. Fails the
+    /// test if it has not returned within a minute.
+    fn run(
+        threads: usize,
+        items: usize,
+        parse: impl Fn(usize) -> usize + Sync + Send + 'static,
+        mut append: impl FnMut(usize) -> ControlFlow<()> + Send + 'static,
+    ) -> (std::thread::Result<()>, Vec<usize>, usize) {
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let (credit_back, credits) = credits(threads * 2);
+            let (sender, receiver) = std::sync::mpsc::sync_channel(threads * 2);
+            let feeder = std::thread::spawn(move || {
+                let mut sent = 0;
+                while sent < items && credits.recv().is_ok() {
+                    if sender.send((sent, sent)).is_err() {
+                        break;
+                    }
+                    sent += 1;
+                }
+                sent
+            });
+            let mut appended = Vec::new();
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                pool.install(|| {
+                    parse_in_order(receiver, credit_back, threads, parse, |place| {
+                        appended.push(place);
+                        append(place)
+                    })
+                })
+            }));
+            let sent = feeder.join().unwrap();
+            let _ = done.send((outcome, appended, sent));
+        });
+        finished
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("parse_in_order returned within a minute")
     }
 
     #[test]
     fn results_are_appended_in_order_on_any_number_of_threads() {
         for threads in [1, 2, 3, 8] {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            let mut appended = Vec::new();
-            pool.install(|| {
-                parse_in_order(fed(2000), threads, uneven, |place| {
-                    appended.push(place);
-                    ControlFlow::Continue(())
-                })
-            });
+            let (outcome, appended, sent) =
+                run(threads, 2000, uneven, |_| ControlFlow::Continue(()));
+            assert!(outcome.is_ok());
+            assert_eq!(sent, 2000);
             assert_eq!(appended, (0..2000).collect::<Vec<_>>(), "{threads} threads");
         }
     }
 
     #[test]
-    fn nothing_is_appended_after_append_breaks() {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(4)
-            .build()
-            .unwrap();
-        let mut appended = Vec::new();
-        pool.install(|| {
-            parse_in_order(fed(500), 4, uneven, |place| {
-                appended.push(place);
+    fn nothing_is_appended_after_append_breaks_and_the_sender_stops() {
+        for threads in [1, 4] {
+            let (outcome, appended, sent) = run(threads, 100_000, uneven, |place| {
                 if place == 100 {
                     ControlFlow::Break(())
                 } else {
                     ControlFlow::Continue(())
                 }
-            })
-        });
-        assert_eq!(appended, (0..=100).collect::<Vec<_>>());
+            });
+            assert!(outcome.is_ok());
+            assert_eq!(appended, (0..=100).collect::<Vec<_>>(), "{threads} threads");
+            // It may cut what its credits allow after the break, no more.
+            assert!(sent <= 101 + threads * 2, "{threads} threads: {sent} sent");
+        }
+    }
+
+    #[test]
+    fn a_panic_stops_the_sender_and_reaches_the_caller() {
+        for threads in [1, 2, 4] {
+            let in_parse = run(
+                threads,
+                100_000,
+                |place| {
+                    assert_ne!(place, 50, "a parse that panics");
+                    uneven(place)
+                },
+                |_| ControlFlow::Continue(()),
+            );
+            let in_append = run(threads, 100_000, uneven, |place| {
+                assert_ne!(place, 50, "an append that panics");
+                ControlFlow::Continue(())
+            });
+            for (what, (outcome, appended, sent)) in [("parse", in_parse), ("append", in_append)] {
+                assert!(outcome.is_err(), "{what}, {threads} threads");
+                assert!(appended.len() <= 51, "{what}, {threads} threads");
+                assert!(sent < 100_000, "{what}, {threads} threads: {sent} sent");
+            }
+        }
     }
 }
