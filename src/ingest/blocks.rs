@@ -17,7 +17,6 @@ const READ_SIZE: usize = 4 << 20;
 
 /// A run of whole records.
 pub struct Block {
-    pub seq: usize,
     pub data: Vec<u8>,
     /// Line number (1-based) of the block's first line in the file, less the lines of the
     /// blocks before it: the reader counts only the lines it takes itself (a header, a record
@@ -44,7 +43,6 @@ pub struct BlockReader<R> {
     block_size: usize,
     want: usize,
     max_record: usize,
-    seq: usize,
     rejections: Vec<Rejection>,
     /// Bytes taken from the input so far.
     pub bytes_read: u64,
@@ -80,7 +78,6 @@ impl<R: Read> BlockReader<R> {
             block_size: block_size.max(1),
             want: block_size.max(1),
             max_record: max_record.max(1024),
-            seq: 0,
             rejections: Vec::new(),
             bytes_read: 0,
             replacements: 0,
@@ -196,9 +193,7 @@ impl<R: Read> BlockReader<R> {
     fn emit(&mut self, data: Vec<u8>) -> Block {
         let first_line = self.next_line;
         self.want = self.block_size;
-        self.seq += 1;
         Block {
-            seq: self.seq - 1,
             data,
             first_line,
             rejections: std::mem::take(&mut self.rejections),

@@ -477,6 +477,8 @@ fn read_file(
         let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
         let (credit_back, credits) = ordered::credits(in_flight);
         let reader_thread = scope.spawn(move || {
+            // Each block's place in the file, which the append keeps to (a failed read takes
+            // the place after the last block).
             let mut place = 0usize;
             loop {
                 while let Ok(buffer) = recycled.try_recv() {
