@@ -390,6 +390,62 @@ fn scope_rules_keep_their_reasons() {
     assert_eq!(r.reason("O1"), None);
 }
 
+/// An object read twice is one object: the same objectGUID, or without one the same DN
+/// (compared normalized), whatever rows lie between. Among thousands of objects (the rows are
+/// grouped by a hash of their key in parallel), every later copy names the first copy, and
+/// nothing else is taken for a copy.
+#[test]
+fn objects_read_twice_are_told_by_guid_else_by_normalized_dn() {
+    let no_guid = |dn: &str| {
+        with(user("Unused"), |o| {
+            o.dn = dn.into();
+            o.attributes.retain(|(n, _)| n != "objectGUID");
+        })
+    };
+    let mut objects: Vec<ExportObject> = (0..3000).map(|i| user(&format!("U{i}"))).collect();
+    objects.push(user("U10")); // the same DN and GUID again
+    objects.insert(500, user("U2000")); // a copy before the object's first read in file order
+    objects.push(user("U2000"));
+    objects.push(with(user("U42"), |o| {
+        o.dn = "CN=U42,OU=Moved,DC=corp,DC=contoso,DC=com".into(); // moved: the GUID decides
+    }));
+    objects.push(no_guid("CN=Nobody,OU=Staff,DC=corp,DC=contoso,DC=com"));
+    objects.push(no_guid("cn=NOBODY, ou=staff,DC=corp,DC=contoso,DC=com"));
+    objects.push(no_guid("CN=Somebody,OU=Staff,DC=corp,DC=contoso,DC=com"));
+    // A DN equal to an object's without a GUID, but with a GUID of its own: another object.
+    objects.push(with(user("Nobody"), |o| {
+        o.dn = "CN=Nobody,OU=Staff,DC=corp,DC=contoso,DC=com".into();
+    }));
+    let r = run(&objects);
+    let dir = &r.dir;
+    // The oracle: the lowest row of the same key, found by comparing every earlier row.
+    let key = |row: usize| match dir.object_guid[row] {
+        Some(g) => format!("guid {g:?}"),
+        None => format!(
+            "dn {}",
+            synclint::dn::normalized(dir.dn.get(row).unwrap_or(""))
+        ),
+    };
+    let keys: Vec<String> = (0..dir.len()).map(key).collect();
+    let mut copies = 0;
+    for row in 0..dir.len() {
+        let first = (0..row).find(|&earlier| keys[earlier] == keys[row]);
+        let reason = r.scope.reason(row);
+        match first {
+            Some(first) => {
+                copies += 1;
+                let expected = format!("same object as {} (read twice)", dir.source_label(first));
+                assert_eq!(reason, Some(expected.as_str()), "row {row}");
+            }
+            None => assert!(
+                !reason.is_some_and(|r| r.starts_with("same object")),
+                "row {row} is no copy: {reason:?}"
+            ),
+        }
+    }
+    assert_eq!(copies, 5, "U10, U2000 twice, the moved U42, cn=NOBODY");
+}
+
 #[test]
 fn duplicates_and_collisions_across_attributes_and_types() {
     let objects = [
