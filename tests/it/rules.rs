@@ -1154,3 +1154,58 @@ fn upn_suggestion_follows_the_primary_address_as_its_suggestion_repairs_it() {
     );
     assert_eq!(suggested("mail"), [Some("re.suffix@fabrikam.com")]);
 }
+
+/// The rules run their tasks side by side on the pool (the uniqueness kernel, the engine's
+/// audits, readiness), and the first of them to ask for the objects' domains works them out
+/// on the pool too. From e81dd27 that was done inside `OnceLock::get_or_init`, and
+/// `analyze --threads 3` hung in 5 of 20 runs on a 100k-object csvde export: the thread
+/// working the domains out, waiting for a piece another thread had taken, took up the
+/// engine's task from a third thread's queue, which asked for the domains and waited for the
+/// lock its own thread held. Here the same, on three and four threads, twelve times over.
+#[test]
+fn the_rules_on_three_or_more_threads_never_hang() {
+    use synclint::generate::{generate, GenerateOptions, Shape};
+    use synclint::ingest::{Encoding, Format};
+    let options = GenerateOptions {
+        objects: 60_000,
+        seed: 5,
+        format: Format::Ldif,
+        encoding: Encoding::Utf8,
+        domains: 3,
+        planted: true,
+        escaped_names: false,
+        shape: Shape::Default,
+        plant_devices: false,
+        plant_readiness: false,
+    };
+    let mut bytes = Vec::new();
+    generate(&options, &mut bytes).expect("generated");
+    let mut sink = TableSink::new(0);
+    ldif::scan(&bytes, 1, &mut sink);
+    let (read, _) = sink.finish();
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut findings = Vec::new();
+        for round in 0..12 {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(3 + round % 2)
+                .build()
+                .expect("a pool");
+            // A fresh table each round: the domains are worked out on first use.
+            let mut dir = Directory::default();
+            dir.append(read.clone());
+            let options = RuleOptions::default();
+            let scope = scope::decide(&dir, &ScopeOptions::default(), options.profile);
+            let analysis = pool.install(|| rules::run(&dir, &scope, &options));
+            findings.push(analysis.findings.len());
+        }
+        let _ = done.send(findings);
+    });
+    let findings = finished
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("twelve runs of the rules returned within two minutes");
+    assert!(
+        findings[0] > 0 && findings.iter().all(|&n| n == findings[0]),
+        "{findings:?}"
+    );
+}
