@@ -30,10 +30,9 @@
 //! system so that the resident size stays a window of the file, not the file.
 
 use super::sink::{RecordSink, Value};
-use super::table::{BlockStats, TableSink};
+use super::table::TableSink;
 use super::FileReport;
 use crate::directory::Directory;
-use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -662,6 +661,10 @@ impl Iterator for Records<'_, '_> {
 /// Records decoded per parallel task.
 const CHUNK_RECORDS: usize = 2048;
 
+/// Chunks a thread between the walk and the append, at most. Four were no faster (`inspect`
+/// of the 1M snapshot 1.528 s against 1.518 s).
+const CHUNKS_IN_FLIGHT: usize = 2;
+
 /// What reading a snapshot's bytes gave besides the table chunks.
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -683,7 +686,7 @@ pub fn read_bytes(
     directory: &mut Directory,
     report: &mut FileReport,
     objects_progress: Option<&std::sync::atomic::AtomicU64>,
-    mut release: impl FnMut(usize),
+    mut release: impl FnMut(usize) + Send,
 ) -> Outcome {
     let mut outcome = Outcome::default();
     let snapshot = match Snapshot::parse(data) {
@@ -708,30 +711,57 @@ pub fn read_bytes(
             outcome.unread_syntaxes.insert(p.name.clone(), p.ads_type);
         }
     }
-    let batch = CHUNK_RECORDS * (rayon::current_num_threads() * 2).max(2);
-    let mut walk = snapshot.records();
+    // A walking thread cuts the record chain into chunks while the pool's threads decode
+    // them and append them in order ([`super::ordered`]). Decoding batches of chunks with
+    // rayon and appending between batches left a core idle at the end of each batch:
+    // `inspect` of a 1M-object snapshot (1.33 GB, default shape) took 1.727 ± 0.027 s that
+    // way and 1.521 ± 0.007 s this way, the full run's peak unchanged (712 MB).
+    let threads = rayon::current_num_threads().max(1);
+    let in_flight = threads * CHUNKS_IN_FLIGHT;
     let mut attributes: BTreeMap<Box<[u8]>, (String, u64)> = BTreeMap::new();
-    loop {
-        let mut records = Vec::with_capacity(batch);
-        for r in walk.by_ref() {
-            match r {
-                Ok(r) => {
-                    records.push(r);
-                    if records.len() == batch {
-                        break;
+    let (records, stopped) = std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(in_flight);
+        let (credit_back, credits) = super::ordered::credits(in_flight);
+        let walk = snapshot.records();
+        let walker = scope.spawn(move || {
+            let mut stopped = None;
+            let mut records = 0u64;
+            let mut place = 0usize;
+            let mut chunk = Vec::with_capacity(CHUNK_RECORDS);
+            let mut send = |chunk: Vec<RecordAt>| {
+                // No credit: the append stopped (a panic).
+                let sent = credits.recv().is_ok() && sender.send((place, chunk)).is_ok();
+                place += 1;
+                sent
+            };
+            for r in walk {
+                match r {
+                    Ok(r) => {
+                        records += 1;
+                        chunk.push(r);
+                        if chunk.len() == CHUNK_RECORDS
+                            && !send(std::mem::replace(
+                                &mut chunk,
+                                Vec::with_capacity(CHUNK_RECORDS),
+                            ))
+                        {
+                            return (records, stopped);
+                        }
                     }
+                    // The walk ends at a broken chain: the records before it are decoded.
+                    Err(d) => stopped = Some(d),
                 }
-                Err(d) => outcome.stopped = Some(d),
             }
-        }
-        if records.is_empty() {
-            break;
-        }
-        outcome.records += records.len() as u64;
-        let lowest = records.first().map_or(0, |r| r.offset);
-        let parsed: Vec<(Directory, BlockStats)> = records
-            .par_chunks(CHUNK_RECORDS)
-            .map(|chunk| {
+            if !chunk.is_empty() {
+                send(chunk);
+            }
+            (records, stopped)
+        });
+        super::ordered::parse_in_order(
+            receiver,
+            credit_back,
+            threads,
+            |chunk: Vec<RecordAt>| {
                 let mut sink = TableSink::new(file);
                 let mut decoder = Decoder::new(&snapshot);
                 let lossy: u64 = chunk
@@ -743,23 +773,29 @@ pub fn read_bytes(
                 if let Some(p) = objects_progress {
                     p.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
                 }
-                (table, stats)
-            })
-            .collect();
-        for (table, stats) in parsed {
-            directory.append(table);
-            report.add_rejections(stats.rejections);
-            report.lossy_values += stats.lossy_values;
-            report.malformed_values += stats.malformed_values;
-            for (lower, name, count) in stats.attributes {
-                attributes.entry(lower).or_insert((name, 0)).1 += count;
-            }
-        }
-        release(lowest);
-        if outcome.stopped.is_some() {
-            break;
-        }
-    }
+                (table, stats, chunk.first().map_or(0, |r| r.offset))
+            },
+            |(table, stats, lowest)| {
+                directory.append(table);
+                report.add_rejections(stats.rejections);
+                report.lossy_values += stats.lossy_values;
+                report.malformed_values += stats.malformed_values;
+                for (lower, name, count) in stats.attributes {
+                    attributes.entry(lower).or_insert((name, 0)).1 += count;
+                }
+                // The chunks after this one start after it: what lies before it is decoded
+                // (a record pointing back at a shared value reads it from the page cache).
+                release(lowest);
+                std::ops::ControlFlow::Continue(())
+            },
+        );
+        // A panic on the walking thread is a bug, not a shorter snapshot: it is passed on.
+        walker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
+    outcome.records = records;
+    outcome.stopped = stopped;
     report.attributes = attributes.into_values().collect();
     if outcome.stopped.is_none() {
         outcome.stopped = snapshot.table_damage.clone();
