@@ -455,6 +455,30 @@ fn a_broken_record_chain_keeps_the_records_before_it() {
     assert!(stopped.reason.contains("record 1235"), "{stopped}");
 }
 
+/// A record size of 0 ends AD Explorer's chain of records. Where a stretch of the file is
+/// zeroed, the chain ends there too, early: the records before it are kept, and the reading
+/// stops with a damage that says how many of the header's objects were not reached, instead
+/// of a shorter directory and no word (before, 1,234 of 3,000 objects and exit code 0).
+#[test]
+fn a_zeroed_stretch_ends_the_chain_with_a_damage_not_in_silence() {
+    let mut data = generated(&planted(3000, 9));
+    let snapshot = Snapshot::parse(&data).unwrap();
+    let records: Vec<_> = snapshot.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 3000);
+    let zeroed = records[1234].offset;
+    drop(snapshot);
+    data[zeroed..zeroed + 4096].fill(0);
+    let (dir, report, outcome) = read_bytes(&data);
+    assert_eq!(dir.len(), 1234);
+    assert_eq!(report.rejected, 0);
+    let stopped = outcome.stopped.expect("a damage");
+    assert_eq!(stopped.offset, zeroed as u64);
+    assert!(
+        stopped.reason.contains("after 1234 of the 3000"),
+        "{stopped}"
+    );
+}
+
 #[test]
 fn a_damaged_value_rejects_its_record_only() {
     let mut data = generated(&planted(500, 2));
