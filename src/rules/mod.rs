@@ -328,9 +328,7 @@ pub fn run(dir: &Directory, scope: &Scope, options: &RuleOptions) -> Analysis {
     let started = std::time::Instant::now();
     // The uniqueness kernel, the engine's whole-directory audits and readiness do not depend
     // on each other, and the last two are mostly sequential: run side by side, they cost
-    // about the kernel's time on two cores instead of the sum. The objects' domains, which the
-    // audits and readiness both ask for first, are worked out before (once, not by both).
-    dir.domains();
+    // about the kernel's time on two cores instead of the sum.
     let ((unique, collective), readiness) = rayon::join(
         || rayon::join(|| uniqueness::check(&ctx), || engine::collective(&ctx)),
         // Readiness looks at every object (in scope or not) and at whole forests.
