@@ -720,21 +720,15 @@ pub fn read_bytes(
     let in_flight = threads * CHUNKS_IN_FLIGHT;
     let mut attributes: BTreeMap<Box<[u8]>, (String, u64)> = BTreeMap::new();
     let (records, stopped) = std::thread::scope(|scope| {
-        let (sender, receiver) = std::sync::mpsc::sync_channel(in_flight);
-        let (credit_back, credits) = super::ordered::credits(in_flight);
+        let (mut feeder, items) = super::ordered::channel(in_flight);
         let mut walk = snapshot.records();
         let header_objects = u64::from(snapshot.header.objects);
         let walker = scope.spawn(move || {
             let mut stopped = None;
             let mut records = 0u64;
-            let mut place = 0usize;
             let mut chunk = Vec::with_capacity(CHUNK_RECORDS);
-            let mut send = |chunk: Vec<RecordAt>| {
-                // No credit: the append stopped (a panic).
-                let sent = credits.recv().is_ok() && sender.send((place, chunk)).is_ok();
-                place += 1;
-                sent
-            };
+            // No room: the append stopped (a panic).
+            let mut send = |chunk| feeder.wait_for_room() && feeder.send(chunk);
             for r in walk.by_ref() {
                 match r {
                     Ok(r) => {
@@ -772,8 +766,7 @@ pub fn read_bytes(
             (records, stopped)
         });
         super::ordered::parse_in_order(
-            receiver,
-            credit_back,
+            items,
             threads,
             |chunk: Vec<RecordAt>| {
                 let mut sink = TableSink::new(file);

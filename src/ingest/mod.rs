@@ -473,40 +473,35 @@ fn read_file(
     // run's peak 10-25 MB higher.
     let in_flight = threads * 2;
     let outcome = std::thread::scope(|scope| {
-        let (sender, receiver) = std::sync::mpsc::sync_channel(in_flight);
         let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
-        let (credit_back, credits) = ordered::credits(in_flight);
+        let (mut feeder, items) = ordered::channel(in_flight);
         let reader_thread = scope.spawn(move || {
-            // Each block's place in the file, which the append keeps to (a failed read takes
-            // the place after the last block).
-            let mut place = 0usize;
             loop {
                 while let Ok(buffer) = recycled.try_recv() {
                     reader.recycle(buffer);
                 }
-                if credits.recv().is_err() {
+                if !feeder.wait_for_room() {
                     // The append stopped (a panic); after a read error the reader has
                     // stopped already.
                     break;
                 }
+                // A failed read takes the place after the last block, and is the last.
                 let next = match reader.next_block() {
                     Ok(Some(block)) => Ok(block),
                     Ok(None) => break,
                     Err(e) => Err(e),
                 };
                 let failed = next.is_err();
-                if sender.send((place, next)).is_err() || failed {
+                if !feeder.send(next) || failed {
                     break;
                 }
-                place += 1;
             }
             let digest = reader.digest.take().and_then(blocks::DigestFeed::finish);
             (reader.bytes_read, reader.replacements, digest)
         });
         let mut failure = None;
         ordered::parse_in_order(
-            receiver,
-            credit_back,
+            items,
             threads,
             |block: std::io::Result<Block>| block.map(|block| parse(block, &recycle)),
             |parsed| match parsed {

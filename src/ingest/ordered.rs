@@ -13,26 +13,67 @@ use std::ops::ControlFlow;
 use std::sync::mpsc::{Receiver, SyncSender};
 use std::sync::{Mutex, PoisonError};
 
-/// A channel of `n` credits, full. Whoever sends the items takes one (`recv`) before each
-/// item it sends; [`parse_in_order`] gives one back for each item appended, so at most `n`
-/// items are between the sender and the append (queued, being parsed, parsed and waiting,
-/// being appended). When the append stops, or a thread panics, the credits' sender is
-/// dropped: a sender waiting for a credit then gets an error and stops.
-pub fn credits(n: usize) -> (SyncSender<()>, Receiver<()>) {
+/// The two ends between whoever cuts the items (a reader of blocks, a walker of records) and
+/// [`parse_in_order`], with room for `n` items: at most `n` are between the [`Feeder`] and the
+/// append (queued, being parsed, parsed and waiting, being appended).
+pub fn channel<T>(n: usize) -> (Feeder<T>, Items<T>) {
     let (give, take) = std::sync::mpsc::sync_channel(n);
     for _ in 0..n {
         let _ = give.try_send(());
     }
-    (give, take)
+    let (sender, receiver) = std::sync::mpsc::sync_channel(n);
+    (
+        Feeder {
+            items: sender,
+            credits: take,
+            place: 0,
+        },
+        Items {
+            items: receiver,
+            credits: give,
+        },
+    )
 }
 
-/// Parses every item `items` yields (each with its place, counted from 0 with no gaps) on up
-/// to `threads` threads of rayon's pool, this one among them, and appends the results in the
-/// order of their places, each as soon as the results before it are appended; a credit goes
-/// back through `credits` ([`credits`]) for each. Returns when `items` is closed and
-/// everything taken from it is parsed. Once `append` breaks, nothing more is appended and
-/// `credits` is dropped. A panic in `parse` or `append` drops `credits` too, and reaches the
-/// caller once the other threads have seen `items` close. `parse` and `append` must not use
+/// Sends items to [`parse_in_order`] with their places, counted from 0 with no gaps, each
+/// after a credit: [`Feeder::wait_for_room`] takes one, and the append gives one back for each
+/// item appended.
+pub struct Feeder<T> {
+    items: SyncSender<(usize, T)>,
+    credits: Receiver<()>,
+    place: usize,
+}
+
+impl<T> Feeder<T> {
+    /// Waits until there is room for one more item (before cutting it, so that no more than
+    /// the room is ever held). False once the append has stopped (it broke, or a thread
+    /// panicked): cut no more.
+    pub fn wait_for_room(&self) -> bool {
+        self.credits.recv().is_ok()
+    }
+
+    /// Sends the next item, after [`Feeder::wait_for_room`]; false when nothing takes items
+    /// any more.
+    pub fn send(&mut self, item: T) -> bool {
+        let sent = self.items.send((self.place, item)).is_ok();
+        self.place += 1;
+        sent
+    }
+}
+
+/// The receiving end of [`channel`], for [`parse_in_order`].
+pub struct Items<T> {
+    items: Receiver<(usize, T)>,
+    credits: SyncSender<()>,
+}
+
+/// Parses every item the [`Feeder`] of `items` sends on up to `threads` threads of rayon's
+/// pool, this one among them, and appends the results in the order of their places, each as
+/// soon as the results before it are appended, giving the feeder a credit back for each.
+/// Returns when the feeder is dropped and everything it sent is parsed. Once `append` breaks,
+/// nothing more is appended and the feeder gets no more room. A panic in `parse` or `append`
+/// stops the room too, and reaches the caller once the other threads have seen the feeder
+/// dropped. `parse` and `append` must not use
 /// rayon themselves: a thread waiting in a rayon call could take up another thread's loop
 /// here and wait for an item on top of a frame that holds one.
 ///
@@ -41,8 +82,7 @@ pub fn credits(n: usize) -> (SyncSender<()>, Receiver<()>) {
 /// the allocator's arenas that the later stages allocate from. A thread appending on its own
 /// kept 25-45 MB more at the 1M field shape's peak (`MALLOC_ARENA_MAX=3` took it back).
 pub fn parse_in_order<T, P>(
-    items: Receiver<(usize, T)>,
-    credits: SyncSender<()>,
+    items: Items<T>,
     threads: usize,
     parse: impl Fn(T) -> P + Sync,
     append: impl FnMut(P) -> ControlFlow<()> + Send,
@@ -50,6 +90,7 @@ pub fn parse_in_order<T, P>(
     T: Send,
     P: Send,
 {
+    let Items { items, credits } = items;
     let items = Mutex::new(items);
     let waiting = Mutex::new(Waiting {
         parsed: BTreeMap::new(),
@@ -174,12 +215,11 @@ mod tests {
                 .num_threads(threads)
                 .build()
                 .unwrap();
-            let (credit_back, credits) = credits(threads * 2);
-            let (sender, receiver) = std::sync::mpsc::sync_channel(threads * 2);
+            let (mut feeder, receiving) = channel(threads * 2);
             let feeder = std::thread::spawn(move || {
                 let mut sent = 0;
-                while sent < items && credits.recv().is_ok() {
-                    if sender.send((sent, sent)).is_err() {
+                while sent < items && feeder.wait_for_room() {
+                    if !feeder.send(sent) {
                         break;
                     }
                     sent += 1;
@@ -189,7 +229,7 @@ mod tests {
             let mut appended = Vec::new();
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 pool.install(|| {
-                    parse_in_order(receiver, credit_back, threads, parse, |place| {
+                    parse_in_order(receiving, threads, parse, |place| {
                         appended.push(place);
                         append(place)
                     })
