@@ -1236,3 +1236,52 @@ fn base64_guid(i: u8) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode([i; 16])
 }
+
+#[test]
+fn source_names_the_file_unless_two_inputs_share_its_name() {
+    let root = tempfile::tempdir().unwrap();
+    let run = |inputs: &[(&str, &str)], xlsx: &str| {
+        for (sample_name, path) in inputs {
+            let to = root.path().join(path);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(sample(sample_name), to).unwrap();
+        }
+        let out = Command::new(env!("CARGO_BIN_EXE_synclint"))
+            .current_dir(root.path())
+            .args(["analyze", "-q", "--fail-on", "never", "-o", xlsx])
+            .args(inputs.iter().map(|(_, path)| path))
+            .output()
+            .unwrap();
+        crate::assert_succeeded(&out);
+        let rows = crate::review::finding_rows(&root.path().join(xlsx));
+        let mut files: Vec<String> = rows
+            .iter()
+            .map(|r| r.get("Source").rsplit_once(':').unwrap().0.to_string())
+            .collect();
+        files.sort();
+        files.dedup();
+        files
+    };
+    // Different names: the name alone, without the folders given on the command line.
+    assert_eq!(
+        run(
+            &[
+                ("contoso.ldf", "exports/contoso.ldf"),
+                ("fabrikam.csv", "other/fabrikam.csv")
+            ],
+            "names.xlsx"
+        ),
+        ["contoso.ldf", "fabrikam.csv"]
+    );
+    // The same name in two folders: each keeps its path, or the rows could not be told apart.
+    assert_eq!(
+        run(
+            &[
+                ("contoso.ldf", "north/export.ldf"),
+                ("fixable.ldf", "south/export.ldf")
+            ],
+            "paths.xlsx"
+        ),
+        ["north/export.ldf", "south/export.ldf"]
+    );
+}

@@ -87,6 +87,7 @@ pub(super) fn fitted_widths(
     let mut widths = [0.0; COLUMNS];
     let mut longest = [0usize; COLUMNS];
     let dir = &a.ingest.directory;
+    let sources = super::SourceNames::of(dir);
     let step = (findings.len() / 2_000).max(1);
     for f in findings.iter().step_by(step) {
         let r = f.row as usize;
@@ -101,7 +102,7 @@ pub(super) fn fitted_widths(
         } else {
             0
         };
-        let (file, _) = dir.source_location(r);
+        let (file, _) = sources.location(dir, r);
         for (col, n) in [
             (col(Column::Dn), chars(dn)),
             (col(Column::Value), chars(f.value(dir))),
@@ -351,6 +352,7 @@ pub(super) fn class_rows<'a>(
     findings: Vec<&'a Finding>,
 ) -> SheetRows<'a> {
     let dir = &a.ingest.directory;
+    let sources = super::SourceNames::of(dir);
     // The bound that decides Zip64 (package.rs): every cell as `fill` writes it. The OU path
     // is no longer than the DN and has no more bytes to escape; redaction keeps lengths or
     // shortens them. Measured on 901,531 findings: 1.4 GB bound, 0.3 GB of XML.
@@ -395,7 +397,7 @@ pub(super) fn class_rows<'a>(
             + (71 + 10) // group number
             + note
             + fixed
-            + cell_bound(dir.source_location(r).0)
+            + cell_bound(sources.location(dir, r).0)
             + 21
     });
     let rows = findings.len();
@@ -472,7 +474,8 @@ pub(super) fn class_rows<'a>(
             Some(label) => w.shared(col(Column::ConflictsWith), label),
             None => w.cell(col(Column::ConflictsWith), conflicts),
         }
-        w.location(col(Column::Source), view.source.0, view.source.1);
+        let (file, line) = sources.location(dir, finding.row as usize);
+        w.location(col(Column::Source), file, line);
     };
     SheetRows {
         part,

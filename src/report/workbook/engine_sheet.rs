@@ -40,6 +40,11 @@ pub(super) fn engine_sheet(
     let room = EXCEL_DATA_ROWS.saturating_sub(first_row);
     let shown = &diff.differences[..diff.differences.len().min(room)];
     let dn = |row: usize| a.shown_dn(dir.dn.get(row).unwrap_or(""));
+    let sources = super::SourceNames::of(dir);
+    let source = |row: usize| {
+        let (file, line) = sources.location(dir, row);
+        format!("{file}:{line}")
+    };
 
     // Widths: the longest text of each column, over the readiness block and a sample of the
     // differences.
@@ -57,7 +62,7 @@ pub(super) fn engine_sheet(
         let d = &shown[i];
         longest[0] = longest[0].max(chars(&dn(d.row)));
         longest[1] = longest[1].max(chars(&d.kind.label()));
-        longest[3] = longest[3].max(chars(&dir.source_label(d.row)));
+        longest[3] = longest[3].max(chars(&source(d.row)));
     }
     let widths = [
         fitted(longest[0], 30.0, 64.0),
@@ -119,7 +124,7 @@ pub(super) fn engine_sheet(
         ws.write_string_with_format(row, 0, dn(d.row), &f.top)?;
         ws.write_string_with_format(row, 1, d.kind.label(), &f.top)?;
         ws.write_string_with_format(row, 2, &*detail, &f.wrap)?;
-        ws.write_string_with_format(row, 3, dir.source_label(d.row), &f.top)?;
+        ws.write_string_with_format(row, 3, source(d.row), &f.top)?;
         if let DiffKind::RuleOnlyUnder(_, r) = &d.kind {
             ws.write_string_with_format(row, 4, r.code, &f.top)?;
         }

@@ -90,6 +90,7 @@ pub(super) fn out_of_scope_sheet<'a>(
     f: &Formats,
 ) -> Result<SheetRows<'a>, XlsxError> {
     let dir = &a.ingest.directory;
+    let sources = super::SourceNames::of(dir);
     let mut rows: Vec<u32> = (0..dir.len() as u32)
         .filter(|r| !a.scope.in_scope(*r as usize))
         .collect();
@@ -114,7 +115,7 @@ pub(super) fn out_of_scope_sheet<'a>(
             + cell_bound(dir.dn.get(r).unwrap_or(""))
             + cell_bound(dir.object_class.get(r).unwrap_or(""))
             + cell_bound(a.scope.reason(r).unwrap_or(""))
-            + cell_bound(dir.source_location(r).0)
+            + cell_bound(sources.location(dir, r).0)
             + 21
     });
     let count = rows.len();
@@ -123,7 +124,7 @@ pub(super) fn out_of_scope_sheet<'a>(
         w.cell(0, &a.shown_dn(dir.dn.get(r).unwrap_or("")));
         w.label(1, dir.object_class.get(r).unwrap_or(""));
         w.cell(2, &a.shown_note(a.scope.reason(r).unwrap_or("")));
-        let (file, line) = dir.source_location(r);
+        let (file, line) = sources.location(dir, r);
         w.location(3, file, line);
     };
     Ok(SheetRows {
