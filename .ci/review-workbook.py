@@ -31,6 +31,27 @@ def column_index(col):
     return n
 
 
+def column_letters(n):
+    letters = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def placed(row):
+    """The cells of `row` with their columns. A cell without a reference (`r`) is in the
+    column after the previous cell, or column A if it is the row's first (ECMA-376 Part 1,
+    18.3.1.4; MS-OI29500): synclint leaves it out on a cell that follows the previous one."""
+    out, next_index = [], 1
+    for cell in row:
+        ref = cell.get("r")
+        col = column_of(ref) if ref else column_letters(next_index)
+        next_index = column_index(col) + 1
+        out.append((col, cell))
+    return out
+
+
 def cell_text(cell, shared):
     kind = cell.get("t")
     if kind == "s":
@@ -43,6 +64,9 @@ def cell_text(cell, shared):
 
 def set_text(row, col, text):
     """Sets (or removes, for empty text) the cell of `row` in column `col`, keeping order."""
+    # Every cell of an edited row gets its reference, so inserting one moves none.
+    for c_col, c in placed(row):
+        c.set("r", f"{c_col}{row.get('r')}")
     ref = f"{col}{row.get('r')}"
     cells = list(row)
     old = next((c for c in cells if c.get("r") == ref), None)
@@ -73,10 +97,10 @@ def main():
             if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", item.filename):
                 root = ET.fromstring(data)
                 rows = root.find(Q("sheetData")).findall(Q("row"))
-                header = {cell_text(c, shared): column_of(c.get("r")) for c in rows[0]} if rows else {}
+                header = {cell_text(c, shared): col for col, c in placed(rows[0])} if rows else {}
                 if all(h in header for h in ("Rule", "Action", "Update", "Suggested value")):
                     for row in rows[1:]:
-                        texts = {column_of(c.get("r")): cell_text(c, shared) for c in row}
+                        texts = {col: cell_text(c, shared) for col, c in placed(row)}
                         action = chosen.get(texts.get(header["Rule"], ""), "")
                         update = texts.get(header["Suggested value"], "") if action == "EDIT" else ""
                         set_text(row, header["Action"], action)
