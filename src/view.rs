@@ -1,6 +1,7 @@
 //! One view of a finding for every output: the workbook's rows, the CSV and the JSON items
 //! show a finding through [`FindingView`], which resolves once what they all need (the
-//! object's DN, its OU path, where it came from, its class) and applies redaction
+//! object's DN, its OU path, where it came from, its class; the workbook names the source
+//! file itself, without folders, `report::workbook::SourceNames`) and applies redaction
 //! ([`crate::redact`], a policy on the data, not a report format) to every personal text.
 //! An output that shows a DN or a value without going through here would leak it with
 //! `--redact`.

@@ -392,7 +392,7 @@ pub fn plan(reviewed: &Reviewed, options: &FixOptions) -> Result<Plan, Error> {
                 continue;
             }
         }
-        let checked = check(&ctx, &index, &rows_by_dn, r)
+        let checked = check(&ctx, &index, &rows_by_dn, &context.inputs, r)
             .and_then(|(row, op)| Ok((row, name_in_use(dir, taken.as_ref(), row, op)?)));
         let (row, op) = match checked {
             Err((kind, reason)) => {
@@ -671,6 +671,7 @@ fn check(
     ctx: &Context,
     index: &uniqueness::Index,
     rows_by_dn: &FxHashMap<String, usize>,
+    inputs: &[crate::context::RecordedInput],
     r: &ReviewedRow,
 ) -> Result<(usize, Op), (Refusal, String)> {
     let attr = Attr::from_name(r.attribute.as_bytes())
@@ -680,6 +681,13 @@ fn check(
     let row = *rows_by_dn.get(&crate::dn::normalized(&r.dn)).ok_or_else(|| {
         // The analysis read it from this file: perhaps that export was not given to fix.
         let file = r.source.rsplit_once(':').map_or(r.source.as_str(), |(f, _)| f);
+        // The workbook names the file without its folders: the recorded input of that name
+        // says where it was.
+        let recorded = inputs
+            .iter()
+            .map(|input| input.given.to_string_lossy())
+            .find(|given| crate::report::workbook::file_name(given) == file);
+        let file = recorded.as_deref().unwrap_or(file);
         let reason = if file.is_empty() {
             "the object is not in the export".to_string()
         } else {

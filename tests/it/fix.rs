@@ -587,7 +587,7 @@ fn fix_finds_the_exports_from_another_folder_and_export_takes_several_files() {
     assert!(out.status.success(), "{err}");
     assert!(err.contains("1 change to 1 object"), "{err}");
     assert!(
-        err.contains("the analysis found it in fabrikam.csv; give that export too"),
+        err.contains("the analysis found it in exports/fabrikam.csv; give that export too"),
         "{err}"
     );
     // Recorded inputs nowhere to be found: the error names the file and the way out.

@@ -938,7 +938,8 @@ fn the_summary_verdict_counts_objects_as_the_json_items_do() {
 
 /// The cells of one row's XML (from after `<row` to its end), each with its column letter
 /// and its markup from after `<c`. A cell without a reference (`r`) is in the column after
-/// the previous cell, column A if it is the row's first (ECMA-376 Part 1, §18.3.1.4).
+/// the previous cell, column A if it is the row's first (MS-OI29500 on ECMA-376 Part 1,
+/// §18.3.1.4, which leaves it optional).
 fn row_cells(row: &str) -> Vec<(char, &str)> {
     let row = row.split("</row>").next().unwrap();
     let mut next = b'A';
@@ -1240,7 +1241,7 @@ fn base64_guid(i: u8) -> String {
 #[test]
 fn source_names_the_file_unless_two_inputs_share_its_name() {
     let root = tempfile::tempdir().unwrap();
-    let run = |inputs: &[(&str, &str)], xlsx: &str| {
+    let run = |inputs: &[(&str, &str)], xlsx: &str, out_of_scope_rows: bool| {
         for (sample_name, path) in inputs {
             let to = root.path().join(path);
             std::fs::create_dir_all(to.parent().unwrap()).unwrap();
@@ -1253,10 +1254,32 @@ fn source_names_the_file_unless_two_inputs_share_its_name() {
             .output()
             .unwrap();
         crate::assert_succeeded(&out);
-        let rows = crate::review::finding_rows(&root.path().join(xlsx));
-        let mut files: Vec<String> = rows
+        let path = root.path().join(xlsx);
+        let mut sources: Vec<String> = crate::review::finding_rows(&path)
             .iter()
-            .map(|r| r.get("Source").rsplit_once(':').unwrap().0.to_string())
+            .map(|r| r.get("Source").to_string())
+            .collect();
+        // Out of scope names the file the same way (fabrikam.csv has an object out of scope).
+        let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+        let out_of_scope = wb.worksheet_range("Out of scope").unwrap();
+        let header: Vec<String> = out_of_scope
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let source = header.iter().position(|h| h == "Source").unwrap();
+        let before = sources.len();
+        sources.extend(out_of_scope.rows().skip(1).map(|r| r[source].to_string()));
+        assert_eq!(
+            sources.len() > before,
+            out_of_scope_rows,
+            "objects out of scope"
+        );
+        let mut files: Vec<String> = sources
+            .iter()
+            .map(|s| s.rsplit_once(':').unwrap().0.to_string())
             .collect();
         files.sort();
         files.dedup();
@@ -1269,7 +1292,8 @@ fn source_names_the_file_unless_two_inputs_share_its_name() {
                 ("contoso.ldf", "exports/contoso.ldf"),
                 ("fabrikam.csv", "other/fabrikam.csv")
             ],
-            "names.xlsx"
+            "names.xlsx",
+            true
         ),
         ["contoso.ldf", "fabrikam.csv"]
     );
@@ -1280,7 +1304,8 @@ fn source_names_the_file_unless_two_inputs_share_its_name() {
                 ("contoso.ldf", "north/export.ldf"),
                 ("fixable.ldf", "south/export.ldf")
             ],
-            "paths.xlsx"
+            "paths.xlsx",
+            false
         ),
         ["north/export.ldf", "south/export.ldf"]
     );

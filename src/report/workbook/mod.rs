@@ -100,25 +100,16 @@ pub fn class_sheet_names(class: Class, rows: usize, per_sheet: usize) -> Vec<Str
 }
 
 /// Where objects were read, as the sheets show it: the export's file name and the line.
-/// The folders are left out, as the Summary sheet names every input with its path, unless
-/// another input has the same file name. A scheduled job's absolute path repeated on each of
-/// a million rows made the Source column the widest, and a tenth of the 1M field shape's
-/// sheet XML. Worked out once per input: working it out per row was 0.3 core-seconds on
-/// 2.2 million findings.
+/// The folders are left out (the Summary names every input with its path) unless another
+/// input has the same file name. A scheduled job gives absolute paths, and the same path on
+/// each of a million rows made Source the widest column: naming the file took 67 MB off the
+/// 1M field shape's 1,277 MB of sheet XML (with the benchmarks' absolute path). Worked out
+/// once per input: working it out per row was 0.34 core-seconds on 2.2 million findings.
 pub(super) struct SourceNames<'a>(Vec<&'a str>);
 
 impl<'a> SourceNames<'a> {
     pub(super) fn of(dir: &'a crate::directory::Directory) -> SourceNames<'a> {
-        let name = |path: &'a str| path.rsplit(['/', '\\']).next().unwrap_or(path);
-        let names = dir.sources.iter().map(|path| {
-            let shared = dir.sources.iter().filter(|p| name(p) == name(path)).count() > 1;
-            if shared {
-                path.as_str()
-            } else {
-                name(path)
-            }
-        });
-        SourceNames(names.collect())
+        SourceNames(shown_names(&dir.sources))
     }
 
     /// The file (as shown) and line of the object of `row`.
@@ -127,6 +118,27 @@ impl<'a> SourceNames<'a> {
         let file = self.0.get(source.file as usize).copied().unwrap_or("");
         (file, source.line)
     }
+}
+
+/// Each path's file name, or the whole path where two paths have the same file name.
+fn shown_names(paths: &[String]) -> Vec<&str> {
+    paths
+        .iter()
+        .map(|path| {
+            let name = file_name(path);
+            let shared = paths.iter().filter(|p| file_name(p) == name).count() > 1;
+            if shared {
+                path.as_str()
+            } else {
+                name
+            }
+        })
+        .collect()
+}
+
+/// The last part of a path, after its last `/` or `\\` (a Windows path may have either).
+pub fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 fn xlsx(e: XlsxError) -> std::io::Error {
@@ -586,6 +598,26 @@ fn count_in_parallel<'a, const N: usize>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn source_names_drop_folders_unless_two_inputs_share_a_name() {
+        let paths = |list: &[&str]| list.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        let given = paths(&[
+            r"C:\exports\contoso.csv",
+            "/srv/exports/fabrikam.ldf",
+            r"\\server\share\tailspin.csv",
+            "plain.csv",
+        ]);
+        assert_eq!(
+            shown_names(&given),
+            ["contoso.csv", "fabrikam.ldf", "tailspin.csv", "plain.csv"]
+        );
+        let shared = paths(&["north/export.ldf", r"south\export.ldf", "other.ldf"]);
+        assert_eq!(
+            shown_names(&shared),
+            ["north/export.ldf", r"south\export.ldf", "other.ldf"]
+        );
+    }
 
     /// Rows far apart get one number for one parent; an escaped comma is part of the name,
     /// not the parent.
