@@ -19,6 +19,12 @@ pub const SHEET: &str = "Analysis context";
 /// The first row's value: the layout of the rows below.
 pub const LAYOUT: &str = "synclint-context-1";
 
+/// An input's file name, as the workbook's Source column shows it: the part of its path after
+/// the last `/` or `\\` (a path recorded on Windows may have either, and is read anywhere).
+pub fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
 /// One export the analysis read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordedInput {

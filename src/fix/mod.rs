@@ -686,7 +686,7 @@ fn check(
         let recorded = inputs
             .iter()
             .map(|input| input.given.to_string_lossy())
-            .find(|given| crate::report::workbook::file_name(given) == file);
+            .find(|given| crate::context::file_name(given) == file);
         let file = recorded.as_deref().unwrap_or(file);
         let reason = if file.is_empty() {
             "the object is not in the export".to_string()

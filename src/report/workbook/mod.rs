@@ -25,7 +25,7 @@ pub use tenant_sheet::TENANT_SHEET;
 
 use super::sheet_rows::{self, SharedStrings, SheetRows};
 use crate::analyze::Analysis;
-use crate::context::AnalysisContext;
+use crate::context::{file_name, AnalysisContext};
 use crate::directory::{Attr, ObjectKind};
 use crate::dn::{canonical_name as ou_path_of_parent, parent as parent_dn};
 use crate::error::Error;
@@ -134,11 +134,6 @@ fn shown_names(paths: &[String]) -> Vec<&str> {
             }
         })
         .collect()
-}
-
-/// The last part of a path, after its last `/` or `\\` (a Windows path may have either).
-pub fn file_name(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 fn xlsx(e: XlsxError) -> std::io::Error {
