@@ -447,7 +447,7 @@ pub fn plan(reviewed: &Reviewed, options: &FixOptions) -> Result<Plan, Error> {
         let new = c.op.new_value();
         // sAMAccountNames are unique per domain: claimed as "domain/name".
         let claim = new.and_then(|new| {
-            unique_key(&r.attribute, new).or_else(|| {
+            unique_key(&ctx, &r.attribute, new).or_else(|| {
                 (c.op.attr() == "sAMAccountName")
                     .then(|| account::TakenNames::claim(dir, c.row, new))
                     .flatten()
@@ -576,8 +576,8 @@ impl Lists {
 }
 
 /// The normalized key of a value in its uniqueness space.
-fn unique_key(attribute: &str, value: &str) -> Option<(uniqueness::Space, String)> {
-    key_of(attribute, value).map(|(space, v)| (space, v.to_lowercase()))
+fn unique_key(ctx: &Context, attribute: &str, value: &str) -> Option<(uniqueness::Space, String)> {
+    key_of(ctx.options.profile, attribute, value).map(|(space, v)| (space, v.to_lowercase()))
 }
 
 /// The candidates (by index) that together take a duplicate or colliding value away from
@@ -596,10 +596,12 @@ fn leaves_no_holder(
         let Some(old) = c.op.old_value() else {
             continue;
         };
-        let Some(key) = unique_key(c.op.attr(), old) else {
+        let Some(key) = unique_key(ctx, c.op.attr(), old) else {
             continue;
         };
-        let new_key = c.op.new_value().and_then(|n| unique_key(c.op.attr(), n));
+        let new_key =
+            c.op.new_value()
+                .and_then(|n| unique_key(ctx, c.op.attr(), n));
         if new_key.as_ref() == Some(&key) {
             continue; // a change of case keeps the value
         }
@@ -626,7 +628,7 @@ fn leaves_no_holder(
             let mut held = false;
             let mut kept = false;
             let mut look = |attr: &str, value: &str| {
-                if unique_key(attr, value).is_some_and(|(s, k)| s == space && k == key) {
+                if unique_key(ctx, attr, value).is_some_and(|(s, k)| s == space && k == key) {
                     held = true;
                     kept |= !removed.contains(&(row, attr.to_ascii_lowercase(), value));
                 }
@@ -750,7 +752,7 @@ fn check(
             format!("{new:?} would break {} ({})", rule.code, rule.slug),
         ));
     }
-    if let Some((space, key)) = key_of(&name, &new) {
+    if let Some((space, key)) = key_of(ctx.options.profile, &name, &new) {
         if let Some(other) = index.holders(ctx, space, key, row as u32).first() {
             return Err((
                 Refusal::CollidesWithValue,

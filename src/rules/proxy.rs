@@ -211,6 +211,14 @@ pub fn is_smtp(prefix: &str) -> bool {
     prefix.eq_ignore_ascii_case("smtp")
 }
 
+/// Whether the type is one Entra's proxy calculation discards (X400, MSMAIL, CCMAIL): such
+/// values never reach the tenant.
+pub fn is_legacy_type(prefix: &str) -> bool {
+    x_type(prefix, "400")
+        || prefix.eq_ignore_ascii_case("msmail")
+        || prefix.eq_ignore_ascii_case("ccmail")
+}
+
 /// `x400`/`x.400` style prefixes, any case (IdFix: `^x\.?400`).
 fn x_type(prefix: &str, n: &str) -> bool {
     let rest = match prefix.as_bytes().first() {
@@ -360,10 +368,7 @@ pub fn check_value(ctx: &Context, row: usize, value: &str, out: &mut Vec<Finding
         }
         return;
     }
-    if x_type(prefix, "400")
-        || prefix.eq_ignore_ascii_case("msmail")
-        || prefix.eq_ignore_ascii_case("ccmail")
-    {
+    if is_legacy_type(prefix) {
         ctx.report(out, finding(&LEGACY_TYPE));
     }
     if let Some(c) = first_bad_other(prefix, address) {

@@ -431,7 +431,7 @@ fn unique_keys<'v>(
         return [Some((Space::Sam, Cow::Borrowed(value))), derived];
     }
     [
-        uniqueness::key_of(attribute.ldap_name(), value)
+        uniqueness::key_of(ctx.options.profile, attribute.ldap_name(), value)
             .map(|(space, key)| (space, Cow::Borrowed(key))),
         None,
     ]

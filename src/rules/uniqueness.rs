@@ -11,10 +11,10 @@
 //! The engine is a kernel of our own rather than polars: the issue measured polars 0.55's lazy
 //! group_by at 8-12 s and 5-7 GB on 15M values, a parallel sort of (hash, row) at 3.3 s.
 
-use super::proxy::{is_smtp, parse};
+use super::proxy::{is_legacy_type, is_smtp, parse};
 use super::registry::Family;
 use super::sources;
-use super::{Context, Rule, ALL_PROFILES};
+use super::{Context, Profile, Rule, ALL_PROFILES};
 use crate::directory::{Attr, ObjectKind};
 use crate::dn::dns_domain;
 use crate::findings::{Action, Class, Finding, Groups, Holder, Severity};
@@ -68,7 +68,7 @@ duplicate_rule!(DUPLICATE_SMTP, "SL803", "duplicate-smtp-address", Error, ProxyA
 duplicate_rule!(DUPLICATE_OTHER_PROXY, "SL804", "duplicate-other-proxy", Warning, ProxyAddresses, Some("Duplicate"),
     "undocumented for non-SMTP types (reported as a warning)",
     &[&sources::RESILIENCY], "Duplicate attribute resiliency covers SMTP addresses only.",
-    "Two or more in-scope objects have the same non-SMTP proxy value (X500:, SIP:, EUM: …), compared in full.",
+    "Two or more in-scope objects have the same non-SMTP proxy value (X500:, SIP:, EUM: …), compared in full. Under the entra profile, X400:, MSMAIL: and CCMAIL: values are not compared: Entra discards them (SL405), so they never meet in the tenant.",
     "Entra's behaviour for duplicate non-SMTP values is not documented; a duplicate X500 breaks legacy Exchange routing, a duplicate SIP breaks Teams sign-in.",
     "Keep the value on one object only.");
 duplicate_rule!(DUPLICATE_TARGET, "SL805", "duplicate-target-address", Warning, TargetAddress, Some("Duplicate"),
@@ -387,15 +387,26 @@ fn lowercase_into(src: &[u8], dst: &mut [u8]) {
     }
 }
 
+/// Whether equal proxyAddresses values of this type on two objects compete. Entra's proxy
+/// calculation discards the legacy types (X400, MSMAIL, CCMAIL; SL405) before anything is
+/// compared, so under `--profile entra` two such values never meet in the tenant, and an X400
+/// address is built from a person's name, so namesakes commonly share one. IdFix compares
+/// every value, and so does `--profile idfix-dedicated`.
+fn competes(profile: Profile, prefix: &str) -> bool {
+    profile != Profile::Entra || !is_legacy_type(prefix)
+}
+
 /// The space and the comparable part of a value of `attribute` (a proxy's address without
-/// `smtp:`), or `None` for attributes that need not be unique.
-pub fn key_of<'a>(attribute: &str, value: &'a str) -> Option<(Space, &'a str)> {
+/// `smtp:`), or `None` for values that need not be unique under `profile`.
+pub fn key_of<'a>(profile: Profile, attribute: &str, value: &'a str) -> Option<(Space, &'a str)> {
     match attribute {
         "userPrincipalName" | "mail" => Some((Space::Address, value)),
         "proxyAddresses" | "targetAddress" => match parse(value) {
             Some((prefix, address)) if is_smtp(prefix) => Some((Space::Address, address)),
-            Some(_) => Some((Space::Proxy, value)),
-            None => None,
+            Some((prefix, _)) if attribute == "targetAddress" || competes(profile, prefix) => {
+                Some((Space::Proxy, value))
+            }
+            _ => None,
         },
         "mailNickname" => Some((Space::Nickname, value)),
         _ => None,
@@ -438,6 +449,7 @@ fn is_user(kind: ObjectKind) -> bool {
 
 fn entries_of(ctx: &Context, row: usize, out: &mut Vec<Entry>) {
     let dir = ctx.dir;
+    let profile = ctx.options.profile;
     let r = row as u32;
     let mut push = |source: Source, value: &str, index: usize| {
         let Ok(index) = u16::try_from(index) else {
@@ -469,8 +481,8 @@ fn entries_of(ctx: &Context, row: usize, out: &mut Vec<Entry>) {
     for (i, value) in dir.proxy_addresses.get(row).enumerate() {
         match parse(value) {
             Some((prefix, address)) if is_smtp(prefix) => push(Source::SmtpProxy, address, i),
-            Some(_) => push(Source::OtherProxy, value, i),
-            None => {}
+            Some((prefix, _)) if competes(profile, prefix) => push(Source::OtherProxy, value, i),
+            _ => {}
         }
     }
     if let Some(target) = dir.text(Attr::TargetAddress, row) {

@@ -534,6 +534,51 @@ fn duplicates_and_collisions_across_attributes_and_types() {
     }
 }
 
+/// Namesakes' X400 addresses are equal, and Entra's proxy calculation discards them: under the
+/// entra profile they are no duplicate (each is still SL405), while X500 values still are;
+/// idfix-dedicated compares every value, as IdFix does.
+#[test]
+fn legacy_proxy_types_are_no_duplicates_where_entra_discards_them() {
+    let namesake = |cn: &str| {
+        with(user(cn), |o| {
+            o.text(
+                "proxyAddresses",
+                "X400:c=US;a= ;p=Contoso;o=Exchange;s=Smith;g=John;",
+            )
+            .text("proxyAddresses", "MSMAIL:CONTOSO/PO/JSMITH")
+            .text("proxyAddresses", "X500:/o=Contoso/cn=jsmith");
+        })
+    };
+    let objects = [namesake("John Smith"), namesake("John A Smith")];
+    let entra = run(&objects);
+    let duplicates: Vec<&str> = entra
+        .findings
+        .iter()
+        .filter(|f| f.rule.code == "SL804")
+        .map(|f| f.value(&entra.dir))
+        .collect();
+    assert_eq!(
+        duplicates,
+        ["X500:/o=Contoso/cn=jsmith", "X500:/o=Contoso/cn=jsmith"]
+    );
+    assert_eq!(
+        entra.summary.duplicates["proxyAddressesOther"].groups, 1,
+        "the X500 value only"
+    );
+    for cn in ["John Smith", "John A Smith"] {
+        assert_eq!(
+            entra.codes(cn),
+            ["SL405", "SL405", "SL804"],
+            "{cn}: the X400 and the MSMAIL value, and the X500 duplicate"
+        );
+    }
+    let dedicated = profile(&objects, Profile::IdfixDedicated);
+    assert_eq!(
+        dedicated.summary.duplicates["proxyAddressesOther"].groups, 3,
+        "IdFix compares X400, MSMAIL and X500 values alike"
+    );
+}
+
 #[test]
 fn suggestions_are_rechecked_and_withheld_with_a_reason() {
     // W1 and W5 have no proxyAddresses, so no primary SMTP address to prefer as their UPN.
@@ -638,6 +683,14 @@ pub type ExpectedGroups = (
     (u64, BTreeSet<String>),
 );
 
+/// X400, X.400, MSMAIL and CCMAIL: the types Entra's proxy calculation discards.
+fn legacy_type(prefix: &str) -> bool {
+    matches!(
+        prefix.to_ascii_lowercase().as_str(),
+        "x400" | "x.400" | "msmail" | "ccmail"
+    )
+}
+
 pub fn expected_groups(generated: &[ExportObject], in_scope: &HashSet<&str>) -> ExpectedGroups {
     // value space → normalized value → (objects, attributes)
     type Holders = BTreeMap<String, (BTreeSet<String>, BTreeSet<&'static str>)>;
@@ -680,8 +733,9 @@ pub fn expected_groups(generated: &[ExportObject], in_scope: &HashSet<&str>) -> 
                 Some((p, a)) if p.eq_ignore_ascii_case("smtp") => {
                     add("address", "proxyAddresses", a, &o.dn)
                 }
-                Some(_) => add("proxy", "proxyAddressesOther", &v, &o.dn),
-                None => {}
+                // Entra discards the legacy types before comparing (SL405).
+                Some((p, _)) if !legacy_type(p) => add("proxy", "proxyAddressesOther", &v, &o.dn),
+                _ => {}
             }
         }
         for v in texts("targetAddress") {
@@ -740,7 +794,7 @@ pub fn expected_groups(generated: &[ExportObject], in_scope: &HashSet<&str>) -> 
                             .map(|(_, a)| a.to_lowercase()),
                         ("proxyAddressesOther", "proxyAddresses") => t
                             .split_once(':')
-                            .filter(|(p, _)| !p.eq_ignore_ascii_case("smtp"))
+                            .filter(|(p, _)| !p.eq_ignore_ascii_case("smtp") && !legacy_type(p))
                             .map(|_| t.to_lowercase()),
                         ("targetAddress", "targetAddress") => Some(
                             t.split_once(':')
