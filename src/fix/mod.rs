@@ -17,7 +17,7 @@ use crate::context::AnalysisContext;
 use crate::directory::{Attr, AttrShape, Directory};
 use crate::error::Error;
 use crate::ingest::{read_files, ReadOptions};
-use crate::rules::domain::is_microsoft_namespace;
+use crate::rules::domain::is_discarded_namespace;
 use crate::rules::uniqueness::{self, key_of};
 use crate::rules::{account, registry, Context};
 use crate::scope;
@@ -582,7 +582,9 @@ fn unique_key(ctx: &Context, attribute: &str, value: &str) -> Option<(uniqueness
 
 /// The candidates (by index) that together take a duplicate or colliding value away from
 /// every object holding it, with the reason. A value in Microsoft's namespace
-/// (`.onmicrosoft.com`) may go everywhere: Entra discards it on-premises anyway.
+/// (`.onmicrosoft.com`) may go everywhere: Entra discards it on-premises anyway; one in a
+/// hybrid organisation's coexistence domain (`.mail.onmicrosoft.com`) may not, since it syncs
+/// and mailbox moves need it.
 fn leaves_no_holder(
     ctx: &Context,
     index: &uniqueness::Index,
@@ -620,7 +622,7 @@ fn leaves_no_holder(
         if space == uniqueness::Space::Address
             && key
                 .rsplit_once('@')
-                .is_some_and(|(_, domain)| is_microsoft_namespace(domain))
+                .is_some_and(|(_, domain)| is_discarded_namespace(domain))
         {
             continue;
         }

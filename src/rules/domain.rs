@@ -97,14 +97,38 @@ fn judge(domain: &str) -> SuffixStatus {
     }
 }
 
-/// Microsoft's own namespaces: routable, but on-premises addresses there are discarded by the proxy calculation.
+/// Microsoft's own namespaces (`*.onmicrosoft.com`, `*.microsoftonline.com`): routable.
 pub fn is_microsoft_namespace(domain: &str) -> bool {
-    ["onmicrosoft.com", "microsoftonline.com"].iter().any(|m| {
-        let (d, m) = (domain.as_bytes(), m.as_bytes());
-        d.len() >= m.len()
-            && d[d.len() - m.len()..].eq_ignore_ascii_case(m)
-            && (d.len() == m.len() || d[d.len() - m.len() - 1] == b'.')
-    })
+    ["onmicrosoft.com", "microsoftonline.com"]
+        .iter()
+        .any(|m| is_domain_or_below(domain, m))
+}
+
+/// Whether on-premises addresses in `domain` are discarded by Entra's proxy calculation:
+/// Microsoft's namespaces, except a hybrid Exchange organisation's coexistence (remote
+/// routing) domain `<tenant>.mail.onmicrosoft.com`. Every on-premises mailbox needs an address
+/// there, and it must reach the tenant: a mailbox move to Exchange Online fails with "The
+/// target mailbox doesn't have an smtp proxy matching '<domain>.mail.onmicrosoft.com'" when
+/// the on-premises mailbox lacks it or it is not synced
+/// (https://learn.microsoft.com/exchange/troubleshoot/move-or-migrate-mailboxes/no-smtp-proxy-matching).
+pub fn is_discarded_namespace(domain: &str) -> bool {
+    is_microsoft_namespace(domain) && !is_coexistence_domain(domain)
+}
+
+/// `<tenant>.mail.onmicrosoft.com`: the coexistence domain the Hybrid Configuration Wizard
+/// adds to an Exchange organisation's email address policy.
+pub fn is_coexistence_domain(domain: &str) -> bool {
+    let d = domain.as_bytes();
+    let m = b".mail.onmicrosoft.com";
+    d.len() > m.len() && d[d.len() - m.len()..].eq_ignore_ascii_case(m)
+}
+
+/// `domain` is `parent` or a domain under it (case aside).
+fn is_domain_or_below(domain: &str, parent: &str) -> bool {
+    let (d, m) = (domain.as_bytes(), parent.as_bytes());
+    d.len() >= m.len()
+        && d[d.len() - m.len()..].eq_ignore_ascii_case(m)
+        && (d.len() == m.len() || d[d.len() - m.len() - 1] == b'.')
 }
 
 #[cfg(test)]
@@ -148,5 +172,12 @@ mod tests {
         assert!(is_microsoft_namespace("contoso.onmicrosoft.com"));
         assert!(is_microsoft_namespace("contoso.mail.onmicrosoft.com"));
         assert!(!is_microsoft_namespace("notonmicrosoft.com"));
+        // The hybrid coexistence domain is Microsoft's, but kept by the proxy calculation.
+        assert!(is_discarded_namespace("contoso.onmicrosoft.com"));
+        assert!(is_discarded_namespace("Contoso.MicrosoftOnline.com"));
+        assert!(!is_discarded_namespace("contoso.mail.onmicrosoft.com"));
+        assert!(!is_discarded_namespace("Contoso.MAIL.OnMicrosoft.com"));
+        assert!(is_discarded_namespace("mail.onmicrosoft.com"));
+        assert!(!is_discarded_namespace("contoso.com"));
     }
 }

@@ -3,7 +3,7 @@
 use super::address::{
     ascii_set, byte_classes, describe, in_set, longer_than, smtp_problem, split, truncate_chars,
 };
-use super::domain::is_microsoft_namespace;
+use super::domain::is_discarded_namespace;
 use super::mail::{non_routable, repaired};
 use super::registry::Family;
 use super::sources;
@@ -83,9 +83,9 @@ pub static MICROSOFT_NAMESPACE: Rule = Rule {
     entra: "discarded by the proxy calculation",
     sources: &[&sources::PROXY_POPULATION],
     source_note: "",
-    what: "An smtp: address in *.onmicrosoft.com or *.microsoftonline.com set on-premises.",
+    what: "An smtp: address in *.onmicrosoft.com or *.microsoftonline.com set on-premises, other than in the hybrid coexistence domain <tenant>.mail.onmicrosoft.com (every on-premises mailbox of a hybrid Exchange organisation needs one, and it syncs).",
     why: "Entra discards on-premises addresses in Microsoft's namespaces and adds its own; the on-premises value silently disappears.",
-    fix: "Remove the value on-premises; Exchange Online creates the onmicrosoft.com address itself.",
+    fix: "Remove the value on-premises; Exchange Online creates the onmicrosoft.com address itself. Keep the <tenant>.mail.onmicrosoft.com addresses of a hybrid organisation: mailbox moves need them.",
     default_action: Action::Remove,
     profiles: ENTRA,
     limits: &[],
@@ -352,7 +352,7 @@ pub fn check_value(ctx: &Context, row: usize, value: &str, out: &mut Vec<Finding
         let Some((_, domain)) = split(address) else {
             return;
         };
-        if is_microsoft_namespace(domain) {
+        if is_discarded_namespace(domain) {
             ctx.report(out, finding(&MICROSOFT_NAMESPACE));
         } else if let Some(reason) = non_routable(domain).filter(|_| !ctx.tenant_judges_domains()) {
             // With the tenant's domains given, SL1013 judges the domain instead.

@@ -500,6 +500,52 @@ fn an_onmicrosoft_address_may_go_from_every_holder() {
     );
 }
 
+/// A hybrid organisation's remote routing address syncs and mailbox moves need it: a duplicate
+/// one may not go from every holder, as one in the tenant's initial domain may.
+#[test]
+fn a_coexistence_address_keeps_a_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let shared = "proxyAddresses: smtp:shared@contoso.mail.onmicrosoft.com\r\n";
+    let text = fixture()
+        .replace(
+            "proxyAddresses: SMTP:jane@contoso.com\r\n",
+            &format!("proxyAddresses: SMTP:jane@contoso.com\r\n{shared}"),
+        )
+        .replace(
+            "proxyAddresses: smtp:john@contoso.onmicrosoft.com\r\n",
+            shared,
+        );
+    assert_eq!(text.matches(shared).count(), 2, "{text}");
+    let export = dir.path().join("export.ldf");
+    std::fs::write(&export, &text).unwrap();
+    let (xlsx, _) = analyze(dir.path(), "before", &export, None);
+    let rows = finding_rows(&xlsx);
+    let value = "smtp:shared@contoso.mail.onmicrosoft.com";
+    let rules: BTreeSet<&str> = rows
+        .iter()
+        .filter(|r| r.get("Value") == value)
+        .map(|r| r.get("Rule"))
+        .collect();
+    assert_eq!(
+        rules,
+        BTreeSet::from(["SL803"]),
+        "a duplicate, and no SL404 to remove it"
+    );
+    let reviewed = dir.path().join("reviewed.xlsx");
+    review(&xlsx, &reviewed, |row| {
+        (row.get("Value") == value).then(|| ("REMOVE".to_string(), String::new()))
+    });
+    let changes = dir.path().join("changes.ldf");
+    let out = synclint(&["fix", s(&reviewed), "-o", s(&changes)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && err.contains("no holder would keep a duplicate value"),
+        "{err}"
+    );
+    let written = std::fs::read_to_string(&changes).unwrap_or_default();
+    assert!(operations(&written).is_empty(), "{written}");
+}
+
 #[test]
 fn fix_finds_the_exports_from_another_folder_and_export_takes_several_files() {
     let root = tempfile::tempdir().unwrap();

@@ -383,7 +383,11 @@ fn all_cases() -> Vec<Case> {
         case(
             "SL404",
             vec![user_proxy("D4", "smtp:d4@contoso.onmicrosoft.com")],
-            vec![user_proxy("D4", "smtp:d4@contoso.com")],
+            vec![
+                user_proxy("D4", "smtp:d4@contoso.com"),
+                // A hybrid organisation's remote routing address: kept, and needed.
+                user_proxy("D5", "smtp:d5@contoso.mail.onmicrosoft.com"),
+            ],
         ),
         case(
             "SL405",
