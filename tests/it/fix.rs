@@ -467,11 +467,10 @@ fn a_duplicate_keeps_at_least_one_holder() {
     );
 }
 
-#[test]
-fn an_onmicrosoft_address_may_go_from_every_holder() {
-    let dir = tempfile::tempdir().unwrap();
-    // Two users share an address in Microsoft's namespace (set on-premises by mistake).
-    let shared = "proxyAddresses: smtp:shared@contoso.onmicrosoft.com\r\n";
+/// The fixture with `value` among both users' proxyAddresses (in place of John's onmicrosoft.com
+/// address), written to `dir`.
+fn export_sharing(dir: &Path, value: &str) -> PathBuf {
+    let shared = format!("proxyAddresses: {value}\r\n");
     let text = fixture()
         .replace(
             "proxyAddresses: SMTP:jane@contoso.com\r\n",
@@ -479,11 +478,19 @@ fn an_onmicrosoft_address_may_go_from_every_holder() {
         )
         .replace(
             "proxyAddresses: smtp:john@contoso.onmicrosoft.com\r\n",
-            shared,
+            &shared,
         );
-    assert_eq!(text.matches(shared).count(), 2, "{text}");
-    let export = dir.path().join("export.ldf");
+    assert_eq!(text.matches(&shared).count(), 2, "{text}");
+    let export = dir.join("export.ldf");
     std::fs::write(&export, &text).unwrap();
+    export
+}
+
+#[test]
+fn an_onmicrosoft_address_may_go_from_every_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two users share an address in Microsoft's namespace (set on-premises by mistake).
+    let export = export_sharing(dir.path(), "smtp:shared@contoso.onmicrosoft.com");
     let (xlsx, _) = analyze(dir.path(), "before", &export, None);
     let reviewed = dir.path().join("reviewed.xlsx");
     review(&xlsx, &reviewed, |row| {
@@ -505,22 +512,10 @@ fn an_onmicrosoft_address_may_go_from_every_holder() {
 #[test]
 fn a_coexistence_address_keeps_a_holder() {
     let dir = tempfile::tempdir().unwrap();
-    let shared = "proxyAddresses: smtp:shared@contoso.mail.onmicrosoft.com\r\n";
-    let text = fixture()
-        .replace(
-            "proxyAddresses: SMTP:jane@contoso.com\r\n",
-            &format!("proxyAddresses: SMTP:jane@contoso.com\r\n{shared}"),
-        )
-        .replace(
-            "proxyAddresses: smtp:john@contoso.onmicrosoft.com\r\n",
-            shared,
-        );
-    assert_eq!(text.matches(shared).count(), 2, "{text}");
-    let export = dir.path().join("export.ldf");
-    std::fs::write(&export, &text).unwrap();
+    let value = "smtp:shared@contoso.mail.onmicrosoft.com";
+    let export = export_sharing(dir.path(), value);
     let (xlsx, _) = analyze(dir.path(), "before", &export, None);
     let rows = finding_rows(&xlsx);
-    let value = "smtp:shared@contoso.mail.onmicrosoft.com";
     let rules: BTreeSet<&str> = rows
         .iter()
         .filter(|r| r.get("Value") == value)
