@@ -117,7 +117,7 @@ pub fn is_discarded_namespace(domain: &str) -> bool {
 
 /// `<tenant>.mail.onmicrosoft.com`: the coexistence domain the Hybrid Configuration Wizard
 /// adds to an Exchange organisation's email address policy.
-pub fn is_coexistence_domain(domain: &str) -> bool {
+fn is_coexistence_domain(domain: &str) -> bool {
     let d = domain.as_bytes();
     let m = b".mail.onmicrosoft.com";
     d.len() > m.len() && d[d.len() - m.len()..].eq_ignore_ascii_case(m)

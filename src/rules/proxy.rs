@@ -84,7 +84,7 @@ pub static MICROSOFT_NAMESPACE: Rule = Rule {
     sources: &[&sources::PROXY_POPULATION],
     source_note: "",
     what: "An smtp: address in *.onmicrosoft.com or *.microsoftonline.com set on-premises, other than in the hybrid coexistence domain <tenant>.mail.onmicrosoft.com (every on-premises mailbox of a hybrid Exchange organisation needs one, and it syncs).",
-    why: "Entra discards on-premises addresses in Microsoft's namespaces and adds its own; the on-premises value silently disappears.",
+    why: "Entra discards on-premises addresses in Microsoft's namespaces (all but the coexistence domain) and adds its own; the on-premises value silently disappears.",
     fix: "Remove the value on-premises; Exchange Online creates the onmicrosoft.com address itself. Keep the <tenant>.mail.onmicrosoft.com addresses of a hybrid organisation: mailbox moves need them.",
     default_action: Action::Remove,
     profiles: ENTRA,

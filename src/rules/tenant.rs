@@ -449,7 +449,9 @@ fn domain_check(
         let Some((_, domain)) = address::split(address) else {
             continue;
         };
-        // The tenant's own onmicrosoft.com addresses are Entra's to manage (another rule).
+        // Addresses in onmicrosoft.com are the tenant's own or discarded (SL404); a
+        // coexistence address (<tenant>.mail.onmicrosoft.com) is assumed to be this tenant's:
+        // one of another tenant's (left by a tenant-to-tenant move) goes unreported.
         if domain.is_empty()
             || ends_with_folded(domain, ".onmicrosoft.com")
             || is_verified(verified, domain)

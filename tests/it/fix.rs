@@ -541,6 +541,37 @@ fn a_coexistence_address_keeps_a_holder() {
     assert!(operations(&written).is_empty(), "{written}");
 }
 
+/// Under the entra profile X400 values are not unique (Entra discards them): two reviewers'
+/// edits may give two objects the same one, where any two SMTP addresses would collide.
+#[test]
+fn edits_may_give_two_objects_the_same_x400_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fixture()
+        .replace(
+            "proxyAddresses: SMTP:jane@contoso.com\r\n",
+            "proxyAddresses: SMTP:jane@contoso.com\r\nproxyAddresses: X400:c=US;a= ;p=Contoso;s=Jane;\r\n",
+        )
+        .replace(
+            "proxyAddresses: smtp:john@contoso.onmicrosoft.com\r\n",
+            "proxyAddresses: smtp:john@contoso.onmicrosoft.com\r\nproxyAddresses: X400:c=US;a= ;p=Contoso;s=John;\r\n",
+        );
+    assert_eq!(text.matches("X400:").count(), 2, "{text}");
+    let export = dir.path().join("export.ldf");
+    std::fs::write(&export, &text).unwrap();
+    let (xlsx, _) = analyze(dir.path(), "before", &export, None);
+    let shared = "X400:c=US;a= ;p=Contoso;s=Staff;";
+    let reviewed = dir.path().join("reviewed.xlsx");
+    review(&xlsx, &reviewed, |row| {
+        (row.get("Rule") == "SL405").then(|| ("EDIT".to_string(), shared.to_string()))
+    });
+    let changes = dir.path().join("changes.ldf");
+    let out = synclint(&["fix", s(&reviewed), "-o", s(&changes)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && !err.contains("refused"), "{err}");
+    let written = std::fs::read_to_string(&changes).unwrap();
+    assert_eq!(written.matches(shared).count(), 2, "{written}");
+}
+
 #[test]
 fn fix_finds_the_exports_from_another_folder_and_export_takes_several_files() {
     let root = tempfile::tempdir().unwrap();
