@@ -355,8 +355,8 @@ impl FindingList {
     /// The group whose [`FindingList::shared_note`] is `finding`'s whole note, if it has one:
     /// the finding is not among the holders its group's notes name, and has no note of its
     /// own. In a group of a thousand holders (as the field shape's X.400 addresses made, when
-    /// the entra profile still compared them) all but ten rows show the same text, which the workbook then
-    /// writes once.
+    /// the entra profile still compared them) all but ten rows show the same text, which the
+    /// workbook then writes once.
     pub fn shares_note(&self, finding: &Finding) -> Option<u32> {
         let id = finding.group()?;
         let holders = self.groups.holders(id)?;

@@ -118,9 +118,8 @@ pub fn is_discarded_namespace(domain: &str) -> bool {
 /// `<tenant>.mail.onmicrosoft.com`: the coexistence domain the Hybrid Configuration Wizard
 /// adds to an Exchange organisation's email address policy.
 fn is_coexistence_domain(domain: &str) -> bool {
-    let d = domain.as_bytes();
-    let m = b".mail.onmicrosoft.com";
-    d.len() > m.len() && d[d.len() - m.len()..].eq_ignore_ascii_case(m)
+    const COEXISTENCE: &str = "mail.onmicrosoft.com";
+    domain.len() > COEXISTENCE.len() && is_domain_or_below(domain, COEXISTENCE)
 }
 
 /// `domain` is `parent` or a domain under it (case aside).

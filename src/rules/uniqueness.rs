@@ -572,8 +572,8 @@ pub fn check_rows(ctx: &Context, rows: &[usize]) -> (Vec<Vec<Finding>>, Groups, 
     // verification holds is dropped run by run); numbering the groups and counting them stays
     // in order.
     // Written one group at a time after the verification, the findings of the 1M field
-    // shape's 576 groups of a thousand X.400 holders (when the entra profile still compared them)
-    // took 0.65 s on one core.
+    // shape's 576 groups of a thousand X.400 holders (when the entra profile still compared
+    // them) took 0.65 s on one core.
     let reported: Vec<Vec<Reported>> = runs
         .par_iter()
         .map(|run| {
@@ -611,8 +611,8 @@ pub fn check_rows(ctx: &Context, rows: &[usize]) -> (Vec<Vec<Finding>>, Groups, 
         }
         if found.len() >= OWN_CHUNK {
             // A big group's findings stay in their vector: copied into a chunk, the 1M field
-            // shape's X.400 groups (then compared under entra) were held twice while merging (30 MB more at
-            // the peak).
+            // shape's X.400 groups (then compared under entra) were held twice while merging (30
+            // MB more at the peak).
             if !chunk.is_empty() {
                 findings.push(std::mem::take(&mut chunk));
             }
@@ -694,8 +694,8 @@ fn folded(key: &str) -> impl Iterator<Item = u8> + '_ {
 
 /// The part of a raw value that is compared: without the smtp: prefix, and lowered when not
 /// ASCII (ASCII is compared with its case folded, without a lowered copy: lowering the field
-/// shape's 600,000 X.400 addresses (then compared under entra) in the parallel verification left their
-/// copies' holes between the findings, 35 MB more at the run's peak).
+/// shape's 600,000 X.400 addresses (then compared under entra) in the parallel verification
+/// left their copies' holes between the findings, 35 MB more at the run's peak).
 fn comparable(source: Source, raw: &str) -> Cow<'_, str> {
     let part = match source {
         Source::SmtpProxy | Source::TargetSmtp => parse(raw).map_or(raw, |(_, a)| a),
