@@ -117,7 +117,7 @@ pub fn is_discarded_namespace(domain: &str) -> bool {
 
 /// `<tenant>.mail.onmicrosoft.com`: the coexistence domain the Hybrid Configuration Wizard
 /// adds to an Exchange organisation's email address policy.
-fn is_coexistence_domain(domain: &str) -> bool {
+pub fn is_coexistence_domain(domain: &str) -> bool {
     const COEXISTENCE: &str = "mail.onmicrosoft.com";
     domain.len() > COEXISTENCE.len() && is_domain_or_below(domain, COEXISTENCE)
 }

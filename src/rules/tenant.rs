@@ -230,7 +230,7 @@ tenant_rule!(
     &[Attr::ProxyAddresses],
     "the address is dropped when an Exchange Online licence is assigned",
     &[&sources::PROXY_POPULATION, &sources::GRAPH_DOMAIN],
-    "An SMTP address whose domain is not a verified domain of the tenant's domain input.",
+    "An SMTP address whose domain is not a verified domain of the tenant's domain input. In Microsoft's namespaces only an address in another tenant's coexistence domain (*.mail.onmicrosoft.com, when the input lists this tenant's own) counts: the others are discarded anyway (SL404).",
     "Exchange Online removes addresses in unverified domains from licensed users.",
     "Verify the domain, or remove the address.",
     Action::Remove
@@ -344,18 +344,22 @@ pub fn check(ctx: &Context, tenant: &Tenant, prediction: &Prediction) -> Vec<Fin
         .filter(|f| ctx.runs(f.rule))
         .collect();
     if let Some(domains) = &tenant.domains {
-        let verified: rustc_hash::FxHashSet<String> = domains
-            .iter()
-            .filter(|d| d.verified)
-            .map(|d| d.name.to_lowercase())
-            .collect();
-        let federated: rustc_hash::FxHashSet<String> = domains
-            .iter()
-            .filter(|d| d.federated == Some(true))
-            .map(|d| d.name.to_lowercase())
-            .collect();
-        let initial = tenant.initial_domain();
-        let from = tenant.domain_inputs().join(", ");
+        let lower = |d: &crate::tenant::Domain| d.name.to_lowercase();
+        let known = KnownDomains {
+            verified: domains.iter().filter(|d| d.verified).map(lower).collect(),
+            federated: domains
+                .iter()
+                .filter(|d| d.federated == Some(true))
+                .map(lower)
+                .collect(),
+            initial: tenant.initial_domain(),
+            coexistence: domains
+                .iter()
+                .filter(|d| d.verified && super::domain::is_coexistence_domain(&d.name))
+                .map(lower)
+                .next(),
+            from: tenant.domain_inputs().join(", "),
+        };
         let rows: Vec<usize> = (0..ctx.dir.len())
             .filter(|r| ctx.scope.in_scope(*r))
             .collect();
@@ -364,7 +368,7 @@ pub fn check(ctx: &Context, tenant: &Tenant, prediction: &Prediction) -> Vec<Fin
             .map(|chunk| {
                 let mut out = Vec::new();
                 for &row in chunk {
-                    domain_check(ctx, row, &verified, &federated, initial, &from, &mut out);
+                    domain_check(ctx, row, &known, &mut out);
                 }
                 out
             })
@@ -372,6 +376,21 @@ pub fn check(ctx: &Context, tenant: &Tenant, prediction: &Prediction) -> Vec<Fin
         out.extend(domain_findings.into_iter().flatten());
     }
     out
+}
+
+/// What the tenant's domain input says, as the domain checks use it.
+struct KnownDomains<'t> {
+    /// Verified domains, lower case.
+    verified: rustc_hash::FxHashSet<String>,
+    /// Federated domains, lower case.
+    federated: rustc_hash::FxHashSet<String>,
+    /// The initial `….onmicrosoft.com` domain.
+    initial: Option<&'t str>,
+    /// The tenant's own coexistence domain (`<tenant>.mail.onmicrosoft.com`) when the input
+    /// lists it verified, as Microsoft's domain list does for a tenant with Exchange Online.
+    coexistence: Option<String>,
+    /// The inputs that gave the domains, for the notes.
+    from: String,
 }
 
 /// Whether `domain` is verified: itself or, for subdomains of a verified federated or managed
@@ -396,15 +415,13 @@ fn ends_with_folded(s: &str, suffix: &str) -> bool {
         && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
-fn domain_check(
-    ctx: &Context,
-    row: usize,
-    verified: &rustc_hash::FxHashSet<String>,
-    federated: &rustc_hash::FxHashSet<String>,
-    initial: Option<&str>,
-    from: &str,
-    out: &mut Vec<Finding>,
-) {
+fn domain_check(ctx: &Context, row: usize, known: &KnownDomains<'_>, out: &mut Vec<Finding>) {
+    let (verified, federated, initial, from) = (
+        &known.verified,
+        &known.federated,
+        known.initial,
+        known.from.as_str(),
+    );
     let dir = ctx.dir;
     if matches!(dir.kind[row], ObjectKind::User | ObjectKind::InetOrgPerson) {
         if let Some(upn) = dir.text(Attr::UserPrincipalName, row) {
@@ -449,14 +466,23 @@ fn domain_check(
         let Some((_, domain)) = address::split(address) else {
             continue;
         };
-        // Addresses in onmicrosoft.com are the tenant's own or discarded (SL404); a
-        // coexistence address (<tenant>.mail.onmicrosoft.com) is assumed to be this tenant's:
-        // one of another tenant's (left by a tenant-to-tenant move) goes unreported.
-        if domain.is_empty()
-            || ends_with_folded(domain, ".onmicrosoft.com")
-            || is_verified(verified, domain)
-        {
+        if domain.is_empty() || is_verified(verified, domain) {
             continue;
+        }
+        let mut note = format!("{domain} is not verified ({from})");
+        if ends_with_folded(domain, ".onmicrosoft.com") {
+            // Other addresses in Microsoft's namespaces are discarded (SL404). A coexistence
+            // address reaches the tenant, so one in another tenant's coexistence domain (left
+            // by a tenant-to-tenant move) is dropped as unverified; that is known only when the
+            // input lists this tenant's own, since a plain list may leave it out.
+            let Some(own) = known
+                .coexistence
+                .as_deref()
+                .filter(|_| super::domain::is_coexistence_domain(domain))
+            else {
+                continue;
+            };
+            note = format!("{domain} is not this tenant's coexistence domain, {own} ({from})");
         }
         let mut f = Finding::new(&PROXY_UNVERIFIED, row, Attr::ProxyAddresses, value)
             .suggest(
@@ -464,7 +490,7 @@ fn domain_check(
                     .and_then(|_| super::mail::repaired(ctx, address))
                     .map(|a| format!("{prefix}:{a}")),
             )
-            .note(format!("{domain} is not verified ({from})"));
+            .note(note);
         if f.suggested().is_some() {
             f.action = Action::Edit;
         }

@@ -838,7 +838,8 @@ fn user_sid(cn: &str, rid: u32) -> ExportObject {
 
 /// A case against a tenant: a Graph REST page of `records` (JSON objects), with the features
 /// (soft match on UPN, takeover by hard match blocked) and the domains contoso.com (managed),
-/// tailspintoys.com (federated) and the initial contoso.onmicrosoft.com.
+/// tailspintoys.com (federated), the initial contoso.onmicrosoft.com and the coexistence
+/// domain contoso.mail.onmicrosoft.com.
 fn tenant_case(
     code: &'static str,
     records: &str,
@@ -851,7 +852,8 @@ fn tenant_case(
     let features = r#"{"Features":{"BlockSoftMatchEnabled":false,"BlockCloudObjectTakeoverThroughHardMatchEnabled":true,"SoftMatchOnUpnEnabled":true}}"#;
     let domains = r#"[{"Id":"contoso.com","IsVerified":true,"IsInitial":false,"AuthenticationType":"Managed"},
 {"Id":"tailspintoys.com","IsVerified":true,"IsInitial":false,"AuthenticationType":"Federated"},
-{"Id":"contoso.onmicrosoft.com","IsVerified":true,"IsInitial":true,"AuthenticationType":"Managed"}]"#;
+{"Id":"contoso.onmicrosoft.com","IsVerified":true,"IsInitial":true,"AuthenticationType":"Managed"},
+{"Id":"contoso.mail.onmicrosoft.com","IsVerified":true,"IsInitial":false,"AuthenticationType":"Managed"}]"#;
     let tenant = synclint::tenant::read::read_texts(&[
         ("tenant.json", users.as_bytes()),
         ("features.json", features.as_bytes()),
@@ -969,8 +971,18 @@ fn tenant_cases() -> Vec<Case> {
         tenant_case(
             "SL1013",
             r#"{"id":"c13","userPrincipalName":"nobody@contoso.onmicrosoft.com"}"#,
-            vec![user_proxy("P1", "smtp:p1@fabrikam.com")],
-            vec![user("P1")],
+            vec![
+                user_proxy("P1", "smtp:p1@fabrikam.com"),
+                // Another tenant's coexistence address, left by a tenant-to-tenant move.
+                user_proxy("P2", "smtp:p2@fabrikam.mail.onmicrosoft.com"),
+            ],
+            vec![
+                user("P1"),
+                // This tenant's coexistence address; an address in the initial domain is
+                // SL404's (discarded), not an unverified one.
+                user_proxy("P3", "smtp:p3@Contoso.mail.onmicrosoft.com"),
+                user_proxy("P4", "smtp:p4@contoso.onmicrosoft.com"),
+            ],
         ),
     ]
 }
