@@ -7,9 +7,15 @@ Usage: python3 benches/compare.py [CSVDE_FILE ...]
        read): default, sparse-wide (~240 mostly empty columns) and field (52 mostly empty
        columns, OUs, memberOf lists, X400 addresses, "Last, First" names).
        SYNCLINT_COMPARE_SHAPES=default,field picks shapes; SYNCLINT_COMPARE_OBJECTS the size;
-       SYNCLINT_COMPARE_BINARY a synclint binary other than target/release/synclint.
+       SYNCLINT_COMPARE_BINARY a synclint binary other than target/release/synclint;
+       SYNCLINT_COMPARE_BINARIES=before=/path,after=/path several, measured in the same
+       minutes (see below).
        SYNCLINT_COMPARE_RUNS=N (default 3): each tool runs N times; the best time is compared
        (every time is printed), so one slow run of any tool does not decide the ratio.
+       The runs go in rounds: each round runs every synclint binary, then DuckDB, then pandas,
+       so a machine that slows down for minutes slows every tool alike (on one such machine
+       DuckDB's time moved 1.4x between two invocations six minutes apart). A table of every
+       shape and binary against DuckDB ends the output.
 
 Installs duckdb and pandas with pip (into a virtual environment under target/), then times on
 the same csvde export:
@@ -88,47 +94,67 @@ RUNS = max(1, int(os.environ.get("SYNCLINT_COMPARE_RUNS", "3")))
 
 def best_of(run):
     """Runs `run` RUNS times; the result of the fastest run, with every run's seconds."""
-    results = [run() for _ in range(RUNS)]
-    best = min(results, key=lambda r: r["seconds"])
-    return {**best, "runs": [round(r["seconds"], 2) for r in results]}
+    return best([run() for _ in range(RUNS)])
 
 
 def run_python(python, code, path):
-    def once():
-        out = subprocess.run([python, "-c", code, path], capture_output=True, text=True, check=True)
-        return json.loads(out.stdout.strip().splitlines()[-1])
-
-    return best_of(once)
+    """`code` (DuckDB's or pandas's) on `path`, best of RUNS (shapes.py times DuckDB so)."""
+    return best_of(lambda: python_once(python, code, path))
 
 
-def run_synclint(path):
-    """The full analysis (workbook included) timed on its own, then again with the JSON summary
-    listing every finding, which also gives the duplicate group counts to compare."""
-    synclint = binary()
+def python_once(python, code, path):
+    out = subprocess.run([python, "-c", code, path], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def best(results):
+    """The result of the fastest run, with every run's seconds."""
+    fastest = min(results, key=lambda r: r["seconds"])
+    return {**fastest, "runs": [round(r["seconds"], 2) for r in results]}
+
+
+# What each synclint binary is timed doing: the full analysis with its counts only, as the
+# queries give theirs; the same writing the workbook; and the same with the JSON summary
+# listing every finding too (which also gives the duplicate group counts compared here).
+MODES = [
+    ("analysis", "full analysis (every rule, collisions; counts)"),
+    ("workbook", "the same + workbook"),
+    ("json", "the same + workbook + JSON of every finding"),
+]
+
+
+def measure(python, path):
+    """Every tool on `path`, RUNS rounds of: each synclint binary in each mode, DuckDB, pandas.
+    Returns {(label, mode): best result} for synclint and {"duckdb": …, "pandas": …}."""
+    bins = binaries()
+    runs = {(label, mode): [] for label, _ in bins for mode, _ in MODES}
+    runs["duckdb"], runs["pandas"] = [], []
     with tempfile.TemporaryDirectory() as tmp:
         summary = os.path.join(tmp, "summary.json")
-
-        def once(extra):
-            def run():
-                t = time.perf_counter()
-                subprocess.run([synclint, "analyze", "-q", "--fail-on", "never", *extra, path], check=True)
-                return {"seconds": time.perf_counter() - t}
-
-            return run
-
         workbook = ["-o", os.path.join(tmp, "r.xlsx")]
-        analysis = best_of(once(["--no-workbook"]))
-        workbook_only = best_of(once(workbook))
-        with_json = best_of(once([*workbook, "--json", summary]))
-        with open(summary) as f:
-            s = json.load(f)
-    d = s["duplicates"]
-    counts = {"upn": d["userPrincipalName"]["groups"], "mail": d["mail"]["groups"], "proxyAddresses": d["proxyAddresses"]["groups"]}
-    return (
-        {**analysis, **counts},
-        {**workbook_only, **counts},
-        {**with_json, **counts, "timings_ms": s["timings_ms"]},
-    )
+        extra = {"analysis": ["--no-workbook"], "workbook": workbook, "json": [*workbook, "--json", summary]}
+        for _ in range(RUNS):
+            for label, exe in bins:
+                for mode, _ in MODES:
+                    t = time.perf_counter()
+                    subprocess.run([exe, "analyze", "-q", "--fail-on", "never", *extra[mode], path], check=True)
+                    result = {"seconds": time.perf_counter() - t}
+                    if mode == "json":
+                        with open(summary) as f:
+                            s = json.load(f)
+                        d = s["duplicates"]
+                        result.update(upn=d["userPrincipalName"]["groups"], mail=d["mail"]["groups"],
+                                      proxyAddresses=d["proxyAddresses"]["groups"], timings_ms=s["timings_ms"])
+                    runs[(label, mode)].append(result)
+            runs["duckdb"].append(python_once(python, DUCKDB, path))
+            runs["pandas"].append(python_once(python, PANDAS, path))
+    out = {key: best(results) for key, results in runs.items()}
+    # Every mode shows the group counts of the JSON run (the other modes do not write them).
+    for label, _ in bins:
+        counts = {k: out[(label, "json")][k] for k in ("upn", "mail", "proxyAddresses")}
+        for mode, _ in MODES:
+            out[(label, mode)] = {**counts, **out[(label, mode)]}
+    return out
 
 
 SHAPES = [x.strip() for x in os.environ.get("SYNCLINT_COMPARE_SHAPES", "default,sparse-wide,field").split(",") if x.strip()]
@@ -143,51 +169,81 @@ def binary():
     return path
 
 
+def binaries():
+    """(label, path) of each synclint binary: SYNCLINT_COMPARE_BINARIES (label=path,...), else
+    one, labelled synclint."""
+    spec = os.environ.get("SYNCLINT_COMPARE_BINARIES", "").strip()
+    if not spec:
+        return [("synclint", binary())]
+    out = []
+    for item in spec.split(","):
+        label, sep, path = item.partition("=")
+        if not sep or not os.path.exists(path.strip()):
+            sys.exit(f"SYNCLINT_COMPARE_BINARIES: {item!r} is not label=path of an existing binary")
+        out.append((label.strip(), path.strip()))
+    return out
+
+
 def shape_file(shape):
     """The planted csvde export of `shape`, generated once (named as benches/common names it)."""
     tag = "" if shape == "default" else f"-{shape}"
     path = os.path.join(ROOT, "target", "bench-data", f"csvde-{OBJECTS}{tag}-planted.csv")
     if not os.path.exists(path):
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        subprocess.run([binary(), "generate", "--objects", str(OBJECTS), "--seed", "1", "--format", "csvde",
+        subprocess.run([binaries()[0][1], "generate", "--objects", str(OBJECTS), "--seed", "1", "--format", "csvde",
                         "--plant-issues", "--shape", shape, "-o", path], check=True)
     return path
 
 
 def compare(python, path, label):
+    """Measures every tool on `path`, prints its table; returns the summary rows."""
     size = os.path.getsize(path) / 1e6
     print(f"\n{label}: {path} ({size:.0f} MB)")
     # Warm the page cache so no tool pays for the first read from disk.
     with open(path, "rb") as f:
         while f.read(1 << 24):
             pass
-    analysis, full, with_json = run_synclint(path)
-    results = {
-        "synclint: full analysis (every rule, collisions; counts)": analysis,
-        "synclint: the same + workbook": full,
-        "synclint: the same + workbook + JSON of every finding": with_json,
-    }
-    results["DuckDB (3 duplicate queries)"] = run_python(python, DUCKDB, path)
-    results["pandas (3 duplicate checks)"] = run_python(python, PANDAS, path)
-    base = analysis["seconds"]
+    out = measure(python, path)
+    bins = binaries()
+    results = {}
+    for name, _ in bins:
+        prefix = "synclint" if len(bins) == 1 else f"synclint {name}"
+        for mode, what in MODES:
+            results[f"{prefix}: {what}"] = out[(name, mode)]
+    results["DuckDB (3 duplicate queries)"] = out["duckdb"]
+    results["pandas (3 duplicate checks)"] = out["pandas"]
+    base = out[(bins[0][0], "analysis")]["seconds"]
     print(f"| shape | tool | best of {RUNS} (s) | every run (s) | vs synclint's analysis | UPN groups | mail groups | SMTP proxy groups |")
     print(f"|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
         runs = " ".join(f"{x:.2f}" for x in r["runs"])
         print(f"| {label} | {name} | {r['seconds']:.2f} | {runs} | {r['seconds'] / base:.2f}x | {r['upn']} | {r['mail']} | {r['proxyAddresses']} |")
-    print(f"synclint stages of the last JSON run (ms): {with_json['timings_ms']}")
+    for name, _ in bins:
+        print(f"synclint stages of {name}'s fastest JSON run (ms): {out[(name, 'json')]['timings_ms']}")
+    duck = out["duckdb"]["seconds"]
+    rows = []
+    for name, _ in bins:
+        a, w, j = (out[(name, mode)]["seconds"] for mode, _ in MODES)
+        rows.append(f"| {label} | {name} | {a:.2f} s | {w:.2f} s | {j:.2f} s | {duck:.2f} s | {a / duck:.2f}x | "
+                    f"{j / duck:.2f}x | {out['pandas']['seconds']:.2f} s |")
+    return rows
 
 
 def main():
     python = ensure_packages()
     print(f"load average at start: {os.getloadavg()}")
+    rows = []
     if len(sys.argv) > 1:
         for path in sys.argv[1:]:
-            compare(python, os.path.abspath(path), os.path.basename(path))
+            rows += compare(python, os.path.abspath(path), os.path.basename(path))
     else:
         for shape in SHAPES:
-            compare(python, shape_file(shape), shape)
+            rows += compare(python, shape_file(shape), shape)
     print(f"load average at end: {os.getloadavg()}")
+    print(f"\nEvery shape, best of {RUNS} (full: with workbook and JSON):\n")
+    print("| shape | binary | analysis | + workbook | + workbook + JSON | DuckDB | analysis / DuckDB | full / DuckDB | pandas |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    print("\n".join(rows))
 
 
 if __name__ == "__main__":
