@@ -469,8 +469,7 @@ fn domain_check(ctx: &Context, row: usize, known: &KnownDomains<'_>, out: &mut V
         if domain.is_empty() || is_verified(verified, domain) {
             continue;
         }
-        let mut note = format!("{domain} is not verified ({from})");
-        if ends_with_folded(domain, ".onmicrosoft.com") {
+        let note = if ends_with_folded(domain, ".onmicrosoft.com") {
             // Other addresses in Microsoft's namespaces are discarded (SL404). A coexistence
             // address reaches the tenant, so one in another tenant's coexistence domain (left
             // by a tenant-to-tenant move) is dropped as unverified; that is known only when the
@@ -482,8 +481,10 @@ fn domain_check(ctx: &Context, row: usize, known: &KnownDomains<'_>, out: &mut V
             else {
                 continue;
             };
-            note = format!("{domain} is not this tenant's coexistence domain, {own} ({from})");
-        }
+            format!("{domain} is not this tenant's coexistence domain, {own} ({from})")
+        } else {
+            format!("{domain} is not verified ({from})")
+        };
         let mut f = Finding::new(&PROXY_UNVERIFIED, row, Attr::ProxyAddresses, value)
             .suggest(
                 ctx.mapped_suffix(domain)
