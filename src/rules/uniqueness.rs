@@ -11,6 +11,8 @@
 //! The engine is a kernel of our own rather than polars: the issue measured polars 0.55's lazy
 //! group_by at 8-12 s and 5-7 GB on 15M values, a parallel sort of (hash, row) at 3.3 s.
 
+use super::address::split;
+use super::domain::is_discarded_namespace;
 use super::proxy::{is_legacy_type, is_smtp, parse};
 use super::registry::Family;
 use super::sources;
@@ -62,7 +64,7 @@ duplicate_rule!(DUPLICATE_MAIL, "SL802", "duplicate-mail", Error, Mail, Some("Du
 duplicate_rule!(DUPLICATE_SMTP, "SL803", "duplicate-smtp-address", Error, ProxyAddresses, Some("Duplicate"),
     "AttributeValueMustBeUnique; the address is quarantined",
     &[&sources::RESILIENCY, &sources::SYNC_ERRORS, &sources::IDFIX], "",
-    "Two or more in-scope objects have the same SMTP proxy address, whatever the prefix's case (SMTP:a@x = smtp:A@x).",
+    "Two or more in-scope objects have the same SMTP proxy address, whatever the prefix's case (SMTP:a@x = smtp:A@x). Under the entra profile, addresses in *.onmicrosoft.com and *.microsoftonline.com (but the coexistence domain <tenant>.mail.onmicrosoft.com) are not compared: Entra discards them (SL404), so they never meet in the tenant.",
     "proxyAddresses are unique across users, groups and contacts; the second value is quarantined and mail to it goes to one object only.",
     "Remove the address from all but one object (a secondary smtp: copy is usually the one to remove).");
 duplicate_rule!(DUPLICATE_OTHER_PROXY, "SL804", "duplicate-other-proxy", Warning, ProxyAddresses, Some("Duplicate"),
@@ -396,13 +398,27 @@ fn competes(profile: Profile, prefix: &str) -> bool {
     profile != Profile::Entra || !is_legacy_type(prefix)
 }
 
+/// Whether an SMTP proxyAddresses value competes for its address. The proxy calculation also
+/// discards on-premises addresses in Microsoft's namespaces (all but the coexistence domain;
+/// SL404) and adds the tenant's own, so under `--profile entra` two objects holding
+/// `smtp:x@contoso.onmicrosoft.com` never meet either: each loses the value, which SL404
+/// reports. Compared, they were SL803 errors ("keep on one holder") while SL404's REMOVE, which
+/// `fix` rightly accepts, takes the value from every holder.
+fn smtp_proxy_competes(profile: Profile, address: &str) -> bool {
+    profile != Profile::Entra
+        || !split(address).is_some_and(|(_, domain)| is_discarded_namespace(domain))
+}
+
 /// The space and the comparable part of a value of `attribute` (a proxy's address without
 /// `smtp:`), or `None` for values that need not be unique under `profile`.
 pub fn key_of<'a>(profile: Profile, attribute: &str, value: &'a str) -> Option<(Space, &'a str)> {
     match attribute {
         "userPrincipalName" | "mail" => Some((Space::Address, value)),
         "proxyAddresses" | "targetAddress" => match parse(value) {
-            Some((prefix, address)) if is_smtp(prefix) => Some((Space::Address, address)),
+            Some((prefix, address)) if is_smtp(prefix) => {
+                let kept = attribute == "targetAddress" || smtp_proxy_competes(profile, address);
+                kept.then_some((Space::Address, address))
+            }
             Some((prefix, _)) if attribute == "targetAddress" || competes(profile, prefix) => {
                 Some((Space::Proxy, value))
             }
@@ -480,8 +496,12 @@ fn entries_of(ctx: &Context, row: usize, out: &mut Vec<Entry>) {
     }
     for (i, value) in dir.proxy_addresses.get(row).enumerate() {
         match parse(value) {
-            Some((prefix, address)) if is_smtp(prefix) => push(Source::SmtpProxy, address, i),
-            Some((prefix, _)) if competes(profile, prefix) => push(Source::OtherProxy, value, i),
+            Some((prefix, address)) if is_smtp(prefix) && smtp_proxy_competes(profile, address) => {
+                push(Source::SmtpProxy, address, i)
+            }
+            Some((prefix, _)) if !is_smtp(prefix) && competes(profile, prefix) => {
+                push(Source::OtherProxy, value, i)
+            }
             _ => {}
         }
     }

@@ -579,6 +579,57 @@ fn legacy_proxy_types_are_no_duplicates_where_entra_discards_them() {
     );
 }
 
+/// Entra discards on-premises addresses in Microsoft's namespaces too (SL404), all but the
+/// coexistence domain: under the entra profile two objects with the same
+/// `smtp:…@contoso.onmicrosoft.com` are no duplicate, nor does it collide with a UPN in the
+/// initial domain; the same address in `contoso.mail.onmicrosoft.com` still is one, and
+/// idfix-dedicated compares every address.
+#[test]
+fn addresses_entra_discards_are_no_duplicates() {
+    let holder = |cn: &str| {
+        with(user(cn), |o| {
+            o.text("proxyAddresses", "smtp:shared@contoso.onmicrosoft.com")
+                .text("proxyAddresses", "smtp:Shared@Contoso.mail.onmicrosoft.com")
+                .text("proxyAddresses", "smtp:admin@contoso.onmicrosoft.com");
+        })
+    };
+    let admin = with(user("Admin"), |o| {
+        o.set("userPrincipalName", "admin@contoso.onmicrosoft.com");
+    });
+    let objects = [holder("Ann"), holder("Ben"), admin];
+    let entra = run(&objects);
+    for cn in ["Ann", "Ben"] {
+        assert_eq!(
+            entra.codes(cn),
+            ["SL404", "SL404", "SL803"],
+            "{cn}: both onmicrosoft.com addresses discarded, the coexistence one duplicated"
+        );
+    }
+    let duplicated: Vec<&str> = entra
+        .findings
+        .iter()
+        .filter(|f| f.rule.code == "SL803")
+        .map(|f| f.value(&entra.dir))
+        .collect();
+    assert_eq!(
+        duplicated,
+        [
+            "smtp:Shared@Contoso.mail.onmicrosoft.com",
+            "smtp:Shared@Contoso.mail.onmicrosoft.com"
+        ]
+    );
+    assert_eq!(
+        entra.codes("Admin"),
+        ["SL901"],
+        "no collision (SL851) with the discarded smtp:admin@ values; its UPN is only not its primary address"
+    );
+    let dedicated = profile(&objects, Profile::IdfixDedicated);
+    assert_eq!(
+        dedicated.summary.duplicates["proxyAddresses"].groups, 3,
+        "IdFix compares every address"
+    );
+}
+
 #[test]
 fn suggestions_are_rechecked_and_withheld_with_a_reason() {
     // W1 and W5 have no proxyAddresses, so no primary SMTP address to prefer as their UPN.
