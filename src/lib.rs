@@ -17,6 +17,7 @@ pub mod cert;
 pub mod context;
 pub mod directory;
 pub mod dn;
+pub mod domain;
 pub mod engine_diff;
 pub(crate) mod error;
 pub mod findings;

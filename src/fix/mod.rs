@@ -15,9 +15,9 @@ pub mod reviewed;
 
 use crate::context::AnalysisContext;
 use crate::directory::{Attr, AttrShape, Directory};
+use crate::domain::is_discarded_namespace;
 use crate::error::Error;
 use crate::ingest::{read_files, ReadOptions};
-use crate::rules::domain::is_discarded_namespace;
 use crate::rules::uniqueness::{self, key_of};
 use crate::rules::{account, registry, Context};
 use crate::scope;

@@ -1,11 +1,11 @@
 //! mail: its format, its suffix and its length.
 
 use super::address::{clean_smtp, longer_than, smtp_problem, split, truncate_chars};
-use super::domain::{suffix_status, SuffixStatus};
 use super::registry::Family;
 use super::sources;
 use super::{reports_nothing, Context, Limit, Rule, ALL_PROFILES};
 use crate::directory::Attr;
+use crate::domain::{suffix_status, SuffixStatus};
 use crate::findings::{Action, Class, Finding, Severity};
 use std::borrow::Cow;
 

@@ -14,7 +14,6 @@ pub mod address;
 pub mod advisory;
 pub mod alias;
 pub mod docs;
-pub mod domain;
 pub mod engine;
 pub mod large;
 pub mod mail;

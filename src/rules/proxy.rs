@@ -3,12 +3,12 @@
 use super::address::{
     ascii_set, byte_classes, describe, in_set, longer_than, smtp_problem, split, truncate_chars,
 };
-use super::domain::is_discarded_namespace;
 use super::mail::{non_routable, repaired};
 use super::registry::Family;
 use super::sources;
 use super::{Context, Limit, Rule, ALL_PROFILES, ENTRA};
 use crate::directory::Attr;
+use crate::domain::is_discarded_namespace;
 use crate::findings::{Action, Class, Finding, Severity};
 
 const ATTR: &[Attr] = &[Attr::ProxyAddresses];

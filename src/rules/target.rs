@@ -3,13 +3,13 @@
 use super::address::{
     ascii_set, clean_smtp, describe, in_set, longer_than, smtp_problem, split, truncate_chars,
 };
-use super::domain::is_microsoft_namespace;
 use super::mail::{non_routable, repaired};
 use super::proxy::{is_smtp, parse};
 use super::registry::Family;
 use super::sources;
 use super::{Context, Limit, Rule, ALL_PROFILES, DEDICATED};
 use crate::directory::{Attr, ObjectKind};
+use crate::domain::is_microsoft_namespace;
 use crate::findings::{Action, Class, Finding, Severity};
 
 const ATTR: &[Attr] = &[Attr::TargetAddress];

@@ -155,7 +155,7 @@ tenant_rule!(
     &[Attr::UserPrincipalName, Attr::ProxyAddresses],
     "AttributeValueMustBeUnique (the value is quarantined; a UPN gets a placeholder)",
     &[&sources::RESILIENCY, &sources::SYNC_ERRORS, &sources::EXISTING_TENANT],
-    "The UPN or an SMTP address is held by a tenant object that this object will not match.",
+    "The UPN or an SMTP address is held by a tenant object that this object will not match. A secondary address in *.onmicrosoft.com or *.microsoftonline.com (but a coexistence domain) is not compared: Entra discards it (SL404), so it meets nothing.",
     "Duplicate attribute resiliency quarantines the value: a UPN becomes <prefix>NNNN@<initial domain>, an address is dropped.",
     "Remove the value from one of the two objects, or make them one (hard match).",
     Action::Edit
@@ -355,7 +355,7 @@ pub fn check(ctx: &Context, tenant: &Tenant, prediction: &Prediction) -> Vec<Fin
             initial: tenant.initial_domain(),
             coexistence: domains
                 .iter()
-                .filter(|d| d.verified && super::domain::is_coexistence_domain(&d.name))
+                .filter(|d| d.verified && crate::domain::is_coexistence_domain(&d.name))
                 .map(lower)
                 .next(),
             from: tenant.domain_inputs().join(", "),
@@ -477,7 +477,7 @@ fn domain_check(ctx: &Context, row: usize, known: &KnownDomains<'_>, out: &mut V
             let Some(own) = known
                 .coexistence
                 .as_deref()
-                .filter(|_| super::domain::is_coexistence_domain(domain))
+                .filter(|_| crate::domain::is_coexistence_domain(domain))
             else {
                 continue;
             };

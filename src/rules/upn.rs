@@ -1,12 +1,12 @@
 //! userPrincipalName: Entra's UPN policy and suffix rules.
 
 use super::address::{ascii, ascii_set, describe, in_set, longer_than, split, tidy_periods};
-use super::domain::{suffix_status, SuffixStatus};
 use super::registry::Family;
 use super::sources;
 use super::{reports_nothing, Context, Limit, Rule, ALL_PROFILES, ENTRA};
 use crate::directory::{Attr, ObjectKind};
 use crate::dn::dns_domain;
+use crate::domain::{suffix_status, SuffixStatus};
 use crate::findings::{Action, Class, Finding, Severity};
 use std::borrow::Cow;
 

@@ -940,9 +940,11 @@ fn tenant_cases() -> Vec<Case> {
         ),
         tenant_case(
             "SL1008",
-            r#"{"id":"c8","userPrincipalName":"u.other@contoso.onmicrosoft.com","mail":"u.other@contoso.com","proxyAddresses":["SMTP:u.other@contoso.com","smtp:u1.alt@contoso.com"],"onPremisesSyncEnabled":null}"#,
+            r#"{"id":"c8","userPrincipalName":"u.other@contoso.onmicrosoft.com","mail":"u.other@contoso.com","proxyAddresses":["SMTP:u.other@contoso.com","smtp:u1.alt@contoso.com","smtp:u.other@contoso.onmicrosoft.com"],"onPremisesSyncEnabled":null}"#,
             vec![user_proxy("U1", "smtp:u1.alt@contoso.com")],
-            vec![user("U1")],
+            // The cloud user's own onmicrosoft.com address, left on U1: Entra discards it
+            // (SL404), so it meets nothing.
+            vec![user_proxy("U1", "smtp:u.other@contoso.onmicrosoft.com")],
         ),
         tenant_case(
             "SL1009",

@@ -5,7 +5,7 @@ use super::formats::{print_setup, table_columns, Formats};
 use super::{count_in_parallel, Counts};
 use crate::analyze::Analysis;
 use crate::directory::Attr;
-use crate::rules::domain::{suffix_status, SuffixStatus};
+use crate::domain::{suffix_status, SuffixStatus};
 use crate::rules::proxy::{is_smtp, parse};
 use rust_xlsxwriter::{Table, TableStyle, Workbook, XlsxError};
 use rustc_hash::FxHashMap;

@@ -6,6 +6,10 @@
 //! everything else is looked up in the public suffix list of the maintained `psl` crate, which
 //! carries every delegated TLD, IDN ones included (U-label or A-label), with no length cap —
 //! unlike IdFix's frozen 2-17 letter list.
+//!
+//! Also Microsoft's own namespaces and which of them Entra's proxy calculation discards. A
+//! leaf (it imports nothing of the crate): the rules, the tenant's matching, the Domains sheet
+//! and `fix` judge domains through it alike.
 
 /// How a domain's suffix stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
