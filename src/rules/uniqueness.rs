@@ -405,8 +405,20 @@ fn competes(profile: Profile, prefix: &str) -> bool {
 /// reports. Compared, they were SL803 errors ("keep on one holder") while SL404's REMOVE, which
 /// `fix` rightly accepts, takes the value from every holder.
 fn smtp_proxy_competes(profile: Profile, address: &str) -> bool {
-    profile != Profile::Entra
-        || !split(address).is_some_and(|(_, domain)| is_discarded_namespace(domain))
+    if profile != Profile::Entra {
+        return true;
+    }
+    // Nearly every address ends in neither namespace, which its last bytes tell without
+    // splitting it (splitting each made the 100k default shape's run 0.3 % more instructions).
+    let b = address.as_bytes();
+    let ends = |suffix: &str| {
+        b.len() >= suffix.len()
+            && b[b.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    if !ends("microsoft.com") && !ends("microsoftonline.com") {
+        return true;
+    }
+    !split(address).is_some_and(|(_, domain)| is_discarded_namespace(domain))
 }
 
 /// The space and the comparable part of a value of `attribute` (a proxy's address without
