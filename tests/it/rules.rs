@@ -31,6 +31,15 @@ impl Run {
         codes
     }
 
+    /// The values of the findings of rule `code`, in the findings' order.
+    pub fn values(&self, code: &str) -> Vec<&str> {
+        self.findings
+            .iter()
+            .filter(|f| f.rule.code == code)
+            .map(|f| f.value(&self.dir))
+            .collect()
+    }
+
     pub fn finding(&self, code: &str) -> &Finding {
         self.findings
             .iter()
@@ -551,14 +560,8 @@ fn legacy_proxy_types_are_no_duplicates_where_entra_discards_them() {
     };
     let objects = [namesake("John Smith"), namesake("John A Smith")];
     let entra = run(&objects);
-    let duplicates: Vec<&str> = entra
-        .findings
-        .iter()
-        .filter(|f| f.rule.code == "SL804")
-        .map(|f| f.value(&entra.dir))
-        .collect();
     assert_eq!(
-        duplicates,
+        entra.values("SL804"),
         ["X500:/o=Contoso/cn=jsmith", "X500:/o=Contoso/cn=jsmith"]
     );
     assert_eq!(
@@ -605,14 +608,8 @@ fn addresses_entra_discards_are_no_duplicates() {
             "{cn}: both onmicrosoft.com addresses discarded, the coexistence one duplicated"
         );
     }
-    let duplicated: Vec<&str> = entra
-        .findings
-        .iter()
-        .filter(|f| f.rule.code == "SL803")
-        .map(|f| f.value(&entra.dir))
-        .collect();
     assert_eq!(
-        duplicated,
+        entra.values("SL803"),
         [
             "smtp:Shared@Contoso.mail.onmicrosoft.com",
             "smtp:Shared@Contoso.mail.onmicrosoft.com"
