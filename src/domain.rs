@@ -119,6 +119,14 @@ pub fn is_discarded_namespace(domain: &str) -> bool {
     is_microsoft_namespace(domain) && !is_coexistence_domain(domain)
 }
 
+/// Whether Entra's proxy calculation discards an on-premises SMTP `address` for its domain
+/// (the part after the last `@`; see [`is_discarded_namespace`]).
+pub fn is_discarded_address(address: &str) -> bool {
+    address
+        .rsplit_once('@')
+        .is_some_and(|(_, domain)| is_discarded_namespace(domain))
+}
+
 /// `<tenant>.mail.onmicrosoft.com`: the coexistence domain the Hybrid Configuration Wizard
 /// adds to an Exchange organisation's email address policy.
 pub fn is_coexistence_domain(domain: &str) -> bool {

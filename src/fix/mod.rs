@@ -15,7 +15,7 @@ pub mod reviewed;
 
 use crate::context::AnalysisContext;
 use crate::directory::{Attr, AttrShape, Directory};
-use crate::domain::is_discarded_namespace;
+use crate::domain::is_discarded_address;
 use crate::error::Error;
 use crate::ingest::{read_files, ReadOptions};
 use crate::rules::uniqueness::{self, key_of};
@@ -619,11 +619,7 @@ fn leaves_no_holder(
         if holders.len() < 2 {
             continue; // not a duplicate: removing a value one object holds is up to the reviewer
         }
-        if space == uniqueness::Space::Address
-            && key
-                .rsplit_once('@')
-                .is_some_and(|(_, domain)| is_discarded_namespace(domain))
-        {
+        if space == uniqueness::Space::Address && is_discarded_address(&key) {
             continue;
         }
         let keeps = |row: usize| {

@@ -16,7 +16,7 @@
 
 use super::{immutable_id_text, CloudKind, CloudObject, Property, Tenant};
 use crate::directory::{Attr, Directory, ObjectKind};
-use crate::domain::is_discarded_namespace;
+use crate::domain::is_discarded_address;
 use crate::scope::Scope;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
@@ -940,11 +940,7 @@ fn predict_one(
         // but the coexistence domain; SL404) before anything is compared, so it meets no
         // tenant object: compared, every address left in a tenant's onmicrosoft.com domain by
         // a migration would be a conflict with that mailbox's own (MOERA) address.
-        if Some(address) != primary
-            && address
-                .rsplit_once('@')
-                .is_some_and(|(_, domain)| is_discarded_namespace(domain))
-        {
+        if Some(address) != primary && is_discarded_address(address) {
             continue;
         }
         if let Some(t) = index.smtp_holders(address).next() {
