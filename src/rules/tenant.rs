@@ -410,11 +410,6 @@ fn holds_folded(set: &rustc_hash::FxHashSet<String>, domain: &str) -> bool {
 }
 
 /// `ends_with` ignoring ASCII case.
-fn ends_with_folded(s: &str, suffix: &str) -> bool {
-    s.len() >= suffix.len()
-        && s.as_bytes()[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
-}
-
 fn domain_check(ctx: &Context, row: usize, known: &KnownDomains<'_>, out: &mut Vec<Finding>) {
     let (verified, federated, initial, from) = (
         &known.verified,
@@ -469,7 +464,7 @@ fn domain_check(ctx: &Context, row: usize, known: &KnownDomains<'_>, out: &mut V
         if domain.is_empty() || is_verified(verified, domain) {
             continue;
         }
-        let note = if ends_with_folded(domain, ".onmicrosoft.com") {
+        let note = if crate::domain::is_microsoft_namespace(domain) {
             // Other addresses in Microsoft's namespaces are discarded (SL404). A coexistence
             // address reaches the tenant, so one in another tenant's coexistence domain (left
             // by a tenant-to-tenant move) is dropped as unverified; that is known only when the

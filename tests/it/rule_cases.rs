@@ -987,6 +987,7 @@ fn tenant_cases() -> Vec<Case> {
                 // SL404's (discarded), not an unverified one.
                 user_proxy("P3", "smtp:p3@Contoso.mail.onmicrosoft.com"),
                 user_proxy("P4", "smtp:p4@contoso.onmicrosoft.com"),
+                user_proxy("P5", "smtp:p5@contoso.microsoftonline.com"),
             ],
         ),
     ]
