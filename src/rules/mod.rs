@@ -204,7 +204,7 @@ pub fn other_engine(
     // of those (their groups are then complete).
     let mut hashes: FxHashSet<u64> = uniqueness::entries_for(ctx, &changed)
         .iter()
-        .map(|e| e.hash)
+        .map(|e| e.hash())
         .collect();
     let mut touched: Vec<usize> = hashes
         .iter()
@@ -220,7 +220,7 @@ pub fn other_engine(
     hashes.extend(
         uniqueness::entries_for(ctx, &touched)
             .iter()
-            .map(|e| e.hash),
+            .map(|e| e.hash()),
     );
     let mut holders: Vec<usize> = hashes
         .iter()

@@ -179,6 +179,21 @@ pub enum Source {
     Sam,
 }
 
+impl Source {
+    /// Every source, each at its own number (`Source::X as usize`).
+    const ALL: [Source; 9] = [
+        Source::Upn,
+        Source::DerivedUpn,
+        Source::Mail,
+        Source::SmtpProxy,
+        Source::TargetSmtp,
+        Source::OtherProxy,
+        Source::TargetOther,
+        Source::Nickname,
+        Source::Sam,
+    ];
+}
+
 /// Values compete only within a space.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Space {
@@ -246,15 +261,62 @@ pub const SUMMARY_KEYS: [&str; 7] = [
     "sAMAccountName",
 ];
 
-/// One unique value of one object.
+/// One unique value of one object: its hash, where it comes from and which object holds it.
+///
+/// 12 bytes: one 64-bit key (the top 40 bits of the value's hash, then its source and its
+/// place in its attribute) and the row, packed to an alignment of 4. Every value an object must
+/// hold uniquely has one (4.3 million at the 1M field shape), and they are held together
+/// while the groups are found: at 16 bytes (the whole hash as a `u64`, the source and place
+/// beside it) they were 69 MB of that stage's peak. Forty bits leave about one pair of
+/// different values with equal hashes in a million entries, which the groups' verification
+/// (each value read and compared) sets apart anyway.
+/// The key was first two `u32` halves, joined for every comparison of the sort: 32M more
+/// instructions than a `u64` (callgrind, 100k field csvde), which the packing saves.
 #[derive(Copy, Clone, Debug)]
+#[repr(C, packed(4))]
 pub struct Entry {
-    pub hash: u64,
+    key: u64,
     pub row: u32,
+}
+
+/// The bits of a hash an [`Entry`] keeps (the top 40).
+const HASH_MASK: u64 = !0 << 24;
+
+impl Entry {
+    /// A place holder, overwritten before it is read ([`entries_for`]).
+    const UNSET: Entry = Entry { key: 0, row: 0 };
+
+    fn new(hash: u64, row: u32, index: u16, source: Source) -> Entry {
+        Entry {
+            key: (hash & HASH_MASK) | (source as u64) << 16 | u64::from(index),
+            row,
+        }
+    }
+
+    /// Hash, source and place in one number: entries sorted by it have equal hashes together.
+    fn key(&self) -> u64 {
+        self.key
+    }
+
+    /// The value's hash as kept ([`stored_hash`]).
+    pub fn hash(&self) -> u64 {
+        self.key() & HASH_MASK
+    }
+
     /// Which proxyAddresses value, for proxies (values past the 65,536th of one object are
     /// not compared: no real object has that many; SL703 flags 300).
-    pub index: u16,
-    pub source: Source,
+    pub fn index(&self) -> u16 {
+        self.key() as u16
+    }
+
+    pub fn source(&self) -> Source {
+        Source::ALL[usize::from((self.key() >> 16) as u8)]
+    }
+}
+
+/// The part of a [`key_hash`] that an [`Entry`] keeps, to compare with [`Entry::hash`].
+pub fn stored_hash(hash: u64) -> u64 {
+    hash & HASH_MASK
 }
 
 #[derive(Copy, Clone, Debug, Default, Serialize, PartialEq, Eq)]
@@ -299,7 +361,7 @@ impl Index {
         let mut starts = Vec::with_capacity(buckets + 1);
         let mut at = 0usize;
         for bucket in 0..buckets as u64 {
-            while at < entries.len() && entries[at].hash >> (64 - bits) < bucket {
+            while at < entries.len() && entries[at].hash() >> (64 - bits) < bucket {
                 at += 1;
             }
             starts.push(at as u32);
@@ -321,28 +383,30 @@ impl Index {
         &self.entries[self.starts[b] as usize..self.starts[b + 1] as usize]
     }
 
-    /// The rows holding a value whose hash is `hash` (a row once per value it holds).
+    /// The rows holding a value whose hash is `hash` (a row once per value it holds; some
+    /// may hold another value whose hash has the same [`stored_hash`]).
     pub fn rows_with_hash(&self, hash: u64) -> impl Iterator<Item = u32> + '_ {
+        let hash = stored_hash(hash);
         let bucket = self.bucket(hash);
-        let start = bucket.partition_point(|e| e.hash < hash);
+        let start = bucket.partition_point(|e| e.hash() < hash);
         bucket[start..]
             .iter()
-            .take_while(move |e| e.hash == hash)
+            .take_while(move |e| e.hash() == hash)
             .map(|e| e.row)
     }
 
     /// Rows other than `except` that hold `value` (normalized) in `space`.
     pub fn holders(&self, ctx: &Context, space: Space, value: &str, except: u32) -> Vec<u32> {
-        let hash = key_hash(space, value);
+        let hash = stored_hash(key_hash(space, value));
         let bucket = self.bucket(hash);
-        let start = bucket.partition_point(|e| e.hash < hash);
+        let start = bucket.partition_point(|e| e.hash() < hash);
         let normalized = lower(value);
         bucket[start..]
             .iter()
-            .take_while(|e| e.hash == hash)
+            .take_while(|e| e.hash() == hash)
             .filter(|e| {
                 e.row != except
-                    && e.source.space() == space
+                    && e.source().space() == space
                     && normalized_value(ctx, e).as_deref() == Some(normalized.as_ref())
             })
             .map(|e| e.row)
@@ -431,12 +495,12 @@ pub fn key_of<'a>(profile: Profile, attribute: &str, value: &'a str) -> Option<(
 fn raw_value<'a>(ctx: &'a Context, e: &Entry) -> Option<Cow<'a, str>> {
     let row = e.row as usize;
     let dir = ctx.dir;
-    Some(match e.source {
+    Some(match e.source() {
         Source::Upn => Cow::Borrowed(dir.text(Attr::UserPrincipalName, row)?),
         Source::DerivedUpn => Cow::Owned(derived_upn(ctx, row)?),
         Source::Mail => Cow::Borrowed(dir.text(Attr::Mail, row)?),
         Source::SmtpProxy | Source::OtherProxy => {
-            Cow::Borrowed(dir.proxy_addresses.get(row).nth(e.index as usize)?)
+            Cow::Borrowed(dir.proxy_addresses.get(row).nth(e.index() as usize)?)
         }
         Source::TargetSmtp | Source::TargetOther => {
             Cow::Borrowed(dir.text(Attr::TargetAddress, row)?)
@@ -449,7 +513,7 @@ fn raw_value<'a>(ctx: &'a Context, e: &Entry) -> Option<Cow<'a, str>> {
 /// The comparable form: lower case, without the smtp: prefix.
 fn normalized_value(ctx: &Context, e: &Entry) -> Option<String> {
     let raw = raw_value(ctx, e)?;
-    Some(comparable(e.source, &raw).to_ascii_lowercase())
+    Some(comparable(e.source(), &raw).to_ascii_lowercase())
 }
 
 fn derived_upn(ctx: &Context, row: usize) -> Option<String> {
@@ -461,7 +525,8 @@ fn is_user(kind: ObjectKind) -> bool {
     matches!(kind, ObjectKind::User | ObjectKind::InetOrgPerson)
 }
 
-fn entries_of(ctx: &Context, row: usize, out: &mut Vec<Entry>) {
+/// Hands each unique value of `row` to `out`, as an entry.
+fn entries_of(ctx: &Context, row: usize, out: &mut impl FnMut(Entry)) {
     let dir = ctx.dir;
     let profile = ctx.options.profile;
     let r = row as u32;
@@ -470,12 +535,12 @@ fn entries_of(ctx: &Context, row: usize, out: &mut Vec<Entry>) {
             return;
         };
         if !value.is_empty() {
-            out.push(Entry {
-                hash: key_hash(source.space(), value),
-                row: r,
+            out(Entry::new(
+                key_hash(source.space(), value),
+                r,
                 index,
                 source,
-            });
+            ));
         }
     };
     let upn = dir.text(Attr::UserPrincipalName, row);
@@ -530,24 +595,78 @@ pub fn check(ctx: &Context) -> (Vec<Vec<Finding>>, Groups, Index, Summary) {
 }
 
 /// Every unique value of the objects `rows`, in no particular order.
+///
+/// Written in parallel into one vector, each block of rows into its own stretch of it (sized
+/// by [`entries_bound`]), then closed up. Gathered block by block into vectors of their own
+/// and then copied into one, the entries were held twice for a moment (the blocks' memory
+/// stays with the allocator once freed): at the 1M field shape that moment was the run's peak,
+/// 726-736 MiB against 661-671 MiB just after it.
 pub fn entries_for(ctx: &Context, rows: &[usize]) -> Vec<Entry> {
-    let parts: Vec<Vec<Entry>> = rows
-        .par_chunks(8192)
-        .map(|chunk| {
-            let mut out = Vec::with_capacity(chunk.len() * 6);
-            for &row in chunk {
-                entries_of(ctx, row, &mut out);
+    entries_in_blocks(ctx, rows, 8192)
+}
+
+/// [`entries_for`], `block` rows at a time.
+fn entries_in_blocks(ctx: &Context, rows: &[usize], block: usize) -> Vec<Entry> {
+    let bounds: Vec<usize> = rows
+        .par_chunks(block)
+        .map(|block| block.iter().map(|&row| entries_bound(ctx, row)).sum())
+        .collect();
+    let mut entries: Vec<Entry> = Vec::new();
+    entries.par_extend(rayon::iter::repeat_n(Entry::UNSET, bounds.iter().sum()));
+    let mut stretches = Vec::with_capacity(bounds.len());
+    let mut rest = entries.as_mut_slice();
+    for &bound in &bounds {
+        let (stretch, after) = rest.split_at_mut(bound);
+        stretches.push(stretch);
+        rest = after;
+    }
+    // Each block's count, and what did not fit its stretch (nothing, as the bound is an upper
+    // one; kept so that a wrong bound could cost memory, never values).
+    let written: Vec<(usize, Vec<Entry>)> = rows
+        .par_chunks(block)
+        .zip(stretches)
+        .map(|(block, stretch)| {
+            let mut n = 0;
+            let mut beyond = Vec::new();
+            for &row in block {
+                entries_of(ctx, row, &mut |entry| match stretch.get_mut(n) {
+                    Some(slot) => {
+                        *slot = entry;
+                        n += 1;
+                    }
+                    None => beyond.push(entry),
+                });
             }
-            out
+            (n, beyond)
         })
         .collect();
-    // Concatenated part by part, each freed as it is copied: collecting straight into one
-    // vector would hold every entry twice at the peak.
-    let mut entries: Vec<Entry> = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    for part in parts {
-        entries.extend_from_slice(&part);
+    let mut end = 0;
+    let mut start = 0;
+    for (&bound, (n, _)) in bounds.iter().zip(&written) {
+        entries.copy_within(start..start + n, end);
+        end += n;
+        start += bound;
     }
+    entries.truncate(end);
+    for (_, beyond) in written {
+        entries.extend_from_slice(&beyond);
+    }
+    entries.shrink_to_fit();
     entries
+}
+
+/// At least as many entries as [`entries_of`] gives `row`, without computing them: one for
+/// each single-valued attribute it may take, one for each proxy address.
+fn entries_bound(ctx: &Context, row: usize) -> usize {
+    let dir = ctx.dir;
+    let has = |attr| usize::from(dir.text(attr, row).is_some());
+    let upn = dir.text(Attr::UserPrincipalName, row).is_some();
+    usize::from(upn || is_user(dir.kind[row]))
+        + has(Attr::Mail)
+        + dir.proxy_addresses.value_count(row)
+        + has(Attr::TargetAddress)
+        + has(Attr::MailNickname)
+        + usize::from(!upn && dir.text(Attr::SamAccountName, row).is_some())
 }
 
 /// The value index of the objects in scope (what [`check`] returns), without the groups.
@@ -556,7 +675,7 @@ pub fn index(ctx: &Context) -> Index {
         .filter(|r| ctx.scope.in_scope(*r))
         .collect();
     let mut entries = entries_for(ctx, &rows);
-    entries.par_sort_unstable_by_key(|e| e.hash);
+    entries.par_sort_unstable_by_key(|e| e.key());
     Index::new(entries)
 }
 
@@ -566,7 +685,7 @@ pub fn index(ctx: &Context) -> Index {
 /// group's own still held theirs (about 30 MB more at the 1M field shape's peak).
 pub fn check_rows(ctx: &Context, rows: &[usize]) -> (Vec<Vec<Finding>>, Groups, Index, Summary) {
     let mut entries = entries_for(ctx, rows);
-    entries.par_sort_unstable_by_key(|e| e.hash);
+    entries.par_sort_unstable_by_key(|e| e.key());
 
     // Runs of equal hash held by two or more rows are the candidates; most values are unique.
     let mut runs = Vec::new();
@@ -575,7 +694,7 @@ pub fn check_rows(ctx: &Context, rows: &[usize]) -> (Vec<Vec<Finding>>, Groups, 
         let first = entries[start];
         let mut end = start + 1;
         let mut rows_differ = false;
-        while end < entries.len() && entries[end].hash == first.hash {
+        while end < entries.len() && entries[end].hash() == first.hash() {
             rows_differ |= entries[end].row != first.row;
             end += 1;
         }
@@ -676,14 +795,14 @@ impl<'a> Keyed<'a> {
     fn of(ctx: &'a Context, entry: Entry) -> Option<Keyed<'a>> {
         let raw = raw_value(ctx, &entry)?;
         let key = match &raw {
-            Cow::Borrowed(raw) => comparable(entry.source, raw),
-            Cow::Owned(raw) => Cow::Owned(comparable(entry.source, raw).into_owned()),
+            Cow::Borrowed(raw) => comparable(entry.source(), raw),
+            Cow::Owned(raw) => Cow::Owned(comparable(entry.source(), raw).into_owned()),
         };
         Some(Keyed { entry, raw, key })
     }
 
     fn space_name(&self) -> &'static str {
-        match self.entry.source.space() {
+        match self.entry.source().space() {
             Space::Address => "Address",
             Space::Proxy => "Proxy",
             Space::Nickname => "Nickname",
@@ -693,7 +812,7 @@ impl<'a> Keyed<'a> {
 
     /// Same space and value (case-insensitive).
     fn same(&self, other: &Keyed) -> bool {
-        self.entry.source.space() == other.entry.source.space()
+        self.entry.source().space() == other.entry.source().space()
             && self.key.eq_ignore_ascii_case(&other.key)
     }
 
@@ -737,13 +856,13 @@ fn verified_groups<'a>(ctx: &'a Context, run: &[Entry]) -> Vec<Vec<Keyed<'a>>> {
     // again at every step of the sort.
     if keyed.iter().all(|k| same(k, &keyed[0])) {
         keyed.sort_by(|a, b| {
-            (a.entry.row.cmp(&b.entry.row)).then(a.entry.source.cmp(&b.entry.source))
+            (a.entry.row.cmp(&b.entry.row)).then(a.entry.source().cmp(&b.entry.source()))
         });
     } else {
         keyed.sort_by(|a, b| {
             a.cmp_value(b)
                 .then(a.entry.row.cmp(&b.entry.row))
-                .then(a.entry.source.cmp(&b.entry.source))
+                .then(a.entry.source().cmp(&b.entry.source()))
         });
     }
     // Each group moved out of the sorted list (not copied: a value each).
@@ -787,7 +906,10 @@ struct Reported {
 fn report_group(ctx: &Context, group: &[Keyed]) -> Reported {
     let dir = ctx.dir;
     let rows = distinct_rows(group.iter().map(|k| k.entry.row));
-    let mut keys: Vec<&'static str> = group.iter().map(|k| k.entry.source.summary_key()).collect();
+    let mut keys: Vec<&'static str> = group
+        .iter()
+        .map(|k| k.entry.source().summary_key())
+        .collect();
     keys.sort_unstable();
     keys.dedup();
     let mut duplicated = Vec::new();
@@ -795,14 +917,14 @@ fn report_group(ctx: &Context, group: &[Keyed]) -> Reported {
         let holders = distinct_rows(
             group
                 .iter()
-                .filter(|k| k.entry.source.summary_key() == *key)
+                .filter(|k| k.entry.source().summary_key() == *key)
                 .map(|k| k.entry.row),
         );
         if holders.len() >= 2 {
             duplicated.push((*key, holders));
         }
     }
-    let space = group[0].entry.source.space();
+    let space = group[0].entry.source().space();
     let collision = matches!(space, Space::Address | Space::Proxy) && keys.len() >= 2;
     let kinds: Vec<ObjectKind> = rows.iter().map(|r| dir.kind[*r as usize]).collect();
     let mismatch = space == Space::Address
@@ -812,7 +934,7 @@ fn report_group(ctx: &Context, group: &[Keyed]) -> Reported {
             .any(|k| matches!(k, ObjectKind::Group | ObjectKind::Contact));
     let involves_upn = group
         .iter()
-        .any(|k| matches!(k.entry.source, Source::Upn | Source::DerivedUpn));
+        .any(|k| matches!(k.entry.source(), Source::Upn | Source::DerivedUpn));
 
     // Every holder with the attributes through which it holds the value, in row order (the
     // group is sorted by row).
@@ -823,8 +945,8 @@ fn report_group(ctx: &Context, group: &[Keyed]) -> Reported {
             holders.push(Holder::new(e.row));
         }
         if let Some(holder) = holders.last_mut() {
-            holder.add(e.source.attribute());
-            holder.derived_upn |= e.source == Source::DerivedUpn;
+            holder.add(e.source().attribute());
+            holder.derived_upn |= e.source() == Source::DerivedUpn;
         }
     }
 
@@ -841,8 +963,8 @@ fn report_group(ctx: &Context, group: &[Keyed]) -> Reported {
         } else {
             let duplicate = duplicated
                 .iter()
-                .any(|(key, _)| *key == entry.source.summary_key())
-                .then(|| entry.source.duplicate_rule());
+                .any(|(key, _)| *key == entry.source().summary_key())
+                .then(|| entry.source().duplicate_rule());
             let crossing = collision.then_some(if involves_upn {
                 &UPN_COLLISION
             } else {
@@ -858,8 +980,8 @@ fn report_group(ctx: &Context, group: &[Keyed]) -> Reported {
         let value = &k.raw;
         // Its note, "also held by …", is written from the groups when an output shows it;
         // its group number is given when the groups are numbered.
-        let mut finding = Finding::new(rule, entry.row as usize, entry.source.attribute(), value);
-        if entry.source == Source::SmtpProxy
+        let mut finding = Finding::new(rule, entry.row as usize, entry.source().attribute(), value);
+        if entry.source() == Source::SmtpProxy
             && value.starts_with("smtp:")
             && rule.class == Class::Duplicate
         {
@@ -878,6 +1000,7 @@ fn report_group(ctx: &Context, group: &[Keyed]) -> Reported {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::RuleOptions;
 
     /// The one-pass lowering equals `make_ascii_lowercase` for every byte value, at
     /// every place of every length a chunk can have, next to multi-byte UTF-8 text.
@@ -897,6 +1020,107 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// An entry gives back what it was made of, its hash cut to the bits it keeps.
+    #[test]
+    fn entries_keep_source_place_and_hash() {
+        for (i, source) in Source::ALL.iter().enumerate() {
+            assert_eq!(*source as usize, i);
+            let hash = 0x0123_4567_89ab_cdef_u64.rotate_left(i as u32 * 7);
+            let e = Entry::new(hash, 7 + i as u32, 65_535 - i as u16, *source);
+            assert_eq!(e.source(), *source);
+            assert_eq!(e.index(), 65_535 - i as u16);
+            assert_eq!(e.row, 7 + i as u32);
+            assert_eq!(e.hash(), stored_hash(hash));
+            assert_eq!(e.hash() >> 24, hash >> 24);
+        }
+        assert_eq!(std::mem::size_of::<Entry>(), 12);
+    }
+
+    /// Three users: two hold the same UPN and the same proxy address (in different case),
+    /// the third other values.
+    fn three_users() -> crate::ingest::Ingest {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("u.ldf");
+        let mut text = String::new();
+        for (cn, upn, smtp) in [
+            ("A", "same@contoso.com", "SMTP:Shared@contoso.com"),
+            ("B", "SAME@contoso.com", "smtp:shared@Contoso.com"),
+            ("C", "other@contoso.com", "SMTP:c@contoso.com"),
+        ] {
+            text.push_str(&format!(
+                "dn: CN={cn},OU=Staff,DC=contoso,DC=com\nobjectClass: user\n\
+                 userPrincipalName: {upn}\nproxyAddresses: {smtp}\n\
+                 proxyAddresses: X500:/o=Contoso/cn={cn}\nsAMAccountName: {cn}\n"
+            ));
+            // An X.400 address, which competes with nothing under entra: a place to spare
+            // in the row's stretch.
+            if cn != "B" {
+                text.push_str("proxyAddresses: X400:c=US;a= ;p=Contoso;o=Exchange;s=A;\n");
+            }
+            text.push('\n');
+        }
+        std::fs::write(&path, text).expect("write");
+        crate::ingest::read_files(&[path], &crate::ingest::ReadOptions::default())
+    }
+
+    /// Written in place, the entries are those each row gives, one for one, however the rows
+    /// are cut into blocks (each block's stretch has room to spare for the X.400 addresses).
+    #[test]
+    fn entries_in_place_are_each_rows_entries() {
+        let ingest = three_users();
+        let dir = &ingest.directory;
+        let options = RuleOptions::default();
+        let scope = crate::scope::decide(dir, &Default::default(), options.profile);
+        let ctx = Context {
+            dir,
+            scope: &scope,
+            options: &options,
+        };
+        let rows: Vec<usize> = (0..dir.len()).collect();
+        let mut expected = Vec::new();
+        for &row in &rows {
+            let before = expected.len();
+            entries_of(&ctx, row, &mut |e| expected.push(e));
+            assert!(
+                entries_bound(&ctx, row) >= expected.len() - before,
+                "row {row}"
+            );
+        }
+        let keys = |v: &[Entry]| {
+            let mut k: Vec<(u64, u32)> = v.iter().map(|e| (e.key(), e.row)).collect();
+            k.sort_unstable();
+            k
+        };
+        // UPN, SMTP and X500 proxies of three users (sAMAccountName only without a UPN).
+        assert_eq!(expected.len(), 9);
+        for block in [1, 2, 3, 8192] {
+            let got = entries_in_blocks(&ctx, &rows, block);
+            assert_eq!(keys(&got), keys(&expected), "blocks of {block}");
+        }
+    }
+
+    /// Two different values whose kept hashes are equal are no group: the values are compared.
+    #[test]
+    fn equal_kept_hashes_of_different_values_are_no_group() {
+        let ingest = three_users();
+        let dir = &ingest.directory;
+        let options = RuleOptions::default();
+        let scope = crate::scope::decide(dir, &Default::default(), options.profile);
+        let ctx = Context {
+            dir,
+            scope: &scope,
+            options: &options,
+        };
+        // Every UPN with one hash: A's and B's are one value, C's another.
+        let run: Vec<Entry> = (0..3)
+            .map(|row| Entry::new(42 << 40, row, 0, Source::Upn))
+            .collect();
+        let groups = verified_groups(&ctx, &run);
+        assert_eq!(groups.len(), 1);
+        let rows: Vec<u32> = groups[0].iter().map(|k| k.entry.row).collect();
+        assert_eq!(rows, [0, 1]);
     }
 
     /// The key of a value is that of its lower-case form, in chunks of 64 bytes as before:
