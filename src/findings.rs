@@ -9,20 +9,19 @@ use std::num::{NonZeroU16, NonZeroU32};
 
 /// One problem with one value of one object.
 ///
-/// 48 bytes: a run keeps every finding to the end (2.2 million at the 1M field shape), so
-/// what few findings have (a suggestion, a note written for the finding) is boxed apart,
-/// and a fixed note (a rule's own text, shared by hundreds of thousands of findings) is a
-/// number. At 80 bytes, with those inline, the findings were a fifth of the field shape's
-/// peak: 48 took it from 860 to 793 MiB (analyze with workbook and JSON, 1M field csvde),
-/// the default shape's from 741 to 718 MiB.
+/// 32 bytes: a run keeps every finding to the end (1.6 million at the 1M field shape), so
+/// what few findings have (a value the directory does not hold, a suggestion, a note written
+/// for the finding) is boxed apart, and a fixed note (a rule's own text, shared by hundreds of
+/// thousands of findings) is a number. At 80 bytes, with those inline, the findings were a
+/// fifth of the field shape's peak: 48 took it from 860 to 793 MiB (analyze with workbook and
+/// JSON, 1M field csvde), the default shape's from 741 to 718 MiB. The value went into the box
+/// later (48 to 32 bytes): nine findings in ten read theirs from the directory
+/// ([`Finding::refer_to`]).
 #[derive(Clone, Debug)]
 pub struct Finding {
     pub rule: &'static Rule,
-    /// The value, when the finding holds its own (`held` is [`OWN_VALUE`]); empty (no
-    /// allocation) when the directory holds it. Boxed (no spare capacity, 8 bytes smaller
-    /// than a `String`).
-    value: Box<str>,
-    /// The suggestion and a written note, when the finding has either.
+    /// The value when the finding holds its own, the suggestion and a written note, when the
+    /// finding has any of them.
     more: Option<Box<More>>,
     /// Row of the object in the directory.
     pub row: u32,
@@ -30,7 +29,8 @@ pub struct Finding {
     group: Option<NonZeroU32>,
     /// Which of the directory's values of `attribute` at `row` the value is (`0` for a
     /// single-valued attribute, the place in the list for proxyAddresses), or [`OWN_VALUE`]
-    /// when the finding holds its value in `value`. Read through [`Finding::value`].
+    /// when the finding holds its value (in its box; none there is the empty value). Read
+    /// through [`Finding::value`].
     held: u16,
     /// The fixed note's number ([`fixed_notes`]), if the note is one.
     fixed_note: Option<NonZeroU16>,
@@ -41,15 +41,23 @@ pub struct Finding {
 
 // The size the comment above gives, on 64-bit targets.
 #[cfg(target_pointer_width = "64")]
-const _: () = assert!(std::mem::size_of::<Finding>() == 48);
+const _: () = assert!(std::mem::size_of::<Finding>() == 32);
 
 /// What few findings have.
 #[derive(Clone, Debug, Default)]
 struct More {
+    /// The value, when the finding holds its own (empty when the directory holds it).
+    value: Box<str>,
     /// A value that passes every rule and collides with nothing, when one can be derived.
     suggested: Option<Box<str>>,
     /// A note written for this finding (why a suggestion was withheld …).
     note: Option<Box<str>>,
+}
+
+impl More {
+    fn is_empty(&self) -> bool {
+        self.value.is_empty() && self.suggested.is_none() && self.note.is_none()
+    }
 }
 
 impl Finding {
@@ -59,8 +67,12 @@ impl Finding {
             row: row as u32,
             attribute,
             held: OWN_VALUE,
-            value: value.into(),
-            more: None,
+            more: (!value.is_empty()).then(|| {
+                Box::new(More {
+                    value: value.into(),
+                    ..More::default()
+                })
+            }),
             action: rule.default_action,
             group: None,
             fixed_note: None,
@@ -70,10 +82,15 @@ impl Finding {
     /// The value found: the directory's own when it holds it ([`Finding::refer_to`]).
     pub fn value<'a>(&'a self, dir: &'a Directory) -> &'a str {
         if self.held == OWN_VALUE {
-            return &self.value;
+            return self.own_value();
         }
         dir.nth_value(self.attribute, self.row as usize, usize::from(self.held))
-            .unwrap_or(&self.value)
+            .unwrap_or("")
+    }
+
+    /// The value the finding holds (empty when the directory holds it).
+    fn own_value(&self) -> &str {
+        self.more.as_ref().map_or("", |more| &more.value)
     }
 
     /// Whether the value is read from the directory ([`Finding::refer_to`]) rather than held
@@ -93,11 +110,11 @@ impl Finding {
         if self.held != OWN_VALUE {
             return;
         }
-        if let Some(n) = dir.position_of(self.attribute, self.row as usize, &self.value) {
+        if let Some(n) = dir.position_of(self.attribute, self.row as usize, self.own_value()) {
             if let Ok(n) = u16::try_from(n) {
                 if n != OWN_VALUE {
                     self.held = n;
-                    self.value = Box::default();
+                    self.change_more(false, |more| more.value = Box::default());
                 }
             }
         }
@@ -126,7 +143,7 @@ impl Finding {
         }
         let more = self.more.get_or_insert_with(Box::default);
         change(more);
-        if more.suggested.is_none() && more.note.is_none() {
+        if more.is_empty() {
             self.more = None;
         }
     }
@@ -566,12 +583,13 @@ mod tests {
     use rayon::prelude::*;
 
     /// A fixed note is kept as a number and read back as the same text, on any thread; a
-    /// written note and a suggestion live in the finding's box, which goes when both are gone.
+    /// written note, a suggestion and a value of the finding's own live in the finding's box,
+    /// which goes when all are gone.
     #[test]
     fn notes_and_suggestions_read_back_as_they_were_set() {
         const FIXED: &str = "a rule's fixed text";
         let rule = crate::rules::registry::RULES[0];
-        let f = Finding::new(rule, 7, Attr::Mail, "a@b.c").note(FIXED);
+        let f = Finding::new(rule, 7, Attr::Mail, "").note(FIXED);
         assert_eq!(f.own_note(), Some(FIXED));
         assert_eq!(f.fixed_note(), Some(FIXED));
         assert!(f.more.is_none(), "a fixed note needs no box");
@@ -586,7 +604,7 @@ mod tests {
         .expect("thread");
         assert_eq!(elsewhere, (Some(FIXED.to_string()), true));
 
-        let mut f = Finding::new(rule, 7, Attr::Mail, "a@b.c")
+        let mut f = Finding::new(rule, 7, Attr::Mail, "")
             .note(FIXED)
             .note(format!("written {}", 1))
             .suggest(Some("b@b.c".into()));
@@ -603,6 +621,41 @@ mod tests {
         f.set_group(3);
         assert_eq!(f.group(), Some(3));
         assert_eq!(f.recommendation(), RECOMMENDATIONS[1]);
+
+        let mut f = Finding::new(rule, 7, Attr::Mail, "a@b.c").note(FIXED);
+        assert!(f.more.is_some(), "its own value is in the box");
+        assert_eq!(f.own_value(), "a@b.c");
+        f.set_note(Cow::Owned("written".into()));
+        f.set_note(Cow::Borrowed(FIXED));
+        assert_eq!(f.own_value(), "a@b.c", "the box stays for the value");
+    }
+
+    /// A value the directory holds is read from there, and the finding keeps no box for it;
+    /// one it does not hold stays the finding's own.
+    #[test]
+    fn a_value_the_directory_holds_takes_no_box() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let path = tmp.path().join("u.ldf");
+        std::fs::write(
+            &path,
+            "dn: CN=A,DC=contoso,DC=com\nobjectClass: user\nmail: a@contoso.com\n\
+             proxyAddresses: SMTP:a@contoso.com\nproxyAddresses: smtp:b@contoso.com\n\n",
+        )
+        .expect("write");
+        let ingest = crate::ingest::read_files(&[path], &crate::ingest::ReadOptions::default());
+        let dir = &ingest.directory;
+        let rule = crate::rules::registry::RULES[0];
+        for (attribute, value, from_directory) in [
+            (Attr::Mail, "a@contoso.com", true),
+            (Attr::ProxyAddresses, "smtp:b@contoso.com", true),
+            (Attr::ProxyAddresses, "smtp:c@contoso.com", false),
+        ] {
+            let mut f = Finding::new(rule, 0, attribute, value);
+            f.refer_to(dir);
+            assert_eq!(f.value(dir), value);
+            assert_eq!(f.reads_value_from_directory(), from_directory, "{value}");
+            assert_eq!(f.more.is_none(), from_directory, "{value}");
+        }
     }
 
     #[test]
