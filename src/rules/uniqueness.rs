@@ -267,9 +267,9 @@ pub const SUMMARY_KEYS: [&str; 7] = [
 /// place in its attribute) and the row, packed to an alignment of 4. Every value an object must
 /// hold uniquely has one (4.3 million at the 1M field shape), and they are held together
 /// while the groups are found: at 16 bytes (the whole hash as a `u64`, the source and place
-/// beside it) they were 69 MB of that stage's peak. Forty bits leave about one pair of
-/// different values with equal hashes in a million entries, which the groups' verification
-/// (each value read and compared) sets apart anyway.
+/// beside it) they were 69 MB of that stage's peak. Forty bits leave about eight pairs of
+/// different values with equal hashes among 4.3 million entries (n² / 2⁴¹), which the groups'
+/// verification (each value read and compared) sets apart anyway.
 /// The key was first two `u32` halves, joined for every comparison of the sort: 32M more
 /// instructions than a `u64` (callgrind, 100k field csvde), which the packing saves.
 #[derive(Copy, Clone, Debug)]
@@ -609,7 +609,7 @@ pub fn entries_for(ctx: &Context, rows: &[usize]) -> Vec<Entry> {
 fn entries_in_blocks(ctx: &Context, rows: &[usize], block: usize) -> Vec<Entry> {
     let bounds: Vec<usize> = rows
         .par_chunks(block)
-        .map(|block| block.iter().map(|&row| entries_bound(ctx, row)).sum())
+        .map(|part| part.iter().map(|&row| entries_bound(ctx, row)).sum())
         .collect();
     let mut entries: Vec<Entry> = Vec::new();
     entries.par_extend(rayon::iter::repeat_n(Entry::UNSET, bounds.iter().sum()));
@@ -625,10 +625,10 @@ fn entries_in_blocks(ctx: &Context, rows: &[usize], block: usize) -> Vec<Entry> 
     let written: Vec<(usize, Vec<Entry>)> = rows
         .par_chunks(block)
         .zip(stretches)
-        .map(|(block, stretch)| {
+        .map(|(part, stretch)| {
             let mut n = 0;
             let mut beyond = Vec::new();
-            for &row in block {
+            for &row in part {
                 entries_of(ctx, row, &mut |entry| match stretch.get_mut(n) {
                     Some(slot) => {
                         *slot = entry;
