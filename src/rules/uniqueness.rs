@@ -1065,62 +1065,61 @@ mod tests {
         crate::ingest::read_files(&[path], &crate::ingest::ReadOptions::default())
     }
 
-    /// Written in place, the entries are those each row gives, one for one, however the rows
-    /// are cut into blocks (each block's stretch has room to spare for the X.400 addresses).
-    #[test]
-    fn entries_in_place_are_each_rows_entries() {
+    /// Runs `test` with the rules' context over [`three_users`] (entra profile, all in scope).
+    fn with_three_users(test: impl FnOnce(Context)) {
         let ingest = three_users();
         let dir = &ingest.directory;
         let options = RuleOptions::default();
         let scope = crate::scope::decide(dir, &Default::default(), options.profile);
-        let ctx = Context {
+        test(Context {
             dir,
             scope: &scope,
             options: &options,
-        };
-        let rows: Vec<usize> = (0..dir.len()).collect();
-        let mut expected = Vec::new();
-        for &row in &rows {
-            let before = expected.len();
-            entries_of(&ctx, row, &mut |e| expected.push(e));
-            assert!(
-                entries_bound(&ctx, row) >= expected.len() - before,
-                "row {row}"
-            );
-        }
-        let keys = |v: &[Entry]| {
-            let mut k: Vec<(u64, u32)> = v.iter().map(|e| (e.key(), e.row)).collect();
-            k.sort_unstable();
-            k
-        };
-        // UPN, SMTP and X500 proxies of three users (sAMAccountName only without a UPN).
-        assert_eq!(expected.len(), 9);
-        for block in [1, 2, 3, 8192] {
-            let got = entries_in_blocks(&ctx, &rows, block);
-            assert_eq!(keys(&got), keys(&expected), "blocks of {block}");
-        }
+        });
+    }
+
+    /// Written in place, the entries are those each row gives, one for one, however the rows
+    /// are cut into blocks (each block's stretch has room to spare for the X.400 addresses).
+    #[test]
+    fn entries_in_place_are_each_rows_entries() {
+        with_three_users(|ctx| {
+            let rows: Vec<usize> = (0..ctx.dir.len()).collect();
+            let mut expected = Vec::new();
+            for &row in &rows {
+                let before = expected.len();
+                entries_of(&ctx, row, &mut |e| expected.push(e));
+                assert!(
+                    entries_bound(&ctx, row) >= expected.len() - before,
+                    "row {row}"
+                );
+            }
+            let keys = |v: &[Entry]| {
+                let mut k: Vec<(u64, u32)> = v.iter().map(|e| (e.key(), e.row)).collect();
+                k.sort_unstable();
+                k
+            };
+            // UPN, SMTP and X500 proxies of three users (sAMAccountName only without a UPN).
+            assert_eq!(expected.len(), 9);
+            for block in [1, 2, 3, 8192] {
+                let got = entries_in_blocks(&ctx, &rows, block);
+                assert_eq!(keys(&got), keys(&expected), "blocks of {block}");
+            }
+        });
     }
 
     /// Two different values whose kept hashes are equal are no group: the values are compared.
     #[test]
     fn equal_kept_hashes_of_different_values_are_no_group() {
-        let ingest = three_users();
-        let dir = &ingest.directory;
-        let options = RuleOptions::default();
-        let scope = crate::scope::decide(dir, &Default::default(), options.profile);
-        let ctx = Context {
-            dir,
-            scope: &scope,
-            options: &options,
-        };
-        // Every UPN with one hash: A's and B's are one value, C's another.
-        let run: Vec<Entry> = (0..3)
-            .map(|row| Entry::new(42 << 40, row, 0, Source::Upn))
-            .collect();
-        let groups = verified_groups(&ctx, &run);
-        assert_eq!(groups.len(), 1);
-        let rows: Vec<u32> = groups[0].iter().map(|k| k.entry.row).collect();
-        assert_eq!(rows, [0, 1]);
+        with_three_users(|ctx| {
+            // Every UPN with one hash: A's and B's are one value, C's another.
+            let run: Vec<Entry> = (0..3)
+                .map(|row| Entry::new(42 << 40, row, 0, Source::Upn))
+                .collect();
+            let groups = verified_groups(&ctx, &run);
+            assert_eq!(groups.len(), 1);
+            let rows: Vec<u32> = groups[0].iter().map(|k| k.entry.row).collect();
+            assert_eq!(rows, [0, 1]);
+        });
     }
 
     /// The key of a value is that of its lower-case form, in chunks of 64 bytes as before:
