@@ -50,6 +50,27 @@ def ensure_packages():
     return python
 
 
+def fresh_memory_speed(gib=3):
+    """MB/s at which this machine gives a process fresh memory: a child writes `gib` GiB it has
+    just allocated. On a virtual machine whose host backs guest memory only when it is first
+    touched, and takes freed memory back (free page reporting), this is the host's speed, not
+    the RAM's: on the machine of docs/performance.md's fourteenth sitting the first GiB came at
+    about 1,200 MB/s and 4 GiB at 210-345 MB/s, and a full run's allocations and output
+    writes then cost seconds of system time. Printed beside the load average so that a
+    sitting's figures can be read against it (3 GiB: a full run's memory and its outputs)."""
+    child = ("import time; t = time.perf_counter(); "
+             f"x = b'\\1' * ({gib} << 30); print(time.perf_counter() - t)")
+    seconds = float(subprocess.run([sys.executable, "-c", child], check=True, capture_output=True,
+                                   text=True).stdout)
+    return (gib << 30) / seconds / 1e6
+
+
+def machine_state():
+    """The load average and the fresh-memory speed, for the start and end of a sitting."""
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return f"load average {load}, fresh memory {fresh_memory_speed():,.0f} MB/s"
+
+
 DUCKDB = r"""
 import duckdb, sys, time, json
 path = sys.argv[1]
@@ -231,7 +252,7 @@ def compare(python, path, label):
 
 def main():
     python = ensure_packages()
-    print(f"load average at start: {os.getloadavg()}")
+    print(f"at start: {machine_state()}", flush=True)
     rows = []
     if len(sys.argv) > 1:
         for path in sys.argv[1:]:
@@ -239,7 +260,7 @@ def main():
     else:
         for shape in SHAPES:
             rows += compare(python, shape_file(shape), shape)
-    print(f"load average at end: {os.getloadavg()}")
+    print(f"at end: {machine_state()}")
     print(f"\nEvery shape, best of {RUNS} (full: with workbook and JSON):\n")
     print("| shape | binary | analysis | + workbook | + workbook + JSON | DuckDB | analysis / DuckDB | full / DuckDB | pandas |")
     print("|---|---|---|---|---|---|---|---|---|")

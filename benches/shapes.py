@@ -21,7 +21,8 @@ binary, it measures with /usr/bin/time (wall time and peak RSS of the process):
     and the JSON of every finding);
 and, on the csvde file, DuckDB's three duplicate queries (those of compare.py: UPN, mail, SMTP
 proxies; DuckDB installed with pip into target/compare-venv). At 1M objects it takes about 10
-minutes on a quiet 2-core machine with one binary. The load average is printed with the table.
+minutes on a quiet 2-core machine with one binary. The load average and the speed of fresh
+memory (compare.machine_state) are printed with the table.
 """
 import json
 import os
@@ -102,7 +103,7 @@ def measure(binary, path, tmp):
 def main():
     bins = binaries()
     python = compare.ensure_packages()
-    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    print(f"at start: {compare.machine_state()}", flush=True)
     rows = []
     for shape in SHAPES:
         duck = None
@@ -133,7 +134,7 @@ def main():
               f"| {r['analysis'][0]:.2f} s | {r['full'][0]:.2f} s | {r['full'][1] / 1e6:,.0f} MB "
               f"| {r['full'][1] / size:.2f} | {r['findings']:,} | {ratio(r['analysis'][0])} | {ratio(r['full'][0])} |")
     print()
-    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"at end: {compare.machine_state()}")
 
 
 if __name__ == "__main__":
