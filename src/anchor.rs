@@ -116,14 +116,10 @@ pub fn may_differ(dir: &Directory, row: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::{read_files, ReadOptions};
 
     /// Reads an LDIF text through the real reader.
     fn read(ldif: &str) -> Directory {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("in.ldf");
-        std::fs::write(&path, ldif).expect("write");
-        read_files(&[path], &ReadOptions::default()).directory
+        crate::ingest::read_ldif_text(ldif).directory
     }
 
     // objectGUID {d08f810b-a35c-49a8-b8c5-4d4b3e5cbb7a} as exported (little-endian Data1..3):

@@ -635,15 +635,10 @@ mod tests {
     /// one it does not hold stays the finding's own.
     #[test]
     fn a_value_the_directory_holds_takes_no_box() {
-        let tmp = tempfile::tempdir().expect("temp dir");
-        let path = tmp.path().join("u.ldf");
-        std::fs::write(
-            &path,
+        let ingest = crate::ingest::read_ldif_text(
             "dn: CN=A,DC=contoso,DC=com\nobjectClass: user\nmail: a@contoso.com\n\
              proxyAddresses: SMTP:a@contoso.com\nproxyAddresses: smtp:b@contoso.com\n\n",
-        )
-        .expect("write");
-        let ingest = crate::ingest::read_files(&[path], &crate::ingest::ReadOptions::default());
+        );
         let dir = &ingest.directory;
         let rule = crate::rules::registry::RULES[0];
         for (attribute, value, from_directory) in [

@@ -158,6 +158,15 @@ impl Ingest {
     }
 }
 
+/// Reads an LDIF text through the real reader, from a temporary file (for tests).
+#[cfg(test)]
+pub(crate) fn read_ldif_text(ldif: &str) -> Ingest {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("in.ldf");
+    std::fs::write(&path, ldif).expect("write");
+    read_files(&[path], &ReadOptions::default())
+}
+
 /// Reads every input into one directory (several domains or forests become one table with a
 /// source column). A file that can't be read is reported, and the others are still read.
 pub fn read_files(paths: &[PathBuf], options: &ReadOptions) -> Ingest {

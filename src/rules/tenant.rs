@@ -409,7 +409,6 @@ fn holds_folded(set: &rustc_hash::FxHashSet<String>, domain: &str) -> bool {
     }
 }
 
-/// `ends_with` ignoring ASCII case.
 fn domain_check(ctx: &Context, row: usize, known: &KnownDomains<'_>, out: &mut Vec<Finding>) {
     let (verified, federated, initial, from) = (
         &known.verified,

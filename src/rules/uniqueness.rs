@@ -1041,8 +1041,6 @@ mod tests {
     /// Three users: two hold the same UPN and the same proxy address (in different case),
     /// the third other values.
     fn three_users() -> crate::ingest::Ingest {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("u.ldf");
         let mut text = String::new();
         for (cn, upn, smtp) in [
             ("A", "same@contoso.com", "SMTP:Shared@contoso.com"),
@@ -1061,8 +1059,7 @@ mod tests {
             }
             text.push('\n');
         }
-        std::fs::write(&path, text).expect("write");
-        crate::ingest::read_files(&[path], &crate::ingest::ReadOptions::default())
+        crate::ingest::read_ldif_text(&text)
     }
 
     /// Runs `test` with the rules' context over [`three_users`] (entra profile, all in scope).
