@@ -12,7 +12,7 @@ pub(crate) mod spill;
 use crate::cert::CertificateValue;
 pub use attrs::{Attr, AttrShape, BOOL_ATTRS, COUNT_ATTRS, INT_ATTRS, TEXT_ATTRS};
 pub use extra::{Extra, Marks, TimeSource, SEAMLESS_SSO_SPN};
-use sparse::SparseColumn;
+use sparse::{Presence, SparseColumn};
 use spill::SpillVec;
 use std::path::Path;
 
@@ -76,18 +76,28 @@ impl ObjectFlags {
     }
 }
 
-/// A nullable UTF-8 text column: one arena and one end offset a row, whose top bit marks an
-/// absent value (a separate validity vector would cost another byte a row). Offsets are 32-bit
-/// while the arena is below 2 GiB, which every column of a 10-million-object export is; a
-/// larger column widens to 64-bit offsets once, when it crosses.
+/// A nullable UTF-8 text column: one arena, one end offset for each row that has a value,
+/// and one bit a row saying which rows have one ([`Presence`]). Offsets are 32-bit while the
+/// arena is below 4 GiB, which every column of a 10-million-object export is; a larger
+/// column widens to 64-bit offsets once, when it crosses.
 ///
-/// Both live on the heap, or with [`spill`] in mapped temporary files.
+/// Absent rows cost their bit only: most text attributes are missing on many rows (a
+/// computer has no givenName, a group no userPrincipalName, and targetAddress or
+/// operatingSystem are on few objects), and an offset for every row (absent ones marked by
+/// its top bit, as before) held 4 bytes for each: 17.7 MB of the 1M field shape's table.
+///
+/// The arena and the offsets live on the heap, or with [`spill`] in mapped temporary files.
 #[derive(Clone, Debug, Default)]
 pub struct TextColumn {
     /// Concatenated UTF-8 values: only whole `&str`s are appended and rows are cut only at
     /// their ends, so every row's range is valid UTF-8.
     data: SpillVec<u8>,
+    /// The end of each present row's value in `data`, in row order.
     ends: Ends,
+    /// Which rows have a value (a present row's rank among them indexes `ends`), once a row
+    /// has none; `None` while every row has one, so that a column always full (the DNs, the
+    /// values of a list) is read without a rank.
+    present: Option<Presence>,
 }
 
 #[derive(Clone, Debug)]
@@ -102,9 +112,6 @@ impl Default for Ends {
     }
 }
 
-const NARROW_ABSENT: u32 = 1 << 31;
-const WIDE_ABSENT: u64 = 1 << 63;
-
 impl Ends {
     fn len(&self) -> usize {
         match self {
@@ -113,54 +120,86 @@ impl Ends {
         }
     }
 
-    /// The end of `row` (without the absent bit) and whether it is absent.
-    fn at(&self, row: usize) -> Option<(usize, bool)> {
+    /// The `i`-th end.
+    #[inline]
+    fn at(&self, i: usize) -> Option<usize> {
         match self {
-            Ends::Narrow(v) => v
-                .as_slice()
-                .get(row)
-                .map(|e| ((e & !NARROW_ABSENT) as usize, e & NARROW_ABSENT != 0)),
-            Ends::Wide(v) => v
-                .as_slice()
-                .get(row)
-                .map(|e| ((e & !WIDE_ABSENT) as usize, e & WIDE_ABSENT != 0)),
+            Ends::Narrow(v) => v.as_slice().get(i).map(|e| *e as usize),
+            Ends::Wide(v) => v.as_slice().get(i).map(|e| *e as usize),
         }
     }
 
-    /// Switches to 64-bit offsets, keeping the absent bits.
+    /// Where the `i`-th value starts and ends.
+    #[inline]
+    fn range(&self, i: usize) -> Option<(usize, usize)> {
+        fn of<T: Copy + Into<u64>>(ends: &[T], i: usize) -> Option<(usize, usize)> {
+            let end = (*ends.get(i)?).into() as usize;
+            let start = match i {
+                0 => 0,
+                i => ends.get(i - 1).map_or(0, |e| (*e).into() as usize),
+            };
+            Some((start, end))
+        }
+        match self {
+            Ends::Narrow(v) => of(v.as_slice(), i),
+            Ends::Wide(v) => of(v.as_slice(), i),
+        }
+    }
+
+    /// Switches to 64-bit offsets.
     fn widen(&mut self) {
         if let Ends::Narrow(v) = self {
             let mut wide: SpillVec<u64> = v.empty_like();
-            wide.extend(
-                v.as_slice()
-                    .iter()
-                    .map(|e| u64::from(e & !NARROW_ABSENT) | (u64::from(e >> 31) << 63)),
-            );
+            wide.extend(v.as_slice().iter().map(|e| u64::from(*e)));
             *self = Ends::Wide(wide);
         }
     }
 
-    fn push(&mut self, end: usize, absent: bool) {
-        if end >= NARROW_ABSENT as usize {
+    fn push(&mut self, end: usize) {
+        if end > u32::MAX as usize {
             self.widen();
         }
         match self {
-            Ends::Narrow(v) => v.push(end as u32 | if absent { NARROW_ABSENT } else { 0 }),
-            Ends::Wide(v) => v.push(end as u64 | if absent { WIDE_ABSENT } else { 0 }),
+            Ends::Narrow(v) => v.push(end as u32),
+            Ends::Wide(v) => v.push(end as u64),
         }
     }
 
-    fn truncate(&mut self, rows: usize) {
-        match self {
-            Ends::Narrow(v) => v.truncate(rows),
-            Ends::Wide(v) => v.truncate(rows),
+    /// Appends `other`'s ends, each moved on by `base`.
+    fn append(&mut self, other: &Ends, base: usize, data_len: usize) {
+        if data_len > u32::MAX as usize || matches!(other, Ends::Wide(_)) {
+            self.widen();
+        }
+        match (self, other) {
+            (Ends::Narrow(mine), Ends::Narrow(theirs)) => {
+                mine.extend(theirs.as_slice().iter().map(|e| e + base as u32));
+            }
+            (Ends::Wide(mine), Ends::Narrow(theirs)) => {
+                mine.extend(
+                    theirs
+                        .as_slice()
+                        .iter()
+                        .map(|e| u64::from(*e) + base as u64),
+                );
+            }
+            (Ends::Wide(mine), Ends::Wide(theirs)) => {
+                mine.extend(theirs.as_slice().iter().map(|e| e + base as u64));
+            }
+            (Ends::Narrow(_), Ends::Wide(_)) => unreachable!("widened above"),
         }
     }
 
-    fn reserve(&mut self, rows: usize) {
+    fn truncate(&mut self, len: usize) {
         match self {
-            Ends::Narrow(v) => v.reserve(rows),
-            Ends::Wide(v) => v.reserve(rows),
+            Ends::Narrow(v) => v.truncate(len),
+            Ends::Wide(v) => v.truncate(len),
+        }
+    }
+
+    fn reserve(&mut self, more: usize) {
+        match self {
+            Ends::Narrow(v) => v.reserve(more),
+            Ends::Wide(v) => v.reserve(more),
         }
     }
 
@@ -170,24 +209,32 @@ impl Ends {
             Ends::Wide(v) => v.heap_bytes(),
         }
     }
+
+    fn expect_random_access(&self, random: bool) {
+        match self {
+            Ends::Narrow(v) => v.expect_random_access(random),
+            Ends::Wide(v) => v.expect_random_access(random),
+        }
+    }
+
+    fn spill_failure(&self) -> Option<&str> {
+        match self {
+            Ends::Narrow(v) => v.spill_failure(),
+            Ends::Wide(v) => v.spill_failure(),
+        }
+    }
 }
 
 impl TextColumn {
     /// See [`SpillVec::expect_random_access`].
     pub fn expect_random_access(&self, random: bool) {
         self.data.expect_random_access(random);
-        match &self.ends {
-            Ends::Narrow(v) => v.expect_random_access(random),
-            Ends::Wide(v) => v.expect_random_access(random),
-        }
+        self.ends.expect_random_access(random);
     }
 
     /// Why this column went back to the heap, if it was spilled and the disk refused.
     fn spill_failure(&self) -> Option<&str> {
-        self.data.spill_failure().or(match &self.ends {
-            Ends::Narrow(v) => v.spill_failure(),
-            Ends::Wide(v) => v.spill_failure(),
-        })
+        self.data.spill_failure().or(self.ends.spill_failure())
     }
 
     /// An empty column kept in mapped temporary files in `dir` (see [`spill`]).
@@ -195,114 +242,171 @@ impl TextColumn {
         Ok(TextColumn {
             data: SpillVec::in_file(dir)?,
             ends: Ends::Narrow(SpillVec::in_file(dir)?),
+            present: None,
         })
     }
 
     pub fn push(&mut self, value: Option<&str>) {
-        if let Some(v) = value {
-            self.data.extend_from_slice(v.as_bytes());
+        match value {
+            Some(v) => {
+                self.data.extend_from_slice(v.as_bytes());
+                self.ends.push(self.data.len());
+                if let Some(present) = &mut self.present {
+                    present.push(true);
+                }
+            }
+            None => self.presence().push(false),
         }
-        self.ends.push(self.data.len(), value.is_none());
     }
 
-    /// Room for `rows` more rows holding `bytes` more bytes.
-    fn reserve(&mut self, rows: usize, bytes: usize) {
+    /// The presence bits, made (every row so far present) when the column was full.
+    fn presence(&mut self) -> &mut Presence {
+        let rows = self.ends.len();
+        self.present.get_or_insert_with(|| Presence::full(rows))
+    }
+
+    /// Room for `values` more values holding `bytes` more bytes.
+    fn reserve(&mut self, values: usize, bytes: usize) {
         self.data.reserve(bytes);
-        self.ends.reserve(rows);
+        self.ends.reserve(values);
     }
 
+    #[inline]
     pub fn get(&self, row: usize) -> Option<&str> {
-        let (end, absent) = self.ends.at(row)?;
-        if absent {
-            return None;
-        }
-        let start = if row == 0 {
-            0
-        } else {
-            self.ends.at(row - 1).map_or(0, |(e, _)| e)
+        let i = match &self.present {
+            None => row,
+            Some(present) => present.rank(row)?,
         };
+        let (start, end) = self.ends.range(i)?;
         let bytes = self.data.as_slice().get(start..end)?;
         // SAFETY: a row's range holds one whole value appended as a `&str` (see `data`).
         Some(unsafe { std::str::from_utf8_unchecked(bytes) })
     }
 
+    /// Rows, with a value or not.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.present.as_ref().map_or(self.ends.len(), Presence::len)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.len() == 0
+        self.len() == 0
+    }
+
+    /// Rows that have a value.
+    pub fn values(&self) -> usize {
+        self.ends.len()
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.data.heap_bytes() + self.ends.heap_bytes()
+        self.data.heap_bytes()
+            + self.ends.heap_bytes()
+            + self.present.as_ref().map_or(0, Presence::heap_bytes)
     }
 
-    /// Whether offsets are 64-bit (the arena passed 2 GiB).
+    /// Whether offsets are 64-bit (the arena passed 4 GiB).
     pub fn is_wide(&self) -> bool {
         matches!(self.ends, Ends::Wide(_))
     }
 
     fn append(&mut self, other: TextColumn) {
+        // The presence bits first: made from this column's rows as they are.
+        match (&self.present, &other.present) {
+            (None, None) => {}
+            (_, Some(theirs)) => self.presence().append(theirs),
+            (Some(_), None) => self.presence().append(&Presence::full(other.len())),
+        }
         let base = self.data.len();
         self.data.extend_from_slice(other.data.as_slice());
-        if self.data.len() >= NARROW_ABSENT as usize || matches!(other.ends, Ends::Wide(_)) {
-            self.ends.widen();
-        }
-        // Adding the base keeps the absent bit: every offset stays below it.
-        match (&mut self.ends, other.ends) {
-            (Ends::Narrow(mine), Ends::Narrow(theirs)) => {
-                mine.extend(theirs.as_slice().iter().map(|e| e + base as u32));
-            }
-            (Ends::Wide(mine), Ends::Narrow(theirs)) => {
-                mine.extend(theirs.as_slice().iter().map(|e| {
-                    (u64::from(e & !NARROW_ABSENT) + base as u64) | (u64::from(e >> 31) << 63)
-                }));
-            }
-            (Ends::Wide(mine), Ends::Wide(theirs)) => {
-                mine.extend(theirs.as_slice().iter().map(|e| e + base as u64));
-            }
-            (Ends::Narrow(_), Ends::Wide(_)) => unreachable!("widened above"),
-        }
+        self.ends.append(&other.ends, base, self.data.len());
     }
 
     fn truncate(&mut self, rows: usize) {
-        if rows < self.ends.len() {
-            let keep = if rows == 0 {
-                0
-            } else {
-                self.ends.at(rows - 1).map_or(0, |(e, _)| e)
+        if rows < self.len() {
+            let values = match &mut self.present {
+                None => rows,
+                Some(present) => present.truncate(rows),
+            };
+            let keep = match values {
+                0 => 0,
+                n => self.ends.at(n - 1).unwrap_or(0),
             };
             self.data.truncate(keep);
-            self.ends.truncate(rows);
+            self.ends.truncate(values);
         }
     }
 }
 
 /// A nullable integer column, stored only for the rows that have a value: most of these
 /// attributes are absent on most rows (groupType outside groups, pwdLastSet outside users).
+/// Values are kept 32 bits wide until one does not fit (userAccountControl, groupType and
+/// adminCount never need more; times and recipient types do): 3.6 MB of the 1M field shape's
+/// table, where every user and computer has a userAccountControl.
 #[derive(Clone, Debug, Default)]
-pub struct IntColumn(SparseColumn<i64>);
+pub struct IntColumn(Ints);
+
+#[derive(Clone, Debug)]
+enum Ints {
+    Narrow(SparseColumn<i32>),
+    Wide(SparseColumn<i64>),
+}
+
+impl Default for Ints {
+    fn default() -> Self {
+        Ints::Narrow(SparseColumn::default())
+    }
+}
 
 impl IntColumn {
     pub fn push(&mut self, value: Option<i64>) {
-        self.0.push(value);
+        if let Ints::Narrow(narrow) = &mut self.0 {
+            match value.map(i32::try_from).transpose() {
+                Ok(fits) => return narrow.push(fits),
+                Err(_) => self.widen(),
+            }
+        }
+        if let Ints::Wide(wide) = &mut self.0 {
+            wide.push(value);
+        }
     }
 
     pub fn get(&self, row: usize) -> Option<i64> {
-        self.0.get(row)
+        match &self.0 {
+            Ints::Narrow(narrow) => narrow.get(row).map(i64::from),
+            Ints::Wide(wide) => wide.get(row),
+        }
+    }
+
+    /// Switches to 64-bit values.
+    fn widen(&mut self) {
+        if let Ints::Narrow(narrow) = &mut self.0 {
+            self.0 = Ints::Wide(std::mem::take(narrow).map(i64::from));
+        }
     }
 
     fn append(&mut self, other: IntColumn) {
-        self.0.append(other.0);
+        if matches!(other.0, Ints::Wide(_)) {
+            self.widen();
+        }
+        match (&mut self.0, other.0) {
+            (Ints::Narrow(mine), Ints::Narrow(theirs)) => mine.append(theirs),
+            (Ints::Wide(mine), Ints::Narrow(theirs)) => mine.append(theirs.map(i64::from)),
+            (Ints::Wide(mine), Ints::Wide(theirs)) => mine.append(theirs),
+            (Ints::Narrow(_), Ints::Wide(_)) => unreachable!("widened above"),
+        }
     }
 
     fn truncate(&mut self, rows: usize) {
-        self.0.truncate(rows);
+        match &mut self.0 {
+            Ints::Narrow(narrow) => narrow.truncate(rows),
+            Ints::Wide(wide) => wide.truncate(rows),
+        }
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.0.heap_bytes()
+        match &self.0 {
+            Ints::Narrow(narrow) => narrow.heap_bytes(),
+            Ints::Wide(wide) => wide.heap_bytes(),
+        }
     }
 }
 
@@ -629,7 +733,9 @@ impl SidColumn {
 #[derive(Clone, Debug, Default)]
 pub struct ListColumn {
     values: TextColumn,
-    row_ends: SpillVec<u64>,
+    /// Per row, the end of its values in `values` (32-bit while there are fewer than 4G
+    /// values: 4 bytes a row where a `u64` took 8).
+    row_ends: Ends,
 }
 
 impl ListColumn {
@@ -639,20 +745,11 @@ impl ListColumn {
     }
 
     pub fn end_row(&mut self) {
-        self.row_ends.push(self.values.len() as u64);
+        self.row_ends.push(self.values.len());
     }
 
     pub fn get(&self, row: usize) -> impl ExactSizeIterator<Item = &str> + '_ {
-        let start = if row == 0 {
-            0
-        } else {
-            self.row_ends.as_slice()[row - 1] as usize
-        };
-        let end = self
-            .row_ends
-            .as_slice()
-            .get(row)
-            .map_or(start, |e| *e as usize);
+        let (start, end) = self.row_ends.range(row).unwrap_or((0, 0));
         (start..end).map(move |i| self.values.get(i).unwrap_or(""))
     }
 
@@ -670,18 +767,17 @@ impl ListColumn {
     }
 
     fn append(&mut self, other: ListColumn) {
-        let base = self.values.len() as u64;
+        let base = self.values.len();
         self.values.append(other.values);
         self.row_ends
-            .extend(other.row_ends.as_slice().iter().map(|e| e + base));
+            .append(&other.row_ends, base, self.values.len());
     }
 
     fn truncate(&mut self, rows: usize) {
         if rows < self.row_ends.len() {
-            let keep = if rows == 0 {
-                0
-            } else {
-                self.row_ends.as_slice()[rows - 1] as usize
+            let keep = match rows {
+                0 => 0,
+                rows => self.row_ends.at(rows - 1).unwrap_or(0),
             };
             self.values.truncate(keep);
             self.row_ends.truncate(rows);
@@ -911,54 +1007,56 @@ pub struct TableSize {
     rows: usize,
     /// Bytes of the DNs.
     dn: usize,
-    /// Per text column: rows, bytes.
+    /// Per text column: values (rows that have one), bytes.
     text: [(usize, usize); TEXT_ATTRS.len()],
     /// proxyAddresses: values, bytes.
     proxies: (usize, usize),
 }
 
-/// Per row, hashes of its `member` values.
+/// Per row, hashes of its `member` values. Only groups have any: the rows without cost a
+/// bit ([`Presence`]) instead of an offset each.
 #[derive(Clone, Debug, Default)]
 pub struct MemberColumn {
     hashes: Vec<u64>,
-    ends: Vec<u32>,
+    /// The end of each row's hashes in `hashes`, for the rows that have any, in row order.
+    ends: Ends,
+    /// Which rows have any.
+    present: Presence,
 }
 
 impl MemberColumn {
     pub fn push_row(&mut self, hashes: &[u64]) {
-        self.hashes.extend_from_slice(hashes);
-        self.ends
-            .push(u32::try_from(self.hashes.len()).unwrap_or(u32::MAX));
+        self.present.push(!hashes.is_empty());
+        if !hashes.is_empty() {
+            self.hashes.extend_from_slice(hashes);
+            self.ends.push(self.hashes.len());
+        }
     }
 
     /// The member hashes of `row`.
     pub fn get(&self, row: usize) -> &[u64] {
-        let start = if row == 0 {
-            0
-        } else {
-            self.ends.get(row - 1).copied().unwrap_or(0) as usize
-        };
-        let end = self.ends.get(row).copied().unwrap_or(0) as usize;
-        self.hashes.get(start..end).unwrap_or(&[])
+        self.present
+            .rank(row)
+            .and_then(|i| self.ends.range(i))
+            .and_then(|(start, end)| self.hashes.get(start..end))
+            .unwrap_or(&[])
     }
 
     fn append(&mut self, other: MemberColumn) {
-        let base = u32::try_from(self.hashes.len()).unwrap_or(u32::MAX);
+        let base = self.hashes.len();
         self.hashes.extend(other.hashes);
-        self.ends
-            .extend(other.ends.into_iter().map(|e| e.saturating_add(base)));
+        self.ends.append(&other.ends, base, self.hashes.len());
+        self.present.append(&other.present);
     }
 
     fn truncate(&mut self, rows: usize) {
-        if rows < self.ends.len() {
-            let keep = if rows == 0 {
-                0
-            } else {
-                self.ends[rows - 1] as usize
-            };
-            self.hashes.truncate(keep);
-            self.ends.truncate(rows);
-        }
+        let kept = self.present.truncate(rows);
+        let keep = match kept {
+            0 => 0,
+            n => self.ends.at(n - 1).unwrap_or(0),
+        };
+        self.hashes.truncate(keep);
+        self.ends.truncate(kept);
     }
 }
 
@@ -1020,7 +1118,7 @@ impl Directory {
                 .map_err(|_| std::io::Error::other("text column count"))?,
             proxy_addresses: ListColumn {
                 values: TextColumn::spilled_to(dir)?,
-                row_ends: SpillVec::in_file(dir)?,
+                row_ends: Ends::Narrow(SpillVec::in_file(dir)?),
             },
             ..Directory::default()
         })
@@ -1162,10 +1260,10 @@ impl Directory {
             dn: self.dn.data.len(),
             text: std::array::from_fn(|i| {
                 let column = &self.text[i];
-                (column.ends.len(), column.data.len())
+                (column.values(), column.data.len())
             }),
             proxies: (
-                self.proxy_addresses.values.ends.len(),
+                self.proxy_addresses.values.values(),
                 self.proxy_addresses.values.data.len(),
             ),
         }
@@ -1437,6 +1535,187 @@ mod tests {
         [(TextColumn::default(), None), (spilled, Some(dir))]
     }
 
+    /// Rows `from..to` of a pattern: every row present (`None`), or absent where `row % k`
+    /// is 0 (`Some(k)`); the values are of different lengths, some empty.
+    fn text_rows(from: usize, to: usize, absent_every: Option<usize>) -> Vec<Option<String>> {
+        (from..to)
+            .map(|row| match absent_every {
+                Some(k) if row % k == 0 => None,
+                _ => Some("é".repeat(row % 4) + &row.to_string()[..row % 2]),
+            })
+            .collect()
+    }
+
+    fn text_column_of(rows: &[Option<String>]) -> TextColumn {
+        let mut c = TextColumn::default();
+        rows.iter().for_each(|v| c.push(v.as_deref()));
+        c
+    }
+
+    fn text_column_rows(c: &TextColumn) -> Vec<Option<String>> {
+        (0..c.len()).map(|r| c.get(r).map(str::to_string)).collect()
+    }
+
+    #[test]
+    fn full_and_sparse_text_columns_append_and_truncate_alike() {
+        // Full columns read without presence bits, sparse ones with; every mix of the two
+        // appended, at lengths on and off a 64-row word, then cut, reads back as a vector.
+        let kinds = [None, Some(3), Some(64), Some(1)];
+        for (a, b) in [(0, 5), (64, 70), (63, 130), (1, 1), (200, 0), (130, 64)] {
+            for first in kinds {
+                for second in kinds {
+                    let mut model = text_rows(0, a, first);
+                    let tail = text_rows(a, a + b, second);
+                    let mut c = text_column_of(&model);
+                    assert_eq!(c.present.is_none(), model.iter().all(Option::is_some));
+                    c.append(text_column_of(&tail));
+                    model.extend(tail);
+                    assert_eq!(c.len(), model.len());
+                    assert_eq!(c.values(), model.iter().flatten().count());
+                    assert_eq!(text_column_rows(&c), model, "{a}+{b} {first:?} {second:?}");
+                    assert_eq!(c.get(model.len()), None);
+                    for keep in [0, 1, 63, 64, 65, model.len() / 2, model.len()] {
+                        let mut cut = c.clone();
+                        cut.truncate(keep);
+                        let want: Vec<_> = model.iter().take(keep).cloned().collect();
+                        assert_eq!(text_column_rows(&cut), want, "cut at {keep}");
+                        // A row pushed after the cut is the next row, present or not.
+                        cut.push(None);
+                        cut.push(Some("x"));
+                        assert_eq!(cut.get(want.len()), None);
+                        assert_eq!(cut.get(want.len() + 1), Some("x"));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn member_hashes_of_every_row_after_append_and_truncate() {
+        // A group every fifth row, with 1-3 members.
+        let model: Vec<Vec<u64>> = (0..300u64)
+            .map(|r| match r % 5 {
+                0 => (0..1 + r % 3).map(|m| r * 10 + m).collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        let column_of = |rows: &[Vec<u64>]| {
+            let mut c = MemberColumn::default();
+            rows.iter().for_each(|h| c.push_row(h));
+            c
+        };
+        let mut c = column_of(&model[..130]);
+        c.append(column_of(&model[130..]));
+        for (row, want) in model.iter().enumerate() {
+            assert_eq!(c.get(row), &want[..], "row {row}");
+        }
+        assert_eq!(c.get(model.len()), &[] as &[u64]);
+        assert_eq!(c.ends.len(), 60);
+        c.truncate(101);
+        assert_eq!(c.get(100), &model[100][..]);
+        assert_eq!(c.get(105), &[] as &[u64]);
+        c.push_row(&[7]);
+        assert_eq!(c.get(101), &[7]);
+        assert_eq!(c.get(100), &model[100][..]);
+    }
+
+    #[test]
+    fn appending_wide_offsets_to_narrow_ones_widens_them() {
+        // A text column and a list whose appended part has 64-bit offsets (as past 4 GiB):
+        // the receiving column widens and every row reads back.
+        for (mut c, _dir) in both_kinds() {
+            c.push(Some("a"));
+            c.push(None);
+            let mut wide = text_column_of(&[None, Some("bc".to_string())]);
+            wide.ends.widen();
+            c.append(wide);
+            assert!(c.is_wide());
+            assert_eq!(
+                text_column_rows(&c),
+                [Some("a"), None, None, Some("bc")].map(|v| v.map(str::to_string))
+            );
+        }
+        let list_of = |rows: &[&[&str]]| {
+            let mut list = ListColumn::default();
+            for row in rows {
+                row.iter().for_each(|v| list.push_value(v));
+                list.end_row();
+            }
+            list
+        };
+        let mut list = list_of(&[&["smtp:a@x"], &[]]);
+        let mut wide = list_of(&[&["x", "y"], &[], &["z"]]);
+        wide.row_ends.widen();
+        list.append(wide);
+        assert!(matches!(list.row_ends, Ends::Wide(_)));
+        let rows: Vec<Vec<&str>> = (0..5).map(|r| list.get(r).collect()).collect();
+        assert_eq!(
+            rows,
+            [vec!["smtp:a@x"], vec![], vec!["x", "y"], vec![], vec!["z"]]
+        );
+        assert_eq!(list.get(5).len(), 0);
+    }
+
+    #[test]
+    fn int_columns_widen_when_a_value_needs_64_bits() {
+        // A userAccountControl-like part (fits 32 bits) and a pwdLastSet-like part (needs 64),
+        // each alone and appended to the other, then cut and pushed to.
+        let small: Vec<Option<i64>> = (0..100).map(|r| (r % 3 != 0).then_some(512 + r)).collect();
+        let big: Vec<Option<i64>> = (0..70)
+            .map(|r| {
+                (r % 4 != 1).then_some(if r == 0 {
+                    -5
+                } else {
+                    133_000_000_000_000_000 + r
+                })
+            })
+            .collect();
+        let column_of = |values: &[Option<i64>]| {
+            let mut c = IntColumn::default();
+            values.iter().for_each(|v| c.push(*v));
+            c
+        };
+        let read = |c: &IntColumn, n: usize| (0..n).map(|r| c.get(r)).collect::<Vec<_>>();
+        assert!(matches!(column_of(&small).0, Ints::Narrow(_)));
+        assert!(matches!(column_of(&big).0, Ints::Wide(_)));
+        for (first, second) in [(&small, &big), (&big, &small), (&small, &small)] {
+            let mut c = column_of(first);
+            c.append(column_of(second));
+            let model: Vec<_> = first.iter().chain(second.iter()).copied().collect();
+            assert_eq!(
+                read(&c, model.len() + 2),
+                [model.clone(), vec![None, None]].concat()
+            );
+            c.truncate(first.len() + 1);
+            c.push(Some(i64::MIN));
+            assert_eq!(c.get(first.len()), model[first.len()]);
+            assert_eq!(c.get(first.len() + 1), Some(i64::MIN));
+        }
+        // 32-bit values take half the room of 64-bit ones.
+        let mut wide = SparseColumn::<i64>::default();
+        small.iter().for_each(|v| wide.push(*v));
+        let narrow = column_of(&small).heap_bytes();
+        assert!(narrow < wide.heap_bytes(), "{narrow} {}", wide.heap_bytes());
+    }
+
+    #[test]
+    fn absent_text_rows_cost_no_offset() {
+        // 100,000 rows, a tenth with a value: the offsets of those only, plus a bit a row.
+        let rows = text_rows(0, 100_000, None)
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| v.filter(|_| i % 10 == 0))
+            .collect::<Vec<_>>();
+        let c = text_column_of(&rows);
+        assert_eq!(text_column_rows(&c), rows);
+        assert_eq!(c.ends.len(), 10_000);
+        assert!(
+            c.ends.heap_bytes() < 100_000 * 4 / 5,
+            "{}",
+            c.ends.heap_bytes()
+        );
+    }
+
     #[test]
     fn text_column_keeps_absent_apart_from_empty() {
         for (mut c, _dir) in both_kinds() {
@@ -1457,7 +1736,7 @@ mod tests {
     }
 
     #[test]
-    fn offsets_widen_past_two_gib_and_keep_absent_values() {
+    fn offsets_widen_past_four_gib_and_keep_absent_values() {
         for (c, _dir) in both_kinds() {
             offsets_widen_in(c);
         }
@@ -1468,7 +1747,7 @@ mod tests {
         c.push(Some("a"));
         c.push(None);
         assert!(!c.is_wide());
-        // Pretend the arena grew past 2 GiB without allocating it: widening keeps every row.
+        // Pretend the arena grew past 4 GiB without allocating it: widening keeps every row.
         c.ends.widen();
         c.push(Some("bc"));
         assert!(c.is_wide());

@@ -17,6 +17,21 @@ pub struct Presence {
 }
 
 impl Presence {
+    /// `rows` rows, every one present.
+    pub fn full(rows: usize) -> Presence {
+        let mut words = vec![u64::MAX; rows / 64];
+        if rows % 64 != 0 {
+            words.push((1u64 << (rows % 64)) - 1);
+        }
+        let ranks = (0..words.len()).map(|w| (w * 64) as u32).collect();
+        Presence {
+            words,
+            ranks,
+            len: rows,
+            count: rows,
+        }
+    }
+
     #[inline]
     pub fn push(&mut self, present: bool) {
         let bit = self.len % 64;
@@ -34,16 +49,16 @@ impl Presence {
     }
 
     /// The index of `row`'s value among the present rows, if it has one.
+    #[inline]
     pub fn rank(&self, row: usize) -> Option<usize> {
-        if row >= self.len {
-            return None;
-        }
-        let word = self.words[row / 64];
+        // No check of `row` against the length: the bits past it are zero.
+        let word = *self.words.get(row / 64)?;
         let bit = 1u64 << (row % 64);
         if word & bit == 0 {
             return None;
         }
-        Some(self.ranks[row / 64] as usize + (word & (bit - 1)).count_ones() as usize)
+        let before = *self.ranks.get(row / 64)?;
+        Some(before as usize + (word & (bit - 1)).count_ones() as usize)
     }
 
     /// Present rows before `row` (every present row when `row` is past the end).
@@ -70,7 +85,7 @@ impl Presence {
     }
 
     /// Appends another column's rows.
-    fn append(&mut self, other: &Presence) {
+    pub fn append(&mut self, other: &Presence) {
         if self.len % 64 == 0 {
             // Word-aligned: whole words, with their counts shifted.
             let base = self.count as u32;
@@ -100,7 +115,7 @@ impl Presence {
     }
 
     /// Keeps rows `..rows`; returns how many of them have a value.
-    fn truncate(&mut self, rows: usize) -> usize {
+    pub fn truncate(&mut self, rows: usize) -> usize {
         if rows < self.len {
             self.count = self.count_before(rows);
             let words = rows.div_ceil(64);
@@ -116,7 +131,7 @@ impl Presence {
         self.count
     }
 
-    fn heap_bytes(&self) -> usize {
+    pub fn heap_bytes(&self) -> usize {
         self.words.capacity() * 8 + self.ranks.capacity() * 4
     }
 }
@@ -183,6 +198,14 @@ impl<T: Copy> SparseColumn<T> {
     pub fn heap_bytes(&self) -> usize {
         self.present.heap_bytes() + self.values.capacity() * std::mem::size_of::<T>()
     }
+
+    /// The same rows with each value converted.
+    pub fn map<U>(self, f: impl Fn(T) -> U) -> SparseColumn<U> {
+        SparseColumn {
+            present: self.present,
+            values: self.values.into_iter().map(f).collect(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -220,9 +243,12 @@ mod tests {
                     want,
                     "{a}+{b} cut at {keep}"
                 );
-                // Pushing after a cut lands on the next row.
+                // Pushing after a cut lands on the next row, absent or not: the cut left no
+                // bit set past the length (a row's rank relies on it).
+                cut.push(None);
                 cut.push(Some(9));
-                assert_eq!(cut.get(want.len()), Some(9));
+                assert_eq!(cut.get(want.len()), None);
+                assert_eq!(cut.get(want.len() + 1), Some(9));
             }
         }
     }
