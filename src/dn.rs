@@ -370,9 +370,48 @@ impl Subtree {
     }
 }
 
+/// The SID a foreign security principal's DN names
+/// (`CN=S-1-5-21-1-2-3-1104,CN=ForeignSecurityPrincipals,DC=…`), if it is one.
+pub fn foreign_principal_sid(dn: &str) -> Option<&str> {
+    // Most DNs are not: the first RDN is looked at before the container is searched for,
+    // and first its bytes 3..7 (`S-1-` after `CN=`; a shorter RDN's comma fails it), a
+    // check of every member value as it is read.
+    if dn.trim_start().as_bytes().get(3..7) != Some(b"S-1-") {
+        return None;
+    }
+    let first = dn.split(',').next()?.trim();
+    let value = first.get(3..)?;
+    if !value.starts_with("S-1-") {
+        return None;
+    }
+    const CONTAINER: &[u8] = b",cn=foreignsecurityprincipals,";
+    dn.as_bytes()
+        .windows(CONTAINER.len())
+        .any(|w| w.eq_ignore_ascii_case(CONTAINER))
+        .then_some(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn foreign_principals() {
+        assert_eq!(
+            foreign_principal_sid(
+                "CN=S-1-5-21-1-2-3-1104,CN=ForeignSecurityPrincipals,DC=a,DC=com"
+            ),
+            Some("S-1-5-21-1-2-3-1104")
+        );
+        assert_eq!(
+            foreign_principal_sid("cn=S-1-5-11,cn=foreignsecurityprincipals,dc=a,dc=com"),
+            Some("S-1-5-11")
+        );
+        assert_eq!(foreign_principal_sid("CN=Jo,OU=Staff,DC=a,DC=com"), None);
+        // The container alone does not make one: its first name must be a SID.
+        let odd = "CN=Jo,CN=ForeignSecurityPrincipals,DC=a,DC=com";
+        assert_eq!(foreign_principal_sid(odd), None);
+    }
 
     fn values(dn: &str) -> Vec<String> {
         rdns(dn)

@@ -102,7 +102,7 @@ impl Forests {
     /// The forest a referenced DN lies in: `Some(id)` for a forest of the inputs, `None` for
     /// one that no input holds. A foreign security principal is resolved by its SID.
     pub fn of_reference(&self, dn: &str) -> Option<u32> {
-        if let Some(sid) = foreign_principal_sid(dn) {
+        if let Some(sid) = crate::dn::foreign_principal_sid(dn) {
             return domain_sid(sid).and_then(|d| self.domain_sids.get(d).copied());
         }
         let key = forest_key(&domain_part(dn).to_ascii_lowercase());
@@ -111,22 +111,6 @@ impl Forests {
             .ok()
             .map(|i| i as u32)
     }
-}
-
-/// The SID a foreign security principal's DN names
-/// (`CN=S-1-5-21-1-2-3-1104,CN=ForeignSecurityPrincipals,DC=…`), if it is one.
-pub fn foreign_principal_sid(dn: &str) -> Option<&str> {
-    // Most DNs are not: the first RDN is looked at before the container is searched for.
-    let first = dn.split(',').next()?.trim();
-    let value = first.get(3..)?;
-    if !value.starts_with("S-1-") {
-        return None;
-    }
-    const CONTAINER: &[u8] = b",cn=foreignsecurityprincipals,";
-    dn.as_bytes()
-        .windows(CONTAINER.len())
-        .any(|w| w.eq_ignore_ascii_case(CONTAINER))
-        .then_some(value)
 }
 
 /// A domain account's domain SID (`S-1-5-21-a-b-c` of `S-1-5-21-a-b-c-rid`); well-known SIDs
@@ -158,17 +142,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sids_and_foreign_principals() {
+    fn domain_sids() {
         assert_eq!(domain_sid("S-1-5-21-1-2-3-1104"), Some("S-1-5-21-1-2-3"));
         assert_eq!(domain_sid("S-1-5-11"), None);
         assert_eq!(domain_sid("S-1-5-32-544"), None);
-        assert_eq!(
-            foreign_principal_sid(
-                "CN=S-1-5-21-1-2-3-1104,CN=ForeignSecurityPrincipals,DC=a,DC=com"
-            ),
-            Some("S-1-5-21-1-2-3-1104")
-        );
-        assert_eq!(foreign_principal_sid("CN=Jo,OU=Staff,DC=a,DC=com"), None);
     }
 
     #[test]

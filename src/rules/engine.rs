@@ -1030,7 +1030,7 @@ fn references(ctx: &Context, forests: &Forests, out: &mut Vec<Finding>) {
         while j < refs.len() && refs[j].0 == *row && refs[j].1 == *attr {
             let dn = &*refs[j].2;
             let own = forests.of_row[*row];
-            let target = if crate::forest::foreign_principal_sid(dn).is_some() {
+            let target = if crate::dn::foreign_principal_sid(dn).is_some() {
                 forests.of_reference(dn)
             } else {
                 *forest_of
@@ -1042,7 +1042,7 @@ fn references(ctx: &Context, forests: &Forests, out: &mut Vec<Finding>) {
                 Some(f) => dropped.push((dn, forests.name(f))),
                 None => {
                     // A foreign principal of no input's domain, or a domain no input holds.
-                    let fsp = crate::forest::foreign_principal_sid(dn);
+                    let fsp = crate::dn::foreign_principal_sid(dn);
                     let well_known = fsp.is_some_and(|s| crate::forest::domain_sid(s).is_none());
                     if !well_known {
                         dropped.push((dn, "not in the inputs".into()));
