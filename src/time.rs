@@ -38,22 +38,37 @@ fn civil(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> Option<i64> {
 /// LDAP generalized time as AD, ldifde and csvde write it (`20261202124406.0Z`,
 /// `20261202124406Z`, with an optional `+hhmm`/`-hhmm` offset), as Unix seconds.
 pub fn parse_generalized(text: &str) -> Option<i64> {
-    let t = text.trim();
-    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    let t = text.trim().as_bytes();
+    let digits = t.iter().take_while(|b| b.is_ascii_digit()).count();
     if digits < 12 {
         return None;
     }
-    let n = |at: usize, len: usize| t.get(at..at + len)?.parse::<i64>().ok();
-    let seconds = if digits >= 14 { n(12, 2)? } else { 0 };
-    let base = civil(n(0, 4)?, n(4, 2)?, n(6, 2)?, n(8, 2)?, n(10, 2)?, seconds)?;
+    // Every field lies within the leading digits, so none can fail to parse: folded from the
+    // bytes, where a `str::parse` a field (and a `char` walk over the fraction) took about
+    // 480 instructions a value, 3 % of reading the 100k field csvde file (callgrind).
+    let n = |at: usize, len: usize| {
+        t[at..at + len]
+            .iter()
+            .fold(0i64, |v, d| v * 10 + i64::from(d - b'0'))
+    };
+    let seconds = if digits >= 14 { n(12, 2) } else { 0 };
+    let base = civil(n(0, 4), n(4, 2), n(6, 2), n(8, 2), n(10, 2), seconds)?;
     // An offset after the (optional) fraction: local = UTC + offset.
-    let rest = t[digits..].trim_start_matches(|c: char| c == '.' || c == ',' || c.is_ascii_digit());
-    let offset = match rest.as_bytes().first() {
-        Some(b'+') | Some(b'-') if rest.len() >= 5 => {
-            let sign = if rest.starts_with('-') { -1 } else { 1 };
-            let hh = rest.get(1..3)?.parse::<i64>().ok()?;
-            let mm = rest.get(3..5)?.parse::<i64>().ok()?;
-            sign * (hh * 3600 + mm * 60)
+    let fraction = t[digits..]
+        .iter()
+        .take_while(|b| matches!(b, b'.' | b',' | b'0'..=b'9'))
+        .count();
+    let rest = &t[digits + fraction..];
+    let offset = match rest.first() {
+        Some(sign @ (b'+' | b'-')) if rest.len() >= 5 => {
+            let field = |at: usize| {
+                std::str::from_utf8(&rest[at..at + 2])
+                    .ok()?
+                    .parse::<i64>()
+                    .ok()
+            };
+            let sign = if *sign == b'-' { -1 } else { 1 };
+            sign * (field(1)? * 3600 + field(3)? * 60)
         }
         _ => 0,
     };
@@ -124,6 +139,70 @@ pub fn days_between(earlier: i64, later: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The parser as it was before it read bytes: the oracle for the one above.
+    fn parse_generalized_by_str(text: &str) -> Option<i64> {
+        let t = text.trim();
+        let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+        if digits < 12 {
+            return None;
+        }
+        let n = |at: usize, len: usize| t.get(at..at + len)?.parse::<i64>().ok();
+        let seconds = if digits >= 14 { n(12, 2)? } else { 0 };
+        let base = civil(n(0, 4)?, n(4, 2)?, n(6, 2)?, n(8, 2)?, n(10, 2)?, seconds)?;
+        let rest =
+            t[digits..].trim_start_matches(|c: char| c == '.' || c == ',' || c.is_ascii_digit());
+        let offset = match rest.as_bytes().first() {
+            Some(b'+') | Some(b'-') if rest.len() >= 5 => {
+                let sign = if rest.starts_with('-') { -1 } else { 1 };
+                let hh = rest.get(1..3)?.parse::<i64>().ok()?;
+                let mm = rest.get(3..5)?.parse::<i64>().ok()?;
+                sign * (hh * 3600 + mm * 60)
+            }
+            _ => 0,
+        };
+        Some(base - offset)
+    }
+
+    #[test]
+    fn generalized_time_read_from_bytes_as_from_text() {
+        let stamps = [
+            "20261202124406",
+            "202612021244",
+            "2026120212440",
+            "20240229235960",
+            "20260229000000",
+            "20261332000000",
+            "99991231235959",
+            "00000101000000",
+            "16010101000000",
+            "20261202246000",
+            "20261202124406123",
+        ];
+        let tails = [
+            "", ".0Z", "Z", ",5Z", ".123", "+0200", "-0130", ".0+0200", "+2", "+02", "+ab00",
+            "+0é00", "-+100", "+-100", " ", "é", ".0Zjunk",
+        ];
+        for stamp in stamps {
+            for tail in tails {
+                for text in [format!("{stamp}{tail}"), format!("  {stamp}{tail} ")] {
+                    assert_eq!(
+                        parse_generalized(&text),
+                        parse_generalized_by_str(&text),
+                        "{text:?}"
+                    );
+                }
+            }
+        }
+        for text in [
+            "",
+            "2026",
+            "x20261202124406Z",
+            "２０２６１２０２１２４４０６Z",
+        ] {
+            assert_eq!(parse_generalized(text), None, "{text:?}");
+        }
+    }
 
     #[test]
     fn forms_agree() {

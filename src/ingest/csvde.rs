@@ -107,7 +107,11 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sin
             if multi {
                 // csvde itself escapes every `;` inside a value: a field with `\;` is split at
                 // every other `;`. Without one, a typed value's bare `;` may be its own.
-                let bare = typed && (!escapes || memchr::memmem::find(field, b"\\;").is_none());
+                // (A memchr over the backslashes: `memmem::find` built a searcher a field.)
+                let bare = typed
+                    && (!escapes
+                        || !memchr::memchr_iter(b'\\', field)
+                            .any(|at| field.get(at + 1) == Some(&b';')));
                 let split_at = if bare {
                     ends_typed_value
                 } else {
