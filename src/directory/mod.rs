@@ -944,16 +944,35 @@ pub fn number_dn_parts<'d>(
 pub fn dn_hash(dn: &str) -> u64 {
     use std::hash::Hasher;
     let mut h = rustc_hash::FxHasher::default();
-    // Lower-cased a chunk at a time and hashed a word at a time (a byte at a time was 1 % of
-    // reading an export with group members).
-    let mut chunk = [0u8; 64];
-    for part in dn.trim().as_bytes().chunks(64) {
-        let lower = &mut chunk[..part.len()];
-        lower.copy_from_slice(part);
-        lower.make_ascii_lowercase();
-        h.write(lower);
+    // Hashed a word at a time, each lower-cased in a register: a byte at a time was 1 % of
+    // reading an export with group members, and lower-casing a copy of each 64 bytes first
+    // 2 % (callgrind, 100k field csvde file: 258 instructions a member).
+    let bytes = dn.trim().as_bytes();
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        h.write_u64(ascii_lowercase_word(u64::from_le_bytes(w)));
     }
+    let rest = words.remainder();
+    let mut last = [0u8; 8];
+    last[..rest.len()].copy_from_slice(rest);
+    h.write_u64(ascii_lowercase_word(u64::from_le_bytes(last)));
+    h.write_usize(bytes.len());
     h.finish()
+}
+
+/// Each byte of `word` ASCII-lower-cased (`A`-`Z` to `a`-`z`, every other byte kept).
+fn ascii_lowercase_word(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x80 * ONES;
+    // Per byte, its low seven bits plus a constant carry into bit 7 exactly when they are at
+    // least `A` (and, for the second, greater than `Z`); no carry crosses bytes.
+    let low = word & !HIGH;
+    let from_a = low + (0x80 - u64::from(b'A')) * ONES;
+    let past_z = low + (0x80 - u64::from(b'Z') - 1) * ONES;
+    let upper = from_a & !past_z & !word & HIGH;
+    word | (upper >> 2)
 }
 
 /// The `DC=` part of a DN (`DC=corp,DC=contoso,DC=com`): the longest run of RDNs at the end
@@ -1504,6 +1523,29 @@ impl Directory {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_lower_case_as_bytes_do() {
+        for b in 0..=255u8 {
+            for fill in [0u8, b'A', b'Z', b'@', b'[', 0x7f, 0x80, 0xC1, 0xFF] {
+                for at in 0..8 {
+                    let mut bytes = [fill; 8];
+                    bytes[at] = b;
+                    let mut want = bytes;
+                    want.make_ascii_lowercase();
+                    let got = ascii_lowercase_word(u64::from_le_bytes(bytes));
+                    assert_eq!(got.to_le_bytes(), want, "{bytes:?}");
+                }
+            }
+        }
+        assert_eq!(
+            dn_hash(" CN=Doe\\, John,OU=Staff,DC=Contoso,DC=com "),
+            dn_hash("cn=doe\\, john,ou=staff,dc=contoso,dc=COM")
+        );
+        assert_ne!(dn_hash("CN=a,DC=x"), dn_hash("CN=b,DC=x"));
+        assert_ne!(dn_hash("CN=a"), dn_hash("CN=a\0"));
+        assert_ne!(dn_hash("CN=É,DC=x"), dn_hash("CN=é,DC=x"));
+    }
 
     #[test]
     fn domain_part_is_the_trailing_run_of_dc_rdns() {
