@@ -81,15 +81,15 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sin
             .get(row_start..rows.pos)
             .is_none_or(|bytes| memchr(b'\\', bytes).is_some());
         row_start = rows.pos;
-        if let Some(reason) = row_problem(&row, header) {
+        // The DN field, looked up once for the checks and the record.
+        let dn = row.field(header.dn_column);
+        if let Some(reason) = row_problem(&row, dn, header) {
             sink.reject(line, line, reason);
             continue;
         }
         // SAFETY (for every `Value::plain` below): fields, their `;` parts and their unescaped
         // forms are cut from `data` at ASCII bytes, and `utf8` says `data` is valid UTF-8.
-        sink.begin(line, unsafe {
-            Value::plain(row.field(header.dn_column), utf8)
-        });
+        sink.begin(line, unsafe { Value::plain(dn, utf8) });
         // Only the fields that hold something: most of a wide export's are empty.
         for field in &row.fields {
             let i = field.column as usize;
@@ -347,7 +347,8 @@ impl<'a> RowScanner<'a> {
     }
 }
 
-fn row_problem(row: &Row<'_>, header: &CsvHeader) -> Option<String> {
+/// Why `row` (whose DN field is `dn`) is rejected, if it is.
+fn row_problem(row: &Row<'_>, dn: &[u8], header: &CsvHeader) -> Option<String> {
     if row.len() != header.names.len() {
         return Some(format!(
             "row has {} fields but the header has {} (an unquoted comma, or a truncated row?)",
@@ -355,7 +356,6 @@ fn row_problem(row: &Row<'_>, header: &CsvHeader) -> Option<String> {
             header.names.len()
         ));
     }
-    let dn = row.field(header.dn_column);
     // A DN holds `=`, so a DN field spelled like the DN column's name is a header line (also
     // when the header's other names were mapped, as PowerShell's are).
     if dn.eq_ignore_ascii_case(header.names[header.dn_column].as_bytes()) {
