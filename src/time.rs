@@ -38,6 +38,20 @@ fn civil(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> Option<i64> {
 /// LDAP generalized time as AD, ldifde and csvde write it (`20261202124406.0Z`,
 /// `20261202124406Z`, with an optional `+hhmm`/`-hhmm` offset), as Unix seconds.
 pub fn parse_generalized(text: &str) -> Option<i64> {
+    // AD's own form, `20261202124406.0Z`, read without the general path's trimming and
+    // scanning (which it would pass through to the same fields and no offset).
+    if let Some(stamp) = text.as_bytes().strip_suffix(b".0Z") {
+        if let Ok(digits) = <&[u8; 14]>::try_from(stamp) {
+            if digits.iter().all(u8::is_ascii_digit) {
+                let n = |at: usize, len: usize| {
+                    digits[at..at + len]
+                        .iter()
+                        .fold(0i64, |v, d| v * 10 + i64::from(d - b'0'))
+                };
+                return civil(n(0, 4), n(4, 2), n(6, 2), n(8, 2), n(10, 2), n(12, 2));
+            }
+        }
+    }
     let t = text.trim().as_bytes();
     let digits = t.iter().take_while(|b| b.is_ascii_digit()).count();
     if digits < 12 {
