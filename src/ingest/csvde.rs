@@ -53,14 +53,19 @@ pub fn header_names(record: &[u8]) -> Result<Vec<String>, String> {
 /// Scans every row in `data` (whole rows only), whose first line is line `first_line`; the
 /// number of newlines in `data` (counted on the way: see [`super::blocks::Block::first_line`]).
 pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sink: &mut S) -> u64 {
-    let columns: Vec<(S::Key, bool, bool, bool, bool)> = header
+    let columns: Vec<Column<S::Key>> = header
         .names
         .iter()
         .map(|n| {
             let key = sink.resolve(n.as_bytes());
-            let (multi, wants) = (sink.multi_valued(key), sink.wants_values(key));
-            let typed = sink.typed_values(key);
-            (key, multi, wants, sink.reads_content(key), typed)
+            Column {
+                key,
+                multi: sink.multi_valued(key),
+                wants: sink.wants_values(key),
+                content: sink.reads_content(key),
+                typed: sink.typed_values(key),
+                last_only: sink.last_value_only(key),
+            }
         })
         .collect();
     let mut rows = RowScanner::new(data, first_line);
@@ -96,7 +101,15 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sin
             if i == header.dn_column {
                 continue;
             }
-            let Some(&(key, multi, wants, content, typed)) = columns.get(i) else {
+            let Some(&Column {
+                key,
+                multi,
+                wants,
+                content,
+                typed,
+                last_only,
+            }) = columns.get(i)
+            else {
                 continue;
             };
             present[i] += 1;
@@ -104,7 +117,15 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sin
                 continue;
             }
             let field = row.text(field);
-            if multi {
+            if multi && last_only && utf8 {
+                // Only the last part counts (objectClass's `top;person;…;user`): found from
+                // the end, not split part by part (a memchr, a classify and a sink call a
+                // part: 3 % of reading the 100k field csvde file). Invalid UTF-8 takes the
+                // general path, where each part is counted as it is made lossy.
+                let last = last_part(field);
+                let value = unescape_in(escapes, last, &mut unescaped);
+                sink.value(key, classify(value, utf8, content), false);
+            } else if multi {
                 // csvde itself escapes every `;` inside a value: a field with `\;` is split at
                 // every other `;`. Without one, a typed value's bare `;` may be its own.
                 // (A memchr over the backslashes: `memmem::find` built a searcher a field.)
@@ -128,13 +149,37 @@ pub fn scan<S: RecordSink>(data: &[u8], first_line: u64, header: &CsvHeader, sin
         }
         sink.commit();
     }
-    for (&(key, ..), objects) in columns.iter().zip(present) {
+    for (&Column { key, .. }, objects) in columns.iter().zip(present) {
         if objects > 0 {
             sink.present_in(key, objects);
         }
     }
     // A row ended by a lone CR counts as a line but holds no newline.
     rows.line - first_line - rows.lone_cr
+}
+
+/// What the sink said of a column's attribute, asked once per block.
+#[derive(Clone, Copy)]
+struct Column<K> {
+    key: K,
+    multi: bool,
+    wants: bool,
+    content: bool,
+    typed: bool,
+    last_only: bool,
+}
+
+/// The part of a multi-valued field after its last unescaped `;` (the whole field without
+/// one): the last part [`split_unescaped`] gives when every `;` ends a value.
+fn last_part(field: &[u8]) -> &[u8] {
+    let mut end = field.len();
+    while let Some(at) = memchr::memrchr(b';', &field[..end]) {
+        if at == 0 || field[at - 1] != b'\\' {
+            return &field[at + 1..];
+        }
+        end = at;
+    }
+    field
 }
 
 /// One parsed row: how many fields it has, and the bounds of those that are not empty, into
@@ -550,6 +595,32 @@ mod tests {
         super::super::blocks::assert_scan_counts_newlines(&cases, |case, first_line, sink| {
             scan(case, first_line, &header, sink)
         });
+    }
+
+    #[test]
+    fn last_part_is_the_splits_last() {
+        // Every field of up to six bytes over `;`, `\\` and `a`: the part found from the end
+        // is the last the split gives.
+        let alphabet = [b';', b'\\', b'a'];
+        let mut fields: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..6 {
+            let longer: Vec<Vec<u8>> = fields
+                .iter()
+                .flat_map(|f| alphabet.iter().map(move |b| [&f[..], &[*b]].concat()))
+                .collect();
+            fields.extend(longer);
+        }
+        for field in &fields {
+            let last = split_unescaped(field, |_, _| true).last();
+            assert_eq!(
+                Some(last_part(field)),
+                last,
+                "{:?}",
+                String::from_utf8_lossy(field)
+            );
+        }
+        assert_eq!(last_part(b"top;person;organizationalPerson;user"), b"user");
+        assert_eq!(last_part(b"top;a\\;b"), b"a\\;b");
     }
 
     #[test]

@@ -124,6 +124,11 @@ pub trait RecordSink {
     fn typed_values(&self, _key: Self::Key) -> bool {
         false
     }
+    /// Whether the sink keeps only an attribute's last value (objectClass's most specific
+    /// class): csvde then hands over only the part after the field's last separator.
+    fn last_value_only(&self, _key: Self::Key) -> bool {
+        false
+    }
     /// Whether the sink needs the values at all (else the scanner only reports presence).
     fn wants_values(&self, key: Self::Key) -> bool;
     /// Whether the sink reads the values' content, not only their number and decoded size: a

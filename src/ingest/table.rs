@@ -375,6 +375,10 @@ impl RecordSink for TableSink {
         key.attr == Some(Attr::ProxyAddresses)
     }
 
+    fn last_value_only(&self, key: Slot) -> bool {
+        key.attr.is_some_and(|a| a.shape() == AttrShape::LastText)
+    }
+
     fn wants_values(&self, key: Slot) -> bool {
         key.attr.is_some()
     }
