@@ -376,14 +376,11 @@ pub fn foreign_principal_sid(dn: &str) -> Option<&str> {
     // Most DNs are not: the first RDN is looked at before the container is searched for,
     // and first its bytes 3..7 (`S-1-` after `CN=`; a shorter RDN's comma fails it), a
     // check of every member value as it is read.
-    if dn.trim_start().as_bytes().get(3..7) != Some(b"S-1-") {
+    let dn_start = dn.trim_start();
+    if dn_start.as_bytes().get(3..7) != Some(b"S-1-") {
         return None;
     }
-    let first = dn.split(',').next()?.trim();
-    let value = first.get(3..)?;
-    if !value.starts_with("S-1-") {
-        return None;
-    }
+    let value = dn_start.split(',').next()?.trim_end().get(3..)?;
     const CONTAINER: &[u8] = b",cn=foreignsecurityprincipals,";
     dn.as_bytes()
         .windows(CONTAINER.len())

@@ -53,10 +53,10 @@ impl InspectReport {
                     ranged += 1;
                 }
             }
-            let mut by_class = BTreeMap::new();
-            for (class, objects) in counts {
-                *by_class.entry(class.to_string()).or_insert(0) += objects;
-            }
+            let by_class: BTreeMap<String, u64> = counts
+                .into_iter()
+                .map(|(class, objects)| (class.to_string(), objects))
+                .collect();
             for (name, objects) in &f.attributes {
                 let key = attributes
                     .keys()

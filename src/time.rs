@@ -43,11 +43,7 @@ pub fn parse_generalized(text: &str) -> Option<i64> {
     if let Some(stamp) = text.as_bytes().strip_suffix(b".0Z") {
         if let Ok(digits) = <&[u8; 14]>::try_from(stamp) {
             if digits.iter().all(u8::is_ascii_digit) {
-                let n = |at: usize, len: usize| {
-                    digits[at..at + len]
-                        .iter()
-                        .fold(0i64, |v, d| v * 10 + i64::from(d - b'0'))
-                };
+                let n = |at: usize, len: usize| decimal(&digits[at..at + len]);
                 return civil(n(0, 4), n(4, 2), n(6, 2), n(8, 2), n(10, 2), n(12, 2));
             }
         }
@@ -60,11 +56,7 @@ pub fn parse_generalized(text: &str) -> Option<i64> {
     // Every field lies within the leading digits, so none can fail to parse: folded from the
     // bytes, where a `str::parse` a field (and a `char` walk over the fraction) took about
     // 480 instructions a value, 3 % of reading the 100k field csvde file (callgrind).
-    let n = |at: usize, len: usize| {
-        t[at..at + len]
-            .iter()
-            .fold(0i64, |v, d| v * 10 + i64::from(d - b'0'))
-    };
+    let n = |at: usize, len: usize| decimal(&t[at..at + len]);
     let seconds = if digits >= 14 { n(12, 2) } else { 0 };
     let base = civil(n(0, 4), n(4, 2), n(6, 2), n(8, 2), n(10, 2), seconds)?;
     // An offset after the (optional) fraction: local = UTC + offset.
@@ -87,6 +79,13 @@ pub fn parse_generalized(text: &str) -> Option<i64> {
         _ => 0,
     };
     Some(base - offset)
+}
+
+/// The number ASCII digits `digits` spell (every byte a digit).
+fn decimal(digits: &[u8]) -> i64 {
+    digits
+        .iter()
+        .fold(0i64, |v, d| v * 10 + i64::from(d - b'0'))
 }
 
 /// A time as other tools print `whenChanged` (PowerShell's `12/2/2026 12:44:06 PM` in the

@@ -120,12 +120,14 @@ impl Ends {
         }
     }
 
-    /// The `i`-th end.
-    #[inline]
-    fn at(&self, i: usize) -> Option<usize> {
+    /// Where the first `values` values end (0 for none): what a cut to them keeps.
+    fn end_of(&self, values: usize) -> usize {
+        let Some(last) = values.checked_sub(1) else {
+            return 0;
+        };
         match self {
-            Ends::Narrow(v) => v.as_slice().get(i).map(|e| *e as usize),
-            Ends::Wide(v) => v.as_slice().get(i).map(|e| *e as usize),
+            Ends::Narrow(v) => v.as_slice().get(last).map_or(0, |e| *e as usize),
+            Ends::Wide(v) => v.as_slice().get(last).map_or(0, |e| *e as usize),
         }
     }
 
@@ -326,11 +328,7 @@ impl TextColumn {
                 None => rows,
                 Some(present) => present.truncate(rows),
             };
-            let keep = match values {
-                0 => 0,
-                n => self.ends.at(n - 1).unwrap_or(0),
-            };
-            self.data.truncate(keep);
+            self.data.truncate(self.ends.end_of(values));
             self.ends.truncate(values);
         }
     }
@@ -775,11 +773,7 @@ impl ListColumn {
 
     fn truncate(&mut self, rows: usize) {
         if rows < self.row_ends.len() {
-            let keep = match rows {
-                0 => 0,
-                rows => self.row_ends.at(rows - 1).unwrap_or(0),
-            };
-            self.values.truncate(keep);
+            self.values.truncate(self.row_ends.end_of(rows));
             self.row_ends.truncate(rows);
         }
     }
@@ -1113,11 +1107,7 @@ impl MemberColumn {
 
     fn truncate(&mut self, rows: usize) {
         let kept = self.present.truncate(rows);
-        let keep = match kept {
-            0 => 0,
-            n => self.ends.at(n - 1).unwrap_or(0),
-        };
-        self.hashes.truncate(keep);
+        self.hashes.truncate(self.ends.end_of(kept));
         self.ends.truncate(kept);
     }
 }
