@@ -11,13 +11,16 @@ use super::encoding::Format;
 use super::table::Rejection;
 use memchr::{memchr, memchr2, memmem, memrchr, memrchr2};
 use std::io::{self, Read};
+use std::sync::Arc;
 
 /// Size of one read from the input.
 const READ_SIZE: usize = 4 << 20;
 
 /// A run of whole records.
 pub struct Block {
-    pub data: Vec<u8>,
+    /// Shared with the hashing thread when it hashes the blocks themselves (see
+    /// [`BlockReader::start_digest`]); whoever is done with it last hands it back for reuse.
+    pub data: Arc<Vec<u8>>,
     /// Line number (1-based) of the block's first line in the file, less the lines of the
     /// blocks before it: the reader counts only the lines it takes itself (a header, a record
     /// it skips). The scanners count a block's lines as they read it, and the merge, which
@@ -52,7 +55,10 @@ pub struct BlockReader<R> {
     /// page faults and zeroing in the kernel on every block.
     spare: Vec<Vec<u8>>,
     /// Digest of every byte taken from the input, when asked for (the workbook records it).
-    pub digest: Option<DigestFeed>,
+    digest: Option<DigestFeed>,
+    /// The digest takes the text as it leaves the reader (in blocks, or dropped) instead of
+    /// copies of what is read: the text is the input's own bytes when nothing is transcoded.
+    digest_from_text: bool,
     /// Shared byte counter for progress reporting.
     pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
@@ -83,10 +89,38 @@ impl<R: Read> BlockReader<R> {
             replacements: 0,
             spare: Vec::new(),
             digest: None,
+            digest_from_text: false,
             progress: None,
         };
         reader.push_input(prefix, false);
         reader
+    }
+
+    /// Has the reader work out the SHA-256 of its input. `sample` is what was read before the
+    /// reader was made, of which `sample[bom_len..]` was given to it as its first text.
+    ///
+    /// Without transcoding, the hashing thread is handed each block itself (and a copy of the
+    /// little the reader drops: a header, a skipped record), not a copy of every read: copying
+    /// the reads was 7 % of a full run's samples on the 1M default LDIF file (`perf`).
+    pub fn start_digest(&mut self, sample: &[u8], bom_len: usize) {
+        self.digest_from_text = self.decoder.is_none();
+        let mut digest = DigestFeed::start(if self.digest_from_text {
+            DIGEST_BLOCKS_IN_FLIGHT
+        } else {
+            DIGEST_PIECES_IN_FLIGHT
+        });
+        digest.feed(if self.digest_from_text {
+            &sample[..bom_len.min(sample.len())]
+        } else {
+            sample
+        });
+        self.digest = Some(digest);
+    }
+
+    /// The digest of all the input, once it is all read; `None` if no digest was asked for or
+    /// hashing failed.
+    pub fn finish_digest(&mut self) -> Option<String> {
+        self.digest.take().and_then(DigestFeed::finish)
     }
 
     /// The decoded text read so far (at least the first read), for format detection.
@@ -103,6 +137,7 @@ impl<R: Read> BlockReader<R> {
         let mut blank = true;
         loop {
             blank &= self.pending.iter().all(u8::is_ascii_whitespace);
+            self.dropping(self.pending.len());
             self.pending.clear();
             if self.eof {
                 return Ok(blank);
@@ -119,11 +154,13 @@ impl<R: Read> BlockReader<R> {
     pub fn take_first_record(&mut self) -> io::Result<Vec<u8>> {
         loop {
             if let Some(end) = first_csv_row_end(&self.pending) {
+                self.dropping(end);
                 let header: Vec<u8> = self.pending.drain(..end).collect();
                 self.next_line += bytecount::count(&header, b'\n') as u64;
                 return Ok(header);
             }
             if self.eof || self.pending.len() > self.max_record {
+                self.dropping(self.pending.len());
                 let header = std::mem::take(&mut self.pending);
                 self.next_line += bytecount::count(&header, b'\n') as u64;
                 return Ok(header);
@@ -159,6 +196,7 @@ impl<R: Read> BlockReader<R> {
             }
             match self.boundary() {
                 Some(end) => {
+                    self.take_back_hashed();
                     let mut rest = self.spare.pop().unwrap_or_default();
                     rest.clear();
                     rest.reserve(self.block_size + READ_SIZE);
@@ -183,16 +221,38 @@ impl<R: Read> BlockReader<R> {
         }
     }
 
-    /// Returns a parsed block's buffer for reuse.
-    pub fn recycle(&mut self, buffer: Vec<u8>) {
-        if self.spare.len() < 4 && buffer.capacity() >= self.block_size {
-            self.spare.push(buffer);
+    /// Returns a parsed block's buffer for reuse (kept if the hashing thread is done with it
+    /// too; otherwise it comes back from there).
+    pub fn recycle(&mut self, buffer: Arc<Vec<u8>>) {
+        keep_spare(&mut self.spare, self.block_size, buffer);
+    }
+
+    /// Takes back the blocks the hashing thread is done with.
+    fn take_back_hashed(&mut self) {
+        if let (true, Some(digest)) = (self.digest_from_text, &self.digest) {
+            for buffer in digest.finished() {
+                keep_spare(&mut self.spare, self.block_size, buffer);
+            }
+        }
+    }
+
+    /// The first `end` bytes of the text are leaving other than in a block: the digest takes
+    /// them here when it takes the text.
+    fn dropping(&mut self, end: usize) {
+        if let (true, Some(digest)) = (self.digest_from_text, self.digest.as_mut()) {
+            digest.feed(&self.pending[..end]);
         }
     }
 
     fn emit(&mut self, data: Vec<u8>) -> Block {
         let first_line = self.next_line;
         self.want = self.block_size;
+        let data = Arc::new(data);
+        if let (true, Some(digest)) = (self.digest_from_text, self.digest.as_mut()) {
+            if !data.is_empty() {
+                digest.feed_shared(data.clone());
+            }
+        }
         Block {
             data,
             first_line,
@@ -212,10 +272,14 @@ impl<R: Read> BlockReader<R> {
         self.reject(reason);
         match memchr(b'\n', &self.pending) {
             Some(i) => {
+                self.dropping(i + 1);
                 self.pending.drain(..=i);
                 self.next_line += 1;
             }
-            None => self.pending.clear(),
+            None => {
+                self.dropping(self.pending.len());
+                self.pending.clear();
+            }
         }
     }
 
@@ -258,6 +322,7 @@ impl<R: Read> BlockReader<R> {
             };
             if let Some(end) = found {
                 self.next_line += bytecount::count(&self.pending[..end], b'\n') as u64;
+                self.dropping(end);
                 self.pending.drain(..end);
                 return Ok(());
             }
@@ -265,9 +330,11 @@ impl<R: Read> BlockReader<R> {
             let keep = self.pending.len().min(2);
             let cut = self.pending.len() - keep;
             self.next_line += bytecount::count(&self.pending[..cut], b'\n') as u64;
+            self.dropping(cut);
             self.pending.drain(..cut);
             if self.eof {
                 self.next_line += bytecount::count(&self.pending, b'\n') as u64;
+                self.dropping(self.pending.len());
                 self.pending.clear();
                 return Ok(());
             }
@@ -311,10 +378,10 @@ impl<R: Read> BlockReader<R> {
     }
 
     /// Feeds newly read bytes (`raw`, or `pending[start..]` when read straight into it) to
-    /// the digest and the progress counter.
+    /// the progress counter, and to the digest unless it takes the text as it leaves.
     fn observe(&mut self, start: usize, raw: Option<&[u8]>) {
         let bytes = raw.unwrap_or(&self.pending[start..]);
-        if let Some(digest) = self.digest.as_mut() {
+        if let (false, Some(digest)) = (self.digest_from_text, self.digest.as_mut()) {
             digest.feed(bytes);
         }
         if let Some(progress) = &self.progress {
@@ -342,22 +409,34 @@ impl<R: Read> BlockReader<R> {
     }
 }
 
-/// Size of the pieces handed to the hashing thread.
+/// Keeps `buffer` for reuse if no one else holds it and it is worth keeping.
+fn keep_spare(spare: &mut Vec<Vec<u8>>, block_size: usize, buffer: Arc<Vec<u8>>) {
+    if let Ok(buffer) = Arc::try_unwrap(buffer) {
+        if spare.len() < 4 && buffer.capacity() >= block_size {
+            spare.push(buffer);
+        }
+    }
+}
+
+/// Size of the pieces of transcoded input copied for the hashing thread.
 const DIGEST_PIECE: usize = 1 << 20;
 /// Pieces on their way to the hashing thread before the reader waits for it. SHA-256 with the
 /// CPU's SHA extensions runs at about 2 GB/s, faster than parsing, so the bound is reached only
 /// when hashing is the slowest stage, and then the run could not end sooner anyway; it keeps
 /// the pieces in flight to a few megabytes.
 const DIGEST_PIECES_IN_FLIGHT: usize = 4;
+/// Blocks waiting for the hashing thread before the reader waits for it. They are the blocks
+/// being parsed too: a block is held longer only when hashing lags behind parsing.
+const DIGEST_BLOCKS_IN_FLIGHT: usize = 2;
 
 /// The SHA-256 of the input, computed on its own thread from the bytes the reader takes, in
 /// file order: the file is read once, and hashing overlaps reading and parsing instead of
 /// adding to the reader's work (on the reader thread, SHA-256 made the reader the bottleneck:
 /// 10M objects, 17.7 GB LDIF, 50 s instead of 21 s).
 pub struct DigestFeed {
-    pieces: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
-    /// Pieces the hashing thread has finished with, for reuse.
-    returned: std::sync::mpsc::Receiver<Vec<u8>>,
+    pieces: Option<std::sync::mpsc::SyncSender<Arc<Vec<u8>>>>,
+    /// Pieces and blocks the hashing thread has finished with, for reuse.
+    returned: std::sync::mpsc::Receiver<Arc<Vec<u8>>>,
     hashing: Option<std::thread::JoinHandle<String>>,
     /// Set when the feed is dropped unfinished (the file could not be read as this format, or
     /// reading failed): the hashing thread stops instead of hashing what is still queued.
@@ -365,8 +444,9 @@ pub struct DigestFeed {
 }
 
 impl DigestFeed {
-    pub fn start() -> DigestFeed {
-        let (pieces, incoming) = std::sync::mpsc::sync_channel::<Vec<u8>>(DIGEST_PIECES_IN_FLIGHT);
+    /// Starts the hashing thread; at most `in_flight` pieces or blocks wait for it.
+    pub fn start(in_flight: usize) -> DigestFeed {
+        let (pieces, incoming) = std::sync::mpsc::sync_channel::<Arc<Vec<u8>>>(in_flight);
         let (give_back, returned) = std::sync::mpsc::channel();
         let abandoned = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let stop = abandoned.clone();
@@ -376,7 +456,7 @@ impl DigestFeed {
                 if stop.load(std::sync::atomic::Ordering::Relaxed) {
                     break;
                 }
-                sha2::Digest::update(&mut hasher, &piece);
+                sha2::Digest::update(&mut hasher, piece.as_slice());
                 let _ = give_back.send(piece);
             }
             crate::hex::lower_hex(&sha2::Digest::finalize(hasher))
@@ -389,22 +469,34 @@ impl DigestFeed {
         }
     }
 
-    /// Hands `bytes`, the next bytes of the input, to the hashing thread.
+    /// Hands a copy of `bytes`, the next bytes of the input, to the hashing thread.
     pub fn feed(&mut self, bytes: &[u8]) {
-        let Some(pieces) = &self.pieces else { return };
         for chunk in bytes.chunks(DIGEST_PIECE) {
             let mut piece = self
                 .returned
                 .try_recv()
-                .unwrap_or_else(|_| Vec::with_capacity(DIGEST_PIECE));
+                .ok()
+                .and_then(|piece| Arc::try_unwrap(piece).ok())
+                .unwrap_or_else(|| Vec::with_capacity(DIGEST_PIECE));
             piece.clear();
             piece.extend_from_slice(chunk);
-            if pieces.send(piece).is_err() {
-                // The hashing thread is gone (it panicked): `finish` reports no digest.
-                self.pieces = None;
-                return;
-            }
+            self.feed_shared(Arc::new(piece));
         }
+    }
+
+    /// Hands `bytes`, the next bytes of the input, to the hashing thread as they are; they come
+    /// back from [`DigestFeed::finished`].
+    pub fn feed_shared(&mut self, bytes: Arc<Vec<u8>>) {
+        let Some(pieces) = &self.pieces else { return };
+        if pieces.send(bytes).is_err() {
+            // The hashing thread is gone (it panicked): `finish` reports no digest.
+            self.pieces = None;
+        }
+    }
+
+    /// What the hashing thread is done with so far.
+    pub fn finished(&self) -> impl Iterator<Item = Arc<Vec<u8>>> + '_ {
+        self.returned.try_iter()
     }
 
     /// The digest of everything fed, in lower-case hex; `None` if the hashing thread failed.
@@ -534,7 +626,7 @@ mod tests {
     fn ldif_blocks_end_on_blank_lines_and_keep_line_numbers() {
         let input = b"dn: a\r\ncn: a\r\n\r\ndn: b\ncn: b\n\ndn: c\ncn: c";
         let out = blocks(input, Format::Ldif, 1, 1 << 20);
-        let joined: Vec<u8> = out.iter().flat_map(|b| b.data.clone()).collect();
+        let joined: Vec<u8> = out.iter().flat_map(|b| b.data.iter().copied()).collect();
         assert_eq!(joined, input);
         assert!(out.len() >= 2);
         let mut offset = 0;
@@ -573,7 +665,7 @@ mod tests {
         let rejected: Vec<&Rejection> = out.iter().flat_map(|b| &b.rejections).collect();
         assert_eq!(rejected.len(), 1);
         assert_eq!(rejected[0].line, 2);
-        let data: Vec<u8> = out.iter().flat_map(|b| b.data.clone()).collect();
+        let data: Vec<u8> = out.iter().flat_map(|b| b.data.iter().copied()).collect();
         assert_eq!(data, b"\"CN=a,DC=x\",a\n\"CN=c,DC=x\",c\n");
     }
 
@@ -588,7 +680,7 @@ mod tests {
         assert_eq!(rejected.len(), 1);
         assert_eq!(rejected[0].line, 4);
         let last = out.iter().rev().find(|b| !b.data.is_empty()).unwrap();
-        assert_eq!(last.data, b"dn: c\ncn: c\n");
+        assert_eq!(last.data.as_slice(), b"dn: c\ncn: c\n");
         assert_eq!(last.first_line, 7);
     }
 }

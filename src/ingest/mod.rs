@@ -351,9 +351,7 @@ fn read_file(
     );
     reader.bytes_read = sample.len() as u64;
     if options.sha256 {
-        let mut digest = blocks::DigestFeed::start();
-        digest.feed(&sample);
-        reader.digest = Some(digest);
+        reader.start_digest(&sample, bom_len);
     }
     if let Some(progress) = &options.progress {
         progress.fetch_add(sample.len() as u64, std::sync::atomic::Ordering::Relaxed);
@@ -367,7 +365,7 @@ fn read_file(
                 // An empty file: nothing to read, nothing lost; it still has a digest.
                 if reader.read_rest().map_err(read_error)? {
                     report.bytes = reader.bytes_read;
-                    report.sha256 = reader.digest.take().and_then(blocks::DigestFeed::finish);
+                    report.sha256 = reader.finish_digest();
                     return Ok(());
                 }
                 return Err(Error::UnknownFormat {
@@ -411,7 +409,7 @@ fn read_file(
 
     // The size of the last block's table: the next one is given that room up front.
     let last_size = std::sync::Mutex::new(None);
-    let parse = |block: Block, recycle: &std::sync::mpsc::Sender<Vec<u8>>| {
+    let parse = |block: Block, recycle: &std::sync::mpsc::Sender<std::sync::Arc<Vec<u8>>>| {
         let room = last_size.lock().ok().and_then(|size| *size);
         let mut sink =
             TableSink::with_room(file_index, room.as_ref()).member_values(options.member_values);
@@ -482,7 +480,7 @@ fn read_file(
     // run's peak 10-25 MB higher.
     let in_flight = threads * 2;
     let outcome = std::thread::scope(|scope| {
-        let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
+        let (recycle, recycled) = std::sync::mpsc::channel::<std::sync::Arc<Vec<u8>>>();
         let (mut feeder, items) = ordered::channel(in_flight);
         let reader_thread = scope.spawn(move || {
             loop {
@@ -505,7 +503,7 @@ fn read_file(
                     break;
                 }
             }
-            let digest = reader.digest.take().and_then(blocks::DigestFeed::finish);
+            let digest = reader.finish_digest();
             (reader.bytes_read, reader.replacements, digest)
         });
         let mut failure = None;

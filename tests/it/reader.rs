@@ -629,6 +629,58 @@ fn sha256_of_every_reading_path_matches_an_independent_digest() {
     }
 }
 
+/// Without transcoding, the digest is taken from the reader's blocks and from what it drops
+/// (a byte-order mark, the csvde header, a record past `--max-record-bytes`, a line with a
+/// quote that never closes): still exactly the file's SHA-256, at any block size.
+#[test]
+fn sha256_counts_what_the_reader_drops() {
+    let dir = tempfile::tempdir().unwrap();
+    // Longer than a read (4 MiB), so that no record boundary is in sight.
+    let long = "x".repeat(5 << 20);
+    let mut csv = b"\xEF\xBB\xBFDN,objectClass,cn,description\r\n".to_vec();
+    let mut ldif = Vec::new();
+    for n in 0..2_000 {
+        let note = if n == 700 { long.as_str() } else { "short" };
+        csv.extend_from_slice(format!("\"CN=U{n},DC=x\",user,U{n},\"{note}\"\r\n").as_bytes());
+        ldif.extend_from_slice(
+            format!("dn: CN=U{n},DC=x\nobjectClass: user\ncn: U{n}\ndescription: {note}\n\n")
+                .as_bytes(),
+        );
+    }
+    csv.extend_from_slice(b"\"CN=open,DC=x\",user,\"never closed\r\n");
+    let inputs = [
+        temp_file(&dir, "drops.csv", &csv),
+        temp_file(&dir, "drops.ldf", &ldif),
+    ];
+    for block_size in [4096, 64 << 10, 4 << 20] {
+        let ingest = read_files(
+            &inputs,
+            &ReadOptions {
+                sha256: true,
+                block_size,
+                max_record_bytes: 1 << 20,
+                ..ReadOptions::default()
+            },
+        );
+        assert_reconciles(&ingest);
+        for (path, file) in inputs.iter().zip(&ingest.files) {
+            let bytes = std::fs::read(path).unwrap();
+            let name = format!("{} (block size {block_size})", path.display());
+            assert_eq!(file.objects, 1_999, "{name}");
+            let dropped = file
+                .rejections
+                .iter()
+                .filter(|r| r.reason.contains("longer than"));
+            assert_eq!(dropped.count(), 1, "{name}: {:?}", file.rejections);
+            assert_eq!(
+                file.sha256.as_deref(),
+                Some(independent_sha256(&bytes).as_str()),
+                "{name}"
+            );
+        }
+    }
+}
+
 /// Blank space for more than the format detection's look (64 KiB) and then text is not an
 /// empty file: nothing is silently dropped. Without a name saying the format, the retry reads
 /// it as LDIF; named `.ldf`, the retry (as csvde) finds nothing and the file is an error.
