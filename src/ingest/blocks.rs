@@ -55,10 +55,7 @@ pub struct BlockReader<R> {
     /// page faults and zeroing in the kernel on every block.
     spare: Vec<Vec<u8>>,
     /// Digest of every byte taken from the input, when asked for (the workbook records it).
-    digest: Option<DigestFeed>,
-    /// The digest takes the text as it leaves the reader (in blocks, or dropped) instead of
-    /// copies of what is read: the text is the input's own bytes when nothing is transcoded.
-    digest_from_text: bool,
+    digest: Option<Digest>,
     /// Shared byte counter for progress reporting.
     pub progress: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
@@ -89,7 +86,6 @@ impl<R: Read> BlockReader<R> {
             replacements: 0,
             spare: Vec::new(),
             digest: None,
-            digest_from_text: false,
             progress: None,
         };
         reader.push_input(prefix, false);
@@ -103,24 +99,23 @@ impl<R: Read> BlockReader<R> {
     /// little the reader drops: a header, a skipped record), not a copy of every read: copying
     /// the reads was 7 % of a full run's samples on the 1M default LDIF file (`perf`).
     pub fn start_digest(&mut self, sample: &[u8], bom_len: usize) {
-        self.digest_from_text = self.decoder.is_none();
-        let mut digest = DigestFeed::start(if self.digest_from_text {
-            DIGEST_BLOCKS_IN_FLIGHT
+        self.digest = Some(if self.decoder.is_none() {
+            let mut digest = DigestFeed::start(DIGEST_BLOCKS_IN_FLIGHT);
+            digest.feed(&sample[..bom_len.min(sample.len())]);
+            Digest::OfText(digest)
         } else {
-            DIGEST_PIECES_IN_FLIGHT
+            let mut digest = DigestFeed::start(DIGEST_PIECES_IN_FLIGHT);
+            digest.feed(sample);
+            Digest::OfReads(digest)
         });
-        digest.feed(if self.digest_from_text {
-            &sample[..bom_len.min(sample.len())]
-        } else {
-            sample
-        });
-        self.digest = Some(digest);
     }
 
     /// The digest of all the input, once it is all read; `None` if no digest was asked for or
     /// hashing failed.
     pub fn finish_digest(&mut self) -> Option<String> {
-        self.digest.take().and_then(DigestFeed::finish)
+        match self.digest.take()? {
+            Digest::OfReads(digest) | Digest::OfText(digest) => digest.finish(),
+        }
     }
 
     /// The decoded text read so far (at least the first read), for format detection.
@@ -229,7 +224,7 @@ impl<R: Read> BlockReader<R> {
 
     /// Takes back the blocks the hashing thread is done with.
     fn take_back_hashed(&mut self) {
-        if let (true, Some(digest)) = (self.digest_from_text, &self.digest) {
+        if let Some(Digest::OfText(digest)) = &self.digest {
             for buffer in digest.finished() {
                 keep_spare(&mut self.spare, self.block_size, buffer);
             }
@@ -239,7 +234,7 @@ impl<R: Read> BlockReader<R> {
     /// The first `end` bytes of the text are leaving other than in a block: the digest takes
     /// them here when it takes the text.
     fn dropping(&mut self, end: usize) {
-        if let (true, Some(digest)) = (self.digest_from_text, self.digest.as_mut()) {
+        if let Some(Digest::OfText(digest)) = &mut self.digest {
             digest.feed(&self.pending[..end]);
         }
     }
@@ -248,7 +243,7 @@ impl<R: Read> BlockReader<R> {
         let first_line = self.next_line;
         self.want = self.block_size;
         let data = Arc::new(data);
-        if let (true, Some(digest)) = (self.digest_from_text, self.digest.as_mut()) {
+        if let Some(Digest::OfText(digest)) = &mut self.digest {
             if !data.is_empty() {
                 digest.feed_shared(data.clone());
             }
@@ -381,7 +376,7 @@ impl<R: Read> BlockReader<R> {
     /// the progress counter, and to the digest unless it takes the text as it leaves.
     fn observe(&mut self, start: usize, raw: Option<&[u8]>) {
         let bytes = raw.unwrap_or(&self.pending[start..]);
-        if let (false, Some(digest)) = (self.digest_from_text, self.digest.as_mut()) {
+        if let Some(Digest::OfReads(digest)) = &mut self.digest {
             digest.feed(bytes);
         }
         if let Some(progress) = &self.progress {
@@ -407,6 +402,15 @@ impl<R: Read> BlockReader<R> {
                 memmem::find_iter(&self.pending[start..], "\u{FFFD}".as_bytes()).count() as u64;
         }
     }
+}
+
+/// Where the digest takes the input's bytes from.
+enum Digest {
+    /// Copies of the raw reads: the text is transcoded, so it is not the input's bytes.
+    OfReads(DigestFeed),
+    /// The text as it leaves the reader, in blocks (shared, not copied) or dropped: without
+    /// transcoding the text is the input's own bytes.
+    OfText(DigestFeed),
 }
 
 /// Keeps `buffer` for reuse if no one else holds it and it is worth keeping.
